@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run demo test lint screenshots bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/desk-app
+
+demo: $(STAMP)
+	$(BIN)/desk-app --demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy desk_app
+	$(BIN)/lint-imports
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db sqlite:///$(CURDIR)/.screenshots.db demo-data --seed 7
+	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db sqlite:///$(CURDIR)/.screenshots.db screenshot --out docs/screenshots
+	rm -f .screenshots.db .screenshots.db-wal .screenshots.db-shm
+
+bench: $(STAMP)
+	$(BIN)/python bench/startup.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

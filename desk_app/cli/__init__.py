@@ -1,0 +1,77 @@
+"""``desk-app``: the GUI by default, and every batch job as a command (see CLI.md).
+
+Exit status: 0 done; 1 rejected (bad input, not permitted, conflict, not found) with
+one line per problem on stderr; 2 usage error. Parsing stays light: a command's
+module imports the database layer only when it runs, so the GUI starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from desk_app import __version__
+from desk_app.cli import calendar_cmds, db_cmds, gui_cmds, reference_cmds
+from desk_app.cli.common import EXIT_OK, EXIT_REJECTED, CommandContext, reject
+
+log = logging.getLogger(__name__)
+
+COMMAND_MODULES = (db_cmds, gui_cmds, calendar_cmds, reference_cmds)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="desk-app",
+        description="Desk back-office workstation. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"desk-app {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="sqlite:///path/to/file.db or postgresql+psycopg://user@host/db "
+        "(default: DESK_DB_URL, else the local file in your data folder)",
+    )
+    parser.add_argument(
+        "--user", metavar="NAME", help="who acts (default: DESK_USER, else your login name)"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use a separate demo database filled with sample data",
+    )
+    parser.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from desk_app.logging_setup import setup_logging
+
+    setup_logging()
+    ctx = CommandContext.from_args(args)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        return gui_cmds.run_gui_command(ctx)
+    try:
+        return int(handler(ctx, args))
+    except KeyboardInterrupt:
+        print("interrupted; nothing was changed", file=sys.stderr)
+        return EXIT_REJECTED
+    except Exception as exc:
+        from desk_app.domain.errors import DeskError
+
+        if isinstance(exc, DeskError):
+            return reject(exc.message)
+        if isinstance(exc, ValueError) and getattr(args, "command", "") in ("db",):
+            return reject(str(exc))
+        log.exception("command %s failed", args.command)
+        raise
+
+
+__all__ = ["EXIT_OK", "build_parser", "main"]

@@ -1,0 +1,65 @@
+"""``db upgrade`` and ``demo-data``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from desk_app.cli.common import EXIT_OK, CommandContext
+
+
+def register(commands: Any) -> None:
+    db = commands.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    up = db_sub.add_parser("upgrade", help="create or migrate the schema")
+    up.set_defaults(handler=upgrade)
+
+    demo = commands.add_parser(
+        "demo-data", help="fill an empty database with realistic, deterministic sample data"
+    )
+    demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same book")
+    demo.add_argument("--trades", type=_positive, default=30000, help="how many trades")
+    demo.set_defaults(handler=demo_data)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def upgrade(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from desk_app.db.engine import check_connection, create_desk_engine
+    from desk_app.db.migrate import current_revision
+    from desk_app.db.migrate import upgrade as migrate
+
+    engine = create_desk_engine(ctx.url)
+    try:
+        check_connection(engine)
+        changed = migrate(engine)
+        revision = current_revision(engine)
+    finally:
+        engine.dispose()
+    print(f"schema {'upgraded to' if changed else 'already at'} {revision}", file=sys.stderr)
+    print(revision)
+    return EXIT_OK
+
+
+def demo_data(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from desk_app.services.demo_data import generate_demo_data
+
+    def progress(done: int, total: int, stage: str) -> None:
+        print(f"\r{stage}: {done}/{total}".ljust(60), end="", file=sys.stderr, flush=True)
+
+    workspace = ctx.open()
+    try:
+        summary = generate_demo_data(
+            workspace.sessions, seed=args.seed, trades=args.trades, progress=progress
+        )
+    finally:
+        print(file=sys.stderr)
+        workspace.close()
+    print(summary)
+    return EXIT_OK

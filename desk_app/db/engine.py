@@ -1,0 +1,122 @@
+"""Engines for SQLite and PostgreSQL, set up for a desktop that must not lose data."""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desk_app.db import urls
+from desk_app.domain.errors import DeskError
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+PG_CONNECT_TIMEOUT_S = 5
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class DatabaseUnavailable(DeskError):
+    """The database cannot be used; the message says why and what to do."""
+
+
+def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: sqlite3.Connection, _: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+def create_desk_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
+    """An engine for a Desk database URL (SQLite file or PostgreSQL via psycopg 3)."""
+    parsed = urls.parse(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        _check_sqlite_file(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": busy_timeout_ms / 1000})
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms))
+        return engine
+    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "desk-app"}
+    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse, before SQLite touches it, a file that is not an SQLite database."""
+    if not path.exists():
+        if not path.parent.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"Cannot create the folder for {path}: {exc.strerror}."
+                ) from None
+        return
+    if path.is_dir():
+        raise DatabaseUnavailable(f"{path} is a folder, not a database file.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise DatabaseUnavailable(f"Cannot read {path}: {exc.strerror}.") from None
+    if header and header != SQLITE_MAGIC:
+        raise DatabaseUnavailable(
+            f"{path} is not a Desk database (it is not an SQLite file, or it is damaged). "
+            "Nothing was changed. Choose another file or restore it from a backup."
+        )
+
+
+def check_connection(engine: Engine) -> str:
+    """Connect once; return the server version or raise `DatabaseUnavailable`."""
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.execute(text("PRAGMA schema_version")).scalar()
+                return f"SQLite {sqlite3.sqlite_version}"
+            version = conn.execute(text("SHOW server_version")).scalar()
+            return f"PostgreSQL {version}"
+    except DBAPIError as exc:
+        raise explain(exc, engine) from None
+
+
+def is_foreign_database(engine: Engine) -> bool:
+    """True for a database that has tables but none of Desk's bookkeeping."""
+    names = set(inspect(engine).get_table_names())
+    return bool(names) and "alembic_version" not in names
+
+
+def explain(exc: DBAPIError, engine: Engine) -> DatabaseUnavailable:
+    """Turn a driver error into a message a clerk can act on."""
+    where = urls.describe(engine.url.render_as_string(hide_password=True))
+    raw = str(exc.orig) if exc.orig is not None else str(exc)
+    lowered = raw.lower()
+    if engine.dialect.name == "sqlite":
+        if "locked" in lowered or "busy" in lowered:
+            reason = "it is locked by another program. Close that program and try again."
+        elif "readonly" in lowered or "read-only" in lowered:
+            reason = "the file or its folder is read-only. Desk needs to write to it."
+        elif "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+            reason = "it is damaged or not a database. Nothing was changed; restore a backup."
+        elif "unable to open" in lowered:
+            reason = "the file cannot be opened (missing folder or no permission)."
+        else:
+            reason = raw
+        return DatabaseUnavailable(f"Cannot use the database ({where}): {reason}")
+    if isinstance(exc, OperationalError):
+        first = raw.strip().splitlines()[0] if raw.strip() else raw
+        return DatabaseUnavailable(
+            f"Cannot reach the database server ({where}): {first}. "
+            "Check the address, that the server is running, and your network."
+        )
+    return DatabaseUnavailable(f"Database error ({where}): {raw}")

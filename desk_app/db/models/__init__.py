@@ -1,0 +1,30 @@
+"""Typed SQLAlchemy models; import from here."""
+
+from desk_app.db.models.base import Base
+from desk_app.db.models.certificates import Certificate, CourierManifest, ManifestLine
+from desk_app.db.models.reference import (
+    Account,
+    CalendarOverride,
+    Counterparty,
+    Instrument,
+    SettlementCycle,
+    StandingSettlementInstruction,
+    User,
+)
+from desk_app.db.models.trading import SettlementObligation, Trade
+
+__all__ = [
+    "Account",
+    "Base",
+    "CalendarOverride",
+    "Certificate",
+    "Counterparty",
+    "CourierManifest",
+    "Instrument",
+    "ManifestLine",
+    "SettlementCycle",
+    "SettlementObligation",
+    "StandingSettlementInstruction",
+    "Trade",
+    "User",
+]

@@ -1,0 +1,124 @@
+"""Reference data: users, instruments, counterparties, accounts, SSIs, calendars."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desk_app.db.models.base import Base, Versioned, code_enum, utcnow
+from desk_app.db.types import UTCDateTime
+from desk_app.domain.codes import (
+    AccountStatus,
+    CounterpartyKind,
+    InstrumentType,
+    RegistrationType,
+    Role,
+)
+
+
+class User(Versioned, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[Role] = mapped_column(code_enum(Role))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Instrument(Versioned, Base):
+    __tablename__ = "instruments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    isin: Mapped[str] = mapped_column(String(12), unique=True)
+    cusip: Mapped[str | None] = mapped_column(String(9), unique=True)
+    symbol: Mapped[str | None] = mapped_column(String(32), index=True)
+    description: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(200))
+    instrument_type: Mapped[InstrumentType] = mapped_column(code_enum(InstrumentType))
+    market: Mapped[str] = mapped_column(String(8), default="US")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Counterparty(Versioned, Base):
+    __tablename__ = "counterparties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[CounterpartyKind] = mapped_column(code_enum(CounterpartyKind))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    lei: Mapped[str | None] = mapped_column(String(20))
+    dtc_participant: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Account(Versioned, Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_number: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    registration_type: Mapped[RegistrationType] = mapped_column(code_enum(RegistrationType))
+    status: Mapped[AccountStatus] = mapped_column(code_enum(AccountStatus))
+    registered_rep: Mapped[str] = mapped_column(String(64))
+    tax_id: Mapped[str | None] = mapped_column(String(11))
+    residence_state: Mapped[str | None] = mapped_column(String(2))
+    residence_country: Mapped[str] = mapped_column(String(2), default="US")
+    base_currency: Mapped[str] = mapped_column(String(3), default="USD")
+    opened_on: Mapped[date]
+    closed_on: Mapped[date | None]
+
+
+class StandingSettlementInstruction(Versioned, Base):
+    """Where and how a counterparty settles one market × asset class, from a date."""
+
+    __tablename__ = "standing_settlement_instructions"
+    __table_args__ = (
+        Index("ix_ssi_lookup", "counterparty_id", "market", "asset_class", "effective_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counterparty_id: Mapped[int] = mapped_column(ForeignKey("counterparties.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    market: Mapped[str] = mapped_column(String(8))
+    asset_class: Mapped[InstrumentType] = mapped_column(code_enum(InstrumentType))
+    place_of_settlement: Mapped[str] = mapped_column(String(11))
+    agent_bic: Mapped[str] = mapped_column(String(11))
+    safekeeping_account: Mapped[str] = mapped_column(String(35))
+    effective_from: Mapped[date]
+    effective_to: Mapped[date | None]
+
+    counterparty: Mapped[Counterparty] = relationship()
+
+
+class SettlementCycle(Versioned, Base):
+    """Reference data: T+N for an instrument type in a market, from a date."""
+
+    __tablename__ = "settlement_cycles"
+    __table_args__ = (UniqueConstraint("instrument_type", "market", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_type: Mapped[InstrumentType] = mapped_column(code_enum(InstrumentType))
+    market: Mapped[str] = mapped_column(String(8))
+    effective_from: Mapped[date]
+    offset_days: Mapped[int]
+    calendar_code: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CalendarOverride(Versioned, Base):
+    """A user's correction to a settlement calendar: a day forced open or closed."""
+
+    __tablename__ = "calendar_overrides"
+    __table_args__ = (UniqueConstraint("calendar_code", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calendar_code: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date]
+    is_settlement_day: Mapped[bool]
+    reason: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,1 @@
+"""Business rules in plain Python: no Qt, no SQL."""

@@ -1,0 +1,130 @@
+"""The business's fixed vocabularies, stored by value in the database."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Side(StrEnum):
+    BUY = "buy"
+    SELL = "sell"
+    SELL_SHORT = "sell_short"
+
+    @property
+    def label(self) -> str:
+        return {"buy": "Buy", "sell": "Sell", "sell_short": "Sell short"}[self.value]
+
+    @property
+    def delivers(self) -> bool:
+        """A sale delivers securities (and receives cash)."""
+        return self is not Side.BUY
+
+
+class InstrumentType(StrEnum):
+    EQUITY = "equity"
+    CORPORATE_BOND = "corporate-bond"
+    MUNICIPAL_BOND = "municipal-bond"
+    TREASURY = "treasury"
+    OPTION = "option"
+    COMMERCIAL_PAPER = "commercial-paper"
+    FUTURE = "future"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+    @property
+    def priced_per_hundred(self) -> bool:
+        """Bonds are quoted as a percentage of face value."""
+        return self in (
+            InstrumentType.CORPORATE_BOND,
+            InstrumentType.MUNICIPAL_BOND,
+            InstrumentType.TREASURY,
+        )
+
+
+class RegistrationType(StrEnum):
+    INDIVIDUAL = "individual"
+    JOINT_JTWROS = "joint-jtwros"
+    JOINT_TIC = "joint-tic"
+    TOD = "tod"
+    UGMA = "ugma"
+    UTMA = "utma"
+    TRUST = "trust"
+    ESTATE = "estate"
+    CORPORATE = "corporate"
+    IRA = "ira"
+
+    @property
+    def label(self) -> str:
+        return {
+            "individual": "Individual",
+            "joint-jtwros": "Joint (JTWROS)",
+            "joint-tic": "Joint (TIC)",
+            "tod": "Transfer on death",
+            "ugma": "Custodial (UGMA)",
+            "utma": "Custodial (UTMA)",
+            "trust": "Trust",
+            "estate": "Estate",
+            "corporate": "Corporate",
+            "ira": "IRA",
+        }[self.value]
+
+
+class AccountStatus(StrEnum):
+    OPEN = "open"
+    RESTRICTED = "restricted"
+    CLOSED = "closed"
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    SUPERVISOR = "supervisor"
+    COMPLIANCE = "compliance"
+    ADMIN = "admin"
+
+
+class TradeSource(StrEnum):
+    MANUAL = "manual"
+    CSV = "csv"
+    FIX = "fix"
+
+
+class Direction(StrEnum):
+    """Securities movement of a settlement obligation (ISO 20022 RECE/DELI)."""
+
+    RECEIVE = "receive"
+    DELIVER = "deliver"
+
+    @property
+    def iso_code(self) -> str:
+        return "RECE" if self is Direction.RECEIVE else "DELI"
+
+
+class Payment(StrEnum):
+    """Free of payment or against payment (ISO 20022 FREE/APMT)."""
+
+    FREE = "free"
+    AGAINST = "against"
+
+    @property
+    def iso_code(self) -> str:
+        return "FREE" if self is Payment.FREE else "APMT"
+
+
+class CounterpartyKind(StrEnum):
+    BROKER = "broker"
+    CUSTODIAN = "custodian"
+    CLEARING_HOUSE = "clearing-house"
+    TRANSFER_AGENT = "transfer-agent"
+
+
+class FailReason(StrEnum):
+    """sese.024 pending/failing reason codes that clerks chase."""
+
+    LACK = "LACK"  # lack of securities
+    MONY = "MONY"  # insufficient money
+    CLAC = "CLAC"  # counterparty lacks securities
+    CMON = "CMON"  # counterparty insufficient money
+    NMAS = "NMAS"  # no matching instruction
+    SSID = "SSID"  # settlement instructions missing or wrong

@@ -1,0 +1,36 @@
+"""Errors a clerk can read: they say what is wrong and where."""
+
+from __future__ import annotations
+
+
+class DeskError(Exception):
+    """Base of every error the application reports to a user rather than as a bug."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(DeskError):
+    """A value that breaks a business rule; names the field and the reason."""
+
+    def __init__(self, field: str, reason: str, value: object = None) -> None:
+        self.field = field
+        self.reason = reason
+        self.value = value
+        shown = f" ({value!r})" if value is not None else ""
+        super().__init__(f"{field}: {reason}{shown}")
+
+
+class IllegalTransition(DeskError):
+    """A state change the state machine does not allow."""
+
+    def __init__(self, what: str, current: str, target: str, allowed: tuple[str, ...]) -> None:
+        self.what = what
+        self.current = current
+        self.target = target
+        self.allowed = allowed
+        options = ", ".join(allowed) if allowed else "none (final state)"
+        super().__init__(
+            f"{what} cannot go from '{current}' to '{target}'; allowed from '{current}': {options}"
+        )

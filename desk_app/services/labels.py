@@ -1,0 +1,22 @@
+"""How codes read to a person, shared by every list that shows them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from desk_app.domain.codes import InstrumentType, RegistrationType, Side
+from desk_app.domain.states import CertificateStatus, ObligationStatus
+
+
+def labels_of(enum_cls: type[StrEnum]) -> Mapping[str, str]:
+    return {
+        m.value: str(getattr(m, "label", m.value.replace("_", " ").capitalize())) for m in enum_cls
+    }
+
+
+SIDE = labels_of(Side)
+INSTRUMENT_TYPE = labels_of(InstrumentType)
+REGISTRATION = labels_of(RegistrationType)
+OBLIGATION_STATUS = labels_of(ObligationStatus)
+CERTIFICATE_STATUS = labels_of(CertificateStatus)

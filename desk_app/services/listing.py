@@ -1,0 +1,76 @@
+"""What a list looks like, in plain Python: columns, sort order, rows, page sources.
+
+The GUI imports this before the database layer is loaded, so it must stay free of
+SQLAlchemy; `desk_app.services.paging` implements `PageSource` over SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class ColumnKind(StrEnum):
+    TEXT = "text"
+    INT = "int"
+    DATE = "date"
+    DATETIME = "datetime"
+    MONEY = "money"
+    QUANTITY = "quantity"
+    PRICE = "price"
+    STATUS = "status"
+    BOOL = "bool"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list: its key, header, kind and how codes read to a person."""
+
+    key: str
+    title: str
+    kind: ColumnKind = ColumnKind.TEXT
+    labels: Mapping[str, str] = field(default_factory=dict)
+    tooltip: str = ""
+    sortable: bool = True
+
+    def display_code(self, value: object) -> str:
+        text = "" if value is None else str(value)
+        return self.labels.get(text, text)
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    key: str
+    descending: bool = False
+
+
+Row = tuple[Any, ...]
+"""Raw values in column order, then the row's id as the last element."""
+
+
+class PageSource(Protocol):
+    """What a table needs: columns, a count, and pages after a given row."""
+
+    @property
+    def columns(self) -> Sequence[Column]: ...
+
+    @property
+    def default_sort(self) -> SortSpec: ...
+
+    def count(self) -> int: ...
+
+    def fetch(self, sort: SortSpec, after: Row | None, limit: int) -> list[Row]: ...
+
+
+def iter_rows(source: PageSource, sort: SortSpec | None = None, page: int = 1000) -> Iterator[Row]:
+    """Every row of a source, a page at a time (exports and CLI lists)."""
+    order = sort or source.default_sort
+    after: Row | None = None
+    while True:
+        rows = source.fetch(order, after, page)
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rows[-1]

@@ -1,0 +1,81 @@
+"""Settlement obligations as a worklist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session, sessionmaker
+
+from desk_app.db.models import (
+    Account,
+    Counterparty,
+    Instrument,
+    SettlementObligation,
+    StandingSettlementInstruction,
+)
+from desk_app.services import labels
+from desk_app.services.listing import Column, ColumnKind, SortSpec
+from desk_app.services.paging import Expr, KeysetSource
+
+K = ColumnKind
+
+OBLIGATION_COLUMNS = (
+    Column("id", "Obligation", K.INT),
+    Column("settle_date", "Settle date", K.DATE),
+    Column("status", "Status", K.STATUS, labels.OBLIGATION_STATUS),
+    Column("direction", "Movement", K.STATUS, {"receive": "Receive", "deliver": "Deliver"}),
+    Column("payment", "Payment", K.STATUS, {"free": "Free", "against": "Vs payment"}),
+    Column("account", "Account"),
+    Column("isin", "ISIN"),
+    Column("symbol", "Symbol"),
+    Column("quantity", "Quantity", K.QUANTITY),
+    Column("settled_quantity", "Settled qty", K.QUANTITY),
+    Column("amount", "Amount", K.MONEY),
+    Column("currency", "Ccy"),
+    Column("counterparty", "Counterparty"),
+    Column("place", "Place of settlement"),
+    Column("fail_reason", "Reason", K.STATUS),
+    Column("exception_reason", "Exception"),
+    Column("trade_id", "Trade", K.INT),
+)
+
+SSI = StandingSettlementInstruction
+
+
+def _columns() -> list[Expr]:
+    o = SettlementObligation
+    return [
+        o.id, o.settle_date, o.status, o.direction, o.payment, Account.account_number,
+        Instrument.isin, Instrument.symbol, o.quantity, o.settled_quantity, o.amount,
+        o.currency, Counterparty.code, SSI.place_of_settlement, o.fail_reason,
+        o.exception_reason, o.trade_id,
+    ]  # fmt: skip
+
+
+def _joins(stmt: Select[Any]) -> Select[Any]:
+    o = SettlementObligation
+    return (
+        stmt.select_from(o)
+        .join(Account, Account.id == o.account_id)
+        .join(Instrument, Instrument.id == o.instrument_id)
+        .join(Counterparty, Counterparty.id == o.counterparty_id)
+        .outerjoin(SSI, SSI.id == o.ssi_id)
+    )
+
+
+class SettlementService:
+    """What must settle, by settlement date."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def obligations(self) -> KeysetSource:
+        return KeysetSource(
+            self._sessions,
+            OBLIGATION_COLUMNS,
+            _columns,
+            SettlementObligation.id,
+            _joins,
+            SortSpec("settle_date"),
+        )

@@ -1,0 +1,112 @@
+"""Real databases for tests: a temporary SQLite file and a PostgreSQL schema.
+
+PostgreSQL comes from ``DESK_TEST_PG_URL``. Without it the PostgreSQL half of a test
+is skipped, unless ``DESK_REQUIRE_PG=1`` (CI), where a missing server is a failure.
+Each PostgreSQL test gets its own schema (via ``search_path``), dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from desk_app.services.workspace import Workspace, open_workspace  # noqa: E402
+
+PG_URL = os.environ.get("DESK_TEST_PG_URL", "")
+REQUIRE_PG = os.environ.get("DESK_REQUIRE_PG") == "1"
+ENGINES = ["sqlite", "postgresql"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_PG and not PG_URL:
+        raise pytest.UsageError("DESK_REQUIRE_PG=1 but DESK_TEST_PG_URL is not set")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep tests out of the real user's data, settings and log folders."""
+    home = tmp_path_factory.mktemp("home")
+    saved = {k: os.environ.get(k) for k in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "DESK_DB_URL")}  # fmt: skip
+    for key, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"),
+                     ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):  # fmt: skip
+        os.environ[key] = str(home / sub)
+    os.environ.pop("DESK_DB_URL", None)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _pg_schema_url(schema: str) -> str:
+    url = make_url(PG_URL)
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+
+
+def _admin_engine():  # type: ignore[no-untyped-def]
+    return create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """An empty PostgreSQL schema of its own, as a Desk database URL."""
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("PostgreSQL is required (DESK_REQUIRE_PG=1) but not configured")
+        pytest.skip("no PostgreSQL configured (set DESK_TEST_PG_URL)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _pg_schema_url(schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE pid <> pg_backend_pid() AND datname = current_database() "
+                    "AND query NOT ILIKE '%pg_stat_activity%' AND application_name = 'desk-app' "
+                    "AND state = 'idle'"
+                )
+            )
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'desk.db'}"
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest) -> str:
+    """An empty database on each engine in turn."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def workspace(db_url: str) -> Iterator[Workspace]:
+    """A migrated, empty database on each engine, opened for user 'tester'."""
+    ws = open_workspace(db_url, "tester")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def sqlite_workspace(sqlite_url: str) -> Iterator[Workspace]:
+    ws = open_workspace(sqlite_url, "tester")
+    yield ws
+    ws.close()

@@ -1,0 +1,84 @@
+"""State machines name every allowed move; everything else is refused with a reason."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desk_app.domain.errors import IllegalTransition
+from desk_app.domain.states import (
+    CERTIFICATE,
+    MANIFEST,
+    OBLIGATION,
+    TRADE,
+    CertificateStatus,
+    ManifestStatus,
+    ObligationStatus,
+    StateMachine,
+    TradeStatus,
+)
+
+MACHINES: list[tuple[StateMachine[Any], type[StrEnum]]] = [
+    (TRADE, TradeStatus),
+    (OBLIGATION, ObligationStatus),
+    (CERTIFICATE, CertificateStatus),
+    (MANIFEST, ManifestStatus),
+]
+
+
+@pytest.mark.parametrize(("machine", "states"), MACHINES)
+def test_every_state_is_named_and_reachable(
+    machine: StateMachine[Any], states: type[StrEnum]
+) -> None:
+    assert set(machine.transitions) == set(states)
+    start = next(iter(states))
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        for nxt in machine.allowed(frontier.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    assert seen == set(states), f"unreachable: {set(states) - seen}"
+
+
+@pytest.mark.parametrize(("machine", "states"), MACHINES)
+def test_every_pair_is_allowed_or_refused(
+    machine: StateMachine[Any], states: type[StrEnum]
+) -> None:
+    for current in states:
+        for target in states:
+            if machine.can(current, target):
+                assert machine.check(current, target) is target
+            else:
+                with pytest.raises(IllegalTransition) as info:
+                    machine.check(current, target)
+                assert str(current) in info.value.message
+                assert str(target) in info.value.message
+
+
+def test_messages_read_well() -> None:
+    with pytest.raises(IllegalTransition) as info:
+        OBLIGATION.check(ObligationStatus.SETTLED, ObligationStatus.PENDING)
+    assert info.value.message == (
+        "Settlement obligation cannot go from 'settled' to 'pending'; "
+        "allowed from 'settled': none (final state)"
+    )
+    assert OBLIGATION.is_final(ObligationStatus.SETTLED)
+    assert not CERTIFICATE.can(CertificateStatus.IN_VAULT, CertificateStatus.IN_TRANSIT)
+
+
+@given(st.lists(st.sampled_from(list(CertificateStatus)), max_size=30))
+def test_certificate_walk_never_leaves_the_machine(steps: list[CertificateStatus]) -> None:
+    state = CertificateStatus.IN_VAULT
+    for target in steps:
+        if CERTIFICATE.can(state, target):
+            state = CERTIFICATE.check(state, target)
+        else:
+            with pytest.raises(IllegalTransition):
+                CERTIFICATE.check(state, target)
+    assert state in CertificateStatus

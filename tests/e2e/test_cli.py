@@ -1,0 +1,173 @@
+"""The command-line contract of CLI.md, on both engines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desk_app import __version__
+from desk_app.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse usage errors and --version
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert (code, out.strip()) == (0, f"desk-app {__version__}")
+
+
+def test_entry_point_is_installed() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "desk_app", "--help"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert "settle" not in result.stderr
+    for command in ("db", "demo-data", "screenshot", "calendar", "accounts", "certificates"):
+        assert command in result.stdout
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "no-such-command")[0] == 2
+    assert run(capsys, "calendar", "settle-date")[0] == 2  # --trade-date missing
+    code, _, err = run(capsys, "calendar", "settle-date", "--trade-date", "2025-02-30")
+    assert code == 2
+    assert "not a date" in err
+
+
+def test_db_upgrade_prints_the_revision(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    code, out, err = run(capsys, "--db", db_url, "db", "upgrade")
+    assert code == 0
+    assert out.strip() == "0001"
+    assert "upgraded to" in err
+    code, out, err = run(capsys, "--db", db_url, "db", "upgrade")
+    assert (code, out.strip()) == (0, "0001")
+    assert "already at" in err
+
+
+def test_unusable_database_is_rejected_with_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_text("shopping list\n")
+    code, out, err = run(capsys, "--db", f"sqlite:///{bad}", "accounts", "list")
+    assert code == 1
+    assert out == ""
+    assert "not a Desk database" in err
+    assert bad.read_text() == "shopping list\n"
+    code, _, err = run(capsys, "--db", "mysql://x@y/z", "db", "upgrade")
+    assert code == 1
+    assert "unsupported database" in err
+
+
+@pytest.mark.parametrize(
+    ("trade_date", "kind", "market", "expected"),
+    [
+        ("2024-05-24", "equity", "US", "2024-05-29"),
+        ("2024-05-28", "equity", "US", "2024-05-29"),
+        ("2024-10-14", "equity", "US", "2024-10-16"),
+        ("2024-11-08", "corporate-bond", "US", "2024-11-12"),
+        ("2025-01-08", "equity", "US", "2025-01-10"),
+        ("2025-12-31", "equity", "US", "2026-01-02"),
+        ("2025-06-02", "commercial-paper", "US", "2025-06-02"),
+    ],
+)
+def test_calendar_settle_date(
+    capsys: pytest.CaptureFixture[str],
+    sqlite_url: str,
+    trade_date: str,
+    kind: str,
+    market: str,
+    expected: str,
+) -> None:
+    code, out, _ = run(
+        capsys, "--db", sqlite_url, "calendar", "settle-date", "--trade-date", trade_date,
+        "--type", kind, "--market", market,
+    )  # fmt: skip
+    assert (code, out.strip()) == (0, expected)
+
+
+def test_settle_date_explains_the_cycle(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    code, out, err = run(
+        capsys, "--db", db_url, "calendar", "settle-date", "--trade-date", "2024-05-24", "--explain"
+    )
+    assert (code, out.strip()) == (0, "2024-05-29")
+    assert "T+2" in err
+
+
+def _csv(out: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_reference_lists_on_an_empty_database(
+    capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    for command in ("accounts", "instruments", "counterparties", "certificates"):
+        code, out, _ = run(capsys, "--db", db_url, command, "list", "--format", "csv")
+        assert code == 0
+        assert len(out.splitlines()) == 1  # the header alone
+    code, _, err = run(capsys, "--db", db_url, "accounts", "show", "999-99999")
+    assert code == 1
+    assert "no account numbered '999-99999'" in err
+
+
+def test_reference_lists_with_demo_data(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    code, out, _ = run(capsys, "--db", db_url, "demo-data", "--seed", "5", "--trades", "300")
+    assert code == 0, out
+    code, out, _ = run(capsys, "--db", db_url, "accounts", "list", "--format", "csv")
+    accounts = _csv(out)
+    assert code == 0
+    assert len(accounts) >= 100
+    assert list(accounts[0])[0] == "account_number"
+    assert all(
+        row["tax_id"] in ("", "***-**-" + row["tax_id"][-4:], "**-***" + row["tax_id"][-4:])
+        for row in accounts
+    )  # noqa: E501
+    number = accounts[0]["account_number"]
+    code, out, _ = run(capsys, "--db", db_url, "accounts", "show", number)
+    assert code == 0
+    assert number in out
+
+    code, out, _ = run(capsys, "--db", db_url, "instruments", "list", "--format", "csv")
+    instruments = _csv(out)
+    assert list(instruments[0])[0] == "isin"
+    code, out, _ = run(capsys, "--db", db_url, "counterparties", "list", "--format", "csv")
+    assert list(_csv(out)[0])[0] == "code"
+
+    code, out, _ = run(capsys, "--db", db_url, "certificates", "list", "--format", "csv")
+    certificates = _csv(out)
+    assert list(certificates[0])[0] == "certificate_number"
+    code, out, _ = run(
+        capsys, "--db", db_url, "certificates", "list", "--status", "lost", "--format", "csv"
+    )
+    lost = _csv(out)
+    assert lost
+    assert {row["status"] for row in lost} == {"lost"}
+    assert len(lost) < len(certificates)
+    for row in certificates:
+        assert "," not in row["shares"]
+        assert "e" not in row["shares"].lower()
+
+    code, out, err = run(capsys, "--db", db_url, "accounts", "list")
+    assert code == 0
+    assert "Account" in out.splitlines()[0]
+    assert err.strip().endswith("rows")
+
+    code, out, err = run(capsys, "--db", db_url, "demo-data")
+    assert code == 1
+    assert "already has data" in err
