@@ -1,4 +1,4 @@
-"""``calendar settle-date``."""
+"""``calendar settle-date``, ``calendar holidays`` and ``calendar override``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import sys
 from datetime import date
 from typing import Any
 
-from desk_app.cli.common import EXIT_OK, CommandContext
+from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
+from desk_app.cli.output import print_rows
 from desk_app.domain.codes import InstrumentType
+from desk_app.services.listing import Column, ColumnKind
 
 
 def iso_date(text: str) -> date:
@@ -35,6 +37,30 @@ def register(commands: Any) -> None:
     )
     settle.set_defaults(handler=settle_date)
 
+    closed = sub.add_parser("holidays", help="list the weekdays a calendar is closed")
+    closed.add_argument("--calendar", default="US", help="US, US-GOVT, EU, GB or CH")
+    closed.add_argument("--year", type=int, default=date.today().year)
+    add_format(closed)
+    closed.set_defaults(handler=holidays)
+
+    override = sub.add_parser("override", help="force a day open or closed on a calendar")
+    over_sub = override.add_subparsers(dest="override_command", metavar="ACTION", required=True)
+    add = over_sub.add_parser("add", help="add or replace an override")
+    add.add_argument("--calendar", required=True)
+    add.add_argument("--date", type=iso_date, required=True, metavar="YYYY-MM-DD")
+    state = add.add_mutually_exclusive_group(required=True)
+    state.add_argument("--closed", action="store_true", help="not a settlement day")
+    state.add_argument("--open", action="store_true", help="a settlement day after all")
+    add.add_argument("--reason", required=True, help="why (shown wherever the day is used)")
+    add.set_defaults(handler=add_override)
+    remove = over_sub.add_parser("remove", help="remove an override")
+    remove.add_argument("--calendar", required=True)
+    remove.add_argument("--date", type=iso_date, required=True, metavar="YYYY-MM-DD")
+    remove.set_defaults(handler=remove_override)
+    listing = over_sub.add_parser("list", help="every override")
+    add_format(listing)
+    listing.set_defaults(handler=list_overrides)
+
 
 def settle_date(ctx: CommandContext, args: argparse.Namespace) -> int:
     workspace = ctx.open()
@@ -51,4 +77,58 @@ def settle_date(ctx: CommandContext, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(day.isoformat())
+    return EXIT_OK
+
+
+HOLIDAY_COLUMNS = (Column("date", "Date", ColumnKind.DATE), Column("reason", "Closed for"))
+OVERRIDE_COLUMNS = (
+    Column("calendar", "Calendar"),
+    Column("date", "Date", ColumnKind.DATE),
+    Column("settlement_day", "Settlement day", ColumnKind.BOOL),
+    Column("reason", "Reason"),
+)
+
+
+def holidays(ctx: CommandContext, args: argparse.Namespace) -> int:
+    workspace = ctx.open()
+    try:
+        rows = workspace.calendar.closed_days(args.calendar, args.year)
+    finally:
+        workspace.close()
+    print_rows(HOLIDAY_COLUMNS, rows, args.format)
+    return EXIT_OK
+
+
+def add_override(ctx: CommandContext, args: argparse.Namespace) -> int:
+    workspace = ctx.open()
+    try:
+        workspace.calendar.set_override(args.calendar, args.date, bool(args.open), args.reason)
+    finally:
+        workspace.close()
+    state = "open" if args.open else "closed"
+    print(f"{args.calendar.upper()} {args.date.isoformat()} {state}")
+    return EXIT_OK
+
+
+def remove_override(ctx: CommandContext, args: argparse.Namespace) -> int:
+    workspace = ctx.open()
+    try:
+        removed = workspace.calendar.remove_override(args.calendar, args.date)
+    finally:
+        workspace.close()
+    if not removed:
+        return reject(f"calendar override remove: no override on {args.calendar} {args.date}")
+    return EXIT_OK
+
+
+def list_overrides(ctx: CommandContext, args: argparse.Namespace) -> int:
+    workspace = ctx.open()
+    try:
+        rows = [
+            (code, o.day, o.is_settlement_day, o.reason)
+            for code, o in workspace.calendar.overrides()
+        ]
+    finally:
+        workspace.close()
+    print_rows(OVERRIDE_COLUMNS, rows, args.format)
     return EXIT_OK

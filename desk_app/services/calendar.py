@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,6 +34,8 @@ class CalendarService:
             ]
 
     def calendar(self, code: str) -> calendars.SettlementCalendar:
+        """The calendar with the user's overrides applied."""
+        code = code.strip().upper()
         with self._sessions() as session:
             rows = session.scalars(
                 select(models.CalendarOverride).where(models.CalendarOverride.calendar_code == code)
@@ -51,3 +53,60 @@ class CalendarService:
         return settlement.settlement_date(
             trade_date, cycle, self.calendar(cycle.calendar_code)
         ), cycle
+
+    def closed_days(self, code: str, year: int) -> list[tuple[date, str]]:
+        """Weekdays of ``year`` that are not settlement days, with the reason."""
+        calendar = self.calendar(code)
+        day, end = date(year, 1, 1), date(year, 12, 31)
+        closed = []
+        while day <= end:
+            if day.weekday() < 5 and not calendar.is_settlement_day(day):
+                closed.append((day, calendar.holiday_name(day) or ""))
+            day += timedelta(days=1)
+        opened = [(o.day, f"Open by override: {o.reason}") for o in calendar.overrides]
+        return sorted(closed + [o for o in opened if o[0].year == year])
+
+    def overrides(self) -> list[tuple[str, calendars.CalendarOverride]]:
+        """Every user override, by calendar and day."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(models.CalendarOverride).order_by(
+                    models.CalendarOverride.calendar_code, models.CalendarOverride.day
+                )
+            ).all()
+            return [
+                (r.calendar_code, calendars.CalendarOverride(r.day, r.is_settlement_day, r.reason))
+                for r in rows
+            ]
+
+    def set_override(self, code: str, day: date, is_settlement_day: bool, reason: str) -> None:
+        """Force ``day`` open or closed on calendar ``code`` (replacing any earlier override)."""
+        code = code.strip().upper()
+        calendars.calendar_for(code)  # refuses an unknown calendar
+        override = calendars.CalendarOverride(day, is_settlement_day, reason.strip())
+        with self._sessions.begin() as session:
+            row = session.scalars(
+                select(models.CalendarOverride).where(
+                    models.CalendarOverride.calendar_code == code,
+                    models.CalendarOverride.day == day,
+                )
+            ).one_or_none()
+            if row is None:
+                row = models.CalendarOverride(calendar_code=code, day=day)
+                session.add(row)
+            row.is_settlement_day = override.is_settlement_day
+            row.reason = override.reason
+
+    def remove_override(self, code: str, day: date) -> bool:
+        """Drop the override of ``day``; False if there was none."""
+        with self._sessions.begin() as session:
+            row = session.scalars(
+                select(models.CalendarOverride).where(
+                    models.CalendarOverride.calendar_code == code.strip().upper(),
+                    models.CalendarOverride.day == day,
+                )
+            ).one_or_none()
+            if row is None:
+                return False
+            session.delete(row)
+            return True

@@ -142,3 +142,9 @@ def test_datetimes_come_back_in_utc(workspace: Workspace) -> None:
         stored = s.scalars(select(models.User.created_at)).one()
     assert stored == local
     assert stored.tzinfo is UTC
+
+
+def test_seeded_cycles_are_the_domain_defaults(workspace: Workspace) -> None:
+    from desk_app.domain.settlement import DEFAULT_CYCLES
+
+    assert sorted(workspace.calendar.cycles(), key=repr) == sorted(DEFAULT_CYCLES, key=repr)

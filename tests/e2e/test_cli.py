@@ -171,3 +171,37 @@ def test_reference_lists_with_demo_data(capsys: pytest.CaptureFixture[str], db_u
     code, out, err = run(capsys, "--db", db_url, "demo-data")
     assert code == 1
     assert "already has data" in err
+
+
+def test_calendar_overrides_change_settlement_dates(
+    capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    base = ("--db", db_url, "calendar")
+    settle = (*base, "settle-date", "--trade-date", "2026-12-23")
+    assert run(capsys, *settle)[1].strip() == "2026-12-24"
+    code, out, _ = run(
+        capsys, *base, "override", "add", "--calendar", "us", "--date", "2026-12-24",
+        "--closed", "--reason", "Market closed by exchange notice",
+    )  # fmt: skip
+    assert (code, out.strip()) == (0, "US 2026-12-24 closed")
+    assert run(capsys, *settle)[1].strip() == "2026-12-28"
+    code, out, _ = run(capsys, *base, "holidays", "--year", "2026", "--format", "csv")
+    assert "2026-12-24,Override: Market closed by exchange notice" in out
+    assert "2026-10-12,Columbus Day" in out
+    code, out, _ = run(capsys, *base, "override", "list", "--format", "csv")
+    assert out.splitlines()[1] == "US,2026-12-24,no,Market closed by exchange notice"
+    assert (
+        run(capsys, *base, "override", "remove", "--calendar", "US", "--date", "2026-12-24")[0] == 0
+    )
+    assert run(capsys, *settle)[1].strip() == "2026-12-24"
+    code, _, err = run(
+        capsys, *base, "override", "remove", "--calendar", "US", "--date", "2026-12-24"
+    )
+    assert code == 1
+    assert "no override" in err
+    code, _, err = run(
+        capsys, *base, "override", "add", "--calendar", "XX", "--date", "2026-12-24",
+        "--closed", "--reason", "x",
+    )  # fmt: skip
+    assert code == 1
+    assert "unknown calendar" in err
