@@ -34,13 +34,22 @@ class InstrumentType(StrEnum):
         return self.value.replace("-", " ").capitalize()
 
     @property
-    def priced_per_hundred(self) -> bool:
-        """Bonds are quoted as a percentage of face value."""
-        return self in (
-            InstrumentType.CORPORATE_BOND,
-            InstrumentType.MUNICIPAL_BOND,
-            InstrumentType.TREASURY,
-        )
+    def quoted_in_percent_of_par(self) -> bool:
+        """Bonds, bills and commercial paper are priced per 100 of face value.
+
+        Their quantity is the face amount: 25,000 face at 99.5 costs 24,875.
+        """
+        return self in _QUOTED_IN_PERCENT_OF_PAR
+
+
+_QUOTED_IN_PERCENT_OF_PAR = frozenset(
+    {
+        InstrumentType.CORPORATE_BOND,
+        InstrumentType.MUNICIPAL_BOND,
+        InstrumentType.TREASURY,
+        InstrumentType.COMMERCIAL_PAPER,
+    }
+)
 
 
 class RegistrationType(StrEnum):

@@ -1,9 +1,11 @@
-"""Exact decimal amounts and quantities: parsing, scale checks, and display."""
+"""Exact decimal amounts and quantities: parsing, scale checks, rounding, and display."""
 
 from __future__ import annotations
 
 import decimal
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 
 from desk_app.domain.errors import ValidationError
 
@@ -16,6 +18,13 @@ INT64_MAX = 2**63 - 1
 
 #: Wide enough that no stored value is ever rounded by arithmetic on it.
 EXACT = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_EVEN, traps=[decimal.InvalidOperation])
+
+#: Decimal places of the minor unit (ISO 4217) of the currencies Desk settles in.
+MINOR_UNITS: Mapping[str, int] = MappingProxyType({
+    "USD": 2, "CAD": 2, "MXN": 2, "BRL": 2, "EUR": 2, "GBP": 2, "CHF": 2, "SEK": 2, "NOK": 2,
+    "DKK": 2, "PLN": 2, "CZK": 2, "HUF": 2, "ZAR": 2, "AUD": 2, "NZD": 2, "HKD": 2, "SGD": 2,
+    "CNY": 2, "INR": 2, "ILS": 2, "JPY": 0, "KRW": 0, "BHD": 3, "KWD": 3, "OMR": 3,
+})  # fmt: skip
 
 
 def parse_decimal(text: str, field: str) -> Decimal:
@@ -32,8 +41,25 @@ def parse_decimal(text: str, field: str) -> Decimal:
     return value
 
 
+#: Moves the decimal point only; anything that would round raises, never rounds.
+_SHIFT = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.Inexact])
+
+
 def to_scaled_int(value: Decimal, scale: int) -> int:
     """``value`` × 10**scale as an exact integer; refuses anything that would round."""
+    if type(value) is Decimal and value.is_finite():  # the fast path of bulk loads
+        try:
+            shifted = value.scaleb(scale, _SHIFT)
+        except decimal.Inexact:
+            pass
+        else:
+            scaled = int(shifted)
+            if scaled == shifted and -INT64_MAX <= scaled <= INT64_MAX:
+                return scaled
+    return _checked_scaled_int(value, scale)  # says why not
+
+
+def _checked_scaled_int(value: Decimal, scale: int) -> int:
     if not isinstance(value, Decimal):
         raise TypeError(f"expected Decimal, got {type(value).__name__}")
     if not value.is_finite():
@@ -52,6 +78,30 @@ def to_scaled_int(value: Decimal, scale: int) -> int:
         limit = from_scaled_int(INT64_MAX, scale)
         raise ValueError(f"{value} is beyond the largest storable value {limit}")
     return int(-scaled if sign else scaled)
+
+
+_MINOR_UNIT = {currency: Decimal(1).scaleb(-places) for currency, places in MINOR_UNITS.items()}
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of ``currency`` that can be paid: 0.01 for cents, 1 for yen."""
+    try:
+        return _MINOR_UNIT[currency]
+    except KeyError:
+        raise ValidationError("currency", "is not a currency Desk settles in", currency) from None
+
+
+def round_money(amount: Decimal, currency: str, rounding: str = decimal.ROUND_HALF_EVEN) -> Decimal:
+    """``amount`` in whole minor units of ``currency`` (cents, or yen), for paying it.
+
+    Rounds half to even by default (banker's rounding: 0.125 -> 0.12, 0.135 ->
+    0.14), so that over a book of trades the halves do not all drift one way. A
+    charge whose schedule says "rounded up to the next cent" passes ROUND_CEILING.
+    Amounts already in whole minor units come back equal.
+    """
+    if not isinstance(amount, Decimal):
+        raise TypeError(f"expected Decimal, got {type(amount).__name__}")
+    return amount.quantize(minor_unit(currency), rounding=rounding, context=EXACT)
 
 
 def from_scaled_int(scaled: int, scale: int) -> Decimal:

@@ -148,3 +148,12 @@ def test_seeded_cycles_are_the_domain_defaults(workspace: Workspace) -> None:
     from desk_app.domain.settlement import DEFAULT_CYCLES
 
     assert sorted(workspace.calendar.cycles(), key=repr) == sorted(DEFAULT_CYCLES, key=repr)
+
+
+def test_migrations_match_the_models(workspace: Workspace) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with workspace.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, models.Base.metadata) == []

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -19,6 +20,7 @@ from desk_app.domain.money import (
     format_quantity,
     from_scaled_int,
     parse_decimal,
+    round_money,
     to_scaled_int,
 )
 
@@ -42,6 +44,23 @@ def test_scaled_round_trip(scale: int, scaled: int) -> None:
 def test_decimals_survive_storage(pair: tuple[int, Decimal]) -> None:
     scale, value = pair
     assert from_scaled_int(to_scaled_int(value, scale), scale) == value
+
+
+@given(
+    st.sampled_from(SCALES),
+    st.decimals(allow_nan=False, allow_infinity=False)
+    | st.builds(Decimal, st.integers(-(10**22), 10**22)).map(lambda d: d.scaleb(-12)),
+)
+def test_scaling_is_exact_or_refused(scale: int, value: Decimal) -> None:
+    exact = Fraction(value) * 10**scale  # the arithmetic, without Decimal's
+    if exact.denominator != 1:
+        with pytest.raises(ValueError, match=f"more than {scale} decimal places"):
+            to_scaled_int(value, scale)
+    elif abs(exact) > INT64_MAX:
+        with pytest.raises(ValueError, match="beyond the largest storable value"):
+            to_scaled_int(value, scale)
+    else:
+        assert to_scaled_int(value, scale) == exact
 
 
 @pytest.mark.parametrize(
@@ -84,3 +103,28 @@ def test_parse_and_format() -> None:
     assert format_amount(None) == ""
     assert format_quantity(Decimal("1000.000000")) == "1,000"
     assert format_quantity(Decimal("0.5")) == "0.5"
+
+
+def test_round_money_by_currency() -> None:
+    assert round_money(Decimal("0.125"), "USD") == Decimal("0.12")
+    assert round_money(Decimal("0.135"), "EUR") == Decimal("0.14")
+    assert round_money(Decimal("2.5"), "JPY") == Decimal("2")
+    assert round_money(Decimal("3.5"), "JPY") == Decimal("4")
+    assert round_money(Decimal("1.0005"), "KWD") == Decimal("1.000")
+    assert str(round_money(Decimal("7"), "USD")) == "7.00"
+    assert round_money(Decimal("0.0001"), "USD", ROUND_CEILING) == Decimal("0.01")
+    with pytest.raises(ValidationError, match="currency: is not a currency Desk settles in"):
+        round_money(Decimal(1), "XYZ")
+
+
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, places=10, allow_nan=False),
+    st.sampled_from(["USD", "EUR", "JPY", "KWD"]),
+)
+def test_rounding_moves_less_than_half_a_minor_unit(amount: Decimal, currency: str) -> None:
+    rounded = round_money(amount, currency)
+    places = {"JPY": 0, "KWD": 3}.get(currency, 2)
+    exponent = rounded.as_tuple().exponent
+    assert isinstance(exponent, int) and exponent == -places
+    assert abs(rounded - amount) <= Decimal(1).scaleb(-places) / 2
+    assert round_money(rounded, currency) == rounded

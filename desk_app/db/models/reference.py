@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk_app.db.models.base import Base, Versioned, code_enum, utcnow
-from desk_app.db.types import UTCDateTime
+from desk_app.db.types import Quantity, UTCDateTime
 from desk_app.domain.codes import (
     AccountStatus,
     CounterpartyKind,
@@ -41,6 +42,8 @@ class Instrument(Versioned, Base):
     instrument_type: Mapped[InstrumentType] = mapped_column(code_enum(InstrumentType))
     market: Mapped[str] = mapped_column(String(8), default="US")
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    #: Units of the underlying per contract (100 for a US listed option); 1 otherwise.
+    multiplier: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(1))
     active: Mapped[bool] = mapped_column(default=True)
 
 

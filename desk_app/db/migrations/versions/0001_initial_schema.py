@@ -190,6 +190,7 @@ def upgrade() -> None:
         ),
         sa.Column("market", sa.String(length=8), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("multiplier", quantity(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

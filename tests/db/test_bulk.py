@@ -1,0 +1,159 @@
+"""Bulk insert on both engines: ids in row order, exact values, refusals, transactions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from desk_app.db import models as m
+from desk_app.db.bulk import bulk_insert
+from desk_app.domain.codes import AccountStatus, InstrumentType, RegistrationType
+from desk_app.services.workspace import Workspace
+
+WHEN = datetime(2025, 3, 3, 14, 30, tzinfo=UTC)
+
+
+def _account(n: int) -> dict[str, Any]:
+    return {
+        "account_number": f"NYC-{n:05d}", "name": f"Client {n}",
+        "registration_type": RegistrationType.INDIVIDUAL, "status": AccountStatus.OPEN,
+        "registered_rep": "RR01", "tax_id": None, "residence_state": "NY",
+        "residence_country": "US", "base_currency": "USD", "opened_on": date(2024, 1, 2),
+        "closed_on": None, "version": 1, "updated_at": WHEN,
+    }  # fmt: skip
+
+
+def _references(ws: Workspace) -> tuple[int, int, int]:
+    """One account, instrument and counterparty for trades to point at."""
+    with ws.sessions.begin() as s:
+        (account,) = bulk_insert(s, m.Account, [_account(1)])
+        (instrument,) = bulk_insert(s, m.Instrument, [{
+            "isin": "US0378331005", "cusip": "037833100", "symbol": "AAPL",
+            "description": "Apple Inc. common stock", "issuer": "Apple Inc.",
+            "instrument_type": InstrumentType.EQUITY, "market": "US", "currency": "USD",
+            "multiplier": Decimal(1), "active": True, "version": 1, "updated_at": WHEN,
+        }])  # fmt: skip
+        (party,) = bulk_insert(s, m.Counterparty, [{
+            "code": "HDRS", "name": "Hudson River Securities LLC", "kind": "broker",
+            "bic": "HDRSUS33", "lei": None, "dtc_participant": "0417", "active": True,
+            "version": 1, "updated_at": WHEN,
+        }])  # fmt: skip
+    return account, instrument, party
+
+
+def _trade(refs: tuple[int, int, int], n: int, **values: Any) -> dict[str, Any]:
+    account, instrument, party = refs
+    row = {
+        "external_id": f"X{n}", "source": "csv", "version_no": 1, "original_id": None,
+        "supersedes_id": None, "status": "active", "account_id": account,
+        "instrument_id": instrument, "counterparty_id": party, "side": "buy",
+        "quantity": Decimal(100), "price": Decimal("210.25"), "currency": "USD",
+        "trade_date": date(2025, 3, 3), "trade_time": WHEN, "settle_date": date(2025, 3, 4),
+        "settle_date_reason": None, "gross_amount": Decimal("21025"), "commission": Decimal(1),
+        "fees": Decimal(0), "net_amount": Decimal("21026"), "created_at": WHEN,
+        "created_by": "tester", "version": 1, "updated_at": WHEN,
+    }  # fmt: skip
+    row.update(values)
+    return row
+
+
+def _count(ws: Workspace, model: type[m.Base]) -> int:
+    with ws.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_ids_come_back_in_row_order(workspace: Workspace) -> None:
+    with workspace.sessions.begin() as s:
+        first = bulk_insert(s, m.Account, [_account(n) for n in (5, 3, 4)])
+        rows = [_account(n) for n in range(2000, 1000, -1)]  # numbers descending
+        second = bulk_insert(s, m.Account, rows)
+    assert first == sorted(first) and second == sorted(second) and first[-1] < second[0]
+    with workspace.sessions() as s:
+        stored = {i: n for i, n in s.execute(select(m.Account.id, m.Account.account_number))}
+    assert [stored[i] for i in first] == ["NYC-00005", "NYC-00003", "NYC-00004"]
+    assert [stored[i] for i in second] == [row["account_number"] for row in rows]
+
+
+def test_decimals_and_times_round_trip_exactly(workspace: Workspace) -> None:
+    refs = _references(workspace)
+    new_york = datetime(2025, 7, 1, 9, 30, 15, 250000, tzinfo=ZoneInfo("America/New_York"))
+    big, tiny = Decimal("12345678901234.5678"), Decimal("0.000001")
+    rows = [
+        _trade(refs, 1, gross_amount=big, net_amount=-big, quantity=tiny, trade_time=new_york),
+        _trade(refs, 2, quantity=Decimal("9223372036854.775807"), price=Decimal("0.00000001")),
+    ]
+    with workspace.sessions.begin() as s:
+        ids = bulk_insert(s, m.Trade, rows)
+    with workspace.sessions() as s:
+        one, two = (s.get_one(m.Trade, i) for i in ids)
+        assert (one.gross_amount, one.net_amount, one.quantity) == (big, -big, tiny)
+        assert str(one.gross_amount) == "12345678901234.5678" and str(one.quantity) == "0.000001"
+        assert two.quantity == Decimal("9223372036854.775807")
+        assert two.price == Decimal("0.00000001")
+        assert one.trade_time == new_york and one.trade_time.tzinfo is UTC
+        assert one.trade_time.hour == 13  # 09:30 EDT
+        assert s.scalar(select(func.sum(m.Trade.net_amount))) == Decimal("21026") - big
+
+
+def test_too_many_decimals_are_refused_and_nothing_is_written(workspace: Workspace) -> None:
+    refs = _references(workspace)
+    rows = [_trade(refs, 1), _trade(refs, 2, commission=Decimal("1.00001"))]
+    with pytest.raises(StatementError, match=r"trades\.commission in row 1: .*more than 4 decimal"):
+        with workspace.sessions.begin() as s:
+            bulk_insert(s, m.Account, [_account(2)])  # written first, in the same transaction
+            bulk_insert(s, m.Trade, rows)
+    assert (_count(workspace, m.Trade), _count(workspace, m.Account)) == (0, 1)
+
+
+def test_naive_datetimes_are_refused(workspace: Workspace) -> None:
+    refs = _references(workspace)
+    naive = datetime(2025, 3, 3, 14, 30)
+    with pytest.raises(StatementError, match=r"trades\.trade_time in row 0: naive datetime"):
+        with workspace.sessions.begin() as s:
+            bulk_insert(s, m.Trade, [_trade(refs, 1, trade_time=naive)])
+    assert _count(workspace, m.Trade) == 0
+
+
+def test_every_column_must_be_given(workspace: Workspace) -> None:
+    no_clock = _account(2)
+    del no_clock["updated_at"]  # no default fills it in from the clock
+    with pytest.raises(ValueError, match=r"accounts row 1: no value for \['updated_at'\]"):
+        with workspace.sessions.begin() as s:
+            bulk_insert(s, m.Account, [_account(1), no_clock])
+    with pytest.raises(ValueError, match=r"accounts row 0: no such column\(s\) \['nickname'\]"):
+        with workspace.sessions.begin() as s:
+            bulk_insert(s, m.Account, [{**_account(1), "nickname": "J"}])
+    with pytest.raises(ValueError, match="the database assigns the id"):
+        with workspace.sessions.begin() as s:
+            bulk_insert(s, m.Account, [{**_account(1), "id": 7}])
+    assert _count(workspace, m.Account) == 0
+
+
+def test_runs_in_the_callers_transaction(workspace: Workspace) -> None:
+    with workspace.sessions() as s:
+        orm = m.Account(**{k: v for k, v in _account(1).items() if k != "version"})
+        s.add(orm)  # pending: flushed before the bulk rows, so it gets the first id
+        (bulk,) = bulk_insert(s, m.Account, [_account(2)])
+        assert orm.id < bulk
+        assert s.scalar(select(func.count()).select_from(m.Account)) == 2
+        s.rollback()
+    assert _count(workspace, m.Account) == 0
+
+
+def test_constraint_violations_are_sqlalchemy_errors(workspace: Workspace) -> None:
+    with pytest.raises(IntegrityError):
+        with workspace.sessions.begin() as s:
+            bulk_insert(s, m.Account, [_account(1), _account(1)])
+    assert _count(workspace, m.Account) == 0
+
+
+def test_empty_input_writes_nothing(workspace: Workspace) -> None:
+    with workspace.sessions.begin() as s:
+        assert bulk_insert(s, m.Account, []) == []
+    assert _count(workspace, m.Account) == 0
