@@ -8,6 +8,7 @@ Each PostgreSQL test gets its own schema (via ``search_path``), dropped afterwar
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,11 +35,17 @@ def pytest_configure(config: pytest.Config) -> None:
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep tests out of the real user's data, settings and log folders."""
     home = tmp_path_factory.mktemp("home")
-    saved = {k: os.environ.get(k) for k in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "DESK_DB_URL")}  # fmt: skip
-    for key, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"),
-                     ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):  # fmt: skip
+    folders = {
+        "XDG_DATA_HOME": "data",
+        "XDG_CONFIG_HOME": "config",
+        "XDG_STATE_HOME": "state",
+        "XDG_CACHE_HOME": "cache",
+    }
+    saved = {k: os.environ.get(k) for k in (*folders, "DESK_DB_URL", "DESK_USER")}
+    for key, sub in folders.items():
         os.environ[key] = str(home / sub)
     os.environ.pop("DESK_DB_URL", None)
+    os.environ.pop("DESK_USER", None)
     yield
     for key, value in saved.items():
         if value is None:
@@ -108,5 +115,33 @@ def workspace(db_url: str) -> Iterator[Workspace]:
 @pytest.fixture
 def sqlite_workspace(sqlite_url: str) -> Iterator[Workspace]:
     ws = open_workspace(sqlite_url, "tester")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One 600-trade demo book per run (it takes seconds to make); tests get copies."""
+    from desk_app.services.demo_data import generate_demo_data
+
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    ws = open_workspace(f"sqlite:///{path}", "tester")
+    try:
+        generate_demo_data(ws.sessions, seed=3, trades=600)
+    finally:
+        ws.close()
+    return path
+
+
+@pytest.fixture
+def demo_url(sqlite_url: str, demo_template: Path) -> str:
+    """A private copy of the demo book as a database URL, so a test may change it."""
+    shutil.copyfile(demo_template, sqlite_url.removeprefix("sqlite:///"))
+    return sqlite_url
+
+
+@pytest.fixture
+def demo_ws(demo_url: str) -> Iterator[Workspace]:
+    ws = open_workspace(demo_url, "tester")
     yield ws
     ws.close()

@@ -13,19 +13,12 @@ import sys
 from collections.abc import Sequence
 
 from desk_app import __version__
-from desk_app.cli import calendar_cmds, db_cmds, gui_cmds, reference_cmds
 from desk_app.cli.common import EXIT_OK, EXIT_REJECTED, CommandContext, reject
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = (db_cmds, gui_cmds, calendar_cmds, reference_cmds)
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="desk-app",
-        description="Desk back-office workstation. Without a command, opens the window.",
-    )
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"desk-app {__version__}")
     parser.add_argument(
         "--db",
@@ -42,22 +35,48 @@ def build_parser() -> argparse.ArgumentParser:
         help="use a separate demo database filled with sample data",
     )
     parser.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command; their modules load here, not when the window starts."""
+    from desk_app.cli import calendar_cmds, db_cmds, gui_cmds, reference_cmds
+
+    parser = argparse.ArgumentParser(
+        prog="desk-app",
+        description="Desk back-office workstation. Without a command, opens the window.",
+    )
+    _add_global_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in (db_cmds, gui_cmds, calendar_cmds, reference_cmds):
         module.register(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parse(argv: list[str]) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
+    """Global options alone mean the window: skip building every command's parser."""
+    only_globals = argparse.ArgumentParser(prog="desk-app", add_help=False)
+    _add_global_options(only_globals)
+    args, rest = only_globals.parse_known_args(argv)
+    if not rest:
+        args.command = None
+        return only_globals, args
     parser = build_parser()
-    args = parser.parse_args(argv)
+    return parser, parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, args = _parse(list(sys.argv[1:] if argv is None else argv))
+    if args.demo and args.db:
+        parser.error("--demo uses its own database; give either --db or --demo, not both")
     from desk_app.logging_setup import setup_logging
 
     setup_logging()
     ctx = CommandContext.from_args(args)
     handler = getattr(args, "handler", None)
     if handler is None:
-        return gui_cmds.run_gui_command(ctx)
+        from desk_app.cli.gui_cmds import run_gui_command
+
+        return run_gui_command(ctx)
     try:
         return int(handler(ctx, args))
     except KeyboardInterrupt:

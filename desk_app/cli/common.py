@@ -33,17 +33,21 @@ class CommandContext:
     def from_args(cls, args: argparse.Namespace) -> CommandContext:
         import os
 
-        from desk_app.services.workspace import resolve_actor
+        from desk_app.services.identity import resolve_actor
 
         url = args.db or os.environ.get("DESK_DB_URL") or None
         return cls(url, resolve_actor(args.user), args.demo, args.exit_after_paint)
 
     @property
     def url(self) -> str:
-        """The database a command works on (the demo file with ``--demo``)."""
+        """The database a command works on.
+
+        ``--demo`` always means the separate demo file, even with ``DESK_DB_URL`` set:
+        sample data must never land in a real database.
+        """
         from desk_app.db import urls
 
-        if self.demo and not self.explicit_url:
+        if self.demo:
             return urls.sqlite_url(urls.demo_sqlite_path())
         return urls.resolve_url(self.explicit_url)
 

@@ -28,8 +28,8 @@ TRADE_COLUMNS = (
     Column("net_amount", "Net amount", K.MONEY),
     Column("settle_date", "Settle date", K.DATE),
     Column("counterparty", "Counterparty"),
-    Column("status", "Status", K.STATUS),
-    Column("source", "Source", K.STATUS),
+    Column("status", "Status", K.STATUS, labels.TRADE_STATUS),
+    Column("source", "Source", K.STATUS, labels.TRADE_SOURCE),
     Column("external_id", "External ID"),
 )
 

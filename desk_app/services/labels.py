@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from desk_app.domain.codes import InstrumentType, RegistrationType, Side
-from desk_app.domain.states import CertificateStatus, ObligationStatus
+from desk_app.domain.codes import (
+    AccountStatus,
+    CounterpartyKind,
+    InstrumentType,
+    RegistrationType,
+    Side,
+)
+from desk_app.domain.states import CertificateStatus, ObligationStatus, TradeStatus
 
 
 def labels_of(enum_cls: type[StrEnum]) -> Mapping[str, str]:
@@ -20,3 +26,9 @@ INSTRUMENT_TYPE = labels_of(InstrumentType)
 REGISTRATION = labels_of(RegistrationType)
 OBLIGATION_STATUS = labels_of(ObligationStatus)
 CERTIFICATE_STATUS = labels_of(CertificateStatus)
+ACCOUNT_STATUS = labels_of(AccountStatus)
+TRADE_STATUS = labels_of(TradeStatus)
+COUNTERPARTY_KIND = labels_of(CounterpartyKind)
+TRADE_SOURCE = {"manual": "Manual", "csv": "CSV", "fix": "FIX"}
+DIRECTION = {"receive": "Receive", "deliver": "Deliver"}
+PAYMENT = {"free": "Free", "against": "Vs payment"}

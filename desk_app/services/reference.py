@@ -19,7 +19,7 @@ ACCOUNT_COLUMNS = (
     Column("account_number", "Account"),
     Column("name", "Name"),
     Column("registration_type", "Registration", K.STATUS, labels.REGISTRATION),
-    Column("status", "Status", K.STATUS),
+    Column("status", "Status", K.STATUS, labels.ACCOUNT_STATUS),
     Column("registered_rep", "Rep"),
     Column(
         "tax_id", "Tax ID", K.TEXT, tooltip="Masked: only the last four digits show", sortable=False
@@ -44,7 +44,7 @@ INSTRUMENT_COLUMNS = (
 COUNTERPARTY_COLUMNS = (
     Column("code", "Code"),
     Column("name", "Name"),
-    Column("kind", "Kind", K.STATUS),
+    Column("kind", "Kind", K.STATUS, labels.COUNTERPARTY_KIND),
     Column("bic", "BIC"),
     Column("lei", "LEI"),
     Column("dtc_participant", "DTC participant"),
@@ -93,7 +93,7 @@ class ReferenceService:
                 ("Account", acct.account_number),
                 ("Name", acct.name),
                 ("Registration", labels.REGISTRATION[acct.registration_type.value]),
-                ("Status", acct.status.value),
+                ("Status", labels.ACCOUNT_STATUS[acct.status.value]),
                 ("Registered rep", acct.registered_rep),
                 ("Tax ID", mask_tax_id(acct.tax_id)),
                 (

@@ -14,6 +14,7 @@ from desk_app.db.models import (
     SettlementObligation,
     StandingSettlementInstruction,
 )
+from desk_app.domain.states import ObligationStatus
 from desk_app.services import labels
 from desk_app.services.listing import Column, ColumnKind, SortSpec
 from desk_app.services.paging import Expr, KeysetSource
@@ -24,8 +25,8 @@ OBLIGATION_COLUMNS = (
     Column("id", "Obligation", K.INT),
     Column("settle_date", "Settle date", K.DATE),
     Column("status", "Status", K.STATUS, labels.OBLIGATION_STATUS),
-    Column("direction", "Movement", K.STATUS, {"receive": "Receive", "deliver": "Deliver"}),
-    Column("payment", "Payment", K.STATUS, {"free": "Free", "against": "Vs payment"}),
+    Column("direction", "Movement", K.STATUS, labels.DIRECTION),
+    Column("payment", "Payment", K.STATUS, labels.PAYMENT),
     Column("account", "Account"),
     Column("isin", "ISIN"),
     Column("symbol", "Symbol"),
@@ -35,7 +36,13 @@ OBLIGATION_COLUMNS = (
     Column("currency", "Ccy"),
     Column("counterparty", "Counterparty"),
     Column("place", "Place of settlement"),
-    Column("fail_reason", "Reason", K.STATUS),
+    Column(
+        "fail_reason",
+        "Reason",
+        K.STATUS,
+        tooltip="sese.024 reason: LACK/MONY we are short, CLAC/CMON the counterparty is short, "
+        "NMAS no matching instruction, SSID instructions missing",
+    ),
     Column("exception_reason", "Exception"),
     Column("trade_id", "Trade", K.INT),
 )
@@ -70,7 +77,10 @@ class SettlementService:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def obligations(self) -> KeysetSource:
+    def obligations(self, *, open_only: bool = False) -> KeysetSource:
+        """Obligations by settlement date, oldest first (so overdue ones lead a worklist)."""
+        closed = [s for s in ObligationStatus if not s.is_open]
+        where = [SettlementObligation.status.not_in(closed)] if open_only else []
         return KeysetSource(
             self._sessions,
             OBLIGATION_COLUMNS,
@@ -78,4 +88,5 @@ class SettlementService:
             SettlementObligation.id,
             _joins,
             SortSpec("settle_date"),
+            where=where,
         )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -18,18 +15,6 @@ from desk_app.services.calendar import CalendarService
 from desk_app.services.certificates import CertificateService
 from desk_app.services.reference import ReferenceService
 from desk_app.services.settlements import SettlementService
-
-
-def resolve_actor(explicit: str | None, environ: Mapping[str, str] = os.environ) -> str:
-    """``--user`` wins, then ``DESK_USER``, then the operating-system login."""
-    if explicit:
-        return explicit
-    if environ.get("DESK_USER"):
-        return environ["DESK_USER"]
-    try:
-        return getpass.getuser()
-    except OSError:  # no login name (some containers and services)
-        return "unknown"
 
 
 @dataclass
