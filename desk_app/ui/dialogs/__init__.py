@@ -1,0 +1,1 @@
+"""Dialogs: about, connect to a shared database, errors."""

@@ -1,0 +1,134 @@
+"""The one place that turns errors into dialogs: a short message, and for bugs the details.
+
+`ErrorReporter` is installed as ``sys.excepthook``. A `DeskError` is the user's to
+act on and shows only its message; anything else is a bug: its traceback is logged
+and shown with a "Copy details" button for the support ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.domain.errors import DeskError
+
+log = logging.getLogger(__name__)
+
+
+class ErrorDialog(QDialog):
+    """Shows ``message``; with ``details`` (a traceback) also a box and "Copy details"."""
+
+    def __init__(
+        self,
+        message: str,
+        details: str = "",
+        *,
+        title: str = "Desk",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("error_dialog")
+        self.setWindowTitle(title)
+        self._details = details
+
+        icon = QLabel(self)
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize)
+        critical = QStyle.StandardPixmap.SP_MessageBoxCritical
+        icon.setPixmap(self.style().standardIcon(critical).pixmap(size, size))
+        self.message_label = QLabel(message, self)
+        self.message_label.setObjectName("message")
+        self.message_label.setWordWrap(True)
+        self.message_label.setMinimumWidth(360)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top = QHBoxLayout()
+        top.addWidget(icon, 0)
+        top.addWidget(self.message_label, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        buttons.rejected.connect(self.reject)
+        if details:
+            box = QPlainTextEdit(details, self)
+            box.setObjectName("details")
+            box.setReadOnly(True)
+            box.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            box.setMinimumSize(560, 220)
+            layout.addWidget(box, 1)
+            self.copy_button = QPushButton("Copy details", self)
+            self.copy_button.clicked.connect(self.copy_details)
+            buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        layout.addWidget(buttons)
+
+    def copy_details(self) -> None:
+        """Put the message and details on the clipboard, for a support ticket."""
+        QGuiApplication.clipboard().setText(f"{self.message_label.text()}\n\n{self._details}")
+
+
+class ErrorReporter(QObject):
+    """``sys.excepthook`` → `ErrorDialog`, one at a time (later errors are only logged).
+
+    The hook only emits a signal, so an exception raised on any thread is shown by
+    the GUI thread, and the hook itself never runs a nested event loop.
+    """
+
+    reported = Signal(object)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._previous = sys.excepthook
+        self.dialog: ErrorDialog | None = None
+        self.reported.connect(self.show_error)
+
+    def install(self) -> None:
+        self._previous = sys.excepthook
+        sys.excepthook = self._hook
+
+    def uninstall(self) -> None:
+        if sys.excepthook == self._hook:
+            sys.excepthook = self._previous
+
+    def _hook(
+        self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            self._previous(kind, exc, tb)
+            return
+        if not isinstance(exc, DeskError):
+            log.error("unexpected error", exc_info=(kind, exc, tb))
+        self.reported.emit(exc)
+
+    def show_error(self, exc: BaseException) -> ErrorDialog | None:
+        """Open the dialog for ``exc``, unless one is already showing."""
+        if self.dialog is not None and self.dialog.isVisible():
+            return None
+        if isinstance(exc, DeskError):
+            self.dialog = ErrorDialog(exc.message, parent=self._parent)
+        else:
+            details = "".join(traceback.format_exception(exc))
+            message = (
+                f"Something went wrong inside Desk ({type(exc).__name__}: {exc}).\n\n"
+                "The details below are also in the log; please send them to support."
+            )
+            self.dialog = ErrorDialog(
+                message, details, title="Desk: unexpected error", parent=self._parent
+            )
+        self.dialog.open()
+        return self.dialog

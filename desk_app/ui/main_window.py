@@ -1,0 +1,257 @@
+"""The main window: a shell that hosts the four list tabs, menus and the status bar.
+
+It knows nothing about how a database is opened: it asks (`*_requested` signals),
+and `desk_app.app` answers by handing it a workspace or an error.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
+
+from desk_app.ui.settings import DeskSettings, redact_url
+from desk_app.ui.tabs.accounts_tab import AccountsTab
+from desk_app.ui.tabs.blotter_tab import BlotterTab
+from desk_app.ui.tabs.certificates_tab import CertificatesTab
+from desk_app.ui.tabs.settlements_tab import SettlementsTab
+from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
+from desk_app.ui.workers import run_in_background
+
+if TYPE_CHECKING:
+    from desk_app.ui.dialogs.about_dialog import AboutDialog
+
+PING_INTERVAL_MS = 30_000
+OFFLINE_RETRY_MS = 5_000
+SQLITE_FILTER = "Desk databases (*.db *.sqlite *.sqlite3);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """Tabs: Trade Blotter, Settlements Due, Accounts, Certificates."""
+
+    #: File → Open or Recent: open the database at this URL (never with a password).
+    database_change_requested = Signal(str)
+    #: File → Connect to shared database…: the app shows the connect dialog.
+    shared_database_requested = Signal()
+    #: The window has painted for the first time: the app may now open the database.
+    first_painted = Signal()
+
+    def __init__(
+        self, settings: DeskSettings, actor: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.setWindowTitle("Desk")
+        self._settings = settings
+        self._workspace: WorkspaceView | None = None
+        self._ping_in_flight = False
+        self._painted = False
+        self.about_dialog: AboutDialog | None = None
+
+        self.tab_widget = QTabWidget(self)
+        self.tab_widget.setDocumentMode(True)
+        self.tabs: list[TableTab] = [
+            cls(settings, self.tab_widget)
+            for cls in (BlotterTab, SettlementsTab, AccountsTab, CertificatesTab)
+        ]
+        for tab in self.tabs:
+            self.tab_widget.addTab(tab, tab.title)
+        self.setCentralWidget(self.tab_widget)
+
+        self._database_label = QLabel(OPENING_TEXT, self)
+        self._user_label = QLabel(actor, self)
+        self._user_label.setToolTip("Who Desk records as acting")
+        self._connection_label = QLabel("", self)
+        for label in (self._database_label, self._user_label, self._connection_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            self.statusBar().addPermanentWidget(label)
+        self._build_menus()
+
+        self._ping_timer = QTimer(self)
+        self._ping_timer.setInterval(PING_INTERVAL_MS)
+        self._ping_timer.timeout.connect(self.check_connection)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
+
+        geometry = settings.window_geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        state = settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+
+    # -- workspace ------------------------------------------------------------------------
+    @property
+    def workspace(self) -> WorkspaceView | None:
+        return self._workspace
+
+    def set_workspace(self, workspace: WorkspaceView) -> None:
+        """Show ``workspace`` in every tab and the status bar."""
+        self._workspace = workspace
+        for tab in self.tabs:
+            tab.set_workspace(workspace)
+        self.setWindowTitle(f"Desk — {workspace.description}")
+        self._database_label.setText(workspace.description)
+        self._database_label.setToolTip(f"{workspace.server_version}\n{redact_url(workspace.url)}")
+        self._user_label.setText(workspace.actor)
+        self._set_connected(True)
+        self._ping_timer.start(PING_INTERVAL_MS)
+
+    def clear_workspace(self, message: str = "No database open") -> None:
+        """Empty every tab (before a database opens, or after it failed to)."""
+        self._workspace = None
+        self._ping_timer.stop()
+        for tab in self.tabs:
+            tab.clear(message)
+        self.setWindowTitle("Desk")
+        self._database_label.setText(message)
+        self._database_label.setToolTip("")
+        self._connection_label.setText("")
+
+    def show_busy(self, message: str) -> None:
+        """A transient status line, e.g. "Opening database…" while a worker runs."""
+        self.statusBar().showMessage(message)
+
+    # -- tabs -------------------------------------------------------------------------------
+    def current_tab(self) -> TableTab:
+        return self.tabs[self.tab_widget.currentIndex()]
+
+    def tab(self, key: str) -> TableTab:
+        return next(t for t in self.tabs if t.key == key)
+
+    def refresh(self) -> None:
+        self.current_tab().refresh()
+
+    # -- connection state --------------------------------------------------------------------
+    def check_connection(self) -> None:
+        """Ping the database off the GUI thread; the status bar shows the answer."""
+        workspace = self._workspace
+        if workspace is None or self._ping_in_flight:
+            return
+        self._ping_in_flight = True
+        run_in_background(
+            lambda: (workspace, workspace.ping()), self._on_pinged, self._on_ping_failed
+        )
+
+    def _on_pinged(self, result: tuple[WorkspaceView, bool]) -> None:
+        self._ping_in_flight = False
+        workspace, alive = result
+        if workspace is self._workspace:  # not a database we have since left
+            self._set_connected(alive)
+
+    def _on_ping_failed(self, _exc: Exception) -> None:
+        self._ping_in_flight = False
+        self._set_connected(False)
+
+    def _set_connected(self, alive: bool) -> None:
+        self._connection_label.setText("Connected" if alive else "Offline — retrying")
+        if self._workspace is not None:
+            self._ping_timer.start(PING_INTERVAL_MS if alive else OFFLINE_RETRY_MS)
+
+    def connection_text(self) -> str:
+        return self._connection_label.text()
+
+    def database_text(self) -> str:
+        return self._database_label.text()
+
+    # -- menus -------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(
+            file_menu, "&Open database…", self.choose_database_file, QKeySequence.StandardKey.Open
+        )
+        self._action(file_menu, "&Connect to shared database…", self.shared_database_requested)
+        self.recent_menu = file_menu.addMenu("&Recent databases")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        quit_action = self._action(file_menu, "&Quit", self.close, QKeySequence("Ctrl+Q"))
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        view_menu = self.menuBar().addMenu("&View")
+        self._action(view_menu, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
+        self._action(view_menu, "Reset &column layout", lambda: self.current_tab().reset_layout())
+        view_menu.addSeparator()
+        for number, tab in enumerate(self.tabs, start=1):
+            self._action(
+                view_menu, tab.title, lambda _=False, t=tab: self.tab_widget.setCurrentWidget(t),
+                QKeySequence(f"Ctrl+{number}"),
+            )  # fmt: skip
+        self._action(view_menu, "Next tab", lambda: self._step_tab(1), QKeySequence("Ctrl+PgDown"))
+        self._action(
+            view_menu, "Previous tab", lambda: self._step_tab(-1), QKeySequence("Ctrl+PgUp")
+        )
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = self._action(help_menu, "&About Desk", self.show_about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: object,
+        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+    ) -> QAction:
+        action = menu.addAction(text)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work while the menu bar is hidden too
+        return action
+
+    def _step_tab(self, step: int) -> None:
+        count = self.tab_widget.count()
+        self.tab_widget.setCurrentIndex((self.tab_widget.currentIndex() + step) % count)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        current = redact_url(self._workspace.url) if self._workspace else None
+        for url in self._settings.recent_urls():
+            action = self.recent_menu.addAction(url)
+            action.setCheckable(True)
+            action.setChecked(url == current)
+            action.triggered.connect(lambda _=False, u=url: self.database_change_requested.emit(u))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No recent databases").setEnabled(False)
+
+    def choose_database_file(self) -> bool:
+        """File → Open database…: pick an SQLite file; False if the user cancelled."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open database", "", SQLITE_FILTER)
+        if path:
+            self.database_change_requested.emit(f"sqlite:///{path}")
+        return bool(path)
+
+    def show_about(self) -> AboutDialog:
+        """Help → About Desk (imported on demand: it reads package metadata)."""
+        from desk_app.ui.dialogs.about_dialog import AboutDialog, version_rows
+
+        ws = self._workspace
+        rows = version_rows(ws.server_version if ws else None, redact_url(ws.url) if ws else None)
+        self.about_dialog = AboutDialog(rows, self)
+        self.about_dialog.open()
+        return self.about_dialog
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def _on_color_scheme_changed(self) -> None:
+        for tab in self.tabs:
+            tab.repaint_colours()
+
+    def save_layout(self) -> None:
+        """Window geometry and every table's columns, for the next start."""
+        self._settings.set_window_layout(self.saveGeometry(), self.saveState())
+        for tab in self.tabs:
+            tab.save_layout()
+        self._settings.sync()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)  # once this paint has completed
+        return handled
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self._ping_timer.stop()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Qt item models over the plain-Python page sources of `desk_app.services.listing`."""

@@ -1,0 +1,58 @@
+"""Render the main window with each tab selected, for documentation and review."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings
+
+from desk_app.ui.main_window import MainWindow
+from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.table_tab import WorkspaceView
+
+SIZE = (1400, 800)
+
+
+def save_screenshots(window: MainWindow, out_dir: Path) -> list[Path]:
+    """Save ``out_dir/<slug>.png`` for each tab; the window must already have a workspace.
+
+    The tabs load their first page synchronously when the workspace is set, so one
+    pass of the event loop (layout and polish) is enough before grabbing.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    window.resize(*SIZE)
+    if not window.isVisible():
+        window.show()
+    saved: list[Path] = []
+    for tab in window.tabs:
+        window.tab_widget.setCurrentWidget(tab)
+        _settle()
+        path = out_dir / f"{tab.key}.png"  # blotter, settlements, accounts, certificates
+        if not window.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        saved.append(path)
+    return saved
+
+
+def render_screenshots(workspace: WorkspaceView, out_dir: Path) -> list[Path]:
+    """A fresh window over ``workspace`` with the default layout, saved tab by tab.
+
+    It uses a throw-away settings file, so the user's own layout is neither used
+    nor changed.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        store = QSettings(str(Path(folder) / "screenshot.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(DeskSettings(store), workspace.actor)
+        try:
+            window.set_workspace(workspace)
+            return save_screenshots(window, out_dir)
+        finally:
+            window.hide()
+            window.deleteLater()
+
+
+def _settle() -> None:
+    # Deliver pending layout, resize and show events, without waiting for new ones.
+    QCoreApplication.sendPostedEvents()
+    QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)

@@ -1,0 +1,125 @@
+"""Every QSettings key the GUI uses, in one place.
+
+The QSettings object is injected so tests can point it at a temporary INI file and
+never touch the developer's real settings. Passwords are never written here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 8
+
+_GEOMETRY = "window/geometry"
+_STATE = "window/state"
+_LAST_URL = "database/last_url"
+_RECENT = "database/recent_urls"
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password removed (what is shown and remembered)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}" if user else host))
+
+
+@dataclass(frozen=True)
+class HeaderLayout:
+    """A table header's saved state, valid only for the same columns in the same order."""
+
+    columns: tuple[str, ...]
+    state: QByteArray
+    sort_key: str
+    descending: bool
+
+
+class DeskSettings:
+    """Typed access to the GUI's persistent settings."""
+
+    def __init__(self, store: QSettings) -> None:
+        self._store = store
+
+    @property
+    def store(self) -> QSettings:
+        return self._store
+
+    def sync(self) -> None:
+        self._store.sync()
+
+    # -- window -----------------------------------------------------------------
+    def window_geometry(self) -> QByteArray | None:
+        return self._bytes(_GEOMETRY)
+
+    def window_state(self) -> QByteArray | None:
+        return self._bytes(_STATE)
+
+    def set_window_layout(self, geometry: QByteArray, state: QByteArray) -> None:
+        self._store.setValue(_GEOMETRY, geometry)
+        self._store.setValue(_STATE, state)
+
+    # -- table headers ------------------------------------------------------------
+    def header_layout(self, tab_key: str) -> HeaderLayout | None:
+        state = self._bytes(f"tables/{tab_key}/header")
+        raw = self._store.value(f"tables/{tab_key}/layout", "")
+        if state is None or not isinstance(raw, str) or not raw:
+            return None
+        try:
+            meta = json.loads(raw)
+            return HeaderLayout(
+                tuple(str(c) for c in meta["columns"]),
+                state,
+                str(meta["sort_key"]),
+                bool(meta["descending"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def set_header_layout(self, tab_key: str, layout: HeaderLayout) -> None:
+        meta = {
+            "columns": list(layout.columns),
+            "sort_key": layout.sort_key,
+            "descending": layout.descending,
+        }
+        self._store.setValue(f"tables/{tab_key}/header", layout.state)
+        self._store.setValue(f"tables/{tab_key}/layout", json.dumps(meta))
+
+    def clear_header_layout(self, tab_key: str) -> None:
+        self._store.remove(f"tables/{tab_key}")
+
+    # -- databases ------------------------------------------------------------------
+    def last_database_url(self) -> str | None:
+        value = self._store.value(_LAST_URL, "")
+        return value if isinstance(value, str) and value else None
+
+    def set_last_database_url(self, url: str) -> None:
+        self._store.setValue(_LAST_URL, redact_url(url))
+
+    def recent_urls(self) -> list[str]:
+        raw = self._store.value(_RECENT, "")
+        try:
+            values = json.loads(raw) if isinstance(raw, str) and raw else []
+        except ValueError:
+            return []
+        return [v for v in values if isinstance(v, str)][:MAX_RECENT]
+
+    def add_recent_url(self, url: str) -> None:
+        """Put ``url`` first in the recent list (without its password), at most 8."""
+        clean = redact_url(url)
+        urls: Sequence[str] = [clean, *(u for u in self.recent_urls() if u != clean)]
+        self._store.setValue(_RECENT, json.dumps(list(urls[:MAX_RECENT])))
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self._store.value(key)
+        if isinstance(value, QByteArray) and not value.isEmpty():
+            return value
+        if isinstance(value, bytes) and value:
+            return QByteArray(value)
+        return None

@@ -1,0 +1,1 @@
+"""One module per main-window tab; each is a small `TableTab` subclass."""

@@ -1,0 +1,353 @@
+"""What every list tab shares: a header with a row count, a paged table, copy, layout.
+
+A tab subclass names its settings key and title, picks its page source from the
+workspace, and may colour cells by status; everything else lives here so the four
+tab modules stay a few lines each.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Protocol
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.services.listing import Column, PageSource, Row, SortSpec
+from desk_app.ui.models.paged_table_model import PagedTableModel
+from desk_app.ui.settings import DeskSettings, HeaderLayout
+from desk_app.ui.theme import Tone
+
+OPENING_TEXT = "Opening database…"
+MAX_INITIAL_COLUMN_WIDTH = 300
+
+
+class _Blotter(Protocol):
+    def trades(self) -> PageSource: ...
+
+
+class _Settlements(Protocol):
+    def obligations(self, *, open_only: bool = ...) -> PageSource: ...
+
+
+class _Reference(Protocol):
+    def accounts(self) -> PageSource: ...
+
+
+class _Certificates(Protocol):
+    def certificates(self) -> PageSource: ...
+
+
+class WorkspaceView(Protocol):
+    """What the GUI reads from an open workspace (structurally a `Workspace`).
+
+    Declared here so the UI never imports the services that load SQLAlchemy.
+    """
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def server_version(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def blotter(self) -> _Blotter: ...
+    @property
+    def settlements(self) -> _Settlements: ...
+    @property
+    def reference(self) -> _Reference: ...
+    @property
+    def certificates(self) -> _Certificates: ...
+    def ping(self) -> bool: ...
+
+
+class TableTab(QWidget):
+    """A titled, paged, sortable table over one `PageSource`."""
+
+    key: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    empty_text: ClassVar[str] = "Nothing to show."
+
+    def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{self.key}_tab")
+        self._settings = settings
+        self._needs_sizing = False
+        self._failure = ""
+        self._workspace: WorkspaceView | None = None
+
+        self._title = QLabel(self.title, self)
+        font = self._title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self._title.setFont(font)
+        self._count = QLabel(OPENING_TEXT, self)
+        self._count.setObjectName("row_count")
+        self._count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._refresh_button = QPushButton("Refresh", self)
+        self._refresh_button.setToolTip("Read the list again from the database (F5)")
+        self._refresh_button.setEnabled(False)
+        self._refresh_button.clicked.connect(self.refresh)
+
+        header_row = QHBoxLayout()
+        header_row.addWidget(self._title)
+        header_row.addSpacing(12)
+        header_row.addWidget(self._count, 0, Qt.AlignmentFlag.AlignBaseline)
+        header_row.addStretch(1)
+        header_row.addWidget(self._refresh_button)
+        self._header_row = header_row
+
+        self._model = PagedTableModel(tone_rule=self.cell_tone, parent=self)
+        self._view = QTableView(self)
+        self._setup_view()
+        self._placeholder = QLabel(OPENING_TEXT, self._view.viewport())
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._placeholder.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._view.viewport().installEventFilter(self)
+        self._view.installEventFilter(self)  # Ctrl+C: see eventFilter
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.addLayout(header_row)
+        layout.addWidget(self._view, 1)
+
+        self._model.reloaded.connect(self._on_reloaded)
+        self._model.rowsInserted.connect(self._update_labels)
+        self._model.load_failed.connect(self._on_load_failed)
+
+    # -- for subclasses ------------------------------------------------------------------
+    def source_from(self, workspace: WorkspaceView) -> PageSource:
+        """The list this tab shows, from ``workspace``."""
+        raise NotImplementedError
+
+    def cell_tone(self, column: Column, row: Row) -> Tone | None:
+        """The status colour of one cell, if any (override per tab)."""
+        return None
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """Put a tab's own control (a filter, a toggle) in the header, left of Refresh."""
+        self._header_row.insertWidget(self._header_row.count() - 1, widget)
+
+    def reload_source(self) -> None:
+        """Ask `source_from` again (a tab's own control changed what it shows)."""
+        if self._workspace is not None:
+            self.set_source(self.source_from(self._workspace))
+
+    # -- public ---------------------------------------------------------------------------
+    @property
+    def model(self) -> PagedTableModel:
+        return self._model
+
+    @property
+    def view(self) -> QTableView:
+        return self._view
+
+    def row_count_text(self) -> str:
+        return self._count.text()
+
+    def set_workspace(self, workspace: WorkspaceView) -> None:
+        self._workspace = workspace
+        self.set_source(self.source_from(workspace))
+
+    def set_source(self, source: PageSource) -> None:
+        """Show ``source`` with the user's saved column layout and sort, if they still fit."""
+        if self._model.source() is not None:
+            self.save_layout()
+        keys = tuple(c.key for c in source.columns)
+        saved = self._settings.header_layout(self.key)
+        if saved is not None and saved.columns != keys:
+            saved = None  # the columns changed since; start from the defaults
+        sort = SortSpec(saved.sort_key, saved.descending) if saved else None
+        self._failure = ""
+        self._needs_sizing = saved is None
+        self._model.set_source(source, sort)
+        if saved is not None and sort is not None:
+            self._view.horizontalHeader().restoreState(saved.state)
+            spec = self._model.sort_spec()
+            if spec != sort and self._model.column_of(sort.key) >= 0:  # the model decides
+                self._model.sort(self._model.column_of(sort.key), _order(sort))
+        self._sync_sort_indicator()
+        self._refresh_button.setEnabled(True)
+
+    def clear(self, message: str = OPENING_TEXT) -> None:
+        """Show an empty table and ``message`` (no database, or one being opened)."""
+        if self._model.source() is not None:
+            self.save_layout()
+        self._workspace = None
+        self._model.set_source(None)
+        self._refresh_button.setEnabled(False)
+        self._count.setText(message)
+        self._show_placeholder(message)
+
+    def refresh(self) -> None:
+        self._failure = ""
+        self._model.refresh()
+
+    def save_layout(self) -> None:
+        """Remember column order, widths and sort for the next start."""
+        if self._model.source() is None:
+            return
+        sort = self._model.sort_spec()
+        keys = tuple(c.key for c in self._model.columns())
+        state = self._view.horizontalHeader().saveState()
+        self._settings.set_header_layout(
+            self.key, HeaderLayout(keys, state, sort.key, sort.descending)
+        )
+
+    def reset_layout(self) -> None:
+        """Forget the saved layout: original column order, sizes fitted, default sort."""
+        self._settings.clear_header_layout(self.key)
+        header = self._view.horizontalHeader()
+        for logical in range(header.count()):
+            header.showSection(logical)
+            header.moveSection(header.visualIndex(logical), logical)
+        source = self._model.source()
+        if source is not None:
+            self._needs_sizing = True
+            self._model.set_source(source)
+            self._sync_sort_indicator()
+
+    def copy_selection(self) -> str:
+        """Copy the selected rows as tab-separated text with a header line."""
+        header = self._view.horizontalHeader()
+        sections = [
+            header.logicalIndex(v) for v in range(header.count())
+            if not header.isSectionHidden(header.logicalIndex(v))
+        ]  # fmt: skip
+        rows = sorted({i.row() for i in self._view.selectionModel().selectedRows()})
+        if not rows:
+            return ""
+        columns = self._model.columns()
+        lines = ["\t".join(columns[s].title for s in sections)]
+        for r in rows:
+            cells = (str(self._model.index(r, s).data() or "") for s in sections)
+            lines.append("\t".join(_one_line(c) for c in cells))
+        text = "\n".join(lines) + "\n"
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def repaint_colours(self) -> None:
+        self._model.repaint_all()
+
+    # -- internals ------------------------------------------------------------------------
+    def _setup_view(self) -> None:
+        view = self._view
+        view.setModel(self._model)
+        view.setSortingEnabled(True)
+        view.setAlternatingRowColors(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setWordWrap(False)
+        view.setShowGrid(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        rows = view.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(view.fontMetrics().height() + 8)
+        header = view.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.sortIndicatorChanged.connect(self._on_sort_indicator_changed)
+        copy = QAction("Copy", view)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self.copy_selection)
+        view.addAction(copy)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def _on_sort_indicator_changed(self, section: int, _order: Qt.SortOrder) -> None:
+        columns = self._model.columns()
+        if 0 <= section < len(columns) and not columns[section].sortable:
+            self._sync_sort_indicator()  # the model ignored it; show the real order
+        else:
+            self._view.scrollToTop()  # a new order starts at its first row
+
+    def _sync_sort_indicator(self) -> None:
+        spec = self._model.sort_spec()
+        section = self._model.column_of(spec.key)
+        header = self._view.horizontalHeader()
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (section, _order(spec)):
+            return
+        header.blockSignals(True)  # the model is already sorted; do not sort it again
+        header.setSortIndicator(section, _order(spec))
+        header.blockSignals(False)
+        header.viewport().update()
+
+    def _on_reloaded(self) -> None:
+        self._sync_sort_indicator()
+        if self._needs_sizing and self._model.columnCount() and self._model.rowCount():
+            self._size_columns()
+            self._needs_sizing = False
+        self._update_labels()
+
+    def _size_columns(self) -> None:
+        # Fitted to the first page; the padding leaves room for wider values further down.
+        self._view.resizeColumnsToContents()
+        header = self._view.horizontalHeader()
+        padding = 2 * self._view.fontMetrics().averageCharWidth()
+        for section in range(header.count()):
+            width = min(header.sectionSize(section) + padding, MAX_INITIAL_COLUMN_WIDTH)
+            header.resizeSection(section, width)
+
+    def _on_load_failed(self, message: str) -> None:
+        self._failure = message
+        self._update_labels()
+
+    def _update_labels(self, *_args: object) -> None:
+        if self._model.source() is None:
+            return
+        if self._failure:
+            self._count.setText("Could not read the list")
+            self._count.setToolTip(self._failure)
+        else:
+            total = self._model.total_count()
+            self._count.setText(f"{total:,} row" if total == 1 else f"{total:,} rows")
+            self._count.setToolTip("")
+        if self._model.rowCount():
+            self._placeholder.hide()
+        else:
+            self._show_placeholder(self._failure or self.empty_text)
+
+    def _show_placeholder(self, text: str) -> None:
+        self._placeholder.setText(text)
+        self._placeholder.setGeometry(self._view.viewport().rect())
+        self._placeholder.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._view.viewport() and event.type() == QEvent.Type.Resize:
+            self._placeholder.setGeometry(self._view.viewport().rect())
+        elif (
+            watched is self._view
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.matches(QKeySequence.StandardKey.Copy)
+        ):
+            # The view claims Ctrl+C for itself (copying one cell), so the Copy
+            # action's shortcut never fires there: copy whole rows here instead.
+            self.copy_selection()
+            return True
+        return super().eventFilter(watched, event)
+
+
+def _order(spec: SortSpec) -> Qt.SortOrder:
+    return Qt.SortOrder.DescendingOrder if spec.descending else Qt.SortOrder.AscendingOrder
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
