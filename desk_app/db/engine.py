@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,28 @@ def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: sqlite3.Connection, 
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _use_wal(cursor, busy_timeout_ms)
     finally:
         cursor.close()
+
+
+def _use_wal(cursor: sqlite3.Cursor, busy_timeout_ms: int) -> None:
+    """Switch the file to WAL once; the switch ignores the busy timeout, so wait here.
+
+    Two desks opening a new file together both try the switch, and SQLite answers
+    the loser "locked" at once instead of waiting like any other statement.
+    """
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def create_desk_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
