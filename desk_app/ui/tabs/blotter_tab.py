@@ -10,7 +10,7 @@ from desk_app.ui.theme import Tone
 class BlotterTab(TableTab):
     key = "blotter"
     title = "Trade Blotter"
-    empty_text = "No trades yet. Import a trades file or enter a trade."
+    empty_text = "No trades on the blotter yet."
 
     def source_from(self, workspace: WorkspaceView) -> PageSource:
         return workspace.blotter.trades()
