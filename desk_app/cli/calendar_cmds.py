@@ -63,13 +63,10 @@ def register(commands: Any) -> None:
 
 
 def settle_date(ctx: CommandContext, args: argparse.Namespace) -> int:
-    workspace = ctx.open()
-    try:
+    with ctx.open() as workspace:
         day, cycle = workspace.calendar.settle_date(
             args.trade_date, InstrumentType(args.instrument_type), args.market.upper()
         )
-    finally:
-        workspace.close()
     if args.explain:
         print(
             f"T+{cycle.offset_days} on calendar {cycle.calendar_code} "
@@ -90,45 +87,33 @@ OVERRIDE_COLUMNS = (
 
 
 def holidays(ctx: CommandContext, args: argparse.Namespace) -> int:
-    workspace = ctx.open()
-    try:
+    with ctx.open() as workspace:
         rows = workspace.calendar.closed_days(args.calendar, args.year)
-    finally:
-        workspace.close()
     print_rows(HOLIDAY_COLUMNS, rows, args.format)
     return EXIT_OK
 
 
 def add_override(ctx: CommandContext, args: argparse.Namespace) -> int:
-    workspace = ctx.open()
-    try:
+    with ctx.open() as workspace:
         workspace.calendar.set_override(args.calendar, args.date, bool(args.open), args.reason)
-    finally:
-        workspace.close()
     state = "open" if args.open else "closed"
     print(f"{args.calendar.upper()} {args.date.isoformat()} {state}")
     return EXIT_OK
 
 
 def remove_override(ctx: CommandContext, args: argparse.Namespace) -> int:
-    workspace = ctx.open()
-    try:
+    with ctx.open() as workspace:
         removed = workspace.calendar.remove_override(args.calendar, args.date)
-    finally:
-        workspace.close()
     if not removed:
         return reject(f"calendar override remove: no override on {args.calendar} {args.date}")
     return EXIT_OK
 
 
 def list_overrides(ctx: CommandContext, args: argparse.Namespace) -> int:
-    workspace = ctx.open()
-    try:
+    with ctx.open() as workspace:
         rows = [
             (code, o.day, o.is_settlement_day, o.reason)
             for code, o in workspace.calendar.overrides()
         ]
-    finally:
-        workspace.close()
     print_rows(OVERRIDE_COLUMNS, rows, args.format)
     return EXIT_OK

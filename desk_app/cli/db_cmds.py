@@ -50,16 +50,20 @@ def upgrade(ctx: CommandContext, args: argparse.Namespace) -> int:
 def demo_data(ctx: CommandContext, args: argparse.Namespace) -> int:
     from desk_app.services.demo_data import generate_demo_data
 
+    shown = False
+
     def progress(done: int, total: int, stage: str) -> None:
+        nonlocal shown
+        shown = True
         print(f"\r{stage}: {done}/{total}".ljust(60), end="", file=sys.stderr, flush=True)
 
-    workspace = ctx.open()
     try:
-        summary = generate_demo_data(
-            workspace.sessions, seed=args.seed, trades=args.trades, progress=progress
-        )
+        with ctx.open() as workspace:
+            summary = generate_demo_data(
+                workspace.sessions, seed=args.seed, trades=args.trades, progress=progress
+            )
     finally:
-        print(file=sys.stderr)
-        workspace.close()
+        if shown:
+            print(file=sys.stderr)  # end the progress line
     print(summary)
     return EXIT_OK

@@ -55,12 +55,9 @@ def register(commands: Any) -> None:
 
 def _lister(factory: Callable[[Workspace, argparse.Namespace], PageSource]) -> Handler:
     def run(ctx: CommandContext, args: argparse.Namespace) -> int:
-        workspace = ctx.open()
-        try:
+        with ctx.open() as workspace:
             source: PageSource = factory(workspace, args)
             count = print_rows(source.columns, iter_rows(source), args.format)
-        finally:
-            workspace.close()
         if args.format != "csv":
             print(f"{count} row{'s' if count != 1 else ''}", file=sys.stderr)
         return EXIT_OK
@@ -69,11 +66,8 @@ def _lister(factory: Callable[[Workspace, argparse.Namespace], PageSource]) -> H
 
 
 def show_account(ctx: CommandContext, args: argparse.Namespace) -> int:
-    workspace: Workspace = ctx.open()
-    try:
+    with ctx.open() as workspace:
         detail = workspace.reference.account(args.number)
-    finally:
-        workspace.close()
     if detail is None:
         return reject(f"accounts show: no account numbered '{args.number}'")
     width = max(len(label) for label, _ in detail)

@@ -58,6 +58,12 @@ class Workspace:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
 
 def open_workspace(url: str, actor: str, *, migrate: bool = True) -> Workspace:
     """Connect, check the schema (migrating it if asked) and build the services.

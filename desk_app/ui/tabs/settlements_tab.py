@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import MappingProxyType
 
 from PySide6.QtWidgets import QCheckBox, QWidget
 
@@ -11,12 +12,6 @@ from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.table_tab import TableTab, WorkspaceView
 from desk_app.ui.theme import Tone
 
-_STATUS_TONES = {
-    "failing": Tone.NEGATIVE,
-    "partially_settled": Tone.WARNING,
-    "settled": Tone.POSITIVE,
-}
-
 
 class SettlementsTab(TableTab):
     """Open obligations by default (overdue first); settled ones on request."""
@@ -24,6 +19,10 @@ class SettlementsTab(TableTab):
     key = "settlements"
     title = "Settlements Due"
     empty_text = "No open settlement obligations."
+    muted_statuses = frozenset({"cancelled"})
+    status_tones = MappingProxyType(
+        {"failing": Tone.NEGATIVE, "partially_settled": Tone.WARNING, "settled": Tone.POSITIVE}
+    )
 
     def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
         super().__init__(settings, parent)
@@ -36,14 +35,10 @@ class SettlementsTab(TableTab):
         return workspace.settlements.obligations(open_only=not self.include_closed.isChecked())
 
     def cell_tone(self, column: Column, row: Row) -> Tone | None:
+        """Besides the status colours: an open obligation past its settlement date."""
         status = self.model.value_in(row, "status")
-        if status == "cancelled":
-            return Tone.MUTED
-        if column.key == "status":
-            return _STATUS_TONES.get(str(status))
-        if column.key == "settle_date" and status != "settled":
+        if column.key == "settle_date" and status not in ("settled", "cancelled"):
             settle = self.model.value_in(row, "settle_date")
-            # Overdue: still open after its settlement date.
             if isinstance(settle, date) and settle < date.today():
                 return Tone.WARNING
-        return None
+        return super().cell_tone(column, row)

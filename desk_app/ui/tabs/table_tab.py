@@ -7,6 +7,8 @@ tab modules stay a few lines each.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import ClassVar, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -78,6 +80,10 @@ class TableTab(QWidget):
     key: ClassVar[str] = ""
     title: ClassVar[str] = ""
     empty_text: ClassVar[str] = "Nothing to show."
+    #: Row statuses that grey out the whole row (history, closed records).
+    muted_statuses: ClassVar[frozenset[str]] = frozenset()
+    #: The colour of the status cell, by status code.
+    status_tones: ClassVar[Mapping[str, Tone]] = MappingProxyType({})
 
     def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,7 +139,12 @@ class TableTab(QWidget):
         raise NotImplementedError
 
     def cell_tone(self, column: Column, row: Row) -> Tone | None:
-        """The status colour of one cell, if any (override per tab)."""
+        """The colour of one cell: muted rows, then the status cell's own tone."""
+        status = self.model.value_in(row, "status")
+        if status in self.muted_statuses:
+            return Tone.MUTED
+        if column.key == "status":
+            return self.status_tones.get(str(status))
         return None
 
     def add_header_widget(self, widget: QWidget) -> None:
