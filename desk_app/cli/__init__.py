@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -82,15 +83,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)
         return EXIT_REJECTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, like any Unix filter.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_REJECTED
     except Exception as exc:
-        from desk_app.domain.errors import DeskError
+        message = _user_message(exc, ctx)
+        if message is None:
+            log.exception("command %s failed", args.command)
+            raise
+        log.warning("command %s rejected: %s", args.command, message)
+        return reject(message)
 
-        if isinstance(exc, DeskError):
-            return reject(exc.message)
-        if isinstance(exc, ValueError) and getattr(args, "command", "") in ("db",):
-            return reject(str(exc))
-        log.exception("command %s failed", args.command)
-        raise
+
+def _user_message(exc: Exception, ctx: CommandContext) -> str | None:
+    """What to tell the user about an expected failure; None for a bug."""
+    from sqlalchemy.exc import DBAPIError
+
+    from desk_app.db.engine import explain_url
+    from desk_app.domain.errors import DeskError
+
+    if isinstance(exc, DeskError):
+        return exc.message
+    if isinstance(exc, DBAPIError):  # locked, damaged, or gone while the command ran
+        return explain_url(exc, ctx.url).message
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename or ''}: {exc.strerror}".lstrip(": ")
+    return None
 
 
 __all__ = ["EXIT_OK", "build_parser", "main"]

@@ -51,10 +51,21 @@ class CommandContext:
             return urls.sqlite_url(urls.demo_sqlite_path())
         return urls.resolve_url(self.explicit_url)
 
-    def open(self, *, migrate: bool = True) -> Workspace:
+    def open(self, *, migrate: bool = True, fill_demo: bool = True) -> Workspace:
+        """The workspace a command works in; ``--demo`` fills the demo file on first use."""
         from desk_app.services.workspace import open_workspace
 
-        return open_workspace(self.url, self.actor, migrate=migrate)
+        workspace = open_workspace(self.url, self.actor, migrate=migrate)
+        if self.demo and fill_demo and workspace.blotter.trades().count() == 0:
+            from desk_app.services.demo_data import generate_demo_data
+
+            print("Filling the demo database with sample data…", file=sys.stderr)
+            try:
+                generate_demo_data(workspace.sessions)
+            except BaseException:
+                workspace.close()
+                raise
+        return workspace
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:

@@ -58,7 +58,7 @@ def demo_data(ctx: CommandContext, args: argparse.Namespace) -> int:
         print(f"\r{stage}: {done}/{total}".ljust(60), end="", file=sys.stderr, flush=True)
 
     try:
-        with ctx.open() as workspace:
+        with ctx.open(fill_demo=False) as workspace:
             summary = generate_demo_data(
                 workspace.sessions, seed=args.seed, trades=args.trades, progress=progress
             )

@@ -37,8 +37,6 @@ def human_value(column: Column, value: object) -> str:
         return format_quantity(value)
     if column.kind is ColumnKind.STATUS:
         return column.display_code(value)
-    if isinstance(value, bool):
-        return "yes" if value else ""
     return csv_value(column, value)
 
 

@@ -56,7 +56,10 @@ def _use_wal(cursor: sqlite3.Cursor, busy_timeout_ms: int) -> None:
 
 def create_desk_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
     """An engine for a Desk database URL (SQLite file or PostgreSQL via psycopg 3)."""
-    parsed = urls.parse(url)
+    try:
+        parsed = urls.parse(url)
+    except ValueError as exc:
+        raise DatabaseUnavailable(str(exc)) from None
     if parsed.get_backend_name() == "sqlite":
         path = Path(parsed.database or "")
         _check_sqlite_file(path)
@@ -118,10 +121,15 @@ def is_foreign_database(engine: Engine) -> bool:
 
 def explain(exc: DBAPIError, engine: Engine) -> DatabaseUnavailable:
     """Turn a driver error into a message a clerk can act on."""
-    where = urls.describe(engine.url.render_as_string(hide_password=True))
+    return explain_url(exc, engine.url.render_as_string(hide_password=False))
+
+
+def explain_url(exc: DBAPIError, url: str) -> DatabaseUnavailable:
+    """`explain` when only the URL is at hand (the error outlived its engine)."""
+    where = urls.describe(url)
     raw = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = raw.lower()
-    if engine.dialect.name == "sqlite":
+    if url.startswith("sqlite"):
         if "locked" in lowered or "busy" in lowered:
             reason = "it is locked by another program. Close that program and try again."
         elif "readonly" in lowered or "read-only" in lowered:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 from desk_app.services.listing import Column, Row, SortSpec
@@ -71,10 +71,13 @@ def _after(
     sort: SortSpec,
 ) -> ColumnElement[bool]:
     """Rows strictly after (value, last_id) in the order NULLs-first ascending."""
-    if not sort.descending:
-        if value is None:
-            return or_(and_(expr.is_(None), id_col > last_id), expr.is_not(None))
-        return or_(expr > value, and_(expr == value, id_col > last_id))
     if value is None:
+        if not sort.descending:
+            return or_(and_(expr.is_(None), id_col > last_id), expr.is_not(None))
         return and_(expr.is_(None), id_col < last_id)
-    return or_(expr < value, and_(expr == value, id_col < last_id), expr.is_(None))
+    # A bound parameter of the column's own type: exact money binds through its
+    # TypeDecorator, and True/False compare with < and > like any other value.
+    bound = literal(value, type_=expr.type)
+    if not sort.descending:
+        return or_(expr > bound, and_(expr == bound, id_col > last_id))
+    return or_(expr < bound, and_(expr == bound, id_col < last_id), expr.is_(None))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -22,13 +22,22 @@ _RECENT = "database/recent_urls"
 
 
 def redact_url(url: str) -> str:
-    """The URL with any password removed (what is shown and remembered)."""
+    """The URL with any password removed (what is shown and remembered).
+
+    A password can sit in the user part or, for libpq, in the query string.
+    """
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}@{host}" if user else host))
+    if parts.password is None and "password" not in parts.query.lower():
+        return url  # unchanged (urlunsplit would also drop sqlite's empty authority)
+    if parts.password is not None:
+        host = parts.netloc.rpartition("@")[2]
+        user = parts.username or ""
+        parts = parts._replace(netloc=f"{user}@{host}" if user else host)
+    if parts.query:
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                if k.lower() != "password"]  # fmt: skip
+        parts = parts._replace(query=urlencode(kept))
+    return urlunsplit(parts)
 
 
 @dataclass(frozen=True)

@@ -205,3 +205,45 @@ def test_calendar_overrides_change_settlement_dates(
     )  # fmt: skip
     assert code == 1
     assert "unknown calendar" in err
+
+
+def test_demo_option_fills_and_uses_the_separate_demo_database(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, sqlite_url: str
+) -> None:
+    monkeypatch.setenv("DESK_DB_URL", sqlite_url)  # a real database that must stay untouched
+    code, out, err = run(capsys, "--demo", "counterparties", "list", "--format", "csv")
+    assert code == 0
+    assert "Filling the demo database" in err
+    assert len(out.splitlines()) > 5
+    code, out, _ = run(capsys, "counterparties", "list", "--format", "csv")
+    assert (code, len(out.splitlines())) == (0, 1)  # DESK_DB_URL's database: header only
+    assert run(capsys, "--demo", "--db", sqlite_url, "accounts", "list")[0] == 2
+
+
+def test_database_trouble_during_a_command_is_one_line_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "desk.db"
+    url = f"sqlite:///{path}"
+    assert run(capsys, "--db", url, "db", "upgrade")[0] == 0
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # readers still work; a writer must wait, then give up
+    try:
+        code, out, err = run(
+            capsys, "--db", url, "calendar", "override", "add", "--calendar", "US",
+            "--date", "2026-12-24", "--closed", "--reason", "test",
+        )  # fmt: skip
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 1
+    assert err.strip().splitlines() == [
+        f"Cannot use the database (Local file {path}): it is locked by another program. "
+        "Close that program and try again."
+    ]
+    code, _, err = run(capsys, "--db", "garbage", "accounts", "list")
+    assert code == 1
+    assert "not a database URL" in err
+    assert "Traceback" not in err
