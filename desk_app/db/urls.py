@@ -26,7 +26,8 @@ def demo_sqlite_path() -> Path:
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+    """The URL of a local file; '%' and '?' in folder names are escaped, not parsed."""
+    return URL.create("sqlite", database=str(path)).render_as_string()
 
 
 def resolve_url(explicit: str | None, environ: Mapping[str, str] = os.environ) -> str:

@@ -7,6 +7,7 @@ and `desk_app.app` answers by handing it a workspace or an error.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -219,7 +220,9 @@ class MainWindow(QMainWindow):
         """File → Open database…: pick an SQLite file; False if the user cancelled."""
         path, _ = QFileDialog.getOpenFileName(self, "Open database", "", SQLITE_FILTER)
         if path:
-            self.database_change_requested.emit(f"sqlite:///{path}")
+            # '%' and '?' are legal in folder names but mean something in a URL.
+            # (Qt's file dialog gives forward slashes on Windows too.)
+            self.database_change_requested.emit("sqlite:///" + quote(path, safe="/:"))
         return bool(path)
 
     def show_about(self) -> AboutDialog:

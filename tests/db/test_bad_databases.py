@@ -158,3 +158,13 @@ def test_concurrent_first_start_migrates_once(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_folder_names_with_url_characters(tmp_path: Path) -> None:
+    from desk_app.db.urls import sqlite_url
+
+    folder = tmp_path / "Ops 100% ? review"
+    url = sqlite_url(folder / "desk.db")
+    open_workspace(url, "tester").close()
+    assert (folder / "desk.db").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]

@@ -30,9 +30,7 @@ def _paged(source: PageSource, sort: SortSpec, page: int) -> list[Row]:
 
 
 @pytest.mark.parametrize("name", SOURCES)
-def test_every_sortable_column_pages_without_gaps_or_repeats(
-    demo_ws: Workspace, name: str
-) -> None:
+def test_every_sortable_column_pages_without_gaps_or_repeats(demo_ws: Workspace, name: str) -> None:
     source = SOURCES[name](demo_ws)
     total = source.count()
     assert total > 0
