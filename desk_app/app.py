@@ -167,7 +167,11 @@ def open_database(request: OpenRequest) -> Opened:
             if not is_postgres or "password" not in exc.message.lower():
                 raise
             ws = _open_with_stored_password(url, request.actor, exc.message)
-    needs_demo = request.demo and ws.blotter.trades().count() == 0
+    try:
+        needs_demo = request.demo and ws.blotter.trades().count() == 0
+    except BaseException:
+        ws.close()  # do not leave its connections behind
+        raise
     return Opened(ws, request, needs_demo)
 
 
