@@ -34,3 +34,11 @@ class IllegalTransition(DeskError):
         super().__init__(
             f"{what} cannot go from '{current}' to '{target}'; allowed from '{current}': {options}"
         )
+
+
+class NotPermitted(DeskError):
+    """The acting user's roles do not allow the action, or a supervision rule forbids it."""
+
+
+class StaleRecord(DeskError):
+    """The record changed after the user (or the request) last saw it."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from desk_app.domain.codes import AccountStatus
 from desk_app.domain.errors import IllegalTransition
 
 S = TypeVar("S", bound=StrEnum)
@@ -153,5 +154,37 @@ MANIFEST = StateMachine[ManifestStatus](
         _M.RECEIVED: frozenset(),
         _M.RECEIVED_WITH_DIFFERENCE: frozenset(),
         _M.CANCELLED: frozenset(),
+    },
+)
+
+
+class ApprovalStatus(StrEnum):
+    """An approval request: waiting for a principal, or decided (final)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # the maker took it back before anyone decided
+
+
+APPROVAL = StateMachine[ApprovalStatus](
+    "Approval request",
+    {
+        ApprovalStatus.PENDING: frozenset(
+            {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED, ApprovalStatus.WITHDRAWN}
+        ),
+        ApprovalStatus.APPROVED: frozenset(),
+        ApprovalStatus.REJECTED: frozenset(),
+        ApprovalStatus.WITHDRAWN: frozenset(),
+    },
+)
+
+
+ACCOUNT = StateMachine[AccountStatus](
+    "Account",
+    {
+        AccountStatus.OPEN: frozenset({AccountStatus.RESTRICTED, AccountStatus.CLOSED}),
+        AccountStatus.RESTRICTED: frozenset({AccountStatus.OPEN, AccountStatus.CLOSED}),
+        AccountStatus.CLOSED: frozenset({AccountStatus.OPEN}),
     },
 )

@@ -9,12 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from desk_app.domain.codes import AccountStatus
 from desk_app.domain.errors import IllegalTransition
 from desk_app.domain.states import (
+    ACCOUNT,
+    APPROVAL,
     CERTIFICATE,
     MANIFEST,
     OBLIGATION,
     TRADE,
+    ApprovalStatus,
     CertificateStatus,
     ManifestStatus,
     ObligationStatus,
@@ -27,6 +31,8 @@ MACHINES: list[tuple[StateMachine[Any], type[StrEnum]]] = [
     (OBLIGATION, ObligationStatus),
     (CERTIFICATE, CertificateStatus),
     (MANIFEST, ManifestStatus),
+    (APPROVAL, ApprovalStatus),
+    (ACCOUNT, AccountStatus),
 ]
 
 
@@ -82,3 +88,44 @@ def test_certificate_walk_never_leaves_the_machine(steps: list[CertificateStatus
             with pytest.raises(IllegalTransition):
                 CERTIFICATE.check(state, target)
     assert state in CertificateStatus
+
+
+def test_an_approval_request_is_decided_once() -> None:
+    pending, decided = ApprovalStatus.PENDING, set(ApprovalStatus) - {ApprovalStatus.PENDING}
+    assert set(APPROVAL.allowed(pending)) == decided
+    assert not APPROVAL.is_final(pending)
+    for state in decided:
+        assert APPROVAL.is_final(state) and APPROVAL.allowed(state) == ()
+        with pytest.raises(IllegalTransition, match="none \\(final state\\)"):
+            APPROVAL.check(state, ApprovalStatus.APPROVED)
+        with pytest.raises(IllegalTransition):
+            APPROVAL.check(state, pending)  # a decision is never reopened
+    with pytest.raises(IllegalTransition) as info:
+        APPROVAL.check(pending, pending)
+    assert info.value.message == (
+        "Approval request cannot go from 'pending' to 'pending'; "
+        "allowed from 'pending': approved, rejected, withdrawn"
+    )
+
+
+def test_an_account_is_restricted_closed_and_reopened() -> None:
+    o, r, c = AccountStatus.OPEN, AccountStatus.RESTRICTED, AccountStatus.CLOSED
+    assert ACCOUNT.allowed(o) == (c, r) and ACCOUNT.allowed(r) == (c, o)
+    assert ACCOUNT.allowed(c) == (o,)  # a closed account reopens; it is never restricted
+    assert not any(ACCOUNT.is_final(s) for s in AccountStatus)
+    for state in AccountStatus:
+        assert not ACCOUNT.can(state, state)  # "no change" is not a transition
+    with pytest.raises(IllegalTransition, match="Account cannot go from 'closed' to 'restricted'"):
+        ACCOUNT.check(c, r)
+
+
+@given(st.lists(st.sampled_from(list(ApprovalStatus)), max_size=10))
+def test_an_approval_walk_decides_at_most_once(steps: list[ApprovalStatus]) -> None:
+    state, moves = ApprovalStatus.PENDING, 0
+    for target in steps:
+        if APPROVAL.can(state, target):
+            state, moves = APPROVAL.check(state, target), moves + 1
+        else:
+            with pytest.raises(IllegalTransition):
+                APPROVAL.check(state, target)
+    assert moves <= 1 and (moves == 0) == (state is ApprovalStatus.PENDING)

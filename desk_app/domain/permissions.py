@@ -1,0 +1,121 @@
+"""Who may do what: the role × action matrix every service checks before it acts.
+
+The matrix is data, not scattered ``if`` statements, so that it can be printed for
+compliance (``desk-app user roles``) and tested exhaustively.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from desk_app.domain.codes import Role
+from desk_app.domain.errors import NotPermitted
+
+
+class Action(StrEnum):
+    """Everything a user can be allowed or refused, named ``area.verb``."""
+
+    VIEW_BOOKS = "books.view"
+    VIEW_HISTORY = "history.view"
+    REVEAL_TAX_ID = "account.reveal_tax_id"
+    ACCOUNT_OPEN = "account.open"
+    ACCOUNT_AMEND = "account.amend"
+    ACCOUNT_SET_STATUS = "account.set_status"
+    CALENDAR_OVERRIDE = "calendar.override"
+    APPROVAL_VIEW_ALL = "approval.view_all"
+    APPROVAL_DECIDE = "approval.decide"
+    USER_VIEW = "user.view"
+    USER_MANAGE = "user.manage"
+    AUDIT_VERIFY = "audit.verify"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def supervised(self) -> bool:
+        """A supervised action never applies directly: it becomes an approval request."""
+        return self in SUPERVISED
+
+
+_LABELS = {
+    Action.VIEW_BOOKS: "View the books (trades, settlements, accounts, certificates)",
+    Action.VIEW_HISTORY: "View a record's history",
+    Action.REVEAL_TAX_ID: "Reveal a masked tax id (logged)",
+    Action.ACCOUNT_OPEN: "Request an account opening",
+    Action.ACCOUNT_AMEND: "Request an account amendment",
+    Action.ACCOUNT_SET_STATUS: "Request restricting, closing or reopening an account",
+    Action.CALENDAR_OVERRIDE: "Override a settlement calendar day",
+    Action.APPROVAL_VIEW_ALL: "See everyone's approval requests",
+    Action.APPROVAL_DECIDE: "Approve or reject another user's request",
+    Action.USER_VIEW: "See the user list",
+    Action.USER_MANAGE: "Add users, change roles and registrations, deactivate",
+    Action.AUDIT_VERIFY: "Verify the audit trail",
+}
+
+#: Actions a firm must supervise (FINRA 3110): maker-checker, never applied directly.
+SUPERVISED = frozenset({Action.ACCOUNT_OPEN, Action.ACCOUNT_AMEND, Action.ACCOUNT_SET_STATUS})
+
+_COMMON = frozenset({Action.VIEW_BOOKS, Action.VIEW_HISTORY})
+
+GRANTS: dict[Role, frozenset[Action]] = {
+    Role.CLERK: _COMMON
+    | {
+        Action.REVEAL_TAX_ID,
+        Action.ACCOUNT_OPEN,
+        Action.ACCOUNT_AMEND,
+        Action.ACCOUNT_SET_STATUS,
+    },
+    Role.SUPERVISOR: _COMMON
+    | {
+        Action.REVEAL_TAX_ID,
+        Action.ACCOUNT_OPEN,
+        Action.ACCOUNT_AMEND,
+        Action.ACCOUNT_SET_STATUS,
+        Action.CALENDAR_OVERRIDE,
+        Action.APPROVAL_VIEW_ALL,
+        Action.APPROVAL_DECIDE,
+        Action.USER_VIEW,
+    },
+    Role.COMPLIANCE: _COMMON
+    | {
+        Action.REVEAL_TAX_ID,
+        Action.APPROVAL_VIEW_ALL,
+        Action.USER_VIEW,
+        Action.AUDIT_VERIFY,
+    },
+    Role.ADMIN: _COMMON
+    | {
+        Action.CALENDAR_OVERRIDE,
+        Action.USER_VIEW,
+        Action.USER_MANAGE,
+        Action.AUDIT_VERIFY,
+    },
+}
+
+
+def allowed(roles: Iterable[Role], action: Action) -> bool:
+    return any(action in GRANTS[role] for role in roles)
+
+
+def refusal(roles: Iterable[Role], action: Action) -> str | None:
+    """Why ``roles`` may not do ``action`` (for a tooltip or an error), or None if they may."""
+    held = sorted(set(roles))
+    if allowed(held, action):
+        return None
+    needed = [role.value for role in Role if action in GRANTS[role]]
+    have = ", ".join(role.value for role in held) or "no role"
+    return f"{action.label} needs the {' or '.join(needed)} role (you have {have})"
+
+
+def require(roles: Iterable[Role], action: Action) -> None:
+    """Raise `NotPermitted` unless one of ``roles`` grants ``action``."""
+    reason = refusal(roles, action)
+    if reason is not None:
+        raise NotPermitted(reason)
+
+
+def matrix() -> list[tuple[Action, dict[Role, bool]]]:
+    """Every action against every role, in declaration order (the printed matrix)."""
+    return [(action, {role: action in GRANTS[role] for role in Role}) for action in Action]
