@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from desk_app.db.engine import DatabaseUnavailable, explain, is_foreign_database
+from desk_app.db.grants import grant_app_role
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -86,6 +87,7 @@ def upgrade(engine: Engine) -> bool:
                 return False
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            grant_app_role(conn)
             conn.commit()
     except DBAPIError as exc:
         raise explain(exc, engine) from None

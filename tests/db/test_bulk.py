@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from desk_app.db import models as m
 from desk_app.db.bulk import bulk_insert
 from desk_app.domain.codes import AccountStatus, InstrumentType, RegistrationType
+from desk_app.services import audit
 from desk_app.services.workspace import Workspace
 
 WHEN = datetime(2025, 3, 3, 14, 30, tzinfo=UTC)
@@ -137,6 +138,7 @@ def test_every_column_must_be_given(workspace: Workspace) -> None:
 
 def test_runs_in_the_callers_transaction(workspace: Workspace) -> None:
     with workspace.sessions() as s:
+        s.info[audit.CONTEXT_KEY] = audit.AuditContext("tester", "tester", "test.setup")
         orm = m.Account(**{k: v for k, v in _account(1).items() if k != "version"})
         s.add(orm)  # pending: flushed before the bulk rows, so it gets the first id
         (bulk,) = bulk_insert(s, m.Account, [_account(2)])

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from desk_app.db import models
 from desk_app.db.migrate import current_revision, head_revision, upgrade
 from desk_app.domain.codes import AccountStatus, RegistrationType
+from desk_app.services import audit
 from desk_app.services.workspace import Workspace
 
 
@@ -24,6 +26,12 @@ def _account(number: str = "100-00001") -> models.Account:
         registered_rep="RR01",
         opened_on=date(2024, 1, 2),
     )
+
+
+def _audited(session: Session) -> Session:
+    """A hand-made session writes with an acting user, as a unit of work's would."""
+    session.info[audit.CONTEXT_KEY] = audit.AuditContext("tester", "tester", "test.edit")
+    return session
 
 
 def test_migrated_to_head_and_idempotent(workspace: Workspace) -> None:
@@ -48,7 +56,7 @@ def test_migrated_to_head_and_idempotent(workspace: Workspace) -> None:
     ],
 )
 def test_decimal_round_trip_is_exact(workspace: Workspace, column: str, value: Decimal) -> None:
-    with workspace.sessions.begin() as s:
+    with workspace.uow.write("test.setup") as s:
         acct = _account()
         inst = models.Instrument(
             isin="US0378331005", cusip="037833100", description="Apple Inc", issuer="Apple Inc",
@@ -80,7 +88,7 @@ def test_too_many_decimals_are_refused_not_rounded(workspace: Workspace) -> None
     from sqlalchemy.exc import StatementError
 
     with pytest.raises(StatementError, match="more than 4 decimal places"):
-        with workspace.sessions.begin() as s:
+        with workspace.uow.write("test.setup") as s:
             s.add(models.CourierManifest(
                 manifest_number="M1", manifest_date=date(2025, 1, 2), courier="X", sender="A",
                 recipient="B", recipient_address="C", declared_value=Decimal("1.00001"),
@@ -90,7 +98,7 @@ def test_too_many_decimals_are_refused_not_rounded(workspace: Workspace) -> None
 
 def test_money_sorts_numerically_in_sql(workspace: Workspace) -> None:
     values = [Decimal("-5.5"), Decimal("10"), Decimal("2.25"), Decimal("-100"), Decimal("0")]
-    with workspace.sessions.begin() as s:
+    with workspace.uow.write("test.setup") as s:
         for n, v in enumerate(values):
             s.add(models.CourierManifest(
                 manifest_number=f"M{n}", manifest_date=date(2025, 1, 2), courier="X", sender="A",
@@ -113,10 +121,10 @@ def test_money_sorts_numerically_in_sql(workspace: Workspace) -> None:
 
 
 def test_concurrent_edit_is_detected(workspace: Workspace) -> None:
-    with workspace.sessions.begin() as s:
+    with workspace.uow.write("test.setup") as s:
         s.add(_account())
-    first = workspace.sessions()
-    second = workspace.sessions()
+    first = _audited(workspace.sessions())
+    second = _audited(workspace.sessions())
     a = first.scalars(select(models.Account)).one()
     b = second.scalars(select(models.Account)).one()
     a.name = "Jane Public"
@@ -136,10 +144,10 @@ def test_datetimes_come_back_in_utc(workspace: Workspace) -> None:
     from zoneinfo import ZoneInfo
 
     local = datetime(2025, 7, 1, 9, 30, tzinfo=ZoneInfo("America/New_York"))
-    with workspace.sessions.begin() as s:
-        s.add(models.User(username="u", full_name="U", role="clerk", created_at=local))
+    with workspace.uow.write("test.setup") as s:
+        s.add(models.User(username="u", full_name="U", roles="clerk", created_at=local))
     with workspace.sessions() as s:
-        stored = s.scalars(select(models.User.created_at)).one()
+        stored = s.scalars(select(models.User.created_at).where(models.User.username == "u")).one()
     assert stored == local
     assert stored.tzinfo is UTC
 

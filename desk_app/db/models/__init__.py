@@ -10,11 +10,16 @@ from desk_app.db.models.reference import (
     SettlementCycle,
     StandingSettlementInstruction,
     User,
+    UserRegistration,
 )
+from desk_app.db.models.supervision import ApprovalRequest, AuditEntry, AuditHead
 from desk_app.db.models.trading import SettlementObligation, Trade
 
 __all__ = [
     "Account",
+    "ApprovalRequest",
+    "AuditEntry",
+    "AuditHead",
     "Base",
     "CalendarOverride",
     "Certificate",
@@ -27,4 +32,5 @@ __all__ = [
     "StandingSettlementInstruction",
     "Trade",
     "User",
+    "UserRegistration",
 ]

@@ -20,14 +20,52 @@ from desk_app.domain.codes import (
 
 
 class User(Versioned, Base):
+    """A person who uses Desk; on PostgreSQL mapped to their own database login."""
+
     __tablename__ = "users"
+    __table_args__ = (Index("uq_users_db_login", "db_login", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(128))
-    role: Mapped[Role] = mapped_column(code_enum(Role))
+    #: Role codes, sorted and comma-separated ("clerk,supervisor"): one readable audit diff.
+    roles: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The PostgreSQL login that is this person (None: the username).
+    db_login: Mapped[str | None] = mapped_column(String(63))
+    #: argon2 hash of the optional app password (a shared local workstation).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+
+    registrations: Mapped[list[UserRegistration]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        order_by="UserRegistration.effective_from",
+        lazy="selectin",
+    )
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(Role(code) for code in self.roles.split(",") if code)
+
+    @role_set.setter
+    def role_set(self, roles: frozenset[Role]) -> None:
+        self.roles = ",".join(sorted(role.value for role in roles))
+
+
+class UserRegistration(Versioned, Base):
+    """A FINRA registration (Series 7, 24, ...) a user holds, with its dates."""
+
+    __tablename__ = "user_registrations"
+    __table_args__ = (UniqueConstraint("user_id", "series", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    series: Mapped[str] = mapped_column(String(8))
+    effective_from: Mapped[date]
+    effective_to: Mapped[date | None]
+
+    user: Mapped[User] = relationship(back_populates="registrations")
 
 
 class Instrument(Versioned, Base):
