@@ -12,10 +12,12 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import Pool
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -61,6 +63,18 @@ def _pg_schema_url(schema: str) -> str:
     )
 
 
+#: PostgreSQL backends this test run opened (their pids), the only ones it may end.
+_OUR_BACKENDS: set[int] = set()
+
+
+@event.listens_for(Pool, "connect")
+def _note_backend(dbapi_connection: Any, _record: Any) -> None:
+    info = getattr(dbapi_connection, "info", None)
+    pid = getattr(info, "backend_pid", None)
+    if isinstance(pid, int):
+        _OUR_BACKENDS.add(pid)
+
+
 def _admin_engine():  # type: ignore[no-untyped-def]
     return create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
 
@@ -80,13 +94,15 @@ def pg_url() -> Iterator[str]:
         yield _pg_schema_url(schema)
     finally:
         with admin.connect() as conn:
+            # Only this run's idle connections: other runs may share the server.
             conn.execute(
                 text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE pid <> pg_backend_pid() AND datname = current_database() "
-                    "AND query NOT ILIKE '%pg_stat_activity%' AND application_name = 'desk-app' "
-                    "AND state = 'idle'"
-                )
+                    "AND application_name = 'desk-app' AND state = 'idle' "
+                    "AND pid = ANY(:ours)"
+                ),
+                {"ours": sorted(_OUR_BACKENDS)},
             )
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

@@ -12,7 +12,12 @@ from desk_app.domain.codes import (
     RegistrationType,
     Side,
 )
-from desk_app.domain.states import CertificateStatus, ObligationStatus, TradeStatus
+from desk_app.domain.states import (
+    ApprovalStatus,
+    CertificateStatus,
+    ObligationStatus,
+    TradeStatus,
+)
 
 
 def labels_of(enum_cls: type[StrEnum]) -> Mapping[str, str]:
@@ -32,3 +37,10 @@ COUNTERPARTY_KIND = labels_of(CounterpartyKind)
 TRADE_SOURCE = {"manual": "Manual", "csv": "CSV", "fix": "FIX"}
 DIRECTION = {"receive": "Receive", "deliver": "Deliver"}
 PAYMENT = {"free": "Free", "against": "Vs payment"}
+APPROVAL_STATUS = labels_of(ApprovalStatus)
+#: Supervised actions as a queue names them.
+ACTIONS = {
+    "account.open": "Open account",
+    "account.amend": "Amend account",
+    "account.set_status": "Change account status",
+}

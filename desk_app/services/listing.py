@@ -17,6 +17,7 @@ class ColumnKind(StrEnum):
     INT = "int"
     DATE = "date"
     DATETIME = "datetime"
+    AGE = "age"  # a past datetime shown as how long ago
     MONEY = "money"
     QUANTITY = "quantity"
     PRICE = "price"

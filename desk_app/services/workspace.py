@@ -10,11 +10,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk_app.db import urls
 from desk_app.db.engine import check_connection, create_desk_engine, session_factory
 from desk_app.db.migrate import check_schema, upgrade
+from desk_app.services import audit
+from desk_app.services.accounts import AccountService
+from desk_app.services.actor import Actor, sign_in
+from desk_app.services.approvals import ApprovalService
 from desk_app.services.blotter import BlotterService
 from desk_app.services.calendar import CalendarService
 from desk_app.services.certificates import CertificateService
+from desk_app.services.history import HistoryService
 from desk_app.services.reference import ReferenceService
 from desk_app.services.settlements import SettlementService
+from desk_app.services.unit_of_work import UnitOfWork
+from desk_app.services.users import UserService
 
 
 @dataclass
@@ -22,22 +29,37 @@ class Workspace:
     """The services of one database, opened for one user."""
 
     url: str
-    actor: str
+    user: Actor
     engine: Engine
     sessions: sessionmaker[Session]
     server_version: str
+    uow: UnitOfWork = field(init=False)
     reference: ReferenceService = field(init=False)
     blotter: BlotterService = field(init=False)
     settlements: SettlementService = field(init=False)
     certificates: CertificateService = field(init=False)
     calendar: CalendarService = field(init=False)
+    approvals: ApprovalService = field(init=False)
+    accounts: AccountService = field(init=False)
+    users: UserService = field(init=False)
+    history: HistoryService = field(init=False)
 
     def __post_init__(self) -> None:
+        self.uow = UnitOfWork(self.sessions, self.user)
         self.reference = ReferenceService(self.sessions)
         self.blotter = BlotterService(self.sessions)
         self.settlements = SettlementService(self.sessions)
         self.certificates = CertificateService(self.sessions)
-        self.calendar = CalendarService(self.sessions)
+        self.calendar = CalendarService(self.sessions, self.uow)
+        self.approvals = ApprovalService(self.uow)
+        self.accounts = AccountService(self.uow, self.approvals)
+        self.users = UserService(self.uow)
+        self.history = HistoryService(self.uow, self.engine)
+
+    @property
+    def actor(self) -> str:
+        """The signed-in user's name."""
+        return self.user.username
 
     @property
     def description(self) -> str:
@@ -65,10 +87,14 @@ class Workspace:
         self.close()
 
 
-def open_workspace(url: str, actor: str, *, migrate: bool = True) -> Workspace:
-    """Connect, check the schema (migrating it if asked) and build the services.
+def open_workspace(
+    url: str, actor: str, *, password: str | None = None, migrate: bool = True
+) -> Workspace:
+    """Connect, check the schema (migrating it if asked), sign in and build the services.
 
-    Raises `DatabaseUnavailable` (or its `SchemaTooNew`) with a message for the user.
+    Raises `DatabaseUnavailable` (or its `SchemaTooNew`) with a message for the user,
+    `NotPermitted` for an unknown or deactivated user and `PasswordRequired` when the
+    user has an app password and ``password`` is missing or wrong.
     """
     engine = create_desk_engine(url)
     try:
@@ -77,7 +103,10 @@ def open_workspace(url: str, actor: str, *, migrate: bool = True) -> Workspace:
             upgrade(engine)
         else:
             check_schema(engine)
+        sessions = session_factory(engine)
+        audit.install(sessions)
+        user = sign_in(sessions, engine, actor, password)
     except BaseException:
         engine.dispose()
         raise
-    return Workspace(url, actor, engine, session_factory(engine), server_version)
+    return Workspace(url, user, engine, sessions, server_version)

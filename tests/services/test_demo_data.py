@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, time
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -17,7 +18,7 @@ from stdnum import bic, cusip, isin, lei
 from stdnum.us import ein, ssn
 
 from desk_app.db import models as m
-from desk_app.domain.codes import Direction, InstrumentType, RegistrationType, Side
+from desk_app.domain.codes import Direction, InstrumentType, RegistrationType, Role, Side
 from desk_app.domain.errors import DeskError
 from desk_app.domain.states import (
     CertificateStatus,
@@ -58,7 +59,8 @@ def test_counts_and_every_status(book: tuple[Workspace, DemoSummary]) -> None:
     ws, summary = book
     assert summary.trades == TRADES
     expected = {
-        m.User: summary.users, m.Instrument: summary.instruments, m.Account: summary.accounts,
+        m.User: summary.users + 1,  # and "tester", who opened the empty database
+        m.Instrument: summary.instruments, m.Account: summary.accounts,
         m.Counterparty: summary.counterparties, m.StandingSettlementInstruction: summary.ssis,
         m.Trade: summary.trades, m.SettlementObligation: summary.obligations,
         m.Certificate: summary.certificates, m.CourierManifest: summary.manifests,
@@ -219,7 +221,7 @@ def test_trade_versions_link_back(book: tuple[Workspace, DemoSummary]) -> None:
     assert {t.source for t in trades.values()} == {"manual", "csv", "fix"}
     ids = [t.external_id for t in trades.values() if t.source == "csv"]
     assert len(set(ids)) == len(ids) and ids[0].startswith("CSV-")
-    clerks = {u.username for u in _all(ws, m.User) if u.role == "clerk"}
+    clerks = {u.username for u in _all(ws, m.User) if Role.CLERK in u.role_set}
     assert {t.created_by for t in trades.values()} <= clerks
 
 
@@ -246,7 +248,7 @@ def test_certificates_and_manifests(book: tuple[Workspace, DemoSummary]) -> None
 def _digest(ws: Workspace) -> str:
     """A fingerprint of the rows that matter, independent of the engine."""
     a, i, c = aliased(m.Account), aliased(m.Instrument), aliased(m.Counterparty)
-    t, o = m.Trade, m.SettlementObligation
+    t, o, r = m.Trade, m.SettlementObligation, m.ApprovalRequest
     queries = [
         select(t.id, t.external_id, t.source, t.version_no, t.original_id, t.supersedes_id,
                t.status, a.account_number, i.isin, c.code, t.side, t.quantity, t.price,
@@ -259,6 +261,16 @@ def _digest(ws: Workspace) -> str:
         select(m.Account.account_number, m.Account.name, m.Account.tax_id).order_by(m.Account.id),
         select(m.Certificate.certificate_number, m.Certificate.status, m.Certificate.location)
         .order_by(m.Certificate.id),
+        select(m.User.username, m.User.roles, m.User.created_at, m.UserRegistration.series,
+               m.UserRegistration.effective_from).join(m.UserRegistration, isouter=True)
+        .where(m.User.username != "tester")  # made by opening the database, just now
+        .order_by(m.User.id, m.UserRegistration.id),
+        select(r.id, r.action, r.target_id, r.target_version, r.target_key, r.summary,
+               r.proposal, r.reason, r.maker, r.made_at, r.status, r.decided_by, r.decided_at,
+               r.decision_note, r.version).order_by(r.id),
+        select(m.Account.account_number, m.Account.status, m.Account.registered_rep,
+               m.Account.residence_state, m.Account.version, m.Account.updated_at)
+        .order_by(m.Account.id),
     ]  # fmt: skip
     digest = hashlib.sha256()
     with ws.sessions() as s:
@@ -301,6 +313,41 @@ def test_second_run_is_refused_and_changes_nothing(book: tuple[Workspace, DemoSu
     assert _digest(ws) == digest
 
 
+def test_one_audit_event_records_the_load(book: tuple[Workspace, DemoSummary]) -> None:
+    ws, summary = book
+    with ws.sessions() as s:
+        entries = list(s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.seq)))
+    assert [(e.action, e.change, e.table_name) for e in entries] == [
+        ("user.bootstrap_admin", "create", "users"),  # "tester", who opened the database
+        ("demo.generate", "event", "database"),
+    ]
+    event = entries[-1]
+    assert event.app_user == "demo-data" and event.before is None and event.after
+    assert json.loads(event.after) == {
+        "seed": 7, "trades": TRADES, "accounts": summary.accounts, "users": summary.users,
+        "certificates": summary.certificates, "manifests": summary.manifests,
+        "approval_requests": summary.approval_requests,
+    }  # fmt: skip
+    assert ws.history.verify().intact
+
+
+def test_staff_have_roles_and_registrations(book: tuple[Workspace, DemoSummary]) -> None:
+    ws, _ = book
+    with ws.sessions() as s:
+        users = {u.username: u for u in s.scalars(select(m.User))}
+    assert users["tester"].role_set == {Role.ADMIN}
+    roles = {name: u.role_set for name, u in users.items() if name != "tester"}
+    assert sorted(roles.values(), key=sorted) == sorted(
+        [{Role.CLERK}] * 4 + [{Role.SUPERVISOR}] * 2 + [{Role.COMPLIANCE}, {Role.ADMIN}],
+        key=sorted,
+    )
+    for name in ("mobrien", "sgoldberg"):  # principals: they can decide requests
+        held = {(g.series, g.effective_to) for g in users[name].registrations}
+        assert held & {("S24", None), ("S9", None), ("S10", None)}
+    assert all(u.active and u.password_hash is None and u.db_login is None
+               for u in users.values())  # fmt: skip
+
+
 def test_a_failure_midway_leaves_nothing_behind(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -309,11 +356,13 @@ def test_a_failure_midway_leaves_nothing_behind(
     def broken(*_: object) -> None:
         raise RuntimeError("disk full")
 
+    models = (m.User, m.Instrument, m.Account, m.Trade, m.SettlementObligation, m.AuditEntry)
+    before = [_count(workspace, model) for model in models]
     monkeypatch.setattr(demo_data, "make_certificates", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         _generate(workspace)
-    models = (m.User, m.Instrument, m.Account, m.Trade, m.SettlementObligation)
-    assert [_count(workspace, model) for model in models] == [0] * len(models)
+    assert [_count(workspace, model) for model in models] == before
+    assert before[:-1] == [1, 0, 0, 0, 0]  # only "tester", who opened the empty database
     monkeypatch.undo()
     assert _generate(workspace).trades == TRADES  # and the database is still usable
 

@@ -9,8 +9,9 @@ user's own cycles and calendars, and amounts with the domain's trade arithmetic,
 so demo data passes every rule real data must.
 
 The stages, in the order they draw from the random source: `reference` (staff,
-counterparties, SSIs, accounts) with `instruments`, then `trades`, `obligations`
-and `certificates`; the `catalogue_*` modules hold the names they draw from.
+counterparties, SSIs, accounts) with `instruments`, then `trades`, `obligations`,
+`certificates` and `approvals` (the approval queue); the `catalogue_*` modules hold
+the names they draw from.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.db import models as m
 from desk_app.domain.errors import DeskError
+from desk_app.services import audit
+from desk_app.services.actor import database_login
 from desk_app.services.calendar import CalendarService
+from desk_app.services.demo_data.approvals import make_approvals
 from desk_app.services.demo_data.book import CHUNKS, Book, Progress, Steps, trade_days
 from desk_app.services.demo_data.certificates import make_certificates
 from desk_app.services.demo_data.instruments import make_instruments
@@ -57,6 +61,7 @@ class DemoSummary:
     obligations: int
     certificates: int
     manifests: int
+    approval_requests: int = 0
 
     def __str__(self) -> str:
         parts = [
@@ -68,6 +73,7 @@ class DemoSummary:
             _count(self.obligations, "settlement obligation"),
             _count(self.certificates, "certificate"),
             _count(self.manifests, "courier manifest"),
+            _count(self.approval_requests, "approval request"),
             _count(self.users, "user"),
         ]
         return f"Created {', '.join(parts[:-1])} and {parts[-1]}."
@@ -99,6 +105,10 @@ def generate_demo_data(
     calendars = {code: service.calendar(code) for code in codes}
     with sessions.begin() as session:
         _refuse_unless_empty(session)
+        # Bulk rows bypass the per-record audit listener: one entry records the load.
+        session.info[audit.CONTEXT_KEY] = audit.AuditContext(
+            "demo-data", database_login(session.get_bind().engine), "demo.generate"
+        )
         rng = random.Random(seed)
         book = Book(rng, session, today, trade_days(today), cycles, calendars)
         users = make_users(book)
@@ -111,12 +121,18 @@ def generate_demo_data(
         made = make_trades(book, trades, steps)
         obligations = make_obligations(book, made, steps)
         certificates, manifests = make_certificates(book)
-        steps("Certificates and courier manifests")
+        requests = make_approvals(book)
+        steps("Certificates, courier manifests and approval requests")
+        audit.record_event(session, "database", "demo", {
+            "seed": seed, "trades": len(made), "accounts": len(book.accounts),
+            "users": users, "certificates": certificates, "manifests": manifests,
+            "approval_requests": requests,
+        })  # fmt: skip
         steps("Saving")
     steps("Done", last=True)
     return DemoSummary(
         users, len(book.instruments), len(book.parties), len(book.accounts), ssis,
-        len(made), obligations, certificates, manifests,
+        len(made), obligations, certificates, manifests, requests,
     )  # fmt: skip
 
 

@@ -20,16 +20,20 @@ class Staff(NamedTuple):
     username: str
     full_name: str
     role: Role
+    #: FINRA registrations held: (series, year first passed).
+    series: tuple[tuple[str, int], ...] = ()
 
 
 STAFF = (
-    Staff("jmorales", "Jennifer Morales", Role.CLERK),
-    Staff("dkowalski", "Daniel Kowalski", Role.CLERK),
-    Staff("tnguyen", "Thanh Nguyen", Role.CLERK),
+    Staff("jmorales", "Jennifer Morales", Role.CLERK, (("S99", 2019),)),
+    Staff("dkowalski", "Daniel Kowalski", Role.CLERK, (("S7", 2016), ("S63", 2016))),
+    Staff("tnguyen", "Thanh Nguyen", Role.CLERK, (("S99", 2021),)),
     Staff("rpatel", "Rhea Patel", Role.CLERK),
-    Staff("mobrien", "Michael O'Brien", Role.SUPERVISOR),
-    Staff("sgoldberg", "Sarah Goldberg", Role.SUPERVISOR),
-    Staff("lwashington", "Lena Washington", Role.COMPLIANCE),
+    Staff("mobrien", "Michael O'Brien", Role.SUPERVISOR, (("S7", 2008), ("S24", 2012))),
+    Staff(
+        "sgoldberg", "Sarah Goldberg", Role.SUPERVISOR, (("S7", 2010), ("S9", 2014), ("S10", 2014))
+    ),
+    Staff("lwashington", "Lena Washington", Role.COMPLIANCE, (("S24", 2011),)),
     Staff("kfischer", "Karl Fischer", Role.ADMIN),
 )
 

@@ -30,16 +30,24 @@ from desk_app.services.demo_data.catalogue_people import (
 
 
 def make_users(book: Book) -> int:
-    """The desk's staff; a username that already exists is left as it is."""
+    """The desk's staff and their registrations; a username that already exists is kept."""
     existing = set(book.session.scalars(select(m.User.username)))
     when = book.at(book.days[0] - timedelta(days=400), 14)
+    staff = [s for s in STAFF if s.username not in existing]
     rows = [
-        stamped({"username": s.username, "full_name": s.full_name, "role": s.role,
-                 "active": True, "created_at": when}, when)
-        for s in STAFF
-        if s.username not in existing
+        stamped({"username": s.username, "full_name": s.full_name, "roles": s.role.value,
+                 "active": True, "created_at": when, "db_login": None,
+                 "password_hash": None}, when)
+        for s in staff
     ]  # fmt: skip
-    bulk_insert(book.session, m.User, rows)
+    new_ids = bulk_insert(book.session, m.User, rows)
+    registrations = [
+        stamped({"user_id": user_id, "series": series, "effective_from": date(year, 3, 1),
+                 "effective_to": None}, when)
+        for s, user_id in zip(staff, new_ids, strict=True)
+        for series, year in s.series
+    ]  # fmt: skip
+    bulk_insert(book.session, m.UserRegistration, registrations)
     book.clerks = [s.username for s in STAFF if s.role is Role.CLERK]
     book.staff = [s.username for s in STAFF if s.role in (Role.CLERK, Role.SUPERVISOR)]
     return len(rows)

@@ -1,0 +1,265 @@
+"""The audit trail: every ORM write in a unit of work appends hash-chained entries.
+
+A listener on the workspace's sessions turns each flushed insert, update and delete
+into an entry (who, database login, when, action, record, before and after) inside
+the same transaction, so a change and its audit entry commit or vanish together. A
+flush that changes a record with no acting user is a bug and is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event, insert, inspect, select, text, update
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
+
+from desk_app.db import models as m
+from desk_app.domain import audit_chain
+from desk_app.domain.audit_chain import ChainReport, EntryContent, canonical_json
+
+CONTEXT_KEY = "desk_audit"
+#: Values never copied into the trail: they would only help an attacker.
+SECRET_FIELDS = frozenset({"password_hash"})
+UNAUDITED = (m.AuditEntry, m.AuditHead)
+
+
+class UnauditedWrite(RuntimeError):
+    """A record was changed outside a unit of work that names its actor (a bug)."""
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Who is acting and why, for the entries a unit of work appends."""
+
+    app_user: str
+    db_login: str
+    action: str
+    approval_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to record: ``change`` is create, update, delete or event."""
+
+    change: str
+    table_name: str
+    record_id: str
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+
+
+def install(sessions: sessionmaker[Session]) -> None:
+    """Audit every flush of sessions made by ``sessions``."""
+    event.listen(sessions, "before_flush", _before_flush)
+    event.listen(sessions, "after_flush", _after_flush)
+
+
+def _before_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    """Set ``onupdate`` columns (``updated_at``) as ordinary changes, so their old value
+    is in the entry's ``before`` and every past version can be rebuilt exactly.
+
+    Left to the flush, SQLAlchemy overwrites the old value without any history.
+    """
+    for obj in session.dirty:
+        if isinstance(obj, UNAUDITED) or not session.is_modified(obj, include_collections=False):
+            continue
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            onupdate = attr.columns[0].onupdate
+            if not getattr(onupdate, "is_callable", False):
+                continue
+            if not state.attrs[attr.key].history.has_changes():
+                setattr(obj, attr.key, onupdate.arg(None))
+
+
+@contextmanager
+def acting(session: Session, action: str, approval_id: int | None = None) -> Iterator[None]:
+    """Record what happens inside the block as ``action`` (e.g. an approved change)."""
+    session.flush()
+    saved = context_of(session)
+    session.info[CONTEXT_KEY] = replace(saved, action=action, approval_id=approval_id)
+    try:
+        yield
+        session.flush()
+    finally:
+        session.info[CONTEXT_KEY] = saved
+
+
+def context_of(session: Session) -> AuditContext:
+    ctx = session.info.get(CONTEXT_KEY)
+    if not isinstance(ctx, AuditContext):
+        raise UnauditedWrite("a write without an acting user; use a service's unit of work")
+    return ctx
+
+
+def record_event(
+    session: Session, table_name: str, record_id: object, detail: Mapping[str, Any]
+) -> None:
+    """An entry for something that changed no record (revealing a tax id, a reprint)."""
+    append(session.connection(), context_of(session), [
+        Change("event", table_name, str(record_id), None, detail)
+    ])  # fmt: skip
+
+
+def _after_flush(session: Session, flush: UOWTransaction) -> None:
+    changes = list(_changes(session, flush))
+    if changes:
+        append(session.connection(), context_of(session), changes)
+
+
+def _changes(session: Session, flush: UOWTransaction) -> Iterator[Change]:
+    deleted = _deleted(session, flush)
+    gone = {id(obj) for obj in deleted}
+    for obj in session.new:
+        if not isinstance(obj, UNAUDITED):
+            yield Change("create", _table(obj), _record_id(obj), None, snapshot(obj))
+    for obj in session.dirty:
+        if id(obj) in gone or isinstance(obj, UNAUDITED):
+            continue
+        if not session.is_modified(obj, include_collections=False):
+            continue
+        before, after = _changed_fields(obj)
+        if before != after:
+            yield Change("update", _table(obj), _record_id(obj), before, after)
+    for obj in deleted:
+        if not isinstance(obj, UNAUDITED):
+            yield Change("delete", _table(obj), _record_id(obj), _as_loaded(obj), None)
+
+
+def _deleted(session: Session, flush: UOWTransaction) -> list[object]:
+    """Objects this flush deleted: ``session.deleted`` and the orphans cascaded away.
+
+    A row removed from a ``delete-orphan`` collection (a user's registration) only
+    becomes a delete inside the flush, so ``session.deleted`` never lists it.
+    """
+    deleted = list(session.deleted)
+    seen = {id(obj) for obj in deleted}
+    for state, (is_delete, list_only) in flush.states.items():
+        obj = state.obj()
+        if is_delete and not list_only and obj is not None and id(obj) not in seen:
+            deleted.append(obj)
+            seen.add(id(obj))
+    return deleted
+
+
+def _table(obj: object) -> str:
+    return str(getattr(inspect(obj).mapper.local_table, "name", ""))
+
+
+def _record_id(obj: object) -> str:
+    mapper = inspect(obj).mapper
+    return ",".join(str(part) for part in mapper.primary_key_from_instance(obj))
+
+
+def snapshot(obj: object) -> dict[str, Any]:
+    """Every column value of ``obj`` (secrets reduced to whether they are set)."""
+    values = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        value = getattr(obj, attr.key)
+        values[attr.key] = _recordable(attr.key, value)
+    return values
+
+
+def _as_loaded(obj: object) -> dict[str, Any]:
+    """`snapshot` of the values as stored, before any unflushed change (a deleted record)."""
+    state = inspect(obj)
+    values = snapshot(obj)
+    for attr in state.mapper.column_attrs:
+        history = state.attrs[attr.key].history
+        if history.deleted:
+            values[attr.key] = _recordable(attr.key, history.deleted[0])
+    return values
+
+
+def _changed_fields(obj: object) -> tuple[dict[str, Any], dict[str, Any]]:
+    state = inspect(obj)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        history = state.attrs[attr.key].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        before[attr.key] = _recordable(attr.key, old)
+        after[attr.key] = _recordable(attr.key, new)
+    version = getattr(obj, "version", None)
+    if before and isinstance(version, int):
+        before.setdefault("version", version - 1)
+        after.setdefault("version", version)
+    return before, after
+
+
+def _recordable(key: str, value: Any) -> Any:
+    if key in SECRET_FIELDS:
+        return None if value is None else "(set)"
+    return json.loads(canonical_json(value))
+
+
+def append(conn: Connection, ctx: AuditContext, changes: Iterable[Change]) -> int:
+    """Append entries after the chain's head, under the head's row lock; return the last seq.
+
+    The head row is updated first, so that concurrent writers queue on it (a row
+    lock on PostgreSQL, the write lock on SQLite) and never fork the chain.
+    """
+    last_seq, prev_hash = conn.execute(
+        text("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, entry_hash")
+    ).one()
+    at = audit_chain.timestamp_text(datetime.now(UTC))
+    contents = [
+        EntryContent(
+            seq=last_seq + n,
+            recorded_at=at,
+            app_user=ctx.app_user,
+            db_login=ctx.db_login,
+            action=ctx.action,
+            change=c.change,
+            table_name=c.table_name,
+            record_id=c.record_id,
+            before=None if c.before is None else canonical_json(c.before),
+            after=None if c.after is None else canonical_json(c.after),
+            approval_id=ctx.approval_id,
+        )
+        for n, c in enumerate(changes, start=1)
+    ]
+    if not contents:
+        return int(last_seq)
+    linked = audit_chain.chain(prev_hash, contents)
+    conn.execute(
+        insert(m.AuditEntry),
+        [
+            {**vars(entry), "prev_hash": prev, "entry_hash": digest}
+            for entry, prev, digest in linked
+        ],
+    )
+    head_seq, head_hash = contents[-1].seq, linked[-1][2]
+    conn.execute(
+        update(m.AuditHead).where(m.AuditHead.id == 1).values(seq=head_seq, entry_hash=head_hash)
+    )
+    return head_seq
+
+
+CHAIN_COLUMNS = (
+    "seq", "recorded_at", "app_user", "db_login", "action", "change", "table_name",
+    "record_id", "before", "after", "approval_id", "prev_hash", "entry_hash",
+)  # fmt: skip
+
+
+def verify_chain(engine: Engine, *, batch: int = 20_000) -> ChainReport:
+    """Walk the whole trail in seq order, streaming, and check every link and the head."""
+    table = m.AuditEntry.__table__
+    columns = [table.c[name] for name in CHAIN_COLUMNS]
+    with engine.connect() as conn:
+        head = conn.execute(select(m.AuditHead.seq, m.AuditHead.entry_hash)).one_or_none()
+        # Closed explicitly: verify stops at the first problem, mid-stream, and an
+        # abandoned server-side cursor on PostgreSQL is a resource leak.
+        with conn.execution_options(stream_results=True, yield_per=batch).execute(
+            select(*columns).order_by(table.c.seq)
+        ) as result:
+            rows = (tuple(row) for row in result)
+            return audit_chain.verify(rows, None if head is None else (int(head[0]), str(head[1])))

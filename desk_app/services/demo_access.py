@@ -1,0 +1,82 @@
+"""The demo database admits whoever runs it: its admin enrols them, audited like any admin.
+
+The demo book's staff are fictional, so the person trying the demo is nobody there.
+Rather than refusing them (the rule on a real database), the demo's own admin adds
+them with enough roles to try every part of the desk: make requests (clerk), decide
+other people's (supervisor, with a Series 24 registration) and manage users (admin).
+The CLI and the GUI both call `admit`, before signing in and again after filling.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from desk_app.db import models as m
+from desk_app.db.engine import check_connection, create_desk_engine, session_factory
+from desk_app.db.migrate import upgrade
+from desk_app.domain.codes import Role
+from desk_app.domain.supervision import Registration
+
+#: The demo book's administrator (see ``demo_data.catalogue_people.STAFF``).
+DEMO_ADMIN = "kfischer"
+DEMO_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
+DEMO_REGISTRATION = Registration("S24", date(2020, 1, 1), None)
+
+
+def _usernames(url: str) -> dict[str, str]:
+    """Every username on the (migrated) database, by its case-folded form."""
+    engine = create_desk_engine(url)
+    try:
+        check_connection(engine)
+        upgrade(engine)
+        with session_factory(engine)() as session:
+            return {name.casefold(): name for name in session.scalars(select(m.User.username))}
+    finally:
+        engine.dispose()
+
+
+def admit(url: str, actor: str, *, newly_filled: bool = False) -> str | None:
+    """Let ``actor`` use the demo database at ``url``; return a one-line note if enrolled.
+
+    Does nothing until the demo data (and so its admin) exists: on an empty database
+    the first-user rule makes the actor its admin. Right after filling
+    (``newly_filled``) that first user also gets the demo roles; a user who was
+    already there otherwise keeps the roles someone gave them.
+    """
+    from desk_app.services.workspace import open_workspace
+
+    names = _usernames(url)
+    if DEMO_ADMIN not in names:
+        return None
+    known = names.get(actor.casefold())
+    if known is not None and not newly_filled:
+        return None
+    with open_workspace(url, names[DEMO_ADMIN], migrate=False) as admin:
+        if known is None:
+            admin.users.add(
+                actor,
+                DEMO_ROLES,
+                full_name=actor,
+                registrations=[DEMO_REGISTRATION],
+            )
+            verb = "added you with"
+        else:
+            user = admin.users.get(known)
+            if DEMO_ROLES <= user.roles and any(
+                r.series == DEMO_REGISTRATION.series for r in user.registrations
+            ):
+                return None
+            registrations = list(user.registrations)
+            if not any(r.series == DEMO_REGISTRATION.series for r in registrations):
+                registrations.append(DEMO_REGISTRATION)
+            admin.users.update(
+                known, user.version, roles=user.roles | DEMO_ROLES, registrations=registrations
+            )
+            verb = "gave you"
+    roles = ", ".join(sorted(role.value for role in DEMO_ROLES))
+    return (
+        f"Demo database: its admin {DEMO_ADMIN} {verb} the roles {roles} "
+        f"and a Series 24 registration, so you ({actor}) can try everything."
+    )

@@ -1,0 +1,68 @@
+"""One user action = one transaction that checks permission and carries its audit context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from desk_app.db import models as m
+from desk_app.domain.errors import NotPermitted, StaleRecord
+from desk_app.domain.permissions import Action
+from desk_app.services import audit
+from desk_app.services.actor import Actor, actor_of
+
+
+class UnitOfWork:
+    """Opens write transactions for one signed-in user; services share one of these."""
+
+    def __init__(self, sessions: sessionmaker[Session], actor: Actor) -> None:
+        self.sessions = sessions
+        self.actor = actor
+
+    @contextmanager
+    def write(self, action: Action | str, *, permission: Action | None = None) -> Iterator[Session]:
+        """A transaction for ``action``: refused unless permitted, audited, all or nothing.
+
+        ``permission`` is what the actor must hold (default: ``action`` itself).
+        """
+        needed = permission or action
+        if isinstance(needed, Action):
+            self.actor.require(needed)
+        try:
+            with self.sessions.begin() as session:
+                session.info[audit.CONTEXT_KEY] = audit.AuditContext(
+                    self.actor.username, self.actor.db_login, str(action)
+                )
+                current = self.current_actor(session)
+                if isinstance(needed, Action):
+                    current.require(needed)
+                yield session
+        except StaleDataError:
+            raise StaleRecord(
+                "Someone else saved a change to this record at the same moment; nothing "
+                "was saved. Reload it and try again."
+            ) from None
+
+    def current_actor(self, session: Session) -> Actor:
+        """The acting user as the database has them now, inside ``session``'s transaction.
+
+        An admin may have deactivated them, changed their roles or ended a registration
+        since they signed in; a window left open must not keep the old rights.
+        """
+        user = session.scalars(
+            select(m.User).where(m.User.username == self.actor.username)
+        ).one_or_none()
+        if user is None or not user.active:
+            raise NotPermitted(
+                f"{self.actor.username} is no longer an active Desk user on this database; "
+                "ask an admin."
+            )
+        return actor_of(user, self.actor.db_login)
+
+    def read(self) -> Session:
+        """A read-only session (use as a context manager)."""
+        return self.sessions()

@@ -1,0 +1,132 @@
+"""A supervised desk on each engine: one workspace per user, each signed in as that user.
+
+``desk`` opens the database as ``tester`` (the first user, so its admin), adds a
+clerk, two supervisors with a principal registration (S24 from 2020-01-01), a
+compliance officer and a second admin, and opens a workspace for each of them.
+Accounts for the tests are written by the admin as a plain ``test.setup`` write.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from desk_app.db import models as m
+from desk_app.domain.codes import AccountStatus, RegistrationType, Role
+from desk_app.domain.supervision import Registration
+from desk_app.services import audit
+from desk_app.services.workspace import Workspace, open_workspace
+
+S24 = Registration("S24", date(2020, 1, 1))
+#: The users every ``desk`` has, besides ``tester`` (the bootstrap admin).
+STAFF: dict[str, tuple[frozenset[Role], tuple[Registration, ...]]] = {
+    "carl": (frozenset({Role.CLERK}), ()),
+    "sue": (frozenset({Role.SUPERVISOR}), (S24,)),
+    "sam": (frozenset({Role.SUPERVISOR}), (S24,)),
+    "cora": (frozenset({Role.COMPLIANCE}), ()),
+    "adam": (frozenset({Role.ADMIN}), ()),
+}
+
+
+class Desk:
+    """Workspaces by user name over one database, and shortcuts to make test records."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.ws: dict[str, Workspace] = {}
+        self._numbers = itertools.count(1001)
+        self.open("tester")
+        for name, (roles, registrations) in STAFF.items():
+            self.admin.users.add(name, roles, registrations=registrations)
+            self.open(name)
+
+    @property
+    def admin(self) -> Workspace:
+        return self.ws["tester"]
+
+    @property
+    def engine_name(self) -> str:
+        return self.admin.engine.dialect.name
+
+    def open(self, name: str, password: str | None = None) -> Workspace:
+        """A workspace signed in as ``name`` (closed with the desk)."""
+        ws = open_workspace(self.url, name, password=password)
+        old = self.ws.pop(name, None)
+        if old is not None:
+            old.close()
+        self.ws[name] = ws
+        return ws
+
+    def add_user(
+        self, name: str, roles: Iterable[Role], registrations: Iterable[Registration] = ()
+    ) -> Workspace:
+        self.admin.users.add(name, frozenset(roles), registrations=tuple(registrations))
+        return self.open(name)
+
+    def close(self) -> None:
+        for ws in self.ws.values():
+            ws.close()
+        self.ws.clear()
+
+    def next_number(self) -> str:
+        return f"NYC-{next(self._numbers)}"
+
+    def account(self, number: str | None = None, **values: Any) -> str:
+        """A new open account (written directly, as set-up); return its number."""
+        number = number or self.next_number()
+        fields: dict[str, Any] = {
+            "name": f"Client {number}",
+            "registration_type": RegistrationType.INDIVIDUAL,
+            "status": AccountStatus.OPEN,
+            "registered_rep": "RR01",
+            "tax_id": "123-45-6789",
+            "residence_state": "NY",
+            "opened_on": date(2021, 3, 1),
+            **values,
+        }
+        with self.admin.uow.write("test.setup") as session:
+            session.add(m.Account(account_number=number, **fields))
+        return number
+
+    def account_row(self, number: str) -> dict[str, Any]:
+        """Every column of an account as the audit trail records it."""
+        with self.admin.uow.read() as session:
+            account = session.scalars(
+                select(m.Account).where(m.Account.account_number == number)
+            ).one()
+            return audit.snapshot(account)
+
+    def request(self, request_id: int) -> m.ApprovalRequest:
+        with self.admin.uow.read() as session:
+            row = session.get(m.ApprovalRequest, request_id)
+            assert row is not None
+            return row
+
+    def audit_count(self) -> int:
+        with self.admin.uow.read() as session:
+            return int(session.scalar(select(func.count()).select_from(m.AuditEntry)) or 0)
+
+    def audit_entries(self, after_seq: int = 0) -> list[m.AuditEntry]:
+        with self.admin.uow.read() as session:
+            return list(
+                session.scalars(
+                    select(m.AuditEntry)
+                    .where(m.AuditEntry.seq > after_seq)
+                    .order_by(m.AuditEntry.seq)
+                )
+            )
+
+
+@pytest.fixture
+def desk(db_url: str) -> Iterator[Desk]:
+    """A desk with a clerk, two supervisors, compliance and a second admin (each engine)."""
+    made = Desk(db_url)
+    try:
+        yield made
+    finally:
+        made.close()
