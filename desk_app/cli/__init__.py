@@ -40,7 +40,16 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Every command; their modules load here, not when the window starts."""
-    from desk_app.cli import calendar_cmds, db_cmds, gui_cmds, reference_cmds
+    from desk_app.cli import (
+        account_cmds,
+        approval_cmds,
+        audit_cmds,
+        calendar_cmds,
+        db_cmds,
+        gui_cmds,
+        reference_cmds,
+        user_cmds,
+    )
 
     parser = argparse.ArgumentParser(
         prog="desk-app",
@@ -48,7 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (db_cmds, gui_cmds, calendar_cmds, reference_cmds):
+    for module in (
+        db_cmds, gui_cmds, calendar_cmds, account_cmds, reference_cmds,
+        user_cmds, approval_cmds, audit_cmds,
+    ):  # fmt: skip
         module.register(commands)
     return parser
 

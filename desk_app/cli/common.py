@@ -52,10 +52,15 @@ class CommandContext:
         return urls.resolve_url(self.explicit_url)
 
     def open(self, *, migrate: bool = True, fill_demo: bool = True) -> Workspace:
-        """The workspace a command works in; ``--demo`` fills the demo file on first use."""
-        from desk_app.services.workspace import open_workspace
+        """The workspace a command works in, signed in as the actor.
 
-        workspace = open_workspace(self.url, self.actor, migrate=migrate)
+        ``--demo`` fills the demo file on first use and admits whoever runs it (the
+        demo's admin enrols them); a user with an app password gives it through
+        ``DESK_PASSWORD`` or, at a terminal, a prompt.
+        """
+        if self.demo:
+            self._admit_to_demo(newly_filled=False)
+        workspace = self._sign_in(migrate)
         if self.demo and fill_demo and workspace.blotter.trades().count() == 0:
             from desk_app.services.demo_data import generate_demo_data
 
@@ -65,7 +70,48 @@ class CommandContext:
             except BaseException:
                 workspace.close()
                 raise
+            if self._admit_to_demo(newly_filled=True):
+                workspace.close()  # sign in again: the actor's roles changed
+                workspace = self._sign_in(migrate=False)
         return workspace
+
+    def _admit_to_demo(self, *, newly_filled: bool) -> bool:
+        from desk_app.services.demo_access import admit
+
+        note = admit(self.url, self.actor, newly_filled=newly_filled)
+        if note:
+            print(note, file=sys.stderr)
+        return note is not None
+
+    def _sign_in(self, migrate: bool) -> Workspace:
+        """Open as the actor, asking for their app password if they have one."""
+        import os
+
+        from desk_app.services.actor import PasswordRequired
+        from desk_app.services.workspace import open_workspace
+
+        password = os.environ.get("DESK_PASSWORD") or None
+        try:
+            return open_workspace(self.url, self.actor, password=password, migrate=migrate)
+        except PasswordRequired as exc:
+            if password is not None or exc.wrong:
+                raise
+            if not sys.stdin.isatty():
+                from desk_app.domain.errors import DeskError
+
+                raise DeskError(
+                    f"{exc.username} has a Desk password: set DESK_PASSWORD, "
+                    "or run the command at a terminal to be asked for it"
+                ) from None
+            password = read_password(f"Desk password for {exc.username}: ")
+        return open_workspace(self.url, self.actor, password=password, migrate=False)
+
+
+def read_password(prompt: str) -> str:
+    """A password typed at the terminal, not echoed."""
+    import getpass
+
+    return getpass.getpass(prompt)
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:

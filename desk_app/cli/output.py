@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TextIO
 
@@ -37,7 +37,32 @@ def human_value(column: Column, value: object) -> str:
         return format_quantity(value)
     if column.kind is ColumnKind.STATUS:
         return column.display_code(value)
+    if column.kind is ColumnKind.AGE and isinstance(value, datetime):
+        return age_text(value)
+    if column.kind is ColumnKind.DATETIME and isinstance(value, datetime):
+        return when_text(value)
     return csv_value(column, value)
+
+
+def when_text(value: datetime) -> str:
+    """A moment for a person: UTC, to the minute."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def age_text(then: datetime, now: datetime | None = None) -> str:
+    """How long ago, in the largest whole unit: "just now", "5 min", "3 h", "2 d"."""
+    now = now or datetime.now(UTC)
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return "just now"
 
 
 NUMERIC = {ColumnKind.MONEY, ColumnKind.QUANTITY, ColumnKind.PRICE, ColumnKind.INT}

@@ -1,4 +1,4 @@
-"""Reference lists: accounts, instruments, counterparties, certificates."""
+"""Reference lists: instruments, counterparties, certificates (accounts: account_cmds)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
+from desk_app.cli.common import EXIT_OK, CommandContext, add_format
 from desk_app.cli.output import print_rows
 from desk_app.domain.states import CertificateStatus
 from desk_app.services.listing import iter_rows
@@ -20,15 +20,6 @@ Handler = Callable[[CommandContext, argparse.Namespace], int]
 
 
 def register(commands: Any) -> None:
-    accounts = commands.add_parser("accounts", help="client accounts")
-    acc_sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
-    acc_list = acc_sub.add_parser("list", help="list accounts (account number first)")
-    add_format(acc_list)
-    acc_list.set_defaults(handler=_lister(lambda ws, _args: ws.reference.accounts()))
-    show = acc_sub.add_parser("show", help="one account's details")
-    show.add_argument("number", metavar="NUMBER")
-    show.set_defaults(handler=show_account)
-
     for name, help_text, factory in (
         ("instruments", "instruments (ISIN first)", lambda ws, _a: ws.reference.instruments()),
         (
@@ -39,9 +30,9 @@ def register(commands: Any) -> None:
     ):
         parser = commands.add_parser(name, help=help_text)
         sub = parser.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
-        lister = sub.add_parser("list", help=f"list {help_text}")
-        add_format(lister)
-        lister.set_defaults(handler=_lister(factory))
+        listing = sub.add_parser("list", help=f"list {help_text}")
+        add_format(listing)
+        listing.set_defaults(handler=lister(factory))
 
     certs = commands.add_parser("certificates", help="the physical certificate register")
     cert_sub = certs.add_subparsers(dest="certificates_command", metavar="ACTION", required=True)
@@ -49,11 +40,11 @@ def register(commands: Any) -> None:
     cert_list.add_argument("--status", choices=[s.value for s in CertificateStatus])
     add_format(cert_list)
     cert_list.set_defaults(
-        handler=_lister(lambda ws, args: ws.certificates.certificates(status=args.status))
+        handler=lister(lambda ws, args: ws.certificates.certificates(status=args.status))
     )
 
 
-def _lister(factory: Callable[[Workspace, argparse.Namespace], PageSource]) -> Handler:
+def lister(factory: Callable[[Workspace, argparse.Namespace], PageSource]) -> Handler:
     def run(ctx: CommandContext, args: argparse.Namespace) -> int:
         with ctx.open() as workspace:
             source: PageSource = factory(workspace, args)
@@ -63,14 +54,3 @@ def _lister(factory: Callable[[Workspace, argparse.Namespace], PageSource]) -> H
         return EXIT_OK
 
     return run
-
-
-def show_account(ctx: CommandContext, args: argparse.Namespace) -> int:
-    with ctx.open() as workspace:
-        detail = workspace.reference.account(args.number)
-    if detail is None:
-        return reject(f"accounts show: no account numbered '{args.number}'")
-    width = max(len(label) for label, _ in detail)
-    for label, value in detail:
-        print(f"{label.ljust(width)}  {value}")
-    return EXIT_OK

@@ -38,7 +38,10 @@ def test_entry_point_is_installed() -> None:
     )
     assert result.returncode == 0
     assert "settle" not in result.stderr
-    for command in ("db", "demo-data", "screenshot", "calendar", "accounts", "certificates"):
+    for command in (
+        "db", "demo-data", "screenshot", "calendar", "accounts", "certificates",
+        "user", "approvals", "audit",
+    ):  # fmt: skip
         assert command in result.stdout
 
 
@@ -53,10 +56,10 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_db_upgrade_prints_the_revision(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
     code, out, err = run(capsys, "--db", db_url, "db", "upgrade")
     assert code == 0
-    assert out.strip() == "0002"
+    assert out.strip() == "0003"
     assert "upgraded to" in err
     code, out, err = run(capsys, "--db", db_url, "db", "upgrade")
-    assert (code, out.strip()) == (0, "0002")
+    assert (code, out.strip()) == (0, "0003")
     assert "already at" in err
 
 
@@ -214,6 +217,7 @@ def test_demo_option_fills_and_uses_the_separate_demo_database(
     code, out, err = run(capsys, "--demo", "counterparties", "list", "--format", "csv")
     assert code == 0
     assert "Filling the demo database" in err
+    assert "its admin kfischer gave you the roles admin, clerk, supervisor" in err
     assert len(out.splitlines()) > 5
     code, out, _ = run(capsys, "counterparties", "list", "--format", "csv")
     assert (code, len(out.splitlines())) == (0, 1)  # DESK_DB_URL's database: header only

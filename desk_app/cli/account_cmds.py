@@ -1,0 +1,128 @@
+"""``accounts list|show`` and the supervised changes: open, amend, restrict, close, reopen.
+
+A change never applies directly: it becomes an approval request, whose id the
+command prints; a principal other than the maker approves it (``approvals``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
+from desk_app.domain.codes import RegistrationType
+
+#: Option → account field, for opening and amending.
+FIELDS = {
+    "name": "name",
+    "registration": "registration_type",
+    "rep": "registered_rep",
+    "tax_id": "tax_id",
+    "state": "residence_state",
+    "country": "residence_country",
+    "currency": "base_currency",
+}
+
+
+def _field_options(parser: argparse.ArgumentParser, *, opening: bool) -> None:
+    parser.add_argument("number", metavar="NUMBER", help="the account number (NYC-20417)")
+    parser.add_argument("--name", required=opening, help="the account title")
+    parser.add_argument(
+        "--registration",
+        required=opening,
+        choices=[r.value for r in RegistrationType],
+        help="how the account is registered",
+    )
+    parser.add_argument("--rep", required=opening, help="the registered representative")
+    parser.add_argument("--tax-id", help="SSN or EIN (shown masked everywhere)")
+    parser.add_argument("--state", help="two-letter state of residence")
+    parser.add_argument("--country", help="two-letter country of residence" + (
+        " (default US)" if opening else ""))  # fmt: skip
+    parser.add_argument("--currency", help="base currency" + (" (default USD)" if opening else ""))
+    _reason(parser)
+
+
+def _reason(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reason", required=True, help="why (the approver reads it)")
+
+
+def register(commands: Any) -> None:
+    from desk_app.cli.reference_cmds import lister
+
+    accounts = commands.add_parser("accounts", help="client accounts")
+    sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
+    listing = sub.add_parser("list", help="list accounts (account number first)")
+    add_format(listing)
+    listing.set_defaults(handler=lister(lambda ws, _args: ws.reference.accounts()))
+    show = sub.add_parser("show", help="one account's details")
+    show.add_argument("number", metavar="NUMBER")
+    show.add_argument(
+        "--reveal-tax-id", action="store_true", help="show the full tax id (recorded in the audit)"
+    )
+    show.set_defaults(handler=show_account)
+
+    opening = sub.add_parser("open", help="request a new account; prints the request id")
+    _field_options(opening, opening=True)
+    opening.set_defaults(handler=request_open)
+    amend = sub.add_parser("amend", help="request a change of details; prints the request id")
+    _field_options(amend, opening=False)
+    amend.set_defaults(handler=request_amend)
+    for verb, status in (("restrict", "restricted"), ("close", "closed"), ("reopen", "open")):
+        parser = sub.add_parser(verb, help=f"request to {verb} an account; prints the request id")
+        parser.add_argument("number", metavar="NUMBER")
+        _reason(parser)
+        parser.set_defaults(handler=request_status, status=status)
+
+
+def _fields(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        field: getattr(args, option)
+        for option, field in FIELDS.items()
+        if getattr(args, option) is not None
+    }
+
+
+def _requested(request_id: int, what: str) -> int:
+    print(f"request {request_id}: {what}; waiting for a principal's approval", file=sys.stderr)
+    print(request_id)
+    return EXIT_OK
+
+
+def request_open(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        request_id = workspace.accounts.request_open(args.number, _fields(args), args.reason)
+    return _requested(request_id, f"open {args.number.strip().upper()}")
+
+
+def request_amend(ctx: CommandContext, args: argparse.Namespace) -> int:
+    changes = _fields(args)
+    if not changes:
+        print(
+            "desk-app accounts amend: error: give at least one field to change (see --help)",
+            file=sys.stderr,
+        )
+        return 2
+    with ctx.open() as workspace:
+        request_id = workspace.accounts.request_amend(args.number, changes, args.reason)
+    return _requested(request_id, f"amend {args.number.strip().upper()}")
+
+
+def request_status(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        request_id = workspace.accounts.request_status(args.number, args.status, args.reason)
+    return _requested(request_id, f"{args.accounts_command} {args.number.strip().upper()}")
+
+
+def show_account(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        detail = workspace.reference.account(args.number.strip().upper())
+        if detail is not None and args.reveal_tax_id:
+            tax_id = workspace.accounts.reveal_tax_id(args.number)
+            detail = [(label, tax_id if label == "Tax ID" else value) for label, value in detail]
+    if detail is None:
+        return reject(f"accounts show: no account numbered '{args.number}'")
+    width = max(len(label) for label, _ in detail)
+    for label, value in detail:
+        print(f"{label.ljust(width)}  {value}")
+    return EXIT_OK
