@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,11 +22,20 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from desk_app import APP_NAME, ORG_NAME, __version__
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, NotPermitted
+from desk_app.opening import (
+    Opened,
+    OpenRequest,
+    PasswordNeeded,
+    check_shared_connection,
+    fill_demo_and_admit,
+    keyring_available,
+    open_database,
+)
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.settings import DeskSettings, redact_url
 from desk_app.ui.tabs.table_tab import OPENING_TEXT
-from desk_app.ui.workers import Progress, run_in_background, run_with_progress_dialog
+from desk_app.ui.workers import run_in_background, run_with_progress_dialog
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QProgressDialog
@@ -35,13 +44,12 @@ if TYPE_CHECKING:
     from desk_app.ui.dialogs.connect_dialog import ConnectDialog
     from desk_app.ui.dialogs.database_error_dialog import DatabaseErrorDialog
     from desk_app.ui.dialogs.error_dialog import ErrorReporter
+    from desk_app.ui.dialogs.sign_in_dialog import AccessRefusedDialog, SignInDialog
+    from desk_app.ui.idle_lock import IdleLock
+    from desk_app.ui.security_menu import SecurityMenu
 
 _MODULE_START = time.perf_counter()
 log = logging.getLogger(__name__)
-
-KEYRING_SERVICE = "Desk"
-DEMO_SEED = 1
-DEMO_TRADES = 30_000
 
 
 def seconds_since_process_start() -> float:
@@ -61,156 +69,6 @@ def load_app_icon() -> QIcon:
 
     with as_file(files("desk_app") / "resources" / "icons" / "desk.svg") as path:
         return QIcon(str(path))
-
-
-# -- opening a database (worker side) ---------------------------------------------------
-
-
-class PasswordNeeded(DeskError):
-    """The server asks for a password and none was given or stored."""
-
-    def __init__(self, url: str, message: str, keyring_available: bool) -> None:
-        super().__init__(message)
-        self.url = url
-        self.keyring_available = keyring_available
-
-
-class KeyringUnavailable(Exception):
-    """No usable system keyring (no backend, or it refused)."""
-
-
-@dataclass(frozen=True)
-class OpenRequest:
-    url: str | None  # None: the default local file (or the demo file)
-    actor: str
-    demo: bool = False
-    remember: bool = False  # make it the database opened at the next start
-    password: str | None = None
-    store_password: bool = False
-
-
-@dataclass(frozen=True)
-class Opened:
-    workspace: Workspace
-    request: OpenRequest
-    needs_demo_data: bool
-
-
-def keyring_entry(url: str) -> str:
-    """The keyring user name for a PostgreSQL URL: ``user@host:port/db``."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    host = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
-    return f"{parsed.username or ''}@{host}/{parsed.database}"
-
-
-def _with_password(url: str, password: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).set(password=password).render_as_string(hide_password=False)
-
-
-def keyring_password(url: str) -> str | None:
-    """The stored password for ``url``, None if there is none; `KeyringUnavailable`."""
-    import keyring  # slow to import and may talk to D-Bus: only ever on a worker
-    import keyring.errors
-
-    try:
-        return keyring.get_password(KEYRING_SERVICE, keyring_entry(url))
-    except (RuntimeError, keyring.errors.KeyringError) as exc:  # NoKeyringError is both
-        raise KeyringUnavailable(str(exc)) from exc
-
-
-def store_password(url: str, password: str) -> None:
-    """Keep the password in the system keyring (never in the settings); best effort."""
-    import keyring
-    import keyring.errors
-
-    try:
-        keyring.set_password(KEYRING_SERVICE, keyring_entry(url), password)
-    except (RuntimeError, keyring.errors.KeyringError):
-        log.warning("could not store the password in the keyring", exc_info=True)
-
-
-def keyring_available() -> bool:
-    """Whether "Remember password" can work on this machine."""
-    import keyring
-    from keyring.backends import fail
-
-    try:
-        return not isinstance(keyring.get_keyring(), fail.Keyring)
-    except Exception:  # a broken backend means: do not offer to remember
-        log.warning("no usable keyring", exc_info=True)
-        return False
-
-
-def open_database(request: OpenRequest) -> Opened:
-    """Resolve, connect, migrate (runs on a worker). Raises `DeskError` or `ValueError`."""
-    from desk_app.db import urls
-    from desk_app.db.engine import DatabaseUnavailable
-    from desk_app.services.workspace import open_workspace
-
-    default = urls.demo_sqlite_path() if request.demo else urls.default_sqlite_path()
-    url = request.url or urls.sqlite_url(default)
-    urls.parse(url)  # a clear ValueError for a malformed URL
-    is_postgres = url.startswith("postgresql")
-    if request.password is not None:
-        ws = open_workspace(_with_password(url, request.password), request.actor)
-        if request.store_password and is_postgres:
-            store_password(url, request.password)
-    else:
-        try:
-            ws = open_workspace(url, request.actor)
-        except DatabaseUnavailable as exc:
-            # Try without first (trust auth, .pgpass); the keyring only when asked for one.
-            if not is_postgres or "password" not in exc.message.lower():
-                raise
-            ws = _open_with_stored_password(url, request.actor, exc.message)
-    try:
-        needs_demo = request.demo and ws.blotter.trades().count() == 0
-    except BaseException:
-        ws.close()  # do not leave its connections behind
-        raise
-    return Opened(ws, request, needs_demo)
-
-
-def _open_with_stored_password(url: str, actor: str, why: str) -> Workspace:
-    from desk_app.db.engine import DatabaseUnavailable
-    from desk_app.services.workspace import open_workspace
-
-    try:
-        stored = keyring_password(url)
-    except KeyringUnavailable:
-        raise PasswordNeeded(url, why, keyring_available=False) from None
-    if stored is None:
-        raise PasswordNeeded(url, why, keyring_available=True)
-    try:
-        return open_workspace(_with_password(url, stored), actor)
-    except DatabaseUnavailable as exc:
-        if "password" not in exc.message.lower():
-            raise
-        raise PasswordNeeded(url, exc.message, keyring_available=True) from None
-
-
-def check_shared_connection(url: str, password: str) -> str:
-    """The connect dialog's check: the server version, or `DatabaseUnavailable`."""
-    from desk_app.db.engine import check_connection, create_desk_engine
-
-    engine = create_desk_engine(_with_password(url, password) if password else url)
-    try:
-        return check_connection(engine)
-    finally:
-        engine.dispose()
-
-
-def fill_demo_data(workspace: Workspace, progress: Progress) -> object:
-    """``--demo`` on an empty database: the sample data set (runs on a worker)."""
-    from desk_app.services.demo_data import generate_demo_data
-
-    return generate_demo_data(
-        workspace.sessions, seed=DEMO_SEED, trades=DEMO_TRADES, progress=progress
-    )
 
 
 # -- the controller (GUI side) ----------------------------------------------------------
@@ -236,6 +94,11 @@ class DeskController(QObject):
         self.database_error_dialog: DatabaseErrorDialog | None = None
         self.connect_dialog: ConnectDialog | None = None
         self.progress_dialog: QProgressDialog | None = None
+        self.sign_in_dialog: SignInDialog | None = None
+        self.access_dialog: AccessRefusedDialog | None = None
+        self.idle_lock: IdleLock | None = None
+        self.security_menu: SecurityMenu | None = None
+        self._request: OpenRequest | None = None
         self._errors: ErrorReporter | None = None
         self._last_failed_url: str | None = None
         self._opening = False
@@ -271,6 +134,7 @@ class DeskController(QObject):
             self.window.show_busy("Still opening the previous database…")
             return
         self._opening = True
+        self._request = request
         self._last_failed_url = request.url
         if self.workspace is None:
             self.window.clear_workspace(OPENING_TEXT)
@@ -301,7 +165,23 @@ class DeskController(QObject):
         self.settings.add_recent_url(opened.workspace.url)
         if opened.request.remember:
             self.settings.set_last_database_url(opened.workspace.url)
+        self._secure(opened.workspace)
+        if opened.note:
+            self.window.statusBar().showMessage(opened.note, 30_000)
         self.workspace_opened.emit(opened.workspace)
+
+    def _secure(self, workspace: Workspace) -> None:
+        """The Security menu and the idle lock follow the signed-in user."""
+        from desk_app.services.os_login import WorkspaceReLogin
+        from desk_app.ui.idle_lock import IdleLock
+        from desk_app.ui.security_menu import SecurityMenu
+
+        if self.idle_lock is None:
+            self.idle_lock = IdleLock(self.window, self.settings.idle_lock_minutes())
+            self.security_menu = SecurityMenu(self.window, self.settings, self.idle_lock)
+        assert self.security_menu is not None
+        self.idle_lock.set_unlocker(WorkspaceReLogin(workspace))
+        self.security_menu.set_workspace(workspace)
 
     def _on_open_failed(self, exc: Exception) -> None:
         self._opening = False
@@ -311,6 +191,14 @@ class DeskController(QObject):
             if not exc.keyring_available:
                 note += "\nNo system keyring is available: the password will not be remembered."
             self.show_connect_dialog(exc.url, note=note, keyring=exc.keyring_available)
+            return
+        from desk_app.services.actor import PasswordRequired
+
+        if isinstance(exc, PasswordRequired) and self._request is not None:
+            self.show_sign_in(exc.username, wrong=exc.wrong)
+            return
+        if isinstance(exc, NotPermitted):
+            self.show_access_refused(exc.message)
             return
         if isinstance(exc, DeskError):
             message = exc.message
@@ -323,6 +211,53 @@ class DeskController(QObject):
             self.window.clear_workspace("No database open")
         self.show_database_error(message)
         self.open_failed.emit(message)
+
+    # -- signing in --------------------------------------------------------------------------
+    def show_sign_in(self, username: str, *, wrong: bool = False) -> SignInDialog:
+        """The user has a Desk password: ask for it, then open again with it."""
+        from desk_app.db.urls import describe
+        from desk_app.ui.dialogs.sign_in_dialog import SignInDialog
+
+        request = self._request
+        assert request is not None
+        where = describe(request.url) if request.url else "this database"
+        if self.workspace is None:
+            self.window.clear_workspace(f"Signing in as {username}…")
+        dialog = SignInDialog(username, where, self.window, wrong=wrong)
+        dialog.accepted.connect(
+            lambda: self.open(replace(request, app_password=dialog.entered_password()))
+        )
+        dialog.rejected.connect(lambda: self._sign_in_cancelled(username))
+        if self.sign_in_dialog is not None:
+            self.sign_in_dialog.deleteLater()
+        self.sign_in_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _sign_in_cancelled(self, username: str) -> None:
+        message = f"Not signed in: {username} cancelled the sign-in. Open a database to try again."
+        if self.workspace is None:
+            self.window.clear_workspace(message)
+        self.window.statusBar().showMessage(message)
+        self.open_failed.emit(message)
+
+    def show_access_refused(self, message: str) -> AccessRefusedDialog:
+        """An unknown or deactivated user: say so, and how an admin adds them."""
+        from desk_app.ui.dialogs.sign_in_dialog import AccessRefusedDialog
+
+        if self.workspace is None:
+            self.window.clear_workspace("Not signed in")
+        dialog = AccessRefusedDialog(message, self.window)
+        dialog.open_file_requested.connect(self._choose_file_after_refusal)
+        if self.access_dialog is not None:
+            self.access_dialog.deleteLater()
+        self.access_dialog = dialog
+        dialog.open()
+        self.open_failed.emit(message)
+        return dialog
+
+    def _choose_file_after_refusal(self) -> None:
+        self.window.choose_database_file()
 
     def show_database_error(self, message: str) -> DatabaseErrorDialog:
         """Why it failed, with Open another / Connect / Quit (opened, not exec'd)."""
@@ -386,15 +321,13 @@ class DeskController(QObject):
 
     # -- demo data -------------------------------------------------------------------------------
     def _fill_demo(self, opened: Opened) -> None:
-        ws = opened.workspace
-
         def failed(exc: Exception) -> None:
             self._show(opened)  # open, if partly filled: say why, keep working
             self.errors.show_error(exc)
 
         self.progress_dialog = run_with_progress_dialog(
-            lambda progress: fill_demo_data(ws, progress),
-            lambda _summary: self._show(opened),
+            lambda progress: fill_demo_and_admit(opened, progress),
+            self._show,
             failed,
             parent=self.window,
             title="Desk demo",

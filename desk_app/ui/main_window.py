@@ -1,4 +1,4 @@
-"""The main window: a shell that hosts the four list tabs, menus and the status bar.
+"""The main window: a shell that hosts the list tabs, menus and the status bar.
 
 It knows nothing about how a database is opened: it asks (`*_requested` signals),
 and `desk_app.app` answers by handing it a workspace or an error.
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QTabWidge
 
 from desk_app.ui.settings import DeskSettings, redact_url
 from desk_app.ui.tabs.accounts_tab import AccountsTab
+from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 from desk_app.ui.tabs.blotter_tab import BlotterTab
 from desk_app.ui.tabs.certificates_tab import CertificatesTab
 from desk_app.ui.tabs.settlements_tab import SettlementsTab
@@ -30,7 +31,7 @@ SQLITE_FILTER = "Desk databases (*.db *.sqlite *.sqlite3);;All files (*)"
 
 
 class MainWindow(QMainWindow):
-    """Tabs: Trade Blotter, Settlements Due, Accounts, Certificates."""
+    """Tabs: Trade Blotter, Settlements Due, Accounts, Certificates, Approvals."""
 
     #: File → Open or Recent: open the database at this URL (never with a password).
     database_change_requested = Signal(str)
@@ -55,10 +56,12 @@ class MainWindow(QMainWindow):
         self.tab_widget.setDocumentMode(True)
         self.tabs: list[TableTab] = [
             cls(settings, self.tab_widget)
-            for cls in (BlotterTab, SettlementsTab, AccountsTab, CertificatesTab)
+            for cls in (BlotterTab, SettlementsTab, AccountsTab, CertificatesTab, ApprovalsTab)
         ]
         for tab in self.tabs:
             self.tab_widget.addTab(tab, tab.title)
+            tab.tab_text_changed.connect(lambda text, t=tab: self._set_tab_text(t, text))
+            tab.records_changed.connect(lambda t=tab: self._refresh_all_but(t))
         self.setCentralWidget(self.tab_widget)
 
         self._database_label = QLabel(OPENING_TEXT, self)
@@ -96,6 +99,10 @@ class MainWindow(QMainWindow):
         self._database_label.setText(workspace.description)
         self._database_label.setToolTip(f"{workspace.server_version}\n{redact_url(workspace.url)}")
         self._user_label.setText(workspace.actor)
+        user = workspace.user
+        self._user_label.setToolTip(
+            f"Who Desk records as acting: {user.full_name or user.username} ({user.role_text})"
+        )
         self._set_connected(True)
         self._ping_timer.start(PING_INTERVAL_MS)
 
@@ -118,11 +125,26 @@ class MainWindow(QMainWindow):
     def current_tab(self) -> TableTab:
         return self.tabs[self.tab_widget.currentIndex()]
 
+    @property
+    def approvals_tab(self) -> ApprovalsTab:
+        tab = self.tab("approvals")
+        assert isinstance(tab, ApprovalsTab)
+        return tab
+
     def tab(self, key: str) -> TableTab:
         return next(t for t in self.tabs if t.key == key)
 
     def refresh(self) -> None:
         self.current_tab().refresh()
+
+    def _refresh_all_but(self, changed_by: TableTab) -> None:
+        """A write through one tab (a request, a decision): the others read again."""
+        for tab in self.tabs:
+            if tab is not changed_by and tab.workspace is not None:
+                tab.refresh()
+
+    def _set_tab_text(self, tab: TableTab, text: str) -> None:
+        self.tab_widget.setTabText(self.tab_widget.indexOf(tab), text)
 
     # -- connection state --------------------------------------------------------------------
     def check_connection(self) -> None:
@@ -131,15 +153,21 @@ class MainWindow(QMainWindow):
         if workspace is None or self._ping_in_flight:
             return
         self._ping_in_flight = True
-        run_in_background(
-            lambda: (workspace, workspace.ping()), self._on_pinged, self._on_ping_failed
-        )
 
-    def _on_pinged(self, result: tuple[WorkspaceView, bool]) -> None:
+        def probe() -> tuple[WorkspaceView, bool, int | None]:
+            # The pending count rides along, so requests filed at other desks show up.
+            alive = workspace.ping()
+            return workspace, alive, workspace.approvals.pending_count() if alive else None
+
+        run_in_background(probe, self._on_pinged, self._on_ping_failed)
+
+    def _on_pinged(self, result: tuple[WorkspaceView, bool, int | None]) -> None:
         self._ping_in_flight = False
-        workspace, alive = result
+        workspace, alive, pending = result
         if workspace is self._workspace:  # not a database we have since left
             self._set_connected(alive)
+            if pending is not None:
+                self.approvals_tab.set_pending_count(pending)
 
     def _on_ping_failed(self, _exc: Exception) -> None:
         self._ping_in_flight = False

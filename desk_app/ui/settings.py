@@ -7,6 +7,7 @@ never touch the developer's real settings. Passwords are never written here.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -19,6 +20,10 @@ _GEOMETRY = "window/geometry"
 _STATE = "window/state"
 _LAST_URL = "database/last_url"
 _RECENT = "database/recent_urls"
+_IDLE_LOCK = "security/idle_lock_minutes"
+
+DEFAULT_IDLE_LOCK_MINUTES = 15
+IDLE_LOCK_ENV = "DESK_IDLE_LOCK_MINUTES"
 
 
 def redact_url(url: str) -> str:
@@ -124,6 +129,27 @@ class DeskSettings:
         clean = redact_url(url)
         urls: Sequence[str] = [clean, *(u for u in self.recent_urls() if u != clean)]
         self._store.setValue(_RECENT, json.dumps(list(urls[:MAX_RECENT])))
+
+    # -- security ---------------------------------------------------------------------
+    def idle_lock_minutes(self) -> float:
+        """Minutes without input before the window locks; 0 = never.
+
+        ``DESK_IDLE_LOCK_MINUTES`` (fractions allowed) overrides the stored value, for
+        tests and scripted demos.
+        """
+        for raw in (os.environ.get(IDLE_LOCK_ENV), self._store.value(_IDLE_LOCK)):
+            if raw is None or raw == "":
+                continue
+            try:
+                value = float(str(raw))
+            except ValueError:
+                continue
+            if value >= 0:
+                return value
+        return DEFAULT_IDLE_LOCK_MINUTES
+
+    def set_idle_lock_minutes(self, minutes: int) -> None:
+        self._store.setValue(_IDLE_LOCK, max(0, int(minutes)))
 
     def _bytes(self, key: str) -> QByteArray | None:
         value = self._store.value(key)

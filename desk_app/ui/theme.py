@@ -51,6 +51,12 @@ def background(tone: Tone, palette: QPalette | None = None) -> QColor | None:
     return blend(pal.color(QPalette.ColorRole.Base), foreground(tone, pal), 0.14)
 
 
+def tint(tone: Tone, palette: QPalette | None = None) -> QColor:
+    """A faint wash of any tone over the base colour, to mark a cell (changed, proposed)."""
+    pal = palette or QGuiApplication.palette()
+    return blend(pal.color(QPalette.ColorRole.Base), foreground(tone, pal), 0.16)
+
+
 def secondary_text(palette: QPalette | None = None) -> QColor:
     """Colour for secondary labels such as a row count."""
     pal = palette or QGuiApplication.palette()

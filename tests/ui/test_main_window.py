@@ -14,9 +14,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from desk_app import app as desk
+from desk_app import opening
 from desk_app.db import models
 from desk_app.domain.errors import DeskError
-from desk_app.domain.states import ObligationStatus
+from desk_app.domain.states import ApprovalStatus, ObligationStatus
 from desk_app.services.demo_data import generate_demo_data
 from desk_app.services.workspace import Workspace, open_workspace
 from desk_app.ui.main_window import OFFLINE_RETRY_MS, MainWindow
@@ -26,7 +27,7 @@ from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab
 
 pytestmark = pytest.mark.gui
 CTRL = Qt.KeyboardModifier.ControlModifier
-TABS = ["Trade Blotter", "Settlements Due", "Accounts", "Certificates"]
+TABS = ["Trade Blotter", "Settlements Due", "Accounts", "Certificates", "Approvals"]
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def _click_header(qtbot: QtBot, tab: TableTab, key: str) -> None:
 
 def test_empty_tabs_say_the_database_is_opening(make_window: Callable[[], MainWindow]) -> None:
     window = make_window()
-    assert [window.tab_widget.tabText(i) for i in range(4)] == TABS
+    assert [window.tab_widget.tabText(i) for i in range(window.tab_widget.count())] == TABS
     for tab in window.tabs:
         assert tab.model.rowCount() == 0
         assert tab.row_count_text() == OPENING_TEXT
@@ -129,6 +130,8 @@ def test_ctrl_numbers_switch_tabs_showing_the_database(
         "settlements": _open_obligations(demo_ws),
         "accounts": _count(demo_ws, models.Account),
         "certificates": _count(demo_ws, models.Certificate),
+        # the queue opens on pending requests: an admin sees only their own (none)
+        "approvals": demo_ws.approvals.requests(status=ApprovalStatus.PENDING).count(),
     }
     for number, tab in reversed(list(enumerate(window.tabs, start=1))):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), CTRL)
@@ -401,7 +404,7 @@ def test_demo_mode_fills_the_demo_database_with_progress(
     demo_file = demo_sqlite_path()  # in the test session's own data folder (conftest)
     for leftover in demo_file.parent.glob(demo_file.name + "*"):
         leftover.unlink()
-    monkeypatch.setattr(desk, "DEMO_TRADES", 300)  # the full 30,000 take a while
+    monkeypatch.setattr(opening, "DEMO_TRADES", 300)  # the full 30,000 take a while
     controller = desk.DeskController(make_window(), make_settings(), "tester", demo=True)
     try:
         with qtbot.waitSignal(controller.workspace_opened, timeout=60_000):

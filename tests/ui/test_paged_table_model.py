@@ -146,7 +146,7 @@ def test_refresh_keeps_sort_and_sees_new_rows(demo_ws: Workspace) -> None:
     model = PagedTableModel(demo_ws.reference.accounts())
     model.sort(model.column_of("name"), Qt.SortOrder.DescendingOrder)
     assert model.total_count() == 300
-    with demo_ws.sessions.begin() as s:
+    with demo_ws.uow.write("test.setup") as s:
         s.add(models.Account(
             account_number="ZZZ-00001", name="Zzyzx Holdings", registration_type="corporate",
             status="open", registered_rep="RR01", opened_on=date(2024, 1, 2),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -40,11 +40,36 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
-def format_value(column: Column, value: Any) -> str:
-    """The text a clerk sees for a raw value of ``column``."""
+def format_age(value: datetime, now: datetime | None = None) -> str:
+    """How long ago ``value`` was, in its largest whole unit: "35 min", "5 h", "3 d"."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # Desk stores UTC
+    seconds = ((now or datetime.now(UTC)) - aware).total_seconds()
+    if seconds < 60:  # also a clock a little ahead of the server's
+        return "just now"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 24 else f"{hours // 24} d"
+
+
+def exact_time(value: datetime) -> str:
+    """A moment in local time and in UTC (the tooltip behind an age)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    local = aware.astimezone()
+    return (
+        f"{local:%Y-%m-%d %H:%M:%S} local time ({local.tzname()})\n"
+        f"{aware.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+    )
+
+
+def format_value(column: Column, value: Any, now: datetime | None = None) -> str:
+    """The text a clerk sees for a raw value of ``column`` (``now`` for ages)."""
     if value is None:
         return ""
     kind = column.kind
+    if kind is ColumnKind.AGE and isinstance(value, datetime):
+        return format_age(value, now)
     if kind is ColumnKind.MONEY:
         return format_amount(value)
     if kind is ColumnKind.QUANTITY:
@@ -196,6 +221,8 @@ class PagedTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if is_numeric(column) else _LEFT
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column.kind is ColumnKind.AGE and isinstance(value, datetime):
+                return exact_time(value)
             return column.tooltip or None
         if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
             tone = self._tone_rule(column, row) if self._tone_rule else None

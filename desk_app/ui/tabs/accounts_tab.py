@@ -1,12 +1,45 @@
-"""Client accounts, by account number."""
+"""Client accounts, by account number, and the supervised requests to change them.
+
+Opening, amending and restricting/closing/reopening never change an account here:
+each files an approval request. Every action is disabled, with the reason as its
+tooltip, when the user's roles do not allow it.
+"""
 
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QToolBar, QWidget
+
+from desk_app.domain.errors import DeskError
+from desk_app.domain.permissions import Action
 from desk_app.services.listing import PageSource
-from desk_app.ui.tabs.table_tab import TableTab, WorkspaceView
+from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.theme import Tone
+
+if TYPE_CHECKING:  # the dialogs are imported when first opened, not at startup
+    from desk_app.ui.dialogs.account_request_dialog import AccountRequestDialog
+    from desk_app.ui.dialogs.history_dialog import HistoryDialog
+
+NO_ACCOUNT = "Select an account first"
+
+#: key: (text, permission, shortcut, tooltip when allowed)
+ACTIONS = {
+    "new": ("New account…", Action.ACCOUNT_OPEN, "Ctrl+N",
+            "Request a new account (a principal approves it)"),
+    "amend": ("Amend…", Action.ACCOUNT_AMEND, "Ctrl+E",
+              "Request a change to the selected account's details"),
+    "status": ("Restrict / Close / Reopen…", Action.ACCOUNT_SET_STATUS, "Ctrl+Shift+E",
+               "Request restricting, closing or reopening the selected account"),
+    "history": ("History…", Action.VIEW_HISTORY, "Ctrl+H",
+                "Every recorded change to the selected account, and its past versions"),
+    "reveal": ("Reveal tax ID", Action.REVEAL_TAX_ID, "Ctrl+Shift+T",
+               "Show the selected account's full tax id (recorded in the audit trail)"),
+}  # fmt: skip
 
 
 class AccountsTab(TableTab):
@@ -16,5 +49,152 @@ class AccountsTab(TableTab):
     muted_statuses = frozenset({"closed"})
     status_tones = MappingProxyType({"restricted": Tone.WARNING})
 
+    def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
+        super().__init__(settings, parent)
+        self.request_dialog: AccountRequestDialog | None = None
+        self.history_dialog: HistoryDialog | None = None
+        self.reveal_box: QMessageBox | None = None
+        slots = {
+            "new": self.new_account,
+            "amend": self.amend,
+            "status": self.change_status,
+            "history": self.show_history,
+            "reveal": self.reveal_tax_id,
+        }
+        self.account_actions: dict[str, QAction] = {}
+        # A tool bar folds what does not fit into a » menu, so a narrow window still fits.
+        self.toolbar = QToolBar("Account actions", self)
+        self.toolbar.setObjectName("account_actions")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.add_header_widget(self.toolbar)
+        separator = QAction(self.view)
+        separator.setSeparator(True)
+        self.view.addAction(separator)  # after Copy in the context menu
+        for key, (text, _permission, shortcut, _tip) in ACTIONS.items():
+            action = QAction(text, self)
+            action.setObjectName(f"{key}_action")
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slots[key])
+            self.addAction(action)
+            self.view.addAction(action)
+            self.toolbar.addAction(action)
+            self.account_actions[key] = action
+        self.view.doubleClicked.connect(lambda _index: self.account_actions["history"].trigger())
+        self.view.selectionModel().currentRowChanged.connect(self.update_actions)
+        self.model.reloaded.connect(self.update_actions)
+        self.update_actions()
+
     def source_from(self, workspace: WorkspaceView) -> PageSource:
         return workspace.reference.accounts()
+
+    def set_workspace(self, workspace: WorkspaceView) -> None:
+        super().set_workspace(workspace)
+        self.update_actions()
+
+    def clear(self, message: str = OPENING_TEXT) -> None:
+        super().clear(message)
+        self.update_actions()
+
+    # -- what is allowed -----------------------------------------------------------------
+    def selected_account(self) -> str | None:
+        row = self.current_row()
+        return None if row is None else str(self.model.value_in(row, "account_number"))
+
+    def refusal(self, key: str) -> str | None:
+        """Why the action ``key`` cannot run now (roles first, then the selection)."""
+        workspace = self.workspace
+        if workspace is None:
+            return "No database open"
+        why = workspace.user.refusal(ACTIONS[key][1])
+        if why is not None or key == "new":
+            return why
+        row = self.current_row()
+        if row is None:
+            return NO_ACCOUNT
+        if key == "reveal" and not self.model.value_in(row, "tax_id"):
+            return "No tax id on file for this account"
+        return None
+
+    def update_actions(self, *_args: object) -> None:
+        for key, action in self.account_actions.items():
+            why = self.refusal(key)
+            action.setEnabled(why is None)
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(why or f"{ACTIONS[key][3]} ({shortcut})")
+
+    # -- the actions ---------------------------------------------------------------------------
+    def new_account(self) -> AccountRequestDialog | None:
+        return self._request_for("new")
+
+    def amend(self) -> AccountRequestDialog | None:
+        return self._request_for("amend")
+
+    def change_status(self) -> AccountRequestDialog | None:
+        return self._request_for("status")
+
+    def show_history(self) -> HistoryDialog | None:
+        """The selected account's audited changes (imported on first use)."""
+        number = self.selected_account()
+        if self.refusal("history") is not None or self.workspace is None or number is None:
+            return None
+        from desk_app.ui.dialogs.history_dialog import HistoryDialog
+
+        try:
+            history = self.workspace.history.account_history(number)
+        except DeskError as exc:
+            self.show_notice(exc.message, Tone.NEGATIVE)
+            return None
+        if self.history_dialog is not None:
+            self.history_dialog.deleteLater()
+        self.history_dialog = HistoryDialog(history, self)
+        self.history_dialog.show()
+        return self.history_dialog
+
+    def reveal_tax_id(self) -> QMessageBox | None:
+        """The full tax id in a small message; the service records that it was shown."""
+        number = self.selected_account()
+        if self.refusal("reveal") is not None or self.workspace is None or number is None:
+            return None
+        try:
+            tax_id = self.workspace.accounts.reveal_tax_id(number)
+        except DeskError as exc:
+            self.show_notice(exc.message, Tone.NEGATIVE)
+            return None
+        box = QMessageBox(QMessageBox.Icon.Information, "Tax ID", f"Tax ID of {number}: {tax_id}",
+                          QMessageBox.StandardButton.Close, self)  # fmt: skip
+        box.setInformativeText("Showing it was recorded in the audit trail.")
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if self.reveal_box is not None:
+            self.reveal_box.deleteLater()
+        self.reveal_box = box
+        box.open()
+        return box
+
+    # -- internals ------------------------------------------------------------------------------
+    def _request_for(self, key: str) -> AccountRequestDialog | None:
+        """Open the request form for ``key`` (new, amend, status), prefilled from the record."""
+        from desk_app.ui.dialogs.account_request_dialog import AccountRequestDialog, RequestKind
+
+        workspace, number = self.workspace, self.selected_account()
+        if self.refusal(key) is not None or workspace is None:
+            return None
+        record = None
+        if key != "new" and number is not None:
+            try:
+                record = workspace.accounts.record(number)
+            except DeskError as exc:
+                self.show_notice(exc.message, Tone.NEGATIVE)
+                return None
+        kind = {"new": RequestKind.OPEN, "amend": RequestKind.AMEND}.get(key, RequestKind.STATUS)
+        dialog = AccountRequestDialog(workspace.accounts, kind, record, parent=self)
+        if self.request_dialog is not None:
+            self.request_dialog.deleteLater()
+        self.request_dialog = dialog
+        dialog.accepted.connect(lambda: self._on_request_sent(dialog))
+        dialog.open()
+        return dialog
+
+    def _on_request_sent(self, dialog: AccountRequestDialog) -> None:
+        self.show_notice(dialog.sent_text(), Tone.POSITIVE)
+        self.records_changed.emit()  # the Approvals tab counts it

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,63 +19,32 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desk_app.services.listing import Column, PageSource, Row, SortSpec
+from desk_app.ui import theme
 from desk_app.ui.models.paged_table_model import PagedTableModel
 from desk_app.ui.settings import DeskSettings, HeaderLayout
+from desk_app.ui.tabs.workspace_view import WorkspaceView
 from desk_app.ui.theme import Tone
+
+__all__ = ["OPENING_TEXT", "TableTab", "WorkspaceView"]
 
 OPENING_TEXT = "Opening database…"
 MAX_INITIAL_COLUMN_WIDTH = 300
 
 
-class _Blotter(Protocol):
-    def trades(self) -> PageSource: ...
-
-
-class _Settlements(Protocol):
-    def obligations(self, *, open_only: bool = ...) -> PageSource: ...
-
-
-class _Reference(Protocol):
-    def accounts(self) -> PageSource: ...
-
-
-class _Certificates(Protocol):
-    def certificates(self) -> PageSource: ...
-
-
-class WorkspaceView(Protocol):
-    """What the GUI reads from an open workspace (structurally a `Workspace`).
-
-    Declared here so the UI never imports the services that load SQLAlchemy.
-    """
-
-    @property
-    def url(self) -> str: ...
-    @property
-    def actor(self) -> str: ...
-    @property
-    def server_version(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-    @property
-    def blotter(self) -> _Blotter: ...
-    @property
-    def settlements(self) -> _Settlements: ...
-    @property
-    def reference(self) -> _Reference: ...
-    @property
-    def certificates(self) -> _Certificates: ...
-    def ping(self) -> bool: ...
-
-
 class TableTab(QWidget):
     """A titled, paged, sortable table over one `PageSource`."""
+
+    #: A write made through this tab changed records: other tabs should read again.
+    records_changed = Signal()
+    #: The text of this tab's page in the tab bar changed (e.g. a pending count).
+    tab_text_changed = Signal(str)
 
     key: ClassVar[str] = ""
     title: ClassVar[str] = ""
@@ -101,6 +70,9 @@ class TableTab(QWidget):
         self._count = QLabel(OPENING_TEXT, self)
         self._count.setObjectName("row_count")
         self._count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.notice = QLabel("", self)
+        self.notice.setObjectName("notice")
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._refresh_button = QPushButton("Refresh", self)
         self._refresh_button.setToolTip("Read the list again from the database (F5)")
         self._refresh_button.setEnabled(False)
@@ -110,6 +82,8 @@ class TableTab(QWidget):
         header_row.addWidget(self._title)
         header_row.addSpacing(12)
         header_row.addWidget(self._count, 0, Qt.AlignmentFlag.AlignBaseline)
+        header_row.addSpacing(12)
+        header_row.addWidget(self.notice, 0, Qt.AlignmentFlag.AlignBaseline)
         header_row.addStretch(1)
         header_row.addWidget(self._refresh_button)
         self._header_row = header_row
@@ -125,6 +99,7 @@ class TableTab(QWidget):
         self._view.installEventFilter(self)  # Ctrl+C: see eventFilter
 
         layout = QVBoxLayout(self)
+        self._layout = layout
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addLayout(header_row)
         layout.addWidget(self._view, 1)
@@ -151,6 +126,34 @@ class TableTab(QWidget):
         """Put a tab's own control (a filter, a toggle) in the header, left of Refresh."""
         self._header_row.insertWidget(self._header_row.count() - 1, widget)
 
+    def place_view_in(self, container: QSplitter) -> None:
+        """Put the table inside ``container`` (a splitter beside a detail pane) in its place."""
+        self._layout.replaceWidget(self._view, container)
+        container.insertWidget(0, self._view)
+
+    def show_notice(self, text: str, tone: Tone | None = None) -> None:
+        """A one-line outcome in the header ("Request 7 sent for approval")."""
+        self.notice.setText(text)
+        palette = self.notice.palette()
+        colour = theme.foreground(tone) if tone else self.palette().color(QPalette.ColorRole.Text)
+        palette.setColor(QPalette.ColorRole.WindowText, colour)
+        self.notice.setPalette(palette)
+
+    def empty_message(self) -> str:
+        """What the empty table says (a tab with a filter names what it filtered)."""
+        return self.empty_text
+
+    def tab_text(self) -> str:
+        """What the tab bar shows for this tab."""
+        return self.title
+
+    def current_row(self) -> Row | None:
+        """The raw values of the row with the keyboard focus (None if there is none)."""
+        index = self._view.currentIndex()
+        if not index.isValid() or index.row() >= self._model.rowCount():
+            return None
+        return self._model.row_at(index.row())
+
     def reload_source(self) -> None:
         """Ask `source_from` again (a tab's own control changed what it shows)."""
         if self._workspace is not None:
@@ -164,6 +167,10 @@ class TableTab(QWidget):
     @property
     def view(self) -> QTableView:
         return self._view
+
+    @property
+    def workspace(self) -> WorkspaceView | None:
+        return self._workspace
 
     def row_count_text(self) -> str:
         return self._count.text()
@@ -333,7 +340,7 @@ class TableTab(QWidget):
         if self._model.rowCount():
             self._placeholder.hide()
         else:
-            self._show_placeholder(self._failure or self.empty_text)
+            self._show_placeholder(self._failure or self.empty_message())
 
     def _show_placeholder(self, text: str) -> None:
         self._placeholder.setText(text)

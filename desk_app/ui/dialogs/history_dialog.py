@@ -1,0 +1,233 @@
+"""A record's history from the audit trail: who changed what, when, and any past version.
+
+The list holds one line per audited change (oldest first). Below it, the selected
+change field by field; "Show this version" adds the whole record as it stood after
+that change, rebuilt from the trail. Tax ids stay masked here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.domain.history import QUIET_FIELDS, RecordChange
+from desk_app.services import labels
+from desk_app.ui.models.paged_table_model import exact_time
+from desk_app.ui.models.record_fields import field_label, field_text
+from desk_app.ui.models.static_table_model import Cell, StaticTableModel
+from desk_app.ui.tabs.workspace_view import RecordHistoryView
+from desk_app.ui.theme import Tone
+
+CHANGE_KINDS = {"create": "Created", "update": "Updated", "delete": "Deleted", "event": "Event"}
+ACTION_TEXT = {
+    **labels.ACTIONS,
+    "account.reveal_tax_id": "Tax ID revealed",
+    "demo.generate": "Demo data loaded",
+}
+#: Bookkeeping a diff need not repeat (the version pane still shows it).
+DIFF_QUIET = frozenset({"version"})
+NO_CHANGES = (
+    "No recorded changes: the record is as it was first loaded. "
+    "Its current values are shown on the right."
+)
+
+
+def _when(change: RecordChange) -> Cell:
+    try:
+        moment = datetime.fromisoformat(change.recorded_at)
+    except ValueError:
+        return Cell(change.recorded_at, change.recorded_at)
+    local = moment.astimezone()
+    return Cell(f"{local:%Y-%m-%d %H:%M:%S}", moment, tooltip=exact_time(moment))
+
+
+def change_cells(change: RecordChange) -> list[Cell]:
+    """When | User | Database login | Action | Change | Approval."""
+    approval = change.approval_id
+    return [
+        _when(change),
+        Cell(change.app_user, change.app_user),
+        Cell(change.db_login, change.db_login, tooltip="The login the database knew them by"),
+        Cell(ACTION_TEXT.get(change.action, change.action), change.action, tooltip=change.action),
+        Cell(CHANGE_KINDS.get(change.change, change.change), change.change),
+        Cell("" if approval is None else f"#{approval}", approval,
+             tooltip="" if approval is None else f"Applied by approving request {approval}"),
+    ]  # fmt: skip
+
+
+def _heading(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    label.setFont(font)
+    return label
+
+
+def _table(model: StaticTableModel, parent: QWidget, *, selectable: bool = False) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    header = view.horizontalHeader()
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setStretchLastSection(True)
+    if selectable:
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    else:
+        view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    return view
+
+
+class HistoryDialog(QDialog):
+    """The changes of one record, the diff of the selected one, and that version in full."""
+
+    def __init__(self, history: RecordHistoryView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("history_dialog")
+        self.setWindowTitle(f"History of {history.title}")
+        self._history = history
+        count = len(history.changes)
+        plural = "" if count == 1 else "s"
+        heading = _heading(f"{history.title}: {count} recorded change{plural}", self)
+
+        self.changes = StaticTableModel(
+            ("When", "User", "Database login", "Action", "Change", "Approval"), self
+        )
+        self.changes.set_rows([change_cells(c) for c in history.changes])
+        self.change_view = _table(self.changes, self, selectable=True)
+        self.change_view.resizeColumnsToContents()
+
+        self.diff = StaticTableModel(("Field", "Before", "After"), self)
+        self.diff_view = _table(self.diff, self)
+        self.version = StaticTableModel(("Field", "Value"), self)
+        self.version_view = _table(self.version, self)
+        for view in (self.diff_view, self.version_view):
+            header = view.horizontalHeader()
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.diff_title = QLabel(self)
+        self.version_title = QLabel(self)
+        self.empty_note = QLabel(NO_CHANGES, self)
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.version_toggle = QPushButton("Show this version", self)
+        self.version_toggle.setObjectName("version_toggle")
+        self.version_toggle.setCheckable(True)
+        self.version_toggle.setToolTip(
+            "The whole record as it stood after the selected change, rebuilt from the trail"
+        )
+        self.version_toggle.toggled.connect(self._show_version_pane)
+        self.diff_pane = self._pane(self.diff_title, self.diff_view, self.empty_note)
+        self.version_pane = self._pane(self.version_title, self.version_view)
+        splitter = self._build_splitter(self._pane(heading, self.change_view))
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
+        buttons.rejected.connect(self.reject)
+        buttons.addButton(self.version_toggle, QDialogButtonBox.ButtonRole.ActionRole)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(buttons)
+        self.resize(960, 620)
+
+        self.change_view.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.empty_note.setVisible(count == 0)
+        if count:
+            self.select_change(count - 1)  # the latest change first
+            self.version_pane.hide()
+        else:
+            self.diff_view.hide()
+            self.diff_title.setText("Changes")
+            self._fill_version(0)
+            self.version_toggle.setChecked(True)
+            self.version_toggle.setEnabled(False)
+
+    def _build_splitter(self, upper: QWidget) -> QSplitter:
+        """The change list above; the diff and (toggled) the version side by side below."""
+        lower = QSplitter(Qt.Orientation.Horizontal, self)
+        lower.addWidget(self.diff_pane)
+        lower.addWidget(self.version_pane)
+        lower.setChildrenCollapsible(False)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(upper)
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        return splitter
+
+    def _pane(self, title: QLabel, *widgets: QWidget) -> QWidget:
+        pane = QWidget(self)
+        column = QVBoxLayout(pane)
+        column.setContentsMargins(0, 4, 0, 0)
+        column.addWidget(title)
+        for widget in widgets:
+            column.addWidget(widget, 1)
+        return pane
+
+    # -- public -------------------------------------------------------------------------------
+    def select_change(self, index: int) -> None:
+        """Show change ``index`` (0 = the oldest) in the lower panes."""
+        self.change_view.setCurrentIndex(self.changes.index(index, 0))
+        self.change_view.selectRow(index)
+
+    def current_change(self) -> int:
+        return self.change_view.currentIndex().row()
+
+    # -- internals ----------------------------------------------------------------------------
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        i = current.row()
+        change = self._history.changes[i]
+        kind = CHANGE_KINDS.get(change.change, change.change).lower()
+        self.diff_title.setText(f"What change {i + 1} did ({kind} by {change.app_user})")
+        rows = []
+        for d in self._history.diff(i):
+            if d.field in DIFF_QUIET:
+                continue
+            before, after = field_text(d.field, d.old), field_text(d.field, d.new)
+            rows.append([Cell(field_label(d.field), d.field), Cell(before, tooltip=before),
+                         Cell(after, tint=Tone.POSITIVE, tooltip=after)])  # fmt: skip
+        self.diff.set_rows(rows)
+        self._fill_version(i + 1, {d.field for d in self._history.diff(i)})
+
+    def _fill_version(self, index: int, changed: set[str] | None = None) -> None:
+        """``versions[index]``: the record after change ``index - 1`` (0: before any)."""
+        record = self._history.versions[index]
+        n = len(self._history.changes)
+        when = "now" if index == n else f"after change {index}" if index else "before any change"
+        if record is None:
+            self.version_title.setText(f"The record did not exist {when}")
+            self.version.set_rows([])
+            return
+        self.version_title.setText(f"The record {when}")
+        changed = changed or set()
+        self.version.set_rows([
+            [Cell(field_label(name), name),
+             Cell(field_text(name, value), tint=Tone.POSITIVE if name in changed else None,
+                  tooltip="Set by this change" if name in changed else "")]
+            for name, value in record.items() if name not in QUIET_FIELDS
+        ])  # fmt: skip
+
+    def _show_version_pane(self, shown: bool) -> None:
+        self.version_pane.setVisible(shown)
+        self.version_toggle.setText("Hide this version" if shown else "Show this version")

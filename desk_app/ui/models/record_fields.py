@@ -1,0 +1,62 @@
+"""How a record's fields read to a person in a comparison or history table.
+
+Values here come from the audit trail and approval requests (JSON-ready text and
+numbers), so codes are turned into their labels and a tax id is always masked:
+revealing one is a separate, audited act.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desk_app.domain.identifiers import mask_tax_id
+from desk_app.services import labels
+
+EMPTY = "—"
+
+FIELD_LABELS = {
+    "account_number": "Account",
+    "name": "Name",
+    "registration_type": "Registration",
+    "registered_rep": "Registered rep",
+    "tax_id": "Tax ID",
+    "residence_state": "State",
+    "residence_country": "Country",
+    "base_currency": "Base currency",
+    "status": "Status",
+    "opened_on": "Opened on",
+    "closed_on": "Closed on",
+    "version": "Version",
+    "id": "Record id",
+    "revealed": "Revealed",
+}
+
+_CODES = {"registration_type": labels.REGISTRATION, "status": labels.ACCOUNT_STATUS}
+
+
+_ORDER = {name: i for i, name in enumerate(FIELD_LABELS)}
+
+
+def field_order(name: str) -> int:
+    """Where a field sits in a form: the account number first, bookkeeping last."""
+    return _ORDER.get(name, len(_ORDER))
+
+
+def field_label(name: str) -> str:
+    """``residence_state`` → ``State``; unknown names read as words."""
+    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def field_text(name: str, value: Any) -> str:
+    """One field's value as shown: labels for codes, tax ids masked, a dash for nothing."""
+    if value is None or value == "":
+        return EMPTY
+    if name == "tax_id":
+        text = str(value)
+        return text if "*" in text else mask_tax_id(text) or "****"
+    if name == "revealed":
+        return field_label(str(value))
+    codes = _CODES.get(name)
+    if codes is not None:
+        return codes.get(str(value), str(value))
+    return str(value)

@@ -1,0 +1,126 @@
+"""A record's History: the audited changes, each one's diff, and the version it made."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from desk_app.domain.states import ApprovalStatus
+from desk_app.services.listing import iter_rows
+from desk_app.services.workspace import Workspace, open_workspace
+from desk_app.ui.dialogs.history_dialog import HistoryDialog
+from desk_app.ui.models.record_fields import field_label, field_text
+from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.accounts_tab import AccountsTab
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def desks(demo_url: str) -> Iterator[tuple[Workspace, Workspace]]:
+    """A clerk's and a supervisor's workspace on one demo book."""
+    clerk, boss = open_workspace(demo_url, "jmorales"), open_workspace(demo_url, "mobrien")
+    yield clerk, boss
+    clerk.close()
+    boss.close()
+
+
+def free_accounts(ws: Workspace) -> list[str]:
+    busy = {row[4] for row in iter_rows(ws.approvals.requests(status=ApprovalStatus.PENDING))}
+    return [
+        row[0] for row in iter_rows(ws.reference.accounts())
+        if row[3] == "open" and f"accounts:{row[0]}" not in busy
+    ]  # fmt: skip
+
+
+def history_from_tab(qtbot: QtBot, tmp_path: Path, ws: Workspace, number: str) -> HistoryDialog:
+    tab = AccountsTab(DeskSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.set_workspace(ws)
+    column = tab.model.column_of("account_number")
+    rows = [tab.model.index(r, column).data() for r in range(tab.model.rowCount())]
+    tab.view.selectRow(rows.index(number))
+    assert tab.account_actions["history"].isEnabled()
+    tab.account_actions["history"].trigger()
+    assert tab.history_dialog is not None and tab.history_dialog.isVisible()
+    return tab.history_dialog
+
+
+def all_texts(dialog: HistoryDialog) -> list[str]:
+    return [
+        text
+        for model in (dialog.changes, dialog.diff, dialog.version)
+        for c in range(model.columnCount())
+        for text in model.column_texts(c)
+    ]
+
+
+def test_history_shows_who_changed_what_and_any_past_version(
+    qtbot: QtBot,
+    qtmodeltester: ModelTester,
+    tmp_path: Path,
+    desks: tuple[Workspace, Workspace],
+) -> None:
+    clerk, boss = desks
+    number = free_accounts(clerk)[0]
+    old = clerk.accounts.record(number).values
+    amend = clerk.accounts.request_amend(number, {"name": "Renamed", "residence_state": "VT"}, "r")
+    boss.approvals.approve(amend, "seen")
+    restrict = clerk.accounts.request_status(number, "restricted", "mail back")
+    boss.approvals.approve(restrict)
+    full_tax_id = boss.accounts.reveal_tax_id(number)
+
+    dialog = history_from_tab(qtbot, tmp_path, boss, number)
+    assert dialog.changes.rowCount() == 3
+    assert dialog.changes.column_texts(1) == ["mobrien"] * 3
+    assert dialog.changes.column_texts(3) == [
+        "Amend account", "Change account status", "Tax ID revealed"
+    ]  # fmt: skip
+    assert dialog.changes.column_texts(4) == ["Updated", "Updated", "Event"]
+    assert dialog.changes.column_texts(5) == [f"#{amend}", f"#{restrict}", ""]
+    assert dialog.current_change() == 2  # the latest first
+    assert not dialog.version_pane.isVisibleTo(dialog)
+
+    dialog.select_change(0)
+    assert dialog.diff.column_texts(0) == ["Name", "State"]
+    assert dialog.diff.column_texts(1) == [old["name"], old["residence_state"] or "—"]
+    assert dialog.diff.column_texts(2) == ["Renamed", "VT"]
+
+    qtbot.mouseClick(dialog.version_toggle, Qt.MouseButton.LeftButton)
+    assert dialog.version_pane.isVisibleTo(dialog)
+    history = boss.history.account_history(number)
+    after_amend = history.versions[1]
+    assert after_amend is not None
+    shown = dict(zip(dialog.version.column_texts(0), dialog.version.column_texts(1), strict=True))
+    assert shown["Name"] == "Renamed" and shown["Status"] == "Open"
+    assert shown == {
+        field_label(k): field_text(k, v) for k, v in after_amend.items() if k != "updated_at"
+    }
+    dialog.select_change(1)
+    shown = dict(zip(dialog.version.column_texts(0), dialog.version.column_texts(1), strict=True))
+    assert shown["Status"] == "Restricted"
+
+    assert full_tax_id and full_tax_id not in all_texts(dialog)  # masked throughout
+    assert shown["Tax ID"].endswith(full_tax_id[-4:]) and "*" in shown["Tax ID"]
+    for model in (dialog.changes, dialog.diff, dialog.version):
+        qtmodeltester.check(model)
+
+
+def test_a_record_never_changed_shows_its_current_values(
+    qtbot: QtBot, tmp_path: Path, desks: tuple[Workspace, Workspace]
+) -> None:
+    clerk, _boss = desks
+    number = free_accounts(clerk)[5]  # on the first page, never changed
+    dialog = history_from_tab(qtbot, tmp_path, clerk, number)
+    assert dialog.changes.rowCount() == 0
+    assert dialog.empty_note.isVisibleTo(dialog)
+    assert dialog.version_pane.isVisibleTo(dialog)
+    shown = dict(zip(dialog.version.column_texts(0), dialog.version.column_texts(1), strict=True))
+    assert shown["Account"] == number
+    assert "*" in shown["Tax ID"]
