@@ -29,7 +29,7 @@ lint: $(STAMP)
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db sqlite:///$(CURDIR)/.screenshots.db demo-data --seed 7
-	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db sqlite:///$(CURDIR)/.screenshots.db --user jmorales screenshot --out docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db sqlite:///$(CURDIR)/.screenshots.db --user sgoldberg screenshot --out docs/screenshots
 	rm -f .screenshots.db .screenshots.db-wal .screenshots.db-shm
 
 bench: $(STAMP)
