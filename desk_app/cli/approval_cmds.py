@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format
 from desk_app.cli.output import print_rows, when_text
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus
 from desk_app.services.listing import iter_rows
+
+if TYPE_CHECKING:
+    from desk_app.services.approvals import ApprovalService
 
 STATUSES = [s.value for s in ApprovalStatus]
 
@@ -128,25 +132,33 @@ def show_request(ctx: CommandContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def approve_request(ctx: CommandContext, args: argparse.Namespace) -> int:
+def _act_on_request(
+    ctx: CommandContext, request_id: int, act: Callable[[ApprovalService], None], done: str
+) -> int:
+    """Run ``act`` on the queue; say the request is ``done`` and print its id for scripts."""
     with ctx.open() as workspace:
-        workspace.approvals.approve(args.request_id, args.comment)
-    print(f"request {args.request_id} approved and applied", file=sys.stderr)
-    print(args.request_id)
+        act(workspace.approvals)
+    print(f"request {request_id} {done}", file=sys.stderr)
+    print(request_id)
     return EXIT_OK
+
+
+def approve_request(ctx: CommandContext, args: argparse.Namespace) -> int:
+    return _act_on_request(
+        ctx,
+        args.request_id,
+        lambda queue: queue.approve(args.request_id, args.comment),
+        "approved and applied",
+    )
 
 
 def reject_request(ctx: CommandContext, args: argparse.Namespace) -> int:
-    with ctx.open() as workspace:
-        workspace.approvals.reject(args.request_id, args.reason)
-    print(f"request {args.request_id} rejected", file=sys.stderr)
-    print(args.request_id)
-    return EXIT_OK
+    return _act_on_request(
+        ctx, args.request_id, lambda queue: queue.reject(args.request_id, args.reason), "rejected"
+    )
 
 
 def withdraw_request(ctx: CommandContext, args: argparse.Namespace) -> int:
-    with ctx.open() as workspace:
-        workspace.approvals.withdraw(args.request_id)
-    print(f"request {args.request_id} withdrawn", file=sys.stderr)
-    print(args.request_id)
-    return EXIT_OK
+    return _act_on_request(
+        ctx, args.request_id, lambda queue: queue.withdraw(args.request_id), "withdrawn"
+    )

@@ -6,17 +6,17 @@ from a newer Desk) are the user's to act on, not bugs. Nothing has been written.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
-    QLabel,
     QPushButton,
     QStyle,
     QVBoxLayout,
     QWidget,
 )
+
+from desk_app.ui.dialogs.message_layout import headed_message
 
 
 class DatabaseErrorDialog(QDialog):
@@ -31,22 +31,12 @@ class DatabaseErrorDialog(QDialog):
         self.setObjectName("database_error_dialog")
         self.setWindowTitle("Cannot open the database")
 
-        icon = QLabel(self)
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize)
-        warning = QStyle.StandardPixmap.SP_MessageBoxWarning
-        icon.setPixmap(self.style().standardIcon(warning).pixmap(size, size))
-        heading = QLabel("<b>Desk could not open the database.</b>", self)
-        self.message_label = QLabel(message, self)
-        self.message_label.setObjectName("message")
-        self.message_label.setWordWrap(True)
-        self.message_label.setMinimumWidth(420)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        text = QVBoxLayout()
-        text.addWidget(heading)
-        text.addWidget(self.message_label)
-        top = QHBoxLayout()
-        top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        top.addLayout(text, 1)
+        top, self.message_label = headed_message(
+            self,
+            QStyle.StandardPixmap.SP_MessageBoxWarning,
+            "Desk could not open the database.",
+            message,
+        )
 
         buttons = QDialogButtonBox(self)
         self.open_button = self._button(buttons, "Open another database…", self._open_file)

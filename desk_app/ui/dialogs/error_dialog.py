@@ -12,13 +12,12 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QStyle,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.errors import DeskError
+from desk_app.ui.dialogs.message_layout import message_icon, message_label
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +47,9 @@ class ErrorDialog(QDialog):
         self.setWindowTitle(title)
         self._details = details
 
-        icon = QLabel(self)
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize)
-        critical = QStyle.StandardPixmap.SP_MessageBoxCritical
-        icon.setPixmap(self.style().standardIcon(critical).pixmap(size, size))
-        self.message_label = QLabel(message, self)
-        self.message_label.setObjectName("message")
-        self.message_label.setWordWrap(True)
-        self.message_label.setMinimumWidth(360)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label = message_label(self, message, min_width=360)
         top = QHBoxLayout()
-        top.addWidget(icon, 0)
+        top.addWidget(message_icon(self, QStyle.StandardPixmap.SP_MessageBoxCritical), 0)
         top.addWidget(self.message_label, 1)
 
         layout = QVBoxLayout(self)

@@ -22,12 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-
-def _icon(widget: QWidget, which: QStyle.StandardPixmap) -> QLabel:
-    label = QLabel(widget)
-    size = widget.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize)
-    label.setPixmap(widget.style().standardIcon(which).pixmap(size, size))
-    return label
+from desk_app.ui.dialogs.message_layout import headed_message, message_icon
 
 
 class SignInDialog(QDialog):
@@ -70,7 +65,9 @@ class SignInDialog(QDialog):
         text.addWidget(explain)
         top = QHBoxLayout()
         top.addWidget(
-            _icon(self, QStyle.StandardPixmap.SP_MessageBoxQuestion), 0, Qt.AlignmentFlag.AlignTop
+            message_icon(self, QStyle.StandardPixmap.SP_MessageBoxQuestion),
+            0,
+            Qt.AlignmentFlag.AlignTop,
         )
         top.addLayout(text, 1)
 
@@ -117,20 +114,12 @@ class AccessRefusedDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("access_refused_dialog")
         self.setWindowTitle("Not signed in")
-        heading = QLabel("<b>You cannot sign in to this database.</b>", self)
-        self.message_label = QLabel(message, self)
-        self.message_label.setObjectName("message")
-        self.message_label.setWordWrap(True)
-        self.message_label.setMinimumWidth(420)
-        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        text = QVBoxLayout()
-        text.addWidget(heading)
-        text.addWidget(self.message_label)
-        top = QHBoxLayout()
-        top.addWidget(
-            _icon(self, QStyle.StandardPixmap.SP_MessageBoxWarning), 0, Qt.AlignmentFlag.AlignTop
+        top, self.message_label = headed_message(
+            self,
+            QStyle.StandardPixmap.SP_MessageBoxWarning,
+            "You cannot sign in to this database.",
+            message,
         )
-        top.addLayout(text, 1)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
         self.open_button = QPushButton("Open another database…", self)

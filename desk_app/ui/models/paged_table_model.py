@@ -14,24 +14,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 
 from desk_app.domain.money import canonical, format_amount, format_quantity
 from desk_app.services.listing import Column, ColumnKind, PageSource, Row, SortSpec
 from desk_app.ui import theme
+from desk_app.ui.models.read_only_table_model import Index, ReadOnlyTableModel
 from desk_app.ui.theme import Tone
 
 PAGE_SIZE = 200
 log = logging.getLogger(__name__)
 
-Index = QModelIndex | QPersistentModelIndex
 ToneRule = Callable[[Column, Row], Tone | None]
 """Which tone, if any, a cell of a row shows (for status colours)."""
 
@@ -95,7 +88,7 @@ def is_numeric(column: Column) -> bool:
     return column.kind in _NUMERIC
 
 
-class PagedTableModel(QAbstractTableModel):
+class PagedTableModel(ReadOnlyTableModel):
     """Rows of a `PageSource`, loaded on demand in 200-row pages."""
 
     #: A page could not be read (e.g. the server went away); the argument says why.
@@ -193,20 +186,11 @@ class PagedTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), last)
 
     # -- QAbstractItemModel --------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def _row_total(self) -> int:
+        return len(self._rows)  # those loaded so far; `fetchMore` adds the next page
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+    def _column_total(self) -> int:
+        return len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):

@@ -10,13 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 
 from desk_app.ui import theme
+from desk_app.ui.models.read_only_table_model import Index, ReadOnlyTableModel
 from desk_app.ui.theme import Tone
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Cell:
     tooltip: str = ""
 
 
-class StaticTableModel(QAbstractTableModel):
+class StaticTableModel(ReadOnlyTableModel):
     """Rows of `Cell` under fixed headers; replaced as a whole by `set_rows`."""
 
     def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
@@ -58,20 +57,11 @@ class StaticTableModel(QAbstractTableModel):
         return [row[column].text for row in self._rows]
 
     # -- QAbstractItemModel --------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def _row_total(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+    def _column_total(self) -> int:
+        return len(self._headers)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
