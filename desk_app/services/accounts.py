@@ -111,10 +111,13 @@ class AccountService:
             now = _values(account)
         ACCOUNT.check(account.status, target)
         verb = {"open": "Reopen", "restricted": "Restrict", "closed": "Close"}[target.value]
+        after: dict[str, Any] = {"status": target.value}
+        if now["closed_on"] is not None:
+            after["closed_on"] = None  # reopening clears the closing date (a close sets it)
         proposal = Proposal(
             Action.ACCOUNT_SET_STATUS, TABLE, f"{TABLE}:{account.account_number}",
             f"{verb} {account.account_number}",
-            {"status": now["status"], "closed_on": now["closed_on"]}, {"status": target.value},
+            {"status": now["status"], "closed_on": now["closed_on"]}, after,
             account.id, now["version"],
         )  # fmt: skip
         return self._approvals.request(proposal, reason)
