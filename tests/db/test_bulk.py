@@ -138,7 +138,9 @@ def test_every_column_must_be_given(workspace: Workspace) -> None:
 
 def test_runs_in_the_callers_transaction(workspace: Workspace) -> None:
     with workspace.sessions() as s:
-        s.info[audit.CONTEXT_KEY] = audit.AuditContext("tester", "tester", "test.setup")
+        s.info[audit.CONTEXT_KEY] = audit.AuditContext(
+            "tester", workspace.user.db_login, "test.setup"
+        )
         orm = m.Account(**{k: v for k, v in _account(1).items() if k != "version"})
         s.add(orm)  # pending: flushed before the bulk rows, so it gets the first id
         (bulk,) = bulk_insert(s, m.Account, [_account(2)])

@@ -14,6 +14,7 @@ from desk_app.db import models
 from desk_app.db.migrate import current_revision, head_revision, upgrade
 from desk_app.domain.codes import AccountStatus, RegistrationType
 from desk_app.services import audit
+from desk_app.services.actor import database_login
 from desk_app.services.workspace import Workspace
 
 
@@ -30,7 +31,8 @@ def _account(number: str = "100-00001") -> models.Account:
 
 def _audited(session: Session) -> Session:
     """A hand-made session writes with an acting user, as a unit of work's would."""
-    session.info[audit.CONTEXT_KEY] = audit.AuditContext("tester", "tester", "test.edit")
+    login = database_login(session.get_bind().engine)
+    session.info[audit.CONTEXT_KEY] = audit.AuditContext("tester", login, "test.edit")
     return session
 
 

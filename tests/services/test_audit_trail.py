@@ -315,7 +315,9 @@ def test_app_role_may_append_but_never_update_or_delete(
             with sql_engine.begin() as conn:
                 conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
             sql_engine.dispose()
-        with engine.begin() as conn:
+        # Appending is granted, but only honest entries: a copy of someone else's entry
+        # (another login, not following the last entry) is refused by the database.
+        with pytest.raises(ProgrammingError) as forged, engine.begin() as conn:
             conn.execute(
                 text(
                     "INSERT INTO audit_log SELECT seq + 1000, recorded_at, app_user, db_login, "
@@ -323,6 +325,12 @@ def test_app_role_may_append_but_never_update_or_delete(
                     "prev_hash, entry_hash FROM audit_log WHERE seq = 1"
                 )
             )
+        assert _sqlstate(forged.value) == "42501"
+        assert "inserted by" in str(forged.value)
+        with pytest.raises(ProgrammingError) as jumped, engine.begin() as conn:
+            conn.execute(text("UPDATE audit_head SET seq = seq + 1"))
+        assert _sqlstate(jumped.value) == "42501"
+        with engine.begin() as conn:
             conn.execute(text("UPDATE accounts SET registered_rep = 'RR42'"))
             conn.execute(
                 text(
