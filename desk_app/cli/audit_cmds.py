@@ -8,7 +8,6 @@ import sys
 from typing import Any
 
 from desk_app.cli.common import EXIT_OK, EXIT_USAGE, CommandContext, add_format, reject
-from desk_app.domain.identifiers import mask_tax_id
 
 
 def register(commands: Any) -> None:
@@ -41,11 +40,9 @@ def verify_chain(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 
 def _value(value: object, field: str = "") -> str:
-    """A recorded value as text: empty for none; a tax id masked, as everywhere else."""
+    """A recorded value as text: empty for none (the service has masked tax ids)."""
     if value is None:
         return ""
-    if field == "tax_id":
-        return mask_tax_id(str(value))
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
@@ -79,6 +76,12 @@ def record_history(ctx: CommandContext, args: argparse.Namespace) -> int:
                 writer.writerow((*head, d.field, _value(d.old, d.field), _value(d.new, d.field)))
         return EXIT_OK
     print(history.title)
+    if history.changed_outside:
+        print(
+            f"warning: {history.title} differs from what its audit trail says: it was "
+            "changed outside Desk",
+            file=sys.stderr,
+        )
     if not history.changes:
         print("no audited changes")
     for index, change in enumerate(history.changes):

@@ -104,7 +104,8 @@ class ChainProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"audit entry {self.seq}: {self.reason}"
+        where = f"audit entry {self.seq}" if self.seq > 0 else "audit trail"
+        return f"{where}: {self.reason}"
 
 
 @dataclass(frozen=True)

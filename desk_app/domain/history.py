@@ -50,17 +50,35 @@ def reconstruct(
 ) -> list[dict[str, Any] | None]:
     """The record as it stood before the first change and after each one, oldest first.
 
-    Works backwards from ``current`` (None for a deleted record), undoing each change,
-    so it also serves records that existed before their first audited change.
+    A record whose creation is in the trail is rebuilt forwards from it, from the
+    trail alone, so a change made outside Desk cannot leak into past versions (compare
+    the last version with ``current`` to see one). A record older than its first
+    audited change is rebuilt backwards from ``current``, undoing each change.
     Events (such as revealing a tax id) leave the record as it was.
     """
     ordered = sorted(changes, key=lambda c: c.seq)
+    if ordered and ordered[0].change == "create":
+        return _forwards(ordered)
     state: dict[str, Any] | None = dict(current) if current is not None else None
     states: list[dict[str, Any] | None] = [state]
     for change in reversed(ordered):
         state = _undo(state, change)
         states.append(state)
     states.reverse()
+    return states
+
+
+def _forwards(ordered: Sequence[RecordChange]) -> list[dict[str, Any] | None]:
+    state: dict[str, Any] | None = None
+    states: list[dict[str, Any] | None] = [None]
+    for change in ordered:
+        if change.change == "create":
+            state = dict(change.after or {})
+        elif change.change == "delete":
+            state = None
+        elif change.change == "update":
+            state = {**(state or {}), **(change.after or {})}
+        states.append(None if state is None else dict(state))
     return states
 
 

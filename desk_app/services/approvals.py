@@ -112,13 +112,18 @@ class RequestDetail:
 
 
 _RECORD = [c.key for c in REQUEST_COLUMNS].index("target_key")
-_KINDS = {"accounts": "Account"}
+_KINDS = {"accounts": "account"}
+
+
+def _record_text(target_key: str) -> str:
+    """``accounts:NYC-20417`` reads "account NYC-20417"."""
+    table, _, key = target_key.partition(":")
+    return f"{_KINDS.get(table, table)} {key}".strip()
 
 
 def _record_label(row: Row) -> Row:
-    """``accounts:NYC-20417`` reads "Account NYC-20417" in a list."""
-    table, _, key = str(row[_RECORD]).partition(":")
-    label = f"{_KINDS.get(table, table)} {key}".strip()
+    text = _record_text(str(row[_RECORD]))
+    label = text[:1].upper() + text[1:]
     return (*row[:_RECORD], label, *row[_RECORD + 1 :])
 
 
@@ -164,7 +169,8 @@ class ApprovalService:
             # Filed by someone else between our check and our insert: the index refused it.
             raise DeskError(
                 f"another request to {labels.ACTIONS[proposal.action.value].lower()} for "
-                f"{proposal.target_key} was filed a moment ago; see the approvals queue"
+                f"{_record_text(proposal.target_key)} was filed a moment ago; "
+                "see the approvals queue"
             ) from None
 
     def file(self, session: Session, proposal: Proposal, reason: str) -> int:
@@ -179,7 +185,8 @@ class ApprovalService:
         if duplicate is not None:
             raise DeskError(
                 f"request {duplicate.id} by {duplicate.maker} already asks to "
-                f"{labels.ACTIONS[proposal.action.value].lower()} for {proposal.target_key}; "
+                f"{labels.ACTIONS[proposal.action.value].lower()} for "
+                f"{_record_text(proposal.target_key)}; "
                 "withdraw or decide it first"
             )
         row = m.ApprovalRequest(
@@ -294,7 +301,8 @@ class ApprovalService:
                 current is None or current.get("version") != row.target_version
             ):
                 raise StaleRecord(
-                    f"request {row.id}: {row.target_key} changed after the request was made "
+                    f"request {row.id}: {_record_text(row.target_key)} changed after the "
+                    "request was made "
                     f"(version {row.target_version} then, "
                     f"{'deleted' if current is None else current.get('version')} now); "
                     "reject it and ask for a new request"

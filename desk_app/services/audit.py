@@ -256,10 +256,13 @@ def verify_chain(engine: Engine, *, batch: int = 20_000) -> ChainReport:
     columns = [table.c[name] for name in CHAIN_COLUMNS]
     with engine.connect() as conn:
         head = conn.execute(select(m.AuditHead.seq, m.AuditHead.entry_hash)).one_or_none()
+        if head is None:  # the migration writes it: gone means someone removed it
+            problem = audit_chain.ChainProblem(0, "the chain head (audit_head) is missing")
+            return ChainReport(0, 0, audit_chain.GENESIS, problem)
         # Closed explicitly: verify stops at the first problem, mid-stream, and an
         # abandoned server-side cursor on PostgreSQL is a resource leak.
         with conn.execution_options(stream_results=True, yield_per=batch).execute(
             select(*columns).order_by(table.c.seq)
         ) as result:
             rows = (tuple(row) for row in result)
-            return audit_chain.verify(rows, None if head is None else (int(head[0]), str(head[1])))
+            return audit_chain.verify(rows, (int(head[0]), str(head[1])))

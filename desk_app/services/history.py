@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from desk_app.db import models as m
-from desk_app.domain.audit_chain import ChainReport
+from desk_app.domain.audit_chain import ChainReport, canonical_json
 from desk_app.domain.errors import DeskError
 from desk_app.domain.history import FieldDiff, RecordChange, diff, reconstruct
+from desk_app.domain.identifiers import mask_tax_id
 from desk_app.domain.permissions import Action
 from desk_app.services import audit
 from desk_app.services.unit_of_work import UnitOfWork
@@ -27,6 +29,8 @@ class RecordHistory:
     changes: tuple[RecordChange, ...]
     #: ``versions[0]`` is the record before the first change; ``versions[i + 1]`` after change i.
     versions: tuple[dict[str, Any] | None, ...]
+    #: The record differs from what its trail says it should be: changed outside Desk.
+    changed_outside: bool = False
 
     def diff(self, index: int) -> list[FieldDiff]:
         return diff(self.changes[index])
@@ -39,6 +43,28 @@ def _model_for(table_name: str) -> type[Any]:
     raise DeskError(f"{table_name}: no such kind of record")
 
 
+#: Whose history needs more than `Action.VIEW_HISTORY` (the list it comes from is guarded).
+_GUARDED = {
+    "users": Action.USER_VIEW,
+    "user_registrations": Action.USER_VIEW,
+    "approval_requests": Action.APPROVAL_VIEW_ALL,
+}
+
+
+def _masked(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Tax ids masked, also inside a request's proposal: revealing one is its own act."""
+    if values is None:
+        return None
+    shown = dict(values)
+    if shown.get("tax_id"):
+        shown["tax_id"] = mask_tax_id(str(shown["tax_id"]))
+    proposal = shown.get("proposal")
+    if isinstance(proposal, str) and "tax_id" in proposal:
+        parts = json.loads(proposal)
+        shown["proposal"] = canonical_json({k: _masked(v) for k, v in parts.items()})
+    return shown
+
+
 class HistoryService:
     def __init__(self, uow: UnitOfWork, engine: Engine) -> None:
         self._uow = uow
@@ -47,6 +73,8 @@ class HistoryService:
     def history(self, table_name: str, record_id: object, title: str = "") -> RecordHistory:
         """Every audit entry of one record, and each version rebuilt from them."""
         self._uow.actor.require(Action.VIEW_HISTORY)
+        if table_name in _GUARDED:
+            self._uow.actor.require(_GUARDED[table_name])
         key = str(record_id)
         model = _model_for(table_name)
         e = m.AuditEntry
@@ -65,9 +93,12 @@ class HistoryService:
             )  # fmt: skip
             obj = session.get(model, int(key)) if key.isdigit() else None
             current = None if obj is None else audit.snapshot(obj)
+        versions = reconstruct(current, changes)  # from the full values, then masked
+        outside = bool(changes) and changes[0].change == "create" and versions[-1] != current
+        shown = tuple(replace(c, before=_masked(c.before), after=_masked(c.after)) for c in changes)
         return RecordHistory(
-            table_name, key, title or f"{table_name} {key}", changes,
-            tuple(reconstruct(current, changes)),
+            table_name, key, title or f"{table_name} {key}", shown,
+            tuple(_masked(v) for v in versions), outside,
         )  # fmt: skip
 
     def account_history(self, number: str) -> RecordHistory:

@@ -7,10 +7,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from sqlalchemy import text
 
 from desk_app.db import models as m
 from desk_app.domain.errors import DeskError, IllegalTransition, NotPermitted, ValidationError
 from desk_app.domain.history import FieldDiff
+from desk_app.domain.identifiers import mask_tax_id
 from desk_app.services import audit
 
 if TYPE_CHECKING:
@@ -45,10 +47,11 @@ def test_history_has_every_version_exactly(desk: Desk) -> None:
     history = desk.ws["carl"].history.account_history(number.lower())
     assert history.title == f"Account {number}"
     assert [c.change for c in history.changes] == ["create"] + ["update"] * 5 + ["event"]
-    assert list(history.versions) == snapshots
+    # Rebuilt from the full values, shown with the tax id masked (revealing is its own act).
+    assert list(history.versions) == [_tax_id_masked(s) for s in snapshots]
     assert all(c.approval_id is not None for c in history.changes[:-1])
     assert history.changes[0].app_user == "sue"
-    assert history.versions[-1] == desk.account_row(number)
+    assert history.versions[-1] == _tax_id_masked(desk.account_row(number))
     closed, reopened = snapshots[5], snapshots[6]
     assert closed is not None and closed["closed_on"] == date.today().isoformat()
     assert reopened is not None and reopened["closed_on"] is None
@@ -57,7 +60,7 @@ def test_history_has_every_version_exactly(desk: Desk) -> None:
     assert FieldDiff("name", "Ada Lovelace", "Ada King") in renamed
     assert {d.field for d in renamed} == {"name", "version"}  # updated_at is quiet
     both = {d.field: (d.old, d.new) for d in history.diff(3)}
-    assert both["tax_id"] == ("123-45-6789", "987-65-4321")
+    assert both["tax_id"] == ("***-**-6789", "***-**-4321")
     assert both["residence_state"] == (None, "CA")
     created = {d.field for d in history.diff(0)}
     assert {"account_number", "name", "tax_id", "status"} <= created
@@ -145,3 +148,24 @@ def test_history_of_a_deleted_record(desk: Desk) -> None:
     assert history.versions[1] == history.changes[0].after
     with pytest.raises(DeskError, match="no such kind of record"):
         sue.history.history("nonsense", 1)
+
+
+def _tax_id_masked(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None or not values.get("tax_id"):
+        return values
+    return {**values, "tax_id": mask_tax_id(values["tax_id"])}
+
+
+def test_history_notices_a_change_made_outside_desk(desk: Desk) -> None:
+    """Past versions come from the trail alone; a row edited behind Desk's back shows."""
+    number = desk.account(residence_state="NY")
+    history = desk.ws["carl"].history.account_history(number)
+    assert history.changed_outside is False
+    with desk.admin.engine.begin() as conn:  # someone with the database, not through Desk
+        conn.execute(
+            text("UPDATE accounts SET residence_state = 'TX' WHERE account_number = :n"),
+            {"n": number},
+        )
+    history = desk.ws["carl"].history.account_history(number)
+    assert history.changed_outside is True
+    assert all(v is None or v["residence_state"] == "NY" for v in history.versions)

@@ -124,3 +124,25 @@ def test_a_record_never_changed_shows_its_current_values(
     shown = dict(zip(dialog.version.column_texts(0), dialog.version.column_texts(1), strict=True))
     assert shown["Account"] == number
     assert "*" in shown["Tax ID"]
+
+
+def test_a_record_changed_outside_desk_is_flagged(
+    qtbot: QtBot, tmp_path: Path, desks: tuple[Workspace, Workspace]
+) -> None:
+    clerk, boss = desks
+    number = free_accounts(clerk)[3]
+    request = clerk.accounts.request_amend(number, {"residence_state": "VT"}, "moved")
+    boss.approvals.approve(request)
+    dialog = history_from_tab(qtbot, tmp_path, clerk, number)
+    assert not dialog.outside_warning.isVisibleTo(dialog)  # a demo row, rebuilt backwards
+
+    fields = {"name": "Ada Lovelace", "registration_type": "individual", "registered_rep": "R"}
+    boss.approvals.approve(clerk.accounts.request_open("NYC-99001", fields, "new client"))
+    with boss.engine.begin() as conn:  # behind Desk's back
+        conn.exec_driver_sql(
+            "UPDATE accounts SET residence_state = 'TX' WHERE account_number = 'NYC-99001'"
+        )
+    dialog = HistoryDialog(clerk.history.account_history("NYC-99001"))
+    qtbot.addWidget(dialog)
+    assert dialog.outside_warning.isVisibleTo(dialog)
+    assert "outside Desk" in dialog.outside_warning.text()

@@ -30,7 +30,7 @@ from desk_app.ui.models.paged_table_model import exact_time
 from desk_app.ui.models.record_fields import field_label, field_text
 from desk_app.ui.models.static_table_model import Cell, StaticTableModel
 from desk_app.ui.tabs.workspace_view import RecordHistoryView
-from desk_app.ui.theme import Tone
+from desk_app.ui.theme import Tone, foreground
 
 CHANGE_KINDS = {"create": "Created", "update": "Updated", "delete": "Deleted", "event": "Event"}
 ACTION_TEXT = {
@@ -67,6 +67,38 @@ def change_cells(change: RecordChange) -> list[Cell]:
         Cell("" if approval is None else f"#{approval}", approval,
              tooltip="" if approval is None else f"Applied by approving request {approval}"),
     ]  # fmt: skip
+
+
+OUTSIDE_WARNING = (
+    "This record is not what its audit trail says it should be: it was changed outside "
+    "Desk. The versions below are rebuilt from the trail alone; tell compliance."
+)
+
+
+def _warning(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName("outside_warning")
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {foreground(Tone.NEGATIVE).name()};")
+    return label
+
+
+def _note(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
+def _toggle(parent: QWidget) -> QPushButton:
+    button = QPushButton("Show this version", parent)
+    button.setObjectName("version_toggle")
+    button.setCheckable(True)
+    button.setToolTip(
+        "The whole record as it stood after the selected change, rebuilt from the trail"
+    )
+    return button
 
 
 def _heading(text: str, parent: QWidget) -> QLabel:
@@ -126,16 +158,8 @@ class HistoryDialog(QDialog):
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.diff_title = QLabel(self)
         self.version_title = QLabel(self)
-        self.empty_note = QLabel(NO_CHANGES, self)
-        self.empty_note.setWordWrap(True)
-        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.empty_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.version_toggle = QPushButton("Show this version", self)
-        self.version_toggle.setObjectName("version_toggle")
-        self.version_toggle.setCheckable(True)
-        self.version_toggle.setToolTip(
-            "The whole record as it stood after the selected change, rebuilt from the trail"
-        )
+        self.empty_note = _note(NO_CHANGES, self)
+        self.version_toggle = _toggle(self)
         self.version_toggle.toggled.connect(self._show_version_pane)
         self.diff_pane = self._pane(self.diff_title, self.diff_view, self.empty_note)
         self.version_pane = self._pane(self.version_title, self.version_view)
@@ -145,6 +169,9 @@ class HistoryDialog(QDialog):
         buttons.rejected.connect(self.reject)
         buttons.addButton(self.version_toggle, QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
+        self.outside_warning = _warning(OUTSIDE_WARNING, self)
+        self.outside_warning.setVisible(history.changed_outside)
+        layout.addWidget(self.outside_warning)
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
         self.resize(960, 620)
@@ -214,7 +241,8 @@ class HistoryDialog(QDialog):
         """``versions[index]``: the record after change ``index - 1`` (0: before any)."""
         record = self._history.versions[index]
         n = len(self._history.changes)
-        when = "now" if index == n else f"after change {index}" if index else "before any change"
+        latest = index == n and not self._history.changed_outside  # else "now" would mislead
+        when = "now" if latest else f"after change {index}" if index else "before any change"
         if record is None:
             self.version_title.setText(f"The record did not exist {when}")
             self.version.set_rows([])
