@@ -177,7 +177,11 @@ def fill_demo_data(workspace: Workspace, progress: Progress) -> object:
     from desk_app.services.demo_data import generate_demo_data
 
     return generate_demo_data(
-        workspace.sessions, seed=DEMO_SEED, trades=DEMO_TRADES, progress=progress
+        workspace.sessions,
+        seed=DEMO_SEED,
+        trades=DEMO_TRADES,
+        progress=progress,
+        actor=workspace.user,
     )
 
 

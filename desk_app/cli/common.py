@@ -66,7 +66,7 @@ class CommandContext:
 
             print("Filling the demo database with sample data…", file=sys.stderr)
             try:
-                generate_demo_data(workspace.sessions)
+                generate_demo_data(workspace.sessions, actor=workspace.user)
             except BaseException:
                 workspace.close()
                 raise

@@ -60,7 +60,11 @@ def demo_data(ctx: CommandContext, args: argparse.Namespace) -> int:
     try:
         with ctx.open(fill_demo=False) as workspace:
             summary = generate_demo_data(
-                workspace.sessions, seed=args.seed, trades=args.trades, progress=progress
+                workspace.sessions,
+                seed=args.seed,
+                trades=args.trades,
+                progress=progress,
+                actor=workspace.user,
             )
     finally:
         if shown:

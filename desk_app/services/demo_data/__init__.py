@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.db import models as m
 from desk_app.domain.errors import DeskError
+from desk_app.domain.permissions import Action
 from desk_app.services import audit
-from desk_app.services.actor import database_login
+from desk_app.services.actor import Actor, database_login
 from desk_app.services.calendar import CalendarService
 from desk_app.services.demo_data.approvals import make_approvals
 from desk_app.services.demo_data.book import CHUNKS, Book, Progress, Steps, trade_days
@@ -90,12 +91,16 @@ def generate_demo_data(
     trades: int = 30000,
     today: date | None = None,
     progress: Progress | None = None,
+    actor: Actor | None = None,
 ) -> DemoSummary:
     """Fill an empty, migrated database with a demo book, in one transaction.
 
     Raises `DeskError` (changing nothing) if the database already holds business
     data. ``trades`` counts trade versions: corrections are part of it.
     """
+    if actor is not None:
+        # It adds users, an admin among them: only an admin may load it.
+        actor.require(Action.USER_MANAGE)
     today = today or date.today()
     steps = Steps(progress, 7 + 2 * CHUNKS)
     steps("Reading settlement cycles and calendars")
@@ -107,7 +112,9 @@ def generate_demo_data(
         _refuse_unless_empty(session)
         # Bulk rows bypass the per-record audit listener: one entry records the load.
         session.info[audit.CONTEXT_KEY] = audit.AuditContext(
-            "demo-data", database_login(session.get_bind().engine), "demo.generate"
+            actor.username if actor else "demo-data",
+            actor.db_login if actor else database_login(session.get_bind().engine),
+            "demo.generate",
         )
         rng = random.Random(seed)
         book = Book(rng, session, today, trade_days(today), cycles, calendars)
