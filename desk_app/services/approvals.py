@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -343,13 +343,17 @@ class ApprovalService:
         row.decided_at = datetime.now(UTC)
         row.decision_note = note
         request_id = row.id  # the row cannot be read once a failed flush rolled back
+        ctx = audit.context_of(session)
+        session.info[audit.CONTEXT_KEY] = replace(ctx, approval_id=request_id)
         try:
-            session.flush()
+            session.flush()  # the decision's own entry names the request too
         except StaleDataError:
             raise StaleRecord(
                 f"request {request_id} was decided or withdrawn by someone else a moment ago; "
                 "nothing was applied. Reload the queue."
             ) from None
+        finally:
+            session.info[audit.CONTEXT_KEY] = ctx
 
     def _pending(self, session: Session, request_id: int) -> m.ApprovalRequest:
         """The request, if the approver (as the database has them now) may decide it."""

@@ -101,6 +101,9 @@ class UserService:
             return [_view(u) for u in session.scalars(select(m.User).order_by(m.User.username))]
 
     def get(self, username: str) -> UserView:
+        """One user: yourself, or anyone for those who may see the user list."""
+        if username.strip().casefold() != self._uow.actor.username.casefold():
+            self._uow.actor.require(Action.USER_VIEW)
         with self._uow.read() as session:
             return _view(self._find(session, username))
 

@@ -159,7 +159,7 @@ def test_approved_change_is_applied_and_audited_with_the_request(desk: Desk) -> 
     assert change.app_user == "sue"
     assert '"name":"Renamed"' in (change.after or "")
     decision = by_table[("approval_requests", "approval.approve")]
-    assert decision.approval_id is None
+    assert decision.approval_id == request_id  # the decision names its request too
     assert applied(desk, Action.ACCOUNT_AMEND, number)
 
 

@@ -79,7 +79,10 @@ def test_every_service_write_appends_attributed_entries(desk: Desk) -> None:
     assert before.pop("updated_at") < after.pop("updated_at")
     assert (before, after) == ({"residence_state": "NY", "version": 1},
                                {"residence_state": "NJ", "version": 2})  # fmt: skip
-    assert all(e.approval_id is None for e in entries if e is not amended)
+    decisions = [e for e in entries if e.action in ("approval.approve", "approval.reject")]
+    assert all(e.approval_id is not None for e in decisions)
+    others = [e for e in entries if e is not amended and e not in decisions]
+    assert all(e.approval_id is None for e in others)
     [user] = [e for e in entries if e.action == "user.add"]
     assert '"password_hash":"(set)"' in (user.after or "")
     assert "argon2" not in "".join((e.after or "") + (e.before or "") for e in entries)

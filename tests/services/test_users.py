@@ -225,3 +225,11 @@ def test_writes_without_permission_are_refused_and_store_nothing(desk: Desk, wha
     assert desk.admin.calendar.overrides() == overrides_before
     pending = desk.admin.approvals.requests  # admin lacks view-all: sees own (none)
     assert pending().count() == 0
+
+
+def test_a_clerk_reads_their_own_user_record_only(desk: Desk) -> None:
+    carl = desk.ws["carl"]
+    assert carl.users.get("CARL").username == "carl"
+    with pytest.raises(NotPermitted, match="user list"):
+        carl.users.get("sue")
+    assert desk.ws["cora"].users.get("sue").username == "sue"  # compliance sees users
