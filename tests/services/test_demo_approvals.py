@@ -166,10 +166,13 @@ def test_a_demo_request_can_be_approved(demo: Workspace) -> None:
     account = _account(demo, youngest.target_id or 0)
     assert {k: account[k] for k in after} == after and account["version"] == 2
     with demo.uow.read() as session:
-        entry = session.scalars(
-            select(m.AuditEntry).where(m.AuditEntry.approval_id == youngest.id)
-        ).one()
-    assert (entry.app_user, entry.action, entry.table_name) == (
-        "sgoldberg", "account.amend", "accounts",
-    )  # fmt: skip
+        entries = session.scalars(
+            select(m.AuditEntry)
+            .where(m.AuditEntry.approval_id == youngest.id)
+            .order_by(m.AuditEntry.seq)
+        ).all()
+    assert [(e.app_user, e.action, e.table_name) for e in entries] == [
+        ("sgoldberg", "approval.approve", "approval_requests"),  # the decision
+        ("sgoldberg", "account.amend", "accounts"),  # and the change it applied
+    ]
     assert demo.history.verify().intact
