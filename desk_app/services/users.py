@@ -170,10 +170,14 @@ class UserService:
                 )
             if full_name is not None:
                 user.full_name = full_name.strip() or user.username
+            own = user.username == self._uow.actor.username
             if roles is not None:
                 new_roles = frozenset(roles)
                 if not new_roles:
                     raise ValidationError("role", "give at least one role")
+                if own and new_roles - user.role_set:
+                    # Separation of duties: nobody grants themselves a role (say, supervisor).
+                    raise NotPermitted("another admin must give you a new role")
                 if Role.ADMIN in user.role_set and Role.ADMIN not in new_roles:
                     self._keep_an_admin(session, user)
                 user.role_set = new_roles
@@ -185,6 +189,11 @@ class UserService:
                 user.active = active
             if db_login is not None:
                 user.db_login = self._free_login(session, db_login, user)
+            if registrations is not None and own:
+                held = {(r.series, r.effective_from, r.effective_to) for r in user.registrations}
+                wanted = {(r.series, r.effective_from, r.effective_to) for r in registrations}
+                if held != wanted:
+                    raise NotPermitted("another admin must record your own registrations")
             if registrations is not None and self._set_registrations(user, registrations):
                 # A new version of the user too, so an edit based on the old one is stale.
                 user.updated_at = datetime.now(UTC)

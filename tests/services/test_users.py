@@ -77,20 +77,33 @@ def test_update_is_checked_against_the_version_seen(desk: Desk) -> None:
 
 
 def test_the_last_active_admin_stays(desk: Desk) -> None:
-    users = desk.admin.users
+    users, adam = desk.admin.users, desk.ws["adam"].users
     with pytest.raises(NotPermitted, match="cannot deactivate yourself"):
         users.update("tester", users.get("tester").version, active=False)
+    adam.update("tester", adam.get("tester").version, roles={Role.ADMIN, Role.COMPLIANCE})
     users.update("adam", users.get("adam").version, active=False)
     with pytest.raises(NotPermitted, match="last active admin"):
-        users.update("tester", users.get("tester").version, roles={Role.CLERK})
-    assert users.get("tester").roles == {Role.ADMIN}
+        users.update("tester", users.get("tester").version, roles={Role.COMPLIANCE})
+    assert users.get("tester").roles == {Role.ADMIN, Role.COMPLIANCE}
     users.update("adam", users.get("adam").version, active=True)
-    users.update("tester", users.get("tester").version, roles={Role.CLERK, Role.COMPLIANCE})
-    adam = desk.ws["adam"].users
+    users.update("tester", users.get("tester").version, roles={Role.COMPLIANCE})  # dropping one
     with pytest.raises(NotPermitted, match="cannot deactivate yourself"):
         adam.update("adam", adam.get("adam").version, active=False)
-    with pytest.raises(NotPermitted, match="last active admin"):
-        adam.update("adam", adam.get("adam").version, roles={Role.SUPERVISOR})
+
+
+def test_nobody_grants_themselves_a_role_or_a_registration(desk: Desk) -> None:
+    """Separation of duties: an admin cannot make themselves a supervisor who approves."""
+    adam = desk.ws["adam"].users
+    principal = [Registration("S24", date(2020, 1, 1))]
+    with pytest.raises(NotPermitted, match="another admin must give you a new role"):
+        adam.update("adam", adam.get("adam").version, roles={Role.ADMIN, Role.SUPERVISOR})
+    with pytest.raises(NotPermitted, match="your own registrations"):
+        adam.update("adam", adam.get("adam").version, registrations=principal)
+    assert adam.get("adam").roles == {Role.ADMIN}
+    users = desk.admin.users  # another admin may
+    users.update("adam", users.get("adam").version, roles={Role.ADMIN, Role.SUPERVISOR},
+                 registrations=principal)  # fmt: skip
+    assert adam.get("adam").roles == {Role.ADMIN, Role.SUPERVISOR}
 
 
 def test_deactivated_user_cannot_sign_in(desk: Desk) -> None:
