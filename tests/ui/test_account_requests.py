@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -13,12 +14,13 @@ from sqlalchemy import select
 
 from desk_app.db import models
 from desk_app.domain.permissions import Action
-from desk_app.domain.states import ApprovalStatus
-from desk_app.services.listing import iter_rows
 from desk_app.services.workspace import Workspace, open_workspace
 from desk_app.ui.dialogs.account_request_dialog import AccountRequestDialog
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import NO_ACCOUNT, AccountsTab
+
+if TYPE_CHECKING:
+    from tests.ui.conftest import FreeAccounts
 
 pytestmark = pytest.mark.gui
 
@@ -54,15 +56,6 @@ def make_tab(qtbot: QtBot, tmp_path: Path) -> Callable[[Workspace], AccountsTab]
     return make
 
 
-def free_account(ws: Workspace) -> str:
-    """An open account that no pending request touches."""
-    busy = {row[4] for row in iter_rows(ws.approvals.requests(status=ApprovalStatus.PENDING))}
-    return str(next(
-        row[0] for row in iter_rows(ws.reference.accounts())
-        if row[3] == "open" and f"accounts:{row[0]}" not in busy
-    ))  # fmt: skip
-
-
 def select_account(tab: AccountsTab, number: str) -> None:
     column = tab.model.column_of("account_number")
     numbers = [tab.model.index(r, column).data() for r in range(tab.model.rowCount())]
@@ -76,11 +69,14 @@ def line(dialog: AccountRequestDialog, name: str) -> QLineEdit:
 
 
 def test_amend_form_is_prefilled_validates_beside_the_field_and_sends(
-    qtbot: QtBot, open_ws: Callable[[str], Workspace], make_tab: Callable[[Workspace], AccountsTab]
+    qtbot: QtBot,
+    open_ws: Callable[[str], Workspace],
+    make_tab: Callable[[Workspace], AccountsTab],
+    free_accounts: FreeAccounts,
 ) -> None:
     clerk = open_ws("jmorales")
     tab = make_tab(clerk)
-    number = free_account(clerk)
+    number = free_accounts(clerk)[0]
     record = clerk.accounts.record(number)
     assert tab.account_actions["amend"].toolTip() == NO_ACCOUNT
     select_account(tab, number)
@@ -119,11 +115,14 @@ def test_amend_form_is_prefilled_validates_beside_the_field_and_sends(
 
 
 def test_escape_cancels_and_nothing_would_change_is_said(
-    qtbot: QtBot, open_ws: Callable[[str], Workspace], make_tab: Callable[[Workspace], AccountsTab]
+    qtbot: QtBot,
+    open_ws: Callable[[str], Workspace],
+    make_tab: Callable[[Workspace], AccountsTab],
+    free_accounts: FreeAccounts,
 ) -> None:
     clerk = open_ws("jmorales")
     tab = make_tab(clerk)
-    select_account(tab, free_account(clerk))
+    select_account(tab, free_accounts(clerk)[0])
     pending = clerk.approvals.pending_count()
     dialog = tab.amend()
     assert dialog is not None
@@ -136,7 +135,10 @@ def test_escape_cancels_and_nothing_would_change_is_said(
 
 
 def test_new_account_and_status_forms(
-    qtbot: QtBot, open_ws: Callable[[str], Workspace], make_tab: Callable[[Workspace], AccountsTab]
+    qtbot: QtBot,
+    open_ws: Callable[[str], Workspace],
+    make_tab: Callable[[Workspace], AccountsTab],
+    free_accounts: FreeAccounts,
 ) -> None:
     clerk = open_ws("jmorales")
     tab = make_tab(clerk)
@@ -156,7 +158,7 @@ def test_new_account_and_status_forms(
     assert dialog.request_id is not None and not dialog.isVisible()
     assert clerk.approvals.detail(dialog.request_id).summary == "Open NYC-99001 (Grace Hopper)"
 
-    number = free_account(clerk)
+    number = free_accounts(clerk)[0]
     select_account(tab, number)
     status = tab.change_status()
     assert status is not None
@@ -183,10 +185,11 @@ def test_actions_are_disabled_with_the_reason(
     refused: set[str],
     open_ws: Callable[[str], Workspace],
     make_tab: Callable[[Workspace], AccountsTab],
+    free_accounts: FreeAccounts,
 ) -> None:
     ws = open_ws(user)
     tab = make_tab(ws)
-    select_account(tab, free_account(ws))
+    select_account(tab, free_accounts(ws)[0])
     permission = {"new": Action.ACCOUNT_OPEN, "amend": Action.ACCOUNT_AMEND,
                   "status": Action.ACCOUNT_SET_STATUS, "reveal": Action.REVEAL_TAX_ID}  # fmt: skip
     for key, action in tab.account_actions.items():
@@ -201,11 +204,14 @@ def test_actions_are_disabled_with_the_reason(
 
 
 def test_reveal_tax_id_shows_it_and_writes_an_audit_event(
-    qtbot: QtBot, open_ws: Callable[[str], Workspace], make_tab: Callable[[Workspace], AccountsTab]
+    qtbot: QtBot,
+    open_ws: Callable[[str], Workspace],
+    make_tab: Callable[[Workspace], AccountsTab],
+    free_accounts: FreeAccounts,
 ) -> None:
     clerk = open_ws("jmorales")
     tab = make_tab(clerk)
-    number = free_account(clerk)
+    number = free_accounts(clerk)[0]
     with clerk.sessions() as s:
         account = s.scalars(
             select(models.Account).where(models.Account.account_number == number)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -20,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from desk_app.domain.codes import Role
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus
-from desk_app.services.listing import Column, ColumnKind, iter_rows
+from desk_app.services.listing import Column, ColumnKind
 from desk_app.services.users import parse_registration
 from desk_app.services.workspace import Workspace, open_workspace
 from desk_app.ui import theme
@@ -31,6 +32,9 @@ from desk_app.ui.tabs.accounts_tab import AccountsTab
 from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 from desk_app.ui.tabs.request_pane import REASON_NEEDED
 from desk_app.ui.theme import Tone
+
+if TYPE_CHECKING:
+    from tests.ui.conftest import FreeAccounts
 
 pytestmark = pytest.mark.gui
 LEFT = Qt.MouseButton.LeftButton
@@ -170,16 +174,6 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
     }
 
 
-def _free_accounts(ws: Workspace, count: int) -> list[str]:
-    """Open accounts no pending request touches."""
-    busy = {row[4] for row in iter_rows(ws.approvals.requests(status=ApprovalStatus.PENDING))}
-    free = [
-        row[0] for row in iter_rows(ws.reference.accounts())
-        if row[3] == "open" and f"accounts:{row[0]}" not in busy
-    ]  # fmt: skip
-    return free[:count]
-
-
 @pytest.mark.parametrize("role", list(Role))
 def test_nobody_can_approve_their_own_request_through_the_ui(
     qtbot: QtBot,
@@ -187,6 +181,7 @@ def test_nobody_can_approve_their_own_request_through_the_ui(
     demo_url: str,
     open_ws: Callable[[str, str], Workspace],
     make_window: Callable[[Workspace], MainWindow],
+    free_accounts: FreeAccounts,
 ) -> None:
     """Every supervised action × this role, maker = viewer: Approve and Reject stay disabled.
 
@@ -197,7 +192,7 @@ def test_nobody_can_approve_their_own_request_through_the_ui(
     user = f"maker_{role.value}"
     admin.users.add(user, [Role.CLERK], registrations=[S24])
     as_clerk = open_ws(demo_url, user)
-    ids = _file_three_requests(as_clerk, _free_accounts(admin, 2), "TST-7001")
+    ids = _file_three_requests(as_clerk, free_accounts(admin)[:2], "TST-7001")
     assert set(ids) == set(as_clerk.approvals.actions)
     admin.users.update(user, admin.users.get(user).version, roles=[role])
 
@@ -239,9 +234,10 @@ def test_reject_needs_a_reason_and_withdraw_is_the_makers(
     demo_url: str,
     open_ws: Callable[[str, str], Workspace],
     make_window: Callable[[Workspace], MainWindow],
+    free_accounts: FreeAccounts,
 ) -> None:
     clerk = open_ws(demo_url, "jmorales")
-    first, second = _free_accounts(clerk, 2)
+    first, second = free_accounts(clerk)[:2]
     to_reject = clerk.accounts.request_amend(first, {"residence_state": "VT"}, "moved")
     to_withdraw = clerk.accounts.request_amend(second, {"base_currency": "EUR"}, "relocated")
 
@@ -278,10 +274,11 @@ def test_a_stale_request_says_so_and_cannot_be_approved(
     demo_url: str,
     open_ws: Callable[[str, str], Workspace],
     make_window: Callable[[Workspace], MainWindow],
+    free_accounts: FreeAccounts,
 ) -> None:
     clerk, other = open_ws(demo_url, "jmorales"), open_ws(demo_url, "dkowalski")
     boss = open_ws(demo_url, "mobrien")
-    (number,) = _free_accounts(clerk, 1)
+    (number,) = free_accounts(clerk)[:1]
     stale = clerk.accounts.request_amend(number, {"name": "New Name"}, "typo")
     boss.approvals.approve(other.accounts.request_status(number, "restricted", "mail back"))
 
@@ -337,13 +334,14 @@ def test_the_pending_count_follows_other_desks(
     demo_url: str,
     open_ws: Callable[[str, str], Workspace],
     make_window: Callable[[Workspace], MainWindow],
+    free_accounts: FreeAccounts,
 ) -> None:
     """The connection check also counts the queue: a request filed elsewhere shows up."""
     window = make_window(open_ws(demo_url, "mobrien"))
     count = window.approvals_tab.pending_count()
     assert window.tab_widget.tabText(4) == f"Approvals ({count})"
     clerk = open_ws(demo_url, "jmorales")
-    clerk.accounts.request_amend(_free_accounts(clerk, 1)[0], {"residence_state": "VT"}, "moved")
+    clerk.accounts.request_amend(free_accounts(clerk)[:1][0], {"residence_state": "VT"}, "moved")
     window.check_connection()
     qtbot.waitUntil(lambda: window.tab_widget.tabText(4) == f"Approvals ({count + 1})")
 
@@ -353,9 +351,10 @@ def test_a_request_decided_at_another_desk_is_said_in_the_pane(
     demo_url: str,
     open_ws: Callable[[str, str], Workspace],
     make_window: Callable[[Workspace], MainWindow],
+    free_accounts: FreeAccounts,
 ) -> None:
     clerk = open_ws(demo_url, "jmorales")
-    rid = clerk.accounts.request_amend(_free_accounts(clerk, 1)[0], {"base_currency": "EUR"}, "r")
+    rid = clerk.accounts.request_amend(free_accounts(clerk)[:1][0], {"base_currency": "EUR"}, "r")
     first = approvals_of(make_window(open_ws(demo_url, "mobrien")))
     second = approvals_of(make_window(open_ws(demo_url, "sgoldberg")))
     select_request(first, rid)

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from desk_app.domain.states import ApprovalStatus
-from desk_app.services.listing import iter_rows
 from desk_app.services.workspace import Workspace, open_workspace
 from desk_app.ui.dialogs.history_dialog import HistoryDialog
 from desk_app.ui.models.record_fields import field_label, field_text
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import AccountsTab
+
+if TYPE_CHECKING:
+    from tests.ui.conftest import FreeAccounts
 
 pytestmark = pytest.mark.gui
 
@@ -28,14 +30,6 @@ def desks(demo_url: str) -> Iterator[tuple[Workspace, Workspace]]:
     yield clerk, boss
     clerk.close()
     boss.close()
-
-
-def free_accounts(ws: Workspace) -> list[str]:
-    busy = {row[4] for row in iter_rows(ws.approvals.requests(status=ApprovalStatus.PENDING))}
-    return [
-        row[0] for row in iter_rows(ws.reference.accounts())
-        if row[3] == "open" and f"accounts:{row[0]}" not in busy
-    ]  # fmt: skip
 
 
 def history_from_tab(qtbot: QtBot, tmp_path: Path, ws: Workspace, number: str) -> HistoryDialog:
@@ -66,6 +60,7 @@ def test_history_shows_who_changed_what_and_any_past_version(
     qtmodeltester: ModelTester,
     tmp_path: Path,
     desks: tuple[Workspace, Workspace],
+    free_accounts: FreeAccounts,
 ) -> None:
     clerk, boss = desks
     number = free_accounts(clerk)[0]
@@ -113,7 +108,10 @@ def test_history_shows_who_changed_what_and_any_past_version(
 
 
 def test_a_record_never_changed_shows_its_current_values(
-    qtbot: QtBot, tmp_path: Path, desks: tuple[Workspace, Workspace]
+    qtbot: QtBot,
+    tmp_path: Path,
+    desks: tuple[Workspace, Workspace],
+    free_accounts: FreeAccounts,
 ) -> None:
     clerk, _boss = desks
     number = free_accounts(clerk)[5]  # on the first page, never changed
@@ -127,7 +125,10 @@ def test_a_record_never_changed_shows_its_current_values(
 
 
 def test_a_record_changed_outside_desk_is_flagged(
-    qtbot: QtBot, tmp_path: Path, desks: tuple[Workspace, Workspace]
+    qtbot: QtBot,
+    tmp_path: Path,
+    desks: tuple[Workspace, Workspace],
+    free_accounts: FreeAccounts,
 ) -> None:
     clerk, boss = desks
     number = free_accounts(clerk)[3]

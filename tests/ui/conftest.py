@@ -1,0 +1,36 @@
+"""What the GUI tests share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from desk_app.db import models as m
+from desk_app.domain.states import ApprovalStatus
+from desk_app.services.listing import iter_rows
+from desk_app.services.workspace import Workspace
+
+FreeAccounts = Callable[[Workspace], list[str]]
+
+
+def _free_accounts(ws: Workspace) -> list[str]:
+    """Open accounts, in list order, that no pending approval request touches."""
+    with ws.uow.read() as session:
+        busy = set(
+            session.scalars(
+                select(m.ApprovalRequest.target_key).where(
+                    m.ApprovalRequest.status == ApprovalStatus.PENDING
+                )
+            )
+        )
+    return [
+        row[0] for row in iter_rows(ws.reference.accounts())
+        if row[3] == "open" and f"accounts:{row[0]}" not in busy
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def free_accounts() -> FreeAccounts:
+    return _free_accounts
