@@ -106,7 +106,12 @@ def refusal(roles: Iterable[Role], action: Action) -> str | None:
         return None
     needed = [role.value for role in Role if action in GRANTS[role]]
     have = ", ".join(role.value for role in held) or "no role"
-    return f"{action.label} needs the {' or '.join(needed)} role (you have {have})"
+    return f"{action.label} needs the {_either(needed)} role (you have {have})"
+
+
+def _either(names: list[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
 def require(roles: Iterable[Role], action: Action) -> None:

@@ -66,7 +66,9 @@ def test_every_role_set_against_every_action(roles: frozenset[Role]) -> None:
             continue
         assert reason is not None and reason.startswith(action.label)
         needed = _granting(action)
-        assert f"needs the {' or '.join(r.value for r in needed)} role" in reason
+        names = [r.value for r in needed]
+        either = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        assert f"needs the {either} role" in reason
         held = ", ".join(sorted(r.value for r in roles)) or "no role"
         assert reason.endswith(f"(you have {held})")
         with pytest.raises(NotPermitted) as info:
@@ -79,8 +81,8 @@ def test_a_refusal_reads_well() -> None:
         "Approve or reject another user's request needs the supervisor role (you have clerk)"
     )
     assert refusal([], Action.VIEW_BOOKS) == (
-        "View the books (trades, settlements, accounts, certificates) needs the clerk or "
-        "supervisor or compliance or admin role (you have no role)"
+        "View the books (trades, settlements, accounts, certificates) needs the clerk, "
+        "supervisor, compliance or admin role (you have no role)"
     )
     # a role held twice (or given as a list) reads once
     assert refusal([Role.ADMIN, Role.ADMIN], Action.ACCOUNT_OPEN) == (

@@ -185,7 +185,7 @@ def test_menu_follows_the_roles_of_the_signed_in_user(
     with open_workspace(workspace.url, "clerk1") as clerk:
         menu.set_workspace(clerk)
         assert not menu.users_action.isEnabled()
-        assert "needs the supervisor or compliance or admin role" in menu.users_action.toolTip()
+        assert "needs the supervisor, compliance or admin role" in menu.users_action.toolTip()
         assert "(you have clerk)" in menu.users_action.toolTip()
         assert menu.show_users() is None
 
