@@ -67,6 +67,7 @@ def _change(rng: random.Random, n: int) -> tuple[str, Change]:
             "currency": "USD", "trade_date": "2025-10-13", "settle_date": "2025-10-14",
             "trade_time": _stamp(rng), "gross_amount": f"{qty * float(price):.2f}",
             "commission": "12.50", "fees": "0.37", "version": 1, "created_by": rng.choice(USERS),
+            "reason": None, "import_id": None,
         }  # fmt: skip
         return "trade.book", Change("create", "trades", str(n), None, after)
     if kind < 0.75:  # a settlement obligation moving on

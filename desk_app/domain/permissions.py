@@ -28,6 +28,12 @@ class Action(StrEnum):
     USER_VIEW = "user.view"
     USER_MANAGE = "user.manage"
     AUDIT_VERIFY = "audit.verify"
+    TRADE_BOOK = "trade.book"
+    TRADE_IMPORT = "trade.import"
+    TRADE_AMEND = "trade.amend"
+    TRADE_CANCEL = "trade.cancel"
+    TRADE_AMEND_SETTLING = "trade.amend_settling"
+    TRADE_CANCEL_SETTLING = "trade.cancel_settling"
 
     @property
     def label(self) -> str:
@@ -52,15 +58,40 @@ _LABELS = {
     Action.USER_VIEW: "See the user list",
     Action.USER_MANAGE: "Add users, change roles and registrations, deactivate",
     Action.AUDIT_VERIFY: "Verify the audit trail",
+    Action.TRADE_BOOK: "Book a trade on the blotter",
+    Action.TRADE_IMPORT: "Import a trades file (CSV or FIX)",
+    Action.TRADE_AMEND: "Amend a trade before its settlement starts",
+    Action.TRADE_CANCEL: "Cancel a trade before its settlement starts",
+    Action.TRADE_AMEND_SETTLING: "Request amending a trade whose settlement started or is past",
+    Action.TRADE_CANCEL_SETTLING: "Request cancelling a trade whose settlement started or is past",
 }
 
 #: Actions a firm must supervise (FINRA 3110): maker-checker, never applied directly.
-SUPERVISED = frozenset({Action.ACCOUNT_OPEN, Action.ACCOUNT_AMEND, Action.ACCOUNT_SET_STATUS})
+SUPERVISED = frozenset(
+    {
+        Action.ACCOUNT_OPEN,
+        Action.ACCOUNT_AMEND,
+        Action.ACCOUNT_SET_STATUS,
+        Action.TRADE_AMEND_SETTLING,
+        Action.TRADE_CANCEL_SETTLING,
+    }
+)
+_TRADING = frozenset(
+    {
+        Action.TRADE_BOOK,
+        Action.TRADE_IMPORT,
+        Action.TRADE_AMEND,
+        Action.TRADE_CANCEL,
+        Action.TRADE_AMEND_SETTLING,
+        Action.TRADE_CANCEL_SETTLING,
+    }
+)
 
 _COMMON = frozenset({Action.VIEW_BOOKS, Action.VIEW_HISTORY})
 
 GRANTS: dict[Role, frozenset[Action]] = {
     Role.CLERK: _COMMON
+    | _TRADING
     | {
         Action.REVEAL_TAX_ID,
         Action.ACCOUNT_OPEN,
@@ -68,6 +99,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.ACCOUNT_SET_STATUS,
     },
     Role.SUPERVISOR: _COMMON
+    | _TRADING
     | {
         Action.REVEAL_TAX_ID,
         Action.ACCOUNT_OPEN,

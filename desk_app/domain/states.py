@@ -42,8 +42,12 @@ class TradeStatus(StrEnum):
     """A trade version's standing on the blotter."""
 
     ACTIVE = "active"  # the current version
-    AMENDED = "amended"  # superseded by a correction (a newer version exists)
-    CANCELLED = "cancelled"
+    AMENDED = "amended"  # superseded: a correction or a cancel is the newer version
+    CANCELLED = "cancelled"  # the version that cancels the trade (it settles nothing)
+
+    @property
+    def label(self) -> str:
+        return {"active": "Active", "amended": "Superseded", "cancelled": "Cancelled"}[self.value]
 
 
 TRADE = StateMachine[TradeStatus](

@@ -43,4 +43,6 @@ ACTIONS = {
     "account.open": "Open account",
     "account.amend": "Amend account",
     "account.set_status": "Change account status",
+    "trade.amend_settling": "Amend settling trade",
+    "trade.cancel_settling": "Cancel settling trade",
 }

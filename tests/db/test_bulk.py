@@ -58,7 +58,8 @@ def _trade(refs: tuple[int, int, int], n: int, **values: Any) -> dict[str, Any]:
         "trade_date": date(2025, 3, 3), "trade_time": WHEN, "settle_date": date(2025, 3, 4),
         "settle_date_reason": None, "gross_amount": Decimal("21025"), "commission": Decimal(1),
         "fees": Decimal(0), "net_amount": Decimal("21026"), "created_at": WHEN,
-        "created_by": "tester", "version": 1, "updated_at": WHEN,
+        "created_by": "tester", "version": 1, "updated_at": WHEN, "reason": None,
+        "import_id": None,
     }  # fmt: skip
     row.update(values)
     return row

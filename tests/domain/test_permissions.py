@@ -37,12 +37,25 @@ def test_every_role_has_grants_and_every_action_a_role() -> None:
 
 
 def test_supervised_actions_are_made_only_by_front_office_roles() -> None:
-    assert {Action.ACCOUNT_OPEN, Action.ACCOUNT_AMEND, Action.ACCOUNT_SET_STATUS} == SUPERVISED
+    assert SUPERVISED == {
+        Action.ACCOUNT_OPEN,
+        Action.ACCOUNT_AMEND,
+        Action.ACCOUNT_SET_STATUS,
+        Action.TRADE_AMEND_SETTLING,
+        Action.TRADE_CANCEL_SETTLING,
+    }
     for action in Action:
         assert action.supervised == (action in SUPERVISED)
     for action in SUPERVISED:
         assert action not in GRANTS[Role.COMPLIANCE], action
         assert action not in GRANTS[Role.ADMIN], action
+
+
+def test_only_the_operations_floor_books_and_corrects_trades() -> None:
+    trading = [a for a in Action if a.value.startswith("trade.")]
+    assert len(trading) == 6
+    for action in trading:
+        assert set(_granting(action)) == {Role.CLERK, Role.SUPERVISOR}, action
 
 
 def test_only_supervisors_decide_and_only_admins_manage_users() -> None:

@@ -2,6 +2,7 @@
 
 from desk_app.db.models.base import Base
 from desk_app.db.models.certificates import Certificate, CourierManifest, ManifestLine
+from desk_app.db.models.preferences import SavedFilter
 from desk_app.db.models.reference import (
     Account,
     CalendarOverride,
@@ -13,7 +14,7 @@ from desk_app.db.models.reference import (
     UserRegistration,
 )
 from desk_app.db.models.supervision import ApprovalRequest, AuditEntry, AuditHead
-from desk_app.db.models.trading import SettlementObligation, Trade
+from desk_app.db.models.trading import SettlementObligation, Trade, TradeImport
 
 __all__ = [
     "Account",
@@ -27,10 +28,12 @@ __all__ = [
     "CourierManifest",
     "Instrument",
     "ManifestLine",
+    "SavedFilter",
     "SettlementCycle",
     "SettlementObligation",
     "StandingSettlementInstruction",
     "Trade",
+    "TradeImport",
     "User",
     "UserRegistration",
 ]

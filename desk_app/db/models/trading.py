@@ -20,6 +20,25 @@ from desk_app.domain.codes import Direction, FailReason, Payment, Side, TradeSou
 from desk_app.domain.states import ObligationStatus, TradeStatus
 
 
+class TradeImport(Base):
+    """One imported trades file: who brought it in, its digest, and what it changed."""
+
+    __tablename__ = "trade_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[TradeSource] = mapped_column(code_enum(TradeSource))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int]
+    added: Mapped[int]
+    corrected: Mapped[int]
+    cancelled: Mapped[int]
+    #: Rows already on the blotter from an earlier import of the same ids.
+    unchanged: Mapped[int]
+
+
 class Trade(Versioned, Base):
     """One version of a trade. Corrections and cancels add versions, never overwrite."""
 
@@ -32,6 +51,7 @@ class Trade(Versioned, Base):
         Index("ix_trades_instrument_trade_date", "instrument_id", "trade_date"),
         Index("ix_trades_counterparty_trade_date", "counterparty_id", "trade_date"),
         Index("ix_trades_status_trade_date", "status", "trade_date"),
+        Index("ix_trades_external_id", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +78,10 @@ class Trade(Versioned, Base):
     net_amount: Mapped[Decimal] = mapped_column(Money())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
+    #: Why this version exists, for a correction or cancel ("wrong price, see ticket 881").
+    reason: Mapped[str | None] = mapped_column(String(200))
+    #: The file this version came in with (None for a ticket or an approved request).
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("trade_imports.id"))
 
     account: Mapped[Account] = relationship()
     instrument: Mapped[Instrument] = relationship()

@@ -162,6 +162,7 @@ def _trade(book: Book, index: int, inst: Instrument, party: Party, account: Acco
         "quantity": qty, "price": px, "currency": inst.row["currency"], "trade_date": day,
         "trade_time": trade_time, "settle_date": settle, "settle_date_reason": why,
         "created_at": trade_time + timedelta(seconds=delay), "created_by": rng.choice(book.clerks),
+        "reason": None, "import_id": None,
     }  # fmt: skip
     row.update(amounts(inst, side, qty, px, institutional=source is not Source.MANUAL))
     return Trade(stamped(row, row["created_at"]), inst, party)
@@ -214,11 +215,13 @@ def _correct(book: Book, old: Trade) -> Trade:
     per_hundred = kind.quoted_in_percent_of_par
     # Mostly a wrong quantity; always for CP, whose price follows from its rate.
     if rng.random() < 0.6 or kind is InstrumentType.COMMERCIAL_PAPER:
+        row["reason"] = "Quantity corrected to the allocation"
         lot = 1000 if per_hundred else 1
         factor = rng.choice((Decimal("0.5"), Decimal(2), Decimal("1.5"), Decimal("0.8")))
         qty = max(Decimal(lot), (row["quantity"] * factor / lot).to_integral_value() * lot)
         row["quantity"] = qty if qty != row["quantity"] else qty + lot
     else:
+        row["reason"] = "Price corrected to the execution report"
         tick = Decimal("0.125") if per_hundred else Decimal("0.01")
         row["price"] = max(tick, row["price"] + tick * rng.choice((-3, -2, -1, 1, 2, 3, 5)))
     created = old.row["created_at"] + timedelta(minutes=rng.randint(10, 1200))
