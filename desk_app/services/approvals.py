@@ -112,7 +112,7 @@ class RequestDetail:
 
 
 _RECORD = [c.key for c in REQUEST_COLUMNS].index("target_key")
-_KINDS = {"accounts": "account"}
+_KINDS = {"accounts": "account", "trades": "trade"}
 
 
 def _record_text(target_key: str) -> str:

@@ -20,6 +20,7 @@ from desk_app.services.certificates import CertificateService
 from desk_app.services.history import HistoryService
 from desk_app.services.reference import ReferenceService
 from desk_app.services.settlements import SettlementService
+from desk_app.services.trades import TradeService
 from desk_app.services.unit_of_work import UnitOfWork
 from desk_app.services.users import UserService
 
@@ -43,6 +44,7 @@ class Workspace:
     accounts: AccountService = field(init=False)
     users: UserService = field(init=False)
     history: HistoryService = field(init=False)
+    trades: TradeService = field(init=False)
 
     def __post_init__(self) -> None:
         self.uow = UnitOfWork(self.sessions, self.user)
@@ -55,6 +57,7 @@ class Workspace:
         self.accounts = AccountService(self.uow, self.approvals)
         self.users = UserService(self.uow)
         self.history = HistoryService(self.uow, self.engine)
+        self.trades = TradeService(self.uow, self.approvals, self.calendar)
 
     @property
     def actor(self) -> str:

@@ -11,13 +11,20 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from desk_app.db import models as m
-from desk_app.domain.codes import AccountStatus, RegistrationType, Role
+from desk_app.domain.codes import (
+    AccountStatus,
+    CounterpartyKind,
+    InstrumentType,
+    RegistrationType,
+    Role,
+)
 from desk_app.domain.supervision import Registration
 from desk_app.services import audit
 from desk_app.services.workspace import Workspace, open_workspace
@@ -92,6 +99,45 @@ class Desk:
         with self.admin.uow.write("test.setup") as session:
             session.add(m.Account(account_number=number, **fields))
         return number
+
+    def instrument(
+        self,
+        isin: str = "US0378331005",
+        kind: InstrumentType = InstrumentType.EQUITY,
+        **values: Any,
+    ) -> str:
+        """A new active instrument (set-up); return its ISIN."""
+        fields: dict[str, Any] = {
+            "cusip": isin[2:11] if isin.startswith("US") else None,
+            "symbol": None, "description": f"Instrument {isin}", "issuer": "Issuer",
+            "instrument_type": kind, "market": "US", "currency": "USD",
+            "multiplier": Decimal(1), "active": True, **values,
+        }  # fmt: skip
+        with self.admin.uow.write("test.setup") as session:
+            session.add(m.Instrument(isin=isin, **fields))
+        return isin
+
+    def counterparty(self, code: str = "GSCO", *, ssi_for: InstrumentType | None = None) -> str:
+        """A new active broker (set-up), with a DTC SSI for ``ssi_for`` if given."""
+        with self.admin.uow.write("test.setup") as session:
+            party = m.Counterparty(code=code, name=f"Broker {code}", kind=CounterpartyKind.BROKER)
+            session.add(party)
+            session.flush()
+            if ssi_for is not None:
+                session.add(
+                    m.StandingSettlementInstruction(
+                        counterparty_id=party.id,
+                        account_id=None,
+                        market="US",
+                        asset_class=ssi_for,
+                        place_of_settlement="DTCYUS33",
+                        agent_bic="IRVTUS3N",
+                        safekeeping_account="0352",
+                        effective_from=date(2020, 1, 1),
+                        effective_to=None,
+                    )  # fmt: skip
+                )
+        return code
 
     def account_row(self, number: str) -> dict[str, Any]:
         """Every column of an account as the audit trail records it."""

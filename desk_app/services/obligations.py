@@ -1,0 +1,114 @@
+"""What a trade version must settle: its obligation, made from the trade and the SSIs.
+
+Used when a correction replaces a trade version (the old obligation is cancelled,
+the new version gets its own) and by the settlement run for trades without one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from desk_app.db import models as m
+from desk_app.domain.codes import Direction, Payment
+from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
+
+SSI = m.StandingSettlementInstruction
+_NOT_STARTED = frozenset({ObligationStatus.PENDING, ObligationStatus.CANCELLED})
+
+
+def obligation_of(session: Session, trade_id: int) -> m.SettlementObligation | None:
+    return session.scalars(
+        select(m.SettlementObligation).where(m.SettlementObligation.trade_id == trade_id)
+    ).one_or_none()
+
+
+def settlement_started(obligation: m.SettlementObligation | None) -> bool:
+    """Instructed, matched, failing or (partly) settled: the street already knows of it."""
+    return obligation is not None and obligation.status not in _NOT_STARTED
+
+
+def standing_instruction(session: Session, trade: m.Trade) -> SSI | None:
+    """The counterparty's SSI in force on the settlement date for the trade's route.
+
+    One for this very account wins over the counterparty's general one.
+    """
+    inst = trade.instrument
+    rows = session.scalars(
+        select(SSI)
+        .where(
+            SSI.counterparty_id == trade.counterparty_id,
+            SSI.market == inst.market,
+            SSI.asset_class == inst.instrument_type,
+            SSI.effective_from <= trade.settle_date,
+            or_(SSI.effective_to.is_(None), SSI.effective_to >= trade.settle_date),
+            or_(SSI.account_id.is_(None), SSI.account_id == trade.account_id),
+        )
+        .order_by(SSI.account_id.is_(None), SSI.effective_from.desc())
+    ).all()
+    return rows[0] if rows else None
+
+
+def new_obligation(
+    session: Session, trade: m.Trade, note: str | None = None
+) -> m.SettlementObligation:
+    """A pending obligation for ``trade`` (added to the session), DvP/RvP by default."""
+    ssi = standing_instruction(session, trade)
+    inst = trade.instrument
+    exception = note
+    if ssi is None:
+        route = f"{trade.counterparty.code} / {inst.market} / {inst.instrument_type.value}"
+        exception = f"No standing settlement instruction for {route}"
+    now = datetime.now(UTC)
+    obligation = m.SettlementObligation(
+        trade_id=trade.id,
+        account_id=trade.account_id,
+        instrument_id=trade.instrument_id,
+        counterparty_id=trade.counterparty_id,
+        ssi_id=None if ssi is None else ssi.id,
+        direction=Direction.DELIVER if trade.side.delivers else Direction.RECEIVE,
+        payment=Payment.AGAINST,
+        quantity=trade.quantity,
+        amount=trade.net_amount,
+        currency=trade.currency,
+        settle_date=trade.settle_date,
+        status=ObligationStatus.PENDING,
+        exception_reason=exception,
+        status_changed_at=now,
+    )
+    session.add(obligation)
+    return obligation
+
+
+def replace_obligation(session: Session, old: m.Trade, new: m.Trade) -> None:
+    """Move ``old``'s obligation over to ``new`` (a correction or a cancel).
+
+    The old obligation is cancelled if it may still be; the new version gets its
+    own unless it cancels the trade. When the old one had already settled, the
+    difference is for the settlement desk: the new obligation (or, for a cancel,
+    the settled one) says so as an exception rather than silently settling twice.
+    """
+    obligation = obligation_of(session, old.id)
+    if obligation is None:
+        return  # never generated: the settlement run will make one for the new version
+    was = obligation.status
+    note: str | None = None
+    if was is ObligationStatus.CANCELLED:
+        pass
+    elif OBLIGATION.can(was, ObligationStatus.CANCELLED):
+        obligation.status = ObligationStatus.CANCELLED
+        obligation.status_changed_at = datetime.now(UTC)
+    else:  # (partly) settled already: what moved cannot be taken back here
+        note = (
+            f"Version {old.version_no} was already {was.label.lower()}: "
+            + ("reverse it" if new.status is TradeStatus.CANCELLED else "settle the difference")
+            + " with the counterparty"
+        )
+    if new.status is TradeStatus.CANCELLED:
+        if note is not None:
+            obligation.exception_reason = f"Trade cancelled. {note}"
+        return
+    session.flush()  # the new version's id
+    new_obligation(session, new, note)
