@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         calendar_cmds,
         db_cmds,
         gui_cmds,
+        import_cmds,
         reference_cmds,
         user_cmds,
     )
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (
         db_cmds, gui_cmds, calendar_cmds, account_cmds, reference_cmds,
-        user_cmds, approval_cmds, audit_cmds,
+        user_cmds, approval_cmds, audit_cmds, import_cmds,
     ):  # fmt: skip
         module.register(commands)
     return parser

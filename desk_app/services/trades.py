@@ -91,9 +91,10 @@ def _terms_of(trade: m.Trade) -> TradeTerms:
     )  # fmt: skip
 
 
-def _supervised_because(
+def supervised_because(
     trade: m.Trade, obligation: m.SettlementObligation | None, today: date
 ) -> str | None:
+    """Why changing ``trade`` now needs a principal's approval (None: it does not)."""
     if obligation is not None and settlement_started(obligation):
         return f"its settlement has started ({obligation.status.label.lower()})"
     if today > trade.settle_date:
@@ -124,6 +125,10 @@ class TradeService:
         self._today = today
         for handler in (_AmendHandler(self), _CancelHandler(self)):
             approvals.register(handler)
+
+    def today(self) -> date:
+        """The date that decides whether a settlement date has passed."""
+        return self._today()
 
     # -- checking and booking ------------------------------------------------------------
 
@@ -195,7 +200,7 @@ class TradeService:
             net_amount=trade.net_amount, reason=trade.reason, created_at=trade.created_at,
             created_by=trade.created_by, row_version=trade.version,
             obligation_status=None if obligation is None else obligation.status.value,
-            supervised_because=_supervised_because(trade, obligation, self._today()),
+            supervised_because=supervised_because(trade, obligation, self._today()),
         )  # fmt: skip
 
     # -- amending and cancelling ---------------------------------------------------------

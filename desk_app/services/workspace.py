@@ -20,6 +20,7 @@ from desk_app.services.certificates import CertificateService
 from desk_app.services.history import HistoryService
 from desk_app.services.reference import ReferenceService
 from desk_app.services.settlements import SettlementService
+from desk_app.services.trade_import import TradeImportService
 from desk_app.services.trade_lookup import TradeLookupService
 from desk_app.services.trades import TradeService
 from desk_app.services.unit_of_work import UnitOfWork
@@ -46,6 +47,7 @@ class Workspace:
     users: UserService = field(init=False)
     history: HistoryService = field(init=False)
     trades: TradeService = field(init=False)
+    imports: TradeImportService = field(init=False)
     trade_lookup: TradeLookupService = field(init=False)
 
     def __post_init__(self) -> None:
@@ -60,6 +62,7 @@ class Workspace:
         self.users = UserService(self.uow)
         self.history = HistoryService(self.uow, self.engine)
         self.trades = TradeService(self.uow, self.approvals, self.calendar)
+        self.imports = TradeImportService(self.uow, self.trades, self.calendar)
         self.trade_lookup = TradeLookupService(self.uow)
 
     @property
