@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -30,8 +31,8 @@ P = ApprovalStatus
 def demo(workspace: Workspace) -> Workspace:
     """A small demo book on each engine, opened as ``tester`` (its admin)."""
     summary = generate_demo_data(workspace.sessions, seed=11, trades=200, today=TODAY)
-    assert summary.approval_requests == len(_requests(workspace)) == 9
-    assert " 9 approval requests and 8 users." in str(summary)
+    assert summary.approval_requests == len(_requests(workspace)) == 11
+    assert " 11 approval requests and 8 users." in str(summary)
     return workspace
 
 
@@ -61,11 +62,11 @@ def _users(ws: Workspace) -> dict[str, m.User]:
 
 def test_clerks_ask_and_principals_other_than_them_decide(demo: Workspace) -> None:
     requests, users = _requests(demo), _users(demo)
-    assert Counter(r.status for r in requests) == {P.PENDING: 5, P.APPROVED: 2, P.REJECTED: 1,
+    assert Counter(r.status for r in requests) == {P.PENDING: 7, P.APPROVED: 2, P.REJECTED: 1,
                                                    P.WITHDRAWN: 1}  # fmt: skip
     assert {r.action for r in requests} == {a.value for a in Action if a.supervised}
     assert [r.made_at for r in requests] == sorted(r.made_at for r in requests)
-    assert len({r.target_key for r in requests if r.status is P.PENDING}) == 5
+    assert len({r.target_key for r in requests if r.status is P.PENDING}) == 7
     for r in requests:
         assert users[r.maker].role_set == {Role.CLERK}
         assert r.reason and r.summary and r.made_at.date() < TODAY
@@ -93,6 +94,8 @@ def test_a_decided_change_is_in_its_account_and_the_rest_are_not(demo: Workspace
     for r in _requests(demo):
         proposal = json.loads(r.proposal)
         assert r.proposal == audit.canonical_json(proposal)
+        if r.target_table == "trades":
+            continue  # see test_a_late_trade_correction_can_be_approved
         number = r.target_key.removeprefix("accounts:")
         if r.action == Action.ACCOUNT_OPEN:
             assert (r.target_id, r.target_version) == (None, None)
@@ -116,7 +119,7 @@ def test_a_supervisor_sees_the_pending_queue_and_every_detail(demo: Workspace) -
     pending = [r.id for r in requests if r.status is P.PENDING]
     with _as(demo, "mobrien") as supervisor:
         queue = supervisor.approvals.requests(status=P.PENDING)
-        assert queue.count() == supervisor.approvals.pending_count() == 5
+        assert queue.count() == supervisor.approvals.pending_count() == 7
         rows = queue.fetch(SortSpec("made_at"), None, 50)
         assert [row[0] for row in rows] == pending
         assert {row[1] for row in rows} == {P.PENDING}
@@ -145,13 +148,20 @@ def test_each_pending_request_is_what_the_service_would_file(demo: Workspace) ->
         with _as(demo, r.maker) as clerk:
             clerk.approvals.withdraw(r.id)
             number = r.target_key.removeprefix("accounts:")
-            if r.action == Action.ACCOUNT_OPEN:
+            if r.action == Action.TRADE_CANCEL_SETTLING:
+                again = clerk.trades.cancel(r.target_id or 0, r.reason).request_id
+            elif r.action == Action.TRADE_AMEND_SETTLING:
+                terms = clerk.trades.record(r.target_id or 0).terms
+                changed = terms.with_changes(price=Decimal(after["price"]))
+                again = clerk.trades.amend(r.target_id or 0, changed, r.reason).request_id
+            elif r.action == Action.ACCOUNT_OPEN:
                 number = after.pop("account_number")
                 again = clerk.accounts.request_open(number, after, r.reason)
             elif r.action == Action.ACCOUNT_AMEND:
                 again = clerk.accounts.request_amend(number, after, r.reason)
             else:
                 again = clerk.accounts.request_status(number, after["status"], r.reason)
+        assert again is not None
         with demo.uow.read() as session:
             filed = session.get_one(m.ApprovalRequest, again)
             assert {k: getattr(filed, k) for k in keys} == {k: getattr(r, k) for k in keys}
@@ -176,3 +186,19 @@ def test_a_demo_request_can_be_approved(demo: Workspace) -> None:
         ("sgoldberg", "account.amend", "accounts"),  # and the change it applied
     ]
     assert demo.history.verify().intact
+
+
+def test_a_late_trade_cancel_can_be_approved(demo: Workspace) -> None:
+    cancel = next(r for r in _requests(demo) if r.action == Action.TRADE_CANCEL_SETTLING)
+    assert cancel.status is P.PENDING and cancel.target_key == f"trades:{cancel.target_id}"
+    with _as(demo, "mobrien") as supervisor:
+        detail = supervisor.approvals.detail(cancel.id)
+        assert [(f.field, f.at_request, f.current, f.proposed) for f in detail.fields] == [
+            ("status", "active", "active", "cancelled")
+        ]
+        supervisor.approvals.approve(cancel.id, "Dispute logged")
+    versions = demo.trades.versions(cancel.target_id or 0)
+    assert [(v.version_no, v.status.value, v.created_by) for v in versions] == [
+        (1, "amended", versions[0].created_by),
+        (2, "cancelled", cancel.maker),
+    ]

@@ -128,7 +128,7 @@ def generate_demo_data(
         made = make_trades(book, trades, steps)
         obligations = make_obligations(book, made, steps)
         certificates, manifests = make_certificates(book)
-        requests = make_approvals(book)
+        requests = make_approvals(book, made)
         steps("Certificates, courier manifests and approval requests")
         audit.record_event(session, "database", "demo", {
             "seed": seed, "trades": len(made), "accounts": len(book.accounts),

@@ -10,8 +10,10 @@ rejected and withdrawn ones left their account as it was (version 1).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import update
@@ -21,9 +23,10 @@ from desk_app.db.bulk import bulk_insert
 from desk_app.domain import account_rules
 from desk_app.domain.audit_chain import canonical_json
 from desk_app.domain.codes import AccountStatus, RegistrationType
+from desk_app.domain.money import canonical
 from desk_app.domain.permissions import Action
-from desk_app.domain.states import ApprovalStatus
-from desk_app.services.demo_data.book import Account, Book, stamped
+from desk_app.domain.states import ApprovalStatus, TradeStatus
+from desk_app.services.demo_data.book import Account, Book, Trade, stamped
 from desk_app.services.demo_data.catalogue_people import (
     OFFICES,
     REGISTERED_REPS,
@@ -31,6 +34,8 @@ from desk_app.services.demo_data.catalogue_people import (
     holder,
     tax_id,
 )
+from desk_app.services.obligations import obligation_of
+from desk_app.services.trades import supervised_because
 
 _P = ApprovalStatus
 
@@ -76,8 +81,9 @@ PLANS = (
 )  # fmt: skip
 
 
-def make_approvals(book: Book) -> int:
-    """File `PLANS` against distinct open accounts; apply the approved ones."""
+def make_approvals(book: Book, trades: Sequence[Trade] = ()) -> int:
+    """File `PLANS` against distinct open accounts (applying the approved ones), and
+    two pending requests to correct trades whose settlement date has passed."""
     rng = book.rng
     days = [d for d in book.days if d < book.today]
     targets = [a for a in book.accounts if _amendable(a)]
@@ -104,6 +110,7 @@ def make_approvals(book: Book) -> int:
         stamped(row, decided_at if decided else made_at)
         row["version"] = 2 if decided else 1  # filed, then decided
         rows.append(row)
+    rows += _trade_requests(book, trades, days)
     rows.sort(key=lambda row: row["made_at"])  # ids in the order the requests came in
     bulk_insert(book.session, m.ApprovalRequest, rows)
     return len(rows)
@@ -199,3 +206,70 @@ def _apply(book: Book, account: Account, request: dict[str, Any], when: datetime
 
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+def _trade_requests(book: Book, trades: Sequence[Trade], days: list[date]) -> list[dict[str, Any]]:
+    """A late cancel and a late price correction, as `TradeService` files them."""
+    open_accounts = {a.id for a in book.accounts if a.row["status"] is AccountStatus.OPEN}
+    recent = [
+        t for t in trades
+        if t.row["status"] is TradeStatus.ACTIVE and t.row["version_no"] == 1
+        and t.row["account_id"] in open_accounts
+        and days[-6] <= t.row["settle_date"] < book.today and not t.exception
+    ]  # fmt: skip
+    if len(recent) < 2:
+        return []
+    late_cancel, late_price = book.rng.sample(recent, 2)
+    rows = []
+    for trade, maker, back, hour in (
+        (late_cancel, "tnguyen", 0, 19),
+        (late_price, "jmorales", 1, 16),
+    ):
+        row = trade.row
+        stored = book.session.get_one(m.Trade, trade.id)
+        because = supervised_because(stored, obligation_of(book.session, trade.id), book.today)
+        if trade is late_cancel:
+            plan = _Plan(
+                Action.TRADE_CANCEL_SETTLING,
+                "cancel",
+                maker,
+                back,
+                hour,
+                "Client says the order was never placed; recording under dispute",
+            )
+            before, after = {"status": "active"}, {"status": "cancelled"}
+            summary = f"Cancel trade {trade.id} ({because})"
+        else:
+            plan = _Plan(
+                Action.TRADE_AMEND_SETTLING,
+                "price",
+                maker,
+                back,
+                hour,
+                "Execution report shows a better price; the client is owed the difference",
+            )
+            old = canonical(row["price"])
+            tick = Decimal("0.125") if trade.inst.kind.quoted_in_percent_of_par else Decimal("0.01")
+            before, after = {"price": str(old)}, {"price": str(canonical(old - tick))}
+            summary = f"Amend trade {trade.id}: price"
+        request = _request(
+            plan,
+            f"trades:{trade.id}",
+            summary,
+            before=before,
+            after=after,
+            reason=plan.reason,
+            target=(trade.id, row["version"]),
+        )
+        made_at = book.at(days[-1 - back], hour, book.rng.randrange(60))
+        request.update(
+            target_table="trades",
+            maker=maker,
+            made_at=made_at,
+            status=_P.PENDING,
+            decided_by=None,
+            decided_at=None,
+            decision_note=None,
+        )
+        rows.append(stamped(request, made_at))
+    return rows  # fmt: skip

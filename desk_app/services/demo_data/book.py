@@ -73,6 +73,7 @@ class Trade:
     party: Party
     exception: bool = False  # traded on a route that has no SSI
     amend: int = 0  # how many corrections follow this version
+    cancel: bool = False  # a cancel version follows this one
     id: int = 0
 
 

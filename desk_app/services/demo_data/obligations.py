@@ -34,7 +34,8 @@ _FAIL_CODES = {
 
 
 def make_obligations(book: Book, trades: list[Trade], steps: Steps) -> int:
-    """One obligation per trade version; its status follows its settlement date."""
+    """One obligation per trade version that settles (a cancel version settles nothing)."""
+    trades = [t for t in trades if t.row["status"] is not TradeStatus.CANCELLED]
     rows = [_obligation(book, t) for t in trades]
     _fails_and_partials(book, trades, rows)
     _ensure_open_statuses(rows)

@@ -99,10 +99,10 @@ class _Picker:
 
 
 def make_trades(book: Book, n: int, steps: Steps) -> list[Trade]:
-    """``n`` trade versions: originals in time order, then their corrections."""
+    """``n`` trade versions: originals in time order, then their corrections and cancels."""
     corrections = n // 70 if n >= 70 else 0
     twice, cancels = corrections // 10, max(1, n // 120) if n >= 20 else 0
-    originals = _originals(book, n - corrections)
+    originals = _originals(book, n - corrections - cancels)
     _mark_corrections(book, originals, corrections - twice, twice, cancels)
     size = max(1, math.ceil(len(originals) / CHUNKS))
     for start in range(0, len(originals), size):
@@ -113,6 +113,7 @@ def make_trades(book: Book, n: int, steps: Steps) -> list[Trade]:
         pending = save(book, m.Trade, [_correct(book, t) for t in pending])
         made += pending
         pending = [t for t in pending if t.amend]
+    made += save(book, m.Trade, [_cancel(book, t) for t in originals if t.cancel])
     return made
 
 
@@ -205,7 +206,8 @@ def _mark_corrections(
             trades[index].amend = 2 if n < twice else 1
             row["status"] = TradeStatus.AMENDED
         else:
-            row["status"] = TradeStatus.CANCELLED
+            trades[index].cancel = True
+            row["status"] = TradeStatus.AMENDED
             row["updated_at"] = row["created_at"] + timedelta(minutes=book.rng.randint(5, 600))
 
 
@@ -236,3 +238,25 @@ def _correct(book: Book, old: Trade) -> Trade:
     )  # fmt: skip
     del row["id"]
     return Trade(stamped(row, created), old.inst, old.party, amend=old.amend - 1)
+
+
+_CANCEL_REASONS = (
+    "Booked to the wrong account",
+    "Duplicate of a trade already booked",
+    "Client cancelled the order before allocation",
+    "Counterparty DK'd the trade",
+)
+
+
+def _cancel(book: Book, old: Trade) -> Trade:
+    """The version that cancels ``old``: the same terms, booked by a clerk with a reason."""
+    row = dict(old.row)
+    created = old.row["updated_at"]
+    row.update(
+        version_no=old.row["version_no"] + 1, supersedes_id=old.id,
+        original_id=old.row["original_id"] or old.id, created_at=created,
+        status=TradeStatus.CANCELLED, source=Source.MANUAL, external_id=None,
+        reason=book.rng.choice(_CANCEL_REASONS), created_by=book.rng.choice(book.clerks),
+    )  # fmt: skip
+    del row["id"]
+    return Trade(stamped(row, created), old.inst, old.party)
