@@ -273,8 +273,15 @@ def test_only_the_floor_imports(floor: Desk) -> None:
 _GOOD_LINES = GOOD_CSV.read_bytes().splitlines(keepends=True)
 
 
+def _mutated(good: bytes) -> st.SearchStrategy[bytes]:
+    """``good`` with a few bytes replaced somewhere."""
+    return st.tuples(st.integers(0, len(good) - 1), st.binary(min_size=1, max_size=3)).map(
+        lambda cut: good[: cut[0]] + cut[1] + good[cut[0] + 1 :]
+    )
+
+
 @settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -284,13 +291,9 @@ _GOOD_LINES = GOOD_CSV.read_bytes().splitlines(keepends=True)
         st.lists(st.sampled_from(_GOOD_LINES[1:]), max_size=8).map(
             lambda rows: b"".join([_GOOD_LINES[0], *rows])
         ),
-        st.tuples(
-            st.integers(0, len(GOOD_CSV.read_bytes()) - 1), st.binary(min_size=1, max_size=3)
-        ).map(
-            lambda cut: (
-                GOOD_CSV.read_bytes()[: cut[0]] + cut[1] + GOOD_CSV.read_bytes()[cut[0] + 1 :]
-            )
-        ),
+        _mutated(GOOD_CSV.read_bytes()),
+        _mutated(GOOD_FIX.read_bytes()),
+        st.lists(st.sampled_from(GOOD_FIX.read_bytes().splitlines(keepends=True))).map(b"".join),
     )
 )
 def test_random_and_mutated_files_never_crash_and_never_half_store(
