@@ -149,7 +149,7 @@ class TradeTicketDialog(QDialog):
         self._editors[name] = editor
         if isinstance(editor, QLineEdit):
             editor.textChanged.connect(self._changed)
-            editor.editingFinished.connect(lambda n=name: self._touch(n))
+            editor.editingFinished.connect(self._left_field)  # a method: gone with the dialog
 
     def _line(self, name: str) -> QLineEdit:
         edit = line_edit(name, self, PLACEHOLDERS.get(name, ""), WIDTHS.get(name, 0))
@@ -213,7 +213,7 @@ class TradeTicketDialog(QDialog):
         if self.mode is TicketMode.AMEND:
             self._add("reason", self._line("reason"))
         for name in ("currency", "trade_date", "trade_time"):
-            self.editor(name).textEdited.connect(lambda _t, n=name: self.reader.set_by_hand(n))
+            self.editor(name).textEdited.connect(self._typed_by_hand)
 
     def _build_buttons(self) -> None:
         self.buttons = QDialogButtonBox(
@@ -401,10 +401,14 @@ class TradeTicketDialog(QDialog):
         self.status.hide()
         self.revalidate()
 
-    def _touch(self, name: str) -> None:
-        if not self.rows[name].touched:
-            self.rows[name].touched = True
+    def _left_field(self) -> None:
+        row = self.rows.get(self.sender().objectName())
+        if row is not None and not row.touched:
+            row.touched = True
             self.revalidate()
+
+    def _typed_by_hand(self, _text: str) -> None:
+        self.reader.set_by_hand(self.sender().objectName())
 
     def _override_toggled(self, on: bool) -> None:
         settle = self.editor("settle_date")

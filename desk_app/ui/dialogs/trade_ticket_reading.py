@@ -283,7 +283,7 @@ class TicketReader:
             self.unknown_isin = self._valid_isin(text)
             r.can_add_instrument = self.unknown_isin is not None
             r.errors["instrument"] = (
-                "is not on this database yet: Add instrument… adds it"
+                "is not on this database yet: press Add instrument… to add it"
                 if r.can_add_instrument
                 else "is not an instrument on this database (type its ISIN or CUSIP to add it)"
             )
