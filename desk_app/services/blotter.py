@@ -1,16 +1,29 @@
-"""The trade blotter as a pageable list."""
+"""The trade blotter as a pageable list, narrowed and totalled in SQL."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk_app.db.models import Account, Counterparty, Instrument, Trade
+from desk_app.db.models import Account, AuditHead, Counterparty, Instrument, Trade
+from desk_app.domain.money import MONEY_SCALE, QUANTITY_SCALE, canonical, from_scaled_int
+from desk_app.domain.states import TradeStatus
 from desk_app.services import labels
 from desk_app.services.listing import Column, ColumnKind, SortSpec
 from desk_app.services.paging import Expr, KeysetSource
+from desk_app.services.trade_filter import CURRENT, CurrencyTotals, TradeFilter
 
 K = ColumnKind
 
@@ -25,6 +38,7 @@ TRADE_COLUMNS = (
     Column("quantity", "Quantity", K.QUANTITY),
     Column("price", "Price", K.PRICE),
     Column("currency", "Ccy"),
+    Column("gross_amount", "Gross amount", K.MONEY),
     Column("net_amount", "Net amount", K.MONEY),
     Column("settle_date", "Settle date", K.DATE),
     Column("counterparty", "Counterparty"),
@@ -38,8 +52,8 @@ def _columns() -> list[Expr]:
     t = Trade
     return [
         t.id, t.trade_date, Account.account_number, t.side, Instrument.isin, Instrument.symbol,
-        Instrument.description, t.quantity, t.price, t.currency, t.net_amount, t.settle_date,
-        Counterparty.code, t.status, t.source, t.external_id,
+        Instrument.description, t.quantity, t.price, t.currency, t.gross_amount, t.net_amount,
+        t.settle_date, Counterparty.code, t.status, t.source, t.external_id,
     ]  # fmt: skip
 
 
@@ -52,13 +66,92 @@ def _joins(stmt: Select[Any]) -> Select[Any]:
     )
 
 
+def where_clauses(f: TradeFilter, dialect: str) -> list[ColumnElement[bool]]:
+    """``f`` as conditions on the trades table alone, each one an index can serve.
+
+    Reference codes become ``IN (SELECT id ...)`` on the small tables, so the planner
+    reaches trades through their ``(account_id, trade_date)``-style indexes.
+    """
+    t = Trade
+    out: list[ColumnElement[bool]] = []
+    if f.trade_from:
+        out.append(t.trade_date >= f.trade_from)
+    if f.trade_to:
+        out.append(t.trade_date <= f.trade_to)
+    if f.settle_from:
+        out.append(t.settle_date >= f.settle_from)
+    if f.settle_to:
+        out.append(t.settle_date <= f.settle_to)
+    if f.account:
+        accounts = select(Account.id).where(func.upper(Account.account_number) == f.account)
+        out.append(t.account_id.in_(accounts))
+    if f.instrument:
+        code = f.instrument
+        instruments = select(Instrument.id).where(
+            or_(
+                Instrument.isin == code,
+                Instrument.cusip == code,
+                func.upper(Instrument.symbol) == code,
+            )
+        )
+        out.append(t.instrument_id.in_(instruments))
+    if f.counterparty:
+        parties = select(Counterparty.id).where(func.upper(Counterparty.code) == f.counterparty)
+        out.append(t.counterparty_id.in_(parties))
+    if f.side:
+        out.append(t.side == f.side)
+    if f.status == CURRENT:
+        out.append(t.status.in_([TradeStatus.ACTIVE, TradeStatus.CANCELLED]))
+    elif f.status:
+        out.append(t.status == f.status)
+    if f.source:
+        out.append(t.source == f.source)
+    if f.external_id:
+        out.append(_external_id(f.external_id, dialect))
+    return out
+
+
+def _external_id(text: str, dialect: str) -> ColumnElement[bool]:
+    """External ids starting with ``text`` (as typed); a whole number is also a trade id."""
+    if dialect == "sqlite":
+        # SQLite's LIKE ignores case, so it cannot use a binary index; a range can,
+        # and under binary collation it is exactly "starts with".
+        prefix: ColumnElement[bool] = (Trade.external_id >= text) & (
+            Trade.external_id < text + "\U0010ffff"
+        )
+    else:
+        prefix = Trade.external_id.startswith(text, autoescape=True)
+    if text.isdigit() and len(text) < 19:
+        return or_(prefix, Trade.id == int(text))
+    return prefix
+
+
+def _exact_sum(column: Any, scale: int, dialect: str) -> Any:
+    """SUM of a money column that cannot overflow SQLite's 64-bit integers.
+
+    There the column is an integer scaled by 10**scale; summing the whole units
+    and the remainders apart keeps both sums small, and both stay exact.
+    """
+    if dialect != "sqlite":
+        return func.sum(column)
+    raw = type_coerce(column, BigInteger())  # the stored integer, not a Decimal
+    unit: ColumnElement[int] = literal_column(str(10**scale))
+    return func.sum(raw // unit), func.sum(raw % unit)
+
+
 class BlotterService:
     """The book of original entry: every trade version, newest first."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def trades(self) -> KeysetSource:
+    @property
+    def _dialect(self) -> str:
+        bind = self._sessions.kw.get("bind")
+        return bind.dialect.name if bind is not None else "sqlite"
+
+    def trades(self, filter: TradeFilter | None = None) -> KeysetSource:  # noqa: A002
+        """Trade versions matching ``filter`` (all of them by default), pageable in SQL."""
         return KeysetSource(
             self._sessions,
             TRADE_COLUMNS,
@@ -66,4 +159,43 @@ class BlotterService:
             Trade.id,
             _joins,
             SortSpec("trade_date", descending=True),
+            where=where_clauses(filter or TradeFilter(), self._dialect),
         )
+
+    def totals(self, filter: TradeFilter | None = None) -> list[CurrencyTotals]:  # noqa: A002
+        """Count, quantity, gross and net of the matching trades, per currency, exactly."""
+        dialect = self._dialect
+        sums = {
+            "quantity": (Trade.quantity, QUANTITY_SCALE),
+            "gross": (Trade.gross_amount, MONEY_SCALE),
+            "net": (Trade.net_amount, MONEY_SCALE),
+        }
+        exprs: list[Any] = [Trade.currency, func.count()]
+        for column, scale in sums.values():
+            part = _exact_sum(column, scale, dialect)
+            exprs.extend(part if isinstance(part, tuple) else (part,))
+        stmt = select(*exprs).select_from(Trade)
+        for clause in where_clauses(filter or TradeFilter(), dialect):
+            stmt = stmt.where(clause)
+        stmt = stmt.group_by(Trade.currency).order_by(Trade.currency)
+        with self._sessions() as session:
+            rows = session.execute(stmt).all()
+        out = []
+        for row in rows:
+            values = list(row[2:])
+            amounts: list[Decimal] = []
+            for _column, scale in sums.values():
+                if dialect == "sqlite":
+                    whole, rest = values.pop(0), values.pop(0)
+                    scaled = int(whole or 0) * 10**scale + int(rest or 0)
+                    amounts.append(from_scaled_int(scaled, scale))
+                else:
+                    amounts.append(canonical(Decimal(values.pop(0) or 0)))
+            quantity, gross, net = amounts
+            out.append(CurrencyTotals(row[0], int(row[1]), quantity, gross, net))
+        return out
+
+    def change_marker(self) -> int:
+        """The audit chain's last sequence number: it moves with every write in Desk."""
+        with self._sessions() as session:
+            return int(session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0)

@@ -18,6 +18,7 @@ from desk_app.services.blotter import BlotterService
 from desk_app.services.calendar import CalendarService
 from desk_app.services.certificates import CertificateService
 from desk_app.services.history import HistoryService
+from desk_app.services.presets import PresetService
 from desk_app.services.reference import ReferenceService
 from desk_app.services.settlements import SettlementService
 from desk_app.services.trade_import import TradeImportService
@@ -49,6 +50,7 @@ class Workspace:
     trades: TradeService = field(init=False)
     imports: TradeImportService = field(init=False)
     trade_lookup: TradeLookupService = field(init=False)
+    presets: PresetService = field(init=False)
 
     def __post_init__(self) -> None:
         self.uow = UnitOfWork(self.sessions, self.user)
@@ -64,6 +66,7 @@ class Workspace:
         self.trades = TradeService(self.uow, self.approvals, self.calendar)
         self.imports = TradeImportService(self.uow, self.trades, self.calendar)
         self.trade_lookup = TradeLookupService(self.uow)
+        self.presets = PresetService(self.uow)
 
     @property
     def actor(self) -> str:
