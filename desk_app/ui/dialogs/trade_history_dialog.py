@@ -8,7 +8,7 @@ selected version's changes field by field, as the record history shows them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,12 +129,14 @@ def version_cells(versions: Sequence[TradeRecordView], i: int, standing: int) ->
     return cells
 
 
-class VersionsModel(StaticTableModel):
-    """The versions table: amounts right-aligned, as every money column in Desk."""
+class AlignedTableModel(StaticTableModel):
+    """A `StaticTableModel` whose amount columns are right-aligned, as money is in Desk."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(COLUMN_TITLES, parent)
-        self._right = {c for c, col in enumerate(COLUMNS) if col.right}
+    def __init__(
+        self, headers: Sequence[str], right: Iterable[int], parent: QObject | None = None
+    ) -> None:
+        super().__init__(headers, parent)
+        self._right = frozenset(right)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.TextAlignmentRole and index.isValid():
@@ -167,7 +169,8 @@ class TradeHistoryDialog(QDialog):
         heading = _heading(
             f"Trade {key}: {count} version{'' if count == 1 else 's'}, {state} now", self
         )
-        self.versions = VersionsModel(self)
+        right = [c for c, col in enumerate(COLUMNS) if col.right]
+        self.versions = AlignedTableModel(COLUMN_TITLES, right, self)
         self.versions.set_rows([version_cells(self._versions, i, self.standing)
                                 for i in range(count)])  # fmt: skip
         self.version_view = _table(self.versions, self, selectable=True)
