@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         gui_cmds,
         import_cmds,
         reference_cmds,
+        trade_cmds,
         user_cmds,
     )
 
@@ -60,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (
         db_cmds, gui_cmds, calendar_cmds, account_cmds, reference_cmds,
-        user_cmds, approval_cmds, audit_cmds, import_cmds,
+        user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds,
     ):  # fmt: skip
         module.register(commands)
     return parser
