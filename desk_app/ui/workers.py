@@ -16,6 +16,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Si
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QProgressDialog, QWidget
 
+    from desk_app.domain.progress import CancelToken
+
 T = TypeVar("T")
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, text)``: safe to call from the worker thread."""
@@ -116,6 +118,64 @@ def run_with_progress_dialog(
 
     dialog.show()
     run_with_progress(fn, finished, failed, show_progress)
+    return dialog
+
+
+def run_cancellable_with_progress_dialog(
+    fn: Callable[[Progress, CancelToken], T],
+    on_done: Callable[[T], object],
+    on_error: Callable[[Exception], object],
+    *,
+    parent: QWidget,
+    title: str,
+    label: str,
+) -> QProgressDialog:
+    """Run ``fn(progress, cancel)`` on a worker behind a progress dialog with Cancel.
+
+    Cancel sets the token; the work stops at its next ``cancel.check()`` and its
+    `Cancelled` error reaches ``on_error`` like any other (callers usually show it
+    as a quiet notice). The dialog closes before ``on_done``/``on_error`` run.
+    """
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    from desk_app.domain.progress import CancelToken
+
+    token = CancelToken()
+    dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setMinimumWidth(380)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def cancel() -> None:
+        token.cancel()
+        dialog.setLabelText("Cancelling…")
+
+    dialog.canceled.connect(cancel)
+
+    def show_progress(done: int, total: int, text: str) -> None:
+        if token.cancelled:
+            return
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done, total))
+        if text:
+            dialog.setLabelText(text)
+
+    def finished(result: T) -> None:
+        dialog.canceled.disconnect(cancel)
+        dialog.close()
+        on_done(result)
+
+    def failed(exc: Exception) -> None:
+        dialog.canceled.disconnect(cancel)
+        dialog.close()
+        on_error(exc)
+
+    dialog.show()
+    run_with_progress(lambda progress: fn(progress, token), finished, failed, show_progress)
     return dialog
 
 

@@ -4,6 +4,13 @@ Keyset paging: each page is "the next N rows after the last one loaded" in the
 current order, so rows never repeat or go missing however deep the user scrolls.
 Sorting re-queries the source; a proxy model would sort only what happened to be
 loaded.
+
+Jumping to the end (`load_tail`) does not read everything before it: the last page
+comes from the reversed ORDER BY, and the model then holds a loaded head, a gap and
+a loaded tail, with the true row count. Rows in the gap show empty until painted;
+painting one near either loaded edge reads the pages between that edge and it
+(`GAP_FILL_LIMIT` pages at most: a row deep in the middle of a million stays empty
+until the user scrolls towards it from an end or narrows the list).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 
 from desk_app.domain.money import canonical, format_amount, format_quantity
 from desk_app.services.listing import Column, ColumnKind, PageSource, Row, SortSpec
@@ -23,6 +30,8 @@ from desk_app.ui.models.read_only_table_model import Index, ReadOnlyTableModel
 from desk_app.ui.theme import Tone
 
 PAGE_SIZE = 200
+#: How many pages the model reads to reach a painted row in the gap (see above).
+GAP_FILL_LIMIT = 25
 log = logging.getLogger(__name__)
 
 ToneRule = Callable[[Column, Row], Tone | None]
@@ -109,6 +118,11 @@ class PagedTableModel(ReadOnlyTableModel):
         self._columns: Sequence[Column] = ()
         self._key_index: dict[str, int] = {}
         self._rows: list[Row] = []
+        #: Rows loaded from the end (in display order) once the user jumped there.
+        self._tail: list[Row] = []
+        #: The row count shown while there is a tail (head + gap + tail).
+        self._span: int | None = None
+        self._wanted_gap_row: int | None = None
         self._sort = SortSpec("")
         self._exhausted = True
         self._count: int | None = None
@@ -128,7 +142,61 @@ class PagedTableModel(ReadOnlyTableModel):
         return self._sort
 
     def row_at(self, row: int) -> Row:
-        return self._rows[row]
+        """The raw values of ``row``; a row in the gap is read first (see `load_tail`)."""
+        found = self.loaded_row(row)
+        if found is None:
+            self._fill_gap_to(row, limit=None)
+            found = self.loaded_row(row)
+        if found is None:
+            raise IndexError(row)
+        return found
+
+    def loaded_row(self, row: int) -> Row | None:
+        """The raw values of ``row`` if it has been read, else None (a gap row)."""
+        if 0 <= row < len(self._rows):
+            return self._rows[row]
+        if self._span is not None:
+            start = self._span - len(self._tail)
+            if start <= row < self._span:
+                return self._tail[row - start]
+        return None
+
+    def has_gap(self) -> bool:
+        """True while rows between the loaded head and tail are still unread."""
+        return self._span is not None and len(self._rows) + len(self._tail) < self._span
+
+    def row_of_id(self, row_id: object) -> int:
+        """The row showing the record with id ``row_id`` among those loaded, or -1."""
+        for r, row in enumerate(self._rows):
+            if row[-1] == row_id:
+                return r
+        if self._span is not None:
+            start = self._span - len(self._tail)
+            for r, row in enumerate(self._tail):
+                if row[-1] == row_id:
+                    return start + r
+        return -1
+
+    def load_tail(self) -> None:
+        """Make the last rows available without reading those before them (Ctrl+End)."""
+        if self._source is None or self._span is not None:
+            return
+        if self._exhausted:
+            return  # everything is loaded already
+        total = self.total_count()
+        missing = total - len(self._rows)
+        if missing <= self._page_size:  # the next page is the tail: read it the usual way
+            self.fetchMore(QModelIndex())
+            return
+        tail = self._fetch_reversed(None, self._page_size)
+        if not tail:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, total - 1)
+        self._tail = tail
+        self._span = total
+        self._exhausted = True
+        self.endInsertRows()
 
     def set_source(self, source: PageSource | None, sort: SortSpec | None = None) -> None:
         """Show ``source`` (or nothing), sorted by ``sort`` or the source's default."""
@@ -138,6 +206,7 @@ class PagedTableModel(ReadOnlyTableModel):
         self._key_index = {c.key: i for i, c in enumerate(self._columns)}
         self._sort = self._valid_sort(sort) if source is not None else SortSpec("")
         self._rows = []
+        self._clear_tail()
         self._count = None
         self._exhausted = source is None
         self._load_first(self._page_size)
@@ -150,10 +219,14 @@ class PagedTableModel(ReadOnlyTableModel):
             return
         self.beginResetModel()
         wanted = max(self._page_size, len(self._rows))
+        tail_wanted = len(self._tail) if self._span is not None else 0
         self._rows = []
+        self._clear_tail()
         self._count = None
         self._exhausted = False
         self._load_first(wanted)
+        if tail_wanted and not self._exhausted:
+            self._reload_tail(tail_wanted)
         self.endResetModel()
         self.reloaded.emit()
 
@@ -181,22 +254,29 @@ class PagedTableModel(ReadOnlyTableModel):
 
     def repaint_all(self) -> None:
         """Ask views to redraw every cell (after the colour scheme changed)."""
-        if self._rows and self._columns:
-            last = self.index(len(self._rows) - 1, len(self._columns) - 1)
+        if self._row_total() and self._columns:
+            last = self.index(self._row_total() - 1, len(self._columns) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
 
     # -- QAbstractItemModel --------------------------------------------------------------
     def _row_total(self) -> int:
+        if self._span is not None:
+            return self._span  # head, gap and tail
         return len(self._rows)  # those loaded so far; `fetchMore` adds the next page
 
     def _column_total(self) -> int:
         return len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        if not index.isValid():
+            return None
+        row = self.loaded_row(index.row())
+        if row is None:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= index.row() < self._row_total():
+                self._want_gap_row(index.row())
+                return ""
             return None
         column = self._columns[index.column()]
-        row = self._rows[index.row()]
         value = row[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return format_value(column, value)
@@ -257,6 +337,7 @@ class PagedTableModel(ReadOnlyTableModel):
         self.beginResetModel()
         self._sort = spec
         self._rows = []
+        self._clear_tail()
         self._exhausted = False
         self._load_first(self._page_size)
         self.endResetModel()
@@ -269,6 +350,94 @@ class PagedTableModel(ReadOnlyTableModel):
         if sort is not None and sort.key in sortable:
             return sort
         return self._source.default_sort
+
+    def _clear_tail(self) -> None:
+        self._tail = []
+        self._span = None
+        self._wanted_gap_row = None
+
+    def _reload_tail(self, limit: int) -> None:
+        """After a refresh: read the tail again, as deep as it was."""
+        self._count = None
+        total = self.total_count()
+        if total - len(self._rows) <= limit:
+            while not self._exhausted:  # head and tail meet: one list again
+                more = self._fetch(self._rows[-1] if self._rows else None, self._page_size)
+                self._rows.extend(more)
+                if not more:
+                    break
+            return
+        self._tail = self._fetch_reversed(None, limit)
+        self._span = total
+        self._exhausted = True
+
+    def _fetch_reversed(self, before: Row | None, limit: int) -> list[Row]:
+        """Up to ``limit`` rows before ``before`` (from the end if None), in display order."""
+        assert self._source is not None
+        reverse = SortSpec(self._sort.key, not self._sort.descending)
+        try:
+            rows = self._source.fetch(reverse, before, limit)
+        except Exception as exc:  # the database went away; say why
+            log.warning("loading the last rows failed", exc_info=True)
+            self.load_failed.emit(str(exc))
+            return []
+        rows.reverse()
+        return rows
+
+    def _want_gap_row(self, row: int) -> None:
+        """A gap row is being painted: read towards it once painting is over."""
+        if self._wanted_gap_row is None:
+            QTimer.singleShot(0, self._fill_wanted_gap)
+        self._wanted_gap_row = row
+
+    def _fill_wanted_gap(self) -> None:
+        row, self._wanted_gap_row = self._wanted_gap_row, None
+        if row is not None and self.has_gap():
+            self._fill_gap_to(row, limit=GAP_FILL_LIMIT)
+
+    def _fill_gap_to(self, row: int, limit: int | None) -> None:
+        """Read pages from the nearer loaded edge until ``row`` is loaded (or ``limit``)."""
+        if self._span is None or self._source is None:
+            return
+        tail_start = self._span - len(self._tail)
+        head_end = len(self._rows)
+        if not head_end <= row < tail_start:
+            return
+        from_head = row - head_end < tail_start - row
+        pages = (row - head_end if from_head else tail_start - row) // self._page_size + 1
+        if limit is not None and pages > limit:
+            return  # too deep: wait until the user scrolls nearer an end
+        changed_from, changed_to = row, row
+        for _ in range(pages):
+            tail_start = self._span - len(self._tail)
+            room = tail_start - len(self._rows)
+            if room <= 0:
+                break
+            take = min(self._page_size, room)
+            if from_head:
+                got = self._source_page(self._rows[-1] if self._rows else None, take)
+                changed_from = min(changed_from, len(self._rows))
+                self._rows.extend(got)
+                changed_to = max(changed_to, len(self._rows) - 1)
+            else:
+                got = self._fetch_reversed(self._tail[0], take)
+                self._tail[:0] = got
+                changed_from = min(changed_from, self._span - len(self._tail))
+                changed_to = max(changed_to, tail_start - 1)
+            if len(got) < take:
+                break
+        if self._columns:
+            last = len(self._columns) - 1
+            self.dataChanged.emit(self.index(changed_from, 0), self.index(changed_to, last))
+
+    def _source_page(self, after: Row | None, limit: int) -> list[Row]:
+        assert self._source is not None
+        try:
+            return self._source.fetch(self._sort, after, limit)
+        except Exception as exc:
+            log.warning("loading a page failed", exc_info=True)
+            self.load_failed.emit(str(exc))
+            return []
 
     def _load_first(self, limit: int) -> None:
         if self._source is not None:

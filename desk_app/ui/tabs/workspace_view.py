@@ -16,6 +16,7 @@ from desk_app.domain.history import FieldDiff, RecordChange
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus
 from desk_app.services.listing import PageSource
+from desk_app.services.trade_filter import CurrencyTotals, TradeFilter
 
 
 class ActorView(Protocol):
@@ -126,7 +127,26 @@ class HistoryView(Protocol):
 
 
 class _Blotter(Protocol):
-    def trades(self) -> PageSource: ...
+    def trades(self, filter: TradeFilter | None = ...) -> PageSource: ...  # noqa: A002
+    def totals(self, filter: TradeFilter | None = ...) -> list[CurrencyTotals]: ...  # noqa: A002
+    def change_marker(self) -> int: ...
+
+
+class PresetView(Protocol):
+    """A saved filter: its name and the screen's JSON of it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def definition(self) -> str: ...
+
+
+class PresetsView(Protocol):
+    """The signed-in user's saved filters (`desk_app.services.presets.PresetService`)."""
+
+    def list(self, screen: str) -> Sequence[PresetView]: ...
+    def save(self, screen: str, name: str, definition: str) -> PresetView: ...
+    def delete(self, screen: str, name: str) -> bool: ...
 
 
 class _Settlements(Protocol):
@@ -168,4 +188,6 @@ class WorkspaceView(Protocol):
     def accounts(self) -> AccountsView: ...
     @property
     def history(self) -> HistoryView: ...
+    @property
+    def presets(self) -> PresetsView: ...
     def ping(self) -> bool: ...
