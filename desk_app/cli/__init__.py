@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         audit_cmds,
         calendar_cmds,
         db_cmds,
+        export_cmds,
         gui_cmds,
         import_cmds,
         reference_cmds,
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (
         db_cmds, gui_cmds, calendar_cmds, account_cmds, reference_cmds,
-        user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds,
+        user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds, export_cmds,
     ):  # fmt: skip
         module.register(commands)
     return parser
