@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from desk_app.domain.codes import Side
 from desk_app.domain.errors import ValidationError
@@ -110,6 +110,8 @@ class _TradesCsvReader:
         self.names: list[str] = []  # by position; "" for a column that is not read
         self.width = 0
         self.first_line_of: dict[str, int] = {}
+        #: Positions of the columns, for rows read on the fast path (None: never).
+        self.fast: _Positions | None = None
 
     def read(self, content: bytes) -> CsvResult:
         text = self._decode(content)
@@ -155,8 +157,8 @@ class _TradesCsvReader:
                 self._report(line, _FILE, f"cannot be read as CSV from this line on: {error}")
                 break
             last_line = reader.line_num
-            if not fields or not any(value.strip() for value in fields):
-                continue
+            if not fields or not (fields[0].strip() or "".join(fields).strip()):
+                continue  # blank, or bare separators
             if header_seen:
                 self._read_row(line, fields)
             else:
@@ -212,8 +214,30 @@ class _TradesCsvReader:
             if name not in self.columns:
                 alternative = " (or 'cusip')" if name == "isin" else ""
                 self._report(line, _HEADER, f"missing required column '{name}'{alternative}")
+        if not self.problems:  # every required column is there, once
+            at, maybe = self.columns, self.columns.get
+            self.fast = _Positions(
+                at["external_id"], at["trade_date"], at["account"], at["side"], maybe("isin"),
+                at["quantity"], at["price"], at["currency"], at["counterparty"], maybe("cusip"),
+                maybe("settle_date"), maybe("trade_time"), maybe("commission"), maybe("fees"),
+                maybe("instrument_type"), maybe("short_sale"),
+            )  # fmt: skip
 
     def _read_row(self, line: int, fields: list[str]) -> None:
+        if self.fast is not None and len(fields) == self.width:
+            try:
+                row = _fast_row(self.fast, line, fields)
+            except ValidationError:
+                row = None  # read it again below, to say every thing wrong with it
+            if row is not None:
+                first = self.first_line_of.setdefault(row.external_id, line)
+                if first == line:
+                    self.rows.append(row)
+                    return
+        self._read_row_fully(line, fields)
+
+    def _read_row_fully(self, line: int, fields: list[str]) -> None:
+        """Read a row value by value, reporting every problem it has."""
         if len(fields) != self.width:
             self._report(
                 line,
@@ -336,6 +360,84 @@ class _TradesCsvReader:
             self._report(line, "cusip", f"is not the CUSIP inside isin {isin} ('{shown}')", shown)
             return None
         return isin
+
+
+class _Positions(NamedTuple):
+    """Where each known column is in a row (None: not in this file)."""
+
+    external_id: int
+    trade_date: int
+    account: int
+    side: int
+    isin: int | None
+    quantity: int
+    price: int
+    currency: int
+    counterparty: int
+    cusip: int | None
+    settle_date: int | None
+    trade_time: int | None
+    commission: int | None
+    fees: int | None
+    instrument_type: int | None
+    short_sale: int | None
+
+
+def _fast_row(at: _Positions, line: int, fields: list[str]) -> TradeRow | None:
+    """A row with nothing wrong, read in one go, or None (or an error) for any doubt.
+
+    The common case of `_TradesCsvReader._read_row_fully`, value for value: the same
+    checks (cached), the same result. Anything it does not handle the same way or
+    finds wrong sends the row to the full reading, which reports every problem.
+    """
+    if at.cusip is not None and fields[at.cusip].strip():
+        return None  # the isin and cusip columns together: the full reading decides
+    if at.isin is None:
+        return None
+    trade_date = parse_iso_date("trade_date", fields[at.trade_date].strip())
+    side = parse_side("side", fields[at.side].strip())
+    settle_date = _optional(at.settle_date, fields, "settle_date", parse_iso_date)
+    if settle_date is not None and settle_date < trade_date:
+        return None
+    if at.short_sale is not None:
+        short_sale = parse_yes_no("short_sale", fields[at.short_sale].strip())
+        if short_sale:
+            if side is Side.BUY:
+                return None
+            if side is Side.SELL:
+                side = Side.SELL_SHORT
+        elif side is Side.SELL_SHORT and fields[at.short_sale].strip():
+            return None
+    return TradeRow(
+        line=line,
+        external_id=parse_text("external_id", fields[at.external_id].strip()),
+        trade_date=trade_date,
+        account=parse_text("account", fields[at.account].strip()),
+        side=side,
+        isin=parse_isin("isin", fields[at.isin].strip()),
+        quantity=parse_quantity("quantity", fields[at.quantity].strip()),
+        price=parse_price("price", fields[at.price].strip()),
+        currency=parse_currency("currency", fields[at.currency].strip()),
+        counterparty=parse_text("counterparty", fields[at.counterparty].strip()),
+        commission=Decimal(0)
+        if at.commission is None
+        else parse_charge("commission", fields[at.commission].strip()),
+        fees=Decimal(0) if at.fees is None else parse_charge("fees", fields[at.fees].strip()),
+        settle_date=settle_date,
+        trade_time=_optional(at.trade_time, fields, "trade_time", parse_time_of_day),
+        instrument_type=_optional(
+            at.instrument_type, fields, "instrument_type", parse_instrument_type
+        ),
+    )
+
+
+def _optional(
+    at: int | None, fields: list[str], name: str, parse: Callable[[str, str], _T]
+) -> _T | None:
+    if at is None:
+        return None
+    text = fields[at].strip()
+    return parse(name, text) if text else None
 
 
 def _first_line(text: str) -> tuple[int, str]:

@@ -25,7 +25,6 @@ from desk_app.domain.money import (
     MONEY_SCALE,
     PRICE_SCALE,
     QUANTITY_SCALE,
-    parse_decimal,
     to_scaled_int,
 )
 
@@ -132,9 +131,9 @@ def parse_time_of_day(field: str, raw: str) -> datetime.time:
     match = _TIME.fullmatch(raw)
     if not match:
         raise ValidationError(field, "is not a time written HH:MM or HH:MM:SS", raw)
-    hour, minute, second = (int(part or 0) for part in match.groups())
+    hour, minute, second = match.groups()
     try:
-        return datetime.time(hour, minute, second)
+        return datetime.time(int(hour), int(minute), int(second or 0))
     except ValueError:
         raise ValidationError(field, "is not a real time of day", raw) from None
 
@@ -156,12 +155,12 @@ def parse_amount(field: str, raw: str, scale: int, *, zero_allowed: bool) -> Dec
         else:
             reason = "is not a number (write digits, with '.' as the decimal point)"
         raise ValidationError(field, reason, raw)
-    value = parse_decimal(raw, field)
+    value = Decimal(raw)  # what parse_decimal gives for a plain number, checked above
     if value.is_zero():
         if not zero_allowed:
             raise ValidationError(field, "must be greater than 0", raw)
         value = Decimal(0)
-    elif value < 0:
+    elif value.is_signed():
         raise ValidationError(field, "must not be negative", raw)
     try:
         to_scaled_int(value, scale)

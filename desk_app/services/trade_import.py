@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
@@ -41,6 +41,9 @@ from desk_app.services.unit_of_work import UnitOfWork
 
 PREVIEW_ROWS = 500
 _CHUNK = 5000
+#: External ids per look-up: under SQLite's oldest limit of 999 parameters, and
+#: fewer round trips on PostgreSQL (65,535).
+_IDS_PER_QUERY = {"sqlite": 900, "postgresql": 10_000}
 _FIX_FIELDS = {
     "account": field_name(1), "isin": field_name(48), "counterparty": field_name(76),
     "trade_date": field_name(75), "settle_date": field_name(64), "price": field_name(31),
@@ -108,9 +111,9 @@ class _Plan:
     problems: list[RowProblem] = field(default_factory=list)
     preview: list[PreviewRow] = field(default_factory=list)
 
-    def show(self, row: PreviewRow) -> None:
-        if len(self.preview) < PREVIEW_ROWS:
-            self.preview.append(row)
+    def show(self, row: TradeRow | FixExecution, action: str, checked: CheckedTrade | None) -> None:
+        if len(self.preview) < PREVIEW_ROWS:  # the rest are counted, not shown
+            self.preview.append(_preview(row, action, checked))
 
 
 def _is_fix(content: bytes) -> bool:
@@ -191,6 +194,7 @@ class TradeImportService:
         token: CancelToken,
     ) -> _Plan:
         plan = _Plan()
+        progress(0, len(rows), f"Checking {file_name}…")
         refs = BookRefs.load(
             session,
             [r.account for r in rows if r.account],
@@ -242,11 +246,11 @@ class TradeImportService:
                     )
                     continue
                 plan.unchanged += 1
-                plan.show(_preview(row, "unchanged", checked))
+                plan.show(row, "unchanged", checked)
                 continue
             in_file[ext] = TradeStatus.ACTIVE
             plan.new.append((row.line, ext, checked))
-            plan.show(_preview(row, "add", checked))
+            plan.show(row, "add", checked)
         return plan
 
     def _plan_change(
@@ -263,7 +267,7 @@ class TradeImportService:
         refs, dates, default_reason = books
         if row.exec_id in stored:
             plan.unchanged += 1
-            plan.show(_preview(row, "unchanged", None))
+            plan.show(row, "unchanged", None)
             return
         ref = row.exec_ref_id or ""
         ref_field = field_name(19)
@@ -299,7 +303,7 @@ class TradeImportService:
             in_file[ref] = TradeStatus.CANCELLED
         in_file[row.exec_id] = in_file[ref]
         plan.changes.append((row, checked))
-        plan.show(_preview(row, "correct" if checked else "cancel", checked))
+        plan.show(row, "correct" if checked else "cancel", checked)
 
     def _earlier_import(self, session: Session, digest: str) -> str | None:
         earlier = session.scalars(
@@ -338,10 +342,11 @@ class TradeImportService:
             "import_id": log.id, "version": 1, "updated_at": now,
         }  # fmt: skip
         total, ids = len(plan.new) + len(plan.changes), []
+        progress(0, total, "Storing trades…")
         for start in range(0, len(plan.new), _CHUNK):
             token.check("The import")
             chunk = plan.new[start : start + _CHUNK]
-            rows = [{**fixed, **c.columns(), "external_id": ext} for _, ext, c in chunk]
+            rows = [_row(c, fixed, ext) for _, ext, c in chunk]
             ids += bulk_insert(session, m.Trade, rows)
             progress(start + len(chunk), total, f"Storing trades ({start + len(chunk):,})…")
         audit.record_event(session, "trade_imports", log.id, {
@@ -382,6 +387,14 @@ class TradeImportService:
             problems=tuple(problems), preview=tuple(plan.preview), dry_run=dry_run,
             import_id=import_id, already_imported=before,
         )  # fmt: skip
+
+
+def _row(checked: CheckedTrade, fixed: dict[str, Any], external_id: str) -> dict[str, Any]:
+    """A new trade's columns: its terms', the import's, and its external id."""
+    row = checked.columns()  # a new dict, none of whose keys ``fixed`` has
+    row.update(fixed)
+    row["external_id"] = external_id
+    return row
 
 
 def _lines_refused(problems: Iterable[RowProblem]) -> int:
@@ -432,12 +445,11 @@ def _stored(session: Session, source: TradeSource, external_ids: list[str]) -> d
     """The versions already on the blotter under these external ids of ``source``."""
     found: dict[str, m.Trade] = {}
     unique = sorted(set(external_ids))
-    for start in range(0, len(unique), 500):
-        chunk = unique[start : start + 500]
+    size = _IDS_PER_QUERY.get(session.get_bind().dialect.name, _IDS_PER_QUERY["sqlite"])
+    for start in range(0, len(unique), size):
+        chunk = unique[start : start + size]
         for trade in session.scalars(
-            select(m.Trade).where(
-                tuple_(m.Trade.source, m.Trade.external_id).in_([(source, e) for e in chunk])
-            )
+            select(m.Trade).where(m.Trade.source == source, m.Trade.external_id.in_(chunk))
         ):
             found[trade.external_id or ""] = trade
     return found
