@@ -40,6 +40,16 @@ ToneRule = Callable[[Column, Row], Tone | None]
 _NUMERIC = {ColumnKind.INT, ColumnKind.MONEY, ColumnKind.QUANTITY, ColumnKind.PRICE}
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_ANSWERED = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.UserRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.BackgroundRole,
+    }
+)
 
 
 def format_age(value: datetime, now: datetime | None = None) -> str:
@@ -155,10 +165,11 @@ class PagedTableModel(ReadOnlyTableModel):
         """The raw values of ``row`` if it has been read, else None (a gap row)."""
         if 0 <= row < len(self._rows):
             return self._rows[row]
-        if self._span is not None:
-            start = self._span - len(self._tail)
-            if start <= row < self._span:
-                return self._tail[row - start]
+        if self._span is None:
+            return None
+        start = self._span - len(self._tail)
+        if start <= row < self._span:
+            return self._tail[row - start]
         return None
 
     def has_gap(self) -> bool:
@@ -268,7 +279,8 @@ class PagedTableModel(ReadOnlyTableModel):
         return len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Views ask about ten roles per cell and paint: answer the rest at once.
+        if role not in _ANSWERED or not index.isValid():
             return None
         row = self.loaded_row(index.row())
         if row is None:

@@ -67,6 +67,9 @@ class BlotterTab(TableTab):
         self.export_button.clicked.connect(self._on_export_clicked)
         self.filter_bar.add_widget(self.presets, 0)
         self.add_header_widget(self.export_button)
+        # Fit columns to the first screenful, not to every loaded row: the blotter's
+        # widths are set by dates, codes and amounts that look alike all the way down.
+        self.view.horizontalHeader().setResizeContentsPrecision(40)
         self.totals = BlotterTotals(self)
         self._layout.insertWidget(1, self.filter_bar)
         self._layout.addWidget(self.totals)
@@ -133,8 +136,10 @@ class BlotterTab(TableTab):
         self._totals_generation += 1
         generation = self._totals_generation
         applied = self.filter_bar.applied()
-        if announce or not self.totals.totals():
+        if not self.totals.totals():
             self.totals.show_note("Adding up…")
+        elif announce:
+            self.totals.setEnabled(False)  # greyed until the new sums arrive; no relayout
 
         def add_up() -> tuple[int, list[CurrencyTotals]]:
             return generation, workspace.blotter.totals(applied)
@@ -249,10 +254,12 @@ class BlotterTab(TableTab):
     def _on_totals(self, result: tuple[int, list[CurrencyTotals]]) -> None:
         generation, totals = result
         if generation == self._totals_generation:
+            self.totals.setEnabled(True)
             self.totals.show_totals(totals)
             self.totals_updated.emit()
 
     def _on_totals_failed(self, exc: Exception) -> None:
+        self.totals.setEnabled(True)
         self.totals.show_note(f"Totals could not be read: {exc}")
 
     def _reading(self, fn: Callable[[], T]) -> Callable[[], T]:
