@@ -1,0 +1,256 @@
+"""The blotter tab over a million trades, against a plain 200-row model in the same view.
+
+Builds (once, then reuses) an SQLite database of N trade versions: a demo book of
+20,000, copied in SQL with shifted dates and fresh external ids until N. Then, in
+one process and offscreen, takes the median of ``--runs`` runs of each step, from
+the user's action until the table has painted:
+
+- first page: a new Blotter tab given the workspace (the first page and the count);
+- filter: one account (and, separately, a trade date range);
+- sort: a click on another column's header (settlement date; net amount unindexed);
+- end: Ctrl+End, which loads the last page without the rows before it;
+- baseline: a plain QStandardItemModel of 200 rows in the same kind of view.
+
+Totals are read off the GUI thread and not part of a step; their time is shown
+apart. Prints JSON with each median, its ratio to the baseline and the peak RSS.
+Goal: each step < 150 ms, peak RSS < 250 MB.
+
+    python bench/blotter.py [--trades 1000000] [--db PATH] [--runs 7] [--pg URL]
+
+``--pg URL`` fills an empty PostgreSQL database the same way (slow the first time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QPoint, QSettings, Qt, QThreadPool  # noqa: E402
+from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
+
+SEED_TRADES = 20_000
+SIZE = (1400, 800)
+
+
+def build(url: str, trades: int) -> None:
+    """Fill an empty database with ``trades`` versions (a no-op if it has them already)."""
+    from sqlalchemy import func, select, text
+
+    from desk_app.db import models as m
+    from desk_app.services.demo_data import generate_demo_data
+    from desk_app.services.workspace import open_workspace
+
+    ws = open_workspace(url, "bench")
+    try:
+        with ws.sessions() as session:
+            have = int(session.scalar(select(func.count()).select_from(m.Trade)) or 0)
+        if have >= trades:
+            return
+        if have:
+            raise SystemExit(f"{url} has {have} trades, fewer than {trades}: give another --db")
+        started = time.perf_counter()
+        print(f"building {trades:,} trades in {url} …", file=sys.stderr)
+        generate_demo_data(ws.sessions, seed=11, trades=SEED_TRADES, today=date(2026, 11, 25))
+        columns = [c.key for c in m.Trade.__table__.c if c.key != "id"]
+        shifted = {
+            "external_id": "CASE WHEN external_id IS NULL THEN NULL "
+            "ELSE external_id || '-' || :copy END",
+            "trade_date": _shift(url, "trade_date"),
+            "settle_date": _shift(url, "settle_date"),
+        }
+        select_list = ", ".join(shifted.get(c, c) for c in columns)
+        insert = text(
+            f"INSERT INTO trades ({', '.join(columns)}) "  # noqa: S608 - names from the model
+            f"SELECT {select_list} FROM trades WHERE id <= :seed ORDER BY id LIMIT :take"
+        )
+        copy = 1
+        while have < trades:
+            have = SEED_TRADES * copy
+            take = min(SEED_TRADES, trades - have)
+            if take <= 0:
+                break
+            with ws.engine.begin() as conn:
+                conn.execute(insert, {"copy": copy, "days": 190 * copy, "seed": SEED_TRADES,
+                                      "take": take})  # fmt: skip
+            have += take
+            copy += 1
+        print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    finally:
+        ws.close()
+
+
+def _shift(url: str, column: str) -> str:
+    """``column`` moved back by ``:days`` days (older copies of the book)."""
+    if url.startswith("sqlite"):
+        return f"date({column}, '-' || :days || ' days')"
+    return f"({column} - CAST(:days AS integer))"
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 1)
+
+
+def painted(view: QTableView) -> None:
+    """Run what is queued, then paint the table now (as the next frame would)."""
+    QApplication.processEvents()
+    view.viewport().repaint()
+
+
+def settle_workers() -> None:
+    QThreadPool.globalInstance().waitForDone(60_000)
+    QApplication.processEvents()
+
+
+def timed(action: Callable[[], Any], view: QTableView) -> float:
+    settle_workers()
+    start = time.perf_counter()
+    action()
+    painted(view)
+    return time.perf_counter() - start
+
+
+def baseline(runs: int, columns: int) -> list[float]:
+    """A plain model of 200 short texts a row, set on a fresh view and painted."""
+    samples = []
+    for _ in range(runs):
+        view = QTableView()
+        view.resize(*SIZE)
+        view.show()
+        QApplication.processEvents()
+        start = time.perf_counter()
+        model = QStandardItemModel(200, columns)
+        for r in range(200):
+            for c in range(columns):
+                model.setItem(r, c, QStandardItem(f"{r * columns + c:,}"))
+        view.setModel(model)
+        painted(view)
+        samples.append(time.perf_counter() - start)
+        view.close()
+        view.deleteLater()
+    return samples
+
+
+def ctrl_end(tab: Any) -> None:
+    QTest.keyClick(tab.view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+
+
+def click_header(tab: Any, key: str) -> None:
+    header = tab.view.horizontalHeader()
+    section = tab.model.column_of(key)
+    tab.view.scrollTo(tab.model.index(0, section))
+    x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+
+
+def measure(url: str, runs: int) -> dict[str, Any]:
+    from desk_app.services.trade_filter import TradeFilter
+    from desk_app.services.workspace import open_workspace
+    from desk_app.ui.settings import DeskSettings
+    from desk_app.ui.tabs.blotter_tab import BlotterTab
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    base = baseline(runs, 17)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    ws = open_workspace(url, "bench")
+    steps: dict[str, list[float]] = {k: [] for k in (
+        "first_page", "filter_account", "filter_trade_dates", "sort_settle_date",
+        "sort_net_amount", "jump_to_end", "totals_all", "totals_account",
+    )}  # fmt: skip
+    account = ""
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(runs):
+            settings = DeskSettings(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
+            settings.clear_header_layout("blotter")
+            tab = BlotterTab(settings)
+            tab.live_timer.setInterval(3_600_000)  # no refresh in the middle of a step
+            tab.resize(*SIZE)
+            tab.show()
+            QApplication.processEvents()
+            steps["first_page"].append(timed(lambda t=tab: t.set_workspace(ws), tab.view))
+            account = account or tab.model.row_at(0)[tab.model.column_of("account")]
+            mine = TradeFilter(account=account)
+            steps["filter_account"].append(
+                timed(lambda t=tab, f=mine: t.filter_bar.set_filter(f), tab.view)
+            )
+            window = TradeFilter(trade_from=date(2026, 3, 1), trade_to=date(2026, 3, 31))
+            steps["filter_trade_dates"].append(
+                timed(lambda t=tab, f=window: t.filter_bar.set_filter(f), tab.view)
+            )
+            tab.filter_bar.clear()
+            steps["sort_settle_date"].append(
+                timed(lambda t=tab: click_header(t, "settle_date"), tab.view)
+            )
+            tab.view.setFocus()
+            steps["jump_to_end"].append(timed(lambda t=tab: ctrl_end(t), tab.view))
+            assert tab.model.rowCount() == tab.model.total_count()
+            steps["sort_net_amount"].append(
+                timed(lambda t=tab: click_header(t, "net_amount"), tab.view)
+            )
+            for key, f in (
+                ("totals_all", TradeFilter()),
+                ("totals_account", TradeFilter(account=account)),
+            ):
+                start = time.perf_counter()
+                ws.blotter.totals(f)
+                steps[key].append(time.perf_counter() - start)
+            settle_workers()
+            tab.clear()
+            tab.close()
+            tab.deleteLater()
+            QApplication.processEvents()
+        total = ws.blotter.trades().count()
+    ws.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base_ms = median_ms(base)
+    result: dict[str, Any] = {
+        "trades": total,
+        "runs": runs,
+        "engine": url.split(":", 1)[0],
+        "baseline_200_rows_ms": base_ms,
+        "steps_ms": {k: median_ms(v) for k, v in steps.items() if not k.startswith("totals")},
+        "off_gui_thread_ms": {k: median_ms(v) for k, v in steps.items() if k.startswith("totals")},
+        "peak_rss_mb": round(peak / 1024, 1),
+        "rss_before_blotter_mb": round(rss_before / 1024, 1),
+    }
+    result["ratio_to_baseline"] = {k: round(v / base_ms, 2) for k, v in result["steps_ms"].items()}
+    result["goal_met"] = all(v < 150 for v in result["steps_ms"].values()) and (
+        result["peak_rss_mb"] < 250
+    )
+    del app
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--trades", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--db", type=Path, help="the SQLite file to build or reuse")
+    parser.add_argument("--pg", metavar="URL", help="an empty PostgreSQL database instead")
+    args = parser.parse_args()
+    if args.pg:
+        url = args.pg
+    else:
+        path = args.db or Path(tempfile.gettempdir()) / f"desk-bench-blotter-{args.trades}.db"
+        url = f"sqlite:///{path}"
+    build(url, args.trades)
+    print(json.dumps(measure(url, args.runs), indent=2))
+
+
+if __name__ == "__main__":
+    main()
