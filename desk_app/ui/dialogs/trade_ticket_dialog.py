@@ -33,6 +33,9 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.money import format_amount
 from desk_app.domain.trade_ticket import TradeTerms
 from desk_app.ui.dialogs.trade_ticket_fields import (
+    LABELS,
+    PLACEHOLDERS,
+    WIDTHS,
     FieldRow,
     SearchCompleter,
     account_suggestions,
@@ -53,23 +56,6 @@ from desk_app.ui.tabs.trade_views import (
     TradesView,
 )
 from desk_app.ui.theme import Tone
-
-LABELS = {
-    "account": "Account", "side": "Side", "instrument": "Instrument", "quantity": "Quantity",
-    "price": "Price", "currency": "Currency", "trade_date": "Trade date",
-    "trade_time": "Trade time", "counterparty": "Counterparty", "commission": "Commission",
-    "fees": "Fees", "settle_date": "Settlement date", "settle_date_reason": "Why this date",
-    "reason": "Reason for the change",
-}  # fmt: skip
-PLACEHOLDERS = {
-    "account": "Account number or client name", "instrument": "ISIN, CUSIP or symbol",
-    "quantity": "100", "price": "189.25", "currency": "USD", "trade_date": "YYYY-MM-DD",
-    "trade_time": "HH:MM:SS", "counterparty": "Broker code or name", "commission": "0.00",
-    "fees": "0.00", "settle_date": "YYYY-MM-DD",
-    "settle_date_reason": "Why not the calendar's date (required)",
-    "reason": "Why the trade is being corrected (required)",
-}  # fmt: skip
-WIDTHS = {"currency": 70, "trade_date": 110, "trade_time": 90, "settle_date": 110}
 
 
 class TicketMode(StrEnum):

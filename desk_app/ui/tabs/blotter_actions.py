@@ -1,0 +1,218 @@
+"""The blotter's trade actions: New trade…, Amend…, Cancel trade…, History…, Import trades…
+
+A small QObject the blotter tab (and the File menu) host: it builds the actions on a
+parent widget, enables each by the user's roles and the selected row (a refused
+action is disabled with the reason as its tooltip, like the Accounts tab), opens
+the dialogs, and says `trades_changed` once a trade was booked, amended, cancelled
+or imported so the tab can refresh. The dialogs are imported when first opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QWidget
+
+from desk_app.domain.errors import DeskError
+from desk_app.domain.permissions import Action
+from desk_app.domain.states import TradeStatus
+from desk_app.ui.tabs.trade_views import (
+    TradeImportView,
+    TradeLookupView,
+    TradeRecordView,
+    TradesView,
+)
+from desk_app.ui.tabs.workspace_view import ActorView
+from desk_app.ui.theme import Tone
+
+if TYPE_CHECKING:
+    from desk_app.ui.dialogs.import_trades_dialog import ImportTradesDialog
+    from desk_app.ui.dialogs.trade_cancel_dialog import TradeCancelDialog
+    from desk_app.ui.dialogs.trade_history_dialog import TradeHistoryDialog
+    from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
+
+NO_TRADE = "Select a trade first"
+
+#: key: (text, permission, shortcut, tooltip when allowed)
+ACTIONS = {
+    "new": ("New trade…", Action.TRADE_BOOK, "Ctrl+N", "Book a trade from a ticket"),
+    "amend": ("Amend…", Action.TRADE_AMEND, "F2",
+              "Correct the selected trade: a new version, the old one kept"),
+    "cancel": ("Cancel trade…", Action.TRADE_CANCEL, "",
+               "Cancel the selected trade: a version that settles nothing"),
+    "history": ("History…", Action.VIEW_HISTORY, "Ctrl+H",
+                "Every version of the selected trade, and what each changed"),
+    "import": ("Import trades…", Action.TRADE_IMPORT, "Ctrl+I",
+               "Check a trades file (CSV or FIX 4.4), preview it, and import it"),
+}  # fmt: skip
+_NEEDS_A_TRADE = frozenset({"amend", "cancel", "history"})
+
+
+class BlotterActions(QObject):
+    """The trade actions on ``parent``, for the trade ``current_trade()`` names (or None)."""
+
+    #: A trade was booked, amended, cancelled (or a request sent), or a file imported.
+    trades_changed = Signal()
+    #: A one-line outcome or refusal for the tab's notice line: (text, Tone or None).
+    notice = Signal(str, object)
+
+    def __init__(
+        self,
+        parent: QWidget,
+        current_trade: Callable[[], int | None],
+        *,
+        trades: TradesView,
+        lookup: TradeLookupView,
+        imports: TradeImportView,
+        actor: ActorView,
+    ) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._current_trade = current_trade
+        self._trades = trades
+        self._lookup = lookup
+        self._imports = imports
+        self._actor = actor
+        #: The dialog each action opened last (kept so a test or the tab can reach it).
+        self.dialogs: dict[str, QDialog] = {}
+        slots: dict[str, Callable[[], object]] = {
+            "new": self.new_trade, "amend": self.amend, "cancel": self.cancel_trade,
+            "history": self.show_history, "import": self.import_trades,
+        }  # fmt: skip
+        self.actions: dict[str, QAction] = {}
+        for key, (text, _permission, shortcut, _tip) in ACTIONS.items():
+            action = QAction(text, parent)
+            action.setObjectName(f"{key}_trade_action")
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _checked=False, slot=slots[key]: slot())
+            parent.addAction(action)
+            self.actions[key] = action
+        self.update_actions()
+
+    # -- what is allowed -----------------------------------------------------------------
+    def refusal(self, key: str) -> str | None:
+        """Why the action ``key`` cannot run now (roles first, then the selection)."""
+        why = self._actor.refusal(ACTIONS[key][1])
+        if why is None and key in _NEEDS_A_TRADE and self._current_trade() is None:
+            return NO_TRADE
+        return why
+
+    def update_actions(self, *_args: object) -> None:
+        """Enable what the user may do with the selection; say why not in the tooltip."""
+        for key, action in self.actions.items():
+            why = self.refusal(key)
+            action.setEnabled(why is None)
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            tip = ACTIONS[key][3] + (f" ({shortcut})" if shortcut else "")
+            action.setToolTip(why or tip)
+
+    # -- the actions ---------------------------------------------------------------------
+    def new_trade(self) -> TradeTicketDialog | None:
+        if self.refusal("new") is not None:
+            return None
+        from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
+
+        dialog = TradeTicketDialog(self._trades, self._lookup, parent=self._parent)
+        dialog.trade_booked.connect(self._booked)
+        self._open("new", dialog)
+        return dialog
+
+    def amend(self) -> TradeTicketDialog | None:
+        record = self._current_record("amend")
+        if record is None:
+            return None
+        from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
+
+        dialog = TradeTicketDialog(self._trades, self._lookup, record, parent=self._parent)
+        dialog.trade_amended.connect(self._changed)
+        self._open("amend", dialog)
+        return dialog
+
+    def cancel_trade(self) -> TradeCancelDialog | None:
+        record = self._current_record("cancel")
+        if record is None:
+            return None
+        from desk_app.ui.dialogs.trade_cancel_dialog import TradeCancelDialog
+
+        dialog = TradeCancelDialog(self._trades, record, parent=self._parent)
+        dialog.trade_cancelled.connect(self._changed)
+        self._open("cancel", dialog)
+        return dialog
+
+    def show_history(self) -> TradeHistoryDialog | None:
+        trade_id = self._current_trade()
+        if self.refusal("history") is not None or trade_id is None:
+            return None
+        from desk_app.ui.dialogs.trade_history_dialog import TradeHistoryDialog
+
+        try:
+            versions = self._trades.versions(trade_id)
+        except DeskError as exc:
+            self.notice.emit(exc.message, Tone.NEGATIVE)
+            return None
+        dialog = TradeHistoryDialog(versions, self._parent, selected_id=trade_id)
+        self._replace("history", dialog)
+        dialog.show()
+        return dialog
+
+    def import_trades(self, path: Path | None = None) -> ImportTradesDialog | None:
+        """The import dialog (on ``path`` if given; else the clerk chooses a file)."""
+        if self.refusal("import") is not None:
+            return None
+        from desk_app.ui.dialogs.import_trades_dialog import ImportTradesDialog
+
+        dialog = ImportTradesDialog(self._imports, self._parent, path=path)
+        dialog.trades_imported.connect(self._imported)
+        self._open("import", dialog)
+        if path is None:
+            dialog.choose_file()
+        return dialog
+
+    # -- internals -----------------------------------------------------------------------
+    def _current_record(self, key: str) -> TradeRecordView | None:
+        """The selected trade version, if it may be changed (else a notice says why not)."""
+        trade_id = self._current_trade()
+        if self.refusal(key) is not None or trade_id is None:
+            return None
+        try:
+            record = self._trades.record(trade_id)
+        except DeskError as exc:
+            self.notice.emit(exc.message, Tone.NEGATIVE)
+            return None
+        if record.status is not TradeStatus.ACTIVE:
+            state = record.status.label.lower()
+            self.notice.emit(
+                f"Trade version {record.id} is {state}: only the current version of trade "
+                f"{record.trade_key} can be changed (History… shows it)",
+                Tone.WARNING,
+            )
+            return None
+        return record
+
+    def _open(self, key: str, dialog: QDialog) -> None:
+        self._replace(key, dialog)
+        dialog.open()  # window-modal: the blotter waits for the ticket
+
+    def _replace(self, key: str, dialog: QDialog) -> None:
+        old = self.dialogs.get(key)
+        if old is not None:
+            old.deleteLater()
+        self.dialogs[key] = dialog
+
+    def _booked(self, trade_id: int) -> None:
+        self.notice.emit(f"Trade {trade_id} booked", Tone.POSITIVE)
+        self.trades_changed.emit()
+
+    def _changed(self, outcome: str) -> None:
+        self.notice.emit(outcome, Tone.POSITIVE)
+        self.trades_changed.emit()
+
+    def _imported(self, _import_id: int) -> None:
+        self.notice.emit("Trades imported", Tone.POSITIVE)
+        self.trades_changed.emit()
