@@ -31,7 +31,7 @@ Converter = Callable[[Any], Any]
 _SAMPLE_ROWS = 200
 #: Rows from which a load on SQLite gets a larger page cache (as KiB, negative).
 _BIG_LOAD = 1000
-_BIG_CACHE_KIB = -65536
+BIG_LOAD_CACHE_KIB = -65536
 
 
 class ConcurrentWriteError(DeskError):
@@ -241,18 +241,38 @@ def _execute_many(
 
 
 @contextmanager
+def big_load(session: Session, rows: int) -> Iterator[None]:
+    """SQLite's larger page cache for a load of ``rows`` given in several `bulk_insert` calls.
+
+    Without it each call sets the cache and puts the old size back, and SQLite drops
+    the pages it then holds beyond it: the next call reads the indexes again.
+    Nothing changes on PostgreSQL, or for fewer rows than a big load.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    with _page_cache(connection, rows):
+        yield
+
+
+@contextmanager
 def _page_cache(connection: Connection, rows: int) -> Iterator[None]:
     """A larger page cache while a big load updates the table's indexes, then the old one.
 
     Each index of a table of any size is a B-tree of its own; with SQLite's default
     2 MB cache the pages of eight of them evict one another row after row. Only
-    memory changes: journal, syncing and durability stay as they are.
+    memory changes: journal, syncing and durability stay as they are. A cache that
+    is already as large (`big_load`) is left as it is.
     """
     if rows < _BIG_LOAD:
         yield
         return
     size = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    connection.exec_driver_sql(f"PRAGMA cache_size = {_BIG_CACHE_KIB}")
+    if size == BIG_LOAD_CACHE_KIB:
+        yield
+        return
+    connection.exec_driver_sql(f"PRAGMA cache_size = {BIG_LOAD_CACHE_KIB}")
     try:
         yield
     finally:

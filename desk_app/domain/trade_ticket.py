@@ -8,6 +8,7 @@ aware; a time of day without a zone is read in the instrument's market.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -36,7 +37,20 @@ def local_trade_time(
 ) -> datetime.datetime:
     """The moment of a trade given as a date and a local time (midnight if none)."""
     moment = datetime.datetime.combine(trade_date, time_of_day or datetime.time(0))
+    offset = _day_offset(trade_date, market)
+    if offset is not None:  # no clock change that day: one subtraction
+        return (moment - offset).replace(tzinfo=datetime.UTC)
     return moment.replace(tzinfo=market_zone(market)).astimezone(datetime.UTC)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_offset(trade_date: datetime.date, market: str) -> datetime.timedelta | None:
+    """The market's UTC offset all through ``trade_date``; None on a day the clocks change."""
+    zone = market_zone(market)
+    first = datetime.datetime.combine(trade_date, datetime.time(0), tzinfo=zone)
+    last = datetime.datetime.combine(trade_date, datetime.time.max, tzinfo=zone)
+    offset = first.utcoffset()
+    return offset if offset is not None and offset == last.utcoffset() else None
 
 
 @dataclass(frozen=True)

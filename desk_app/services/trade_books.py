@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,12 +19,16 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.domain import settlement
 from desk_app.domain.calendars import SettlementCalendar
-from desk_app.domain.codes import AccountStatus, InstrumentType
+from desk_app.domain.codes import AccountStatus, InstrumentType, Side
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.trade_math import net_amount, principal
 from desk_app.domain.trade_ticket import Amounts, TradeTerms, amounts_of, settle_date_reason
 from desk_app.services.calendar import CalendarService
 
 _CHUNK = 500
+#: A row's own terms for `RowChecker.columns`: side, quantity, price, currency, trade
+#: date, trade time (aware), commission, fees, settlement date given (or None).
+_RowTerms = tuple[Side, Decimal, Decimal, str, date, datetime, Decimal, Decimal, date | None]
 
 
 @dataclass(frozen=True)
@@ -227,3 +231,84 @@ def check_terms(
     except (ValueError, ArithmeticError) as exc:
         raise ValidationError("price", f"gives an amount Desk cannot hold ({exc})") from None
     return CheckedTrade(terms, account, instrument, party, settle, why, amounts)
+
+
+class RowChecker:
+    """`check_terms` of many file rows, with each distinct value checked once.
+
+    `columns` gives a row's trade-table values when every check passes, and None
+    otherwise: the caller then checks the row the ordinary way (`check_terms`),
+    which raises the very error it would have raised, so messages never differ.
+    Accounts, instruments and counterparties are looked up once per value named;
+    settlement dates once per instrument type, market and trade date.
+    """
+
+    def __init__(self, refs: BookRefs, dates: SettleDates, default_reason: str) -> None:
+        self._refs = refs
+        self._dates = dates
+        self._default_reason = default_reason
+        self._accounts: dict[str, AccountRef] = {}
+        self._instruments: dict[str, InstrumentRef] = {}
+        self._parties: dict[str, PartyRef] = {}
+        self._settle: dict[tuple[InstrumentType, str, date], date] = {}
+
+    def market(self, isin: str) -> str:
+        """The market of the instrument (a time of day is local to it); "US" if unknown."""
+        known = self._refs.instruments.get(isin)
+        return known.market if known else "US"
+
+    def columns(
+        self,
+        account: str,
+        isin: str,
+        counterparty: str,
+        instrument_type: InstrumentType | None,
+        terms: _RowTerms,
+    ) -> dict[str, Any] | None:
+        """The values `CheckedTrade.columns` would give, or None when any check fails."""
+        side, quantity, price, currency, trade_date, trade_time, commission, fees, given = terms
+        acc = self._accounts.get(account)
+        if acc is None:
+            try:
+                acc = self._accounts[account] = self._refs.account(account)
+            except ValidationError:
+                return None
+        if trade_date < acc.opened_on:
+            return None
+        ins = self._instruments.get(isin)
+        if ins is None:
+            try:
+                ins = self._instruments[isin] = self._refs.instrument(isin)
+            except ValidationError:
+                return None
+        kind = ins.instrument_type
+        if instrument_type is not None and instrument_type is not kind:
+            return None
+        party = self._parties.get(counterparty)
+        if party is None:
+            try:
+                party = self._parties[counterparty] = self._refs.party(counterparty)
+            except ValidationError:
+                return None
+        key = (kind, ins.market, trade_date)
+        calendar_date = self._settle.get(key)
+        if calendar_date is None:
+            calendar_date = self._settle[key] = self._dates.of(*key)[0]
+        reason: str | None = None
+        settle = calendar_date
+        if given is not None and given != calendar_date:
+            if given < trade_date or not self._default_reason:
+                return None
+            settle, reason = given, self._default_reason
+        try:
+            gross = principal(kind, quantity, price, currency, ins.multiplier)
+            net = net_amount(side, gross, commission, fees)
+        except (ValueError, ArithmeticError, TypeError):
+            return None
+        return {
+            "account_id": acc.id, "instrument_id": ins.id, "counterparty_id": party.id,
+            "side": side, "quantity": quantity, "price": price, "currency": currency,
+            "trade_date": trade_date, "trade_time": trade_time, "settle_date": settle,
+            "settle_date_reason": reason, "gross_amount": gross, "commission": commission,
+            "fees": fees, "net_amount": net,
+        }  # fmt: skip

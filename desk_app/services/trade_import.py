@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
-from desk_app.db.bulk import bulk_insert
+from desk_app.db.bulk import big_load, bulk_insert
 from desk_app.domain.codes import TradeSource
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.fix44 import FixExecution, field_name, read_fix_executions
@@ -35,7 +35,13 @@ from desk_app.domain.trade_ticket import TradeTerms, local_trade_time
 from desk_app.services import audit
 from desk_app.services.calendar import CalendarService
 from desk_app.services.obligations import obligation_of
-from desk_app.services.trade_books import BookRefs, CheckedTrade, SettleDates, check_terms
+from desk_app.services.trade_books import (
+    BookRefs,
+    CheckedTrade,
+    RowChecker,
+    SettleDates,
+    check_terms,
+)
 from desk_app.services.trades import TradeService, supervised_because
 from desk_app.services.unit_of_work import UnitOfWork
 
@@ -105,7 +111,8 @@ class ImportReport:
 class _Plan:
     """What the checked file will do, in file order."""
 
-    new: list[tuple[int, str, CheckedTrade]] = field(default_factory=list)
+    #: New trades: line, external id and the trade-table values their terms decide.
+    new: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     changes: list[tuple[FixExecution, CheckedTrade | None]] = field(default_factory=list)
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
@@ -207,11 +214,20 @@ class TradeImportService:
         stored = _stored(session, source, named)
         in_file: dict[str, TradeStatus] = {}  # ExecIDs of this file's trades -> their state
         default_reason = f"As given in {file_name}"
+        checker = RowChecker(refs, dates, default_reason)
         for n, row in enumerate(rows, start=1):
             if n % 2000 == 0:
                 token.check("The import")
                 progress(n, len(rows), f"Checking line {row.line:,} of {file_name}…")
             ext = _external_id(row)
+            if (
+                type(row) is TradeRow and len(plan.preview) >= PREVIEW_ROWS and ext not in stored
+            ):  # the bulk of a big file: checked value by value, no objects per row
+                columns = _checked_columns(checker, row)
+                if columns is not None:
+                    in_file[ext] = TradeStatus.ACTIVE
+                    plan.new.append((row.line, ext, columns))
+                    continue
             try:
                 if isinstance(row, FixExecution) and row.exec_type != "trade":
                     self._plan_change(
@@ -249,7 +265,7 @@ class TradeImportService:
                 plan.show(row, "unchanged", checked)
                 continue
             in_file[ext] = TradeStatus.ACTIVE
-            plan.new.append((row.line, ext, checked))
+            plan.new.append((row.line, ext, checked.columns()))
             plan.show(row, "add", checked)
         return plan
 
@@ -343,12 +359,13 @@ class TradeImportService:
         }  # fmt: skip
         total, ids = len(plan.new) + len(plan.changes), []
         progress(0, total, "Storing trades…")
-        for start in range(0, len(plan.new), _CHUNK):
-            token.check("The import")
-            chunk = plan.new[start : start + _CHUNK]
-            rows = [_row(c, fixed, ext) for _, ext, c in chunk]
-            ids += bulk_insert(session, m.Trade, rows)
-            progress(start + len(chunk), total, f"Storing trades ({start + len(chunk):,})…")
+        with big_load(session, len(plan.new)):  # one page cache for all the chunks
+            for start in range(0, len(plan.new), _CHUNK):
+                token.check("The import")
+                chunk = plan.new[start : start + _CHUNK]
+                rows = [_row(columns, fixed, ext) for _, ext, columns in chunk]
+                ids += bulk_insert(session, m.Trade, rows)
+                progress(start + len(chunk), total, f"Storing trades ({start + len(chunk):,})…")
         audit.record_event(session, "trade_imports", log.id, {
             "file_name": base.file_name, "sha256": base.sha256, "source": base.source.value,
             "added": len(ids), "first_trade_id": min(ids, default=None),
@@ -389,9 +406,9 @@ class TradeImportService:
         )  # fmt: skip
 
 
-def _row(checked: CheckedTrade, fixed: dict[str, Any], external_id: str) -> dict[str, Any]:
+def _row(columns: dict[str, Any], fixed: dict[str, Any], external_id: str) -> dict[str, Any]:
     """A new trade's columns: its terms', the import's, and its external id."""
-    row = checked.columns()  # a new dict, none of whose keys ``fixed`` has
+    row = columns  # the plan's own dict, none of whose keys ``fixed`` has
     row.update(fixed)
     row["external_id"] = external_id
     return row
@@ -414,6 +431,17 @@ def _problem(file_name: str, row: TradeRow | FixExecution, exc: ValidationError)
     if isinstance(row, FixExecution) and exc.field in _FIX_FIELDS:
         exc = ValidationError(_FIX_FIELDS[exc.field], exc.reason, exc.value)
     return problem_from(file_name, row.line, exc)
+
+
+def _checked_columns(checker: RowChecker, row: TradeRow) -> dict[str, Any] | None:
+    """A CSV row's trade-table values if every check passes (else None: see `_terms`)."""
+    market = checker.market(row.isin)
+    return checker.columns(
+        row.account, row.isin, row.counterparty, row.instrument_type,
+        (row.side, row.quantity, row.price, row.currency, row.trade_date,
+         local_trade_time(row.trade_date, row.trade_time, market), row.commission, row.fees,
+         row.settle_date),
+    )  # fmt: skip
 
 
 def _terms(row: TradeRow | FixExecution, refs: BookRefs) -> tuple[TradeTerms, Any]:
