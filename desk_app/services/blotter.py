@@ -10,6 +10,8 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Select,
+    asc,
+    desc,
     func,
     literal_column,
     or_,
@@ -22,8 +24,8 @@ from desk_app.db.models import Account, AuditHead, Counterparty, Instrument, Tra
 from desk_app.domain.money import MONEY_SCALE, QUANTITY_SCALE, canonical, from_scaled_int
 from desk_app.domain.states import TradeStatus
 from desk_app.services import labels
-from desk_app.services.listing import Column, ColumnKind, SortSpec
-from desk_app.services.paging import Expr, KeysetSource
+from desk_app.services.listing import Column, ColumnKind, Row, SortSpec
+from desk_app.services.paging import Expr, KeysetSource, _after
 from desk_app.services.trade_filter import CURRENT, CurrencyTotals, TradeFilter
 
 K = ColumnKind
@@ -47,6 +49,10 @@ TRADE_COLUMNS = (
     Column("source", "Source", K.STATUS, labels.TRADE_SOURCE),
     Column("external_id", "External ID"),
 )
+
+
+#: Columns that may be NULL (an instrument without a symbol, a ticket without an id).
+_NULLABLE = frozenset({"symbol", "external_id"})
 
 
 def _columns() -> list[Expr]:
@@ -173,6 +179,28 @@ class TradeSource(KeysetSource):
     nor drops a trade: counting without them gives the same number, from an index
     instead of a million lookups (8 ms rather than 0.8 s for a million on SQLite).
     """
+
+    def fetch(self, sort: SortSpec, after: Row | None, limit: int) -> list[Row]:
+        """A page, ordered so that PostgreSQL can read it from an index.
+
+        The generic keyset order says NULLS FIRST ascending (NULLS LAST descending),
+        which no default PostgreSQL index serves: every page sorted every matching
+        row (2 s for a million). Most blotter columns cannot be NULL, so for them
+        the plain order is the same order and walks the ``(column, id)`` index.
+        """
+        if sort.key in _NULLABLE:
+            return super().fetch(sort, after, limit)
+        stmt, by_key = self._base()
+        if sort.key not in by_key:
+            raise KeyError(f"cannot sort by {sort.key!r}")
+        order_expr = by_key[sort.key]
+        if after is not None:
+            last = after[[c.key for c in self.columns].index(sort.key)]
+            stmt = stmt.where(_after(order_expr, self.id_column, last, after[-1], sort))
+        direction = desc if sort.descending else asc
+        stmt = stmt.order_by(direction(order_expr), direction(self.id_column))
+        with self.sessions() as session:
+            return [tuple(row) for row in session.execute(stmt.limit(limit))]
 
     def count(self) -> int:
         stmt = select(func.count()).select_from(Trade)

@@ -140,9 +140,16 @@ def test_header_click_sorts_in_sql_within_the_filter(
     assert nets == sorted(nets, reverse=spec.descending)
 
 
+@pytest.mark.parametrize("on_a_worker", [False, True])
 def test_totals_row_sums_the_filter_exactly(
-    qtbot: QtBot, book: Workspace, make_tab: Callable[[Workspace], BlotterTab]
+    qtbot: QtBot,
+    book: Workspace,
+    make_tab: Callable[[Workspace], BlotterTab],
+    monkeypatch: pytest.MonkeyPatch,
+    on_a_worker: bool,
 ) -> None:
+    if on_a_worker:  # as for a big book
+        monkeypatch.setattr(blotter_tab, "SYNC_TOTALS_LIMIT", 0)
     tab = make_tab(book)
     f = TradeFilter(status="current", source="fix")
     with qtbot.waitSignal(tab.totals_updated, timeout=10_000):

@@ -36,6 +36,9 @@ from desk_app.ui.workers import run_cancellable_with_progress_dialog, run_in_bac
 
 #: How often the tab asks whether anything was written (milliseconds).
 LIVE_INTERVAL_MS = 3000
+#: Up to this many matching trades the totals are added up at once (a few ms);
+#: beyond, on a worker, so a million never holds up the window.
+SYNC_TOTALS_LIMIT = 50_000
 _SELECT = QItemSelectionModel.SelectionFlag
 T = TypeVar("T")
 
@@ -136,6 +139,12 @@ class BlotterTab(TableTab):
         self._totals_generation += 1
         generation = self._totals_generation
         applied = self.filter_bar.applied()
+        if self.model.total_count() <= SYNC_TOTALS_LIMIT:
+            try:
+                self._on_totals((generation, workspace.blotter.totals(applied)))
+            except Exception as exc:  # the database went away; the table says so too
+                self._on_totals_failed(exc)
+            return
         if not self.totals.totals():
             self.totals.show_note("Adding up…")
         elif announce:
