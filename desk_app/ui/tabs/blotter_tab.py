@@ -37,8 +37,8 @@ from desk_app.ui.workers import run_cancellable_with_progress_dialog, run_in_bac
 #: How often the tab asks whether anything was written (milliseconds).
 LIVE_INTERVAL_MS = 3000
 #: Up to this many matching trades the totals are added up at once (a few ms);
-#: beyond, on a worker, so a million never holds up the window.
-SYNC_TOTALS_LIMIT = 50_000
+#: beyond, on a worker, so a big book never holds up the window.
+SYNC_TOTALS_LIMIT = 2_000
 _SELECT = QItemSelectionModel.SelectionFlag
 T = TypeVar("T")
 
