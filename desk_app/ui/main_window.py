@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
@@ -193,6 +193,15 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Connect to shared database…", self.shared_database_requested)
         self.recent_menu = file_menu.addMenu("&Recent databases")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        blotter = self.tab("blotter")
+        assert isinstance(blotter, BlotterTab)
+        # The blotter's own action, so that it is enabled and explained the same way;
+        # from the menu its shortcut works on every tab, and the blotter comes forward.
+        import_action = blotter.trade_actions.actions["import"]
+        import_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        import_action.triggered.connect(lambda: self.tab_widget.setCurrentWidget(blotter))
+        file_menu.addAction(import_action)
         file_menu.addSeparator()
         quit_action = self._action(file_menu, "&Quit", self.close, QKeySequence("Ctrl+Q"))
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -12,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
-from desk_app.domain.codes import Role
+from desk_app.domain.codes import Role, Side
 from desk_app.domain.errors import DeskError, NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.permissions import SUPERVISED, Action
-from desk_app.domain.states import ApprovalStatus
+from desk_app.domain.states import ApprovalStatus, TradeStatus
 from desk_app.domain.supervision import Registration
+from desk_app.domain.trade_ticket import TradeTerms
 from desk_app.services.approvals import ApprovalHandler, Proposal
 from desk_app.services.workspace import Workspace
 
@@ -45,6 +47,15 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
         number = desk.next_number()
         fields = {"name": "New Client", "registration_type": "ira", "registered_rep": "RR02"}
         return ws.accounts.request_open(number, fields, "new client"), number
+    if action in (Action.TRADE_AMEND_SETTLING, Action.TRADE_CANCEL_SETTLING):
+        trade_id = late_trade(desk, maker)
+        if action is Action.TRADE_CANCEL_SETTLING:
+            outcome = ws.trades.cancel(trade_id, "client disputes the order")
+        else:
+            terms = ws.trades.record(trade_id).terms.with_changes(price=Decimal("11"))
+            outcome = ws.trades.amend(trade_id, terms, "price per the execution report")
+        assert outcome.request_id is not None
+        return outcome.request_id, str(trade_id)
     number = desk.account()
     if action is Action.ACCOUNT_AMEND:
         return ws.accounts.request_amend(number, {"name": "Renamed"}, "name change"), number
@@ -52,8 +63,27 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
     return ws.accounts.request_status(number, "restricted", "margin call"), number
 
 
+def late_trade(desk: Desk, maker: str) -> int:
+    """A trade booked by ``maker`` whose settlement date has long passed."""
+    with desk.admin.uow.read() as session:
+        if session.get(m.Counterparty, 1) is None:
+            desk.instrument()
+            desk.counterparty()
+    terms = TradeTerms(
+        account=desk.account(), side=Side.BUY, isin="US0378331005", quantity=Decimal(10),
+        price=Decimal(10), currency="USD", trade_date=date(2024, 6, 3),
+        trade_time=datetime(2024, 6, 3, 14, tzinfo=UTC), counterparty="GSCO",
+    )  # fmt: skip
+    return desk.ws[maker].trades.book(terms)
+
+
 def applied(desk: Desk, action: Action, number: str) -> bool:
-    """Whether the change of ``make_request`` is on the account."""
+    """Whether the change of ``make_request`` is on the account (or the trade)."""
+    if action in (Action.TRADE_AMEND_SETTLING, Action.TRADE_CANCEL_SETTLING):
+        newest = desk.admin.trades.versions(int(number))[-1]
+        if action is Action.TRADE_CANCEL_SETTLING:
+            return newest.status is TradeStatus.CANCELLED
+        return newest.terms.price == Decimal("11")
     try:
         values = desk.admin.accounts.record(number).values
     except DeskError:

@@ -8,7 +8,8 @@ changes what the Accounts tab shows. Nobody can approve their own request.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,10 +18,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
-from desk_app.domain.codes import Role
+from desk_app.db import models as m
+from desk_app.domain.codes import AccountStatus, Role
 from desk_app.domain.permissions import Action
-from desk_app.domain.states import ApprovalStatus
+from desk_app.domain.states import ApprovalStatus, TradeStatus
 from desk_app.services.listing import Column, ColumnKind
 from desk_app.services.users import parse_registration
 from desk_app.services.workspace import Workspace, open_workspace
@@ -160,10 +163,43 @@ def test_clerk_request_is_approved_in_the_supervisors_tab(
     assert shown_name(accounts, number) == "Ada King, Countess of Lovelace"
 
 
+def _late_trades(ws: Workspace) -> list[int]:
+    """Two demo trades whose settlement date has passed, with no request pending on them."""
+    with ws.uow.read() as session:
+        pending = set(
+            session.scalars(
+                select(m.ApprovalRequest.target_id).where(
+                    m.ApprovalRequest.target_table == "trades",
+                    m.ApprovalRequest.status == ApprovalStatus.PENDING,
+                )
+            )
+        )
+        rows = session.scalars(
+            select(m.Trade.id)
+            .join(m.Account, m.Account.id == m.Trade.account_id)
+            .where(
+                m.Trade.status == TradeStatus.ACTIVE,
+                m.Trade.settle_date < date.today(),
+                m.Account.status == AccountStatus.OPEN,
+            )
+            .order_by(m.Trade.id.desc())
+            .limit(20)
+        ).all()
+    return [r for r in rows if r not in pending][:2]
+
+
 def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> dict[Action, int]:
     """One request of every supervised action, made by ``ws``'s user."""
     amend, restrict = numbers
+    cancel_id, correct_id = _late_trades(ws)
+    terms = ws.trades.record(correct_id).terms
+    corrected = terms.with_changes(price=terms.price + Decimal("0.01"))
+    late_cancel = ws.trades.cancel(cancel_id, "client disputes the order").request_id
+    late_amend = ws.trades.amend(correct_id, corrected, "price per the ER").request_id
+    assert late_cancel is not None and late_amend is not None
     return {
+        Action.TRADE_CANCEL_SETTLING: late_cancel,
+        Action.TRADE_AMEND_SETTLING: late_amend,
         Action.ACCOUNT_OPEN: ws.accounts.request_open(
             new_number,
             {"name": "Test Client", "registration_type": "individual", "registered_rep": "Al"},

@@ -10,6 +10,7 @@ or imported so the tab can refresh. The dialogs are imported when first opened.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,17 @@ if TYPE_CHECKING:
     from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
 
 NO_TRADE = "Select a trade first"
+
+
+@dataclass(frozen=True)
+class TradeServices:
+    """What the actions work with: one open database's services and its signed-in user."""
+
+    trades: TradesView
+    lookup: TradeLookupView
+    imports: TradeImportView
+    actor: ActorView
+
 
 #: key: (text, permission, shortcut, tooltip when allowed)
 ACTIONS = {
@@ -65,18 +77,17 @@ class BlotterActions(QObject):
         parent: QWidget,
         current_trade: Callable[[], int | None],
         *,
-        trades: TradesView,
-        lookup: TradeLookupView,
-        imports: TradeImportView,
-        actor: ActorView,
+        trades: TradesView | None = None,
+        lookup: TradeLookupView | None = None,
+        imports: TradeImportView | None = None,
+        actor: ActorView | None = None,
     ) -> None:
         super().__init__(parent)
         self._parent = parent
         self._current_trade = current_trade
-        self._trades = trades
-        self._lookup = lookup
-        self._imports = imports
-        self._actor = actor
+        self._services: TradeServices | None = None
+        if trades and lookup and imports and actor:
+            self._services = TradeServices(trades, lookup, imports, actor)
         #: The dialog each action opened last (kept so a test or the tab can reach it).
         self.dialogs: dict[str, QDialog] = {}
         slots: dict[str, Callable[[], object]] = {
@@ -95,10 +106,35 @@ class BlotterActions(QObject):
             self.actions[key] = action
         self.update_actions()
 
+    def bind(self, services: TradeServices | None) -> None:
+        """Act on another database's services (None: no database open)."""
+        self._services = services
+        self.update_actions()
+
+    @property
+    def _trades(self) -> TradesView:
+        return self._bound.trades
+
+    @property
+    def _lookup(self) -> TradeLookupView:
+        return self._bound.lookup
+
+    @property
+    def _imports(self) -> TradeImportView:
+        return self._bound.imports
+
+    @property
+    def _bound(self) -> TradeServices:
+        if self._services is None:
+            raise DeskError("No database open")
+        return self._services
+
     # -- what is allowed -----------------------------------------------------------------
     def refusal(self, key: str) -> str | None:
         """Why the action ``key`` cannot run now (roles first, then the selection)."""
-        why = self._actor.refusal(ACTIONS[key][1])
+        if self._services is None:
+            return "No database open"
+        why = self._services.actor.refusal(ACTIONS[key][1])
         if why is None and key in _NEEDS_A_TRADE and self._current_trade() is None:
             return NO_TRADE
         return why

@@ -19,14 +19,15 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QPushButton, QWidget
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QPushButton, QToolBar, QWidget
 
 from desk_app.domain.progress import Cancelled
 from desk_app.domain.states import TradeStatus
 from desk_app.services.listing import Column, PageSource, Row
 from desk_app.services.trade_filter import CurrencyTotals, TradeFilter
 from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.blotter_actions import BlotterActions, TradeServices
 from desk_app.ui.tabs.blotter_filter_bar import BlotterFilterBar
 from desk_app.ui.tabs.blotter_presets import PresetPicker
 from desk_app.ui.tabs.blotter_totals import BlotterTotals
@@ -69,7 +70,25 @@ class BlotterTab(TableTab):
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.filter_bar.add_widget(self.presets, 0)
+        self.trade_actions = BlotterActions(self, self.current_trade_id)
+        self.trade_actions.trades_changed.connect(self.refresh)
+        self.trade_actions.trades_changed.connect(self.records_changed)  # settlements, approvals
+        self.trade_actions.notice.connect(self.show_notice)
+        # A tool bar folds what does not fit into a » menu, so a narrow window still fits.
+        self.toolbar = QToolBar("Trade actions", self)
+        self.toolbar.setObjectName("trade_actions")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        separator = QAction(self.view)
+        separator.setSeparator(True)
+        self.view.addAction(separator)  # after Copy in the context menu
+        for key in ("new", "amend", "cancel", "history"):
+            self.toolbar.addAction(self.trade_actions.actions[key])
+            self.view.addAction(self.trade_actions.actions[key])
+        self.add_header_widget(self.toolbar)
         self.add_header_widget(self.export_button)
+        self.view.doubleClicked.connect(lambda _index: self.trade_actions.show_history())
+        self.view.selectionModel().currentRowChanged.connect(self.trade_actions.update_actions)
+        self.model.reloaded.connect(self.trade_actions.update_actions)
         # Fit columns to the first screenful, not to every loaded row: the blotter's
         # widths are set by dates, codes and amounts that look alike all the way down.
         self.view.horizontalHeader().setResizeContentsPrecision(40)
@@ -105,7 +124,17 @@ class BlotterTab(TableTab):
         return f"No trades match: {applied.describe()}."
 
     # -- workspace and refresh --------------------------------------------------------------
+    def current_trade_id(self) -> int | None:
+        """The id of the trade version in the current row (None without one)."""
+        row = self.current_row()
+        return None if row is None else int(row[-1])
+
     def set_workspace(self, workspace: WorkspaceView) -> None:
+        self.trade_actions.bind(
+            TradeServices(
+                workspace.trades, workspace.trade_lookup, workspace.imports, workspace.user
+            )
+        )
         self.presets.set_presets(workspace.presets)
         super().set_workspace(workspace)
         self.export_button.setEnabled(True)
@@ -122,6 +151,7 @@ class BlotterTab(TableTab):
         self._totals_generation += 1  # sums still on their way are for another database
         self._wait_for_readers()
         super().clear(message)
+        self.trade_actions.bind(None)
         self.presets.set_presets(None)
         self.export_button.setEnabled(False)
         self.totals.show_note("")
