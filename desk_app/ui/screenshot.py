@@ -6,9 +6,12 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings
+from PySide6.QtWidgets import QWidget
 
+from desk_app.domain.states import TradeStatus
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.blotter_tab import BlotterTab
 from desk_app.ui.tabs.table_tab import WorkspaceView
 
 SIZE = (1400, 800)
@@ -32,7 +35,33 @@ def save_screenshots(window: MainWindow, out_dir: Path) -> list[Path]:
         if not window.grab().save(str(path)):
             raise OSError(f"could not write {path}")
         saved.append(path)
+    ticket = _ticket(window)
+    if ticket is not None:
+        saved.append(_save(ticket, out_dir / "ticket.png"))
     return saved
+
+
+def _ticket(window: MainWindow) -> QWidget | None:
+    """The trade ticket opened to amend the newest current trade (None if there is none)."""
+    blotter = window.tab("blotter")
+    assert isinstance(blotter, BlotterTab)
+    window.tab_widget.setCurrentWidget(blotter)
+    model = blotter.model
+    for row in range(min(model.rowCount(), 50)):
+        if model.value_in(model.row_at(row), "status") == TradeStatus.ACTIVE.value:
+            blotter.view.selectRow(row)
+            return blotter.trade_actions.amend()
+    return None
+
+
+def _save(widget: QWidget, path: Path) -> Path:
+    _settle()
+    try:
+        if not widget.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+    finally:
+        widget.close()
+    return path
 
 
 def render_screenshots(workspace: WorkspaceView, out_dir: Path) -> list[Path]:
