@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,11 +121,28 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(name))
 
 
+def settle_workers() -> None:
+    """Let GUI workers that still read the database finish before it is closed.
+
+    A connection a worker holds while the engine is disposed goes back to a pool
+    nobody references, and is garbage-collected still open (a ResourceWarning that
+    would fail whichever test runs then).
+    """
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QThreadPool
+
+    if QCoreApplication.instance() is not None:
+        QThreadPool.globalInstance().waitForDone(30_000)
+        QCoreApplication.processEvents()
+
+
 @pytest.fixture
 def workspace(db_url: str) -> Iterator[Workspace]:
     """A migrated, empty database on each engine, opened for user 'tester'."""
     ws = open_workspace(db_url, "tester")
     yield ws
+    settle_workers()
     ws.close()
 
 
@@ -132,6 +150,7 @@ def workspace(db_url: str) -> Iterator[Workspace]:
 def sqlite_workspace(sqlite_url: str) -> Iterator[Workspace]:
     ws = open_workspace(sqlite_url, "tester")
     yield ws
+    settle_workers()
     ws.close()
 
 
@@ -160,4 +179,5 @@ def demo_url(sqlite_url: str, demo_template: Path) -> str:
 def demo_ws(demo_url: str) -> Iterator[Workspace]:
     ws = open_workspace(demo_url, "tester")
     yield ws
+    settle_workers()
     ws.close()

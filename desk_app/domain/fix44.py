@@ -24,6 +24,7 @@ from typing import Literal, TypeVar
 from desk_app.domain.codes import Side
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.trade_rows import (
+    EXTERNAL_ID_MAX,
     RowProblem,
     parse_charge,
     parse_currency,
@@ -280,6 +281,8 @@ class _Message:
         if next(iter(values)) != 35:
             self.problem(35, "must be the third field")
         self.exec_id = self._text(17, required=True)
+        if self.exec_id is not None and len(self.exec_id) > EXTERNAL_ID_MAX:
+            self.problem(17, f"is longer than {EXTERNAL_ID_MAX} characters", self.exec_id)
         ref = self._text(19, required=False)
         exec_type = self._text(150, required=True)
         if exec_type is None:

@@ -38,6 +38,7 @@ from desk_app.domain.trade_rows import (
     parse_charge,
     parse_currency,
     parse_cusip_as_isin,
+    parse_external_id,
     parse_instrument_type,
     parse_isin,
     parse_iso_date,
@@ -260,7 +261,7 @@ class _TradesCsvReader:
                 problems.append(problem_from(file, line, error))
                 return None
 
-        external_id = value("external_id", parse_text)
+        external_id = value("external_id", parse_external_id)
         trade_date = value("trade_date", parse_iso_date)
         account = value("account", parse_text)
         side = value("side", parse_side)
@@ -410,7 +411,7 @@ def _fast_row(at: _Positions, line: int, fields: list[str]) -> TradeRow | None:
             return None
     return TradeRow(
         line=line,
-        external_id=parse_text("external_id", fields[at.external_id].strip()),
+        external_id=parse_external_id("external_id", fields[at.external_id].strip()),
         trade_date=trade_date,
         account=parse_text("account", fields[at.account].strip()),
         side=side,

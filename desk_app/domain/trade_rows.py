@@ -112,6 +112,18 @@ def parse_text(field: str, raw: str) -> str:
     return raw
 
 
+#: The longest external id (a file's trade id, a FIX ExecID) the blotter keeps.
+EXTERNAL_ID_MAX = 64
+
+
+def parse_external_id(field: str, raw: str) -> str:
+    """A trade's id in the file or venue that sent it: required, one line, 64 at most."""
+    text = parse_text(field, raw)
+    if len(text) > EXTERNAL_ID_MAX:
+        raise ValidationError(field, f"is longer than {EXTERNAL_ID_MAX} characters", raw)
+    return text
+
+
 @functools.lru_cache(maxsize=_CACHE)
 def parse_iso_date(field: str, raw: str) -> datetime.date:
     """A date written YYYY-MM-DD, and no other way."""

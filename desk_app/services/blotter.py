@@ -241,7 +241,10 @@ class BlotterService:
         return where_clauses(f, self._dialect, ids)
 
     def totals(self, filter: TradeFilter | None = None) -> list[CurrencyTotals]:  # noqa: A002
-        """Count, quantity, gross and net of the matching trades, per currency, exactly."""
+        """Count, quantity, gross and net of the matching trades, per currency, exactly.
+
+        Cancel versions are left out: they settle nothing.
+        """
         dialect = self._dialect
         sums = {
             "quantity": (Trade.quantity, QUANTITY_SCALE),
@@ -252,7 +255,8 @@ class BlotterService:
         for column, scale in sums.values():
             part = _exact_sum(column, scale, dialect)
             exprs.extend(part if isinstance(part, tuple) else (part,))
-        stmt = select(*exprs).select_from(Trade)
+        # A cancel version repeats the terms of the trade it cancels but settles nothing.
+        stmt = select(*exprs).select_from(Trade).where(Trade.status != TradeStatus.CANCELLED)
         for clause in self._where(filter or TradeFilter()):
             stmt = stmt.where(clause)
         stmt = stmt.group_by(Trade.currency).order_by(Trade.currency)

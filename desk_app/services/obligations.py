@@ -85,30 +85,30 @@ def new_obligation(
 def replace_obligation(session: Session, old: m.Trade, new: m.Trade) -> None:
     """Move ``old``'s obligation over to ``new`` (a correction or a cancel).
 
-    The old obligation is cancelled if it may still be; the new version gets its
-    own unless it cancels the trade. When the old one had already settled, the
-    difference is for the settlement desk: the new obligation (or, for a cancel,
-    the settled one) says so as an exception rather than silently settling twice.
+    The old obligation is cancelled and the new version gets its own (unless it
+    cancels the trade). When anything of the old one has already settled, nothing
+    is regenerated: the old obligation stays, with an exception saying what to do,
+    so that nothing settles twice.
     """
     obligation = obligation_of(session, old.id)
     if obligation is None:
         return  # never generated: the settlement run will make one for the new version
     was = obligation.status
-    note: str | None = None
-    if was is ObligationStatus.CANCELLED:
-        pass
-    elif OBLIGATION.can(was, ObligationStatus.CANCELLED):
+    moved = obligation.settled_quantity > 0 or obligation.settled_amount > 0
+    if was is ObligationStatus.SETTLED or moved:
+        # What moved cannot be taken back here, and a second full obligation would
+        # settle twice: the old one stays, flagged, for the settlement desk.
+        done = f"{obligation.settled_quantity} of {obligation.quantity}"
+        what = "reverse it" if new.status is TradeStatus.CANCELLED else "settle the difference"
+        obligation.exception_reason = (
+            f"Trade {'cancelled' if new.status is TradeStatus.CANCELLED else 'amended'} "
+            f"(version {new.version_no}) after {done} settled: {what} with the counterparty"
+        )[:200]
+        return
+    if OBLIGATION.can(was, ObligationStatus.CANCELLED):
         obligation.status = ObligationStatus.CANCELLED
         obligation.status_changed_at = datetime.now(UTC)
-    else:  # (partly) settled already: what moved cannot be taken back here
-        note = (
-            f"Version {old.version_no} was already {was.label.lower()}: "
-            + ("reverse it" if new.status is TradeStatus.CANCELLED else "settle the difference")
-            + " with the counterparty"
-        )
     if new.status is TradeStatus.CANCELLED:
-        if note is not None:
-            obligation.exception_reason = f"Trade cancelled. {note}"
         return
     session.flush()  # the new version's id
-    new_obligation(session, new, note)
+    new_obligation(session, new)

@@ -281,12 +281,19 @@ class TradeImportService:
     ) -> None:
         """A correction or cancel: it must name a live trade that may still change."""
         refs, dates, default_reason = books
-        if row.exec_id in stored:
+        ref = row.exec_ref_id or ""
+        ref_field = field_name(19)
+        if row.exec_id in stored:  # sent before: the same change of the same trade?
+            mine, target = stored[row.exec_id], stored.get(ref)
+            root = mine.original_id or mine.id
+            if target is None or (target.original_id or target.id) != root:
+                raise ValidationError(
+                    field_name(17), f"is already on the blotter, as a version of trade {root}",
+                    row.exec_id,
+                )  # fmt: skip
             plan.unchanged += 1
             plan.show(row, "unchanged", None)
             return
-        ref = row.exec_ref_id or ""
-        ref_field = field_name(19)
         if ref in in_file:
             status = in_file[ref]
         elif ref in stored:
@@ -314,6 +321,13 @@ class TradeImportService:
             checked = check_terms(
                 refs, dates, terms, instrument_type=kind, default_reason=default_reason
             )
+            if ref in stored and checked.settle_date < self._trades.today():
+                raise ValidationError(
+                    ref_field,
+                    f"would move the settlement date to {checked.settle_date.isoformat()}, "
+                    "which has passed: correct it from the blotter (a principal approves it)",
+                    ref,
+                )
             in_file[ref] = TradeStatus.ACTIVE
         else:
             in_file[ref] = TradeStatus.CANCELLED
@@ -368,8 +382,7 @@ class TradeImportService:
                 progress(start + len(chunk), total, f"Storing trades ({start + len(chunk):,})…")
         audit.record_event(session, "trade_imports", log.id, {
             "file_name": base.file_name, "sha256": base.sha256, "source": base.source.value,
-            "added": len(ids), "first_trade_id": min(ids, default=None),
-            "last_trade_id": max(ids, default=None),
+            "added": len(ids),
         })  # fmt: skip
         for n, (row, checked) in enumerate(plan.changes, start=len(plan.new) + 1):
             token.check("The import")

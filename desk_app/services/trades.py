@@ -102,6 +102,13 @@ def supervised_because(
     return None
 
 
+def _backdated(terms: TradeTerms, today: date) -> str | None:
+    """A correction that moves the settlement date into the past is supervised too."""
+    if terms.settle_date is not None and terms.settle_date < today:
+        return f"the new settlement date {terms.settle_date.isoformat()} has passed"
+    return None
+
+
 _TERM_COLUMNS = (
     "account_id", "instrument_id", "counterparty_id", "side", "quantity", "price", "currency",
     "trade_date", "trade_time", "settle_date", "settle_date_reason", "gross_amount",
@@ -233,6 +240,7 @@ class TradeService:
             because = self._record(session, old).supervised_because
             if terms is not None:
                 terms = self._check_changes(session, old, terms).booked_terms
+                because = because or _backdated(terms, self._today())
             if because is not None:
                 proposal = self._proposal(old, terms, supervised, because)
         if because is not None:
@@ -249,6 +257,11 @@ class TradeService:
 
     def _current(self, session: Session, trade_id: int, expected: int | None) -> m.Trade:
         trade = self._get(session, trade_id)
+        if trade.status is TradeStatus.CANCELLED:
+            raise StaleRecord(
+                f"trade {trade.original_id or trade.id} is cancelled (version {trade.id}); "
+                "a cancelled trade cannot be changed: book a new one"
+            )
         if trade.status is not TradeStatus.ACTIVE:
             newer = session.scalars(
                 select(m.Trade.id).where(m.Trade.supersedes_id == trade.id)
@@ -281,8 +294,8 @@ class TradeService:
             before_shown: dict[str, Any] = {"status": old.status.value}
             summary = f"Cancel trade {key} ({because})"
         else:
-            proposed = terms_to_json(terms)
-            changed = {k: v for k, v in proposed.items() if before.get(k) != v}
+            proposed = terms_to_json(terms)  # compared as values: 5.00 is 5
+            changed = {k: proposed[k] for k in _terms_of(old).changed_fields(terms)}
             after, before_shown = changed, {k: before[k] for k in changed}
             summary = f"Amend trade {key}: {', '.join(k.replace('_', ' ') for k in changed)}"
         return Proposal(

@@ -28,6 +28,7 @@ from desk_app.domain.codes import (
 from desk_app.domain.supervision import Registration
 from desk_app.services import audit
 from desk_app.services.workspace import Workspace, open_workspace
+from tests.conftest import settle_workers
 
 S24 = Registration("S24", date(2020, 1, 1))
 #: The users every ``desk`` has, besides ``tester`` (the bootstrap admin).
@@ -76,6 +77,7 @@ class Desk:
         return self.open(name)
 
     def close(self) -> None:
+        settle_workers()
         for ws in self.ws.values():
             ws.close()
         self.ws.clear()

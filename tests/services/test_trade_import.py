@@ -313,3 +313,27 @@ def sqlite_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     made = _books(Desk(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"))
     yield made
     made.close()
+
+
+def test_an_exec_id_reused_for_another_trade_is_a_problem(floor: Desk) -> None:
+    assert _importer(floor).import_bytes(_fix(TRADE_E1), "morning.fix").ok
+    e8 = TRADE_E1.replace("17=E1", "17=E8")
+    reused = CORRECT_E1.replace("17=E9", "17=E1").replace("19=E1", "19=E8")
+    report = _importer(floor).import_bytes(_fix(e8, reused), "next.fix")
+    assert [p.field for p in report.problems] == ["ExecID(17)"]
+    assert "is already on the blotter, as a version of trade" in str(report.problems[0])
+    assert len(_trades(floor)) == 1
+
+
+def test_an_external_id_longer_than_the_blotter_keeps_is_a_row_problem(
+    floor: Desk, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "external_id,trade_date,account,side,isin,quantity,price,currency,counterparty\n"
+        f"{'X' * 65},2024-06-03,ACC-100,buy,US0378331005,100,189.25,USD,GSCO\n",
+        encoding="utf-8",
+    )
+    report = _importer(floor).import_file(path)
+    assert [(p.line, p.field) for p in report.problems] == [(2, "external_id")]
+    assert "longer than 64 characters" in str(report.problems[0])

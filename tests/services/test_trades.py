@@ -268,3 +268,44 @@ def test_every_change_is_in_the_audit_trail(floor: Desk) -> None:
     ]
     assert {e.table_name for e in entries} == {"trades"}
     assert {e.app_user for e in entries} == {"carl"}
+
+
+def test_backdating_a_correction_past_its_settlement_is_a_request(floor: Desk) -> None:
+    account = floor.account()
+    carl = _service(floor, "carl")
+    first = carl.book(_terms(account))
+    backdated = _terms(
+        account, trade_date=date(2026, 11, 2), trade_time=datetime(2026, 11, 2, 15, tzinfo=UTC)
+    )
+    outcome = carl.amend(first, backdated, "Booked on the wrong day")
+    assert outcome.request_id is not None
+    request = floor.request(outcome.request_id)
+    assert request.summary == f"Amend trade {first}: trade date, trade time, settle date"
+
+
+def test_amending_after_part_settled_flags_the_obligation_and_makes_no_second(floor: Desk) -> None:
+    account = floor.account()
+    carl = _service(floor, "carl")
+    first = carl.book(_terms(account))
+    with floor.admin.uow.write("test.setup") as session:
+        trade = session.get(m.Trade, first)
+        assert trade is not None
+        obligation = new_obligation(session, trade)
+        obligation.status, obligation.settled_quantity = ObligationStatus.FAILING, Decimal(40)
+    outcome = carl.amend(first, _terms(account, price=Decimal("211")), "Price per the ER")
+    assert outcome.request_id is not None  # failing: its settlement started
+    floor.ws["sue"].approvals.approve(outcome.request_id)
+    with floor.admin.uow.read() as session:
+        rows = session.scalars(select(m.SettlementObligation)).all()
+        assert [(o.trade_id, o.status) for o in rows] == [(first, ObligationStatus.FAILING)]
+        assert rows[0].exception_reason is not None
+        assert "after 40 of 100 settled: settle the difference" in rows[0].exception_reason
+
+
+def test_a_cancelled_trade_says_it_cannot_be_changed(floor: Desk) -> None:
+    account = floor.account()
+    carl = _service(floor, "carl")
+    cancel = carl.cancel(carl.book(_terms(account)), "Wrong account").trade_id
+    assert cancel is not None
+    with pytest.raises(StaleRecord, match="a cancelled trade cannot be changed"):
+        carl.amend(cancel, _terms(account, quantity=Decimal(5)), "again")

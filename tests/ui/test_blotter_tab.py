@@ -26,6 +26,7 @@ from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs import blotter_tab
 from desk_app.ui.tabs.blotter_tab import BlotterTab
 from desk_app.ui.theme import Tone
+from tests.conftest import settle_workers
 
 pytestmark = pytest.mark.gui
 
@@ -36,6 +37,7 @@ def book(db_url: str) -> Iterator[Workspace]:
     ws = open_workspace(db_url, "tester")
     generate_demo_data(ws.sessions, seed=3, trades=300, today=date(2026, 6, 30))
     yield ws
+    settle_workers()
     ws.close()
 
 
