@@ -78,11 +78,31 @@ def export_trades(ctx: CommandContext, args: argparse.Namespace) -> int:
         external_id=args.external_id,
     )
     with ctx.open() as workspace:
+        unknown = _unknown(workspace, args)
+        if unknown:
+            return reject(*unknown)
         count = export_rows(workspace.blotter.trades(selection), out, progress=_progress())
     what = selection.describe() or "all trade versions"
     print(f"wrote {out} ({what})", file=sys.stderr)
     print(count)
     return EXIT_OK
+
+
+def _unknown(workspace: Any, args: argparse.Namespace) -> list[str]:
+    """An account, instrument or counterparty the books do not have is a mistake, not 0 rows."""
+    lookup = workspace.trade_lookup
+    problems = []
+    if args.account:
+        numbers = {a.number for a in lookup.find_accounts(args.account, 50)}
+        if args.account.strip().upper() not in numbers:
+            problems.append(f"--account: no account numbered '{args.account}'")
+    if args.instrument and lookup.instrument(args.instrument) is None:
+        problems.append(f"--instrument: no instrument '{args.instrument}' (ISIN, CUSIP or symbol)")
+    if args.counterparty:
+        codes = {c.code for c in lookup.find_counterparties(args.counterparty, 50)}
+        if args.counterparty.strip().upper() not in codes:
+            problems.append(f"--counterparty: no counterparty '{args.counterparty}'")
+    return problems
 
 
 def _progress() -> Any:

@@ -23,7 +23,7 @@ from desk_app.domain.trade_rows import (
     parse_side,
     parse_time_of_day,
 )
-from desk_app.domain.trade_ticket import TradeTerms, local_trade_time
+from desk_app.domain.trade_ticket import TradeTerms, local_trade_time, market_zone
 
 #: Option → (term, check) for the terms a ticket or an amendment may state.
 _TERMS = {
@@ -130,7 +130,12 @@ def amend_trade(ctx: CommandContext, args: argparse.Namespace) -> int:
             changes["isin"] = found.isin
         if "trade_date" in changes or args.trade_time:
             day = changes.get("trade_date", terms.trade_date)
-            changes["trade_time"] = _moment(args, day, record.instrument.market)
+            market = record.instrument.market
+            if args.trade_time:
+                changes["trade_time"] = _moment(args, day, market)
+            else:  # another day, at the same time of day in the market
+                local = terms.trade_time.astimezone(market_zone(market)).time()
+                changes["trade_time"] = local_trade_time(day, local, market)
         if "trade_date" in changes and "settle_date" not in changes:
             changes["settle_date"] = None  # from the calendar again
         outcome = workspace.trades.amend(args.trade_id, terms.with_changes(**changes), args.reason)

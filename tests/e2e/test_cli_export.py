@@ -84,3 +84,19 @@ def test_export_usage_and_rejections(
                          "--out", str(tmp_path / "missing" / "x.csv"))  # fmt: skip
     assert (code, out) == (1, "")
     assert "no such folder" in err
+
+
+def test_an_unknown_account_instrument_or_counterparty_is_refused(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "t.csv"
+    code, _, err = run(
+        capsys, "--db", db_url, "--user", "tester", "export", "trades", "--out", str(out),
+        "--account", "NOPE-1", "--instrument", "NOPE", "--counterparty", "ZZZZ",
+    )  # fmt: skip
+    assert code == 1 and not out.exists()
+    assert err.splitlines() == [
+        "--account: no account numbered 'NOPE-1'",
+        "--instrument: no instrument 'NOPE' (ISIN, CUSIP or symbol)",
+        "--counterparty: no counterparty 'ZZZZ'",
+    ]

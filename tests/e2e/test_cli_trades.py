@@ -70,3 +70,17 @@ def test_a_wrong_ticket_names_the_field(capsys: pytest.CaptureFixture[str], book
     code, _, err = run(capsys, "--db", books, "--user", "cora", "trades", "cancel", "1",
                        "--reason", "x")  # fmt: skip
     assert code == 1
+
+
+def test_moving_the_trade_date_keeps_the_time_of_day(
+    capsys: pytest.CaptureFixture[str], books: str
+) -> None:
+    first = int(_book(capsys, books)[1].strip().splitlines()[-1])
+    code, out, _ = run(
+        capsys, "--db", books, "--user", "carl", "trades", "amend", str(first),
+        "--trade-date", "2099-06-02", "--reason", "Booked on the wrong day",
+    )  # fmt: skip
+    assert code == 0
+    code, out, _ = run(capsys, "--db", books, "--user", "cora", "trades", "show", out.strip())
+    assert "Trade date        2099-06-02 2099-06-02T13:31:00+00:00" in out  # 09:31 New York
+    assert "Settle date       2099-06-03" in out

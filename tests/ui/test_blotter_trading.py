@@ -97,6 +97,8 @@ def test_cancel_the_selected_trade_then_see_its_history(
     statuses = {tab.model.value_in(tab.model.row_at(r), "status") for r in range(2)}
     assert statuses == {TradeStatus.AMENDED.value, TradeStatus.CANCELLED.value}
     tab.view.selectRow(0)
+    assert not actions["amend"].isEnabled()  # neither version of a cancelled trade changes
+    assert actions["amend"].toolTip().startswith("This version is")
     tab.view.doubleClicked.emit(tab.view.currentIndex())
     history = tab.trade_actions.dialogs["history"]
     assert isinstance(history, TradeHistoryDialog)

@@ -81,10 +81,12 @@ class BlotterActions(QObject):
         lookup: TradeLookupView | None = None,
         imports: TradeImportView | None = None,
         actor: ActorView | None = None,
+        current_status: Callable[[], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self._parent = parent
         self._current_trade = current_trade
+        self._current_status = current_status
         self._services: TradeServices | None = None
         if trades and lookup and imports and actor:
             self._services = TradeServices(trades, lookup, imports, actor)
@@ -137,6 +139,10 @@ class BlotterActions(QObject):
         why = self._services.actor.refusal(ACTIONS[key][1])
         if why is None and key in _NEEDS_A_TRADE and self._current_trade() is None:
             return NO_TRADE
+        status = self._current_status() if self._current_status else None
+        if why is None and key in ("amend", "cancel") and status not in (None, "active"):
+            label = TradeStatus(status).label.lower()
+            return f"This version is {label}: only a trade's current version can change"
         return why
 
     def update_actions(self, *_args: object) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject,
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QPushButton, QToolBar, QWidget
 
-from desk_app.domain.progress import Cancelled
+from desk_app.domain.progress import Cancelled, CancelToken, Progress
 from desk_app.domain.states import TradeStatus
 from desk_app.services.listing import Column, PageSource, Row
 from desk_app.services.trade_filter import CurrencyTotals, TradeFilter
@@ -70,7 +70,9 @@ class BlotterTab(TableTab):
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.filter_bar.add_widget(self.presets, 0)
-        self.trade_actions = BlotterActions(self, self.current_trade_id)
+        self.trade_actions = BlotterActions(
+            self, self.current_trade_id, current_status=self._current_status
+        )
         self.trade_actions.trades_changed.connect(self.refresh)
         self.trade_actions.trades_changed.connect(self.records_changed)  # settlements, approvals
         self.trade_actions.notice.connect(self.show_notice)
@@ -124,6 +126,10 @@ class BlotterTab(TableTab):
         return f"No trades match: {applied.describe()}."
 
     # -- workspace and refresh --------------------------------------------------------------
+    def _current_status(self) -> str | None:
+        row = self.current_row()
+        return None if row is None else str(self.model.value_in(row, "status"))
+
     def current_trade_id(self) -> int | None:
         """The id of the trade version in the current row (None without one)."""
         row = self.current_row()
@@ -252,10 +258,19 @@ class BlotterTab(TableTab):
         sort = self.model.sort_spec()
         self._export_path = path
         self.export_button.setEnabled(False)
+        done = threading.Event()  # a reader too: clear() waits for it (see _reading)
+        readers = self._readers
+        readers.add(done)
+
+        def export(progress: Progress, cancel: CancelToken) -> int:
+            try:
+                return export_rows(source, path, sort=sort, progress=progress, cancel=cancel)
+            finally:
+                done.set()
+                readers.discard(done)
+
         run_cancellable_with_progress_dialog(
-            lambda progress, cancel: export_rows(
-                source, path, sort=sort, progress=progress, cancel=cancel
-            ),
+            export,
             self._on_exported,
             self._on_export_failed,
             parent=self,
