@@ -130,9 +130,18 @@ def settle_workers() -> None:
     """
     if "PySide6.QtCore" not in sys.modules:
         return
-    from PySide6.QtCore import QCoreApplication, QThreadPool
+    from PySide6.QtCore import QCoreApplication, QThreadPool, QTimer
 
-    if QCoreApplication.instance() is not None:
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    if "PySide6.QtWidgets" in sys.modules:  # a debounce timer must not start a read later
+        from PySide6.QtWidgets import QApplication
+
+        for widget in QApplication.topLevelWidgets():
+            for timer in widget.findChildren(QTimer):
+                timer.stop()
+    for _ in range(2):  # a worker's result may start one more
         QThreadPool.globalInstance().waitForDone(30_000)
         QCoreApplication.processEvents()
 
