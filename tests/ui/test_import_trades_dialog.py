@@ -16,11 +16,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from desk_app.db import models as m
-from desk_app.domain.codes import InstrumentType
 from desk_app.domain.progress import CancelToken, Progress, no_progress
 from desk_app.services.trade_import import ImportReport, TradeImportService
 from desk_app.ui.dialogs.import_trades_dialog import ImportTradesDialog
 from tests.services.conftest import Desk
+from tests.services.test_trade_import import _books
 
 pytestmark = pytest.mark.gui
 
@@ -34,15 +34,7 @@ WAIT = 20_000
 @pytest.fixture
 def floor(db_url: str) -> Iterator[Desk]:
     """The accounts, instruments and brokers the golden files name."""
-    desk = Desk(db_url)
-    for number in ("ACC-100", "ACC-200", "ACC-300", "ACC-001"):
-        desk.account(number)
-    desk.instrument("US0378331005")
-    desk.instrument("US5949181045")
-    desk.instrument("GB0002405495", market="GB", currency="GBP", cusip=None)
-    desk.instrument("US912828EG12", InstrumentType.TREASURY)
-    for code in ("GSCO", "MSCO", "BARC", "JPMS", "NOMU"):
-        desk.counterparty(code)
+    desk = _books(Desk(db_url))
     yield desk
     desk.close()
 
