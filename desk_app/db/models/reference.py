@@ -70,11 +70,16 @@ class UserRegistration(Versioned, Base):
 
 class Instrument(Versioned, Base):
     __tablename__ = "instruments"
+    __table_args__ = (
+        # The blotter walks instruments in these orders when sorting by them.
+        Index("ix_instruments_symbol_isin", "symbol", "isin", unique=True),
+        Index("ix_instruments_description_isin", "description", "isin", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     isin: Mapped[str] = mapped_column(String(12), unique=True)
     cusip: Mapped[str | None] = mapped_column(String(9), unique=True)
-    symbol: Mapped[str | None] = mapped_column(String(32), index=True)
+    symbol: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(String(200))
     issuer: Mapped[str] = mapped_column(String(200))
     instrument_type: Mapped[InstrumentType] = mapped_column(code_enum(InstrumentType))

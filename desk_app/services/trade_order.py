@@ -1,0 +1,177 @@
+"""The blotter's sort orders: each one an index can deliver, on both engines.
+
+A clerk sorts a million trades by any column, and every page must come from an
+index walk, not a sort of every matching row (2 s a page on SQLite). So each sort
+key is a full order with tie-breakers the indexes already hold:
+
+- amounts and quantities: the value, then the trade id (``(column, id)`` indexes);
+- codes with a handful of values (side, currency, status, source): the code, then
+  trade date and id, so that one side reads like the blotter itself;
+- a reference column (account, ISIN, symbol, description, counterparty): the
+  reference table's value, then trade date and id. The reference table is walked in
+  order and each row's trades are read through their ``(…_id, trade_date)`` index.
+  SQLite only does that when told (`OrderedJoin`, its CROSS JOIN); PostgreSQL plans it
+  by itself.
+
+Pages continue after the last row with a lexicographic keyset condition over the
+whole order (`after`), so they never skip or repeat a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, and_, literal, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import Join
+
+from desk_app.db.models import Account, Counterparty, Instrument, Trade
+
+#: Matching rows above which SQLite walks the reference table for a reference sort.
+#: Below it, reading the matches by the filter's own index and sorting them is faster
+#: (a narrow date range); above it the walk finds a page in a few milliseconds.
+ORDERED_JOIN_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class Part:
+    """One expression of an order, and the row column that holds its value."""
+
+    expr: Any
+    key: str  # "id": the row's last value
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Order:
+    """A sort key's full order, and the reference table a walk starts from (if any)."""
+
+    parts: tuple[Part, ...]
+    reference: Any = None  # Account, Instrument or Counterparty
+
+
+def orders() -> dict[str, Order]:
+    """Every blotter column's order (see the module docstring)."""
+    t = Trade
+    by_id = (Part(t.id, "id"),)
+    by_date = (Part(t.trade_date, "trade_date"), *by_id)
+
+    def code(expr: Any, key: str) -> Order:
+        return Order((Part(expr, key), *by_date))
+
+    def amount(expr: Any, key: str) -> Order:
+        return Order((Part(expr, key), *by_id))
+
+    isin = Part(Instrument.isin, "isin")
+    return {
+        "id": Order(by_id),
+        "trade_date": Order(by_date),
+        "settle_date": amount(t.settle_date, "settle_date"),
+        "account": Order((Part(Account.account_number, "account"), *by_date), Account),
+        "isin": Order((isin, *by_date), Instrument),
+        "symbol": Order((Part(Instrument.symbol, "symbol", True), isin, *by_date), Instrument),
+        "description": Order(
+            (Part(Instrument.description, "description"), isin, *by_date), Instrument
+        ),  # fmt: skip
+        "counterparty": Order((Part(Counterparty.code, "counterparty"), *by_date), Counterparty),
+        "side": code(t.side, "side"),
+        "currency": code(t.currency, "currency"),
+        "status": code(t.status, "status"),
+        "source": code(t.source, "source"),
+        "quantity": amount(t.quantity, "quantity"),
+        "price": amount(t.price, "price"),
+        "gross_amount": amount(t.gross_amount, "gross_amount"),
+        "net_amount": amount(t.net_amount, "net_amount"),
+        "external_id": Order((Part(t.external_id, "external_id", True), *by_id)),
+    }
+
+
+def order_by(order: Order, descending: bool) -> list[Any]:
+    """ORDER BY terms; a nullable part puts NULLs first ascending, last descending."""
+    terms = []
+    for part in order.parts:
+        if descending:
+            terms.append(part.expr.desc().nulls_last() if part.nullable else part.expr.desc())
+        else:
+            terms.append(part.expr.asc().nulls_first() if part.nullable else part.expr.asc())
+    return terms
+
+
+def after(order: Order, values: Sequence[Any], descending: bool) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` (the last row's value of each part) in ``order``.
+
+    The first part is also bounded on its own (``>=``, or ``<=`` descending), which
+    the lexicographic OR does not show the planner: it starts the index walk there.
+    """
+    first, value = order.parts[0], values[0]
+    rest = _after(order.parts[1:], values[1:], descending)
+    if first.nullable and value is None:
+        same = first.expr.is_(None) if rest is None else and_(first.expr.is_(None), rest)
+        return same if descending else or_(same, first.expr.is_not(None))
+    bound = literal(value, type_=first.expr.type)
+    beyond = first.expr < bound if descending else first.expr > bound
+    if rest is not None:
+        beyond = or_(beyond, and_(first.expr == bound, rest))
+    if first.nullable:  # NULLs come last descending; ascending they came first
+        return or_(beyond, first.expr.is_(None)) if descending else beyond
+    start = first.expr <= bound if descending else first.expr >= bound
+    return and_(start, beyond)
+
+
+def _after(
+    parts: Sequence[Part], values: Sequence[Any], descending: bool
+) -> ColumnElement[bool] | None:
+    """The lexicographic "after" of parts that are never NULL (None: no parts)."""
+    if not parts:
+        return None
+    head, value = parts[0], values[0]
+    bound = literal(value, type_=head.expr.type)
+    beyond = head.expr < bound if descending else head.expr > bound
+    rest = _after(parts[1:], values[1:], descending)
+    return beyond if rest is None else or_(beyond, and_(head.expr == bound, rest))
+
+
+def joins(reference: Any = None) -> FromClause:
+    """Trades with their account, instrument and counterparty, an inner join each.
+
+    With ``reference``, that table comes first in an `OrderedJoin`, so that SQLite
+    walks it in the sort order and reads each one's trades through an index.
+    """
+    on = {
+        Account: Trade.account_id == Account.id,
+        Instrument: Trade.instrument_id == Instrument.id,
+        Counterparty: Trade.counterparty_id == Counterparty.id,
+    }
+    if reference is None:
+        clause: FromClause = Trade.__table__
+    else:
+        clause = OrderedJoin(reference.__table__, Trade.__table__, on[reference])
+    for table, condition in on.items():
+        if table is not reference:
+            clause = clause.join(table.__table__, condition)
+    return clause
+
+
+class OrderedJoin(Join):
+    """An inner join that SQLite runs with the left table as the outer loop.
+
+    SQLite's CROSS JOIN keeps the order written; elsewhere it is a plain JOIN.
+    """
+
+    inherit_cache = True
+
+
+@compiles(OrderedJoin, "sqlite")
+def _cross_join(join: OrderedJoin, compiler: SQLCompiler, **kw: Any) -> str:
+    plain: str = compiler.visit_join(join, **kw)  # type: ignore[no-untyped-call]
+    left: str = join.left._compiler_dispatch(compiler, asfrom=True, **_no_linter(kw))
+    assert plain.startswith(left + " JOIN ")
+    return f"{left} CROSS JOIN {plain[len(left) + len(' JOIN ') :]}"
+
+
+def _no_linter(kw: dict[str, Any]) -> dict[str, Any]:
+    """Compile options without the FROM linter (visit_join has noted the edge already)."""
+    return {k: v for k, v in kw.items() if k not in ("from_linter", "asfrom")}
