@@ -162,6 +162,11 @@ def instrument_ids_for(session: Session, code: str) -> list[int]:
     )
 
 
+def dialect_of(sessions: sessionmaker[Session]) -> str:
+    bind = sessions.kw.get("bind")
+    return bind.dialect.name if bind is not None else "sqlite"
+
+
 class TradeSource(KeysetSource):
     """The blotter's rows, in orders an index delivers (`trade_order`).
 
@@ -187,11 +192,20 @@ class TradeSource(KeysetSource):
             return [tuple(row) for row in session.execute(stmt.limit(limit))]
 
     def count(self) -> int:
-        stmt = select(func.count()).select_from(Trade)
+        with self.sessions() as session:
+            return int(session.scalar(self._matching(func.count())) or 0)
+
+    def count_upto(self, limit: int) -> int:
+        first = self._matching(Trade.id).limit(limit).subquery()
+        with self.sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(first)) or 0)
+
+    def _matching(self, what: Any) -> Select[Any]:
+        """``what`` of the matching trades, from the trades table alone (see the class doc)."""
+        stmt = select(what).select_from(Trade)
         for clause in self.where:
             stmt = stmt.where(clause)
-        with self.sessions() as session:
-            return int(session.scalar(stmt) or 0)
+        return stmt
 
     def _statement(self, order: trade_order.Order) -> Select[Any]:
         """The filtered rows, from the trades or (see `_walk`) from the order's reference."""
@@ -204,17 +218,14 @@ class TradeSource(KeysetSource):
 
     def _walk(self, order: trade_order.Order) -> bool:
         """Whether SQLite should walk the order's reference table (many matching rows)."""
-        if order.reference is None or self._dialect() != "sqlite":
+        if order.reference is None or dialect_of(self.sessions) != "sqlite":
             return False
         if self._many is None:
-            self._many = self.count() > self.ordered_join_rows
+            limit = self.ordered_join_rows
+            self._many = self.count_upto(max(limit + 1, 0)) > limit
         return self._many
 
     _many: bool | None = None
-
-    def _dialect(self) -> str:
-        bind = self.sessions.kw.get("bind")
-        return bind.dialect.name if bind is not None else "sqlite"
 
 
 class BlotterService:
@@ -225,8 +236,7 @@ class BlotterService:
 
     @property
     def _dialect(self) -> str:
-        bind = self._sessions.kw.get("bind")
-        return bind.dialect.name if bind is not None else "sqlite"
+        return dialect_of(self._sessions)
 
     def trades(self, filter: TradeFilter | None = None) -> TradeSource:  # noqa: A002
         """Trade versions matching ``filter`` (all of them by default), pageable in SQL."""

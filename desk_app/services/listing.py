@@ -62,6 +62,10 @@ class PageSource(Protocol):
 
     def count(self) -> int: ...
 
+    def count_upto(self, limit: int) -> int:
+        """``min(count(), limit)``, reading no more than ``limit`` rows (a cheap first look)."""
+        ...
+
     def fetch(self, sort: SortSpec, after: Row | None, limit: int) -> list[Row]: ...
 
 

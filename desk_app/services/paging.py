@@ -45,6 +45,13 @@ class KeysetSource:
         with self.sessions() as session:
             return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
+    def count_upto(self, limit: int) -> int:
+        stmt, _ = self._base()
+        with self.sessions() as session:
+            return int(
+                session.scalar(select(func.count()).select_from(stmt.limit(limit).subquery())) or 0
+            )
+
     def fetch(self, sort: SortSpec, after: Row | None, limit: int) -> list[Row]:
         stmt, by_key = self._base()
         if sort.key not in by_key:

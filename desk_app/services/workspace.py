@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.db import urls
-from desk_app.db.engine import check_connection, create_desk_engine, session_factory
+from desk_app.db.engine import (
+    DatabaseUnavailable,
+    check_connection,
+    create_desk_engine,
+    session_factory,
+)
 from desk_app.db.migrate import check_schema, upgrade
 from desk_app.services import audit
 from desk_app.services.accounts import AccountService
@@ -90,6 +95,13 @@ class Workspace:
         return True
 
     def close(self) -> None:
+        """Release every connection; a read that comes later fails instead of reconnecting.
+
+        A worker that starts a read after its window let go of this database would
+        otherwise open a connection nobody closes.
+        """
+        if not event.contains(self.engine, "do_connect", _refuse_closed):
+            event.listen(self.engine, "do_connect", _refuse_closed)
         self.engine.dispose()
 
     def __enter__(self) -> Workspace:
@@ -97,6 +109,10 @@ class Workspace:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _refuse_closed(*_args: object) -> None:
+    raise DatabaseUnavailable("This database has been closed in Desk.")
 
 
 def open_workspace(

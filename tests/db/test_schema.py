@@ -167,3 +167,17 @@ def test_migrations_match_the_models(workspace: Workspace) -> None:
     with workspace.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, models.Base.metadata) == []
+
+
+def test_a_closed_workspace_refuses_to_reconnect(db_url: str) -> None:
+    """A worker's late read fails at once; it never opens a connection nobody closes."""
+    from desk_app.db.engine import DatabaseUnavailable
+    from desk_app.services.workspace import open_workspace
+
+    ws = open_workspace(db_url, "tester")
+    assert ws.blotter.change_marker() >= 0
+    ws.close()
+    with pytest.raises(DatabaseUnavailable, match="closed"):
+        ws.blotter.change_marker()
+    assert ws.engine.pool.checkedout() == 0
+    ws.close()  # closing twice is harmless

@@ -211,9 +211,13 @@ def test_calendar_overrides_change_settlement_dates(
 
 
 def test_demo_option_fills_and_uses_the_separate_demo_database(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, sqlite_url: str
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    sqlite_url: str,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("DESK_DB_URL", sqlite_url)  # a real database that must stay untouched
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # no demo database yet
     code, out, err = run(capsys, "--demo", "counterparties", "list", "--format", "csv")
     assert code == 0
     assert "Filling the demo database" in err

@@ -110,6 +110,30 @@ def test_typing_in_the_filter_bar_narrows_the_table(
     assert tab.row_count_text() == "300 rows"
 
 
+def test_a_long_list_is_counted_on_a_worker(
+    qtbot: QtBot, book: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the quick count's limit the label says "N+ rows" until the worker's count."""
+    monkeypatch.setattr(blotter_tab, "LIVE_INTERVAL_MS", 3_600_000)
+    settings = DeskSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    tab = BlotterTab(settings)
+    qtbot.addWidget(tab)
+    tab.model.quick_count_limit = 250
+    with qtbot.waitSignal(tab.counted, timeout=10_000):
+        tab.set_workspace(book)
+        assert tab.row_count_text() == "250+ rows"
+        assert tab.model.rowCount() == PAGE_SIZE  # the first page is there meanwhile
+    assert tab.row_count_text() == "300 rows"
+    qtbot.waitUntil(lambda: tab.totals.totals() != [])  # added up on a worker too
+    assert sum(t.count for t in tab.totals.totals()) == sum(
+        t.count for t in book.blotter.totals(TradeFilter())
+    )
+    narrow = TradeFilter(side="buy")
+    tab.filter_bar.set_filter(narrow)
+    qtbot.waitUntil(lambda: tab.row_count_text() == f"{len(_expected(book, narrow))} rows")
+    tab.clear()
+
+
 def test_date_filters_and_the_empty_date(
     qtbot: QtBot, book: Workspace, make_tab: Callable[[Workspace], BlotterTab]
 ) -> None:

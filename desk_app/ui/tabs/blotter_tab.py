@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
@@ -41,7 +40,6 @@ LIVE_INTERVAL_MS = 3000
 #: beyond, on a worker, so a big book never holds up the window.
 SYNC_TOTALS_LIMIT = 2_000
 _SELECT = QItemSelectionModel.SelectionFlag
-T = TypeVar("T")
 
 
 class BlotterTab(TableTab):
@@ -102,7 +100,6 @@ class BlotterTab(TableTab):
         self._polling: WorkspaceView | None = None
         self._totals_generation = 0
         self._export_path: Path | None = None
-        self._readers: set[threading.Event] = set()
         self.live_timer = QTimer(self)
         self.live_timer.setInterval(LIVE_INTERVAL_MS)
         self.live_timer.timeout.connect(self.poll_changes)
@@ -155,7 +152,6 @@ class BlotterTab(TableTab):
         self.live_timer.stop()
         self._marker = None
         self._totals_generation += 1  # sums still on their way are for another database
-        self._wait_for_readers()
         super().clear(message)
         self.trade_actions.bind(None)
         self.presets.set_presets(None)
@@ -175,7 +171,8 @@ class BlotterTab(TableTab):
         self._totals_generation += 1
         generation = self._totals_generation
         applied = self.filter_bar.applied()
-        if self.model.total_count() <= SYNC_TOTALS_LIMIT:
+        count, exact = self.model.quick_count()
+        if exact and count <= SYNC_TOTALS_LIMIT:
             try:
                 self._on_totals((generation, workspace.blotter.totals(applied)))
             except Exception as exc:  # the database went away; the table says so too
@@ -189,7 +186,9 @@ class BlotterTab(TableTab):
         def add_up() -> tuple[int, list[CurrencyTotals]]:
             return generation, workspace.blotter.totals(applied)
 
-        run_in_background(self._reading(add_up), self._on_totals, self._on_totals_failed)
+        self.after_paint(
+            lambda: run_in_background(self.reading(add_up), self._on_totals, self._on_totals_failed)
+        )
 
     # -- live -----------------------------------------------------------------------------
     def poll_changes(self) -> None:
@@ -199,7 +198,7 @@ class BlotterTab(TableTab):
             return
         self._polling = workspace
         run_in_background(
-            self._reading(workspace.blotter.change_marker), self._on_marker, self._on_poll_failed
+            self.reading(workspace.blotter.change_marker), self._on_marker, self._on_poll_failed
         )
 
     def _on_marker(self, marker: int) -> None:
@@ -258,7 +257,7 @@ class BlotterTab(TableTab):
         sort = self.model.sort_spec()
         self._export_path = path
         self.export_button.setEnabled(False)
-        done = threading.Event()  # a reader too: clear() waits for it (see _reading)
+        done = threading.Event()  # a reader too: clear() waits for it (see reading)
         readers = self._readers
         readers.add(done)
 
@@ -315,30 +314,6 @@ class BlotterTab(TableTab):
     def _on_totals_failed(self, exc: Exception) -> None:
         self.totals.setEnabled(True)
         self.totals.show_note(f"Totals could not be read: {exc}")
-
-    def _reading(self, fn: Callable[[], T]) -> Callable[[], T]:
-        """``fn`` for a worker, counted until it returns (see `_wait_for_readers`)."""
-        done = threading.Event()
-        readers = self._readers
-        readers.add(done)
-
-        def run() -> T:
-            try:
-                return fn()
-            finally:
-                done.set()
-                readers.discard(done)
-
-        return run
-
-    def _wait_for_readers(self, timeout: float = 10.0) -> None:
-        """Let reads on their way finish before the workspace they use is closed.
-
-        A read still holding a connection when its engine is disposed would leave
-        that connection to be dropped unclosed.
-        """
-        for done in list(self._readers):
-            done.wait(timeout)
 
     def _keep_place(self, reload: Callable[[], None]) -> None:
         """Run ``reload`` and put back the current row, selection and scroll position."""

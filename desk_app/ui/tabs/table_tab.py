@@ -7,11 +7,12 @@ tab modules stay a few lines each.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,10 +32,15 @@ from desk_app.ui.models.paged_table_model import PagedTableModel
 from desk_app.ui.settings import DeskSettings, HeaderLayout
 from desk_app.ui.tabs.workspace_view import WorkspaceView
 from desk_app.ui.theme import Tone
+from desk_app.ui.workers import run_in_background
 
 __all__ = ["OPENING_TEXT", "TableTab", "WorkspaceView"]
 
+T = TypeVar("T")
+
 OPENING_TEXT = "Opening database…"
+#: The longest reads wait for the table to paint (a tab that is not on screen).
+PAINT_WAIT_MS = 300
 MAX_INITIAL_COLUMN_WIDTH = 300
 
 
@@ -45,6 +51,8 @@ class TableTab(QWidget):
     records_changed = Signal()
     #: The text of this tab's page in the tab bar changed (e.g. a pending count).
     tab_text_changed = Signal(str)
+    #: A long list's exact row count arrived from its worker.
+    counted = Signal()
 
     key: ClassVar[str] = ""
     title: ClassVar[str] = ""
@@ -61,32 +69,15 @@ class TableTab(QWidget):
         self._needs_sizing = False
         self._failure = ""
         self._workspace: WorkspaceView | None = None
+        #: Reads running on workers; `clear` waits for them (see `reading`).
+        self._readers: set[threading.Event] = set()
+        #: The source a worker is counting exactly, if any.
+        self._counting: PageSource | None = None
+        #: Reads that wait until the table has painted its rows (see `after_paint`).
+        self._after_paint: list[Callable[[], None]] = []
+        self._painted = True
 
-        self._title = QLabel(self.title, self)
-        font = self._title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self._title.setFont(font)
-        self._count = QLabel(OPENING_TEXT, self)
-        self._count.setObjectName("row_count")
-        self._count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.notice = QLabel("", self)
-        self.notice.setObjectName("notice")
-        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._refresh_button = QPushButton("Refresh", self)
-        self._refresh_button.setToolTip("Read the list again from the database (F5)")
-        self._refresh_button.setEnabled(False)
-        self._refresh_button.clicked.connect(self.refresh)
-
-        header_row = QHBoxLayout()
-        header_row.addWidget(self._title)
-        header_row.addSpacing(12)
-        header_row.addWidget(self._count, 0, Qt.AlignmentFlag.AlignBaseline)
-        header_row.addSpacing(12)
-        header_row.addWidget(self.notice, 0, Qt.AlignmentFlag.AlignBaseline)
-        header_row.addStretch(1)
-        header_row.addWidget(self._refresh_button)
-        self._header_row = header_row
+        self._header_row = self._build_header()
 
         self._model = PagedTableModel(tone_rule=self.cell_tone, parent=self)
         self._view = QTableView(self)
@@ -101,7 +92,7 @@ class TableTab(QWidget):
         layout = QVBoxLayout(self)
         self._layout = layout
         layout.setContentsMargins(8, 8, 8, 4)
-        layout.addLayout(header_row)
+        layout.addLayout(self._header_row)
         layout.addWidget(self._view, 1)
 
         self._model.reloaded.connect(self._on_reloaded)
@@ -201,6 +192,9 @@ class TableTab(QWidget):
 
     def clear(self, message: str = OPENING_TEXT) -> None:
         """Show an empty table and ``message`` (no database, or one being opened)."""
+        self._counting = None
+        self._after_paint, self._painted = [], True  # reads for the rows going away
+        self.wait_for_readers()
         if self._model.source() is not None:
             self.save_layout()
         self._workspace = None
@@ -259,7 +253,79 @@ class TableTab(QWidget):
     def repaint_colours(self) -> None:
         self._model.repaint_all()
 
+    def reading(self, fn: Callable[[], T]) -> Callable[[], T]:
+        """``fn`` for a worker, counted until it returns (see `wait_for_readers`)."""
+        done = threading.Event()
+        readers = self._readers
+        readers.add(done)
+
+        def run() -> T:
+            try:
+                return fn()
+            finally:
+                done.set()
+                readers.discard(done)
+
+        return run
+
+    def after_paint(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once the table has painted the rows it just read.
+
+        For work a clerk can wait a moment for (the exact count, the totals): started
+        with the rows, it competes with their painting for the processor. A tab that
+        is not on screen does not paint, so it starts after `PAINT_WAIT_MS` anyway.
+        """
+        if self._painted:
+            fn()
+            return
+        if not self._after_paint:
+            QTimer.singleShot(PAINT_WAIT_MS, self._run_after_paint)
+        self._after_paint.append(fn)
+
+    def _run_after_paint(self) -> None:
+        self._painted = True
+        waiting, self._after_paint = self._after_paint, []
+        for fn in waiting:
+            fn()
+
+    def wait_for_readers(self, timeout: float = 10.0) -> None:
+        """Let reads on their way finish before the workspace they use is closed.
+
+        A read still holding a connection when its engine is disposed would leave
+        that connection to be dropped unclosed.
+        """
+        for done in list(self._readers):
+            done.wait(timeout)
+
     # -- internals ------------------------------------------------------------------------
+    def _build_header(self) -> QHBoxLayout:
+        """Title, row count, notice and Refresh, in one row above the table."""
+        self._title = QLabel(self.title, self)
+        font = self._title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self._title.setFont(font)
+        self._count = QLabel(OPENING_TEXT, self)
+        self._count.setObjectName("row_count")
+        self._count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.notice = QLabel("", self)
+        self.notice.setObjectName("notice")
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._refresh_button = QPushButton("Refresh", self)
+        self._refresh_button.setToolTip("Read the list again from the database (F5)")
+        self._refresh_button.setEnabled(False)
+        self._refresh_button.clicked.connect(self.refresh)
+
+        header_row = QHBoxLayout()
+        header_row.addWidget(self._title)
+        header_row.addSpacing(12)
+        header_row.addWidget(self._count, 0, Qt.AlignmentFlag.AlignBaseline)
+        header_row.addSpacing(12)
+        header_row.addWidget(self.notice, 0, Qt.AlignmentFlag.AlignBaseline)
+        header_row.addStretch(1)
+        header_row.addWidget(self._refresh_button)
+        return header_row
+
     def _setup_view(self) -> None:
         view = self._view
         view.setModel(self._model)
@@ -308,6 +374,7 @@ class TableTab(QWidget):
         header.viewport().update()
 
     def _on_reloaded(self) -> None:
+        self._painted = False  # new rows: reads that can wait go after their first paint
         self._sync_sort_indicator()
         if self._needs_sizing and self._model.columnCount() and self._model.rowCount():
             self._size_columns()
@@ -334,13 +401,40 @@ class TableTab(QWidget):
             self._count.setText("Could not read the list")
             self._count.setToolTip(self._failure)
         else:
-            total = self._model.total_count()
-            self._count.setText(f"{total:,} row" if total == 1 else f"{total:,} rows")
-            self._count.setToolTip("")
+            total, exact = self._model.quick_count()
+            if exact:
+                self._count.setText(f"{total:,} row" if total == 1 else f"{total:,} rows")
+                self._count.setToolTip("")
+            else:
+                self._count.setText(f"{total:,}+ rows")
+                self._count.setToolTip("Counting every row…")
+                self._count_exactly()
         if self._model.rowCount():
             self._placeholder.hide()
         else:
             self._show_placeholder(self._failure or self.empty_message())
+
+    def _count_exactly(self) -> None:
+        """Count a long list on a worker; the label says "10,000+ rows" meanwhile."""
+        source = self._model.source()
+        if source is None or self._counting is source:
+            return
+        self._counting = source
+
+        def counted(count: int) -> None:
+            if self._counting is source:
+                self._counting = None
+            if source is self._model.source():
+                self._model.set_count(source, count)
+                self._update_labels()
+                self.counted.emit()
+
+        def failed(exc: Exception) -> None:
+            if self._counting is source:
+                self._counting = None
+                self._count.setToolTip(f"The rows could not be counted: {exc}")
+
+        self.after_paint(lambda: run_in_background(self.reading(source.count), counted, failed))
 
     def _show_placeholder(self, text: str) -> None:
         self._placeholder.setText(text)
@@ -350,6 +444,10 @@ class TableTab(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._view.viewport() and event.type() == QEvent.Type.Resize:
             self._placeholder.setGeometry(self._view.viewport().rect())
+        elif watched is self._view.viewport() and event.type() == QEvent.Type.Paint:
+            if not self._painted:
+                self._painted = True  # the rest runs once this paint is over
+                QTimer.singleShot(0, self._run_after_paint)
         elif (
             watched is self._view
             and isinstance(event, QKeyEvent)
