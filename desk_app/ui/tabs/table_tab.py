@@ -76,6 +76,9 @@ class TableTab(QWidget):
         #: Reads that wait until the table has painted its rows (see `after_paint`).
         self._after_paint: list[Callable[[], None]] = []
         self._painted = True
+        self._paint_timer = QTimer(self)  # a child: it goes with the tab
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.timeout.connect(self._run_after_paint)
 
         self._header_row = self._build_header()
 
@@ -194,6 +197,7 @@ class TableTab(QWidget):
         """Show an empty table and ``message`` (no database, or one being opened)."""
         self._counting = None
         self._after_paint, self._painted = [], True  # reads for the rows going away
+        self._paint_timer.stop()
         self.wait_for_readers()
         if self._model.source() is not None:
             self.save_layout()
@@ -279,7 +283,7 @@ class TableTab(QWidget):
             fn()
             return
         if not self._after_paint:
-            QTimer.singleShot(PAINT_WAIT_MS, self._run_after_paint)
+            self._paint_timer.start(PAINT_WAIT_MS)
         self._after_paint.append(fn)
 
     def _run_after_paint(self) -> None:
@@ -447,7 +451,7 @@ class TableTab(QWidget):
         elif watched is self._view.viewport() and event.type() == QEvent.Type.Paint:
             if not self._painted:
                 self._painted = True  # the rest runs once this paint is over
-                QTimer.singleShot(0, self._run_after_paint)
+                self._paint_timer.start(0)
         elif (
             watched is self._view
             and isinstance(event, QKeyEvent)
