@@ -16,7 +16,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from desk_app.db.models import Account, AuditHead, Counterparty, Instrument, Trade
 from desk_app.domain.money import MONEY_SCALE, QUANTITY_SCALE, canonical, from_scaled_int
@@ -50,8 +50,8 @@ TRADE_COLUMNS = (
 )
 
 
-def _columns() -> list[Expr]:
-    t = Trade
+def _columns(t: Any = Trade) -> list[Expr]:
+    """The list's columns, of the trades table or of ``t`` (an alias of it)."""
     return [
         t.id, t.trade_date, Account.account_number, t.side, Instrument.isin, Instrument.symbol,
         Instrument.description, t.quantity, t.price, t.currency, t.gross_amount, t.net_amount,
@@ -183,13 +183,41 @@ class TradeSource(KeysetSource):
         if order is None:
             raise KeyError(f"cannot sort by {sort.key!r}")
         keys = [c.key for c in self.columns]
-        stmt = self._statement(order)
+        values = None
         if after is not None:
             values = [after[-1] if p.key == "id" else after[keys.index(p.key)] for p in order.parts]
-            stmt = stmt.where(trade_order.after(order, values, sort.descending))
-        stmt = stmt.order_by(*trade_order.order_by(order, sort.descending))
+        if order.reference is not None and dialect_of(self.sessions) == "postgresql":
+            stmt = self._lateral_statement(sort, order, values, limit)
+        else:
+            stmt = self._statement(order)
+            if values is not None:
+                stmt = stmt.where(trade_order.after(order, values, sort.descending))
+            stmt = stmt.order_by(*trade_order.order_by(order, sort.descending)).limit(limit)
         with self.sessions() as session:
-            return [tuple(row) for row in session.execute(stmt.limit(limit))]
+            return [tuple(row) for row in session.execute(stmt)]
+
+    def _lateral_statement(
+        self, sort: SortSpec, order: trade_order.Order, values: list[Any] | None, limit: int
+    ) -> Select[Any]:
+        """A reference sort on PostgreSQL: each reference row's first trades, then the page.
+
+        PostgreSQL walks the reference table in order but sorts all the trades of each
+        row it meets (a broker with 70,000 trades took 0.3 s). A LATERAL subquery
+        reads at most ``limit`` of each one's trades, in order, from its index.
+        """
+        descending = sort.descending
+        inner = select(Trade).where(trade_order.reference_key(order) == order.reference.id)
+        for clause in self.where:
+            inner = inner.where(clause)
+        if values is not None:
+            inner = inner.where(trade_order.after(order, values, descending))
+        inner_order = trade_order.order_by(trade_order.trade_parts(order), descending)
+        t = aliased(Trade, inner.order_by(*inner_order).limit(limit).lateral("t"))
+        walked = trade_order.orders(t)[sort.key]
+        stmt = select(*_columns(t), t.id).select_from(trade_order.lateral_joins(order, t))
+        if values is not None:
+            stmt = stmt.where(trade_order.reference_bound(order, values[0], descending))
+        return stmt.order_by(*trade_order.order_by(walked, descending)).limit(limit)
 
     def count(self) -> int:
         with self.sessions() as session:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, and_, literal, or_
+from sqlalchemy import ColumnElement, FromClause, and_, inspect, join, literal, or_, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
@@ -53,9 +53,8 @@ class Order:
     reference: Any = None  # Account, Instrument or Counterparty
 
 
-def orders() -> dict[str, Order]:
-    """Every blotter column's order (see the module docstring)."""
-    t = Trade
+def orders(t: Any = Trade) -> dict[str, Order]:
+    """Every blotter column's order (see the module docstring), on trades or ``t``."""
     by_id = (Part(t.id, "id"),)
     by_date = (Part(t.trade_date, "trade_date"), *by_id)
 
@@ -87,6 +86,43 @@ def orders() -> dict[str, Order]:
         "net_amount": amount(t.net_amount, "net_amount"),
         "external_id": Order((Part(t.external_id, "external_id", True), *by_id)),
     }
+
+
+_REFERENCE_KEYS: dict[Any, Any] = {
+    Account: Trade.account_id,
+    Instrument: Trade.instrument_id,
+    Counterparty: Trade.counterparty_id,
+}
+
+
+def reference_key(order: Order) -> Any:
+    """The trades' foreign key to the order's reference table."""
+    return _REFERENCE_KEYS[order.reference]
+
+
+def trade_parts(order: Order) -> Order:
+    """The order's parts on the trades table alone (a reference order's trade date and id)."""
+    return Order(tuple(p for p in order.parts if getattr(p.expr, "class_", None) is Trade))
+
+
+def reference_bound(order: Order, value: Any, descending: bool) -> ColumnElement[bool]:
+    """Where a walk of the reference table starts: its first part from ``value`` on."""
+    first = order.parts[0]
+    if first.nullable:
+        return true()  # NULLs sort apart; the subquery's condition decides
+    bound = literal(value, type_=first.expr.type)
+    start: ColumnElement[bool] = first.expr <= bound if descending else first.expr >= bound
+    return start
+
+
+def lateral_joins(order: Order, t: Any) -> FromClause:
+    """The order's reference table, each row's trades ``t`` (LATERAL), and the others."""
+    trades = inspect(t).selectable
+    clause: FromClause = join(order.reference.__table__, trades, true())
+    for table, key in _REFERENCE_KEYS.items():
+        if table is not order.reference:
+            clause = clause.join(table.__table__, getattr(t, key.key) == table.id)
+    return clause
 
 
 def order_by(order: Order, descending: bool) -> list[Any]:

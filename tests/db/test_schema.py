@@ -165,7 +165,8 @@ def test_migrations_match_the_models(workspace: Workspace) -> None:
     from alembic.migration import MigrationContext
 
     with workspace.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": models.base.include_object}
+        context = MigrationContext.configure(conn, opts=opts)
         assert compare_metadata(context, models.Base.metadata) == []
 
 

@@ -99,3 +99,21 @@ def test_a_big_book_sorts_by_walking_an_index_on_sqlite(
         plan = " | ".join(str(r[-1]) for r in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
     assert index in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_postgresql_has_nulls_first_indexes_for_the_columns_that_may_be_empty(
+    workspace: Workspace,
+) -> None:
+    from desk_app.db.models.base import POSTGRESQL_ONLY_INDEXES
+
+    if workspace.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's own indexes keep NULLs first")
+    with workspace.engine.connect() as conn:
+        found = dict(
+            conn.execute(
+                text("SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(:names)"),
+                {"names": sorted(POSTGRESQL_ONLY_INDEXES)},
+            ).all()
+        )
+    assert set(found) == POSTGRESQL_ONLY_INDEXES
+    assert all("NULLS FIRST" in definition for definition in found.values())

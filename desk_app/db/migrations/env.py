@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from desk_app.db.models import Base
+from desk_app.db.models.base import include_object
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - Desk never runs Alembic without one
@@ -15,6 +16,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()
