@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from desk_app.domain.trade_rows import RowProblem, TradeRow, problem_from
 from desk_app.domain.trade_ticket import TradeTerms, local_trade_time
 from desk_app.services import audit
 from desk_app.services.calendar import CalendarService
-from desk_app.services.obligations import obligation_of
+from desk_app.services.fix_changes import Decision, FixChanges, changed_trade
 from desk_app.services.trade_books import (
     BookRefs,
     CheckedTrade,
@@ -42,10 +43,11 @@ from desk_app.services.trade_books import (
     SettleDates,
     check_terms,
 )
-from desk_app.services.trades import TradeService, supervised_because
+from desk_app.services.trades import TradeService
 from desk_app.services.unit_of_work import UnitOfWork
 
 PREVIEW_ROWS = 500
+_LATE_CHANGES = (Action.TRADE_AMEND_SETTLING.value, Action.TRADE_CANCEL_SETTLING.value)
 _CHUNK = 5000
 #: External ids per look-up: under SQLite's oldest limit of 999 parameters, and
 #: fewer round trips on PostgreSQL (65,535).
@@ -88,6 +90,8 @@ class ImportReport:
     corrected: int = 0
     cancelled: int = 0
     unchanged: int = 0
+    #: Late corrections and cancels sent to a principal as approval requests.
+    requested: int = 0
     problems: tuple[RowProblem, ...] = ()
     preview: tuple[PreviewRow, ...] = ()
     dry_run: bool = False
@@ -101,10 +105,13 @@ class ImportReport:
 
     @property
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.added:,} added, {self.corrected:,} corrected, {self.cancelled:,} cancelled, "
             f"{self.unchanged:,} already on the blotter"
         )
+        if self.requested:
+            text += f", {self.requested:,} sent for approval"
+        return text
 
 
 @dataclass
@@ -114,6 +121,8 @@ class _Plan:
     #: New trades: line, external id and the trade-table values their terms decide.
     new: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     changes: list[tuple[FixExecution, CheckedTrade | None]] = field(default_factory=list)
+    #: Late corrections and cancels: each becomes an approval request, and why.
+    requests: list[tuple[FixExecution, CheckedTrade | None, str]] = field(default_factory=list)
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     preview: list[PreviewRow] = field(default_factory=list)
@@ -212,7 +221,7 @@ class TradeImportService:
         named = [_external_id(r) for r in rows]
         named += [r.exec_ref_id for r in rows if isinstance(r, FixExecution) and r.exec_ref_id]
         stored = _stored(session, source, named)
-        in_file: dict[str, TradeStatus] = {}  # ExecIDs of this file's trades -> their state
+        changes = FixChanges(session, stored, self._trades.today())
         default_reason = f"As given in {file_name}"
         checker = RowChecker(refs, dates, default_reason)
         for n, row in enumerate(rows, start=1):
@@ -225,19 +234,13 @@ class TradeImportService:
             ):  # the bulk of a big file: checked value by value, no objects per row
                 columns = _checked_columns(checker, row)
                 if columns is not None:
-                    in_file[ext] = TradeStatus.ACTIVE
+                    changes.booked(ext)
                     plan.new.append((row.line, ext, columns))
                     continue
             try:
                 if isinstance(row, FixExecution) and row.exec_type != "trade":
-                    self._plan_change(
-                        session,
-                        plan,
-                        row,
-                        books=(refs, dates, default_reason),
-                        stored=stored,
-                        in_file=in_file,
-                    )
+                    check = partial(_check_row, row, refs, dates, default_reason)
+                    _add_change(plan, row, changes.decide(row, check))
                     continue
                 terms, kind = _terms(row, refs)
                 checked = check_terms(
@@ -264,76 +267,10 @@ class TradeImportService:
                 plan.unchanged += 1
                 plan.show(row, "unchanged", checked)
                 continue
-            in_file[ext] = TradeStatus.ACTIVE
+            changes.booked(ext)
             plan.new.append((row.line, ext, checked.columns()))
             plan.show(row, "add", checked)
         return plan
-
-    def _plan_change(
-        self,
-        session: Session,
-        plan: _Plan,
-        row: FixExecution,
-        *,
-        books: tuple[BookRefs, SettleDates, str],
-        stored: dict[str, m.Trade],
-        in_file: dict[str, TradeStatus],
-    ) -> None:
-        """A correction or cancel: it must name a live trade that may still change."""
-        refs, dates, default_reason = books
-        ref = row.exec_ref_id or ""
-        ref_field = field_name(19)
-        if row.exec_id in stored:  # sent before: the same change of the same trade?
-            mine, target = stored[row.exec_id], stored.get(ref)
-            root = mine.original_id or mine.id
-            if target is None or (target.original_id or target.id) != root:
-                raise ValidationError(
-                    field_name(17), f"is already on the blotter, as a version of trade {root}",
-                    row.exec_id,
-                )  # fmt: skip
-            plan.unchanged += 1
-            plan.show(row, "unchanged", None)
-            return
-        if ref in in_file:
-            status = in_file[ref]
-        elif ref in stored:
-            current = _current_version(session, stored[ref])
-            status = current.status
-            because = supervised_because(
-                current, obligation_of(session, current.id), self._trades.today()
-            )
-            if because is not None and status is TradeStatus.ACTIVE:
-                raise ValidationError(
-                    ref_field,
-                    f"names trade {current.original_id or current.id}: {because}; "
-                    "correct or cancel it from the blotter (a principal approves it)",
-                    ref,
-                )
-        else:
-            raise ValidationError(
-                ref_field, "names no trade on the blotter or earlier in the file", ref
-            )
-        if status is not TradeStatus.ACTIVE:
-            raise ValidationError(ref_field, "names a trade that is already cancelled", ref)
-        checked = None
-        if row.exec_type == "correct":
-            terms, kind = _terms(row, refs)
-            checked = check_terms(
-                refs, dates, terms, instrument_type=kind, default_reason=default_reason
-            )
-            if ref in stored and checked.settle_date < self._trades.today():
-                raise ValidationError(
-                    ref_field,
-                    f"would move the settlement date to {checked.settle_date.isoformat()}, "
-                    "which has passed: correct it from the blotter (a principal approves it)",
-                    ref,
-                )
-            in_file[ref] = TradeStatus.ACTIVE
-        else:
-            in_file[ref] = TradeStatus.CANCELLED
-        in_file[row.exec_id] = in_file[ref]
-        plan.changes.append((row, checked))
-        plan.show(row, "correct" if checked else "cancel", checked)
 
     def _earlier_import(self, session: Session, digest: str) -> str | None:
         earlier = session.scalars(
@@ -382,11 +319,11 @@ class TradeImportService:
                 progress(start + len(chunk), total, f"Storing trades ({start + len(chunk):,})…")
         audit.record_event(session, "trade_imports", log.id, {
             "file_name": base.file_name, "sha256": base.sha256, "source": base.source.value,
-            "added": len(ids),
+            "added": len(ids), "requested": len(plan.requests),
         })  # fmt: skip
         for n, (row, checked) in enumerate(plan.changes, start=len(plan.new) + 1):
             token.check("The import")
-            old = _current_version(session, _by_external_id(session, row.exec_ref_id or ""))
+            old = changed_trade(session, row)
             kind = "correction" if checked else "cancel"
             self._trades.apply_change(
                 session, old, checked.booked_terms if checked else None,
@@ -395,6 +332,14 @@ class TradeImportService:
             )  # fmt: skip
             if n % 500 == 0:
                 progress(n, total, f"Applying corrections and cancels ({n:,})…")
+        for row, checked, late in plan.requests:
+            old = changed_trade(session, row)
+            kind = "correction" if checked else "cancel"
+            self._trades.file_change_request(
+                session, old, checked.booked_terms if checked else None,
+                f"FIX {kind} {row.exec_id} in {base.file_name} ({late})",
+                because=late, external_id=row.exec_id, source=TradeSource.FIX,
+            )  # fmt: skip
         token.check("The import")
         progress(total, total, "Saving…")
         return log.id
@@ -414,8 +359,9 @@ class TradeImportService:
             base.file_name, base.source, base.sha256, base.rows,
             added=len(plan.new), corrected=sum(1 for _, c in plan.changes if c is not None),
             cancelled=sum(1 for _, c in plan.changes if c is None), unchanged=plan.unchanged,
-            problems=tuple(problems), preview=tuple(plan.preview), dry_run=dry_run,
-            import_id=import_id, already_imported=before,
+            requested=len(plan.requests), problems=tuple(problems),
+            preview=tuple(plan.preview), dry_run=dry_run, import_id=import_id,
+            already_imported=before,
         )  # fmt: skip
 
 
@@ -425,6 +371,28 @@ def _row(columns: dict[str, Any], fixed: dict[str, Any], external_id: str) -> di
     row.update(fixed)
     row["external_id"] = external_id
     return row
+
+
+def _check_row(
+    row: FixExecution, refs: BookRefs, dates: SettleDates, default_reason: str
+) -> CheckedTrade:
+    """A correction's terms, checked against the books."""
+    terms, kind = _terms(row, refs)
+    return check_terms(refs, dates, terms, instrument_type=kind, default_reason=default_reason)
+
+
+def _add_change(plan: _Plan, row: FixExecution, decision: Decision) -> None:
+    checked = decision.checked
+    if decision.kind == "unchanged":
+        plan.unchanged += 1
+        plan.show(row, "unchanged", checked)
+    elif decision.kind == "request":
+        assert decision.late is not None
+        plan.requests.append((row, checked, decision.late))
+        plan.show(row, "request", checked)
+    else:
+        plan.changes.append((row, checked))
+        plan.show(row, "correct" if checked else "cancel", checked)
 
 
 def _lines_refused(problems: Iterable[RowProblem]) -> int:
@@ -494,24 +462,6 @@ def _stored(session: Session, source: TradeSource, external_ids: list[str]) -> d
         ):
             found[trade.external_id or ""] = trade
     return found
-
-
-def _by_external_id(session: Session, external_id: str) -> m.Trade:
-    return session.scalars(
-        select(m.Trade).where(m.Trade.source == TradeSource.FIX, m.Trade.external_id == external_id)
-    ).one()
-
-
-def _current_version(session: Session, trade: m.Trade) -> m.Trade:
-    """The newest version of the trade ``trade`` belongs to."""
-    root = trade.original_id or trade.id
-    newest = session.scalars(
-        select(m.Trade)
-        .where((m.Trade.id == root) | (m.Trade.original_id == root))
-        .order_by(m.Trade.version_no.desc(), m.Trade.id.desc())
-    ).first()
-    assert newest is not None
-    return newest
 
 
 _COMPARED = ("account_id", "instrument_id", "counterparty_id", "side", "quantity", "price",

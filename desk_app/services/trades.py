@@ -102,7 +102,7 @@ def supervised_because(
     return None
 
 
-def _backdated(terms: TradeTerms, today: date) -> str | None:
+def backdated(terms: TradeTerms, today: date) -> str | None:
     """A correction that moves the settlement date into the past is supervised too."""
     if terms.settle_date is not None and terms.settle_date < today:
         return f"the new settlement date {terms.settle_date.isoformat()} has passed"
@@ -240,7 +240,7 @@ class TradeService:
             because = self._record(session, old).supervised_because
             if terms is not None:
                 terms = self._check_changes(session, old, terms).booked_terms
-                because = because or _backdated(terms, self._today())
+                because = because or backdated(terms, self._today())
             if because is not None:
                 proposal = self._proposal(old, terms, supervised, because)
         if because is not None:
@@ -284,8 +284,36 @@ class TradeService:
             raise ValidationError("changes", "nothing would change")
         return checked
 
+    def file_change_request(
+        self,
+        session: Session,
+        old: m.Trade,
+        terms: TradeTerms | None,
+        reason: str,
+        *,
+        because: str,
+        external_id: str,
+        source: TradeSource,
+    ) -> int:
+        """File, inside ``session``, the request a supervised change needs; return its id.
+
+        For a correction or cancel that came in a file (a FIX G or H): once approved,
+        the new version carries the message's id, so importing the file again finds it.
+        """
+        action = Action.TRADE_CANCEL_SETTLING if terms is None else Action.TRADE_AMEND_SETTLING
+        self._uow.actor.require(action)
+        origin = {"external_id": external_id, "source": source.value}
+        proposal = self._proposal(old, terms, action, because, origin=origin)
+        return self._approvals.file(session, proposal, reason)
+
     def _proposal(
-        self, old: m.Trade, terms: TradeTerms | None, action: Action, because: str
+        self,
+        old: m.Trade,
+        terms: TradeTerms | None,
+        action: Action,
+        because: str,
+        *,
+        origin: Mapping[str, str] | None = None,
     ) -> Proposal:
         key = old.original_id or old.id
         before = terms_to_json(_terms_of(old))
@@ -298,6 +326,10 @@ class TradeService:
             changed = {k: proposed[k] for k in _terms_of(old).changed_fields(terms)}
             after, before_shown = changed, {k: before[k] for k in changed}
             summary = f"Amend trade {key}: {', '.join(k.replace('_', ' ') for k in changed)}"
+        if origin:  # where the change came from, shown beside the terms it changes
+            after = {**after, **origin}
+            before_shown = {**before_shown, **_origin_of(old)}
+            summary += f" (from {origin['source'].upper()} {origin['external_id']})"
         return Proposal(
             action, TABLE, f"{TABLE}:{key}", summary, before_shown, after, old.id, old.version
         )
@@ -343,6 +375,21 @@ class TradeService:
         return new
 
 
+#: What a request from a file says about the message it came in (see `_origin_of`).
+_ORIGIN_KEYS = ("external_id", "source")
+
+
+def _origin_of(trade: m.Trade) -> dict[str, Any]:
+    return {"external_id": trade.external_id, "source": trade.source.value}
+
+
+def _origin_args(after: Mapping[str, Any]) -> dict[str, Any]:
+    """The `TradeService.apply_change` arguments for a request from a file (none otherwise)."""
+    if "source" not in after:
+        return {}
+    return {"source": TradeSource(after["source"]), "external_id": after.get("external_id")}
+
+
 class _TradeHandler:
     action: Action
 
@@ -354,7 +401,7 @@ class _TradeHandler:
         if trade is None:
             return None
         return {**terms_to_json(_terms_of(trade)), "status": trade.status.value,
-                "version": trade.version}  # fmt: skip
+                **_origin_of(trade), "version": trade.version}  # fmt: skip
 
     def _trade(self, session: Session, request: m.ApprovalRequest) -> m.Trade:
         trade = None if request.target_id is None else session.get(m.Trade, request.target_id)
@@ -368,8 +415,11 @@ class _AmendHandler(_TradeHandler):
 
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
         old = self._trade(session, request)
-        terms = terms_from_json({**terms_to_json(_terms_of(old)), **after})
-        self._service.apply_change(session, old, terms, request.reason, request.maker)
+        changed = {k: v for k, v in after.items() if k not in _ORIGIN_KEYS}
+        terms = terms_from_json({**terms_to_json(_terms_of(old)), **changed})
+        self._service.apply_change(
+            session, old, terms, request.reason, request.maker, **_origin_args(after)
+        )
 
 
 class _CancelHandler(_TradeHandler):
@@ -377,4 +427,6 @@ class _CancelHandler(_TradeHandler):
 
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
         old = self._trade(session, request)
-        self._service.apply_change(session, old, None, request.reason, request.maker)
+        self._service.apply_change(
+            session, old, None, request.reason, request.maker, **_origin_args(after)
+        )

@@ -208,15 +208,54 @@ def test_a_correction_in_a_later_file_applies_to_the_stored_trade(floor: Desk) -
     ]
 
 
-def test_a_late_correction_is_refused_with_the_way_to_do_it(floor: Desk) -> None:
+CANCEL_E1 = (
+    "35=8|17=E8|150=H|19=E1|1=ACC-001|54=1|48=US0378331005|22=4|32=100|31=187.25|15=USD|"
+    "75=20261124|76=GSCO|"
+)
+
+
+def test_a_late_correction_goes_to_a_principal_and_is_found_again_after(floor: Desk) -> None:
     assert _importer(floor).import_bytes(_fix(TRADE_E1), "morning.fix").ok
-    late = _importer(floor, today=date(2026, 11, 27)).import_bytes(_fix(CORRECT_E1), "late.fix")
-    trade_id = _trades(floor)[0].id
-    assert [str(p) for p in late.problems] == [
-        f"late.fix:1: ExecRefID(19): names trade {trade_id}: its settlement date 2026-11-25 "
-        "has passed; correct or cancel it from the blotter (a principal approves it) ('E1')"
+    late_day = date(2026, 11, 27)  # after the settlement date, 2026-11-25
+    dry = _importer(floor, today=late_day).import_bytes(_fix(CORRECT_E1), "late.fix", dry_run=True)
+    assert (dry.ok, dry.requested, dry.corrected) == (True, 1, 0)
+    assert [r.action for r in dry.preview] == ["request"]
+    late = _importer(floor, today=late_day).import_bytes(_fix(CORRECT_E1), "late.fix")
+    assert (late.ok, late.requested, late.corrected) == (True, 1, 0)
+    assert late.summary.endswith(", 1 sent for approval")
+    assert len(_trades(floor)) == 1  # nothing changes before a principal approves
+    with floor.admin.uow.read() as session:
+        request = session.scalars(select(m.ApprovalRequest)).one()
+    assert request.maker == "carl"
+    assert request.summary.endswith("(from FIX E9)")
+    assert request.reason == (
+        "FIX correction E9 in late.fix (its settlement date 2026-11-25 has passed)"
+    )
+    again = _importer(floor, today=late_day).import_bytes(_fix(CORRECT_E1), "late.fix")
+    assert (again.requested, again.unchanged) == (0, 1)  # the same message, filed already
+    floor.ws["sue"].approvals.approve(request.id, "Confirmed with GSCO")
+    versions = _trades(floor)
+    assert [(t.version_no, t.quantity, t.status, t.external_id, t.source) for t in versions] == [
+        (1, Decimal(100), TradeStatus.AMENDED, "E1", TradeSource.FIX),
+        (2, Decimal(200), TradeStatus.ACTIVE, "E9", TradeSource.FIX),
     ]
-    assert len(_trades(floor)) == 1
+    after = _importer(floor, today=late_day).import_bytes(_fix(CORRECT_E1), "late.fix")
+    assert (after.ok, after.requested, after.unchanged) == (True, 0, 1)
+
+
+def test_one_late_change_at_a_time_for_a_trade(floor: Desk) -> None:
+    assert _importer(floor).import_bytes(_fix(TRADE_E1), "morning.fix").ok
+    late = _importer(floor, today=date(2026, 11, 27))
+    both = late.import_bytes(_fix(CORRECT_E1, CANCEL_E1), "both.fix")
+    assert [str(p) for p in both.problems] == [
+        "both.fix:2: ExecRefID(19): names the trade whose change on line 1 goes for approval; "
+        "send this one after it is decided ('E1')"
+    ]
+    assert late.import_bytes(_fix(CORRECT_E1), "first.fix").requested == 1
+    second = late.import_bytes(_fix(CANCEL_E1), "second.fix")
+    assert len(second.problems) == 1
+    assert "which has request" in second.problems[0].reason
+    assert "waiting for a principal" in second.problems[0].reason
 
 
 def test_a_reference_to_no_trade_is_a_problem(floor: Desk) -> None:

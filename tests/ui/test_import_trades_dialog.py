@@ -92,6 +92,33 @@ def test_fix_corrections_and_cancels_are_counted(qtbot: QtBot, floor: Desk) -> N
     assert dialog.preview.column_texts(1) == ["Add", "Correct", "Cancel"]
 
 
+def test_a_late_correction_is_shown_and_sent_for_approval(
+    qtbot: QtBot, floor: Desk, tmp_path: Path
+) -> None:
+    from tests.services.test_trade_import import _fix
+
+    carl = floor.ws["carl"].imports
+    week_ago = "75=20261117|60=20261117-14:30:05|76=GSCO|"  # settled 2026-11-18: late now
+    trade = "35=8|17=L1|150=F|1=ACC-001|54=1|48=US0378331005|22=4|32=100|31=187.25|15=USD|"
+    fix = "35=8|17=L2|150=G|19=L1|1=ACC-001|54=1|48=US0378331005|22=4|32=150|31=187.25|15=USD|"
+    assert carl.import_bytes(_fix(trade + week_ago), "fills.fix").ok
+    path = tmp_path / "late.fix"
+    path.write_bytes(_fix(fix + week_ago))
+    dialog = open_dialog(qtbot, carl, path)
+    assert dialog.summary.text() == (
+        "late.fix (FIX): 1 row: 0 to add, 0 to correct, 0 to cancel, 1 for approval, "
+        "0 already on the blotter."
+    )
+    assert dialog.preview.column_texts(1) == ["For approval"]
+    assert dialog.import_button.isEnabled()
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.imported is not None, timeout=WAIT)
+    assert "1 sent for approval" in dialog.summary.text()
+    assert trade_count(floor) == 1  # the correction waits for a principal
+    with floor.admin.uow.read() as session:
+        assert session.scalar(select(func.count()).select_from(m.ApprovalRequest)) == 1
+
+
 def test_a_file_with_problems_lists_them_and_cannot_be_imported(qtbot: QtBot, floor: Desk) -> None:
     dialog = open_dialog(qtbot, floor.ws["carl"].imports, BAD_ISIN)
     assert dialog.problem_texts() == [

@@ -48,8 +48,9 @@ PREVIEW_HEADERS = (
     "Line", "Action", "External id", "Trade date", "Account", "Side", "ISIN", "Quantity",
     "Price", "Ccy", "Counterparty", "Settles", "Net",
 )  # fmt: skip
-ACTIONS = {"add": "Add", "correct": "Correct", "cancel": "Cancel", "unchanged": "Already in"}
-_ACTION_TONES = {"cancel": Tone.WARNING, "unchanged": Tone.MUTED}
+ACTIONS = {"add": "Add", "correct": "Correct", "cancel": "Cancel", "unchanged": "Already in",
+           "request": "For approval"}  # fmt: skip
+_ACTION_TONES = {"cancel": Tone.WARNING, "unchanged": Tone.MUTED, "request": Tone.WARNING}
 
 
 def problem_line(problem: RowProblem) -> str:
@@ -84,6 +85,8 @@ def summary_text(report: ImportReportView) -> str:
         "added", "corrected", "cancelled")  # fmt: skip
     counts = (report.added, report.corrected, report.cancelled)
     done = ", ".join(f"{n:,} {v}" for n, v in zip(counts, verb, strict=True))
+    if report.requested:  # late corrections and cancels: a principal approves them
+        done += f", {report.requested:,} {'for' if report.dry_run else 'sent for'} approval"
     return f"{rows}: {done}, {report.unchanged:,} already on the blotter."
 
 
@@ -311,7 +314,9 @@ class ImportTradesDialog(QDialog):
 
     @staticmethod
     def _importable(report: ImportReportView) -> bool:
-        return report.ok and report.added + report.corrected + report.cancelled > 0
+        return report.ok and (
+            report.added + report.corrected + report.cancelled + report.requested > 0
+        )
 
     def _show_report(self, report: ImportReportView | None) -> None:
         self.preview.set_rows([] if report is None else [preview_cells(r) for r in report.preview])
