@@ -195,6 +195,19 @@ def test_checking_can_be_stopped(qtbot: QtBot, floor: Desk) -> None:
     assert dialog.report is None and not dialog.import_button.isEnabled()
 
 
+def test_closing_while_checking_waits_for_the_check_to_let_go(qtbot: QtBot, floor: Desk) -> None:
+    """So that no read of the database is left running when the window switches databases."""
+    held = HeldImport(floor.ws["carl"].imports, "Checking", dry_run=True)
+    dialog = ImportTradesDialog(held, path=GOOD_CSV)  # type: ignore[arg-type]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(held.reached.is_set, timeout=WAIT)
+    assert not dialog._check_done.is_set()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog._check_done.is_set()  # already when Esc returns
+    assert not dialog.isVisible()
+
+
 def test_whoever_may_not_import_is_told_so(qtbot: QtBot, floor: Desk) -> None:
     dialog = ImportTradesDialog(floor.ws["cora"].imports, path=GOOD_CSV)
     qtbot.addWidget(dialog)

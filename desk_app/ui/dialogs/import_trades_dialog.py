@@ -9,6 +9,7 @@ dialog whose Cancel stores nothing: the service raises `Cancelled` and rolls bac
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -48,6 +49,8 @@ PREVIEW_HEADERS = (
     "Line", "Action", "External id", "Trade date", "Account", "Side", "ISIN", "Quantity",
     "Price", "Ccy", "Counterparty", "Settles", "Net",
 )  # fmt: skip
+#: How long closing the dialog waits for a stopped check to let go of the database.
+CHECK_STOP_WAIT_S = 10.0
 ACTIONS = {"add": "Add", "correct": "Correct", "cancel": "Cancel", "unchanged": "Already in",
            "request": "For approval"}  # fmt: skip
 _ACTION_TONES = {"cancel": Tone.WARNING, "unchanged": Tone.MUTED, "request": Tone.WARNING}
@@ -108,6 +111,9 @@ class ImportTradesDialog(QDialog):
         self.imported: ImportReportView | None = None
         self.progress_dialog: QProgressDialog | None = None
         self._token: CancelToken | None = None
+        #: Set when the check's worker has let go of the database (see `reject`).
+        self._check_done = threading.Event()
+        self._check_done.set()
         self._build()
         self.resize(1000, 600)
         if path is not None:
@@ -221,9 +227,13 @@ class ImportTradesDialog(QDialog):
         self.progress_row.show()
         self.choose_button.setEnabled(False)
         imports = self._imports
+        done = self._check_done = threading.Event()
 
         def check(progress: Progress) -> ImportReportView:
-            return imports.import_file(path, dry_run=True, progress=progress, cancel=token)
+            try:
+                return imports.import_file(path, dry_run=True, progress=progress, cancel=token)
+            finally:
+                done.set()
 
         run_with_progress(check, self._checked, self._check_failed, self._check_progressed)
 
@@ -353,6 +363,11 @@ class ImportTradesDialog(QDialog):
         self.error.show()
 
     def reject(self) -> None:
-        """Closing while the file is being checked stops the check."""
+        """Closing while the file is being checked stops the check, and waits for it.
+
+        It stops within a few thousand rows; waiting means that no read of this
+        database is still running when the window may close or switch databases.
+        """
         self.stop_checking()
+        self._check_done.wait(CHECK_STOP_WAIT_S)
         super().reject()
