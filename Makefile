@@ -27,10 +27,12 @@ lint: $(STAMP)
 	$(BIN)/mypy desk_app
 	$(BIN)/lint-imports
 
+# The demo book in a scratch folder, named as the status bar in the pictures shows it.
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db sqlite:///$(CURDIR)/.screenshots.db demo-data --seed 7
-	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db sqlite:///$(CURDIR)/.screenshots.db --user sgoldberg screenshot --out docs/screenshots
-	rm -f .screenshots.db .screenshots.db-wal .screenshots.db-shm
+	@tmp=$$(mktemp -d) && db=sqlite:///$$tmp/desk-demo.db && \
+	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db $$db demo-data --seed 7 && \
+	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db $$db --user sgoldberg screenshot \
+		--out docs/screenshots; status=$$?; rm -rf "$$tmp"; exit $$status
 
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py

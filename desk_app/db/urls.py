@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from sqlalchemy.engine import URL, make_url
 
@@ -59,11 +59,16 @@ def parse(url: str) -> URL:
     )
 
 
-def describe(url: str) -> str:
-    """What the status bar shows: the local file, or host/database (never the password)."""
+def describe(url: str, *, short: bool = False) -> str:
+    """The local file, or host/database (never the password); ``short``: the file's name only.
+
+    The status bar and the window title are short (the tooltip has the full path);
+    messages about a database give the path.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return f"Local file {parsed.database}"
+        path = parsed.database or ""
+        return f"Local file {PurePath(path).name if short else path}"
     host = parsed.host or "localhost"
     port = f":{parsed.port}" if parsed.port else ""
     return f"PostgreSQL {host}{port}/{parsed.database}"

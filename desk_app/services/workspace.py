@@ -80,7 +80,8 @@ class Workspace:
 
     @property
     def description(self) -> str:
-        return urls.describe(self.url)
+        """Where the data lives, in a few words (a local file by its name)."""
+        return urls.describe(self.url, short=True)
 
     @property
     def is_shared(self) -> bool:

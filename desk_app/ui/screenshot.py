@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QThreadPool
 from PySide6.QtWidgets import QWidget
 
 from desk_app.domain.states import TradeStatus
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.blotter_tab import BlotterTab
-from desk_app.ui.tabs.table_tab import WorkspaceView
+from desk_app.ui.tabs.table_tab import TableTab, WorkspaceView
 
 SIZE = (1400, 800)
 
@@ -31,6 +32,7 @@ def save_screenshots(window: MainWindow, out_dir: Path) -> list[Path]:
     for tab in window.tabs:
         window.tab_widget.setCurrentWidget(tab)
         _settle()
+        _finish_reads(tab)
         path = out_dir / f"{tab.key}.png"  # blotter, settlements, accounts, certificates
         if not window.grab().save(str(path)):
             raise OSError(f"could not write {path}")
@@ -79,6 +81,15 @@ def render_screenshots(workspace: WorkspaceView, out_dir: Path) -> list[Path]:
         finally:
             window.hide()
             window.deleteLater()
+
+
+def _finish_reads(tab: TableTab, timeout: float = 30.0) -> None:
+    """Let the tab's count and totals arrive: a picture shows them, not "Adding up…"."""
+    deadline = time.monotonic() + timeout
+    while tab.reads_pending() and time.monotonic() < deadline:
+        QThreadPool.globalInstance().waitForDone(50)
+        _settle()
+    _settle()
 
 
 def _settle() -> None:

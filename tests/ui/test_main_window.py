@@ -148,8 +148,10 @@ def test_ctrl_numbers_switch_tabs_showing_the_database(
     assert accounts.index(0, accounts.column_of("account_number")).data() == first.account_number
     assert accounts.index(0, accounts.column_of("name")).data() == first.name
     assert accounts.index(0, accounts.column_of("opened_on")).data() == first.opened_on.isoformat()
-    assert window.database_text().startswith("Local file ")
-    assert window.windowTitle().startswith("Desk — Local file")
+    file_name = Path(str(demo_ws.engine.url.database)).name
+    assert window.database_text() == f"Local file {file_name}"  # the path is in the tooltip
+    assert window.windowTitle() == f"Desk — Local file {file_name}"
+    assert str(demo_ws.engine.url.database) in window._database_label.toolTip()
 
 
 def test_header_click_sorts_in_the_database(

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.history import QUIET_FIELDS, RecordChange
 from desk_app.services import labels
+from desk_app.ui.dialogs.panes import titled_pane
 from desk_app.ui.models.paged_table_model import exact_time
 from desk_app.ui.models.record_fields import field_label, field_text
 from desk_app.ui.models.static_table_model import Cell, StaticTableModel
@@ -161,9 +162,9 @@ class HistoryDialog(QDialog):
         self.empty_note = _note(NO_CHANGES, self)
         self.version_toggle = _toggle(self)
         self.version_toggle.toggled.connect(self._show_version_pane)
-        self.diff_pane = self._pane(self.diff_title, self.diff_view, self.empty_note)
-        self.version_pane = self._pane(self.version_title, self.version_view)
-        splitter = self._build_splitter(self._pane(heading, self.change_view))
+        self.diff_pane = titled_pane(self, self.diff_title, self.diff_view, self.empty_note)
+        self.version_pane = titled_pane(self, self.version_title, self.version_view)
+        splitter = self._build_splitter(titled_pane(self, heading, self.change_view))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
         buttons.rejected.connect(self.reject)
@@ -200,15 +201,6 @@ class HistoryDialog(QDialog):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         return splitter
-
-    def _pane(self, title: QLabel, *widgets: QWidget) -> QWidget:
-        pane = QWidget(self)
-        column = QVBoxLayout(pane)
-        column.setContentsMargins(0, 4, 0, 0)
-        column.addWidget(title)
-        for widget in widgets:
-            column.addWidget(widget, 1)
-        return pane
 
     # -- public -------------------------------------------------------------------------------
     def select_change(self, index: int) -> None:

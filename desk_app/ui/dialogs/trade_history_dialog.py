@@ -28,6 +28,7 @@ from desk_app.domain.states import TradeStatus
 from desk_app.domain.trade_ticket import market_zone
 from desk_app.services import labels
 from desk_app.ui.dialogs.history_dialog import _heading, _note, _table
+from desk_app.ui.dialogs.panes import titled_pane
 from desk_app.ui.models.paged_table_model import exact_time
 from desk_app.ui.models.read_only_table_model import Index
 from desk_app.ui.models.static_table_model import Cell, StaticTableModel
@@ -187,8 +188,12 @@ class TradeHistoryDialog(QDialog):
         self.diff_note.setObjectName("diff_note")
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self._pane(heading, self.version_view))
-        splitter.addWidget(self._pane(self.diff_title, self.diff_note, self.diff_view))
+        splitter.addWidget(titled_pane(self, heading, self.version_view))
+        splitter.addWidget(
+            titled_pane(
+                self, self.diff_title, self.diff_note, self.diff_view, fixed={self.diff_note}
+            )
+        )
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
@@ -201,15 +206,6 @@ class TradeHistoryDialog(QDialog):
         self.version_view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         ids = [v.id for v in self._versions]
         self.select_version(ids.index(selected_id) if selected_id in ids else self.standing)
-
-    def _pane(self, title: QLabel, *widgets: QWidget) -> QWidget:
-        pane = QWidget(self)
-        column = QVBoxLayout(pane)
-        column.setContentsMargins(0, 4, 0, 0)
-        column.addWidget(title)
-        for widget in widgets:
-            column.addWidget(widget, 1 if widget is not self.diff_note else 0)
-        return pane
 
     def select_version(self, index: int) -> None:
         """Show what version ``index`` (0 = the first) changed."""

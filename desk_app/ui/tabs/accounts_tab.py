@@ -11,12 +11,13 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QToolBar, QWidget
 
 from desk_app.domain.errors import DeskError
 from desk_app.domain.permissions import Action
 from desk_app.services.listing import PageSource
+from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.theme import Tone
@@ -27,18 +28,18 @@ if TYPE_CHECKING:  # the dialogs are imported when first opened, not at startup
 
 NO_ACCOUNT = "Select an account first"
 
-#: key: (text, permission, shortcut, tooltip when allowed)
 ACTIONS = {
-    "new": ("New account…", Action.ACCOUNT_OPEN, "Ctrl+N",
-            "Request a new account (a principal approves it)"),
-    "amend": ("Amend…", Action.ACCOUNT_AMEND, "Ctrl+E",
-              "Request a change to the selected account's details"),
-    "status": ("Restrict / Close / Reopen…", Action.ACCOUNT_SET_STATUS, "Ctrl+Shift+E",
-               "Request restricting, closing or reopening the selected account"),
-    "history": ("History…", Action.VIEW_HISTORY, "Ctrl+H",
-                "Every recorded change to the selected account, and its past versions"),
-    "reveal": ("Reveal tax ID", Action.REVEAL_TAX_ID, "Ctrl+Shift+T",
-               "Show the selected account's full tax id (recorded in the audit trail)"),
+    "new": ActionSpec("New account…", Action.ACCOUNT_OPEN, "Ctrl+N",
+                      "Request a new account (a principal approves it)"),
+    "amend": ActionSpec("Amend…", Action.ACCOUNT_AMEND, "Ctrl+E",
+                        "Request a change to the selected account's details"),
+    "status": ActionSpec("Restrict / Close / Reopen…", Action.ACCOUNT_SET_STATUS,
+                         "Ctrl+Shift+E",
+                         "Request restricting, closing or reopening the selected account"),
+    "history": ActionSpec("History…", Action.VIEW_HISTORY, "Ctrl+H",
+                          "Every recorded change to the selected account, and its past versions"),
+    "reveal": ActionSpec("Reveal tax ID", Action.REVEAL_TAX_ID, "Ctrl+Shift+T",
+                         "Show the selected account's full tax id (recorded in the audit trail)"),
 }  # fmt: skip
 
 
@@ -61,7 +62,7 @@ class AccountsTab(TableTab):
             "history": self.show_history,
             "reveal": self.reveal_tax_id,
         }
-        self.account_actions: dict[str, QAction] = {}
+        self.account_actions = build_actions(self, ACTIONS, slots, name="action")
         # A tool bar folds what does not fit into a » menu, so a narrow window still fits.
         self.toolbar = QToolBar("Account actions", self)
         self.toolbar.setObjectName("account_actions")
@@ -70,16 +71,9 @@ class AccountsTab(TableTab):
         separator = QAction(self.view)
         separator.setSeparator(True)
         self.view.addAction(separator)  # after Copy in the context menu
-        for key, (text, _permission, shortcut, _tip) in ACTIONS.items():
-            action = QAction(text, self)
-            action.setObjectName(f"{key}_action")
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slots[key])
-            self.addAction(action)
+        for action in self.account_actions.values():
             self.view.addAction(action)
             self.toolbar.addAction(action)
-            self.account_actions[key] = action
         self.view.doubleClicked.connect(lambda _index: self.account_actions["history"].trigger())
         self.view.selectionModel().currentRowChanged.connect(self.update_actions)
         self.model.reloaded.connect(self.update_actions)
@@ -106,7 +100,7 @@ class AccountsTab(TableTab):
         workspace = self.workspace
         if workspace is None:
             return "No database open"
-        why = workspace.user.refusal(ACTIONS[key][1])
+        why = workspace.user.refusal(ACTIONS[key].permission)
         if why is not None or key == "new":
             return why
         row = self.current_row()
@@ -117,11 +111,7 @@ class AccountsTab(TableTab):
         return None
 
     def update_actions(self, *_args: object) -> None:
-        for key, action in self.account_actions.items():
-            why = self.refusal(key)
-            action.setEnabled(why is None)
-            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            action.setToolTip(why or f"{ACTIONS[key][3]} ({shortcut})")
+        update_actions(self.account_actions, ACTIONS, self.refusal)
 
     # -- the actions ---------------------------------------------------------------------------
     def new_account(self) -> AccountRequestDialog | None:

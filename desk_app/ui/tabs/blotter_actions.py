@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
 from desk_app.domain.errors import DeskError
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import TradeStatus
+from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.tabs.trade_views import (
     TradeImportView,
     TradeLookupView,
@@ -49,17 +49,16 @@ class TradeServices:
     actor: ActorView
 
 
-#: key: (text, permission, shortcut, tooltip when allowed)
 ACTIONS = {
-    "new": ("New trade…", Action.TRADE_BOOK, "Ctrl+N", "Book a trade from a ticket"),
-    "amend": ("Amend…", Action.TRADE_AMEND, "F2",
-              "Correct the selected trade: a new version, the old one kept"),
-    "cancel": ("Cancel trade…", Action.TRADE_CANCEL, "",
-               "Cancel the selected trade: a version that settles nothing"),
-    "history": ("History…", Action.VIEW_HISTORY, "Ctrl+H",
-                "Every version of the selected trade, and what each changed"),
-    "import": ("Import trades…", Action.TRADE_IMPORT, "Ctrl+I",
-               "Check a trades file (CSV or FIX 4.4), preview it, and import it"),
+    "new": ActionSpec("New trade…", Action.TRADE_BOOK, "Ctrl+N", "Book a trade from a ticket"),
+    "amend": ActionSpec("Amend…", Action.TRADE_AMEND, "F2",
+                        "Correct the selected trade: a new version, the old one kept"),
+    "cancel": ActionSpec("Cancel trade…", Action.TRADE_CANCEL, "",
+                         "Cancel the selected trade: a version that settles nothing"),
+    "history": ActionSpec("History…", Action.VIEW_HISTORY, "Ctrl+H",
+                          "Every version of the selected trade, and what each changed"),
+    "import": ActionSpec("Import trades…", Action.TRADE_IMPORT, "Ctrl+I",
+                         "Check a trades file (CSV or FIX 4.4), preview it, and import it"),
 }  # fmt: skip
 _NEEDS_A_TRADE = frozenset({"amend", "cancel", "history"})
 
@@ -96,16 +95,7 @@ class BlotterActions(QObject):
             "new": self.new_trade, "amend": self.amend, "cancel": self.cancel_trade,
             "history": self.show_history, "import": self.import_trades,
         }  # fmt: skip
-        self.actions: dict[str, QAction] = {}
-        for key, (text, _permission, shortcut, _tip) in ACTIONS.items():
-            action = QAction(text, parent)
-            action.setObjectName(f"{key}_trade_action")
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _checked=False, slot=slots[key]: slot())
-            parent.addAction(action)
-            self.actions[key] = action
+        self.actions = build_actions(parent, ACTIONS, slots, name="trade_action")
         self.update_actions()
 
     def bind(self, services: TradeServices | None) -> None:
@@ -136,7 +126,7 @@ class BlotterActions(QObject):
         """Why the action ``key`` cannot run now (roles first, then the selection)."""
         if self._services is None:
             return "No database open"
-        why = self._services.actor.refusal(ACTIONS[key][1])
+        why = self._services.actor.refusal(ACTIONS[key].permission)
         if why is None and key in _NEEDS_A_TRADE and self._current_trade() is None:
             return NO_TRADE
         status = self._current_status() if self._current_status else None
@@ -147,12 +137,7 @@ class BlotterActions(QObject):
 
     def update_actions(self, *_args: object) -> None:
         """Enable what the user may do with the selection; say why not in the tooltip."""
-        for key, action in self.actions.items():
-            why = self.refusal(key)
-            action.setEnabled(why is None)
-            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            tip = ACTIONS[key][3] + (f" ({shortcut})" if shortcut else "")
-            action.setToolTip(why or tip)
+        update_actions(self.actions, ACTIONS, self.refusal)
 
     # -- the actions ---------------------------------------------------------------------
     def new_trade(self) -> TradeTicketDialog | None:

@@ -292,6 +292,10 @@ class TableTab(QWidget):
         for fn in waiting:
             fn()
 
+    def reads_pending(self) -> bool:
+        """Whether reads wait for the next paint or run on workers (the count, the totals)."""
+        return bool(self._after_paint) or bool(self._readers)
+
     def wait_for_readers(self, timeout: float = 10.0) -> None:
         """Let reads on their way finish before the workspace they use is closed.
 
