@@ -186,7 +186,8 @@ class TradeSource(KeysetSource):
         values = None
         if after is not None:
             values = [after[-1] if p.key == "id" else after[keys.index(p.key)] for p in order.parts]
-        if order.reference is not None and dialect_of(self.sessions) == "postgresql":
+        walk = order.reference is not None and self._many_match()
+        if walk and dialect_of(self.sessions) == "postgresql":
             stmt = self._lateral_statement(sort, order, values, limit)
         else:
             stmt = self._statement(order)
@@ -236,24 +237,34 @@ class TradeSource(KeysetSource):
         return stmt
 
     def _statement(self, order: trade_order.Order) -> Select[Any]:
-        """The filtered rows, from the trades or (see `_walk`) from the order's reference."""
+        """The filtered rows, read the way `trade_order` says for this many matches.
+
+        On SQLite, for many matches: a reference sort walks the reference table, and
+        the trades are read through the order's index (see `trade_order.TradesJoin`),
+        except a calendar order under a date filter, where the filter's index wins.
+        """
+        reference, index = None, None
+        if dialect_of(self.sessions) == "sqlite" and self._many_match():
+            reference = order.reference
+            if reference is not None or not (order.dated and self.dated):
+                index = order.index
         stmt = select(*self.select_columns(), self.id_column).select_from(
-            trade_order.joins(order.reference if self._walk(order) else None)
+            trade_order.joins(reference, index=index)
         )
         for clause in self.where:
             stmt = stmt.where(clause)
         return stmt
 
-    def _walk(self, order: trade_order.Order) -> bool:
-        """Whether SQLite should walk the order's reference table (many matching rows)."""
-        if order.reference is None or dialect_of(self.sessions) != "sqlite":
-            return False
+    def _many_match(self) -> bool:
+        """Whether more than ``ordered_join_rows`` trades match (read once per source)."""
         if self._many is None:
             limit = self.ordered_join_rows
             self._many = self.count_upto(max(limit + 1, 0)) > limit
         return self._many
 
     _many: bool | None = None
+    #: The filter has a trade or settlement date range (see `_statement`).
+    dated: bool = False
 
 
 class BlotterService:
@@ -268,15 +279,18 @@ class BlotterService:
 
     def trades(self, filter: TradeFilter | None = None) -> TradeSource:  # noqa: A002
         """Trade versions matching ``filter`` (all of them by default), pageable in SQL."""
-        return TradeSource(
+        f = filter or TradeFilter()
+        source = TradeSource(
             self._sessions,
             TRADE_COLUMNS,
             _columns,
             Trade.id,
             _joins,
             SortSpec("trade_date", descending=True),
-            where=self._where(filter or TradeFilter()),
+            where=self._where(f),
         )
+        source.dated = bool(f.trade_from or f.trade_to or f.settle_from or f.settle_to)
+        return source
 
     def _where(self, f: TradeFilter) -> list[ColumnElement[bool]]:
         ids: list[int] = []

@@ -33,9 +33,13 @@ _LATE_CHANGES = (Action.TRADE_AMEND_SETTLING.value, Action.TRADE_CANCEL_SETTLING
 
 @dataclass(frozen=True)
 class Decision:
-    """What one change does: apply now, go for approval (and why), or nothing (sent before)."""
+    """What one change does: apply now, go for approval (and why), or nothing again.
 
-    kind: Literal["change", "request", "unchanged"]
+    ``requested_before``: this very message went for approval from an earlier file
+    (``late`` then says which request, and what became of it).
+    """
+
+    kind: Literal["change", "request", "unchanged", "requested_before"]
     checked: CheckedTrade | None = None  # the corrected terms (None for a cancel)
     late: str | None = None  # why a principal must approve it
 
@@ -50,12 +54,39 @@ class FixChanges:
     today: date
     #: ExecIDs of this file's trades (and changes) -> the state they leave the trade in.
     in_file: dict[str, TradeStatus] = field(default_factory=dict)
-    #: ExecRefIDs of trades whose late change in this file goes for approval -> its line.
-    requested: dict[str, int] = field(default_factory=dict)
+    #: Trades (first version's id) whose late change in this file goes for approval ->
+    #: the line of that change.
+    requested: dict[int, int] = field(default_factory=dict)
+    #: ExecIDs that requests waiting for a principal will give their new version.
+    _held: dict[str, int] | None = None
 
     def booked(self, exec_id: str) -> None:
         """A new trade of the file, which later lines may change."""
         self.in_file[exec_id] = TradeStatus.ACTIVE
+
+    def check_new(self, exec_id: str) -> None:
+        """Refuse a new trade whose ExecID a waiting request will give another version."""
+        held = self.held().get(exec_id)
+        if held is not None:
+            raise ValidationError(
+                field_name(17), f"is the id request {held} will give a trade's new version; "
+                "a new trade needs an id of its own", exec_id,
+            )  # fmt: skip
+
+    def held(self) -> dict[str, int]:
+        """ExecIDs of requests waiting for a principal -> the request (read once)."""
+        if self._held is None:
+            self._held = {}
+            for request in self.session.scalars(
+                select(m.ApprovalRequest).where(
+                    m.ApprovalRequest.action.in_(_LATE_CHANGES),
+                    m.ApprovalRequest.status == ApprovalStatus.PENDING,
+                )
+            ):
+                exec_id = json.loads(request.proposal)["after"].get("external_id")
+                if exec_id:
+                    self._held[exec_id] = request.id
+        return self._held
 
     def decide(self, row: FixExecution, check: Callable[[], CheckedTrade]) -> Decision:
         """The change ``row`` makes; raises `ValidationError` for one that cannot be made.
@@ -77,9 +108,12 @@ class FixChanges:
         if checked is not None and ref in self.stored:
             late = late or backdated(checked.booked_terms, self.today)
         if late is not None:
-            if self._already_requested(row):
-                return Decision("unchanged", checked)
-            self.requested[ref] = row.line
+            before = self._already_requested(row)
+            if before is not None:
+                return Decision("requested_before", checked, before)
+            trade = self.stored[ref]
+            self.requested[trade.original_id or trade.id] = row.line
+            self.held()[row.exec_id] = 0  # taken by this file's request
             return Decision("request", checked, late)
         self.in_file[ref] = TradeStatus.CANCELLED if checked is None else TradeStatus.ACTIVE
         self.in_file[row.exec_id] = self.in_file[ref]
@@ -105,21 +139,23 @@ class FixChanges:
             raise ValidationError(ref_field, "names a trade that is already cancelled", ref)
         return late
 
-    def _already_requested(self, row: FixExecution) -> bool:
-        """Whether this late change is a request already (True: nothing to do again).
+    def _already_requested(self, row: FixExecution) -> str | None:
+        """Which request this late change already is (None: none yet), and its state.
 
-        Raises when the trade has another change waiting for a principal.
+        Raises when the trade has another change waiting for a principal (one at a
+        time), or when a waiting request of another trade holds this ExecID.
         """
         ref = row.exec_ref_id or ""
-        if ref in self.requested:
+        trade = self.stored[ref]
+        root = trade.original_id or trade.id
+        if root in self.requested:
             raise ValidationError(
                 field_name(19),
-                f"names the trade whose change on line {self.requested[ref]} goes for "
+                f"names trade {root}, whose change on line {self.requested[root]} goes for "
                 "approval; send this one after it is decided",
                 ref,
             )
-        trade = self.stored[ref]
-        root = trade.original_id or trade.id
+        mine = None
         for request in self.session.scalars(
             select(m.ApprovalRequest)
             .where(
@@ -129,15 +165,23 @@ class FixChanges:
             .order_by(m.ApprovalRequest.id)
         ):
             if json.loads(request.proposal)["after"].get("external_id") == row.exec_id:
-                return True  # this very message, filed before (whatever was decided)
-            if request.status is ApprovalStatus.PENDING:
+                mine = request  # this very message, filed before
+            elif request.status is ApprovalStatus.PENDING:
                 raise ValidationError(
                     field_name(19),
                     f"names trade {root}, which has request {request.id} waiting for a "
                     "principal; send this change after it is decided",
                     ref,
                 )
-        return False
+        if mine is not None:
+            return f"request {mine.id}, {mine.status.value}"
+        held = self.held().get(row.exec_id)
+        if held is not None:
+            raise ValidationError(
+                field_name(17), f"is the id request {held} gives another trade's new version",
+                row.exec_id,
+            )  # fmt: skip
+        return None
 
 
 def changed_trade(session: Session, row: FixExecution) -> m.Trade:

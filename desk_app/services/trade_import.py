@@ -47,7 +47,6 @@ from desk_app.services.trades import TradeService
 from desk_app.services.unit_of_work import UnitOfWork
 
 PREVIEW_ROWS = 500
-_LATE_CHANGES = (Action.TRADE_AMEND_SETTLING.value, Action.TRADE_CANCEL_SETTLING.value)
 _CHUNK = 5000
 #: External ids per look-up: under SQLite's oldest limit of 999 parameters, and
 #: fewer round trips on PostgreSQL (65,535).
@@ -92,6 +91,8 @@ class ImportReport:
     unchanged: int = 0
     #: Late corrections and cancels sent to a principal as approval requests.
     requested: int = 0
+    #: Late changes that went for approval from an earlier import of them.
+    requested_before: int = 0
     problems: tuple[RowProblem, ...] = ()
     preview: tuple[PreviewRow, ...] = ()
     dry_run: bool = False
@@ -111,6 +112,8 @@ class ImportReport:
         )
         if self.requested:
             text += f", {self.requested:,} sent for approval"
+        if self.requested_before:
+            text += f", {self.requested_before:,} sent for approval before"
         return text
 
 
@@ -124,6 +127,7 @@ class _Plan:
     #: Late corrections and cancels: each becomes an approval request, and why.
     requests: list[tuple[FixExecution, CheckedTrade | None, str]] = field(default_factory=list)
     unchanged: int = 0
+    requested_before: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     preview: list[PreviewRow] = field(default_factory=list)
 
@@ -242,6 +246,8 @@ class TradeImportService:
                     check = partial(_check_row, row, refs, dates, default_reason)
                     _add_change(plan, row, changes.decide(row, check))
                     continue
+                if isinstance(row, FixExecution) and ext not in stored:
+                    changes.check_new(ext)
                 terms, kind = _terms(row, refs)
                 checked = check_terms(
                     refs, dates, terms, instrument_type=kind, default_reason=default_reason
@@ -359,7 +365,8 @@ class TradeImportService:
             base.file_name, base.source, base.sha256, base.rows,
             added=len(plan.new), corrected=sum(1 for _, c in plan.changes if c is not None),
             cancelled=sum(1 for _, c in plan.changes if c is None), unchanged=plan.unchanged,
-            requested=len(plan.requests), problems=tuple(problems),
+            requested=len(plan.requests), requested_before=plan.requested_before,
+            problems=tuple(problems),
             preview=tuple(plan.preview), dry_run=dry_run, import_id=import_id,
             already_imported=before,
         )  # fmt: skip
@@ -386,6 +393,9 @@ def _add_change(plan: _Plan, row: FixExecution, decision: Decision) -> None:
     if decision.kind == "unchanged":
         plan.unchanged += 1
         plan.show(row, "unchanged", checked)
+    elif decision.kind == "requested_before":
+        plan.requested_before += 1
+        plan.show(row, "requested", checked)
     elif decision.kind == "request":
         assert decision.late is not None
         plan.requests.append((row, checked, decision.late))

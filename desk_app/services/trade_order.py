@@ -9,9 +9,13 @@ key is a full order with tie-breakers the indexes already hold:
   trade date and id, so that one side reads like the blotter itself;
 - a reference column (account, ISIN, symbol, description, counterparty): the
   reference table's value, then trade date and id. The reference table is walked in
-  order and each row's trades are read through their ``(…_id, trade_date)`` index.
-  SQLite only does that when told (`OrderedJoin`, its CROSS JOIN); PostgreSQL plans it
-  by itself.
+  order and each row's trades are read through their ``(…_id, trade_date)`` index:
+  on SQLite by a CROSS JOIN, on PostgreSQL by a LATERAL subquery per row.
+
+That is for a list of many matching trades. For a few (a narrow filter) reading
+the matches through the filter's own index and sorting them is faster, and that is
+what the databases choose by themselves. SQLite, which keeps no statistics, picks the
+filter's index even for many matches; `TradesJoin` then names the order's index.
 
 Pages continue after the last row with a lexicographic keyset condition over the
 whole order (`after`), so they never skip or repeat a row.
@@ -27,6 +31,7 @@ from sqlalchemy import ColumnElement, FromClause, and_, inspect, join, literal, 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from desk_app.db.models import Account, Counterparty, Instrument, Trade
 
@@ -47,10 +52,15 @@ class Part:
 
 @dataclass(frozen=True)
 class Order:
-    """A sort key's full order, and the reference table a walk starts from (if any)."""
+    """A sort key's full order, the index that delivers it, and the reference table a walk
+    starts from (if any; the index is then the trades' foreign key to it)."""
 
     parts: tuple[Part, ...]
+    index: str = ""  # "": the trades table itself, in trade-number order
     reference: Any = None  # Account, Instrument or Counterparty
+    #: It runs with the calendar (trade and settlement dates, trade numbers, file ids):
+    #: under a date filter its index would pass every trade outside the dates first.
+    dated: bool = False
 
 
 def orders(t: Any = Trade) -> dict[str, Order]:
@@ -59,23 +69,27 @@ def orders(t: Any = Trade) -> dict[str, Order]:
     by_date = (Part(t.trade_date, "trade_date"), *by_id)
 
     def code(expr: Any, key: str) -> Order:
-        return Order((Part(expr, key), *by_date))
+        return Order((Part(expr, key), *by_date), f"ix_trades_{key}_trade_date")
 
     def amount(expr: Any, key: str) -> Order:
-        return Order((Part(expr, key), *by_id))
+        return Order((Part(expr, key), *by_id), f"ix_trades_{key}_id")
+
+    def walk(reference: Any, *parts: Part) -> Order:
+        index = {Account: "account", Instrument: "instrument", Counterparty: "counterparty"}
+        return Order((*parts, *by_date), f"ix_trades_{index[reference]}_trade_date", reference)
 
     isin = Part(Instrument.isin, "isin")
     return {
-        "id": Order(by_id),
-        "trade_date": Order(by_date),
-        "settle_date": amount(t.settle_date, "settle_date"),
-        "account": Order((Part(Account.account_number, "account"), *by_date), Account),
-        "isin": Order((isin, *by_date), Instrument),
-        "symbol": Order((Part(Instrument.symbol, "symbol", True), isin, *by_date), Instrument),
-        "description": Order(
-            (Part(Instrument.description, "description"), isin, *by_date), Instrument
+        "id": Order(by_id, dated=True),
+        "trade_date": Order(by_date, "ix_trades_trade_date_id", dated=True),
+        "settle_date": Order(
+            (Part(t.settle_date, "settle_date"), *by_id), "ix_trades_settle_date_id", dated=True
         ),  # fmt: skip
-        "counterparty": Order((Part(Counterparty.code, "counterparty"), *by_date), Counterparty),
+        "account": walk(Account, Part(Account.account_number, "account")),
+        "isin": walk(Instrument, isin),
+        "symbol": walk(Instrument, Part(Instrument.symbol, "symbol", True), isin),
+        "description": walk(Instrument, Part(Instrument.description, "description"), isin),
+        "counterparty": walk(Counterparty, Part(Counterparty.code, "counterparty")),
         "side": code(t.side, "side"),
         "currency": code(t.currency, "currency"),
         "status": code(t.status, "status"),
@@ -84,7 +98,9 @@ def orders(t: Any = Trade) -> dict[str, Order]:
         "price": amount(t.price, "price"),
         "gross_amount": amount(t.gross_amount, "gross_amount"),
         "net_amount": amount(t.net_amount, "net_amount"),
-        "external_id": Order((Part(t.external_id, "external_id", True), *by_id)),
+        "external_id": Order(
+            (Part(t.external_id, "external_id", True), *by_id), "ix_trades_external_id", dated=True
+        ),  # fmt: skip
     }
 
 
@@ -170,44 +186,76 @@ def _after(
     return beyond if rest is None else or_(beyond, and_(head.expr == bound, rest))
 
 
-def joins(reference: Any = None) -> FromClause:
+def joins(reference: Any = None, *, index: str | None = None) -> FromClause:
     """Trades with their account, instrument and counterparty, an inner join each.
 
-    With ``reference``, that table comes first in an `OrderedJoin`, so that SQLite
-    walks it in the sort order and reads each one's trades through an index.
+    With ``reference``, that table comes first and SQLite walks it as the outer loop
+    (its CROSS JOIN), reading each row's trades through their foreign key's index.
+    ``index`` tells SQLite which index to read the trades through ("" for none:
+    the table in trade-number order); None leaves the choice to it.
     """
     on = {
         Account: Trade.account_id == Account.id,
         Instrument: Trade.instrument_id == Instrument.id,
         Counterparty: Trade.counterparty_id == Counterparty.id,
     }
+    others = [table for table in on if table is not reference]
+    first = others.pop(0) if reference is None else reference
     if reference is None:
-        clause: FromClause = Trade.__table__
+        clause: FromClause = TradesJoin(Trade.__table__, first.__table__, on[first], index=index)
     else:
-        clause = OrderedJoin(reference.__table__, Trade.__table__, on[reference])
-    for table, condition in on.items():
-        if table is not reference:
-            clause = clause.join(table.__table__, condition)
+        clause = TradesJoin(first.__table__, Trade.__table__, on[first], cross=True, index=index)
+    for table in others:
+        clause = clause.join(table.__table__, on[table])
     return clause
 
 
-class OrderedJoin(Join):
-    """An inner join that SQLite runs with the left table as the outer loop.
+class TradesJoin(Join):
+    """An inner join with the trades table, and how SQLite is to read it.
 
-    SQLite's CROSS JOIN keeps the order written; elsewhere it is a plain JOIN.
+    ``cross``: the left table is the outer loop (SQLite's CROSS JOIN keeps the order
+    written). ``index``: the index SQLite reads trades through (INDEXED BY; "" for
+    NOT INDEXED). Without statistics, SQLite would otherwise read a filter's index
+    and sort every match. Elsewhere this is a plain JOIN.
     """
 
     inherit_cache = True
+    _traverse_internals = [
+        *Join._traverse_internals,
+        ("cross", InternalTraversal.dp_boolean),
+        ("index", InternalTraversal.dp_string),
+    ]
+
+    def __init__(
+        self,
+        left: FromClause,
+        right: FromClause,
+        onclause: ColumnElement[bool],
+        *,
+        cross: bool = False,
+        index: str | None = None,
+    ) -> None:
+        super().__init__(left, right, onclause)
+        self.cross = cross
+        self.index = index
 
 
-@compiles(OrderedJoin, "sqlite")
-def _cross_join(join: OrderedJoin, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(TradesJoin, "sqlite")
+def _sqlite_trades_join(join: TradesJoin, compiler: SQLCompiler, **kw: Any) -> str:
     plain: str = compiler.visit_join(join, **kw)  # type: ignore[no-untyped-call]
-    left: str = join.left._compiler_dispatch(compiler, asfrom=True, **_no_linter(kw))
-    assert plain.startswith(left + " JOIN ")
-    return f"{left} CROSS JOIN {plain[len(left) + len(' JOIN ') :]}"
+    preparer = compiler.preparer
+    left, right = preparer.format_table(join.left), preparer.format_table(join.right)
+    head = f"{left} JOIN {right} ON "
+    assert plain.startswith(head), plain
 
+    def read(table: Any, text: str) -> str:
+        if table is not Trade.__table__ or join.index is None:
+            return text
+        return (
+            f"{text} INDEXED BY {preparer.quote(join.index)}"
+            if join.index
+            else f"{text} NOT INDEXED"
+        )
 
-def _no_linter(kw: dict[str, Any]) -> dict[str, Any]:
-    """Compile options without the FROM linter (visit_join has noted the edge already)."""
-    return {k: v for k, v in kw.items() if k not in ("from_linter", "asfrom")}
+    kind = "CROSS JOIN" if join.cross else "JOIN"
+    return f"{read(join.left, left)} {kind} {read(join.right, right)} ON {plain[len(head) :]}"

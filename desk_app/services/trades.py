@@ -383,11 +383,23 @@ def _origin_of(trade: m.Trade) -> dict[str, Any]:
     return {"external_id": trade.external_id, "source": trade.source.value}
 
 
-def _origin_args(after: Mapping[str, Any]) -> dict[str, Any]:
-    """The `TradeService.apply_change` arguments for a request from a file (none otherwise)."""
+def _origin_args(session: Session, after: Mapping[str, Any]) -> dict[str, Any]:
+    """The `TradeService.apply_change` arguments for a request from a file (none otherwise).
+
+    Refuses when the message's id went to another trade meanwhile (it must stay unique).
+    """
     if "source" not in after:
         return {}
-    return {"source": TradeSource(after["source"]), "external_id": after.get("external_id")}
+    source, external_id = TradeSource(after["source"]), after.get("external_id")
+    taken = session.scalars(
+        select(m.Trade.id).where(m.Trade.source == source, m.Trade.external_id == external_id)
+    ).first()
+    if taken is not None:
+        raise StaleRecord(
+            f"{source.value.upper()} id {external_id} has been given to trade version {taken} "
+            "since the request was made; reject it and send the change again"
+        )
+    return {"source": source, "external_id": external_id}
 
 
 class _TradeHandler:
@@ -418,7 +430,7 @@ class _AmendHandler(_TradeHandler):
         changed = {k: v for k, v in after.items() if k not in _ORIGIN_KEYS}
         terms = terms_from_json({**terms_to_json(_terms_of(old)), **changed})
         self._service.apply_change(
-            session, old, terms, request.reason, request.maker, **_origin_args(after)
+            session, old, terms, request.reason, request.maker, **_origin_args(session, after)
         )
 
 
@@ -428,5 +440,5 @@ class _CancelHandler(_TradeHandler):
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
         old = self._trade(session, request)
         self._service.apply_change(
-            session, old, None, request.reason, request.maker, **_origin_args(after)
+            session, old, None, request.reason, request.maker, **_origin_args(session, after)
         )

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from desk_app.db import models as m
 from desk_app.domain.codes import AccountStatus, InstrumentType, Side, TradeSource
-from desk_app.domain.errors import NotPermitted
+from desk_app.domain.errors import NotPermitted, StaleRecord
 from desk_app.domain.progress import Cancelled, CancelToken
 from desk_app.domain.states import TradeStatus
 from desk_app.services.trade_import import TradeImportService
@@ -232,7 +232,7 @@ def test_a_late_correction_goes_to_a_principal_and_is_found_again_after(floor: D
         "FIX correction E9 in late.fix (its settlement date 2026-11-25 has passed)"
     )
     again = _importer(floor, today=late_day).import_bytes(_fix(CORRECT_E1), "late.fix")
-    assert (again.requested, again.unchanged) == (0, 1)  # the same message, filed already
+    assert (again.requested, again.requested_before) == (0, 1)  # the same message, waiting
     floor.ws["sue"].approvals.approve(request.id, "Confirmed with GSCO")
     versions = _trades(floor)
     assert [(t.version_no, t.quantity, t.status, t.external_id, t.source) for t in versions] == [
@@ -247,15 +247,66 @@ def test_one_late_change_at_a_time_for_a_trade(floor: Desk) -> None:
     assert _importer(floor).import_bytes(_fix(TRADE_E1), "morning.fix").ok
     late = _importer(floor, today=date(2026, 11, 27))
     both = late.import_bytes(_fix(CORRECT_E1, CANCEL_E1), "both.fix")
+    trade_id = _trades(floor)[0].id
     assert [str(p) for p in both.problems] == [
-        "both.fix:2: ExecRefID(19): names the trade whose change on line 1 goes for approval; "
-        "send this one after it is decided ('E1')"
+        f"both.fix:2: ExecRefID(19): names trade {trade_id}, whose change on line 1 goes for "
+        "approval; send this one after it is decided ('E1')"
     ]
     assert late.import_bytes(_fix(CORRECT_E1), "first.fix").requested == 1
     second = late.import_bytes(_fix(CANCEL_E1), "second.fix")
     assert len(second.problems) == 1
     assert "which has request" in second.problems[0].reason
     assert "waiting for a principal" in second.problems[0].reason
+
+
+def test_one_late_change_at_a_time_whichever_version_it_names(floor: Desk) -> None:
+    assert _importer(floor).import_bytes(_fix(TRADE_E1, CORRECT_E1), "day.fix").ok  # E9: v2
+    cancel_e9 = CANCEL_E1.replace("17=E8|", "17=E7|").replace("19=E1|", "19=E9|")
+    late = _importer(floor, today=date(2026, 11, 27))
+    report = late.import_bytes(_fix(CANCEL_E1, cancel_e9), "late.fix")
+    assert [p.line for p in report.problems] == [2]
+    assert "goes for approval" in report.problems[0].reason
+
+
+def test_a_rejected_late_change_is_not_sent_again_by_the_same_file(floor: Desk) -> None:
+    assert _importer(floor).import_bytes(_fix(TRADE_E1), "morning.fix").ok
+    late = _importer(floor, today=date(2026, 11, 27))
+    assert late.import_bytes(_fix(CORRECT_E1), "late.fix").requested == 1
+    with floor.admin.uow.read() as session:
+        request_id = session.scalars(select(m.ApprovalRequest.id)).one()
+    floor.ws["sue"].approvals.reject(request_id, "GSCO confirmed 100, not 200")
+    again = late.import_bytes(_fix(CORRECT_E1), "late.fix")
+    assert (again.ok, again.requested, again.requested_before, again.unchanged) == (True, 0, 1, 0)
+    assert again.summary.endswith(", 1 sent for approval before")
+    assert [r.action for r in again.preview] == ["requested"]
+    assert len(_trades(floor)) == 1
+
+
+def test_an_exec_id_a_waiting_request_holds_is_not_used_again(floor: Desk) -> None:
+    trade_e2 = TRADE_E1.replace("17=E1|", "17=E2|")
+    assert _importer(floor).import_bytes(_fix(TRADE_E1, trade_e2), "morning.fix").ok
+    late = _importer(floor, today=date(2026, 11, 27))
+    assert late.import_bytes(_fix(CORRECT_E1), "late.fix").requested == 1  # holds E9
+    correct_e2 = CORRECT_E1.replace("19=E1|", "19=E2|")  # E9 again, for another trade
+    reused = late.import_bytes(_fix(correct_e2), "reused.fix")
+    assert [p.field for p in reused.problems] == ["ExecID(17)"]
+    assert "request" in reused.problems[0].reason
+    new_e9 = TRADE_E1.replace("17=E1|", "17=E9|")  # a new trade under E9
+    booked = _importer(floor).import_bytes(_fix(new_e9), "new.fix")
+    assert [p.field for p in booked.problems] == ["ExecID(17)"]
+
+
+def test_approving_a_late_change_whose_exec_id_was_taken_since_is_refused(floor: Desk) -> None:
+    assert _importer(floor).import_bytes(_fix(TRADE_E1), "morning.fix").ok
+    late = _importer(floor, today=date(2026, 11, 27))
+    assert late.import_bytes(_fix(CORRECT_E1), "late.fix").requested == 1
+    with floor.admin.uow.write("test.setup") as session:  # E9 given out behind Desk's back
+        first = session.scalars(select(m.Trade)).one()
+        values = {c.key: getattr(first, c.key) for c in m.Trade.__table__.c if c.key != "id"}
+        session.add(m.Trade(**{**values, "external_id": "E9"}))
+        request_id = session.scalars(select(m.ApprovalRequest.id)).one()
+    with pytest.raises(StaleRecord, match="FIX id E9 has been given to trade version"):
+        floor.ws["sue"].approvals.approve(request_id)
 
 
 def test_a_reference_to_no_trade_is_a_problem(floor: Desk) -> None:

@@ -134,6 +134,41 @@ def test_a_long_list_is_counted_on_a_worker(
     tab.clear()
 
 
+def test_a_count_from_before_a_refresh_is_not_shown(
+    qtbot: QtBot, book: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trades booked while the worker counted: the refresh counts again, and that shows."""
+    monkeypatch.setattr(blotter_tab, "LIVE_INTERVAL_MS", 3_600_000)
+    settings = DeskSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    tab = BlotterTab(settings)
+    qtbot.addWidget(tab)
+    tab.model.quick_count_limit = 250
+    gate = threading.Event()
+    real_trades = book.blotter.trades
+
+    def slow_source(f: TradeFilter | None = None) -> Any:
+        source = real_trades(f)
+        real_count = source.count
+
+        def count() -> int:
+            n = real_count()
+            gate.wait(10)  # counted before the new trades, answered after them
+            return n
+
+        source.count = count  # type: ignore[method-assign]
+        return source
+
+    monkeypatch.setattr(book.blotter, "trades", slow_source)
+    tab.set_workspace(book)
+    qtbot.waitUntil(lambda: tab._counting is not None, timeout=10_000)
+    added = [_add_trade(book, external_id=f"LATE-{n}") for n in range(3)]
+    tab.refresh()  # the same source, read again
+    gate.set()
+    qtbot.waitUntil(lambda: tab.row_count_text() == "303 rows", timeout=10_000)
+    assert len(added) == 3
+    tab.clear()
+
+
 def test_date_filters_and_the_empty_date(
     qtbot: QtBot, book: Workspace, make_tab: Callable[[Workspace], BlotterTab]
 ) -> None:

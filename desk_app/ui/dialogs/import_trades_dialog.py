@@ -52,8 +52,9 @@ PREVIEW_HEADERS = (
 #: How long closing the dialog waits for a stopped check to let go of the database.
 CHECK_STOP_WAIT_S = 10.0
 ACTIONS = {"add": "Add", "correct": "Correct", "cancel": "Cancel", "unchanged": "Already in",
-           "request": "For approval"}  # fmt: skip
-_ACTION_TONES = {"cancel": Tone.WARNING, "unchanged": Tone.MUTED, "request": Tone.WARNING}
+           "request": "For approval", "requested": "Sent before"}  # fmt: skip
+_ACTION_TONES = {"cancel": Tone.WARNING, "unchanged": Tone.MUTED, "request": Tone.WARNING,
+                 "requested": Tone.MUTED}  # fmt: skip
 
 
 def problem_line(problem: RowProblem) -> str:
@@ -90,6 +91,8 @@ def summary_text(report: ImportReportView) -> str:
     done = ", ".join(f"{n:,} {v}" for n, v in zip(counts, verb, strict=True))
     if report.requested:  # late corrections and cancels: a principal approves them
         done += f", {report.requested:,} {'for' if report.dry_run else 'sent for'} approval"
+    if report.requested_before:
+        done += f", {report.requested_before:,} sent for approval before"
     return f"{rows}: {done}, {report.unchanged:,} already on the blotter."
 
 

@@ -141,6 +141,8 @@ class PagedTableModel(ReadOnlyTableModel):
         #: At least this many rows (a quick count stopped there), until `_count` is known.
         self._floor: int | None = None
         self.quick_count_limit = QUICK_COUNT_LIMIT
+        #: Goes up whenever the rows are read anew, so a count from before is not taken.
+        self._reads = 0
         self._page_size = page_size
         self._tone_rule = tone_rule
         if source is not None:
@@ -224,6 +226,7 @@ class PagedTableModel(ReadOnlyTableModel):
         self._rows = []
         self._clear_tail()
         self._count = self._floor = None
+        self._reads += 1
         self._exhausted = source is None
         self._load_first(self._page_size)
         self.endResetModel()
@@ -239,6 +242,7 @@ class PagedTableModel(ReadOnlyTableModel):
         self._rows = []
         self._clear_tail()
         self._count = self._floor = None
+        self._reads += 1
         self._exhausted = False
         self._load_first(wanted)
         if tail_wanted and not self._exhausted:
@@ -284,9 +288,13 @@ class PagedTableModel(ReadOnlyTableModel):
             self._floor = seen
         return self._floor, False
 
-    def set_count(self, source: PageSource, count: int) -> None:
-        """The exact count of ``source``, counted elsewhere (ignored if it is not shown now)."""
-        if source is self._source and self._count is None:
+    def generation(self) -> int:
+        """Which reading of the rows is shown: a count made for another one is not taken."""
+        return self._reads
+
+    def set_count(self, generation: int, count: int) -> None:
+        """The exact count, made elsewhere for ``generation`` (ignored if read again since)."""
+        if generation == self._reads and self._count is None:
             self._count = count
 
     def column_of(self, key: str) -> int:
@@ -406,6 +414,7 @@ class PagedTableModel(ReadOnlyTableModel):
     def _reload_tail(self, limit: int) -> None:
         """After a refresh: read the tail again, as deep as it was."""
         self._count = self._floor = None
+        self._reads += 1
         total = self.total_count()
         if total - len(self._rows) <= limit:
             while not self._exhausted:  # head and tail meet: one list again

@@ -186,9 +186,11 @@ class BlotterTab(TableTab):
         def add_up() -> tuple[int, list[CurrencyTotals]]:
             return generation, workspace.blotter.totals(applied)
 
-        self.after_paint(
-            lambda: run_in_background(self.reading(add_up), self._on_totals, self._on_totals_failed)
-        )
+        def failed(exc: Exception) -> None:
+            if generation == self._totals_generation:  # not for a filter since replaced
+                self._on_totals_failed(exc)
+
+        self.after_paint(lambda: run_in_background(self.reading(add_up), self._on_totals, failed))
 
     # -- live -----------------------------------------------------------------------------
     def poll_changes(self) -> None:

@@ -71,8 +71,8 @@ class TableTab(QWidget):
         self._workspace: WorkspaceView | None = None
         #: Reads running on workers; `clear` waits for them (see `reading`).
         self._readers: set[threading.Event] = set()
-        #: The source a worker is counting exactly, if any.
-        self._counting: PageSource | None = None
+        #: The model's generation (`PagedTableModel.generation`) a worker is counting, if any.
+        self._counting: int | None = None
         #: Reads that wait until the table has painted its rows (see `after_paint`).
         self._after_paint: list[Callable[[], None]] = []
         self._painted = True
@@ -425,20 +425,21 @@ class TableTab(QWidget):
     def _count_exactly(self) -> None:
         """Count a long list on a worker; the label says "10,000+ rows" meanwhile."""
         source = self._model.source()
-        if source is None or self._counting is source:
+        generation = self._model.generation()
+        if source is None or self._counting == generation:
             return
-        self._counting = source
+        self._counting = generation
 
         def counted(count: int) -> None:
-            if self._counting is source:
+            if self._counting == generation:
                 self._counting = None
-            if source is self._model.source():
-                self._model.set_count(source, count)
+            if generation == self._model.generation():
+                self._model.set_count(generation, count)
                 self._update_labels()
                 self.counted.emit()
 
         def failed(exc: Exception) -> None:
-            if self._counting is source:
+            if self._counting == generation:
                 self._counting = None
                 self._count.setToolTip(f"The rows could not be counted: {exc}")
 
