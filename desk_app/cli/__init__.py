@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         gui_cmds,
         import_cmds,
         reference_cmds,
+        settlement_cmds,
         trade_cmds,
         user_cmds,
     )
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (
         db_cmds, gui_cmds, calendar_cmds, account_cmds, reference_cmds,
         user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds, export_cmds,
+        settlement_cmds,
     ):  # fmt: skip
         module.register(commands)
     return parser

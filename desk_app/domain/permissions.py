@@ -34,6 +34,7 @@ class Action(StrEnum):
     TRADE_CANCEL = "trade.cancel"
     TRADE_AMEND_SETTLING = "trade.amend_settling"
     TRADE_CANCEL_SETTLING = "trade.cancel_settling"
+    SETTLEMENT_RUN = "settlement.run"
 
     @property
     def label(self) -> str:
@@ -64,6 +65,7 @@ _LABELS = {
     Action.TRADE_CANCEL: "Cancel a trade before its settlement starts",
     Action.TRADE_AMEND_SETTLING: "Request amending a trade whose settlement started or is past",
     Action.TRADE_CANCEL_SETTLING: "Request cancelling a trade whose settlement started or is past",
+    Action.SETTLEMENT_RUN: "Create the settlement obligations of trades that lack them",
 }
 
 #: Actions a firm must supervise (FINRA 3110): maker-checker, never applied directly.
@@ -84,6 +86,7 @@ _TRADING = frozenset(
         Action.TRADE_CANCEL,
         Action.TRADE_AMEND_SETTLING,
         Action.TRADE_CANCEL_SETTLING,
+        Action.SETTLEMENT_RUN,
     }
 )
 

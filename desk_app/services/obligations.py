@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
-from desk_app.domain.codes import Direction, Payment
 from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
+from desk_app.services.obligation_run import SSIBook, exception_of, obligation_row
 
 SSI = m.StandingSettlementInstruction
 _NOT_STARTED = frozenset({ObligationStatus.PENDING, ObligationStatus.CANCELLED})
@@ -31,53 +31,27 @@ def settlement_started(obligation: m.SettlementObligation | None) -> bool:
 
 
 def standing_instruction(session: Session, trade: m.Trade) -> SSI | None:
-    """The counterparty's SSI in force on the settlement date for the trade's route.
-
-    One for this very account wins over the counterparty's general one.
-    """
+    """The counterparty's SSI in force on the settlement date for the trade's route."""
     inst = trade.instrument
-    rows = session.scalars(
-        select(SSI)
-        .where(
-            SSI.counterparty_id == trade.counterparty_id,
-            SSI.market == inst.market,
-            SSI.asset_class == inst.instrument_type,
-            SSI.effective_from <= trade.settle_date,
-            or_(SSI.effective_to.is_(None), SSI.effective_to >= trade.settle_date),
-            or_(SSI.account_id.is_(None), SSI.account_id == trade.account_id),
-        )
-        .order_by(SSI.account_id.is_(None), SSI.effective_from.desc())
-    ).all()
-    return rows[0] if rows else None
+    return SSIBook.load(session, [trade.counterparty_id]).find(
+        trade.counterparty_id, inst.market, inst.instrument_type, trade.account_id,
+        trade.settle_date,
+    )  # fmt: skip
 
 
 def new_obligation(
     session: Session, trade: m.Trade, note: str | None = None
 ) -> m.SettlementObligation:
-    """A pending obligation for ``trade`` (added to the session), DvP/RvP by default."""
+    """A pending obligation for ``trade`` (added to the session), against payment.
+
+    ``note`` is its exception; without one, a missing SSI or a closed or restricted
+    account is (see `obligation_run.exception_of`).
+    """
     ssi = standing_instruction(session, trade)
     inst = trade.instrument
-    exception = note
-    if ssi is None:
-        route = f"{trade.counterparty.code} / {inst.market} / {inst.instrument_type.value}"
-        exception = f"No standing settlement instruction for {route}"
-    now = datetime.now(UTC)
-    obligation = m.SettlementObligation(
-        trade_id=trade.id,
-        account_id=trade.account_id,
-        instrument_id=trade.instrument_id,
-        counterparty_id=trade.counterparty_id,
-        ssi_id=None if ssi is None else ssi.id,
-        direction=Direction.DELIVER if trade.side.delivers else Direction.RECEIVE,
-        payment=Payment.AGAINST,
-        quantity=trade.quantity,
-        amount=trade.net_amount,
-        currency=trade.currency,
-        settle_date=trade.settle_date,
-        status=ObligationStatus.PENDING,
-        exception_reason=exception,
-        status_changed_at=now,
-    )
+    route = (trade.counterparty.code, inst.market, inst.instrument_type)
+    exception = note or exception_of(trade.account, ssi, route)
+    obligation = m.SettlementObligation(**obligation_row(trade, ssi, exception))
     session.add(obligation)
     return obligation
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.db.models import (
@@ -14,10 +15,13 @@ from desk_app.db.models import (
     SettlementObligation,
     StandingSettlementInstruction,
 )
+from desk_app.domain.permissions import Action
 from desk_app.domain.states import ObligationStatus
 from desk_app.services import labels
 from desk_app.services.listing import Column, ColumnKind, SortSpec
+from desk_app.services.obligation_run import RunReport, run_settlement
 from desk_app.services.paging import Expr, KeysetSource
+from desk_app.services.unit_of_work import UnitOfWork
 
 K = ColumnKind
 
@@ -72,15 +76,35 @@ def _joins(stmt: Select[Any]) -> Select[Any]:
 
 
 class SettlementService:
-    """What must settle, by settlement date."""
+    """What must settle, by settlement date, and the run that makes the obligations."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], uow: UnitOfWork) -> None:
         self._sessions = sessions
+        self._uow = uow
 
-    def obligations(self, *, open_only: bool = False) -> KeysetSource:
-        """Obligations by settlement date, oldest first (so overdue ones lead a worklist)."""
+    def run(self, *, as_of: date | None = None) -> RunReport:
+        """Make the obligations of live trades that lack one (exactly once; see obligation_run)."""
+        with self._uow.write(Action.SETTLEMENT_RUN) as session:
+            return run_settlement(session, as_of=as_of)
+
+    def obligations(
+        self,
+        *,
+        open_only: bool = False,
+        due: date | None = None,
+        status: ObligationStatus | None = None,
+    ) -> KeysetSource:
+        """Obligations by settlement date, oldest first (so overdue ones lead a worklist).
+
+        ``due``: settling on that date; ``status``: in that state.
+        """
+        o = SettlementObligation
         closed = [s for s in ObligationStatus if not s.is_open]
-        where = [SettlementObligation.status.not_in(closed)] if open_only else []
+        where: list[ColumnElement[bool]] = [o.status.not_in(closed)] if open_only else []
+        if due is not None:
+            where.append(o.settle_date == due)
+        if status is not None:
+            where.append(o.status == status)
         return KeysetSource(
             self._sessions,
             OBLIGATION_COLUMNS,

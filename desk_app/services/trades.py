@@ -25,7 +25,12 @@ from desk_app.domain.states import TRADE, TradeStatus
 from desk_app.domain.trade_ticket import TradeTerms, terms_from_json, terms_to_json
 from desk_app.services.approvals import ApprovalService, Proposal
 from desk_app.services.calendar import CalendarService
-from desk_app.services.obligations import obligation_of, replace_obligation, settlement_started
+from desk_app.services.obligations import (
+    new_obligation,
+    obligation_of,
+    replace_obligation,
+    settlement_started,
+)
 from desk_app.services.trade_books import (
     BookRefs,
     CheckedTrade,
@@ -171,6 +176,7 @@ class TradeService:
             )
             session.add(trade)
             session.flush()
+            new_obligation(session, trade)  # booked trades settle: their obligation now
             return trade.id
 
     # -- reading -------------------------------------------------------------------------

@@ -61,7 +61,7 @@ class Workspace:
         self.uow = UnitOfWork(self.sessions, self.user)
         self.reference = ReferenceService(self.sessions)
         self.blotter = BlotterService(self.sessions)
-        self.settlements = SettlementService(self.sessions)
+        self.settlements = SettlementService(self.sessions, self.uow)
         self.certificates = CertificateService(self.sessions)
         self.calendar = CalendarService(self.sessions, self.uow)
         self.approvals = ApprovalService(self.uow)

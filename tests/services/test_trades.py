@@ -13,7 +13,7 @@ from desk_app.domain.codes import AccountStatus, InstrumentType, Side, TradeSour
 from desk_app.domain.errors import NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.states import ObligationStatus, TradeStatus
 from desk_app.domain.trade_ticket import TradeTerms
-from desk_app.services.obligations import new_obligation
+from desk_app.services.obligations import new_obligation, obligation_of
 from desk_app.services.trades import TradeService
 from tests.services.conftest import Desk
 
@@ -174,7 +174,8 @@ def _with_obligation(desk: Desk, trade_id: int, status: ObligationStatus) -> Non
     with desk.admin.uow.write("test.setup") as session:
         trade = session.get(m.Trade, trade_id)
         assert trade is not None
-        new_obligation(session, trade).status = status
+        obligation = obligation_of(session, trade_id) or new_obligation(session, trade)
+        obligation.status = status
 
 
 def _obligations(desk: Desk) -> list[tuple[int, ObligationStatus, Decimal]]:
@@ -261,12 +262,15 @@ def test_every_change_is_in_the_audit_trail(floor: Desk) -> None:
     first = carl.book(_terms(account))
     carl.cancel(first, "Wrong account")
     entries = floor.audit_entries(after_seq=start)
-    assert sorted((e.action, e.change, e.record_id) for e in entries) == [
+    trades = [(e.action, e.change, e.record_id) for e in entries if e.table_name == "trades"]
+    assert sorted(trades) == [
         ("trade.book", "create", str(first)),
         ("trade.cancel", "create", str(first + 1)),
         ("trade.cancel", "update", str(first)),
     ]
-    assert {e.table_name for e in entries} == {"trades"}
+    obligations = [(e.action, e.change) for e in entries if e.table_name != "trades"]
+    assert sorted(obligations) == [("trade.book", "create"), ("trade.cancel", "update")]
+    assert {e.table_name for e in entries} == {"trades", "settlement_obligations"}
     assert {e.app_user for e in entries} == {"carl"}
 
 
@@ -290,7 +294,8 @@ def test_amending_after_part_settled_flags_the_obligation_and_makes_no_second(fl
     with floor.admin.uow.write("test.setup") as session:
         trade = session.get(m.Trade, first)
         assert trade is not None
-        obligation = new_obligation(session, trade)
+        obligation = obligation_of(session, trade.id)  # made as the trade was booked
+        assert obligation is not None
         obligation.status, obligation.settled_quantity = ObligationStatus.FAILING, Decimal(40)
     outcome = carl.amend(first, _terms(account, price=Decimal("211")), "Price per the ER")
     assert outcome.request_id is not None  # failing: its settlement started

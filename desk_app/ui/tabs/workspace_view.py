@@ -150,8 +150,18 @@ class PresetsView(Protocol):
     def delete(self, screen: str, name: str) -> bool: ...
 
 
+class RunReportView(Protocol):
+    """What a settlement run made (see obligation_run.RunReport)."""
+
+    @property
+    def created(self) -> int: ...
+    @property
+    def summary(self) -> str: ...
+
+
 class _Settlements(Protocol):
     def obligations(self, *, open_only: bool = ...) -> PageSource: ...
+    def run(self) -> RunReportView: ...
 
 
 class _Reference(Protocol):

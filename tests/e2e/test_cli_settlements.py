@@ -1,0 +1,52 @@
+"""``desk-app settlements generate`` and ``settlements list``, on both engines."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.test_cli import run
+from tests.services.conftest import Desk
+from tests.services.test_trade_import import GOOD_CSV, _books
+
+
+@pytest.fixture
+def books(db_url: str) -> Iterator[str]:
+    desk = _books(Desk(db_url))
+    yield db_url
+    desk.close()
+
+
+def test_generate_prints_how_many_and_makes_none_twice(
+    capsys: pytest.CaptureFixture[str], books: str
+) -> None:
+    carl = ("--db", books, "--user", "carl")
+    assert run(capsys, *carl, "import", "trades", str(GOOD_CSV))[0] == 0
+    code, out, err = run(capsys, *carl, "settlements", "generate", "--as-of", "2024-06-03")
+    assert code == 0
+    early = int(out.splitlines()[-1])
+    assert 0 < early < 5
+    assert err.startswith(f"{early} obligation")
+    code, out, err = run(capsys, *carl, "settlements", "generate")
+    assert (code, out.splitlines()[-1]) == (0, str(5 - early))
+    assert run(capsys, *carl, "settlements", "generate")[1].splitlines()[-1] == "0"
+
+    code, out, _ = run(capsys, *carl, "settlements", "list", "--status", "pending",
+                       "--format", "csv")  # fmt: skip
+    rows = list(csv.reader(io.StringIO(out)))
+    assert code == 0 and rows[0][0] == "id" and len(rows) == 6
+    assert {r[2] for r in rows[1:]} == {"pending"}
+    due = rows[1][1]
+    code, out, _ = run(capsys, *carl, "settlements", "list", "--due", due, "--format", "csv")
+    assert {r[1] for r in list(csv.reader(io.StringIO(out)))[1:]} == {due}
+
+
+def test_generate_is_refused_to_whoever_may_not_run_it(
+    capsys: pytest.CaptureFixture[str], books: str
+) -> None:
+    code, _, err = run(capsys, "--db", books, "--user", "cora", "settlements", "generate")
+    assert code == 1
+    assert "settlement" in err.lower()

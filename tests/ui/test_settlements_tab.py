@@ -1,0 +1,64 @@
+"""The Settlements Due tab's settlement run: imported trades get their obligations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
+
+from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.settlements_tab import SettlementsTab
+from tests.services.conftest import Desk
+from tests.services.test_trade_import import GOOD_CSV, _books
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def floor(db_url: str) -> Iterator[Desk]:
+    desk = _books(Desk(db_url))
+    yield desk
+    desk.close()
+
+
+def _tab(qtbot: QtBot, tmp_path: Path) -> SettlementsTab:
+    settings = DeskSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    tab = SettlementsTab(settings)
+    qtbot.addWidget(tab)
+    tab.resize(1200, 600)
+    tab.show()
+    return tab
+
+
+def test_run_settlement_makes_the_imported_trades_obligations(
+    qtbot: QtBot, floor: Desk, tmp_path: Path
+) -> None:
+    assert floor.ws["carl"].imports.import_file(GOOD_CSV).ok
+    tab = _tab(qtbot, tmp_path)
+    assert not tab.run_button.isEnabled() and tab.run_button.toolTip() == "No database open"
+    tab.set_workspace(floor.ws["carl"])
+    assert tab.model.rowCount() == 0
+    assert tab.run_button.isEnabled()
+    with qtbot.waitSignal(tab.run_finished, timeout=20_000) as finished:
+        qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    assert finished.args == ["5 obligations created, 5 with an exception"]  # no SSIs here
+    assert tab.model.rowCount() == 5
+    exception = tab.model.value_in(tab.model.row_at(0), "exception_reason")
+    assert exception.startswith("No standing settlement instruction for ")
+    with qtbot.waitSignal(tab.run_finished, timeout=20_000) as again:
+        qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    assert again.args == ["0 obligations created"]
+    tab.clear()
+
+
+def test_whoever_may_not_run_it_sees_why(qtbot: QtBot, floor: Desk, tmp_path: Path) -> None:
+    tab = _tab(qtbot, tmp_path)
+    tab.set_workspace(floor.ws["cora"])  # compliance
+    assert not tab.run_button.isEnabled()
+    assert tab.run_button.toolTip().endswith(
+        "needs the clerk or supervisor role (you have compliance)"
+    )
+    tab.clear()
