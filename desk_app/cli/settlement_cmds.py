@@ -29,6 +29,29 @@ def register(commands: Any) -> None:
                          help="settling on this day")  # fmt: skip
     listing.add_argument("--status", choices=[s.value for s in ObligationStatus])
     add_format(listing)
+    for name, help_text in (
+        ("instruct", "mark pending obligations instructed (refused while an exception stands)"),
+        ("match", "mark instructed obligations matched with the counterparty"),
+    ):
+        move = sub.add_parser(name, help=help_text)
+        move.add_argument("ids", nargs="+", type=int, metavar="ID")
+        move.set_defaults(handler=move_obligations, move=name)
+    settle = sub.add_parser(
+        "settle",
+        help="settle an obligation fully or partially; prints the ledger posting id",
+        description="Settle what is left of a matched (or failing) obligation, or "
+        "--quantity of it; the cash is its share unless --amount says otherwise.",
+    )
+    settle.add_argument("id", type=int, metavar="ID")
+    settle.add_argument("--quantity", metavar="Q", help="part of the quantity left")
+    settle.add_argument("--amount", metavar="A", help="the cash that moved with it")
+    settle.set_defaults(handler=settle_obligation)
+    reverse = sub.add_parser(
+        "reverse", help="reverse a settlement posting with a new, linked one; prints its id"
+    )
+    reverse.add_argument("posting", type=int, metavar="POSTING")
+    reverse.add_argument("--reason", required=True)
+    reverse.set_defaults(handler=reverse_posting)
     listing.set_defaults(
         handler=lister(
             lambda ws, args: ws.settlements.obligations(
@@ -43,4 +66,35 @@ def generate_obligations(ctx: CommandContext, args: argparse.Namespace) -> int:
         report = workspace.settlements.run(as_of=args.as_of)
     print(report.summary, file=sys.stderr)
     print(report.created)
+    return EXIT_OK
+
+
+def move_obligations(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        settling = workspace.settling
+        moved = settling.instruct(args.ids) if args.move == "instruct" else settling.match(args.ids)
+    print(moved)
+    return EXIT_OK
+
+
+def settle_obligation(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from desk_app.domain.trade_rows import parse_charge, parse_quantity
+
+    quantity = parse_quantity("quantity", args.quantity) if args.quantity else None
+    amount = parse_charge("amount", args.amount) if args.amount else None
+    with ctx.open() as workspace:
+        done = workspace.settling.settle(args.id, quantity=quantity, amount=amount)
+    left = f", {done.residual} left" if done.residual else ""
+    print(f"obligation {done.obligation_id}: {done.quantity} settled for {done.amount} "
+          f"({done.status.label.lower()}{left})", file=sys.stderr)  # fmt: skip
+    print(done.posting_id)
+    return EXIT_OK
+
+
+def reverse_posting(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        done = workspace.settling.reverse(args.posting, args.reason)
+    print(f"obligation {done.obligation_id}: {-done.quantity} reversed "
+          f"({done.status.label.lower()})", file=sys.stderr)  # fmt: skip
+    print(done.posting_id)
     return EXIT_OK

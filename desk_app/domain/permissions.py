@@ -35,6 +35,7 @@ class Action(StrEnum):
     TRADE_AMEND_SETTLING = "trade.amend_settling"
     TRADE_CANCEL_SETTLING = "trade.cancel_settling"
     SETTLEMENT_RUN = "settlement.run"
+    SETTLEMENT_SETTLE = "settlement.settle"
 
     @property
     def label(self) -> str:
@@ -66,6 +67,7 @@ _LABELS = {
     Action.TRADE_AMEND_SETTLING: "Request amending a trade whose settlement started or is past",
     Action.TRADE_CANCEL_SETTLING: "Request cancelling a trade whose settlement started or is past",
     Action.SETTLEMENT_RUN: "Create the settlement obligations of trades that lack them",
+    Action.SETTLEMENT_SETTLE: "Instruct, match, settle and reverse settlement obligations",
 }
 
 #: Actions a firm must supervise (FINRA 3110): maker-checker, never applied directly.
@@ -87,6 +89,7 @@ _TRADING = frozenset(
         Action.TRADE_AMEND_SETTLING,
         Action.TRADE_CANCEL_SETTLING,
         Action.SETTLEMENT_RUN,
+        Action.SETTLEMENT_SETTLE,
     }
 )
 

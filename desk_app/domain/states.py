@@ -85,9 +85,12 @@ OBLIGATION = StateMachine[ObligationStatus](
         _O.PENDING: frozenset({_O.INSTRUCTED, _O.FAILING, _O.CANCELLED}),
         _O.INSTRUCTED: frozenset({_O.MATCHED, _O.FAILING, _O.CANCELLED, _O.PENDING}),
         _O.MATCHED: frozenset({_O.SETTLED, _O.PARTIALLY_SETTLED, _O.FAILING, _O.CANCELLED}),
-        _O.PARTIALLY_SETTLED: frozenset({_O.SETTLED, _O.PARTIALLY_SETTLED, _O.FAILING}),
+        # Back to matched, or from settled to partly: only by reversing a settlement.
+        _O.PARTIALLY_SETTLED: frozenset(
+            {_O.SETTLED, _O.PARTIALLY_SETTLED, _O.FAILING, _O.MATCHED}
+        ),  # fmt: skip
         _O.FAILING: frozenset({_O.MATCHED, _O.SETTLED, _O.PARTIALLY_SETTLED, _O.CANCELLED}),
-        _O.SETTLED: frozenset(),
+        _O.SETTLED: frozenset({_O.PARTIALLY_SETTLED, _O.MATCHED}),
         _O.CANCELLED: frozenset(),
     },
 )

@@ -26,6 +26,7 @@ from desk_app.services.history import HistoryService
 from desk_app.services.presets import PresetService
 from desk_app.services.reference import ReferenceService
 from desk_app.services.settlements import SettlementService
+from desk_app.services.settling import SettlingService
 from desk_app.services.trade_import import TradeImportService
 from desk_app.services.trade_lookup import TradeLookupService
 from desk_app.services.trades import TradeService
@@ -46,6 +47,7 @@ class Workspace:
     reference: ReferenceService = field(init=False)
     blotter: BlotterService = field(init=False)
     settlements: SettlementService = field(init=False)
+    settling: SettlingService = field(init=False)
     certificates: CertificateService = field(init=False)
     calendar: CalendarService = field(init=False)
     approvals: ApprovalService = field(init=False)
@@ -62,6 +64,7 @@ class Workspace:
         self.reference = ReferenceService(self.sessions)
         self.blotter = BlotterService(self.sessions)
         self.settlements = SettlementService(self.sessions, self.uow)
+        self.settling = SettlingService(self.uow)
         self.certificates = CertificateService(self.sessions)
         self.calendar = CalendarService(self.sessions, self.uow)
         self.approvals = ApprovalService(self.uow)

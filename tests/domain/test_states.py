@@ -69,12 +69,16 @@ def test_every_pair_is_allowed_or_refused(
 
 def test_messages_read_well() -> None:
     with pytest.raises(IllegalTransition) as info:
-        OBLIGATION.check(ObligationStatus.SETTLED, ObligationStatus.PENDING)
+        OBLIGATION.check(ObligationStatus.CANCELLED, ObligationStatus.PENDING)
     assert info.value.message == (
-        "Settlement obligation cannot go from 'settled' to 'pending'; "
-        "allowed from 'settled': none (final state)"
+        "Settlement obligation cannot go from 'cancelled' to 'pending'; "
+        "allowed from 'cancelled': none (final state)"
     )
-    assert OBLIGATION.is_final(ObligationStatus.SETTLED)
+    assert OBLIGATION.is_final(ObligationStatus.CANCELLED)
+    # A settlement is undone only by reversing it, back to what it was before.
+    assert OBLIGATION.allowed(ObligationStatus.SETTLED) == (
+        ObligationStatus.MATCHED, ObligationStatus.PARTIALLY_SETTLED,
+    )  # fmt: skip
     assert not CERTIFICATE.can(CertificateStatus.IN_VAULT, CertificateStatus.IN_TRANSIT)
 
 

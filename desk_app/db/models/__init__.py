@@ -2,6 +2,7 @@
 
 from desk_app.db.models.base import Base
 from desk_app.db.models.certificates import Certificate, CourierManifest, ManifestLine
+from desk_app.db.models.ledger import LedgerBalance, LedgerEntry, LedgerPosting
 from desk_app.db.models.preferences import SavedFilter
 from desk_app.db.models.reference import (
     Account,
@@ -27,6 +28,9 @@ __all__ = [
     "Counterparty",
     "CourierManifest",
     "Instrument",
+    "LedgerBalance",
+    "LedgerEntry",
+    "LedgerPosting",
     "ManifestLine",
     "SavedFilter",
     "SettlementCycle",

@@ -1,0 +1,112 @@
+"""Double entry for settlements: what moves between a client account and the street.
+
+A settlement moves securities one way and, against payment, cash the other, between
+the client's account and the counterparty. Each leg is two movements of equal size
+and opposite sign, so in every posting debits equal credits, per instrument and per
+currency, always; positions and balances are the sums of the movements. A reversal
+is the same movements with the signs turned round, never an edit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from desk_app.domain.codes import Direction, Payment
+
+
+class Book(StrEnum):
+    SECURITIES = "securities"
+    CASH = "cash"
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Whose position moves: a client account or a counterparty (the street side)."""
+
+    kind: str  # "account" or "counterparty"
+    id: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One side of a leg: ``delta`` of an instrument (by id) or a currency for a holder."""
+
+    holder: Holder
+    book: Book
+    asset: str  # the instrument id (securities) or currency code (cash), as text
+    delta: Decimal
+
+    @property
+    def balance_key(self) -> str:
+        """The stored balance this movement changes: holder, book and asset."""
+        return f"{self.holder.key}:{self.book.value}:{self.asset}"
+
+
+class UnbalancedPosting(ValueError):
+    """Movements whose debits and credits differ: a bug, never stored."""
+
+
+def settlement_movements(
+    direction: Direction,
+    payment: Payment,
+    *,
+    account_id: int,
+    counterparty_id: int,
+    instrument_id: int,
+    currency: str,
+    quantity: Decimal,
+    amount: Decimal,
+) -> list[Movement]:
+    """The movements of settling ``quantity`` (and, against payment, ``amount``).
+
+    Receiving: the account gains the securities from the counterparty and pays it
+    the cash. Delivering: the other way round. Free of payment: no cash leg.
+    """
+    if quantity <= 0:
+        raise ValueError(f"a settlement moves a positive quantity, not {quantity}")
+    if amount < 0:
+        raise ValueError(f"a settlement amount cannot be negative ({amount})")
+    account, street = Holder("account", account_id), Holder("counterparty", counterparty_id)
+    receiver, deliverer = (account, street) if direction is Direction.RECEIVE else (street, account)
+    moves = [
+        Movement(receiver, Book.SECURITIES, str(instrument_id), quantity),
+        Movement(deliverer, Book.SECURITIES, str(instrument_id), -quantity),
+    ]
+    if payment is Payment.AGAINST and amount:
+        moves += [
+            Movement(receiver, Book.CASH, currency, -amount),  # who receives the securities pays
+            Movement(deliverer, Book.CASH, currency, amount),
+        ]
+    check_balanced(moves)
+    return moves
+
+
+def reversed_movements(movements: Iterable[Movement]) -> list[Movement]:
+    """The same movements with their signs turned round (a reversal posting)."""
+    return [Movement(m.holder, m.book, m.asset, -m.delta) for m in movements]
+
+
+def check_balanced(movements: Sequence[Movement]) -> None:
+    """Raise `UnbalancedPosting` unless debits equal credits per book and asset."""
+    totals: dict[tuple[Book, str], Decimal] = defaultdict(Decimal)
+    for move in movements:
+        totals[(move.book, move.asset)] += move.delta
+    off = {f"{book.value} {asset}": total for (book, asset), total in totals.items() if total}
+    if off:
+        raise UnbalancedPosting(f"debits and credits differ: {off}")
+
+
+def balances(movements: Iterable[Movement]) -> dict[str, Decimal]:
+    """Every balance the movements add up to, by `Movement.balance_key` (zeros left out)."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for move in movements:
+        totals[move.balance_key] += move.delta
+    return {key: total for key, total in totals.items() if total}

@@ -1,0 +1,276 @@
+"""Moving an obligation along: instruct, match, settle (fully or in part), reverse.
+
+Settling posts the movements of `desk_app.domain.ledger` for what settled now and
+moves the balances with them, in one transaction with the obligation's new state: a
+partial settlement leaves the residual open. A reversal is a new posting linked to
+the settlement it undoes, never an edit; the obligation goes back to what was left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_app.db import models as m
+from desk_app.domain.codes import Payment
+from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.ledger import (
+    Book,
+    Movement,
+    balances,
+    check_balanced,
+    reversed_movements,
+    settlement_movements,
+)
+from desk_app.domain.money import round_money
+from desk_app.domain.permissions import Action
+from desk_app.domain.states import OBLIGATION, ObligationStatus
+from desk_app.services.unit_of_work import UnitOfWork
+
+SETTLEMENT, REVERSAL = "settlement", "reversal"
+_SETTLEABLE = frozenset(
+    {ObligationStatus.MATCHED, ObligationStatus.PARTIALLY_SETTLED, ObligationStatus.FAILING}
+)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What one settlement (or reversal) did."""
+
+    posting_id: int
+    obligation_id: int
+    status: ObligationStatus
+    quantity: Decimal
+    amount: Decimal
+    residual: Decimal  # quantity still to settle
+
+
+class SettlingService:
+    """Instruct, match, settle and reverse obligations; every change audited."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    # -- the lifecycle before settlement -------------------------------------------------
+    def instruct(self, obligation_ids: Iterable[int]) -> int:
+        """Pending -> instructed (the instruction is out); refused while an exception stands."""
+        return self._move(obligation_ids, ObligationStatus.INSTRUCTED)
+
+    def match(self, obligation_ids: Iterable[int]) -> int:
+        """Instructed -> matched (the counterparty's instruction agrees)."""
+        return self._move(obligation_ids, ObligationStatus.MATCHED)
+
+    def _move(self, obligation_ids: Iterable[int], target: ObligationStatus) -> int:
+        ids = sorted(set(obligation_ids))
+        with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
+            for obligation in (_get(session, i) for i in ids):
+                if obligation.exception_reason and target is ObligationStatus.INSTRUCTED:
+                    raise ValidationError(
+                        "obligation", f"{obligation.id} has an exception to clear first: "
+                        f"{obligation.exception_reason}", str(obligation.id),
+                    )  # fmt: skip
+                _set_status(obligation, target)
+        return len(ids)
+
+    # -- settling ----------------------------------------------------------------------
+    def settle(
+        self,
+        obligation_id: int,
+        *,
+        quantity: Decimal | None = None,
+        amount: Decimal | None = None,
+    ) -> Settled:
+        """Settle all that is left, or ``quantity`` of it (and ``amount`` of the cash).
+
+        Without ``amount``, a part settles its share of the cash, rounded to the cent.
+        """
+        with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
+            o = _get(session, obligation_id)
+            if o.status not in _SETTLEABLE:
+                raise ValidationError(
+                    "obligation", f"{o.id} is {o.status.label.lower()}: only a matched or "
+                    "failing obligation settles (instruct and match it first)", str(o.id),
+                )  # fmt: skip
+            left_q = o.quantity - o.settled_quantity
+            left_a = o.amount - o.settled_amount
+            q = left_q if quantity is None else quantity
+            if not 0 < q <= left_q:
+                raise ValidationError(
+                    "quantity", f"must be more than 0 and at most the {left_q} left", str(q)
+                )
+            if o.payment is Payment.FREE:
+                a = Decimal(0)
+            elif amount is not None:
+                a = amount
+            elif q == left_q:
+                a = left_a
+            else:
+                a = round_money(o.amount * q / o.quantity, o.currency)
+            if not 0 <= a <= left_a:
+                raise ValidationError(
+                    "amount", f"must be between 0 and the {left_a} {o.currency} left", str(a)
+                )
+            moves = settlement_movements(
+                o.direction, o.payment, account_id=o.account_id,
+                counterparty_id=o.counterparty_id, instrument_id=o.instrument_id,
+                currency=o.currency, quantity=q, amount=a,
+            )  # fmt: skip
+            posting = self._post(session, o, SETTLEMENT, moves, settled=(q, a))
+            o.settled_quantity += q
+            o.settled_amount += a
+            done = o.settled_quantity == o.quantity
+            _set_status(o, ObligationStatus.SETTLED if done else ObligationStatus.PARTIALLY_SETTLED)
+            return Settled(posting.id, o.id, o.status, q, a, o.quantity - o.settled_quantity)
+
+    def reverse(self, posting_id: int, reason: str) -> Settled:
+        """Undo a settlement with a new, linked posting; the obligation reopens by as much."""
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("reason", "say why the settlement is being reversed")
+        with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
+            original = session.get(m.LedgerPosting, posting_id)
+            if original is None or original.kind != SETTLEMENT:
+                raise DeskError(f"no settlement posting {posting_id}")
+            done = session.scalars(
+                select(m.LedgerPosting.id).where(m.LedgerPosting.reverses_id == posting_id)
+            ).first()
+            if done is not None:
+                raise DeskError(f"settlement posting {posting_id} was reversed by {done}")
+            entries = session.scalars(
+                select(m.LedgerEntry).where(m.LedgerEntry.posting_id == posting_id)
+            ).all()
+            moves = reversed_movements(_movement(e) for e in entries)
+            o = original.obligation
+            posting = self._post(
+                session, o, REVERSAL, moves, settled=(original.quantity, original.amount),
+                reverses=original.id, reason=reason,
+            )  # fmt: skip
+            o.settled_quantity -= original.quantity
+            o.settled_amount -= original.amount
+            _set_status(
+                o,
+                ObligationStatus.PARTIALLY_SETTLED
+                if o.settled_quantity
+                else ObligationStatus.MATCHED,
+            )
+            return Settled(
+                posting.id, o.id, o.status, -original.quantity, -original.amount,
+                o.quantity - o.settled_quantity,
+            )  # fmt: skip
+
+    def _post(
+        self,
+        session: Session,
+        o: m.SettlementObligation,
+        kind: str,
+        moves: list[Movement],
+        *,
+        settled: tuple[Decimal, Decimal],
+        reverses: int | None = None,
+        reason: str | None = None,
+    ) -> m.LedgerPosting:
+        """Add the posting and its entries, and move the kept balances."""
+        quantity, amount = settled
+        check_balanced(moves)
+        posting = m.LedgerPosting(
+            obligation_id=o.id, kind=kind, quantity=quantity, amount=amount,
+            currency=o.currency, reverses_id=reverses, reason=reason,
+            posted_at=datetime.now(UTC), posted_by=self._uow.actor.username,
+        )  # fmt: skip
+        session.add(posting)
+        session.flush()
+        for move in moves:
+            session.add(m.LedgerEntry(posting_id=posting.id, **_columns(move)))
+            _apply(session, move)
+        return posting
+
+    # -- reading -----------------------------------------------------------------------
+    def balances(self) -> dict[str, Decimal]:
+        """The kept balances by key (holder:book:asset), zeros left out."""
+        with self._uow.sessions() as session:
+            rows = session.scalars(select(m.LedgerBalance)).all()
+            out = {
+                b.balance_key: (b.quantity if b.book is Book.SECURITIES else b.amount) for b in rows
+            }
+        return {k: v for k, v in out.items() if v}
+
+    def ledger_balances(self) -> dict[str, Decimal]:
+        """The balances added up from every entry (what `balances` must always equal)."""
+        with self._uow.sessions() as session:
+            entries = session.scalars(select(m.LedgerEntry)).all()
+            return balances(_movement(e) for e in entries)
+
+    def postings(self, obligation_id: int) -> list[m.LedgerPosting]:
+        with self._uow.sessions() as session:
+            return list(
+                session.scalars(
+                    select(m.LedgerPosting)
+                    .where(m.LedgerPosting.obligation_id == obligation_id)
+                    .order_by(m.LedgerPosting.id)
+                )
+            )
+
+
+def _get(session: Session, obligation_id: int) -> m.SettlementObligation:
+    obligation = session.get(m.SettlementObligation, obligation_id)
+    if obligation is None:
+        raise DeskError(f"no settlement obligation {obligation_id}")
+    return obligation
+
+
+def _set_status(obligation: m.SettlementObligation, target: ObligationStatus) -> None:
+    if obligation.status is target and target is ObligationStatus.PARTIALLY_SETTLED:
+        return  # another part of a partly settled obligation
+    OBLIGATION.check(obligation.status, target)
+    obligation.status = target
+    obligation.status_changed_at = datetime.now(UTC)
+
+
+def _columns(move: Movement) -> dict[str, object]:
+    holder = move.holder
+    securities = move.book is Book.SECURITIES
+    return {
+        "balance_key": move.balance_key, "book": move.book,
+        "account_id": holder.id if holder.kind == "account" else None,
+        "counterparty_id": holder.id if holder.kind == "counterparty" else None,
+        "instrument_id": int(move.asset) if securities else None,
+        "currency": None if securities else move.asset,
+        "quantity": move.delta if securities else None,
+        "amount": None if securities else move.delta,
+    }  # fmt: skip
+
+
+def _movement(entry: m.LedgerEntry) -> Movement:
+    from desk_app.domain.ledger import Holder
+
+    if entry.account_id is not None:
+        holder = Holder("account", entry.account_id)
+    else:
+        assert entry.counterparty_id is not None
+        holder = Holder("counterparty", entry.counterparty_id)
+    if entry.book is Book.SECURITIES:
+        assert entry.quantity is not None
+        return Movement(holder, entry.book, str(entry.instrument_id), entry.quantity)
+    assert entry.amount is not None and entry.currency is not None
+    return Movement(holder, entry.book, entry.currency, entry.amount)
+
+
+def _apply(session: Session, move: Movement) -> None:
+    """Move the kept balance by ``move`` (made on its first movement)."""
+    balance = session.scalars(
+        select(m.LedgerBalance).where(m.LedgerBalance.balance_key == move.balance_key)
+    ).one_or_none()
+    if balance is None:
+        balance = m.LedgerBalance(**{**_columns(move), "quantity": None, "amount": None})
+        balance.quantity = Decimal(0) if move.book is Book.SECURITIES else None
+        balance.amount = Decimal(0) if move.book is Book.CASH else None
+        session.add(balance)
+    if move.book is Book.SECURITIES:
+        balance.quantity = (balance.quantity or Decimal(0)) + move.delta
+    else:
+        balance.amount = (balance.amount or Decimal(0)) + move.delta

@@ -1,0 +1,197 @@
+"""Settling obligations: the lifecycle, partial settlement, reversal, and the ledger's sums."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+from sqlalchemy import select
+
+from desk_app.db import models as m
+from desk_app.domain.codes import Side
+from desk_app.domain.errors import DeskError, IllegalTransition, ValidationError
+from desk_app.domain.ledger import Book, Holder, Movement, check_balanced
+from desk_app.domain.states import ObligationStatus
+from desk_app.services.obligations import obligation_of
+from desk_app.services.workspace import Workspace
+from tests.services.conftest import Desk
+from tests.services.test_obligation_run import floor  # noqa: F401 - the fixture
+from tests.services.test_trades import _terms
+
+S = ObligationStatus
+
+
+def _book(desk: Desk, **changes: object) -> int:
+    """A ticket's trade (GSCO, a DTC SSI) and the id of its obligation."""
+    trade_id = desk.ws["carl"].trades.book(_terms("ACC-100", **changes))
+    with desk.admin.uow.read() as session:
+        obligation = obligation_of(session, trade_id)
+        assert obligation is not None
+        return obligation.id
+
+
+def _obligation(desk: Desk, obligation_id: int) -> m.SettlementObligation:
+    with desk.admin.uow.read() as session:
+        found = session.get(m.SettlementObligation, obligation_id)
+        assert found is not None
+        return found
+
+
+def test_a_receipt_settles_in_two_parts_and_the_ledger_balances(floor: Desk) -> None:  # noqa: F811
+    carl = floor.ws["carl"].settling
+    oid = _book(floor)  # buy 100 at 210.25 + 5.50 charges: receive vs 21,030.50
+    with pytest.raises(ValidationError, match="instruct and match it first"):
+        carl.settle(oid)
+    assert carl.instruct([oid]) == 1 and carl.match([oid]) == 1
+    part = carl.settle(oid, quantity=Decimal(40))
+    assert (part.status, part.quantity, part.amount, part.residual) == (
+        S.PARTIALLY_SETTLED, Decimal(40), Decimal("8412.20"), Decimal(60),
+    )  # fmt: skip
+    o = _obligation(floor, oid)
+    account, street = f"account:{o.account_id}", f"counterparty:{o.counterparty_id}"
+    securities, cash = f"securities:{o.instrument_id}", "cash:USD"
+    assert carl.balances() == {
+        f"{account}:{securities}": Decimal(40), f"{street}:{securities}": Decimal(-40),
+        f"{account}:{cash}": Decimal("-8412.20"), f"{street}:{cash}": Decimal("8412.20"),
+    }  # fmt: skip
+    rest = carl.settle(oid)
+    assert (rest.status, rest.quantity, rest.amount, rest.residual) == (
+        S.SETTLED, Decimal(60), Decimal("12618.30"), Decimal(0),
+    )  # fmt: skip
+    assert carl.balances()[f"{account}:{cash}"] == Decimal("-21030.50")
+    assert carl.balances() == carl.ledger_balances()
+
+
+def test_a_reversal_is_a_linked_posting_and_reopens_what_it_undoes(floor: Desk) -> None:  # noqa: F811
+    carl = floor.ws["carl"].settling
+    oid = _book(floor, side=Side.SELL)  # deliver 100 vs 21,019.50
+    carl.instruct([oid])
+    carl.match([oid])
+    first = carl.settle(oid)
+    assert first.status is S.SETTLED
+    undone = carl.reverse(first.posting_id, "DTC reversed the delivery")
+    assert (undone.status, undone.quantity, undone.residual) == (S.MATCHED, Decimal(-100), 100)
+    postings = carl.postings(oid)
+    assert [(p.kind, p.reverses_id) for p in postings] == [
+        ("settlement", None), ("reversal", first.posting_id),
+    ]  # fmt: skip
+    assert carl.balances() == {} == carl.ledger_balances()  # back to nothing held
+    with pytest.raises(DeskError, match="was reversed by"):
+        carl.reverse(first.posting_id, "again")
+    assert carl.settle(oid).status is S.SETTLED  # it can settle again
+
+
+def test_what_cannot_happen_is_refused_with_the_reason(floor: Desk) -> None:  # noqa: F811
+    carl = floor.ws["carl"].settling
+    oid = _book(floor)
+    with pytest.raises(IllegalTransition):
+        carl.match([oid])  # pending: instruct it first
+    carl.instruct([oid])
+    carl.match([oid])
+    with pytest.raises(ValidationError, match="at most the 100"):
+        carl.settle(oid, quantity=Decimal(101))
+    with pytest.raises(ValidationError, match="more than 0"):
+        carl.settle(oid, quantity=Decimal(0))
+    with pytest.raises(ValidationError, match="reason"):
+        carl.reverse(1, " ")
+    with pytest.raises(DeskError, match="no settlement obligation"):
+        carl.settle(99_999)
+
+
+def test_an_obligation_with_an_exception_is_not_instructed(floor: Desk) -> None:  # noqa: F811
+    oid = _book(floor, counterparty="MSCO")  # MSCO has no SSI
+    assert _obligation(floor, oid).exception_reason
+    with pytest.raises(ValidationError, match="exception to clear first"):
+        floor.ws["carl"].settling.instruct([oid])
+
+
+def test_compliance_may_not_settle(floor: Desk) -> None:  # noqa: F811
+    from desk_app.domain.errors import NotPermitted
+
+    with pytest.raises(NotPermitted):
+        floor.ws["cora"].settling.settle(1)
+
+
+# -- the ledger under random work ------------------------------------------------------
+
+
+def _entries_balanced(ws: Workspace) -> None:
+    with ws.uow.sessions() as session:
+        postings = session.scalars(select(m.LedgerPosting)).all()
+        for posting in postings:
+            entries = session.scalars(
+                select(m.LedgerEntry).where(m.LedgerEntry.posting_id == posting.id)
+            ).all()
+            check_balanced([
+                Movement(Holder("x", 0), e.book, str(e.instrument_id or e.currency),
+                         (e.quantity if e.book is Book.SECURITIES else e.amount) or Decimal(0))
+                for e in entries
+            ])  # fmt: skip
+
+
+def test_random_work_keeps_the_ledger_and_the_balances_equal(floor: Desk) -> None:  # noqa: F811
+    """Bookings, corrections, cancels, partial and full settlements and reversals."""
+    desk = floor
+
+    class Ledger(RuleBasedStateMachine):
+        obligations = Bundle("obligations")
+        postings = Bundle("postings")
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.carl = desk.ws["carl"]
+
+        @rule(target=obligations, quantity=st.integers(1, 500), sell=st.booleans())
+        def book(self, quantity: int, sell: bool) -> int:
+            return _book(desk, quantity=Decimal(quantity), side=Side.SELL if sell else Side.BUY)
+
+        @rule(oid=obligations)
+        def instruct_and_match(self, oid: int) -> None:
+            if _obligation(desk, oid).status is S.PENDING:
+                self.carl.settling.instruct([oid])
+                self.carl.settling.match([oid])
+
+        @rule(target=postings, oid=obligations, share=st.integers(1, 100))
+        def settle(self, oid: int, share: int) -> int:
+            o = _obligation(desk, oid)
+            if o.status not in (S.MATCHED, S.PARTIALLY_SETTLED, S.FAILING):
+                return -1
+            left = o.quantity - o.settled_quantity
+            part = max(Decimal(1), (left * share / 100).to_integral_value())
+            return self.carl.settling.settle(oid, quantity=min(part, left)).posting_id
+
+        @rule(posting=postings)
+        def reverse(self, posting: int) -> None:
+            if posting < 0:
+                return
+            try:
+                self.carl.settling.reverse(posting, "random reversal")
+            except DeskError as exc:
+                assert "was reversed by" in exc.message
+
+        @rule(oid=obligations, price=st.integers(1, 900))
+        def amend_or_cancel_before_settling(self, oid: int, price: int) -> None:
+            o = _obligation(desk, oid)
+            if o.status is not S.PENDING:
+                return  # started: a change would be a request for a principal
+            trades = self.carl.trades
+            if price % 2:
+                trades.amend(o.trade_id, _terms("ACC-100", price=Decimal(price)), "price")
+            else:
+                trades.cancel(o.trade_id, "wrong trade")
+
+        @invariant()
+        def the_kept_balances_are_the_ledger(self) -> None:
+            settling = self.carl.settling
+            assert settling.balances() == settling.ledger_balances()
+            _entries_balanced(self.carl)
+
+    run = Ledger.TestCase
+    run.settings = settings(
+        max_examples=8, stateful_step_count=12, deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )  # fmt: skip
+    run().runTest()
