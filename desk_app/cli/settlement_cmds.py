@@ -85,7 +85,7 @@ def settle_obligation(ctx: CommandContext, args: argparse.Namespace) -> int:
     with ctx.open() as workspace:
         done = workspace.settling.settle(args.id, quantity=quantity, amount=amount)
     left = f", {done.residual} left" if done.residual else ""
-    print(f"obligation {done.obligation_id}: {done.quantity} settled for {done.amount} "
+    print(f"obligation {done.obligation_id}: {done.quantity} settled for {done.amount_text} "
           f"({done.status.label.lower()}{left})", file=sys.stderr)  # fmt: skip
     print(done.posting_id)
     return EXIT_OK

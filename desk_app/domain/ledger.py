@@ -68,12 +68,11 @@ def settlement_movements(
     """The movements of settling ``quantity`` (and, against payment, ``amount``).
 
     Receiving: the account gains the securities from the counterparty and pays it
-    the cash. Delivering: the other way round. Free of payment: no cash leg.
+    the cash. Delivering: the other way round. Free of payment: no cash leg. A
+    negative amount (a sale whose charges exceed its gross) moves the cash back.
     """
     if quantity <= 0:
         raise ValueError(f"a settlement moves a positive quantity, not {quantity}")
-    if amount < 0:
-        raise ValueError(f"a settlement amount cannot be negative ({amount})")
     account, street = Holder("account", account_id), Holder("counterparty", counterparty_id)
     receiver, deliverer = (account, street) if direction is Direction.RECEIVE else (street, account)
     moves = [

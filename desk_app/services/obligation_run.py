@@ -156,6 +156,16 @@ def run_settlement(
     return RunReport(len(rows), exceptions)
 
 
+def share_run_lock(session: Session) -> None:
+    """Make a settlement run wait while this transaction corrects or cancels a trade.
+
+    On PostgreSQL a run could otherwise read a version as live, and make its
+    obligation after the correction had looked for one. SQLite's writers take turns.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": RUN_LOCK_KEY})
+
+
 def _take_turn(session: Session) -> None:
     """Wait for any other settlement run to finish before looking for trades."""
     if session.get_bind().dialect.name == "postgresql":

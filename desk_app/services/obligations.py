@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
-from desk_app.services.obligation_run import SSIBook, exception_of, obligation_row
+from desk_app.services.obligation_run import (
+    SSIBook,
+    exception_of,
+    obligation_row,
+    share_run_lock,
+)
 
 SSI = m.StandingSettlementInstruction
 _NOT_STARTED = frozenset({ObligationStatus.PENDING, ObligationStatus.CANCELLED})
@@ -64,6 +69,7 @@ def replace_obligation(session: Session, old: m.Trade, new: m.Trade) -> None:
     is regenerated: the old obligation stays, with an exception saying what to do,
     so that nothing settles twice.
     """
+    share_run_lock(session)  # a settlement run now would miss this change (see there)
     obligation = obligation_of(session, old.id)
     if obligation is None:
         return  # never generated: the settlement run will make one for the new version
@@ -78,6 +84,14 @@ def replace_obligation(session: Session, old: m.Trade, new: m.Trade) -> None:
             f"Trade {'cancelled' if new.status is TradeStatus.CANCELLED else 'amended'} "
             f"(version {new.version_no}) after {done} settled: {what} with the counterparty"
         )[:200]
+        if new.status is not TradeStatus.CANCELLED:
+            # The new version settles through the old obligation: it gets a closed
+            # one saying so, so that no settlement run makes it a second, full one.
+            session.flush()
+            placeholder = new_obligation(
+                session, new, f"Settles through obligation {obligation.id} (see there)"
+            )
+            placeholder.status = ObligationStatus.CANCELLED
         return
     if OBLIGATION.can(was, ObligationStatus.CANCELLED):
         obligation.status = ObligationStatus.CANCELLED

@@ -29,13 +29,19 @@ from desk_app.domain.ledger import (
 )
 from desk_app.domain.money import round_money
 from desk_app.domain.permissions import Action
-from desk_app.domain.states import OBLIGATION, ObligationStatus
+from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
 from desk_app.services.unit_of_work import UnitOfWork
 
 SETTLEMENT, REVERSAL = "settlement", "reversal"
 _SETTLEABLE = frozenset(
     {ObligationStatus.MATCHED, ObligationStatus.PARTIALLY_SETTLED, ObligationStatus.FAILING}
 )
+#: Where instruct and match move an obligation from (a settlement is undone only by a
+#: reversal, never by matching it again).
+_MOVES_FROM = {
+    ObligationStatus.INSTRUCTED: frozenset({ObligationStatus.PENDING}),
+    ObligationStatus.MATCHED: frozenset({ObligationStatus.INSTRUCTED, ObligationStatus.FAILING}),
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,12 @@ class Settled:
     quantity: Decimal
     amount: Decimal
     residual: Decimal  # quantity still to settle
+    currency: str
+
+    @property
+    def amount_text(self) -> str:
+        """The cash as it is paid: in whole cents (or yen), exact."""
+        return str(round_money(self.amount, self.currency))
 
 
 class SettlingService:
@@ -67,9 +79,17 @@ class SettlingService:
 
     def _move(self, obligation_ids: Iterable[int], target: ObligationStatus) -> int:
         ids = sorted(set(obligation_ids))
+        sources = _MOVES_FROM[target]
         with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
             for obligation in (_get(session, i) for i in ids):
-                if obligation.exception_reason and target is ObligationStatus.INSTRUCTED:
+                if obligation.status not in sources:
+                    allowed = " or ".join(s.label.lower() for s in sorted(sources))
+                    raise ValidationError(
+                        "obligation", f"{obligation.id} is {obligation.status.label.lower()}; "
+                        f"only {allowed} obligations are {target.label.lower()}",
+                        str(obligation.id),
+                    )  # fmt: skip
+                if obligation.exception_reason:
                     raise ValidationError(
                         "obligation", f"{obligation.id} has an exception to clear first: "
                         f"{obligation.exception_reason}", str(obligation.id),
@@ -91,11 +111,7 @@ class SettlingService:
         """
         with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
             o = _get(session, obligation_id)
-            if o.status not in _SETTLEABLE:
-                raise ValidationError(
-                    "obligation", f"{o.id} is {o.status.label.lower()}: only a matched or "
-                    "failing obligation settles (instruct and match it first)", str(o.id),
-                )  # fmt: skip
+            _check_settleable(o)
             left_q = o.quantity - o.settled_quantity
             left_a = o.amount - o.settled_amount
             q = left_q if quantity is None else quantity
@@ -103,18 +119,7 @@ class SettlingService:
                 raise ValidationError(
                     "quantity", f"must be more than 0 and at most the {left_q} left", str(q)
                 )
-            if o.payment is Payment.FREE:
-                a = Decimal(0)
-            elif amount is not None:
-                a = amount
-            elif q == left_q:
-                a = left_a
-            else:
-                a = round_money(o.amount * q / o.quantity, o.currency)
-            if not 0 <= a <= left_a:
-                raise ValidationError(
-                    "amount", f"must be between 0 and the {left_a} {o.currency} left", str(a)
-                )
+            a = _cash(o, q, amount, left_q, left_a)
             moves = settlement_movements(
                 o.direction, o.payment, account_id=o.account_id,
                 counterparty_id=o.counterparty_id, instrument_id=o.instrument_id,
@@ -125,7 +130,9 @@ class SettlingService:
             o.settled_amount += a
             done = o.settled_quantity == o.quantity
             _set_status(o, ObligationStatus.SETTLED if done else ObligationStatus.PARTIALLY_SETTLED)
-            return Settled(posting.id, o.id, o.status, q, a, o.quantity - o.settled_quantity)
+            return Settled(
+                posting.id, o.id, o.status, q, a, o.quantity - o.settled_quantity, o.currency
+            )
 
     def reverse(self, posting_id: int, reason: str) -> Settled:
         """Undo a settlement with a new, linked posting; the obligation reopens by as much."""
@@ -160,7 +167,7 @@ class SettlingService:
             )
             return Settled(
                 posting.id, o.id, o.status, -original.quantity, -original.amount,
-                o.quantity - o.settled_quantity,
+                o.quantity - o.settled_quantity, o.currency,
             )  # fmt: skip
 
     def _post(
@@ -214,6 +221,55 @@ class SettlingService:
                     .order_by(m.LedgerPosting.id)
                 )
             )
+
+
+def _check_settleable(o: m.SettlementObligation) -> None:
+    """Refuse what may not settle: not matched, an exception standing, a trade replaced."""
+    never_matched = o.status is ObligationStatus.FAILING and o.fail_reason is None
+    if o.status not in _SETTLEABLE or never_matched:
+        raise ValidationError(
+            "obligation", f"{o.id} is {o.status.label.lower()}: only a matched obligation "
+            "settles (instruct and match it first)", str(o.id),
+        )  # fmt: skip
+    if o.exception_reason:
+        raise ValidationError(
+            "obligation", f"{o.id} has an exception to clear first: {o.exception_reason}",
+            str(o.id),
+        )  # fmt: skip
+    if o.trade.status is not TradeStatus.ACTIVE:
+        raise ValidationError(
+            "obligation", f"{o.id} is for trade version {o.trade_id}, which is "
+            f"{o.trade.status.label.lower()}", str(o.id),
+        )  # fmt: skip
+
+
+def _cash(
+    o: m.SettlementObligation, q: Decimal, amount: Decimal | None, left_q: Decimal,
+    left_a: Decimal,
+) -> Decimal:  # fmt: skip
+    """The cash settling ``q`` moves: given, or its share of what is left, to the cent.
+
+    The whole quantity left moves the whole cash left. The amount has the sign of the
+    obligation's (a sale whose charges exceed its gross has the client paying).
+    """
+    if o.payment is Payment.FREE:
+        if amount:
+            raise ValidationError("amount", "free of payment: no cash moves", str(amount))
+        return Decimal(0)
+    if q == left_q:
+        if amount is not None and amount != left_a:
+            raise ValidationError(
+                "amount", f"settling all that is left moves the {left_a} {o.currency} left; "
+                "settle a part to leave cash open", str(amount),
+            )  # fmt: skip
+        return left_a
+    if amount is None:
+        return round_money(left_a * q / left_q, o.currency)
+    if amount * left_a < 0 or abs(amount) > abs(left_a):
+        raise ValidationError(
+            "amount", f"must be between 0 and the {left_a} {o.currency} left", str(amount)
+        )
+    return amount
 
 
 def _get(session: Session, obligation_id: int) -> m.SettlementObligation:

@@ -301,10 +301,16 @@ def test_amending_after_part_settled_flags_the_obligation_and_makes_no_second(fl
     assert outcome.request_id is not None  # failing: its settlement started
     floor.ws["sue"].approvals.approve(outcome.request_id)
     with floor.admin.uow.read() as session:
-        rows = session.scalars(select(m.SettlementObligation)).all()
-        assert [(o.trade_id, o.status) for o in rows] == [(first, ObligationStatus.FAILING)]
+        rows = session.scalars(
+            select(m.SettlementObligation).order_by(m.SettlementObligation.id)
+        ).all()
+        # The old one stays open, flagged; the new version's is closed, pointing at it.
+        assert [(o.trade_id, o.status) for o in rows] == [
+            (first, ObligationStatus.FAILING), (first + 1, ObligationStatus.CANCELLED),
+        ]  # fmt: skip
         assert rows[0].exception_reason is not None
         assert "after 40 of 100 settled: settle the difference" in rows[0].exception_reason
+        assert rows[1].exception_reason == f"Settles through obligation {rows[0].id} (see there)"
 
 
 def test_a_cancelled_trade_says_it_cannot_be_changed(floor: Desk) -> None:

@@ -42,6 +42,7 @@ class SettlementsTab(TableTab):
         self.run_button = QPushButton("Run settlement", self)
         self.run_button.setObjectName("run_settlement")
         self.run_button.clicked.connect(self.run_settlement)
+        self._running = False
         self.add_header_widget(self.run_button)
         self._update_run_button()
 
@@ -59,10 +60,12 @@ class SettlementsTab(TableTab):
         if workspace is None or not self.run_button.isEnabled():
             return
         self.run_button.setEnabled(False)
+        self._running = True
         self.show_notice("Running settlement…")
         run_in_background(self.reading(workspace.settlements.run), self._ran, self._run_failed)
 
     def _ran(self, report: RunReportView) -> None:
+        self._running = False
         self._update_run_button()
         self.show_notice(report.summary, Tone.POSITIVE if report.created else None)
         if report.created:
@@ -71,6 +74,7 @@ class SettlementsTab(TableTab):
         self.run_finished.emit(report.summary)
 
     def _run_failed(self, exc: Exception) -> None:
+        self._running = False
         self._update_run_button()
         text = f"Settlement run failed: {getattr(exc, 'message', None) or exc}"
         self.show_notice(text, Tone.NEGATIVE)
@@ -83,6 +87,8 @@ class SettlementsTab(TableTab):
             if workspace is None
             else workspace.user.refusal(Action.SETTLEMENT_RUN)
         )
+        if why is None and self._running:
+            why = "A settlement run is on its way"
         self.run_button.setEnabled(why is None)
         self.run_button.setToolTip(why or RUN_TIP)
 
