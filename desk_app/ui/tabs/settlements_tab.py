@@ -5,18 +5,36 @@ from __future__ import annotations
 from datetime import date
 from types import MappingProxyType
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QPushButton, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QPushButton, QToolBar, QWidget
 
+from desk_app.domain.errors import DeskError
 from desk_app.domain.permissions import Action
 from desk_app.services.listing import Column, PageSource, Row
+from desk_app.ui.dialogs.settle_dialog import SettleDialog
+from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
-from desk_app.ui.tabs.workspace_view import RunReportView
+from desk_app.ui.tabs.workspace_view import RunReportView, SettledView
 from desk_app.ui.theme import Tone
 from desk_app.ui.workers import run_in_background
 
 RUN_TIP = "Create the obligations of trades that have none yet (imported trades); never twice"
+NO_OBLIGATION = "Select an obligation first"
+ACTIONS = {
+    "instruct": ActionSpec("Instruct", Action.SETTLEMENT_SETTLE, "Ctrl+Shift+I",
+                           "Mark the selected pending obligations instructed"),
+    "match": ActionSpec("Match", Action.SETTLEMENT_SETTLE, "Ctrl+Shift+M",
+                        "Mark the selected instructed obligations matched"),
+    "settle": ActionSpec("Settle…", Action.SETTLEMENT_SETTLE, "Ctrl+Shift+S",
+                         "Settle the selected obligation, all that is left or a part"),
+}  # fmt: skip
+#: The statuses each action starts from (see desk_app.services.settling).
+_FROM = {
+    "instruct": frozenset({"pending"}),
+    "match": frozenset({"instructed", "failing"}),
+    "settle": frozenset({"matched", "partially_settled", "failing"}),
+}
 
 
 class SettlementsTab(TableTab):
@@ -44,15 +62,32 @@ class SettlementsTab(TableTab):
         self.run_button.clicked.connect(self.run_settlement)
         self._running = False
         self.add_header_widget(self.run_button)
+        self.obligation_actions = build_actions(
+            self, ACTIONS,
+            {"instruct": self.instruct, "match": self.match, "settle": self.settle},
+            name="obligation_action",
+        )  # fmt: skip
+        self.toolbar = QToolBar("Obligation actions", self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in self.obligation_actions.values():
+            self.toolbar.addAction(action)
+            self.view.addAction(action)
+        self.add_header_widget(self.toolbar)
+        self.settle_dialog: SettleDialog | None = None
+        self.view.selectionModel().selectionChanged.connect(self.update_actions)
+        self.view.selectionModel().currentRowChanged.connect(self.update_actions)
+        self.model.reloaded.connect(self.update_actions)
         self._update_run_button()
 
     def set_workspace(self, workspace: WorkspaceView) -> None:
         super().set_workspace(workspace)
         self._update_run_button()
+        self.update_actions()
 
     def clear(self, message: str = OPENING_TEXT) -> None:
         super().clear(message)
         self._update_run_button()
+        self.update_actions()
 
     def run_settlement(self) -> None:
         """The settlement run, on a worker; the list shows what it made."""
@@ -79,6 +114,84 @@ class SettlementsTab(TableTab):
         text = f"Settlement run failed: {getattr(exc, 'message', None) or exc}"
         self.show_notice(text, Tone.NEGATIVE)
         self.run_finished.emit(text)
+
+    # -- moving obligations on --------------------------------------------------------------
+    def selected_rows(self) -> list[Row]:
+        rows = (self.model.loaded_row(i.row()) for i in self.view.selectionModel().selectedRows())
+        chosen = [r for r in rows if r is not None]
+        current = self.current_row()
+        return chosen or ([current] if current is not None else [])
+
+    def refusal(self, key: str) -> str | None:
+        """Why ``key`` cannot run on the selection now (roles first)."""
+        workspace = self.workspace
+        if workspace is None:
+            return "No database open"
+        why = workspace.user.refusal(ACTIONS[key].permission)
+        if why is not None:
+            return why
+        rows = self.selected_rows() if key != "settle" else [r for r in [self.current_row()] if r]
+        if not rows:
+            return NO_OBLIGATION
+        wrong = {str(self.model.value_in(r, "status")) for r in rows} - _FROM[key]
+        if wrong:
+            shown = ", ".join(sorted(s.replace("_", " ") for s in wrong))
+            return f"Not for {shown} obligations"
+        if key != "match" and any(self.model.value_in(r, "exception_reason") for r in rows):
+            return "Clear the exception first"
+        return None
+
+    def update_actions(self, *_args: object) -> None:
+        update_actions(self.obligation_actions, ACTIONS, self.refusal)
+
+    def instruct(self) -> None:
+        self._move("instruct")
+
+    def match(self) -> None:
+        self._move("match")
+
+    def _move(self, key: str) -> None:
+        workspace = self.workspace
+        if workspace is None or self.refusal(key) is not None:
+            return
+        ids = [int(r[-1]) for r in self.selected_rows()]
+        settling = workspace.settling
+        try:
+            done = settling.instruct(ids) if key == "instruct" else settling.match(ids)
+        except DeskError as exc:
+            self.show_notice(exc.message, Tone.NEGATIVE)
+            return
+        verb = "instructed" if key == "instruct" else "matched"
+        self.show_notice(f"{done} obligation{'' if done == 1 else 's'} {verb}", Tone.POSITIVE)
+        self.refresh()
+
+    def settle(self) -> SettleDialog | None:
+        """Settle the current obligation in a dialog (all that is left, or a part)."""
+        workspace, row = self.workspace, self.current_row()
+        if workspace is None or row is None or self.refusal("settle") is not None:
+            return None
+        value = self.model.value_in
+        left = value(row, "quantity") - value(row, "settled_quantity")
+        movement = str(value(row, "direction")).capitalize()
+        what = (f"{int(row[-1])}: {movement} {value(row, 'isin')}, {value(row, 'account')} "
+                f"with {value(row, 'counterparty')}")  # fmt: skip
+        dialog = SettleDialog(
+            workspace.settling, int(row[-1]), what, left,
+            currency=str(value(row, "currency")), parent=self,
+        )  # fmt: skip
+        dialog.settled.connect(self._settled)
+        self.settle_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _settled(self, done: SettledView) -> None:
+        left = f"; {done.residual.normalize():f} left" if done.residual else ""
+        self.show_notice(
+            f"{done.quantity.normalize():f} settled for {done.amount_text}{left} "
+            f"(posting {done.posting_id})", Tone.POSITIVE,
+        )  # fmt: skip
+        self.refresh()
+        self.records_changed.emit()
 
     def _update_run_button(self) -> None:
         workspace = self.workspace

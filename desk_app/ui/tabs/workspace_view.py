@@ -7,8 +7,9 @@ hands one to the window.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from desk_app.domain.codes import AccountStatus
@@ -164,6 +165,27 @@ class _Settlements(Protocol):
     def run(self) -> RunReportView: ...
 
 
+class SettledView(Protocol):
+    """What one settlement did (see settling.Settled)."""
+
+    @property
+    def posting_id(self) -> int: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def residual(self) -> Decimal: ...
+    @property
+    def amount_text(self) -> str: ...
+
+
+class SettlingView(Protocol):
+    def instruct(self, obligation_ids: Iterable[int]) -> int: ...
+    def match(self, obligation_ids: Iterable[int]) -> int: ...
+    def settle(
+        self, obligation_id: int, *, quantity: Decimal | None = ..., amount: Decimal | None = ...
+    ) -> SettledView: ...
+
+
 class _Reference(Protocol):
     def accounts(self) -> PageSource: ...
 
@@ -189,6 +211,8 @@ class WorkspaceView(Protocol):
     def blotter(self) -> _Blotter: ...
     @property
     def settlements(self) -> _Settlements: ...
+    @property
+    def settling(self) -> SettlingView: ...
     @property
     def reference(self) -> _Reference: ...
     @property
