@@ -6,7 +6,8 @@ from datetime import date
 from types import MappingProxyType
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QPushButton, QToolBar, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QCheckBox, QToolBar, QWidget
 
 from desk_app.domain.errors import DeskError
 from desk_app.domain.permissions import Action
@@ -53,26 +54,32 @@ class SettlementsTab(TableTab):
 
     def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
         super().__init__(settings, parent)
-        self.include_closed = QCheckBox("Include settled and cancelled", self)
-        self.include_closed.setToolTip("Show every obligation, not only those still open")
+        self.include_closed = QCheckBox("Show closed", self)
+        self.include_closed.setToolTip(
+            "Show settled and cancelled obligations too, not only those still open"
+        )
         self.include_closed.toggled.connect(self.reload_source)
         self.add_header_widget(self.include_closed)
-        self.run_button = QPushButton("Run settlement", self)
-        self.run_button.setObjectName("run_settlement")
-        self.run_button.clicked.connect(self.run_settlement)
+        self.run_action = QAction("Run settlement", self)
+        self.run_action.setObjectName("run_settlement")
+        self.run_action.triggered.connect(self.run_settlement)
         self._running = False
-        self.add_header_widget(self.run_button)
         self.obligation_actions = build_actions(
             self, ACTIONS,
             {"instruct": self.instruct, "match": self.match, "settle": self.settle},
             name="obligation_action",
         )  # fmt: skip
+        # A tool bar folds what does not fit into a » menu, so a narrow window still fits.
         self.toolbar = QToolBar("Obligation actions", self)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addAction(self.run_action)
+        self.toolbar.addSeparator()
         for action in self.obligation_actions.values():
             self.toolbar.addAction(action)
             self.view.addAction(action)
         self.add_header_widget(self.toolbar)
+        #: The tool bar's button for Run settlement (what a click lands on).
+        self.run_button = self.toolbar.widgetForAction(self.run_action)
         self.settle_dialog: SettleDialog | None = None
         self.view.selectionModel().selectionChanged.connect(self.update_actions)
         self.view.selectionModel().currentRowChanged.connect(self.update_actions)
@@ -92,9 +99,9 @@ class SettlementsTab(TableTab):
     def run_settlement(self) -> None:
         """The settlement run, on a worker; the list shows what it made."""
         workspace = self.workspace
-        if workspace is None or not self.run_button.isEnabled():
+        if workspace is None or not self.run_action.isEnabled():
             return
-        self.run_button.setEnabled(False)
+        self.run_action.setEnabled(False)
         self._running = True
         self.show_notice("Running settlement…")
         run_in_background(self.reading(workspace.settlements.run), self._ran, self._run_failed)
@@ -202,8 +209,8 @@ class SettlementsTab(TableTab):
         )
         if why is None and self._running:
             why = "A settlement run is on its way"
-        self.run_button.setEnabled(why is None)
-        self.run_button.setToolTip(why or RUN_TIP)
+        self.run_action.setEnabled(why is None)
+        self.run_action.setToolTip(why or RUN_TIP)
 
     def source_from(self, workspace: WorkspaceView) -> PageSource:
         return workspace.settlements.obligations(open_only=not self.include_closed.isChecked())
