@@ -190,3 +190,19 @@ def demo_ws(demo_url: str) -> Iterator[Workspace]:
     yield ws
     settle_workers()
     ws.close()
+
+
+@pytest.fixture
+def settling_desk(db_url: str) -> Iterator[Any]:
+    """One account, Apple, and GSCO with a DTC instruction for US equities: trades settle."""
+    from desk_app.domain.codes import InstrumentType
+    from tests.services.conftest import Desk
+
+    made = Desk(db_url)
+    try:
+        made.account("ACC-100")
+        made.instrument("US0378331005")
+        made.counterparty("GSCO", ssi_for=InstrumentType.EQUITY)
+        yield made
+    finally:
+        made.close()

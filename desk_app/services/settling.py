@@ -21,6 +21,7 @@ from desk_app.domain.codes import Payment
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.ledger import (
     Book,
+    Holder,
     Movement,
     balances,
     check_balanced,
@@ -302,8 +303,6 @@ def _columns(move: Movement) -> dict[str, object]:
 
 
 def _movement(entry: m.LedgerEntry) -> Movement:
-    from desk_app.domain.ledger import Holder
-
     if entry.account_id is not None:
         holder = Holder("account", entry.account_id)
     else:

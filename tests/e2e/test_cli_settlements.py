@@ -53,35 +53,24 @@ def test_generate_is_refused_to_whoever_may_not_run_it(
 
 
 def test_instruct_match_settle_in_part_and_reverse(
-    capsys: pytest.CaptureFixture[str], db_url: str
+    capsys: pytest.CaptureFixture[str], settling_desk: Desk
 ) -> None:
-    from desk_app.domain.codes import InstrumentType
-
-    desk = Desk(db_url)
-    try:
-        desk.account("ACC-100")
-        desk.instrument("US0378331005")
-        desk.counterparty("GSCO", ssi_for=InstrumentType.EQUITY)
-        carl = ("--db", db_url, "--user", "carl")
-        code, out, _ = run(capsys, *carl, "trades", "book", "--account", "ACC-100", "--side",
-                           "buy", "--security", "US0378331005", "--quantity", "100", "--price",
-                           "10", "--counterparty", "GSCO")  # fmt: skip
-        assert code == 0
-        code, out, _ = run(capsys, *carl, "settlements", "list", "--format", "csv")
-        oid = list(csv.reader(io.StringIO(out)))[1][0]
-        code, _, err = run(capsys, *carl, "settlements", "settle", oid)
-        assert code == 1 and "instruct and match it first" in err
-        assert run(capsys, *carl, "settlements", "instruct", oid)[1].strip() == "1"
-        assert run(capsys, *carl, "settlements", "match", oid)[1].strip() == "1"
-        code, out, err = run(capsys, *carl, "settlements", "settle", oid, "--quantity", "40")
-        assert code == 0 and out.strip().isdigit()
-        assert (
-            err.strip() == f"obligation {oid}: 40 settled for 400.00 (partially settled, 60 left)"
-        )
-        code, out, err = run(capsys, *carl, "settlements", "reverse", out.strip(),
-                             "--reason", "DTC reversal")  # fmt: skip
-        assert code == 0 and err.strip() == f"obligation {oid}: 40 reversed (matched)"
-        code, _, err = run(capsys, *carl, "settlements", "settle", oid, "--quantity", "-5")
-        assert code == 1 and "quantity" in err
-    finally:
-        desk.close()
+    carl = ("--db", settling_desk.url, "--user", "carl")
+    code, out, _ = run(capsys, *carl, "trades", "book", "--account", "ACC-100", "--side",
+                       "buy", "--security", "US0378331005", "--quantity", "100", "--price",
+                       "10", "--counterparty", "GSCO")  # fmt: skip
+    assert code == 0
+    code, out, _ = run(capsys, *carl, "settlements", "list", "--format", "csv")
+    oid = list(csv.reader(io.StringIO(out)))[1][0]
+    code, _, err = run(capsys, *carl, "settlements", "settle", oid)
+    assert code == 1 and "instruct and match it first" in err
+    assert run(capsys, *carl, "settlements", "instruct", oid)[1].strip() == "1"
+    assert run(capsys, *carl, "settlements", "match", oid)[1].strip() == "1"
+    code, out, err = run(capsys, *carl, "settlements", "settle", oid, "--quantity", "40")
+    assert code == 0 and out.strip().isdigit()
+    assert err.strip() == f"obligation {oid}: 40 settled for 400.00 (partially settled, 60 left)"
+    code, out, err = run(capsys, *carl, "settlements", "reverse", out.strip(),
+                         "--reason", "DTC reversal")  # fmt: skip
+    assert code == 0 and err.strip() == f"obligation {oid}: 40 reversed (matched)"
+    code, _, err = run(capsys, *carl, "settlements", "settle", oid, "--quantity", "-5")
+    assert code == 1 and "quantity" in err

@@ -110,15 +110,21 @@ def test_typing_in_the_filter_bar_narrows_the_table(
     assert tab.row_count_text() == "300 rows"
 
 
-def test_a_long_list_is_counted_on_a_worker(
-    qtbot: QtBot, book: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Past the quick count's limit the label says "N+ rows" until the worker's count."""
+def _counting_tab(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BlotterTab:
+    """A tab that counts 250 rows at once and no more (the rest on a worker), not polling."""
     monkeypatch.setattr(blotter_tab, "LIVE_INTERVAL_MS", 3_600_000)
     settings = DeskSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     tab = BlotterTab(settings)
     qtbot.addWidget(tab)
     tab.model.quick_count_limit = 250
+    return tab
+
+
+def test_a_long_list_is_counted_on_a_worker(
+    qtbot: QtBot, book: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the quick count's limit the label says "N+ rows" until the worker's count."""
+    tab = _counting_tab(qtbot, tmp_path, monkeypatch)
     with qtbot.waitSignal(tab.counted, timeout=10_000):
         tab.set_workspace(book)
         assert tab.row_count_text() == "250+ rows"
@@ -138,11 +144,7 @@ def test_a_count_from_before_a_refresh_is_not_shown(
     qtbot: QtBot, book: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Trades booked while the worker counted: the refresh counts again, and that shows."""
-    monkeypatch.setattr(blotter_tab, "LIVE_INTERVAL_MS", 3_600_000)
-    settings = DeskSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    tab = BlotterTab(settings)
-    qtbot.addWidget(tab)
-    tab.model.quick_count_limit = 250
+    tab = _counting_tab(qtbot, tmp_path, monkeypatch)
     gate = threading.Event()
     real_trades = book.blotter.trades
 

@@ -65,50 +65,43 @@ def test_whoever_may_not_run_it_sees_why(qtbot: QtBot, floor: Desk, tmp_path: Pa
 
 
 def test_settle_a_part_from_the_tab_and_the_residual_shows(
-    qtbot: QtBot, db_url: str, tmp_path: Path
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
 ) -> None:
     from decimal import Decimal
 
-    from desk_app.domain.codes import InstrumentType
     from tests.services.test_trades import _terms
 
-    desk = Desk(db_url)
-    try:
-        desk.account("ACC-100")
-        desk.instrument("US0378331005")
-        desk.counterparty("GSCO", ssi_for=InstrumentType.EQUITY)
-        desk.ws["carl"].trades.book(_terms("ACC-100"))  # receive 100 vs 21,030.50
-        tab = _tab(qtbot, tmp_path)
-        tab.set_workspace(desk.ws["carl"])
-        actions = tab.obligation_actions
-        assert not actions["instruct"].isEnabled()  # nothing selected yet
-        assert actions["instruct"].toolTip() == "Select an obligation first"
-        tab.view.selectRow(0)
-        assert actions["instruct"].isEnabled() and not actions["settle"].isEnabled()
-        assert actions["settle"].toolTip() == "Not for pending obligations"
-        actions["instruct"].trigger()
-        assert tab.notice.text() == "1 obligation instructed"
-        tab.view.selectRow(0)
-        actions["match"].trigger()
-        tab.view.selectRow(0)
-        assert actions["settle"].isEnabled()
-        dialog = tab.settle()
-        assert dialog is not None
-        qtbot.addWidget(dialog)
-        assert dialog.quantity.text() == "100"  # all that is left, to start with
-        dialog.quantity.selectAll()
-        qtbot.keyClicks(dialog.quantity, "150")
-        dialog.settle()
-        assert dialog.isVisible() and "at most the 100 left" in dialog.error.text()
-        dialog.quantity.setText("40")
-        with qtbot.waitSignal(dialog.settled, timeout=5_000):
-            qtbot.keyClick(dialog.quantity, Qt.Key.Key_Return)
-        assert tab.notice.text().startswith("40 settled for 8412.20; 60 left (posting ")
-        row = tab.model.row_at(0)
-        assert tab.model.value_in(row, "status") == "partially_settled"
-        assert tab.model.value_in(row, "settled_quantity") == Decimal(40)
-        settled_cell = tab.model.index(0, tab.model.column_of("status")).data()
-        assert settled_cell == "Partially settled"
-        tab.clear()
-    finally:
-        desk.close()
+    desk = settling_desk
+    desk.ws["carl"].trades.book(_terms("ACC-100"))  # receive 100 vs 21,030.50
+    tab = _tab(qtbot, tmp_path)
+    tab.set_workspace(desk.ws["carl"])
+    actions = tab.obligation_actions
+    assert not actions["instruct"].isEnabled()  # nothing selected yet
+    assert actions["instruct"].toolTip() == "Select an obligation first"
+    tab.view.selectRow(0)
+    assert actions["instruct"].isEnabled() and not actions["settle"].isEnabled()
+    assert actions["settle"].toolTip() == "Not for pending obligations"
+    actions["instruct"].trigger()
+    assert tab.notice.text() == "1 obligation instructed"
+    tab.view.selectRow(0)
+    actions["match"].trigger()
+    tab.view.selectRow(0)
+    assert actions["settle"].isEnabled()
+    dialog = tab.settle()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.quantity.text() == "100"  # all that is left, to start with
+    dialog.quantity.selectAll()
+    qtbot.keyClicks(dialog.quantity, "150")
+    dialog.settle()
+    assert dialog.isVisible() and "at most the 100 left" in dialog.error.text()
+    dialog.quantity.setText("40")
+    with qtbot.waitSignal(dialog.settled, timeout=5_000):
+        qtbot.keyClick(dialog.quantity, Qt.Key.Key_Return)
+    assert tab.notice.text().startswith("40 settled for 8412.20; 60 left (posting ")
+    row = tab.model.row_at(0)
+    assert tab.model.value_in(row, "status") == "partially_settled"
+    assert tab.model.value_in(row, "settled_quantity") == Decimal(40)
+    settled_cell = tab.model.index(0, tab.model.column_of("status")).data()
+    assert settled_cell == "Partially settled"
+    tab.clear()
