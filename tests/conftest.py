@@ -206,3 +206,19 @@ def settling_desk(db_url: str) -> Iterator[Any]:
         yield made
     finally:
         made.close()
+
+
+@pytest.fixture
+def funded_desk(settling_desk: Any) -> Any:
+    """``settling_desk`` and ACC-200, ACC-300: something to journal between them.
+
+    ACC-100 sold 100 AAPL (settled cash: 21,019.50 USD); ACC-200 bought 100 (it holds them).
+    """
+    from desk_app.domain.codes import Side
+    from tests.services.test_settling import settle_booked
+
+    for number in ("ACC-200", "ACC-300"):
+        settling_desk.account(number)
+    settle_booked(settling_desk, "ACC-100", Side.SELL)
+    settle_booked(settling_desk, "ACC-200", Side.BUY)
+    return settling_desk

@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         reference_cmds,
         settlement_cmds,
         trade_cmds,
+        transfer_cmds,
         user_cmds,
     )
 
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (
         db_cmds, gui_cmds, calendar_cmds, account_cmds, reference_cmds,
         user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds, export_cmds,
-        settlement_cmds,
+        settlement_cmds, transfer_cmds,
     ):  # fmt: skip
         module.register(commands)
     return parser

@@ -1,13 +1,14 @@
-"""``settlements generate`` and ``settlements list``: the settlement run and its worklist."""
+"""``settlements ...``: the run, the worklist, the lifecycle, instructions out, statuses in."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from desk_app.cli.calendar_cmds import iso_date
-from desk_app.cli.common import EXIT_OK, CommandContext, add_format
+from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
 from desk_app.cli.reference_cmds import lister
 from desk_app.domain.states import ObligationStatus
 
@@ -46,6 +47,27 @@ def register(commands: Any) -> None:
     settle.add_argument("--quantity", metavar="Q", help="part of the quantity left")
     settle.add_argument("--amount", metavar="A", help="the cash that moved with it")
     settle.set_defaults(handler=settle_obligation)
+    export = sub.add_parser(
+        "export",
+        help="write an ISO 20022 sese.023 instruction per obligation settling on a date",
+        description="Write one sese.023.001.11 XML file per pending or instructed obligation "
+        "settling on --date into --out (named DESK-<obligation id>.xml), and mark the pending "
+        "ones instructed. Obligations with an exception are left out and listed.",
+    )
+    export.add_argument("--date", type=iso_date, required=True, metavar="YYYY-MM-DD",
+                        help="the settlement date")  # fmt: skip
+    export.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="the folder the files go to (made if missing)")  # fmt: skip
+    export.set_defaults(handler=export_instructions)
+    status = sub.add_parser(
+        "status",
+        help="apply the market's statuses: a sese.024 file or a CSV (all or nothing)",
+        description="Apply a sese.024 status advice, or a CSV with the columns instruction, "
+        "status (matched, unmatched, pending or failing), reason (a code such as LACK) and "
+        "note. One problem in any file applies none of them.",
+    )
+    status.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    status.set_defaults(handler=import_statuses)
     reverse = sub.add_parser(
         "reverse", help="reverse a settlement posting with a new, linked one; prints its id"
     )
@@ -97,4 +119,25 @@ def reverse_posting(ctx: CommandContext, args: argparse.Namespace) -> int:
     print(f"obligation {done.obligation_id}: {-done.quantity} reversed "
           f"({done.status.label.lower()})", file=sys.stderr)  # fmt: skip
     print(done.posting_id)
+    return EXIT_OK
+
+
+def export_instructions(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        report = workspace.settlement_messages.export(args.out, day=args.date)
+    for obligation_id, why in report.skipped:
+        print(f"obligation {obligation_id}: left out: {why}", file=sys.stderr)
+    print(report.summary, file=sys.stderr)
+    print(len(report.files))
+    return EXIT_OK
+
+
+def import_statuses(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        report = workspace.settlement_messages.import_statuses(args.files)
+    if not report.ok:
+        return reject(*(str(p) for p in report.problems),
+                      f"{len(report.problems)} problem(s); nothing applied")  # fmt: skip
+    print(report.summary, file=sys.stderr)
+    print(report.matched + report.failing + report.noted)
     return EXIT_OK

@@ -1,10 +1,11 @@
-"""Double entry for settlements: what moves between a client account and the street.
+"""Double entry for settlements and journals: what moves, between whom.
 
 A settlement moves securities one way and, against payment, cash the other, between
 the client's account and the counterparty. Each leg is two movements of equal size
 and opposite sign, so in every posting debits equal credits, per instrument and per
 currency, always; positions and balances are the sums of the movements. A reversal
-is the same movements with the signs turned round, never an edit.
+is the same movements with the signs turned round, never an edit. A journal moves
+cash or securities from one client account to another: two legs, one record.
 """
 
 from __future__ import annotations
@@ -84,6 +85,22 @@ def settlement_movements(
             Movement(receiver, Book.CASH, currency, -amount),  # who receives the securities pays
             Movement(deliverer, Book.CASH, currency, amount),
         ]
+    check_balanced(moves)
+    return moves
+
+
+def journal_movements(
+    book: Book, *, from_account_id: int, to_account_id: int, asset: str, amount: Decimal
+) -> list[Movement]:
+    """The two legs of a journal: ``amount`` of ``asset`` out of one account, into another."""
+    if amount <= 0:
+        raise ValueError(f"a journal moves a positive amount, not {amount}")
+    if from_account_id == to_account_id:
+        raise ValueError("a journal moves between two different accounts")
+    moves = [
+        Movement(Holder("account", from_account_id), book, asset, -amount),
+        Movement(Holder("account", to_account_id), book, asset, amount),
+    ]
     check_balanced(moves)
     return moves
 

@@ -36,6 +36,8 @@ class Action(StrEnum):
     TRADE_CANCEL_SETTLING = "trade.cancel_settling"
     SETTLEMENT_RUN = "settlement.run"
     SETTLEMENT_SETTLE = "settlement.settle"
+    TRANSFER_CASH = "transfer.cash"
+    TRANSFER_SECURITIES = "transfer.securities"
 
     @property
     def label(self) -> str:
@@ -68,6 +70,8 @@ _LABELS = {
     Action.TRADE_CANCEL_SETTLING: "Request cancelling a trade whose settlement started or is past",
     Action.SETTLEMENT_RUN: "Create the settlement obligations of trades that lack them",
     Action.SETTLEMENT_SETTLE: "Instruct, match, settle and reverse settlement obligations",
+    Action.TRANSFER_CASH: "Request a cash journal from one account to another",
+    Action.TRANSFER_SECURITIES: "Request a securities journal from one account to another",
 }
 
 #: Actions a firm must supervise (FINRA 3110): maker-checker, never applied directly.
@@ -78,6 +82,8 @@ SUPERVISED = frozenset(
         Action.ACCOUNT_SET_STATUS,
         Action.TRADE_AMEND_SETTLING,
         Action.TRADE_CANCEL_SETTLING,
+        Action.TRANSFER_CASH,
+        Action.TRANSFER_SECURITIES,
     }
 )
 _TRADING = frozenset(
@@ -90,6 +96,8 @@ _TRADING = frozenset(
         Action.TRADE_CANCEL_SETTLING,
         Action.SETTLEMENT_RUN,
         Action.SETTLEMENT_SETTLE,
+        Action.TRANSFER_CASH,
+        Action.TRANSFER_SECURITIES,
     }
 )
 

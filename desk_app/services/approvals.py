@@ -112,7 +112,7 @@ class RequestDetail:
 
 
 _RECORD = [c.key for c in REQUEST_COLUMNS].index("target_key")
-_KINDS = {"accounts": "account", "trades": "trade"}
+_KINDS = {"accounts": "account", "trades": "trade", "journals": "journal"}
 
 
 def _record_text(target_key: str) -> str:

@@ -45,4 +45,6 @@ ACTIONS = {
     "account.set_status": "Change account status",
     "trade.amend_settling": "Amend settling trade",
     "trade.cancel_settling": "Cancel settling trade",
+    "transfer.cash": "Cash journal",
+    "transfer.securities": "Securities journal",
 }

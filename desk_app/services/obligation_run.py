@@ -109,7 +109,8 @@ def obligation_row(trade: m.Trade, ssi: SSI | None, exception: str | None) -> di
         "settled_quantity": Decimal(0), "amount": trade.net_amount,
         "settled_amount": Decimal(0), "currency": trade.currency,
         "settle_date": trade.settle_date, "status": ObligationStatus.PENDING,
-        "fail_reason": None, "exception_reason": exception, "status_changed_at": now,
+        "fail_reason": None, "exception_reason": exception, "status_note": None,
+        "status_changed_at": now,
         "created_at": now, "version": 1, "updated_at": now,
     }  # fmt: skip
 

@@ -47,6 +47,12 @@ OBLIGATION_COLUMNS = (
         tooltip="sese.024 reason: LACK/MONY we are short, CLAC/CMON the counterparty is short, "
         "NMAS no matching instruction, SSID instructions missing",
     ),
+    Column(
+        "status_note",
+        "Market status",
+        tooltip="The latest status from the market "
+        "(sese.024 or a status file): unmatched or pending, with its reason",
+    ),
     Column("exception_reason", "Exception"),
     Column("trade_id", "Trade", K.INT),
 )
@@ -60,7 +66,7 @@ def _columns() -> list[Expr]:
         o.id, o.settle_date, o.status, o.direction, o.payment, Account.account_number,
         Instrument.isin, Instrument.symbol, o.quantity, o.settled_quantity, o.amount,
         o.currency, Counterparty.code, SSI.place_of_settlement, o.fail_reason,
-        o.exception_reason, o.trade_id,
+        o.status_note, o.exception_reason, o.trade_id,
     ]  # fmt: skip
 
 

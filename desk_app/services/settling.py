@@ -21,16 +21,15 @@ from desk_app.domain.codes import Payment
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.ledger import (
     Book,
-    Holder,
     Movement,
     balances,
-    check_balanced,
     reversed_movements,
     settlement_movements,
 )
 from desk_app.domain.money import round_money
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
+from desk_app.services import ledger_book
 from desk_app.services.unit_of_work import UnitOfWork
 
 SETTLEMENT, REVERSAL = "settlement", "reversal"
@@ -152,8 +151,9 @@ class SettlingService:
             entries = session.scalars(
                 select(m.LedgerEntry).where(m.LedgerEntry.posting_id == posting_id)
             ).all()
-            moves = reversed_movements(_movement(e) for e in entries)
+            moves = reversed_movements(ledger_book.movement_of(e) for e in entries)
             o = original.obligation
+            assert o is not None  # a settlement always settles an obligation
             posting = self._post(
                 session, o, REVERSAL, moves, settled=(original.quantity, original.amount),
                 reverses=original.id, reason=reason,
@@ -184,18 +184,12 @@ class SettlingService:
     ) -> m.LedgerPosting:
         """Add the posting and its entries, and move the kept balances."""
         quantity, amount = settled
-        check_balanced(moves)
         posting = m.LedgerPosting(
             obligation_id=o.id, kind=kind, quantity=quantity, amount=amount,
             currency=o.currency, reverses_id=reverses, reason=reason,
             posted_at=datetime.now(UTC), posted_by=self._uow.actor.username,
         )  # fmt: skip
-        session.add(posting)
-        session.flush()
-        for move in moves:
-            session.add(m.LedgerEntry(posting_id=posting.id, **_columns(move)))
-            _apply(session, move)
-        return posting
+        return ledger_book.post(session, posting, moves)
 
     # -- reading -----------------------------------------------------------------------
     def balances(self) -> dict[str, Decimal]:
@@ -211,7 +205,7 @@ class SettlingService:
         """The balances added up from every entry (what `balances` must always equal)."""
         with self._uow.sessions() as session:
             entries = session.scalars(select(m.LedgerEntry)).all()
-            return balances(_movement(e) for e in entries)
+            return balances(ledger_book.movement_of(e) for e in entries)
 
     def postings(self, obligation_id: int) -> list[m.LedgerPosting]:
         with self._uow.sessions() as session:
@@ -286,46 +280,3 @@ def _set_status(obligation: m.SettlementObligation, target: ObligationStatus) ->
     OBLIGATION.check(obligation.status, target)
     obligation.status = target
     obligation.status_changed_at = datetime.now(UTC)
-
-
-def _columns(move: Movement) -> dict[str, object]:
-    holder = move.holder
-    securities = move.book is Book.SECURITIES
-    return {
-        "balance_key": move.balance_key, "book": move.book,
-        "account_id": holder.id if holder.kind == "account" else None,
-        "counterparty_id": holder.id if holder.kind == "counterparty" else None,
-        "instrument_id": int(move.asset) if securities else None,
-        "currency": None if securities else move.asset,
-        "quantity": move.delta if securities else None,
-        "amount": None if securities else move.delta,
-    }  # fmt: skip
-
-
-def _movement(entry: m.LedgerEntry) -> Movement:
-    if entry.account_id is not None:
-        holder = Holder("account", entry.account_id)
-    else:
-        assert entry.counterparty_id is not None
-        holder = Holder("counterparty", entry.counterparty_id)
-    if entry.book is Book.SECURITIES:
-        assert entry.quantity is not None
-        return Movement(holder, entry.book, str(entry.instrument_id), entry.quantity)
-    assert entry.amount is not None and entry.currency is not None
-    return Movement(holder, entry.book, entry.currency, entry.amount)
-
-
-def _apply(session: Session, move: Movement) -> None:
-    """Move the kept balance by ``move`` (made on its first movement)."""
-    balance = session.scalars(
-        select(m.LedgerBalance).where(m.LedgerBalance.balance_key == move.balance_key)
-    ).one_or_none()
-    if balance is None:
-        balance = m.LedgerBalance(**{**_columns(move), "quantity": None, "amount": None})
-        balance.quantity = Decimal(0) if move.book is Book.SECURITIES else None
-        balance.amount = Decimal(0) if move.book is Book.CASH else None
-        session.add(balance)
-    if move.book is Book.SECURITIES:
-        balance.quantity = (balance.quantity or Decimal(0)) + move.delta
-    else:
-        balance.amount = (balance.amount or Decimal(0)) + move.delta

@@ -25,11 +25,13 @@ from desk_app.services.certificates import CertificateService
 from desk_app.services.history import HistoryService
 from desk_app.services.presets import PresetService
 from desk_app.services.reference import ReferenceService
+from desk_app.services.settlement_messages import SettlementMessageService
 from desk_app.services.settlements import SettlementService
 from desk_app.services.settling import SettlingService
 from desk_app.services.trade_import import TradeImportService
 from desk_app.services.trade_lookup import TradeLookupService
 from desk_app.services.trades import TradeService
+from desk_app.services.transfers import TransferService
 from desk_app.services.unit_of_work import UnitOfWork
 from desk_app.services.users import UserService
 
@@ -48,6 +50,7 @@ class Workspace:
     blotter: BlotterService = field(init=False)
     settlements: SettlementService = field(init=False)
     settling: SettlingService = field(init=False)
+    settlement_messages: SettlementMessageService = field(init=False)
     certificates: CertificateService = field(init=False)
     calendar: CalendarService = field(init=False)
     approvals: ApprovalService = field(init=False)
@@ -58,6 +61,7 @@ class Workspace:
     imports: TradeImportService = field(init=False)
     trade_lookup: TradeLookupService = field(init=False)
     presets: PresetService = field(init=False)
+    transfers: TransferService = field(init=False)
 
     def __post_init__(self) -> None:
         self.uow = UnitOfWork(self.sessions, self.user)
@@ -65,6 +69,7 @@ class Workspace:
         self.blotter = BlotterService(self.sessions)
         self.settlements = SettlementService(self.sessions, self.uow)
         self.settling = SettlingService(self.uow)
+        self.settlement_messages = SettlementMessageService(self.uow)
         self.certificates = CertificateService(self.sessions)
         self.calendar = CalendarService(self.sessions, self.uow)
         self.approvals = ApprovalService(self.uow)
@@ -75,6 +80,7 @@ class Workspace:
         self.imports = TradeImportService(self.uow, self.trades, self.calendar)
         self.trade_lookup = TradeLookupService(self.uow)
         self.presets = PresetService(self.uow)
+        self.transfers = TransferService(self.uow, self.approvals)
 
     @property
     def actor(self) -> str:

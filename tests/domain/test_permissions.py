@@ -43,6 +43,8 @@ def test_supervised_actions_are_made_only_by_front_office_roles() -> None:
         Action.ACCOUNT_SET_STATUS,
         Action.TRADE_AMEND_SETTLING,
         Action.TRADE_CANCEL_SETTLING,
+        Action.TRANSFER_CASH,
+        Action.TRANSFER_SECURITIES,
     }
     for action in Action:
         assert action.supervised == (action in SUPERVISED)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.e2e.test_cli import run
+from tests.iso20022 import assert_valid
 from tests.services.conftest import Desk
 from tests.services.test_trade_import import GOOD_CSV, _books
 
@@ -52,16 +54,21 @@ def test_generate_is_refused_to_whoever_may_not_run_it(
     assert "settlement" in err.lower()
 
 
+def _booked(capsys: pytest.CaptureFixture[str], carl: tuple[str, ...]) -> dict[str, str]:
+    """Book 100 AAPL at 10 from GSCO for ACC-100; its obligation as ``settlements list`` has it."""
+    code, _, _ = run(capsys, *carl, "trades", "book", "--account", "ACC-100", "--side",
+                     "buy", "--security", "US0378331005", "--quantity", "100", "--price",
+                     "10", "--counterparty", "GSCO")  # fmt: skip
+    assert code == 0
+    _, out, _ = run(capsys, *carl, "settlements", "list", "--format", "csv")
+    return next(csv.DictReader(io.StringIO(out)))
+
+
 def test_instruct_match_settle_in_part_and_reverse(
     capsys: pytest.CaptureFixture[str], settling_desk: Desk
 ) -> None:
     carl = ("--db", settling_desk.url, "--user", "carl")
-    code, out, _ = run(capsys, *carl, "trades", "book", "--account", "ACC-100", "--side",
-                       "buy", "--security", "US0378331005", "--quantity", "100", "--price",
-                       "10", "--counterparty", "GSCO")  # fmt: skip
-    assert code == 0
-    code, out, _ = run(capsys, *carl, "settlements", "list", "--format", "csv")
-    oid = list(csv.reader(io.StringIO(out)))[1][0]
+    oid = _booked(capsys, carl)["id"]
     code, _, err = run(capsys, *carl, "settlements", "settle", oid)
     assert code == 1 and "instruct and match it first" in err
     assert run(capsys, *carl, "settlements", "instruct", oid)[1].strip() == "1"
@@ -74,3 +81,29 @@ def test_instruct_match_settle_in_part_and_reverse(
     assert code == 0 and err.strip() == f"obligation {oid}: 40 reversed (matched)"
     code, _, err = run(capsys, *carl, "settlements", "settle", oid, "--quantity", "-5")
     assert code == 1 and "quantity" in err
+
+
+def test_export_writes_the_days_instructions_and_status_applies_a_csv(
+    capsys: pytest.CaptureFixture[str], settling_desk: Desk, tmp_path: Path
+) -> None:
+    carl = ("--db", settling_desk.url, "--user", "carl")
+    row = _booked(capsys, carl)
+    oid, day = row["id"], row["settle_date"]
+    code, out, err = run(capsys, *carl, "settlements", "export", "--date", day,
+                         "--out", str(tmp_path / "out"))  # fmt: skip
+    assert (code, out.strip()) == (0, "1")
+    assert err.strip() == "1 instruction written (1 newly instructed)"
+    assert_valid("sese.023.001.11", (tmp_path / "out" / f"DESK-{oid}.xml").read_bytes())
+    statuses = tmp_path / "statuses.csv"
+    statuses.write_text(f"instruction,status\nDESK-{oid},matched\n")
+    code, out, err = run(capsys, *carl, "settlements", "status", str(statuses))
+    assert (code, out.strip()) == (0, "1") and "1 matched" in err
+    statuses.write_text(f"instruction,status\nDESK-{oid},lost\n")
+    code, out, err = run(capsys, *carl, "settlements", "status", str(statuses))
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        "statuses.csv:2: status: must be one of matched, unmatched, pending, failing ('lost')",
+        "1 problem(s); nothing applied",
+    ]
+    code, _, err = run(capsys, *carl, "settlements", "export", "--out", str(tmp_path))
+    assert code == 2  # --date is required

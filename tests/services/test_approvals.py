@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,9 @@ REGISTRATIONS: dict[str, tuple[Registration, ...]] = {
 }
 
 
+AAPL = "US0378331005"
+
+
 def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, str]:
     """A pending request for ``action`` by ``maker``; returns (request id, account number)."""
     ws = desk.ws[maker]
@@ -57,10 +60,45 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
         assert outcome.request_id is not None
         return outcome.request_id, str(trade_id)
     number = desk.account()
+    if action in (Action.TRANSFER_CASH, Action.TRANSFER_SECURITIES):
+        isin = funded(desk, number)
+        to = desk.account()
+        if action is Action.TRANSFER_CASH:
+            return ws.transfers.request_cash(
+                number, to, Decimal(100), "USD", "fund"
+            ).request_id, number
+        asked = ws.transfers.request_securities(number, to, isin, Decimal(10), "gift")
+        return asked.request_id, number
     if action is Action.ACCOUNT_AMEND:
         return ws.accounts.request_amend(number, {"name": "Renamed"}, "name change"), number
     assert action is Action.ACCOUNT_SET_STATUS
     return ws.accounts.request_status(number, "restricted", "margin call"), number
+
+
+def funded(desk: Desk, number: str) -> str:
+    """Give account ``number`` 1,000 USD and 100 AAPL, settled (from a house account)."""
+    with desk.admin.uow.read() as session:
+        known = session.scalars(select(m.Instrument).where(m.Instrument.isin == AAPL)).first()
+    if known is None:
+        desk.instrument(AAPL)
+    fund(desk.admin, desk.account(), number)
+    return AAPL
+
+
+def fund(admin: Workspace, source: str, target: str) -> None:
+    """Post 1,000 USD and 100 AAPL from ``source`` to ``target`` directly (test set-up)."""
+    from desk_app.domain.ledger import Book, journal_movements
+    from desk_app.services import ledger_book
+
+    with admin.uow.write("test.setup") as session:
+        ids = {a.account_number: a.id for a in session.scalars(select(m.Account))}
+        aapl = session.scalars(select(m.Instrument.id).where(m.Instrument.isin == AAPL)).one()
+        for book, asset, size in ((Book.CASH, "USD", 1000), (Book.SECURITIES, str(aapl), 100)):
+            moves = journal_movements(book, from_account_id=ids[source], to_account_id=ids[target],
+                                      asset=asset, amount=Decimal(size))  # fmt: skip
+            posting = m.LedgerPosting(kind="journal", quantity=Decimal(0), amount=Decimal(0),
+                                      currency="USD", posted_by="tester")  # fmt: skip
+            ledger_book.post(session, posting, moves)
 
 
 def late_trade(desk: Desk, maker: str) -> int:
@@ -84,6 +122,10 @@ def applied(desk: Desk, action: Action, number: str) -> bool:
         if action is Action.TRADE_CANCEL_SETTLING:
             return newest.status is TradeStatus.CANCELLED
         return newest.terms.price == Decimal("11")
+    if action is Action.TRANSFER_CASH:
+        return desk.admin.transfers.available_cash(number, "USD") == Decimal(900)
+    if action is Action.TRANSFER_SECURITIES:
+        return desk.admin.transfers.available_position(number, "US0378331005") == Decimal(90)
     try:
         values = desk.admin.accounts.record(number).values
     except DeskError:

@@ -24,13 +24,22 @@ from tests.services.test_trades import _terms
 S = ObligationStatus
 
 
-def _book(desk: Desk, **changes: object) -> int:
+def _book(desk: Desk, account: str = "ACC-100", **changes: object) -> int:
     """A ticket's trade (GSCO, a DTC SSI) and the id of its obligation."""
-    trade_id = desk.ws["carl"].trades.book(_terms("ACC-100", **changes))
+    trade_id = desk.ws["carl"].trades.book(_terms(account, **changes))
     with desk.admin.uow.read() as session:
         obligation = obligation_of(session, trade_id)
         assert obligation is not None
         return obligation.id
+
+
+def settle_booked(desk: Desk, account: str, side: Side) -> None:
+    """Book, instruct, match and settle 100 AAPL at 210.25 for ``account``."""
+    oid = _book(desk, account, side=side)
+    settling = desk.ws["carl"].settling
+    settling.instruct([oid])
+    settling.match([oid])
+    settling.settle(oid)
 
 
 def _obligation(desk: Desk, obligation_id: int) -> m.SettlementObligation:

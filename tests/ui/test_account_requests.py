@@ -176,8 +176,8 @@ def test_new_account_and_status_forms(
     ("user", "refused"),
     [
         ("jmorales", set()),
-        ("lwashington", {"new", "amend", "status"}),
-        ("tester", {"new", "amend", "status", "reveal"}),  # the admin
+        ("lwashington", {"new", "amend", "status", "transfer"}),
+        ("tester", {"new", "amend", "status", "reveal", "transfer"}),  # the admin
     ],
 )
 def test_actions_are_disabled_with_the_reason(
@@ -191,7 +191,8 @@ def test_actions_are_disabled_with_the_reason(
     tab = make_tab(ws)
     select_account(tab, free_accounts(ws)[0])
     permission = {"new": Action.ACCOUNT_OPEN, "amend": Action.ACCOUNT_AMEND,
-                  "status": Action.ACCOUNT_SET_STATUS, "reveal": Action.REVEAL_TAX_ID}  # fmt: skip
+                  "status": Action.ACCOUNT_SET_STATUS, "reveal": Action.REVEAL_TAX_ID,
+                  "transfer": Action.TRANSFER_CASH}  # fmt: skip
     for key, action in tab.account_actions.items():
         assert action.isEnabled() is (key not in refused), key
         if key in refused:

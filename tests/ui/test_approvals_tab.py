@@ -35,6 +35,7 @@ from desk_app.ui.tabs.accounts_tab import AccountsTab
 from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 from desk_app.ui.tabs.request_pane import REASON_NEEDED
 from desk_app.ui.theme import Tone
+from tests.services.test_approvals import AAPL, fund
 
 if TYPE_CHECKING:
     from tests.ui.conftest import FreeAccounts
@@ -207,6 +208,12 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
         ),
         Action.ACCOUNT_AMEND: ws.accounts.request_amend(amend, {"residence_state": "VT"}, "moved"),
         Action.ACCOUNT_SET_STATUS: ws.accounts.request_status(restrict, "restricted", "mail back"),
+        Action.TRANSFER_CASH: ws.transfers.request_cash(
+            amend, restrict, Decimal(10), "USD", "fund"
+        ).request_id,
+        Action.TRANSFER_SECURITIES: ws.transfers.request_securities(
+            amend, restrict, AAPL, Decimal(1), "gift"
+        ).request_id,
     }
 
 
@@ -228,7 +235,9 @@ def test_nobody_can_approve_their_own_request_through_the_ui(
     user = f"maker_{role.value}"
     admin.users.add(user, [Role.CLERK], registrations=[S24])
     as_clerk = open_ws(demo_url, user)
-    ids = _file_three_requests(as_clerk, free_accounts(admin)[:2], "TST-7001")
+    numbers = free_accounts(admin)[:3]
+    fund(admin, numbers[2], numbers[0])  # something to journal from the first
+    ids = _file_three_requests(as_clerk, numbers[:2], "TST-7001")
     assert set(ids) == set(as_clerk.approvals.actions)
     admin.users.update(user, admin.users.get(user).version, roles=[role])
 

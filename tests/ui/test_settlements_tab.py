@@ -105,3 +105,38 @@ def test_settle_a_part_from_the_tab_and_the_residual_shows(
     settled_cell = tab.model.index(0, tab.model.column_of("status")).data()
     assert settled_cell == "Partially settled"
     tab.clear()
+
+
+def test_export_the_selection_as_sese023_then_apply_a_status_file(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
+) -> None:
+    from tests.iso20022 import assert_valid
+    from tests.services.test_trades import _terms
+
+    desk = settling_desk
+    desk.ws["carl"].trades.book(_terms("ACC-100"))
+    tab = _tab(qtbot, tmp_path)
+    tab.set_workspace(desk.ws["carl"])
+    actions = tab.obligation_actions
+    assert actions["statuses"].isEnabled()  # needs no selection
+    assert actions["export"].toolTip() == "Select an obligation first"
+    tab.view.selectRow(0)
+    assert actions["export"].isEnabled()
+    oid = int(tab.model.row_at(0)[-1])
+    tab.export_instructions(tmp_path / "out")  # the folder the dialog would have given
+    assert tab.notice.text() == (
+        f"1 instruction written (1 newly instructed) to {tmp_path / 'out'}"
+    )
+    assert_valid("sese.023.001.11", (tmp_path / "out" / f"DESK-{oid}.xml").read_bytes())
+    assert tab.model.value_in(tab.model.row_at(0), "status") == "instructed"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"instruction,status,reason\nDESK-{oid},failing,WXYZ\n")
+    tab.import_statuses([bad])
+    assert tab.notice.text().startswith("Nothing applied: bad.csv:2: reason: must be a failing")
+    good = tmp_path / "good.csv"
+    good.write_text(f"instruction,status,reason,note\nDESK-{oid},unmatched,DDAT,date differs\n")
+    tab.import_statuses([good])
+    assert tab.notice.text() == "1 file: 0 matched, 0 failing, 1 noted, 0 unchanged"
+    row = tab.model.row_at(0)
+    assert tab.model.value_in(row, "status_note") == "Unmatched: DDAT date differs"
+    tab.clear()

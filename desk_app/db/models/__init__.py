@@ -2,7 +2,7 @@
 
 from desk_app.db.models.base import Base
 from desk_app.db.models.certificates import Certificate, CourierManifest, ManifestLine
-from desk_app.db.models.ledger import LedgerBalance, LedgerEntry, LedgerPosting
+from desk_app.db.models.ledger import Journal, LedgerBalance, LedgerEntry, LedgerPosting
 from desk_app.db.models.preferences import SavedFilter
 from desk_app.db.models.reference import (
     Account,
@@ -28,6 +28,7 @@ __all__ = [
     "Counterparty",
     "CourierManifest",
     "Instrument",
+    "Journal",
     "LedgerBalance",
     "LedgerEntry",
     "LedgerPosting",

@@ -9,19 +9,23 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk_app.db.models.base import Base, Versioned, code_enum, utcnow
+from desk_app.db.models.reference import Account, Instrument
 from desk_app.db.models.trading import SettlementObligation
 from desk_app.db.types import Money, Quantity, UTCDateTime
 from desk_app.domain.ledger import Book
 
 
 class LedgerPosting(Base):
-    """One settlement (or the reversal of one): quantity and cash settled, never edited."""
+    """One settlement, the reversal of one, or a journal: what moved, never edited."""
 
     __tablename__ = "ledger_postings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    obligation_id: Mapped[int] = mapped_column(ForeignKey("settlement_obligations.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # settlement, reversal
+    #: The obligation settled or reversed (None for a journal between accounts).
+    obligation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("settlement_obligations.id"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # settlement, reversal, journal
     quantity: Mapped[Decimal] = mapped_column(Quantity())
     amount: Mapped[Decimal] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
@@ -31,7 +35,7 @@ class LedgerPosting(Base):
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     posted_by: Mapped[str] = mapped_column(String(64))
 
-    obligation: Mapped[SettlementObligation] = relationship()
+    obligation: Mapped[SettlementObligation | None] = relationship()
 
 
 class LedgerEntry(Base):
@@ -71,3 +75,33 @@ class LedgerBalance(Versioned, Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     quantity: Mapped[Decimal | None] = mapped_column(Quantity())
     amount: Mapped[Decimal | None] = mapped_column(Money())
+
+
+class Journal(Versioned, Base):
+    """Cash or securities moved from one client account to another: one record, two legs.
+
+    Made when a clerk asks for it, as an approval request; posted (``posting_id``)
+    only when a principal other than the maker approves it and the source still
+    holds enough. Its state is the request's until then.
+    """
+
+    __tablename__ = "journals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    book: Mapped[Book] = mapped_column(code_enum(Book))
+    from_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    to_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    instrument_id: Mapped[int | None] = mapped_column(ForeignKey("instruments.id"))  # securities
+    currency: Mapped[str | None] = mapped_column(String(3))  # cash
+    quantity: Mapped[Decimal | None] = mapped_column(Quantity())  # securities
+    amount: Mapped[Decimal | None] = mapped_column(Money())  # cash
+    memo: Mapped[str] = mapped_column(String(500))
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval_requests.id"), unique=True)
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_postings.id"), unique=True)
+
+    from_account: Mapped[Account] = relationship(foreign_keys=[from_account_id])
+    to_account: Mapped[Account] = relationship(foreign_keys=[to_account_id])
+    instrument: Mapped[Instrument | None] = relationship()
+    posting: Mapped[LedgerPosting | None] = relationship()

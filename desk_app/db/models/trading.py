@@ -122,6 +122,8 @@ class SettlementObligation(Versioned, Base):
     status: Mapped[ObligationStatus] = mapped_column(code_enum(ObligationStatus))
     fail_reason: Mapped[FailReason | None] = mapped_column(code_enum(FailReason))
     exception_reason: Mapped[str | None] = mapped_column(String(200))
+    #: The market's latest word on it from a status message ("Unmatched: DQUA").
+    status_note: Mapped[str | None] = mapped_column(String(200))
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -25,6 +25,7 @@ from desk_app.ui.theme import Tone
 if TYPE_CHECKING:  # the dialogs are imported when first opened, not at startup
     from desk_app.ui.dialogs.account_request_dialog import AccountRequestDialog
     from desk_app.ui.dialogs.history_dialog import HistoryDialog
+    from desk_app.ui.dialogs.transfer_dialog import TransferDialog
 
 NO_ACCOUNT = "Select an account first"
 
@@ -36,6 +37,9 @@ ACTIONS = {
     "status": ActionSpec("Restrict / Close / Reopen…", Action.ACCOUNT_SET_STATUS,
                          "Ctrl+Shift+E",
                          "Request restricting, closing or reopening the selected account"),
+    "transfer": ActionSpec("Transfer…", Action.TRANSFER_CASH, "Ctrl+T",
+                           "Request a journal of cash or securities from the selected account "
+                           "(a principal approves it)"),
     "history": ActionSpec("History…", Action.VIEW_HISTORY, "Ctrl+H",
                           "Every recorded change to the selected account, and its past versions"),
     "reveal": ActionSpec("Reveal tax ID", Action.REVEAL_TAX_ID, "Ctrl+Shift+T",
@@ -54,11 +58,13 @@ class AccountsTab(TableTab):
         super().__init__(settings, parent)
         self.request_dialog: AccountRequestDialog | None = None
         self.history_dialog: HistoryDialog | None = None
+        self.transfer_dialog: TransferDialog | None = None
         self.reveal_box: QMessageBox | None = None
         slots = {
             "new": self.new_account,
             "amend": self.amend,
             "status": self.change_status,
+            "transfer": self.transfer,
             "history": self.show_history,
             "reveal": self.reveal_tax_id,
         }
@@ -108,6 +114,9 @@ class AccountsTab(TableTab):
             return NO_ACCOUNT
         if key == "reveal" and not self.model.value_in(row, "tax_id"):
             return "No tax id on file for this account"
+        status = str(self.model.value_in(row, "status"))
+        if key == "transfer" and status != "open":
+            return f"{self.selected_account()} is {status}: nothing moves out of it"
         return None
 
     def update_actions(self, *_args: object) -> None:
@@ -122,6 +131,23 @@ class AccountsTab(TableTab):
 
     def change_status(self) -> AccountRequestDialog | None:
         return self._request_for("status")
+
+    def transfer(self) -> TransferDialog | None:
+        """Ask for a journal from the selected account (imported on first use)."""
+        row, number = self.current_row(), self.selected_account()
+        if self.refusal("transfer") is not None or self.workspace is None or row is None:
+            return None
+        from desk_app.ui.dialogs.transfer_dialog import TransferDialog
+
+        assert number is not None
+        currency = str(self.model.value_in(row, "base_currency") or "USD")
+        dialog = TransferDialog(self.workspace.transfers, number, currency=currency, parent=self)
+        if self.transfer_dialog is not None:
+            self.transfer_dialog.deleteLater()
+        self.transfer_dialog = dialog
+        dialog.accepted.connect(lambda: self._on_sent(dialog.sent_text()))
+        dialog.open()
+        return dialog
 
     def show_history(self) -> HistoryDialog | None:
         """The selected account's audited changes (imported on first use)."""
@@ -181,10 +207,10 @@ class AccountsTab(TableTab):
         if self.request_dialog is not None:
             self.request_dialog.deleteLater()
         self.request_dialog = dialog
-        dialog.accepted.connect(lambda: self._on_request_sent(dialog))
+        dialog.accepted.connect(lambda: self._on_sent(dialog.sent_text()))
         dialog.open()
         return dialog
 
-    def _on_request_sent(self, dialog: AccountRequestDialog) -> None:
-        self.show_notice(dialog.sent_text(), Tone.POSITIVE)
+    def _on_sent(self, text: str) -> None:
+        self.show_notice(text, Tone.POSITIVE)
         self.records_changed.emit()  # the Approvals tab counts it

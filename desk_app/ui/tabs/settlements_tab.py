@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from types import MappingProxyType
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCheckBox, QToolBar, QWidget
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QToolBar, QWidget
 
 from desk_app.domain.errors import DeskError
 from desk_app.domain.permissions import Action
@@ -29,12 +30,19 @@ ACTIONS = {
                         "Mark the selected instructed obligations matched"),
     "settle": ActionSpec("Settle…", Action.SETTLEMENT_SETTLE, "Ctrl+Shift+S",
                          "Settle the selected obligation, all that is left or a part"),
+    "export": ActionSpec("Export…", Action.SETTLEMENT_SETTLE, "Ctrl+Shift+X",
+                         "Write an ISO 20022 sese.023 instruction for each selected obligation "
+                         "(pending ones become instructed)"),
+    "statuses": ActionSpec("Statuses…", Action.SETTLEMENT_SETTLE, "",
+                           "Apply the market's statuses: sese.024 files or a CSV "
+                           "(instruction, status, reason, note)"),
 }  # fmt: skip
 #: The statuses each action starts from (see desk_app.services.settling).
 _FROM = {
     "instruct": frozenset({"pending"}),
     "match": frozenset({"instructed", "failing"}),
     "settle": frozenset({"matched", "partially_settled", "failing"}),
+    "export": frozenset({"pending", "instructed"}),
 }
 
 
@@ -66,7 +74,8 @@ class SettlementsTab(TableTab):
         self._running = False
         self.obligation_actions = build_actions(
             self, ACTIONS,
-            {"instruct": self.instruct, "match": self.match, "settle": self.settle},
+            {"instruct": self.instruct, "match": self.match, "settle": self.settle,
+             "export": self.export_instructions, "statuses": self.import_statuses},
             name="obligation_action",
         )  # fmt: skip
         # A tool bar folds what does not fit into a » menu, so a narrow window still fits.
@@ -135,7 +144,7 @@ class SettlementsTab(TableTab):
         if workspace is None:
             return "No database open"
         why = workspace.user.refusal(ACTIONS[key].permission)
-        if why is not None:
+        if why is not None or key == "statuses":
             return why
         rows = self.selected_rows() if key != "settle" else [r for r in [self.current_row()] if r]
         if not rows:
@@ -190,6 +199,55 @@ class SettlementsTab(TableTab):
         self.settle_dialog = dialog
         dialog.open()
         return dialog
+
+    def export_instructions(self, directory: Path | None = None) -> None:
+        """Write the selection's sese.023 files into ``directory`` (asked for if not given)."""
+        workspace = self.workspace
+        if workspace is None or self.refusal("export") is not None:
+            return
+        ids = [int(r[-1]) for r in self.selected_rows()]
+        if directory is None:
+            chosen = QFileDialog.getExistingDirectory(self, "Export instructions to")
+            if not chosen:
+                return
+            directory = Path(chosen)
+        try:
+            report = workspace.settlement_messages.export(directory, ids=ids)
+        except DeskError as exc:
+            self.show_notice(exc.message, Tone.NEGATIVE)
+            return
+        self.show_notice(f"{report.summary} to {directory}", Tone.POSITIVE)
+        self.refresh()
+
+    def import_statuses(self, paths: list[Path] | None = None) -> None:
+        """Apply status files (asked for if not given): all of them, or none."""
+        workspace = self.workspace
+        if workspace is None or self.refusal("statuses") is not None:
+            return
+        if paths is None:
+            names, _ = QFileDialog.getOpenFileNames(
+                self, "Apply statuses", "", "Status files (*.xml *.csv);;All files (*)"
+            )
+            paths = [Path(n) for n in names]
+        if not paths:
+            return
+        try:
+            report = workspace.settlement_messages.import_statuses(paths)
+        except DeskError as exc:
+            self.show_notice(exc.message, Tone.NEGATIVE)
+            return
+        if not report.ok:
+            problems = [str(p) for p in report.problems]
+            self.show_notice(
+                f"Nothing applied: {problems[0]}"
+                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+                Tone.NEGATIVE,
+            )
+            self.notice.setToolTip("\n".join(problems))
+            return
+        self.notice.setToolTip("")
+        self.show_notice(report.summary, Tone.POSITIVE)
+        self.refresh()
 
     def _settled(self, done: SettledView) -> None:
         left = f"; {done.residual.normalize():f} left" if done.residual else ""

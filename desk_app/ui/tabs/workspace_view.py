@@ -8,8 +8,9 @@ hands one to the window.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol
 
 from desk_app.domain.codes import AccountStatus
@@ -110,6 +111,30 @@ class AccountsView(Protocol):
     def reveal_tax_id(self, number: str) -> str: ...
 
 
+class JournalRequestView(Protocol):
+    """A journal asked for (`desk_app.services.transfers.JournalRequest`)."""
+
+    @property
+    def journal_id(self) -> int: ...
+    @property
+    def request_id(self) -> int: ...
+    @property
+    def summary(self) -> str: ...
+
+
+class TransfersView(Protocol):
+    """Journals between accounts (`desk_app.services.transfers.TransferService`)."""
+
+    def available_cash(self, account: str, currency: str) -> Decimal: ...
+    def available_position(self, account: str, isin: str) -> Decimal: ...
+    def request_cash(
+        self, from_account: str, to_account: str, amount: Decimal, currency: str, reason: str
+    ) -> JournalRequestView: ...
+    def request_securities(
+        self, from_account: str, to_account: str, isin: str, quantity: Decimal, reason: str
+    ) -> JournalRequestView: ...
+
+
 class RecordHistoryView(Protocol):
     """A record's audited changes and its versions (``versions[i + 1]``: after change i)."""
 
@@ -186,6 +211,31 @@ class SettlingView(Protocol):
     ) -> SettledView: ...
 
 
+class ExportReportView(Protocol):
+    @property
+    def files(self) -> Sequence[Path]: ...
+    @property
+    def summary(self) -> str: ...
+
+
+class StatusReportView(Protocol):
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def problems(self) -> Sequence[object]: ...
+    @property
+    def summary(self) -> str: ...
+
+
+class SettlementMessagesView(Protocol):
+    """sese.023 out, statuses in (`desk_app.services.settlement_messages`)."""
+
+    def export(
+        self, out_dir: Path, *, day: date | None = ..., ids: Iterable[int] | None = ...
+    ) -> ExportReportView: ...
+    def import_statuses(self, paths: Sequence[Path]) -> StatusReportView: ...
+
+
 class _Reference(Protocol):
     def accounts(self) -> PageSource: ...
 
@@ -220,7 +270,11 @@ class WorkspaceView(Protocol):
     @property
     def approvals(self) -> ApprovalsView: ...
     @property
+    def settlement_messages(self) -> SettlementMessagesView: ...
+    @property
     def accounts(self) -> AccountsView: ...
+    @property
+    def transfers(self) -> TransfersView: ...
     @property
     def history(self) -> HistoryView: ...
     @property

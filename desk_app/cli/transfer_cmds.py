@@ -1,0 +1,77 @@
+"""``transfer cash`` and ``transfer securities``: journals between accounts.
+
+A journal never posts directly: the command files an approval request and prints
+its id; a principal other than the maker approves it (``approvals approve``), and
+only then, if the source still holds enough, do the two legs post to the ledger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from desk_app.cli.common import EXIT_OK, CommandContext
+
+#: The memo when the command line gives none (the approver still reads the journal).
+NO_REASON = "asked for from the command line without a memo"
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("transfer", help="journals of cash or securities between accounts")
+    sub = parser.add_subparsers(dest="transfer_command", metavar="KIND", required=True)
+    cash = sub.add_parser(
+        "cash",
+        help="request a cash journal (an approval request); prints the request id",
+        description="Ask to move cash from one account to another. The request is checked "
+        "against the settled cash the source holds, and again when a principal approves it.",
+    )
+    securities = sub.add_parser(
+        "securities",
+        help="request a securities journal (an approval request); prints the request id",
+        description="Ask to move a quantity of one instrument from one account to another. "
+        "Checked against the settled position now, and again at approval.",
+    )
+    for kind in (cash, securities):
+        kind.add_argument("--from", dest="source", required=True, metavar="A",
+                          help="the account the journal takes from")  # fmt: skip
+        kind.add_argument("--to", dest="target", required=True, metavar="B",
+                          help="the account it gives to")  # fmt: skip
+    cash.add_argument("--amount", required=True, metavar="X", help="how much (e.g. 2500.00)")
+    cash.add_argument("--currency", default="USD", metavar="C", help="ISO code (default USD)")
+    securities.add_argument("--isin", required=True, metavar="I", help="the instrument")
+    securities.add_argument("--quantity", required=True, metavar="Q", help="how many")
+    for kind in (cash, securities):
+        kind.add_argument("--reason", default=NO_REASON, metavar="T",
+                          help="why (the approver reads it)")  # fmt: skip
+    cash.set_defaults(handler=request_cash)
+    securities.set_defaults(handler=request_securities)
+
+
+def request_cash(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from desk_app.domain.money import MONEY_SCALE
+    from desk_app.domain.trade_rows import parse_amount
+
+    amount = parse_amount("amount", args.amount.strip(), MONEY_SCALE, zero_allowed=False)
+    with ctx.open() as workspace:
+        done = workspace.transfers.request_cash(
+            args.source, args.target, amount, args.currency, args.reason
+        )
+    return _requested(done.request_id, done.summary)
+
+
+def request_securities(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from desk_app.domain.trade_rows import parse_quantity
+
+    quantity = parse_quantity("quantity", args.quantity.strip())
+    with ctx.open() as workspace:
+        done = workspace.transfers.request_securities(
+            args.source, args.target, args.isin, quantity, args.reason
+        )
+    return _requested(done.request_id, done.summary)
+
+
+def _requested(request_id: int, summary: str) -> int:
+    print(f"request {request_id}: {summary}; waiting for a principal's approval", file=sys.stderr)
+    print(request_id)
+    return EXIT_OK

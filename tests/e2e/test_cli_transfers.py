@@ -1,0 +1,51 @@
+"""``desk-app transfer cash`` and ``transfer securities``: a request each, on both engines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.e2e.test_cli import run
+from tests.services.conftest import Desk
+from tests.services.test_transfers import AAPL
+
+
+def test_transfer_cash_files_a_request_that_a_principal_approves(
+    capsys: pytest.CaptureFixture[str], funded_desk: Desk
+) -> None:
+    carl = ("--db", funded_desk.url, "--user", "carl")
+    code, out, err = run(capsys, *carl, "transfer", "cash", "--from", "ACC-100", "--to",
+                         "ACC-300", "--amount", "2500.00")  # fmt: skip
+    assert code == 0
+    request_id = out.splitlines()[-1]
+    assert err.strip() == (
+        f"request {request_id}: Journal 2,500.00 USD from ACC-100 to ACC-300; "
+        "waiting for a principal's approval"
+    )
+    assert funded_desk.ws["carl"].transfers.available_cash("ACC-300", "USD") == 0
+    sue = ("--db", funded_desk.url, "--user", "sue")
+    assert run(capsys, *sue, "approvals", "approve", request_id)[0] == 0
+    assert funded_desk.ws["carl"].transfers.available_cash("ACC-300", "USD") == Decimal("2500.00")
+
+
+def test_transfer_securities_and_what_is_refused(
+    capsys: pytest.CaptureFixture[str], funded_desk: Desk
+) -> None:
+    carl = ("--db", funded_desk.url, "--user", "carl")
+    gift = ("--isin", AAPL, "--quantity", "25", "--reason", "gift")
+    code, out, _ = run(capsys, *carl, "transfer", "securities", "--from", "ACC-200", "--to",
+                       "ACC-300", *gift)  # fmt: skip
+    assert code == 0 and out.splitlines()[-1].isdigit()
+    code, out, err = run(capsys, *carl, "transfer", "securities", "--from", "ACC-200", "--to",
+                         "ACC-300", "--isin", AAPL, "--quantity", "250")  # fmt: skip
+    assert (code, out) == (1, "")
+    assert "quantity: ACC-200 has 100" in err and "the journal needs 250" in err
+    code, _, err = run(capsys, *carl, "transfer", "cash", "--from", "ACC-100", "--to",
+                       "ACC-300", "--amount", "1,000")  # fmt: skip
+    assert code == 1 and "amount" in err and "thousands separator" in err
+    code, _, err = run(capsys, "--db", funded_desk.url, "--user", "cora", "transfer", "cash",
+                       "--from", "ACC-100", "--to", "ACC-300", "--amount", "1")  # fmt: skip
+    assert code == 1 and "cash journal" in err.lower()
+    code, _, _ = run(capsys, *carl, "transfer", "cash", "--from", "ACC-100")
+    assert code == 2
