@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/blotter.py $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
 	$(BIN)/python bench/import_trades.py 100000 $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
+	$(BIN)/python bench/settlements.py 100000 $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -353,17 +353,22 @@ def postgresql_case(url: str, rows: int, runs: int) -> dict[str, Any]:
     return {"engine": "postgresql", **_result(rows, results, "psycopg COPY, one transaction")}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def bench_main(name: str, doc: str, sqlite: Any, postgresql: Any) -> None:
+    """The command line both row benchmarks share: N rows, runs, SQLite and/or PostgreSQL."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("rows", nargs="?", type=int, default=100_000, metavar="N")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--pg", metavar="URL", help="also run on this PostgreSQL database")
     parser.add_argument("--no-sqlite", action="store_true", help="only the --pg run")
     args = parser.parse_args()
-    results = [] if args.no_sqlite else [sqlite_case(args.rows, args.runs)]
+    results = [] if args.no_sqlite else [sqlite(args.rows, args.runs)]
     if args.pg:
-        results.append(postgresql_case(args.pg, args.rows, args.runs))
-    print(json.dumps({"benchmark": "import_trades", "results": results}, indent=2))
+        results.append(postgresql(args.pg, args.rows, args.runs))
+    print(json.dumps({"benchmark": name, "results": results}, indent=2))
+
+
+def main() -> None:
+    bench_main("import_trades", __doc__ or "", sqlite_case, postgresql_case)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         calendar_cmds,
         db_cmds,
         export_cmds,
+        fails_cmds,
         gui_cmds,
         import_cmds,
         reference_cmds,
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (
         db_cmds, gui_cmds, calendar_cmds, account_cmds, reference_cmds,
         user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds, export_cmds,
-        settlement_cmds, transfer_cmds,
+        settlement_cmds, transfer_cmds, fails_cmds,
     ):  # fmt: skip
         module.register(commands)
     return parser

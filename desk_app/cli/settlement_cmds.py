@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from desk_app.cli.calendar_cmds import iso_date
-from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
+from desk_app.cli.common import EXIT_OK, EXIT_USAGE, CommandContext, add_format, reject
 from desk_app.cli.reference_cmds import lister
 from desk_app.domain.states import ObligationStatus
 
@@ -39,11 +39,14 @@ def register(commands: Any) -> None:
         move.set_defaults(handler=move_obligations, move=name)
     settle = sub.add_parser(
         "settle",
-        help="settle an obligation fully or partially; prints the ledger posting id",
+        help="settle an obligation fully or partially (prints the ledger posting id), "
+        "or several fully (prints how many)",
         description="Settle what is left of a matched (or failing) obligation, or "
-        "--quantity of it; the cash is its share unless --amount says otherwise.",
+        "--quantity of it; the cash is its share unless --amount says otherwise. Given "
+        "several IDs, settles all that is left of each that may settle, in one "
+        "transaction, and lists the ones left as they were.",
     )
-    settle.add_argument("id", type=int, metavar="ID")
+    settle.add_argument("ids", nargs="+", type=int, metavar="ID")
     settle.add_argument("--quantity", metavar="Q", help="part of the quantity left")
     settle.add_argument("--amount", metavar="A", help="the cash that moved with it")
     settle.set_defaults(handler=settle_obligation)
@@ -102,14 +105,30 @@ def move_obligations(ctx: CommandContext, args: argparse.Namespace) -> int:
 def settle_obligation(ctx: CommandContext, args: argparse.Namespace) -> int:
     from desk_app.domain.trade_rows import parse_charge, parse_quantity
 
+    if len(args.ids) > 1:
+        if args.quantity or args.amount:
+            print("desk-app settlements settle: error: --quantity and --amount settle one "
+                  "obligation; give one ID", file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        return settle_many(ctx, args.ids)
     quantity = parse_quantity("quantity", args.quantity) if args.quantity else None
     amount = parse_charge("amount", args.amount) if args.amount else None
     with ctx.open() as workspace:
-        done = workspace.settling.settle(args.id, quantity=quantity, amount=amount)
+        done = workspace.settling.settle(args.ids[0], quantity=quantity, amount=amount)
     left = f", {done.residual} left" if done.residual else ""
     print(f"obligation {done.obligation_id}: {done.quantity} settled for {done.amount_text} "
           f"({done.status.label.lower()}{left})", file=sys.stderr)  # fmt: skip
     print(done.posting_id)
+    return EXIT_OK
+
+
+def settle_many(ctx: CommandContext, ids: list[int]) -> int:
+    with ctx.open() as workspace:
+        done = workspace.settling.settle_all(ids)
+    for obligation_id, why in done.refused:
+        print(f"obligation {obligation_id}: left as it was: {why}", file=sys.stderr)
+    print(done.summary, file=sys.stderr)
+    print(done.settled)
     return EXIT_OK
 
 

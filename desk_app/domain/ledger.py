@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from desk_app.domain.codes import Direction, Payment
 
@@ -45,7 +46,7 @@ class Movement:
     asset: str  # the instrument id (securities) or currency code (cash), as text
     delta: Decimal
 
-    @property
+    @cached_property
     def balance_key(self) -> str:
         """The stored balance this movement changes: holder, book and asset."""
         return f"{self.holder.key}:{self.book.value}:{self.asset}"
@@ -53,6 +54,29 @@ class Movement:
 
 class UnbalancedPosting(ValueError):
     """Movements whose debits and credits differ: a bug, never stored."""
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One movement of every settlement, as a rule.
+
+    ``receiver``: whether it moves the holder that receives the securities (else the
+    one that delivers them); ``sign``: +1 or -1 on the quantity (securities) or the
+    amount (cash) settled. The bulk settlement builds its SQL from these same legs.
+    """
+
+    book: Book
+    receiver: bool
+    sign: int
+
+
+#: Securities to the receiver from the deliverer; cash the other way (who receives pays).
+SETTLEMENT_LEGS = (
+    Leg(Book.SECURITIES, receiver=True, sign=+1),
+    Leg(Book.SECURITIES, receiver=False, sign=-1),
+    Leg(Book.CASH, receiver=True, sign=-1),
+    Leg(Book.CASH, receiver=False, sign=+1),
+)
 
 
 def settlement_movements(
@@ -76,15 +100,17 @@ def settlement_movements(
         raise ValueError(f"a settlement moves a positive quantity, not {quantity}")
     account, street = Holder("account", account_id), Holder("counterparty", counterparty_id)
     receiver, deliverer = (account, street) if direction is Direction.RECEIVE else (street, account)
+    cash = payment is Payment.AGAINST and amount
     moves = [
-        Movement(receiver, Book.SECURITIES, str(instrument_id), quantity),
-        Movement(deliverer, Book.SECURITIES, str(instrument_id), -quantity),
+        Movement(
+            receiver if leg.receiver else deliverer,
+            leg.book,
+            str(instrument_id) if leg.book is Book.SECURITIES else currency,
+            leg.sign * (quantity if leg.book is Book.SECURITIES else amount),
+        )  # fmt: skip
+        for leg in SETTLEMENT_LEGS
+        if leg.book is Book.SECURITIES or cash
     ]
-    if payment is Payment.AGAINST and amount:
-        moves += [
-            Movement(receiver, Book.CASH, currency, -amount),  # who receives the securities pays
-            Movement(deliverer, Book.CASH, currency, amount),
-        ]
     check_balanced(moves)
     return moves
 

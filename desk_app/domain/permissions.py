@@ -36,6 +36,7 @@ class Action(StrEnum):
     TRADE_CANCEL_SETTLING = "trade.cancel_settling"
     SETTLEMENT_RUN = "settlement.run"
     SETTLEMENT_SETTLE = "settlement.settle"
+    FAIL_RULES = "fails.rules"
     TRANSFER_CASH = "transfer.cash"
     TRANSFER_SECURITIES = "transfer.securities"
 
@@ -70,6 +71,7 @@ _LABELS = {
     Action.TRADE_CANCEL_SETTLING: "Request cancelling a trade whose settlement started or is past",
     Action.SETTLEMENT_RUN: "Create the settlement obligations of trades that lack them",
     Action.SETTLEMENT_SETTLE: "Instruct, match, settle and reverse settlement obligations",
+    Action.FAIL_RULES: "Change the fails rules and the Reg SHO threshold list",
     Action.TRANSFER_CASH: "Request a cash journal from one account to another",
     Action.TRANSFER_SECURITIES: "Request a securities journal from one account to another",
 }
@@ -123,6 +125,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.APPROVAL_VIEW_ALL,
         Action.APPROVAL_DECIDE,
         Action.USER_VIEW,
+        Action.FAIL_RULES,
     },
     Role.COMPLIANCE: _COMMON
     | {
@@ -130,6 +133,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.APPROVAL_VIEW_ALL,
         Action.USER_VIEW,
         Action.AUDIT_VERIFY,
+        Action.FAIL_RULES,
     },
     Role.ADMIN: _COMMON
     | {

@@ -22,7 +22,7 @@ def post(session: Session, posting: m.LedgerPosting, moves: Sequence[Movement]) 
     session.add(posting)
     session.flush()
     for move in moves:
-        session.add(m.LedgerEntry(posting_id=posting.id, **_columns(move)))
+        session.add(m.LedgerEntry(posting_id=posting.id, **columns_of(move)))
         _apply(session, move)
     return posting
 
@@ -61,7 +61,7 @@ def movement_of(entry: m.LedgerEntry) -> Movement:
     return Movement(holder, entry.book, entry.currency, entry.amount)
 
 
-def _columns(move: Movement) -> dict[str, object]:
+def columns_of(move: Movement) -> dict[str, object]:
     holder = move.holder
     securities = move.book is Book.SECURITIES
     return {
@@ -81,7 +81,7 @@ def _apply(session: Session, move: Movement) -> None:
         select(m.LedgerBalance).where(m.LedgerBalance.balance_key == move.balance_key)
     ).one_or_none()
     if balance is None:
-        balance = m.LedgerBalance(**{**_columns(move), "quantity": None, "amount": None})
+        balance = m.LedgerBalance(**{**columns_of(move), "quantity": None, "amount": None})
         balance.quantity = Decimal(0) if move.book is Book.SECURITIES else None
         balance.amount = Decimal(0) if move.book is Book.CASH else None
         session.add(balance)

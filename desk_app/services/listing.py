@@ -79,3 +79,47 @@ def iter_rows(source: PageSource, sort: SortSpec | None = None, page: int = 1000
         if len(rows) < page:
             return
         after = rows[-1]
+
+
+class ListSource:
+    """A `PageSource` over rows already in memory (a computed list such as the fails).
+
+    Sorted in Python by any column, empty values first, then by the row's id, so that
+    paging after a row finds it again whatever the order.
+    """
+
+    def __init__(
+        self, columns: Sequence[Column], rows: Sequence[Row], default_sort: SortSpec
+    ) -> None:
+        self._columns = tuple(columns)
+        self._rows = list(rows)
+        self._default = default_sort
+        self._index = {c.key: n for n, c in enumerate(self._columns)}
+
+    @property
+    def columns(self) -> Sequence[Column]:
+        return self._columns
+
+    @property
+    def default_sort(self) -> SortSpec:
+        return self._default
+
+    def count(self) -> int:
+        return len(self._rows)
+
+    def count_upto(self, limit: int) -> int:
+        return min(len(self._rows), limit)
+
+    def fetch(self, sort: SortSpec, after: Row | None, limit: int) -> list[Row]:
+        column = self._index[sort.key]
+
+        def key(row: Row) -> tuple[Any, ...]:
+            value = row[column]
+            return ((0,) if value is None else (1, value)), row[-1]
+
+        ordered = sorted(self._rows, key=key, reverse=sort.descending)
+        start = 0
+        if after is not None:
+            ids = [row[-1] for row in ordered]
+            start = ids.index(after[-1]) + 1 if after[-1] in ids else len(ordered)
+        return ordered[start : start + limit]

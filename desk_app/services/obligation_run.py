@@ -9,29 +9,46 @@ obligation as it is booked; imported trades get theirs from this run.
 A route without a standing settlement instruction, or a closed or restricted account,
 does not leave a gap: the obligation is made with the reason as its exception, so it
 shows on the worklist to be cleared.
+
+What an obligation holds is one SELECT (`obligation_values`): the settlement run
+inserts from it over every trade at once, and a single booking reads its one row.
+The SSI in force is the counterparty's for the market and asset class on the
+settlement date; one for the trade's very account wins over the general one, then
+the latest effective, then the latest entered.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    exists,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session, aliased
 
 from desk_app.db import models as m
-from desk_app.db.bulk import bulk_insert
-from desk_app.domain.codes import AccountStatus, Direction, InstrumentType, Payment
+from desk_app.db.types import UTCDateTime
+from desk_app.domain.codes import AccountStatus, Direction, Payment, Side
 from desk_app.domain.states import ObligationStatus, TradeStatus
 from desk_app.services import audit
 
 #: Key of the PostgreSQL advisory lock that makes settlement runs take turns.
 RUN_LOCK_KEY = 0x4453524E  # "DSRN"
-_CHUNK = 5000
 SSI = m.StandingSettlementInstruction
 
 
@@ -48,71 +65,78 @@ class RunReport:
         return f"{made}, {self.exceptions:,} with an exception" if self.exceptions else made
 
 
-class SSIBook:
-    """Standing settlement instructions in memory: which one is in force for a trade.
+def obligation_values(*where: Any) -> Select[Any]:
+    """Every column of a new, pending obligation (against payment) per trade ``where`` picks.
 
-    For a counterparty, market and asset class on the settlement date, one for the
-    trade's very account wins over the counterparty's general one, then the latest.
+    Columns in the order and with the names of ``settlement_obligations`` (but the id).
     """
+    t, o, s = m.Trade, m.SettlementObligation, aliased(SSI)
+    a, i, cp = m.Account, m.Instrument, m.Counterparty
+    in_force = (
+        select(s.id)
+        .where(
+            s.counterparty_id == t.counterparty_id, s.market == i.market,
+            s.asset_class == i.instrument_type,
+            or_(s.account_id.is_(None), s.account_id == t.account_id),
+            s.effective_from <= t.settle_date,
+            or_(s.effective_to.is_(None), s.effective_to >= t.settle_date),
+        )
+        .order_by(s.account_id.is_(None), s.effective_from.desc(), s.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )  # fmt: skip
+    trades = (
+        select(
+            t.id, t.account_id, t.instrument_id, t.counterparty_id, t.side, t.quantity,
+            t.net_amount, t.currency, t.settle_date, in_force.label("ssi_id"),
+            a.account_number, a.status.label("account_status"), cp.code, i.market,
+            i.instrument_type,
+        )
+        .join(a, a.id == t.account_id)
+        .join(i, i.id == t.instrument_id)
+        .join(cp, cp.id == t.counterparty_id)
+        .where(*where)
+        .subquery()
+    )  # fmt: skip
+    now = literal(datetime.now(UTC), UTCDateTime())
+    zero_quantity, zero_money = (
+        literal(Decimal(0), o.quantity.type),
+        literal(Decimal(0), o.amount.type),
+    )
 
-    def __init__(self, rows: Iterable[SSI]) -> None:
-        self._routes: dict[tuple[int, str, InstrumentType], list[SSI]] = defaultdict(list)
-        for ssi in rows:
-            self._routes[(ssi.counterparty_id, ssi.market, ssi.asset_class)].append(ssi)
-        for options in self._routes.values():
-            options.sort(key=lambda s: (s.account_id is None, -s.effective_from.toordinal()))
+    def words(*parts: Any) -> Any:
+        out: Any = literal("", String)
+        for part in parts:
+            out = out + (literal(part, String) if isinstance(part, str) else cast(part, String))
+        return out
 
-    @classmethod
-    def load(cls, session: Session, counterparty_ids: Iterable[int] | None = None) -> SSIBook:
-        stmt = select(SSI)
-        if counterparty_ids is not None:
-            stmt = stmt.where(SSI.counterparty_id.in_(sorted(set(counterparty_ids))))
-        return cls(session.scalars(stmt))
-
-    def find(
-        self, counterparty_id: int, market: str, asset_class: InstrumentType, account_id: int,
-        settle_date: date,
-    ) -> SSI | None:  # fmt: skip
-        for ssi in self._routes.get((counterparty_id, market, asset_class), ()):
-            if ssi.account_id not in (None, account_id):
-                continue
-            if ssi.effective_from <= settle_date and (
-                ssi.effective_to is None or ssi.effective_to >= settle_date
-            ):
-                return ssi
-        return None
-
-
-def exception_of(
-    account: m.Account, ssi: SSI | None, route: tuple[str, str, InstrumentType]
-) -> str | None:
-    """Why an obligation cannot simply be instructed (None: nothing stands in its way)."""
-    if account.status is AccountStatus.CLOSED:
-        return f"Account {account.account_number} is closed"
-    if account.status is AccountStatus.RESTRICTED:
-        return f"Account {account.account_number} is restricted: check before settling"
-    if ssi is None:
-        counterparty, market, kind = route
-        return f"No standing settlement instruction for {counterparty} / {market} / {kind.value}"
-    return None
-
-
-def obligation_row(trade: m.Trade, ssi: SSI | None, exception: str | None) -> dict[str, Any]:
-    """Every column of a new, pending obligation for ``trade`` (delivery against payment)."""
-    now = datetime.now(UTC)
-    return {
-        "trade_id": trade.id, "account_id": trade.account_id,
-        "instrument_id": trade.instrument_id, "counterparty_id": trade.counterparty_id,
-        "ssi_id": None if ssi is None else ssi.id,
-        "direction": Direction.DELIVER if trade.side.delivers else Direction.RECEIVE,
-        "payment": Payment.AGAINST, "quantity": trade.quantity,
-        "settled_quantity": Decimal(0), "amount": trade.net_amount,
-        "settled_amount": Decimal(0), "currency": trade.currency,
-        "settle_date": trade.settle_date, "status": ObligationStatus.PENDING,
-        "fail_reason": None, "exception_reason": exception, "status_note": None,
-        "status_changed_at": now,
-        "created_at": now, "version": 1, "updated_at": now,
-    }  # fmt: skip
+    exception = case(
+        (trades.c.account_status == AccountStatus.CLOSED,
+         words("Account ", trades.c.account_number, " is closed")),
+        (trades.c.account_status == AccountStatus.RESTRICTED,
+         words("Account ", trades.c.account_number, " is restricted: check before settling")),
+        (trades.c.ssi_id.is_(None),
+         words("No standing settlement instruction for ", trades.c.code, " / ",
+               trades.c.market, " / ", trades.c.instrument_type)),
+        else_=null(),
+    )  # fmt: skip
+    direction = case(
+        (trades.c.side == Side.BUY, literal(Direction.RECEIVE, o.direction.type)),
+        else_=literal(Direction.DELIVER, o.direction.type),
+    )
+    return select(
+        trades.c.id.label("trade_id"), trades.c.account_id, trades.c.instrument_id,
+        trades.c.counterparty_id, trades.c.ssi_id, direction.label("direction"),
+        literal(Payment.AGAINST, o.payment.type).label("payment"), trades.c.quantity,
+        zero_quantity.label("settled_quantity"), trades.c.net_amount.label("amount"),
+        zero_money.label("settled_amount"), trades.c.currency, trades.c.settle_date,
+        literal(ObligationStatus.PENDING, o.status.type).label("status"),
+        cast(null(), o.fail_reason.type).label("fail_reason"),
+        exception.label("exception_reason"), cast(null(), String).label("status_note"),
+        cast(null(), o.matched_at.type).label("matched_at"),
+        now.label("status_changed_at"), now.label("created_at"),
+        literal(1, Integer).label("version"), now.label("updated_at"),
+    ).order_by(trades.c.id)  # fmt: skip
 
 
 def run_settlement(
@@ -124,37 +148,23 @@ def run_settlement(
     """
     _take_turn(session)
     t, o = m.Trade, m.SettlementObligation
-    stmt = (
-        select(
-            t, m.Account, m.Instrument.market, m.Instrument.instrument_type, m.Counterparty.code
-        )  # fmt: skip
-        .join(m.Account, m.Account.id == t.account_id)
-        .join(m.Instrument, m.Instrument.id == t.instrument_id)
-        .join(m.Counterparty, m.Counterparty.id == t.counterparty_id)
-        .where(t.status == TradeStatus.ACTIVE, ~exists().where(o.trade_id == t.id))
-        .order_by(t.id)
-    )
+    where = [t.status == TradeStatus.ACTIVE, ~exists().where(o.trade_id == t.id)]
     if as_of is not None:
-        stmt = stmt.where(t.trade_date <= as_of)
+        where.append(t.trade_date <= as_of)
     if trade_ids is not None:
-        stmt = stmt.where(t.id.in_(list(trade_ids)))
-    found = session.execute(stmt).all()
-    if not found:
-        return RunReport(0, 0)
-    ssis = SSIBook.load(session, {row[0].counterparty_id for row in found})
-    rows, exceptions = [], 0
-    for trade, account, market, kind, counterparty in found:
-        ssi = ssis.find(trade.counterparty_id, market, kind, trade.account_id, trade.settle_date)
-        exception = exception_of(account, ssi, (counterparty, market, kind))
-        exceptions += exception is not None
-        rows.append(obligation_row(trade, ssi, exception))
-    for start in range(0, len(rows), _CHUNK):
-        bulk_insert(session, o, rows[start : start + _CHUNK])
-    audit.record_event(session, "settlement_obligations", "run", {
-        "created": len(rows), "exceptions": exceptions,
-        "as_of": None if as_of is None else as_of.isoformat(),
-    })  # fmt: skip
-    return RunReport(len(rows), exceptions)
+        where.append(t.id.in_(list(trade_ids)))
+    values = obligation_values(*where)
+    made = session.execute(
+        insert(o).from_select(list(values.selected_columns.keys()), values)
+        .returning(o.exception_reason)
+    ).scalars().all()  # fmt: skip
+    created, exceptions = len(made), sum(reason is not None for reason in made)
+    if created:
+        audit.record_event(session, "settlement_obligations", "run", {
+            "created": created, "exceptions": exceptions,
+            "as_of": None if as_of is None else as_of.isoformat(),
+        })  # fmt: skip
+    return RunReport(created, exceptions)
 
 
 def share_run_lock(session: Session) -> None:

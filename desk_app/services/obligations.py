@@ -13,14 +13,8 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
-from desk_app.services.obligation_run import (
-    SSIBook,
-    exception_of,
-    obligation_row,
-    share_run_lock,
-)
+from desk_app.services.obligation_run import obligation_values, share_run_lock
 
-SSI = m.StandingSettlementInstruction
 _NOT_STARTED = frozenset({ObligationStatus.PENDING, ObligationStatus.CANCELLED})
 
 
@@ -35,28 +29,20 @@ def settlement_started(obligation: m.SettlementObligation | None) -> bool:
     return obligation is not None and obligation.status not in _NOT_STARTED
 
 
-def standing_instruction(session: Session, trade: m.Trade) -> SSI | None:
-    """The counterparty's SSI in force on the settlement date for the trade's route."""
-    inst = trade.instrument
-    return SSIBook.load(session, [trade.counterparty_id]).find(
-        trade.counterparty_id, inst.market, inst.instrument_type, trade.account_id,
-        trade.settle_date,
-    )  # fmt: skip
-
-
 def new_obligation(
     session: Session, trade: m.Trade, note: str | None = None
 ) -> m.SettlementObligation:
     """A pending obligation for ``trade`` (added to the session), against payment.
 
-    ``note`` is its exception; without one, a missing SSI or a closed or restricted
-    account is (see `obligation_run.exception_of`).
+    Its values are the settlement run's (`obligation_run.obligation_values`): the SSI
+    in force, and a missing SSI or a closed or restricted account as its exception,
+    unless ``note`` gives the exception.
     """
-    ssi = standing_instruction(session, trade)
-    inst = trade.instrument
-    route = (trade.counterparty.code, inst.market, inst.instrument_type)
-    exception = note or exception_of(trade.account, ssi, route)
-    obligation = m.SettlementObligation(**obligation_row(trade, ssi, exception))
+    session.flush()  # the trade as the SELECT reads it
+    values = dict(session.execute(obligation_values(m.Trade.id == trade.id)).mappings().one())
+    if note:
+        values["exception_reason"] = note[:200]
+    obligation = m.SettlementObligation(**values)
     session.add(obligation)
     return obligation
 

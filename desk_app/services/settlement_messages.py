@@ -366,8 +366,9 @@ def _apply(session: Session, update: StatusUpdate, report: StatusReport) -> None
         problem("status", f"{where}: its trade version was corrected or cancelled; "
                 "leave this status out", update.status)  # fmt: skip
     elif update.status == "matched":
-        if o.status is S.INSTRUCTED or (o.status is S.FAILING and o.fail_reason is None):
+        if o.status is S.INSTRUCTED or (o.status is S.FAILING and o.matched_at is None):
             _move(o, S.MATCHED, None)
+            o.matched_at = o.status_changed_at
             report.matched += 1
         else:
             report.unchanged += 1  # matched already, or on from there

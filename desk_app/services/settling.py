@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,8 +33,11 @@ from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
 from desk_app.services import ledger_book
 from desk_app.services.unit_of_work import UnitOfWork
 
+if TYPE_CHECKING:
+    from desk_app.services.bulk_settling import BulkSettled, Progress
+
 SETTLEMENT, REVERSAL = "settlement", "reversal"
-_SETTLEABLE = frozenset(
+SETTLEABLE = frozenset(
     {ObligationStatus.MATCHED, ObligationStatus.PARTIALLY_SETTLED, ObligationStatus.FAILING}
 )
 #: Where instruct and match move an obligation from (a settlement is undone only by a
@@ -95,6 +99,8 @@ class SettlingService:
                         f"{obligation.exception_reason}", str(obligation.id),
                     )  # fmt: skip
                 _set_status(obligation, target)
+                if target is ObligationStatus.MATCHED:
+                    obligation.matched_at = obligation.status_changed_at
         return len(ids)
 
     # -- settling ----------------------------------------------------------------------
@@ -133,6 +139,15 @@ class SettlingService:
             return Settled(
                 posting.id, o.id, o.status, q, a, o.quantity - o.settled_quantity, o.currency
             )
+
+    def settle_all(
+        self, obligation_ids: Iterable[int], progress: Progress | None = None
+    ) -> BulkSettled:
+        """Settle all that is left of each of ``obligation_ids`` that may; name the rest."""
+        from desk_app.services.bulk_settling import settle_all
+
+        with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
+            return settle_all(session, obligation_ids, self._uow.actor.username, progress)
 
     def reverse(self, posting_id: int, reason: str) -> Settled:
         """Undo a settlement with a new, linked posting; the obligation reopens by as much."""
@@ -220,22 +235,31 @@ class SettlingService:
 
 def _check_settleable(o: m.SettlementObligation) -> None:
     """Refuse what may not settle: not matched, an exception standing, a trade replaced."""
-    never_matched = o.status is ObligationStatus.FAILING and o.fail_reason is None
-    if o.status not in _SETTLEABLE or never_matched:
-        raise ValidationError(
-            "obligation", f"{o.id} is {o.status.label.lower()}: only a matched obligation "
-            "settles (instruct and match it first)", str(o.id),
-        )  # fmt: skip
-    if o.exception_reason:
-        raise ValidationError(
-            "obligation", f"{o.id} has an exception to clear first: {o.exception_reason}",
-            str(o.id),
-        )  # fmt: skip
-    if o.trade.status is not TradeStatus.ACTIVE:
-        raise ValidationError(
-            "obligation", f"{o.id} is for trade version {o.trade_id}, which is "
-            f"{o.trade.status.label.lower()}", str(o.id),
-        )  # fmt: skip
+    why = settle_refusal(
+        o.id, status=o.status, matched=o.matched_at is not None, exception=o.exception_reason,
+        trade_status=o.trade.status, trade_id=o.trade_id,
+    )  # fmt: skip
+    if why is not None:
+        raise ValidationError("obligation", why, str(o.id))
+
+
+def settle_refusal(
+    obligation_id: int, *, status: ObligationStatus, matched: bool, exception: str | None,
+    trade_status: TradeStatus, trade_id: int,
+) -> str | None:  # fmt: skip
+    """Why an obligation may not settle now (None: it may); one rule for one or many."""
+    never_matched = status is ObligationStatus.FAILING and not matched
+    if status not in SETTLEABLE or never_matched:
+        return (
+            f"{obligation_id} is {status.label.lower()}: only a matched obligation settles "
+            "(instruct and match it first)"
+        )
+    if exception:
+        return f"{obligation_id} has an exception to clear first: {exception}"
+    if trade_status is not TradeStatus.ACTIVE:
+        state = trade_status.label.lower()
+        return f"{obligation_id} is for trade version {trade_id}, which is {state}"
+    return None
 
 
 def _cash(

@@ -22,6 +22,7 @@ from desk_app.services.approvals import ApprovalService
 from desk_app.services.blotter import BlotterService
 from desk_app.services.calendar import CalendarService
 from desk_app.services.certificates import CertificateService
+from desk_app.services.fails import FailsService
 from desk_app.services.history import HistoryService
 from desk_app.services.presets import PresetService
 from desk_app.services.reference import ReferenceService
@@ -62,6 +63,7 @@ class Workspace:
     trade_lookup: TradeLookupService = field(init=False)
     presets: PresetService = field(init=False)
     transfers: TransferService = field(init=False)
+    fails: FailsService = field(init=False)
 
     def __post_init__(self) -> None:
         self.uow = UnitOfWork(self.sessions, self.user)
@@ -81,6 +83,7 @@ class Workspace:
         self.trade_lookup = TradeLookupService(self.uow)
         self.presets = PresetService(self.uow)
         self.transfers = TransferService(self.uow, self.approvals)
+        self.fails = FailsService(self.sessions, self.uow, self.calendar)
 
     @property
     def actor(self) -> str:

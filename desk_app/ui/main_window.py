@@ -18,6 +18,7 @@ from desk_app.ui.tabs.accounts_tab import AccountsTab
 from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 from desk_app.ui.tabs.blotter_tab import BlotterTab
 from desk_app.ui.tabs.certificates_tab import CertificatesTab
+from desk_app.ui.tabs.fails_tab import FailsTab
 from desk_app.ui.tabs.settlements_tab import SettlementsTab
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.workers import run_in_background
@@ -56,7 +57,14 @@ class MainWindow(QMainWindow):
         self.tab_widget.setDocumentMode(True)
         self.tabs: list[TableTab] = [
             cls(settings, self.tab_widget)
-            for cls in (BlotterTab, SettlementsTab, AccountsTab, CertificatesTab, ApprovalsTab)
+            for cls in (
+                BlotterTab,
+                SettlementsTab,
+                FailsTab,
+                AccountsTab,
+                CertificatesTab,
+                ApprovalsTab,
+            )
         ]
         for tab in self.tabs:
             self.tab_widget.addTab(tab, tab.title)

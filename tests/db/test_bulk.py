@@ -38,7 +38,8 @@ def _references(ws: Workspace) -> tuple[int, int, int]:
             "isin": "US0378331005", "cusip": "037833100", "symbol": "AAPL",
             "description": "Apple Inc. common stock", "issuer": "Apple Inc.",
             "instrument_type": InstrumentType.EQUITY, "market": "US", "currency": "USD",
-            "multiplier": Decimal(1), "active": True, "version": 1, "updated_at": WHEN,
+            "multiplier": Decimal(1), "active": True, "reg_sho_threshold": False, "version": 1,
+            "updated_at": WHEN,
         }])  # fmt: skip
         (party,) = bulk_insert(s, m.Counterparty, [{
             "code": "HDRS", "name": "Hudson River Securities LLC", "kind": "broker",

@@ -107,3 +107,26 @@ def test_export_writes_the_days_instructions_and_status_applies_a_csv(
     ]
     code, _, err = run(capsys, *carl, "settlements", "export", "--out", str(tmp_path))
     assert code == 2  # --date is required
+
+
+def test_settle_several_at_once_names_what_it_left(
+    capsys: pytest.CaptureFixture[str], settling_desk: Desk
+) -> None:
+    carl = ("--db", settling_desk.url, "--user", "carl")
+    first = _booked(capsys, carl)["id"]
+    _, out, _ = run(capsys, *carl, "trades", "book", "--account", "ACC-100", "--side", "sell",
+                    "--security", "US0378331005", "--quantity", "5", "--price", "10",
+                    "--counterparty", "GSCO")  # fmt: skip
+    _, out, _ = run(capsys, *carl, "settlements", "list", "--format", "csv")
+    second = [r["id"] for r in csv.DictReader(io.StringIO(out)) if r["id"] != first][0]
+    assert run(capsys, *carl, "settlements", "instruct", first)[0] == 0
+    assert run(capsys, *carl, "settlements", "match", first)[0] == 0
+    code, _, err = run(capsys, *carl, "settlements", "settle", first, second, "--quantity", "1")
+    assert code == 2 and "give one ID" in err
+    code, out, err = run(capsys, *carl, "settlements", "settle", first, second)
+    assert (code, out.strip()) == (0, "1")
+    assert err.splitlines() == [
+        f"obligation {second}: left as it was: {second} is pending: only a matched obligation "
+        "settles (instruct and match it first)",
+        "1 obligation settled, 1 left as they were",
+    ]

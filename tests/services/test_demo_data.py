@@ -382,3 +382,19 @@ def test_progress_is_reported_a_few_dozen_times(sqlite_workspace: Workspace) -> 
     assert 5 <= len(calls) <= 40
     assert [done for done, _, _ in calls] == sorted(done for done, _, _ in calls)
     assert calls[-1][0] == calls[-1][1]
+
+
+def test_what_the_demo_settled_is_in_the_ledger(demo_ws: Workspace) -> None:
+    """Positions and cash: every settled quantity is posted, and the books balance."""
+    from sqlalchemy import func, select
+
+    from desk_app.db import models as m
+
+    settling = demo_ws.settling
+    assert settling.balances() == settling.ledger_balances()
+    with demo_ws.sessions() as session:
+        settled = session.scalar(
+            select(func.count()).where(m.SettlementObligation.settled_quantity > 0)
+        )
+        posted = session.scalar(select(func.count(func.distinct(m.LedgerPosting.obligation_id))))
+    assert settled and posted == settled

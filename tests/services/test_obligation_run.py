@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from desk_app.db import models as m
 from desk_app.domain.codes import AccountStatus, Direction, InstrumentType, Payment
@@ -113,6 +113,49 @@ def test_a_ticket_gets_its_obligation_as_it_is_booked(floor: Desk) -> None:
     made = _obligations(floor)
     assert [(o.trade_id, o.quantity) for o in made] == [(trade_id, Decimal(100))]
     assert floor.ws["carl"].settlements.run().created == 0
+
+
+def test_the_ssi_in_force_is_the_accounts_own_then_the_latest_effective(floor: Desk) -> None:
+    """Booked (one row) and run (set-based) pick the same instruction, by the same rule."""
+    from tests.services.test_trades import _terms
+
+    def ssi(account: str | None, since: date, until: date | None, agent: str) -> None:
+        with floor.admin.uow.write("test.setup") as session:
+            party = session.scalars(select(m.Counterparty).where(m.Counterparty.code == "MSCO"))
+            ids = {a.account_number: a.id for a in session.scalars(select(m.Account))}
+            session.add(m.StandingSettlementInstruction(
+                counterparty_id=party.one().id, account_id=ids[account] if account else None,
+                market="US", asset_class=InstrumentType.EQUITY, place_of_settlement="DTCYUS33",
+                agent_bic=agent, safekeeping_account="0001", effective_from=since,
+                effective_to=until,
+            ))  # fmt: skip
+
+    ssi(None, date(2020, 1, 1), None, "OLDGUS33")
+    ssi(None, date(2024, 1, 1), None, "NEWGUS33")  # the latest general one
+    ssi(None, date(2099, 1, 1), None, "FUTRUS33")  # not in force yet
+    ssi("ACC-200", date(2021, 1, 1), date(2022, 1, 1), "GONEUS33")  # expired
+    ssi("ACC-300", date(2021, 1, 1), None, "MINEUS33")  # the account's own
+    carl = floor.ws["carl"]
+    booked = {n: carl.trades.book(_terms(n, counterparty="MSCO"))
+              for n in ("ACC-100", "ACC-200", "ACC-300")}  # fmt: skip
+
+    def agents() -> dict[str, str]:
+        with floor.admin.uow.read() as session:
+            return {
+                number: session.scalars(
+                    select(m.StandingSettlementInstruction.agent_bic)
+                    .join(m.SettlementObligation)
+                    .where(m.SettlementObligation.trade_id == trade_id)
+                ).one()
+                for number, trade_id in booked.items()
+            }
+
+    expected = {"ACC-100": "NEWGUS33", "ACC-200": "NEWGUS33", "ACC-300": "MINEUS33"}
+    assert agents() == expected  # as booked
+    with floor.admin.uow.write("test.setup") as session:  # the run makes them again
+        session.execute(delete(m.SettlementObligation))
+    assert carl.settlements.run().created == 3
+    assert agents() == expected
 
 
 def test_who_may_not_run_settlement_is_refused(floor: Desk) -> None:

@@ -11,7 +11,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select
 
 from desk_app.db import models as m
-from desk_app.domain.codes import Side
+from desk_app.domain.codes import Payment, Side
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.ledger import Book, Holder, Movement, check_balanced
 from desk_app.domain.states import ObligationStatus, TradeStatus
@@ -209,6 +209,49 @@ def _obligations_agree_with_their_postings(ws: Workspace) -> None:
                 open_by_root[root] = o.id
 
 
+def test_many_settle_at_once_and_what_may_not_is_named(floor: Desk) -> None:  # noqa: F811
+    carl = floor.ws["carl"].settling
+    buy, sell, pending = _book(floor), _book(floor, side=Side.SELL), _book(floor)
+    partly = _book(floor, quantity=Decimal(50))
+    carl.instruct([buy, sell, partly])
+    carl.match([buy, sell, partly])
+    carl.settle(partly, quantity=Decimal(20))
+    done = carl.settle_all([buy, sell, pending, partly, 99_999])
+    assert done.settled == 3
+    assert [i for i, _ in done.refused] == [pending, 99_999]
+    assert "instruct and match it first" in done.refused[0][1]
+    assert done.summary == "3 obligations settled, 2 left as they were"
+    for oid in (buy, sell, partly):
+        o = _obligation(floor, oid)
+        assert (o.status, o.settled_quantity, o.settled_amount) == (S.SETTLED, o.quantity, o.amount)
+    assert carl.balances() == carl.ledger_balances()
+    _entries_balanced(floor.ws["carl"])
+    _obligations_agree_with_their_postings(floor.ws["carl"])
+    assert [p.kind for p in carl.postings(partly)] == ["settlement", "settlement"]
+    assert carl.settle_all([buy]).refused[0][1].startswith(f"{buy} is settled")
+
+
+def test_free_of_payment_settles_no_cash_one_by_one_or_in_bulk(floor: Desk) -> None:  # noqa: F811
+    carl = floor.ws["carl"].settling
+    one, many = _book(floor), _book(floor)
+    with floor.admin.uow.write("test.setup") as session:
+        for oid in (one, many):
+            row = session.get(m.SettlementObligation, oid)
+            assert row is not None
+            row.payment = Payment.FREE
+    carl.instruct([one, many])
+    carl.match([one, many])
+    single = carl.settle(one)
+    bulk = carl.settle_all([many])
+    assert (single.amount, bulk.settled) == (Decimal(0), 1)
+    for oid in (one, many):
+        o = _obligation(floor, oid)
+        assert (o.status, o.settled_amount) == (S.SETTLED, Decimal(0))
+        assert [p.amount for p in carl.postings(oid)] == [Decimal(0)]
+    assert carl.balances() == carl.ledger_balances()
+    assert not any(":cash:" in key for key in carl.balances())
+
+
 def test_random_work_keeps_the_ledger_and_the_balances_equal(floor: Desk) -> None:  # noqa: F811
     """Bookings, corrections, cancels, partial and full settlements and reversals."""
     desk = floor
@@ -243,6 +286,14 @@ def test_random_work_keeps_the_ledger_and_the_balances_equal(floor: Desk) -> Non
             left = o.quantity - o.settled_quantity
             part = max(Decimal(1), (left * share / 100).to_integral_value())
             return self.carl.settling.settle(oid, quantity=min(part, left)).posting_id
+
+        @rule(oids=st.lists(obligations, max_size=4))
+        def settle_many(self, oids: list[int]) -> None:
+            """The bulk path: whatever may settle does, the rest is named and left."""
+            done = self.carl.settling.settle_all(oids)
+            assert done.settled + len(done.refused) == len(set(oids))
+            for oid in set(oids) - {i for i, _ in done.refused}:
+                assert _obligation(desk, oid).status is S.SETTLED
 
         @rule(posting=postings)
         def reverse(self, posting: int) -> None:

@@ -72,6 +72,11 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Callable[[Workspace], MainWindo
     return make
 
 
+def approvals_text(window: MainWindow) -> str:
+    """What the tab bar says on the Approvals tab (its pending count)."""
+    return window.tab_widget.tabText(window.tab_widget.indexOf(window.tab("approvals")))
+
+
 def approvals_of(window: MainWindow) -> ApprovalsTab:
     tab = window.tab("approvals")
     assert isinstance(tab, ApprovalsTab)
@@ -145,10 +150,10 @@ def test_clerk_request_is_approved_in_the_supervisors_tab(
     assert not dialog.isVisible() and dialog.request_id is not None
     request_id = dialog.request_id
     assert accounts.notice.text() == f"Request {request_id} sent for approval"
-    assert clerk_window.tab_widget.tabText(4) == "Approvals (1)"
+    assert approvals_text(clerk_window) == "Approvals (1)"
 
     boss_window = make_window(open_ws(db_url, "super1"))
-    assert boss_window.tab_widget.tabText(4) == "Approvals (1)"
+    assert approvals_text(boss_window) == "Approvals (1)"
     queue = approvals_of(boss_window)
     select_request(queue, request_id)
     assert queue.pane.fields.column_texts(0) == ["Name"]
@@ -157,7 +162,7 @@ def test_clerk_request_is_approved_in_the_supervisors_tab(
     qtbot.mouseClick(queue.pane.approve_button, LEFT)
 
     assert queue.pane.message.text().startswith(f"Request {request_id} approved")
-    assert boss_window.tab_widget.tabText(4) == "Approvals"
+    assert approvals_text(boss_window) == "Approvals"
     assert queue.model.rowCount() == 0  # the pending list is empty now
     assert shown_name(accounts_of(boss_window), number) == "Ada King, Countess of Lovelace"
     accounts.refresh()  # the clerk's desk reads it on its next refresh
@@ -384,11 +389,11 @@ def test_the_pending_count_follows_other_desks(
     """The connection check also counts the queue: a request filed elsewhere shows up."""
     window = make_window(open_ws(demo_url, "mobrien"))
     count = window.approvals_tab.pending_count()
-    assert window.tab_widget.tabText(4) == f"Approvals ({count})"
+    assert approvals_text(window) == f"Approvals ({count})"
     clerk = open_ws(demo_url, "jmorales")
     clerk.accounts.request_amend(free_accounts(clerk)[:1][0], {"residence_state": "VT"}, "moved")
     window.check_connection()
-    qtbot.waitUntil(lambda: window.tab_widget.tabText(4) == f"Approvals ({count + 1})")
+    qtbot.waitUntil(lambda: approvals_text(window) == f"Approvals ({count + 1})")
 
 
 def test_a_request_decided_at_another_desk_is_said_in_the_pane(

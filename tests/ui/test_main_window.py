@@ -27,7 +27,7 @@ from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab
 
 pytestmark = pytest.mark.gui
 CTRL = Qt.KeyboardModifier.ControlModifier
-TABS = ["Trade Blotter", "Settlements Due", "Accounts", "Certificates", "Approvals"]
+TABS = ["Trade Blotter", "Settlements Due", "Fails", "Accounts", "Certificates", "Approvals"]
 
 
 @pytest.fixture
@@ -128,6 +128,7 @@ def test_ctrl_numbers_switch_tabs_showing_the_database(
     expected = {
         "blotter": _count(demo_ws, models.Trade),
         "settlements": _open_obligations(demo_ws),
+        "fails": len(demo_ws.fails.fails()),
         "accounts": _count(demo_ws, models.Account),
         "certificates": _count(demo_ws, models.Certificate),
         # the queue opens on pending requests: an admin sees only their own (none)
@@ -236,7 +237,7 @@ def test_ctrl_c_copies_selected_rows_with_a_header(
 ) -> None:
     window = make_window()
     window.set_workspace(demo_ws)
-    qtbot.keyClick(window, Qt.Key.Key_3, CTRL)
+    qtbot.keyClick(window, Qt.Key.Key_4, CTRL)
     tab = window.current_tab()
     tab.view.selectRow(0)
     tab.view.setFocus()

@@ -22,8 +22,8 @@ def test_every_tab_and_the_ticket_are_rendered(qtbot: QtBot, demo_url: str, tmp_
         ws.close()
     names = [p.name for p in saved]
     assert names == [
-        "blotter.png", "settlements.png", "accounts.png", "certificates.png", "approvals.png",
-        "ticket.png",
+        "blotter.png", "settlements.png", "fails.png", "accounts.png", "certificates.png",
+        "approvals.png", "ticket.png",
     ]  # fmt: skip
     for path in saved:
         image = QImage(str(path))

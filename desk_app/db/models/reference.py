@@ -17,6 +17,7 @@ from desk_app.domain.codes import (
     RegistrationType,
     Role,
 )
+from desk_app.domain.fails import Applies, FailSide, RuleKind
 
 
 class User(Versioned, Base):
@@ -88,6 +89,8 @@ class Instrument(Versioned, Base):
     #: Units of the underlying per contract (100 for a US listed option); 1 otherwise.
     multiplier: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(1))
     active: Mapped[bool] = mapped_column(default=True)
+    #: On the Reg SHO threshold list: fails to deliver in it close out after 13 days.
+    reg_sho_threshold: Mapped[bool] = mapped_column(default=False)
 
 
 class Counterparty(Versioned, Base):
@@ -155,6 +158,20 @@ class SettlementCycle(Versioned, Base):
     offset_days: Mapped[int]
     calendar_code: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class FailRule(Versioned, Base):
+    """Reference data: a fails deadline or flag (`desk_app.domain.fails.FailRule`)."""
+
+    __tablename__ = "fail_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[RuleKind] = mapped_column(code_enum(RuleKind))
+    side: Mapped[FailSide] = mapped_column(code_enum(FailSide))
+    applies: Mapped[Applies] = mapped_column(code_enum(Applies))
+    days: Mapped[int]
 
 
 class CalendarOverride(Versioned, Base):

@@ -124,6 +124,8 @@ class SettlementObligation(Versioned, Base):
     exception_reason: Mapped[str | None] = mapped_column(String(200))
     #: The market's latest word on it from a status message ("Unmatched: DQUA").
     status_note: Mapped[str | None] = mapped_column(String(200))
+    #: When the counterparty's instruction matched it (None: never matched).
+    matched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

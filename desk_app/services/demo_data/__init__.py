@@ -28,6 +28,7 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.permissions import Action
 from desk_app.services import audit
 from desk_app.services.actor import Actor, database_login
+from desk_app.services.bulk_settling import post_settled
 from desk_app.services.calendar import CalendarService
 from desk_app.services.demo_data.approvals import make_approvals
 from desk_app.services.demo_data.book import CHUNKS, Book, Progress, Steps, trade_days
@@ -127,6 +128,7 @@ def generate_demo_data(
         steps("Accounts")
         made = make_trades(book, trades, steps)
         obligations = make_obligations(book, made, steps)
+        post_settled(session, "demo")  # what settled is in the ledger: positions and cash
         certificates, manifests = make_certificates(book)
         requests = make_approvals(book, made)
         steps("Certificates, courier manifests and approval requests")

@@ -45,6 +45,7 @@ def make_instruments(book: Book) -> None:
     for inst in made:
         ids.validate_isin(inst.row["isin"])
         inst.row.setdefault("multiplier", Decimal(1))  # only contracts have another
+        inst.row.setdefault("reg_sho_threshold", False)
         inst.row.update(instrument_type=inst.kind, active=True)
         stamped(inst.row, when)
         inst.mids = _walk(book.rng, inst, len(book.days))

@@ -39,6 +39,8 @@ def make_obligations(book: Book, trades: list[Trade], steps: Steps) -> int:
     rows = [_obligation(book, t) for t in trades]
     _fails_and_partials(book, trades, rows)
     _ensure_open_statuses(rows)
+    for row in rows:
+        row["matched_at"] = row["status_changed_at"] if _matched(row) else None
     size = max(1, math.ceil(len(rows) / CHUNKS))
     for start in range(0, len(rows), size):
         bulk_insert(book.session, m.SettlementObligation, rows[start : start + size])
@@ -128,6 +130,13 @@ def _unsettle(book: Book, trade: Trade, row: Row, *, partial: bool) -> None:
         settled = round_money(row["amount"] * done / quantity, row["currency"])
         row.update(status=OS.PARTIALLY_SETTLED, settled_quantity=done, settled_amount=settled)
     row["status_changed_at"] = row["updated_at"] = book.at(row["settle_date"], 21)
+
+
+def _matched(row: Row) -> bool:
+    """Whether the counterparty's instruction matched it (a fail for NMAS or SSID never did)."""
+    if row["status"] is OS.FAILING:
+        return row["fail_reason"] not in (FailReason.NMAS, FailReason.SSID)
+    return row["status"] in (OS.MATCHED, OS.PARTIALLY_SETTLED, OS.SETTLED)
 
 
 def _ensure_open_statuses(rows: list[Row]) -> None:

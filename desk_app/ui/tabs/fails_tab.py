@@ -1,0 +1,191 @@
+"""Fails: open obligations past their settlement date, aged, with a chart of them by age.
+
+The list is read fresh on every refresh (as of today): age in settlement days, fail
+to deliver or to receive, the Reg SHO close-out date (red once passed) and the
+capital-charge flags. Beside it, the fails by aging bucket, each way, as a stacked
+bar chart. **Print report…** writes the same list as a PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QToolBar, QVBoxLayout, QWidget
+
+from desk_app.domain.errors import DeskError
+from desk_app.domain.permissions import Action
+from desk_app.services.listing import Column, PageSource, Row
+from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
+from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
+from desk_app.ui.tabs.workspace_view import BucketView, FailView
+from desk_app.ui.theme import Tone
+
+if TYPE_CHECKING:  # QtCharts loads when the chart is first drawn, not at startup
+    from PySide6.QtCharts import QChartView
+
+ACTIONS = {
+    "report": ActionSpec("Print report…", Action.VIEW_BOOKS, "Ctrl+P",
+                         "Write the fails report (aging buckets and every fail) as a PDF"),
+}  # fmt: skip
+SIDES = ("To deliver", "To receive")
+
+
+class FailsTab(TableTab):
+    key = "fails"
+    title = "Fails"
+    empty_text = "No fails: every obligation due has settled."
+
+    def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
+        super().__init__(settings, parent)
+        self.fails: Sequence[FailView] = ()
+        self.buckets: Sequence[BucketView] = ()
+        self.as_of = date.today()
+        self.fail_actions = build_actions(
+            self, ACTIONS, {"report": self.print_report}, name="fails_action"
+        )
+        self.toolbar = QToolBar("Fails actions", self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in self.fail_actions.values():
+            self.toolbar.addAction(action)
+        self.add_header_widget(self.toolbar)
+        self.side = QWidget(self)
+        self.side.setObjectName("fails_by_age")
+        column = self._side_layout = QVBoxLayout(self.side)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.summary = QLabel(self.side)
+        self.summary.setObjectName("fails_summary")
+        self.summary.setWordWrap(True)
+        column.addWidget(self.summary)
+        self.chart_view: QChartView | None = None
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.place_view_in(splitter)
+        splitter.addWidget(self.side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        self._update_actions()
+
+    # -- the list ---------------------------------------------------------------------------
+    def source_from(self, workspace: WorkspaceView) -> PageSource:
+        self.as_of = date.today()
+        self.fails = workspace.fails.fails(self.as_of)
+        self.buckets = workspace.fails.buckets(self.fails)
+        self._draw()
+        return workspace.fails.source_of(self.fails)
+
+    def refresh(self) -> None:
+        """Read the fails again (they age with the calendar, not with edits)."""
+        self.reload_source()
+
+    def set_workspace(self, workspace: WorkspaceView) -> None:
+        super().set_workspace(workspace)
+        self._update_actions()
+
+    def clear(self, message: str = OPENING_TEXT) -> None:
+        super().clear(message)
+        self.fails, self.buckets = (), ()
+        self._draw()
+        self._update_actions()
+
+    def cell_tone(self, column: Column, row: Row) -> Tone | None:
+        """A passed close-out date in red, a capital charge in amber, old fails amber."""
+        value = self.model.value_in
+        if column.key == "close_out" and value(row, "close_out") is not None:
+            passed = value(row, "close_out") <= self.as_of
+            return Tone.NEGATIVE if passed else Tone.WARNING
+        if column.key == "capital" and value(row, "capital"):
+            return Tone.WARNING
+        if column.key == "age" and (value(row, "age") or 0) > 13:
+            return Tone.NEGATIVE
+        return super().cell_tone(column, row)
+
+    # -- the chart --------------------------------------------------------------------------
+    def _draw(self) -> None:
+        """The fails by age, each way: a summary line and a stacked bar chart."""
+        to_deliver = sum(b.to_deliver for b in self.buckets)
+        to_receive = sum(b.to_receive for b in self.buckets)
+        self.summary.setText(
+            f"As of {self.as_of.isoformat()}: {to_deliver} to deliver, {to_receive} to "
+            "receive, by age in settlement days"
+            if self.buckets
+            else ""
+        )
+        if not self.buckets and self.chart_view is None:
+            return
+        chart = self._chart()
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        self._fill(chart)
+
+    def _chart(self) -> Any:
+        from PySide6.QtCharts import QChart, QChartView
+
+        if self.chart_view is None:
+            chart = QChart()
+            chart.setTitle("Fails by age (settlement days)")
+            chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+            self.chart_view = QChartView(chart, self.side)
+            self.chart_view.setObjectName("fails_chart")
+            self.chart_view.setMinimumSize(340, 240)
+            self._side_layout.addWidget(self.chart_view, 1)
+        return self.chart_view.chart()
+
+    def _fill(self, chart: Any) -> None:
+        from PySide6.QtCharts import QBarCategoryAxis, QBarSet, QStackedBarSeries, QValueAxis
+
+        series = QStackedBarSeries()
+        for name, counts in zip(SIDES, (
+            [b.to_deliver for b in self.buckets], [b.to_receive for b in self.buckets]
+        ), strict=True):  # fmt: skip
+            bars = QBarSet(name)
+            bars.append([float(n) for n in counts])
+            series.append(bars)
+        tallest = max((b.to_deliver + b.to_receive for b in self.buckets), default=0)
+        chart.addSeries(series)
+        categories = QBarCategoryAxis()
+        categories.append([b.label for b in self.buckets])
+        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(categories)
+        step = max(1, -(-tallest // 5))  # whole fails per grid line, at most 5 lines
+        top = step * max(1, -(-tallest // step))
+        scale = QValueAxis()
+        scale.setRange(0, top)
+        scale.setLabelFormat("%d")
+        scale.setTickCount(top // step + 1)
+        chart.addAxis(scale, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(scale)
+
+    # -- the report -------------------------------------------------------------------------
+    def print_report(self, path: Path | None = None) -> Path | None:
+        """Write the fails report to ``path`` (asked for if not given); say where."""
+        workspace = self.workspace
+        if workspace is None or self._refusal() is not None:
+            return None
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Print the fails report", f"fails-{self.as_of.isoformat()}.pdf",
+                "PDF files (*.pdf)",
+            )  # fmt: skip
+            if not name:
+                return None
+            path = Path(name)
+        try:
+            written = workspace.fails.report(path, self.as_of)
+        except DeskError as exc:
+            self.show_notice(exc.message, Tone.NEGATIVE)
+            return None
+        self.show_notice(f"Fails report written to {written}", Tone.POSITIVE)
+        return written
+
+    def _refusal(self, _key: str = "report") -> str | None:
+        if self.workspace is None:
+            return "No database open"
+        return self.workspace.user.refusal(Action.VIEW_BOOKS)
+
+    def _update_actions(self) -> None:
+        update_actions(self.fail_actions, ACTIONS, self._refusal)

@@ -1,0 +1,111 @@
+"""The fails list: aged in settlement days, Reg SHO close-outs and capital flags from the rules."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from desk_app.domain.codes import Side
+from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
+from desk_app.domain.fails import FailSide
+from tests.services.conftest import Desk
+from tests.services.test_settling import _book, _obligation
+
+AAPL = "US0378331005"
+SETTLE = date(2026, 11, 25)  # a Wednesday; Thursday the 26th is Thanksgiving
+
+
+@pytest.fixture
+def failing(settling_desk: Desk) -> dict[str, int]:
+    """A buy, a long sale and a short sale of AAPL, all settling on the 25th, none settled."""
+    ids = {
+        "buy": _book(settling_desk),
+        "long": _book(settling_desk, side=Side.SELL),
+        "short": _book(settling_desk, side=Side.SELL_SHORT),
+    }
+    assert {_obligation(settling_desk, i).settle_date for i in ids.values()} == {SETTLE}
+    return ids
+
+
+def test_fails_are_aged_in_settlement_days_with_their_close_outs(
+    settling_desk: Desk, failing: dict[str, int]
+) -> None:
+    fails = settling_desk.ws["carl"].fails
+    assert fails.fails(SETTLE) == []  # on the settlement date nothing has failed yet
+    by_id = {f.id: f for f in fails.fails(date(2026, 11, 27))}
+    assert {f.age for f in by_id.values()} == {1}  # Thanksgiving does not count
+    buy, long, short = (by_id[failing[k]] for k in ("buy", "long", "short"))
+    assert (buy.side, long.side, short.side) == (
+        FailSide.TO_RECEIVE, FailSide.TO_DELIVER, FailSide.TO_DELIVER
+    )  # fmt: skip
+    assert buy.close_out is None  # a fail to receive has no Reg SHO close-out
+    assert (short.close_out, short.close_out_rule) == (
+        date(2026, 11, 27), "Reg SHO 204 close-out: short sale"
+    )  # fmt: skip
+    assert short.close_out_passed and short.short
+    assert long.close_out == date(2026, 12, 1)  # S+3: Fri 27, Mon 30, Tue 1
+    assert not long.close_out_passed and long.capital is None
+    later = {f.id: f for f in fails.fails(date(2026, 12, 3))}  # S+5
+    assert later[failing["long"]].age == 5
+    assert later[failing["long"]].capital == "15c3-1 capital charge: fail to deliver"
+    assert later[failing["buy"]].capital is None  # a fail to receive is charged at 30
+    assert [(b.label, b.to_deliver, b.to_receive) for b in fails.buckets(list(later.values()))][
+        :2
+    ] == [("1–3", 0, 0), ("4–5", 2, 1)]
+
+
+def test_settled_and_cancelled_obligations_are_not_fails(
+    settling_desk: Desk, failing: dict[str, int]
+) -> None:
+    carl = settling_desk.ws["carl"]
+    carl.settling.instruct([failing["buy"]])
+    carl.settling.match([failing["buy"]])
+    carl.settling.settle(failing["buy"], quantity=Decimal(40))
+    left = {f.id: f for f in carl.fails.fails(date(2026, 11, 27))}
+    assert left[failing["buy"]].quantity == Decimal(60)  # the residual still fails
+    carl.settling.settle(failing["buy"])
+    assert failing["buy"] not in {f.id for f in carl.fails.fails(date(2026, 11, 27))}
+
+
+def test_the_rules_and_the_threshold_list_are_reference_data(
+    settling_desk: Desk, failing: dict[str, int]
+) -> None:
+    sue, carl = settling_desk.ws["sue"], settling_desk.ws["carl"]
+    with pytest.raises(NotPermitted):
+        carl.fails.set_rule_days("REGSHO-LONG", 2)
+    assert sue.fails.set_rule_days("regsho-long", 2).days == 2
+    long = next(f for f in carl.fails.fails(date(2026, 11, 27)) if f.id == failing["long"])
+    assert long.close_out == date(2026, 11, 30)
+    with pytest.raises(DeskError, match="no fails rule 'NOPE'"):
+        sue.fails.set_rule_days("NOPE", 2)
+    with pytest.raises(ValidationError, match="between 0 and 365"):
+        sue.fails.set_rule_days("REGSHO-LONG", -1)
+    sue.fails.set_rule_days("REGSHO-LONG", 30)
+    settling_desk.ws["cora"].fails.set_threshold(AAPL, True)  # compliance keeps the list
+    long = next(f for f in carl.fails.fails(date(2026, 11, 27)) if f.id == failing["long"])
+    assert (long.close_out, long.close_out_rule) == (
+        date(2026, 12, 15), "Reg SHO 203(b)(3) close-out: threshold security"
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_the_report_prints_every_fail_and_the_same_fails_print_the_same_bytes(
+    settling_desk: Desk, failing: dict[str, int], tmp_path: Path
+) -> None:
+    fails = settling_desk.ws["carl"].fails
+    first = fails.report(tmp_path / "fails.pdf", date(2026, 12, 3))
+    again = fails.report(tmp_path / "again.pdf", date(2026, 12, 3))
+    assert first.read_bytes() == again.read_bytes()
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(first), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Fails as of 2026-12-03" in text
+    for oid in failing.values():
+        assert str(oid) in text
+    assert "3 fails: 2 to deliver, 1 to receive" in text
+    assert "Page 1 of 1" in text

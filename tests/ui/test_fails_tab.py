@@ -1,0 +1,62 @@
+"""The Fails tab ages an overdue obligation, charts the fails by age and prints the report."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from desk_app.domain.codes import Side
+from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.fails_tab import FailsTab
+from tests.services.conftest import Desk
+from tests.services.test_trades import _terms
+
+pytestmark = pytest.mark.gui
+TRADED = date(2026, 11, 2)  # settled on the 3rd: long overdue by the time this runs
+
+
+def _tab(qtbot: QtBot, tmp_path: Path, desk: Desk) -> FailsTab:
+    settings = DeskSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    tab = FailsTab(settings)
+    qtbot.addWidget(tab)
+    tab.resize(1300, 600)
+    tab.show()
+    tab.set_workspace(desk.ws["carl"])
+    return tab
+
+
+def test_the_fails_view_ages_an_overdue_obligation(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
+) -> None:
+    carl = settling_desk.ws["carl"]
+    when = datetime(2026, 11, 2, 15, 30, tzinfo=UTC)
+    for side in (Side.SELL_SHORT, Side.BUY):
+        carl.trades.book(_terms("ACC-100", side=side, trade_date=TRADED, trade_time=when))
+    tab = _tab(qtbot, tmp_path, settling_desk)
+    expected = {f.id: f for f in carl.fails.fails(date.today())}
+    assert tab.model.rowCount() == 2 == len(expected)
+    for row in (tab.model.row_at(n) for n in range(2)):
+        fail = expected[tab.model.value_in(row, "id")]
+        assert (
+            tab.model.value_in(row, "age") == fail.age >= 15
+        )  # Veterans Day and Thanksgiving do not count
+        assert tab.model.value_in(row, "bucket") in ("14–30", "31+")
+    sides = tab.model.column_of("side")
+    assert sorted(tab.model.index(n, sides).data() for n in range(2)) == [
+        "Fail to deliver", "Fail to receive"
+    ]  # fmt: skip
+    assert tab.summary.text().startswith(f"As of {date.today().isoformat()}: 1 to deliver, 1 to")
+    assert tab.chart_view is not None
+    series = tab.chart_view.chart().series()[0]
+    assert [(s.label(), sum(s.at(i) for i in range(s.count()))) for s in series.barSets()] == [
+        ("To deliver", 1.0), ("To receive", 1.0)
+    ]  # fmt: skip
+    written = tab.print_report(tmp_path / "fails.pdf")
+    assert written is not None and written.read_bytes().startswith(b"%PDF")
+    assert tab.notice.text() == f"Fails report written to {written}"
+    tab.clear()
+    assert tab.summary.text() == "" and tab.model.rowCount() == 0
