@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         import_cmds,
         reference_cmds,
         settlement_cmds,
+        ssi_cmds,
         trade_cmds,
         transfer_cmds,
         user_cmds,
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (
         db_cmds, gui_cmds, calendar_cmds, account_cmds, reference_cmds,
         user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds, export_cmds,
-        settlement_cmds, transfer_cmds, fails_cmds,
+        settlement_cmds, transfer_cmds, fails_cmds, ssi_cmds,
     ):  # fmt: skip
         module.register(commands)
     return parser

@@ -10,6 +10,7 @@ from typing import Any
 from desk_app.cli.calendar_cmds import iso_date
 from desk_app.cli.common import EXIT_OK, EXIT_USAGE, CommandContext, add_format, reject
 from desk_app.cli.reference_cmds import lister
+from desk_app.domain.codes import FailReason
 from desk_app.domain.states import ObligationStatus
 
 
@@ -37,6 +38,13 @@ def register(commands: Any) -> None:
         move = sub.add_parser(name, help=help_text)
         move.add_argument("ids", nargs="+", type=int, metavar="ID")
         move.set_defaults(handler=move_obligations, move=name)
+    fail = sub.add_parser(
+        "fail", help="mark obligations failing with the market's reason code; prints how many"
+    )
+    fail.add_argument("ids", nargs="+", type=int, metavar="ID")
+    fail.add_argument("--reason", required=True, choices=[r.value for r in FailReason],
+                      help="the reason code (sese.024)")  # fmt: skip
+    fail.set_defaults(handler=mark_failing)
     settle = sub.add_parser(
         "settle",
         help="settle an obligation fully or partially (prints the ledger posting id), "
@@ -119,6 +127,14 @@ def settle_obligation(ctx: CommandContext, args: argparse.Namespace) -> int:
     print(f"obligation {done.obligation_id}: {done.quantity} settled for {done.amount_text} "
           f"({done.status.label.lower()}{left})", file=sys.stderr)  # fmt: skip
     print(done.posting_id)
+    return EXIT_OK
+
+
+def mark_failing(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        count = workspace.settling.mark_failing(args.ids, args.reason)
+    print(f"{count} obligation{'' if count == 1 else 's'} failing ({args.reason})", file=sys.stderr)
+    print(count)
     return EXIT_OK
 
 

@@ -37,6 +37,7 @@ class Action(StrEnum):
     SETTLEMENT_RUN = "settlement.run"
     SETTLEMENT_SETTLE = "settlement.settle"
     FAIL_RULES = "fails.rules"
+    SSI_CHANGE = "ssi.change"
     TRANSFER_CASH = "transfer.cash"
     TRANSFER_SECURITIES = "transfer.securities"
 
@@ -72,6 +73,7 @@ _LABELS = {
     Action.SETTLEMENT_RUN: "Create the settlement obligations of trades that lack them",
     Action.SETTLEMENT_SETTLE: "Instruct, match, settle and reverse settlement obligations",
     Action.FAIL_RULES: "Change the fails rules and the Reg SHO threshold list",
+    Action.SSI_CHANGE: "Request adding or changing a standing settlement instruction",
     Action.TRANSFER_CASH: "Request a cash journal from one account to another",
     Action.TRANSFER_SECURITIES: "Request a securities journal from one account to another",
 }
@@ -86,6 +88,7 @@ SUPERVISED = frozenset(
         Action.TRADE_CANCEL_SETTLING,
         Action.TRANSFER_CASH,
         Action.TRANSFER_SECURITIES,
+        Action.SSI_CHANGE,
     }
 )
 _TRADING = frozenset(
@@ -100,6 +103,7 @@ _TRADING = frozenset(
         Action.SETTLEMENT_SETTLE,
         Action.TRANSFER_CASH,
         Action.TRANSFER_SECURITIES,
+        Action.SSI_CHANGE,
     }
 )
 

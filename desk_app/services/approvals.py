@@ -112,7 +112,10 @@ class RequestDetail:
 
 
 _RECORD = [c.key for c in REQUEST_COLUMNS].index("target_key")
-_KINDS = {"accounts": "account", "trades": "trade", "journals": "journal"}
+_KINDS = {
+    "accounts": "account", "trades": "trade", "journals": "journal",
+    "standing_settlement_instructions": "standing instruction",
+}  # fmt: skip
 
 
 def _record_text(target_key: str) -> str:

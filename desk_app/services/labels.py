@@ -47,4 +47,5 @@ ACTIONS = {
     "trade.cancel_settling": "Cancel settling trade",
     "transfer.cash": "Cash journal",
     "transfer.securities": "Securities journal",
+    "ssi.change": "Change standing instruction",
 }

@@ -99,16 +99,20 @@ class SettlementService:
         open_only: bool = False,
         due: date | None = None,
         status: ObligationStatus | None = None,
+        before: date | None = None,
     ) -> KeysetSource:
         """Obligations by settlement date, oldest first (so overdue ones lead a worklist).
 
-        ``due``: settling on that date; ``status``: in that state.
+        ``due``: settling on that date; ``before``: settling before it (overdue);
+        ``status``: in that state.
         """
         o = SettlementObligation
         closed = [s for s in ObligationStatus if not s.is_open]
         where: list[ColumnElement[bool]] = [o.status.not_in(closed)] if open_only else []
         if due is not None:
             where.append(o.settle_date == due)
+        if before is not None:
+            where.append(o.settle_date < before)
         if status is not None:
             where.append(o.status == status)
         return KeysetSource(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
-from desk_app.domain.codes import Payment
+from desk_app.domain.codes import FailReason, Payment
+from desk_app.domain.cutoffs import CUTOFFS
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.ledger import (
     Book,
@@ -27,7 +28,7 @@ from desk_app.domain.ledger import (
     reversed_movements,
     settlement_movements,
 )
-from desk_app.domain.money import round_money
+from desk_app.domain.money import format_amount, format_quantity, round_money
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
 from desk_app.services import ledger_book
@@ -37,9 +38,15 @@ if TYPE_CHECKING:
     from desk_app.services.bulk_settling import BulkSettled, Progress
 
 SETTLEMENT, REVERSAL = "settlement", "reversal"
+PAYMENT_WORDS = {Payment.AGAINST: "against payment", Payment.FREE: "free of payment"}
 SETTLEABLE = frozenset(
     {ObligationStatus.MATCHED, ObligationStatus.PARTIALLY_SETTLED, ObligationStatus.FAILING}
 )
+#: What may be marked failing: instructed or on from there, not yet all settled.
+_MAY_FAIL = frozenset({
+    ObligationStatus.INSTRUCTED, ObligationStatus.MATCHED, ObligationStatus.PARTIALLY_SETTLED,
+    ObligationStatus.FAILING,
+})  # fmt: skip
 #: Where instruct and match move an obligation from (a settlement is undone only by a
 #: reversal, never by matching it again).
 _MOVES_FROM = {
@@ -66,6 +73,35 @@ class Settled:
         return str(round_money(self.amount, self.currency))
 
 
+@dataclass(frozen=True)
+class PostingLine:
+    """One posting of an obligation, as its detail lists it."""
+
+    id: int
+    kind: str
+    quantity: Decimal
+    amount: Decimal
+    currency: str
+    posted_at: datetime
+    posted_by: str
+    reverses_id: int | None
+    reversed_by: int | None
+    reason: str | None
+
+    @property
+    def reversible(self) -> bool:
+        return self.kind == SETTLEMENT and self.reversed_by is None
+
+
+@dataclass(frozen=True)
+class ObligationDetail:
+    """An obligation beside its trade, its SSI and its postings (the tab's detail pane)."""
+
+    id: int
+    lines: tuple[tuple[str, str], ...]  # (label, text), in reading order
+    postings: tuple[PostingLine, ...]
+
+
 class SettlingService:
     """Instruct, match, settle and reverse obligations; every change audited."""
 
@@ -80,6 +116,35 @@ class SettlingService:
     def match(self, obligation_ids: Iterable[int]) -> int:
         """Instructed -> matched (the counterparty's instruction agrees)."""
         return self._move(obligation_ids, ObligationStatus.MATCHED)
+
+    def mark_failing(
+        self, obligation_ids: Iterable[int], reason: FailReason | str, *, today: date | None = None
+    ) -> int:
+        """Not settled on its settlement date: failing, with the market's reason code.
+
+        ``today`` is the market's date (default: New York's now); an obligation that
+        settles later cannot fail yet.
+        """
+        code = FailReason(reason)
+        ids = sorted(set(obligation_ids))
+        day = today or CUTOFFS["US"].today(datetime.now(UTC))
+        with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
+            for obligation in (_get(session, i) for i in ids):
+                if obligation.settle_date > day:
+                    raise ValidationError(
+                        "obligation", f"{obligation.id} settles on {obligation.settle_date}: "
+                        "it cannot fail before its settlement date", str(obligation.id),
+                    )  # fmt: skip
+                if obligation.status not in _MAY_FAIL:
+                    raise ValidationError(
+                        "obligation", f"{obligation.id} is {obligation.status.label.lower()}; "
+                        "only instructed, matched or partly settled obligations fail",
+                        str(obligation.id),
+                    )  # fmt: skip
+                if obligation.status is not ObligationStatus.FAILING:
+                    _set_status(obligation, ObligationStatus.FAILING)
+                obligation.fail_reason = code
+        return len(ids)
 
     def _move(self, obligation_ids: Iterable[int], target: ObligationStatus) -> int:
         ids = sorted(set(obligation_ids))
@@ -221,6 +286,62 @@ class SettlingService:
         with self._uow.sessions() as session:
             entries = session.scalars(select(m.LedgerEntry)).all()
             return balances(ledger_book.movement_of(e) for e in entries)
+
+    def detail(self, obligation_id: int) -> ObligationDetail:
+        """What the desk needs to see of one obligation, read in one go."""
+        with self._uow.sessions() as session:
+            o = _get(session, obligation_id)
+            t, ssi = o.trade, o.ssi
+            left = o.quantity - o.settled_quantity
+            cash = round_money(o.amount - o.settled_amount, o.currency)
+            route = (
+                f"{ssi.place_of_settlement}, agent {ssi.agent_bic}, account "
+                f"{ssi.safekeeping_account} (SSI {ssi.id}, from {ssi.effective_from})"
+                if ssi is not None
+                else "none in force"
+            )
+            lines = [
+                ("Obligation", f"{o.id}: {o.direction.value.capitalize()} "
+                 f"{format_quantity(o.quantity)} {o.instrument.isin} {PAYMENT_WORDS[o.payment]}, "
+                 f"{o.status.label.lower()}"),
+                ("Trade", f"{t.id} (version {t.version_no}, {t.status.label.lower()}): "
+                 f"{t.side.label} {format_quantity(t.quantity)} at {t.price.normalize():f} "
+                 f"{t.currency} on {t.trade_date}, ref {t.external_id or '-'}"),
+                ("Account", f"{o.account.account_number} {o.account.name}"),
+                ("Counterparty", f"{o.counterparty.code} {o.counterparty.name}"),
+                ("Settles", f"{o.settle_date}; {format_quantity(left)} left of "
+                 f"{format_quantity(o.quantity)}, {format_amount(cash)} {o.currency} to move"),
+                ("SSI", route),
+                ("Matched", f"{o.matched_at:%Y-%m-%d %H:%M} UTC" if o.matched_at else "not yet"),
+            ]  # fmt: skip
+            for label, value in (
+                ("Fail reason", o.fail_reason), ("Market status", o.status_note),
+                ("Exception", o.exception_reason),
+            ):  # fmt: skip
+                if value:
+                    lines.append((label, str(value)))
+            rows = session.scalars(
+                select(m.LedgerPosting)
+                .where(m.LedgerPosting.obligation_id == obligation_id)
+                .order_by(m.LedgerPosting.id)
+            ).all()
+            undone = {p.reverses_id: p.id for p in rows if p.reverses_id is not None}
+            postings = tuple(
+                PostingLine(
+                    p.id,
+                    p.kind,
+                    p.quantity,
+                    p.amount,
+                    p.currency,
+                    p.posted_at,
+                    p.posted_by,
+                    p.reverses_id,
+                    undone.get(p.id),
+                    p.reason,
+                )
+                for p in rows
+            )
+            return ObligationDetail(o.id, tuple(lines), postings)
 
     def postings(self, obligation_id: int) -> list[m.LedgerPosting]:
         with self._uow.sessions() as session:

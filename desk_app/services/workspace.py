@@ -29,6 +29,7 @@ from desk_app.services.reference import ReferenceService
 from desk_app.services.settlement_messages import SettlementMessageService
 from desk_app.services.settlements import SettlementService
 from desk_app.services.settling import SettlingService
+from desk_app.services.ssis import SSIService
 from desk_app.services.trade_import import TradeImportService
 from desk_app.services.trade_lookup import TradeLookupService
 from desk_app.services.trades import TradeService
@@ -64,6 +65,7 @@ class Workspace:
     presets: PresetService = field(init=False)
     transfers: TransferService = field(init=False)
     fails: FailsService = field(init=False)
+    ssis: SSIService = field(init=False)
 
     def __post_init__(self) -> None:
         self.uow = UnitOfWork(self.sessions, self.user)
@@ -84,6 +86,7 @@ class Workspace:
         self.presets = PresetService(self.uow)
         self.transfers = TransferService(self.uow, self.approvals)
         self.fails = FailsService(self.sessions, self.uow, self.calendar)
+        self.ssis = SSIService(self.uow, self.approvals)
 
     @property
     def actor(self) -> str:

@@ -25,6 +25,7 @@ from desk_app.ui.workers import run_in_background
 
 if TYPE_CHECKING:
     from desk_app.ui.dialogs.about_dialog import AboutDialog
+    from desk_app.ui.dialogs.ssi_dialog import SSIDialog
 
 PING_INTERVAL_MS = 30_000
 OFFLINE_RETRY_MS = 5_000
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Desk")
         self._settings = settings
         self._workspace: WorkspaceView | None = None
+        self.ssi_dialog: SSIDialog | None = None
         self._ping_in_flight = False
         self._painted = False
         self.about_dialog: AboutDialog | None = None
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
     def clear_workspace(self, message: str = "No database open") -> None:
         """Empty every tab (before a database opens, or after it failed to)."""
         self._workspace = None
+        if self.ssi_dialog is not None:  # it lists the database being left
+            self.ssi_dialog.close()
         self._ping_timer.stop()
         for tab in self.tabs:
             tab.clear(message)
@@ -228,9 +232,24 @@ class MainWindow(QMainWindow):
             view_menu, "Previous tab", lambda: self._step_tab(-1), QKeySequence("Ctrl+PgUp")
         )
 
+        reference_menu = self.menuBar().addMenu("&Reference")
+        self._action(reference_menu, "&Standing settlement instructions…", self.show_ssis)
+
         help_menu = self.menuBar().addMenu("&Help")
         about = self._action(help_menu, "&About Desk", self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def show_ssis(self) -> SSIDialog | None:
+        """The standing settlement instructions, and requests to add or change one."""
+        if self._workspace is None:
+            return None
+        from desk_app.ui.dialogs.ssi_dialog import SSIDialog
+
+        if self.ssi_dialog is not None:
+            self.ssi_dialog.deleteLater()
+        self.ssi_dialog = SSIDialog(self._workspace.ssis, self._workspace.user, self)
+        self.ssi_dialog.show()
+        return self.ssi_dialog
 
     def _action(
         self,

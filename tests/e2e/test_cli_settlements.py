@@ -125,8 +125,14 @@ def test_settle_several_at_once_names_what_it_left(
     assert code == 2 and "give one ID" in err
     code, out, err = run(capsys, *carl, "settlements", "settle", first, second)
     assert (code, out.strip()) == (0, "1")
-    assert err.splitlines() == [
+    settled_err = err
+    assert settled_err.splitlines() == [
         f"obligation {second}: left as it was: {second} is pending: only a matched obligation "
         "settles (instruct and match it first)",
         "1 obligation settled, 1 left as they were",
     ]
+    code, _, err = run(capsys, *carl, "settlements", "fail", second, "--reason", "LACK")
+    assert code == 1 and "only instructed, matched or partly settled obligations fail" in err
+    assert run(capsys, *carl, "settlements", "instruct", second)[0] == 0
+    code, out, err = run(capsys, *carl, "settlements", "fail", second, "--reason", "LACK")
+    assert (code, out.strip(), err.strip()) == (0, "1", "1 obligation failing (LACK)")

@@ -59,6 +59,13 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
             outcome = ws.trades.amend(trade_id, terms, "price per the execution report")
         assert outcome.request_id is not None
         return outcome.request_id, str(trade_id)
+    if action is Action.SSI_CHANGE:
+        code = f"B{desk.next_number()[-4:]}"
+        desk.counterparty(code)
+        route = {"counterparty": code, "market": "US", "asset_class": "equity",
+                 "place_of_settlement": "DTCYUS33", "agent_bic": "CHASUS33",
+                 "safekeeping_account": "0005", "effective_from": "2020-01-01"}  # fmt: skip
+        return ws.ssis.request_add(route, "new broker"), code
     number = desk.account()
     if action in (Action.TRANSFER_CASH, Action.TRANSFER_SECURITIES):
         isin = funded(desk, number)
@@ -122,6 +129,16 @@ def applied(desk: Desk, action: Action, number: str) -> bool:
         if action is Action.TRADE_CANCEL_SETTLING:
             return newest.status is TradeStatus.CANCELLED
         return newest.terms.price == Decimal("11")
+    if action is Action.SSI_CHANGE:
+        with desk.admin.uow.read() as session:
+            return (
+                session.scalars(
+                    select(m.StandingSettlementInstruction)
+                    .join(m.Counterparty)
+                    .where(m.Counterparty.code == number)
+                ).first()
+                is not None
+            )
     if action is Action.TRANSFER_CASH:
         return desk.admin.transfers.available_cash(number, "USD") == Decimal(900)
     if action is Action.TRANSFER_SECURITIES:

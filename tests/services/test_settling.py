@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -229,6 +230,19 @@ def test_many_settle_at_once_and_what_may_not_is_named(floor: Desk) -> None:  # 
     _obligations_agree_with_their_postings(floor.ws["carl"])
     assert [p.kind for p in carl.postings(partly)] == ["settlement", "settlement"]
     assert carl.settle_all([buy]).refused[0][1].startswith(f"{buy} is settled")
+
+
+def test_an_obligation_fails_only_from_its_settlement_date(floor: Desk) -> None:  # noqa: F811
+    carl = floor.ws["carl"].settling
+    oid = _book(floor)  # settles on 2026-11-25
+    carl.instruct([oid])
+    with pytest.raises(ValidationError, match="cannot fail before its settlement date"):
+        carl.mark_failing([oid], "LACK", today=date(2026, 11, 24))
+    assert carl.mark_failing([oid], "NMAS", today=date(2026, 11, 25)) == 1
+    o = _obligation(floor, oid)
+    assert (o.status, o.fail_reason, o.matched_at) == (S.FAILING, "NMAS", None)
+    with pytest.raises(ValidationError, match="instruct and match it first"):
+        carl.settle(oid)  # it never matched
 
 
 def test_free_of_payment_settles_no_cash_one_by_one_or_in_bulk(floor: Desk) -> None:  # noqa: F811

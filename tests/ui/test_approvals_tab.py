@@ -219,6 +219,18 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
         Action.TRANSFER_SECURITIES: ws.transfers.request_securities(
             amend, restrict, AAPL, Decimal(1), "gift"
         ).request_id,
+        Action.SSI_CHANGE: ws.ssis.request_add(
+            {
+                "counterparty": "GPCM",
+                "market": "US",
+                "asset_class": "equity",
+                "place_of_settlement": "DTCYUS33",
+                "agent_bic": "CHASUS33",
+                "safekeeping_account": "0005",
+                "effective_from": "2026-12-01",
+            },
+            "new agent",
+        ),
     }
 
 

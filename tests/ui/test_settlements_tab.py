@@ -81,10 +81,12 @@ def test_settle_a_part_from_the_tab_and_the_residual_shows(
     tab.view.selectRow(0)
     assert actions["instruct"].isEnabled() and not actions["settle"].isEnabled()
     assert actions["settle"].toolTip() == "Not for pending obligations"
-    actions["instruct"].trigger()
-    assert tab.notice.text() == "1 obligation instructed"
+    with qtbot.waitSignal(tab.bulk_finished, timeout=10_000) as done:
+        actions["instruct"].trigger()  # on a worker, behind a progress dialog
+    assert done.args == ["1 obligation instructed"] and tab.notice.text() == done.args[0]
     tab.view.selectRow(0)
-    actions["match"].trigger()
+    with qtbot.waitSignal(tab.bulk_finished, timeout=10_000):
+        actions["match"].trigger()
     tab.view.selectRow(0)
     assert actions["settle"].isEnabled()
     dialog = tab.settle()
@@ -140,3 +142,91 @@ def test_export_the_selection_as_sese023_then_apply_a_status_file(
     row = tab.model.row_at(0)
     assert tab.model.value_in(row, "status_note") == "Unmatched: DDAT date differs"
     tab.clear()
+
+
+def test_bulk_settle_and_mark_failing_run_off_the_gui_thread(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from desk_app.domain.codes import FailReason
+    from tests.services.test_trades import _terms
+
+    carl = settling_desk.ws["carl"]
+    when = datetime(2026, 11, 2, 15, 30, tzinfo=UTC)
+    for _ in range(3):  # settled on 2026-11-03: overdue whenever this runs
+        carl.trades.book(_terms("ACC-100", trade_date=date(2026, 11, 2), trade_time=when))
+    tab = _tab(qtbot, tmp_path)
+    tab.set_workspace(carl)
+    ids = [int(tab.model.row_at(n)[-1]) for n in range(3)]
+    carl.settling.instruct(ids)
+    carl.settling.match(ids[:2])
+    tab.show_filter.setCurrentIndex(tab.show_filter.findData("overdue"))
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 3)
+    tab.show_filter.setCurrentIndex(tab.show_filter.findData("today"))
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 0)
+    tab.show_filter.setCurrentIndex(tab.show_filter.findData("matched"))
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 2)
+    tab.view.selectAll()
+    assert tab.obligation_actions["settle_all"].isEnabled()
+    with qtbot.waitSignal(tab.bulk_finished, timeout=10_000) as done:
+        tab.obligation_actions["settle_all"].trigger()
+    assert done.args == ["2 obligations settled"]
+    tab.include_closed.setChecked(True)
+    tab.show_filter.setCurrentIndex(tab.show_filter.findData("overdue"))
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)  # overdue is open, closed or not
+    tab.include_closed.setChecked(False)
+    tab.show_filter.setCurrentIndex(tab.show_filter.findData("instructed"))
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
+    tab.view.selectRow(0)
+    assert tab.pane.detail is not None
+    with qtbot.waitSignal(tab.bulk_finished, timeout=10_000) as done:
+        tab.mark_failing("LACK")
+    assert done.args == ["1 obligation failing (LACK)"]
+    assert tab.pane.detail is None  # it left the Instructed list: nothing is chosen
+    o = carl.settling.postings  # the failing one settles nothing until it matches
+    assert o(ids[2]) == []
+    tab.show_filter.setCurrentIndex(tab.show_filter.findData("failing"))
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
+    assert tab.model.value_in(tab.model.row_at(0), "fail_reason") == FailReason.LACK.value
+    assert tab.cutoff_label.text().startswith("DTC cut-off 15:30 New York")
+    tab.clear()
+
+
+def test_the_detail_pane_shows_the_postings_and_reverses_one(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
+) -> None:
+    from decimal import Decimal
+
+    from tests.services.test_trades import _terms
+
+    carl = settling_desk.ws["carl"]
+    carl.trades.book(_terms("ACC-100"))
+    tab = _tab(qtbot, tmp_path)
+    tab.set_workspace(carl)
+    oid = int(tab.model.row_at(0)[-1])
+    carl.settling.instruct([oid])
+    carl.settling.match([oid])
+    carl.settling.settle(oid, quantity=Decimal(40))
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
+    tab.view.selectRow(0)
+    pane = tab.pane
+    assert pane.detail is not None and pane.detail.id == oid
+    text = pane.summary.text()
+    assert "Receive 100 US0378331005 against payment, partially settled" in text
+    assert "DTCYUS33, agent IRVTUS3N, account 0352" in text
+    assert pane.postings.column_texts(1) == ["Settlement"]
+    assert not pane.reverse_button.isEnabled()  # no posting chosen yet
+    pane.table.selectRow(0)
+    assert pane.reverse_button.isEnabled()
+    with qtbot.waitSignal(pane.reversed) as done:
+        pane.reverse("DTC reversed the delivery")
+    assert done.args[0].startswith(f"Posting {pane.detail.postings[0].id} reversed by posting ")
+    assert pane.postings.column_texts(1) == ["Settlement", "Reversal"]
+    assert pane.postings.column_texts(6)[0].startswith("reversed by ")
+    history = pane.show_history()
+    assert history is not None and history.windowTitle() == f"History of obligation {oid}"
+    history.close()
+    tab.clear()
+    assert pane.summary.text().startswith("Select an obligation")

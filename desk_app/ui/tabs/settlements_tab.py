@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QToolBar,
+    QWidget,
+)
 
+from desk_app.domain.codes import FailReason
+from desk_app.domain.cutoffs import CUTOFFS
 from desk_app.domain.errors import DeskError
 from desk_app.domain.permissions import Action
+from desk_app.domain.states import ObligationStatus
 from desk_app.services.listing import Column, PageSource, Row
 from desk_app.ui.dialogs.settle_dialog import SettleDialog
+from desk_app.ui.dialogs.trade_ticket_fields import set_tone
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.obligation_pane import ObligationPane
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
-from desk_app.ui.tabs.workspace_view import RunReportView, SettledView
+from desk_app.ui.tabs.workspace_view import RunReportView, SettledView, SettlingView
 from desk_app.ui.theme import Tone
-from desk_app.ui.workers import run_in_background
+from desk_app.ui.workers import Progress, run_in_background, run_with_progress_dialog
 
 RUN_TIP = "Create the obligations of trades that have none yet (imported trades); never twice"
 NO_OBLIGATION = "Select an obligation first"
@@ -30,6 +47,10 @@ ACTIONS = {
                         "Mark the selected instructed obligations matched"),
     "settle": ActionSpec("Settle…", Action.SETTLEMENT_SETTLE, "Ctrl+Shift+S",
                          "Settle the selected obligation, all that is left or a part"),
+    "settle_all": ActionSpec("Settle selected", Action.SETTLEMENT_SETTLE, "Ctrl+Shift+L",
+                             "Settle all that is left of each selected obligation, in one go"),
+    "fail": ActionSpec("Mark failing…", Action.SETTLEMENT_SETTLE, "Ctrl+Shift+F",
+                       "Mark the selected obligations failing, with the market's reason code"),
     "export": ActionSpec("Export…", Action.SETTLEMENT_SETTLE, "Ctrl+Shift+X",
                          "Write an ISO 20022 sese.023 instruction for each selected obligation "
                          "(pending ones become instructed)"),
@@ -43,7 +64,16 @@ _FROM = {
     "match": frozenset({"instructed", "failing"}),
     "settle": frozenset({"matched", "partially_settled", "failing"}),
     "export": frozenset({"pending", "instructed"}),
+    "settle_all": frozenset({"matched", "partially_settled", "failing"}),
+    "fail": frozenset({"instructed", "matched", "partially_settled", "failing"}),
 }
+#: What the Show list offers: a settlement-date window, or one status.
+SHOW = (
+    ("any", "Any date"), ("today", "Due today"), ("next", "Due next settlement day"),
+    ("overdue", "Overdue"), ("pending", "Pending"), ("instructed", "Instructed"),
+    ("matched", "Matched"), ("partially_settled", "Partially settled"), ("failing", "Failing"),
+)  # fmt: skip
+CUTOFF_REFRESH_MS = 30_000
 
 
 class SettlementsTab(TableTab):
@@ -59,15 +89,12 @@ class SettlementsTab(TableTab):
 
     #: A settlement run ended; the argument says how ("12 obligations created").
     run_finished = Signal(str)
+    #: A bulk action (instruct, match, settle, mark failing) ended; what it did.
+    bulk_finished = Signal(str)
 
     def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
         super().__init__(settings, parent)
-        self.include_closed = QCheckBox("Show closed", self)
-        self.include_closed.setToolTip(
-            "Show settled and cancelled obligations too, not only those still open"
-        )
-        self.include_closed.toggled.connect(self.reload_source)
-        self.add_header_widget(self.include_closed)
+        self._build_filters()
         self.run_action = QAction("Run settlement", self)
         self.run_action.setObjectName("run_settlement")
         self.run_action.triggered.connect(self.run_settlement)
@@ -75,6 +102,7 @@ class SettlementsTab(TableTab):
         self.obligation_actions = build_actions(
             self, ACTIONS,
             {"instruct": self.instruct, "match": self.match, "settle": self.settle,
+             "settle_all": self.settle_selected, "fail": self.mark_failing,
              "export": self.export_instructions, "statuses": self.import_statuses},
             name="obligation_action",
         )  # fmt: skip
@@ -90,20 +118,90 @@ class SettlementsTab(TableTab):
         #: The tool bar's button for Run settlement (what a click lands on).
         self.run_button = self.toolbar.widgetForAction(self.run_action)
         self.settle_dialog: SettleDialog | None = None
+        self.pane = ObligationPane(self)
+        self.pane.reversed.connect(self._reversed)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.place_view_in(splitter)
+        splitter.addWidget(self.pane)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        self.view.selectionModel().currentRowChanged.connect(self._show_current)
+        self.model.reloaded.connect(self._reselect)  # a reload drops the selection
         self.view.selectionModel().selectionChanged.connect(self.update_actions)
         self.view.selectionModel().currentRowChanged.connect(self.update_actions)
         self.model.reloaded.connect(self.update_actions)
         self._update_run_button()
 
+    def _build_filters(self) -> None:
+        """What to list, and the day's cut-off, on a row of their own under the title."""
+        self.include_closed = QCheckBox("Show closed", self)
+        self.include_closed.setToolTip(
+            "Show settled and cancelled obligations too, not only those still open"
+        )
+        self.include_closed.toggled.connect(self.reload_source)
+        self.show_filter = QComboBox(self)
+        self.show_filter.setObjectName("show_filter")
+        self.show_filter.setToolTip("Which obligations to list: by settlement date or status")
+        for key, text in SHOW:
+            self.show_filter.addItem(text, key)
+        # A narrow window squeezes the list and the countdown rather than growing.
+        self.show_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.show_filter.setMinimumContentsLength(8)
+        self.show_filter.currentIndexChanged.connect(self.reload_source)
+        self.cutoff = CUTOFFS["US"]
+        self.cutoff_label = QLabel(self)
+        self.cutoff_label.setObjectName("cutoff")
+        self.cutoff_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.cutoff_label.setMinimumWidth(60)
+        bar = QWidget(self)
+        bar.setObjectName("settlement_filters")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Show", bar))
+        row.addWidget(self.show_filter)
+        row.addWidget(self.include_closed)
+        row.addStretch(1)
+        row.addWidget(self.cutoff_label, 2, Qt.AlignmentFlag.AlignRight)
+        self._layout.insertWidget(1, bar)
+        self._cutoff_timer = QTimer(self)
+        self._cutoff_timer.timeout.connect(self.show_cutoff)
+        self._cutoff_timer.start(CUTOFF_REFRESH_MS)
+        self.show_cutoff()
+
     def set_workspace(self, workspace: WorkspaceView) -> None:
+        self.pane.workspace = workspace
         super().set_workspace(workspace)
         self._update_run_button()
         self.update_actions()
 
     def clear(self, message: str = OPENING_TEXT) -> None:
         super().clear(message)
+        self.pane.workspace = None
+        self.pane.show_obligation(None)
         self._update_run_button()
         self.update_actions()
+
+    def _reselect(self, *_args: object) -> None:
+        """After a reload, the pane's obligation again if the list still shows it."""
+        kept = self.pane.detail.id if self.pane.detail is not None else None
+        for n in range(self.model.rowCount()):
+            row = self.model.loaded_row(n)
+            if kept is not None and row is not None and int(row[-1]) == kept:
+                self.view.selectRow(n)
+                self.pane.show_obligation(kept)  # read again: it may have changed
+                return
+        self.pane.show_obligation(None)
+
+    def _show_current(self, *_args: object) -> None:
+        row = self.current_row()
+        self.pane.show_obligation(None if row is None else int(row[-1]))
+
+    def _reversed(self, text: str) -> None:
+        self.show_notice(text, Tone.POSITIVE)
+        self.refresh()
+        self.records_changed.emit()
 
     def run_settlement(self) -> None:
         """The settlement run, on a worker; the list shows what it made."""
@@ -167,19 +265,72 @@ class SettlementsTab(TableTab):
         self._move("match")
 
     def _move(self, key: str) -> None:
+        verb = "instructed" if key == "instruct" else "matched"
+
+        def move(settling: SettlingView, ids: list[int], _progress: Progress) -> str:
+            count = settling.instruct(ids) if key == "instruct" else settling.match(ids)
+            return f"{count} obligation{'' if count == 1 else 's'} {verb}"
+
+        self._bulk(key, move)
+
+    def settle_selected(self) -> None:
+        """Settle all that is left of each selected obligation, on a worker."""
+
+        def settle(settling: SettlingView, ids: list[int], progress: Progress) -> str:
+            return settling.settle_all(ids, progress).summary
+
+        self._bulk("settle_all", settle)
+
+    def mark_failing(self, reason: str | None = None) -> None:
+        """Mark the selection failing with a reason code (asked for if not given)."""
+        if self.workspace is None or self.refusal("fail") is not None:
+            return
+        if reason is None:
+            codes = [code.value for code in FailReason]
+            reason, ok = QInputDialog.getItem(
+                self, "Mark failing", "The market's reason code:", codes, 0, False
+            )
+            if not ok:
+                return
+        code = reason
+
+        def fail(settling: SettlingView, ids: list[int], _progress: Progress) -> str:
+            count = settling.mark_failing(ids, code)
+            return f"{count} obligation{'' if count == 1 else 's'} failing ({code})"
+
+        self._bulk("fail", fail)
+
+    def _bulk(self, key: str, work: Callable[[SettlingView, list[int], Progress], str]) -> None:
+        """Run ``work`` on the selection off the GUI thread, behind a progress dialog."""
         workspace = self.workspace
         if workspace is None or self.refusal(key) is not None:
             return
-        ids = [int(r[-1]) for r in self.selected_rows()]
         settling = workspace.settling
-        try:
-            done = settling.instruct(ids) if key == "instruct" else settling.match(ids)
-        except DeskError as exc:
-            self.show_notice(exc.message, Tone.NEGATIVE)
-            return
-        verb = "instructed" if key == "instruct" else "matched"
-        self.show_notice(f"{done} obligation{'' if done == 1 else 's'} {verb}", Tone.POSITIVE)
-        self.refresh()
+        ids = [int(r[-1]) for r in self.selected_rows()]
+
+        def finished(text: str) -> None:
+            self.show_notice(text, Tone.POSITIVE)
+            self.refresh()
+            self.records_changed.emit()
+            self.bulk_finished.emit(text)
+
+        def failed(exc: Exception) -> None:
+            text = getattr(exc, "message", None) or str(exc)
+            self.show_notice(text, Tone.NEGATIVE)
+            self.bulk_finished.emit(text)
+
+        reporter: list[Progress] = []
+        job = self.reading(lambda: work(settling, ids, reporter[0]))
+
+        def run(progress: Progress) -> str:
+            reporter.append(progress)
+            return job()
+
+        run_with_progress_dialog(
+            run, finished, failed,
+            parent=self, title=ACTIONS[key].text.rstrip("…"),
+            label=f"{len(ids)} obligation{'' if len(ids) == 1 else 's'}…",
+        )  # fmt: skip
 
     def settle(self) -> SettleDialog | None:
         """Settle the current obligation in a dialog (all that is left, or a part)."""
@@ -271,13 +422,55 @@ class SettlementsTab(TableTab):
         self.run_action.setToolTip(why or RUN_TIP)
 
     def source_from(self, workspace: WorkspaceView) -> PageSource:
-        return workspace.settlements.obligations(open_only=not self.include_closed.isChecked())
+        show = str(self.show_filter.currentData())
+        today = self.market_today()
+        window: dict[str, date] = {}
+        if show == "today":
+            window["due"] = today
+        elif show == "next":
+            window["due"] = workspace.calendar.calendar(self.cutoff.market).next_settlement_day(
+                today
+            )
+        elif show == "overdue":
+            window["before"] = today
+        status = ObligationStatus(show) if show in {s.value for s in ObligationStatus} else None
+        # Overdue means still open, whatever Show closed says.
+        open_only = show == "overdue" or not self.include_closed.isChecked()
+        return workspace.settlements.obligations(open_only=open_only, status=status, **window)
+
+    def market_today(self) -> date:
+        """Today as the market's clock has it (the desk may be in another time zone)."""
+        return self.cutoff.today(datetime.now(UTC))
+
+    def show_cutoff(self) -> None:
+        """The countdown to today's cut-off (red once passed); today's rows follow it."""
+        now = datetime.now(UTC)
+        passed = self.cutoff.passed(now)
+        text = self.cutoff.countdown(now)
+        if self.workspace is not None:  # a weekend or a holiday: nothing settles today
+            calendar = self.workspace.calendar.calendar(self.cutoff.market)
+            today = self.cutoff.today(now)
+            if not calendar.is_settlement_day(today):
+                why = calendar.holiday_name(today) or "a weekend"
+                text, passed = f"No {self.cutoff.name} settlement today ({why})", False
+        self.cutoff_label.setText(text)
+        self.cutoff_label.setToolTip(
+            f"Today's {self.cutoff.name} cut-off: what is due today and not settled by then "
+            "turns red"
+        )
+        set_tone(self.cutoff_label, Tone.NEGATIVE if passed else Tone.WARNING)
+        if passed != getattr(self, "_cutoff_passed", passed):
+            self.model.repaint_all()
+        self._cutoff_passed = passed
 
     def cell_tone(self, column: Column, row: Row) -> Tone | None:
         """Besides the status colours: an open obligation past its settlement date."""
         status = self.model.value_in(row, "status")
         if column.key == "settle_date" and status not in ("settled", "cancelled"):
             settle = self.model.value_in(row, "settle_date")
-            if isinstance(settle, date) and settle < date.today():
+            today = self.market_today()
+            if isinstance(settle, date) and settle < today:
                 return Tone.WARNING
+            if settle == today and self.cutoff.passed(datetime.now(UTC)):
+                return Tone.NEGATIVE  # due today and the cut-off has gone
         return super().cell_tone(column, row)

@@ -7,19 +7,22 @@ hands one to the window.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from desk_app.domain.codes import AccountStatus
 from desk_app.domain.history import FieldDiff, RecordChange
 from desk_app.domain.permissions import Action
-from desk_app.domain.states import ApprovalStatus
+from desk_app.domain.states import ApprovalStatus, ObligationStatus
 from desk_app.services.listing import PageSource
 from desk_app.services.trade_filter import CurrencyTotals, TradeFilter
 from desk_app.ui.tabs.trade_views import TradeImportView, TradeLookupView, TradesView
+
+if TYPE_CHECKING:  # the calendars load the holiday rules: not at startup
+    from desk_app.domain.calendars import SettlementCalendar
 
 
 class ActorView(Protocol):
@@ -151,6 +154,9 @@ class RecordHistoryView(Protocol):
 
 class HistoryView(Protocol):
     def account_history(self, number: str) -> RecordHistoryView: ...
+    def history(
+        self, table_name: str, record_id: object, title: str = ...
+    ) -> RecordHistoryView: ...
 
 
 class _Blotter(Protocol):
@@ -186,8 +192,24 @@ class RunReportView(Protocol):
 
 
 class _Settlements(Protocol):
-    def obligations(self, *, open_only: bool = ...) -> PageSource: ...
+    def obligations(
+        self, *, open_only: bool = ..., due: date | None = ...,
+        status: ObligationStatus | None = ..., before: date | None = ...,
+    ) -> PageSource: ...  # fmt: skip
     def run(self) -> RunReportView: ...
+
+
+class BulkSettledView(Protocol):
+    """What a bulk settlement did (see bulk_settling.BulkSettled)."""
+
+    @property
+    def settled(self) -> int: ...
+    @property
+    def summary(self) -> str: ...
+
+
+class _Calendars(Protocol):
+    def calendar(self, code: str) -> SettlementCalendar: ...
 
 
 class SettledView(Protocol):
@@ -203,12 +225,56 @@ class SettledView(Protocol):
     def amount_text(self) -> str: ...
 
 
+class PostingLineView(Protocol):
+    """One posting of an obligation (see settling.PostingLine)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def posted_at(self) -> datetime: ...
+    @property
+    def posted_by(self) -> str: ...
+    @property
+    def reverses_id(self) -> int | None: ...
+    @property
+    def reversed_by(self) -> int | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def reversible(self) -> bool: ...
+
+
+class ObligationDetailView(Protocol):
+    """An obligation beside its trade, SSI and postings (see settling.ObligationDetail)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def lines(self) -> Sequence[tuple[str, str]]: ...
+    @property
+    def postings(self) -> Sequence[PostingLineView]: ...
+
+
 class SettlingView(Protocol):
     def instruct(self, obligation_ids: Iterable[int]) -> int: ...
     def match(self, obligation_ids: Iterable[int]) -> int: ...
     def settle(
         self, obligation_id: int, *, quantity: Decimal | None = ..., amount: Decimal | None = ...
     ) -> SettledView: ...
+    def settle_all(
+        self, obligation_ids: Iterable[int], progress: Callable[[int, int, str], None] | None = ...
+    ) -> BulkSettledView: ...
+    def mark_failing(self, obligation_ids: Iterable[int], reason: Any) -> int: ...
+    def detail(self, obligation_id: int) -> ObligationDetailView: ...
+    def reverse(self, posting_id: int, reason: str) -> SettledView: ...
 
 
 class ExportReportView(Protocol):
@@ -263,6 +329,22 @@ class FailsView(Protocol):
     def report(self, path: Path, as_of: date | None = ...) -> Path: ...
 
 
+class SSIRecordView(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def values(self) -> Mapping[str, Any]: ...
+
+
+class SSIsView(Protocol):
+    """Standing settlement instructions (`desk_app.services.ssis.SSIService`)."""
+
+    def instructions(self) -> PageSource: ...
+    def record(self, ssi_id: int) -> SSIRecordView: ...
+    def request_add(self, fields: Mapping[str, Any], reason: str) -> int: ...
+    def request_change(self, ssi_id: int, changes: Mapping[str, Any], reason: str) -> int: ...
+
+
 class _Reference(Protocol):
     def accounts(self) -> PageSource: ...
 
@@ -300,6 +382,10 @@ class WorkspaceView(Protocol):
     def settlement_messages(self) -> SettlementMessagesView: ...
     @property
     def fails(self) -> FailsView: ...
+    @property
+    def calendar(self) -> _Calendars: ...
+    @property
+    def ssis(self) -> SSIsView: ...
     @property
     def accounts(self) -> AccountsView: ...
     @property

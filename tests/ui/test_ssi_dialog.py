@@ -1,0 +1,54 @@
+"""The standing instructions dialog files requests; a refusal names the field."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desk_app.ui.dialogs.ssi_dialog import SSIDialog
+from tests.services.conftest import Desk
+
+pytestmark = pytest.mark.gui
+
+
+def _dialog(qtbot: QtBot, desk: Desk, user: str = "carl") -> SSIDialog:
+    ws = desk.ws[user]
+    dialog = SSIDialog(ws.ssis, ws.user)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_new_and_changed_instructions_are_sent_for_approval(
+    qtbot: QtBot, settling_desk: Desk
+) -> None:
+    settling_desk.counterparty("MSCO")
+    dialog = _dialog(qtbot, settling_desk)
+    assert dialog.model.column_texts(1) == ["GSCO"]
+    dialog.table.selectRow(0)  # the form starts from the selected instruction
+    assert dialog.edits["agent_bic"].text() == "IRVTUS3N"
+    dialog.edits["counterparty"].setText("MSCO")
+    dialog.edits["agent_bic"].setText("CHASUS3")
+    qtbot.keyClicks(dialog.edits["reason"], "MSCO's instruction")
+    qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
+    assert dialog.error.text() == "agent_bic: must be 8 or 11 characters (has 7) ('CHASUS3')"
+    dialog.edits["agent_bic"].setText("CHASUS33")
+    qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
+    new = dialog.sent
+    assert new is not None and dialog.error.text() == f"Request {new} sent for approval"
+    settling_desk.ws["sue"].approvals.approve(new)
+    dialog.reload()
+    assert dialog.model.column_texts(1) == ["GSCO", "MSCO"]
+    dialog.table.selectRow(0)
+    dialog.edits["effective_to"].setText("2026-12-31")
+    dialog.edits["reason"].setText("GSCO changes agent next year")
+    qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+    detail = settling_desk.ws["sue"].approvals.detail(dialog.sent or 0)
+    assert detail.summary.endswith(": effective to")
+
+
+def test_who_may_not_ask_sees_why(qtbot: QtBot, settling_desk: Desk) -> None:
+    dialog = _dialog(qtbot, settling_desk, "cora")
+    assert not dialog.new_button.isEnabled()
+    assert "needs the clerk or supervisor role" in dialog.new_button.toolTip()
