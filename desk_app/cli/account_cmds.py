@@ -55,6 +55,10 @@ def register(commands: Any) -> None:
     listing = sub.add_parser("list", help="list accounts (account number first)")
     add_format(listing)
     listing.set_defaults(handler=lister(lambda ws, _args: ws.reference.accounts()))
+    lots = sub.add_parser("lots", help="an account's cost-basis lots in one instrument")
+    lots.add_argument("number", metavar="NUMBER")
+    lots.add_argument("--isin", required=True, metavar="I")
+    lots.set_defaults(handler=show_lots)
     show = sub.add_parser("show", help="one account's details")
     show.add_argument("number", metavar="NUMBER")
     show.add_argument(
@@ -125,4 +129,17 @@ def show_account(ctx: CommandContext, args: argparse.Namespace) -> int:
     width = max(len(label) for label, _ in detail)
     for label, value in detail:
         print(f"{label.ljust(width)}  {value}")
+    return EXIT_OK
+
+
+def show_lots(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """One lot a line: acquired, quantity, cost (exact), oldest first; the total on stderr."""
+    from desk_app.domain.lots import holding
+
+    with ctx.open() as workspace:
+        lots = workspace.transfers.lots(args.number, args.isin)
+    for lot in lots:
+        print(f"{lot.acquired.isoformat()},{lot.quantity},{lot.cost}")
+    quantity, cost = holding(lots)
+    print(f"{len(lots)} lots: {quantity} for {cost}", file=sys.stderr)
     return EXIT_OK

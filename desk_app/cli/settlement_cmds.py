@@ -70,6 +70,18 @@ def register(commands: Any) -> None:
     export.add_argument("--out", type=Path, required=True, metavar="DIR",
                         help="the folder the files go to (made if missing)")  # fmt: skip
     export.set_defaults(handler=export_instructions)
+    net = sub.add_parser(
+        "net",
+        help="net each counterparty's pending obligations per instrument on a date",
+        description="Pending obligations against payment with one counterparty, in one "
+        "instrument, currency and SSI, settling on --date, become one net instruction to "
+        "the street; each still settles to its own account. Prints how many nets.",
+    )
+    net.add_argument("--date", type=iso_date, required=True, metavar="YYYY-MM-DD")
+    net.set_defaults(handler=net_obligations)
+    unnet = sub.add_parser("unnet", help="undo a net before it is instructed")
+    unnet.add_argument("net", type=int, metavar="NET")
+    unnet.set_defaults(handler=unnet_obligations)
     status = sub.add_parser(
         "status",
         help="apply the market's statuses: a sese.024 file or a CSV (all or nothing)",
@@ -175,4 +187,20 @@ def import_statuses(ctx: CommandContext, args: argparse.Namespace) -> int:
                       f"{len(report.problems)} problem(s); nothing applied")  # fmt: skip
     print(report.summary, file=sys.stderr)
     print(report.matched + report.failing + report.noted)
+    return EXIT_OK
+
+
+def net_obligations(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        report = workspace.netting.net(args.date)
+    print(report.summary, file=sys.stderr)
+    print(report.nets)
+    return EXIT_OK
+
+
+def unnet_obligations(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        count = workspace.netting.unnet(args.net)
+    print(f"net {args.net} undone: {count} obligations gross again", file=sys.stderr)
+    print(count)
     return EXIT_OK

@@ -24,11 +24,18 @@ NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:sese.023.001.11"
 #: The transaction id Desk gives an obligation's instruction ("DESK-20417").
 TX_PREFIX = "DESK-"
 _TX_ID = re.compile(rf"(?:{TX_PREFIX})?([0-9]{{1,18}})")
+_NET_ID = re.compile(rf"{TX_PREFIX}N([0-9]{{1,18}})")
 FACE_PLACES = 5
 
 
 def tx_id(obligation_id: int) -> str:
     return f"{TX_PREFIX}{obligation_id}"
+
+
+def net_of_tx_id(text: str) -> int | None:
+    """The net a transaction id names (``DESK-N12``), or None."""
+    match = _NET_ID.fullmatch(text.strip().upper())
+    return int(match.group(1)) if match else None
 
 
 def obligation_of_tx_id(text: str) -> int | None:
@@ -57,10 +64,11 @@ class Instruction:
     place_of_settlement: str  # the depository's BIC (DTCYUS33)
     agent_bic: str  # the counterparty's settlement agent
     counterparty_account: str  # the counterparty's account at the depository
+    net: bool = False  # ``obligation_id`` is a net's id: several obligations as one
 
     @property
     def tx_id(self) -> str:
-        return tx_id(self.obligation_id)
+        return f"{TX_PREFIX}N{self.obligation_id}" if self.net else tx_id(self.obligation_id)
 
     @property
     def credit_debit(self) -> str:

@@ -59,6 +59,10 @@ def replace_obligation(session: Session, old: m.Trade, new: m.Trade) -> None:
     obligation = obligation_of(session, old.id)
     if obligation is None:
         return  # never generated: the settlement run will make one for the new version
+    if obligation.net_id is not None:  # the net no longer adds up: its members go gross
+        from desk_app.services.netting import dissolve
+
+        dissolve(session, obligation.net_id, f"trade {old.id} corrected or cancelled")
     was = obligation.status
     moved = obligation.settled_quantity > 0 or obligation.settled_amount > 0
     if was is ObligationStatus.SETTLED or moved:

@@ -15,8 +15,9 @@ import csv
 import io
 import os
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,7 @@ class SettlementMessageService:
         try:
             with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
                 chosen = _chosen(session, day, ids)
-                messages, instructed, skipped = _instruct(chosen)
+                messages, instructed, skipped = _instruct(session, chosen)
                 parts = _write_parts(out_dir, messages)
         except BaseException:
             _discard(parts)  # nothing was marked instructed: no file may look ready to send
@@ -166,28 +167,66 @@ def _chosen(
 
 
 def _instruct(
-    chosen: Iterable[m.SettlementObligation],
+    session: Session, chosen: Iterable[m.SettlementObligation]
 ) -> tuple[list[tuple[str, bytes]], int, list[tuple[int, str]]]:
-    """Each message to write, how many became instructed, and what was left out and why."""
+    """Each message to write, how many became instructed, and what was left out and why.
+
+    A netted obligation goes out only as its net, and a net only whole: every one of
+    its live obligations chosen and exportable, or none of them.
+    """
+    from desk_app.services.netting import members_of
+
     messages: list[tuple[str, bytes]] = []
     skipped: list[tuple[int, str]] = []
-    instructed = 0
+    ready: list[m.SettlementObligation] = []
+    nets: dict[int, list[m.SettlementObligation]] = defaultdict(list)
     for o in chosen:
         why = _not_exportable(o)
+        if why is None and o.net_id is not None:
+            nets[o.net_id].append(o)
+            continue
         if why is None:
             try:
                 messages.append((f"{sese023.tx_id(o.id)}.xml", sese023.message(_instruction(o))))
+                ready.append(o)
             except ValidationError as exc:
                 why = exc.message
         if why is not None:
             skipped.append((o.id, why))
+    for net_id, members in nets.items():
+        live = {x.id for x in members_of(session, net_id) if x.status is not S.CANCELLED}
+        if live != {x.id for x in members}:
+            why = f"it is part of net {net_id}: export all of the net's obligations"
+            skipped += [(x.id, why) for x in members]
             continue
+        message = sese023.message(_net_instruction(net_id, members))
+        messages.append((f"{sese023.TX_PREFIX}N{net_id}.xml", message))
+        ready += members
+    instructed = 0
+    for o in ready:
         if o.status is S.PENDING:
             OBLIGATION.check(o.status, S.INSTRUCTED)
             o.status = S.INSTRUCTED
             o.status_changed_at = datetime.now(UTC)
             instructed += 1
-    return messages, instructed, skipped
+    return messages, instructed, sorted(skipped)
+
+
+#: The safekeeping account a net settles through: the firm's own, not one client's.
+OMNIBUS = "OMNIBUS"
+
+
+def _net_instruction(net_id: int, members: list[m.SettlementObligation]) -> sese023.Instruction:
+    """One instruction for a net: its difference, the route of its (shared) SSI."""
+    from desk_app.services.netting import net_of
+
+    first = members[0]
+    direction, quantity, amount = net_of(members)
+    return replace(
+        _instruction(first), obligation_id=net_id, net=True, direction=direction,
+        quantity=quantity, amount=amount, safekeeping_account=OMNIBUS,
+        trade_ref=f"NET-{net_id}",
+    )  # fmt: skip
 
 
 def _not_exportable(o: m.SettlementObligation) -> str | None:
@@ -347,6 +386,11 @@ def _apply(session: Session, update: StatusUpdate, report: StatusReport) -> None
         report.problems.append(RowProblem(update.file, update.line, field_name,
                                           reason + shown, value))  # fmt: skip
 
+    net = sese023.net_of_tx_id(update.instruction)
+    if net is not None:
+        if not _apply_net(session, net, update, report):
+            problem("instruction", "is not a net Desk sent", update.instruction)
+        return
     oid = sese023.obligation_of_tx_id(update.instruction)
     o = None if oid is None else session.get(m.SettlementObligation, oid)
     if o is None:
@@ -392,6 +436,19 @@ def _apply(session: Session, update: StatusUpdate, report: StatusReport) -> None
     else:  # unmatched, or settlement pending: the status stays, the note is kept
         o.status_note = f"{update.status.capitalize()}: {detail}".rstrip(": ")[:200]
         report.noted += 1
+
+
+def _apply_net(session: Session, net: int, update: StatusUpdate, report: StatusReport) -> bool:
+    """A status for a net, applied to each of its live obligations; False: no such net."""
+    from desk_app.services.netting import members_of
+
+    members = members_of(session, net)
+    for member in members:
+        if member.status in (S.SETTLED, S.CANCELLED):
+            report.unchanged += 1  # settled on its own, or replaced: the net's word is moot
+            continue
+        _apply(session, replace(update, instruction=str(member.id)), report)
+    return bool(members)
 
 
 def _move(o: m.SettlementObligation, target: ObligationStatus, note: str | None) -> None:

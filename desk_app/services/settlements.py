@@ -54,6 +54,7 @@ OBLIGATION_COLUMNS = (
         "(sese.024 or a status file): unmatched or pending, with its reason",
     ),
     Column("exception_reason", "Exception"),
+    Column("net_id", "Net", K.INT, tooltip="The net instruction it settles through, if any"),
     Column("trade_id", "Trade", K.INT),
 )
 
@@ -66,7 +67,7 @@ def _columns() -> list[Expr]:
         o.id, o.settle_date, o.status, o.direction, o.payment, Account.account_number,
         Instrument.isin, Instrument.symbol, o.quantity, o.settled_quantity, o.amount,
         o.currency, Counterparty.code, SSI.place_of_settlement, o.fail_reason,
-        o.status_note, o.exception_reason, o.trade_id,
+        o.status_note, o.exception_reason, o.net_id, o.trade_id,
     ]  # fmt: skip
 
 

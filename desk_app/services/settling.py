@@ -130,16 +130,16 @@ class SettlingService:
         day = today or CUTOFFS["US"].today(datetime.now(UTC))
         with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
             for obligation in (_get(session, i) for i in ids):
-                if obligation.settle_date > day:
-                    raise ValidationError(
-                        "obligation", f"{obligation.id} settles on {obligation.settle_date}: "
-                        "it cannot fail before its settlement date", str(obligation.id),
-                    )  # fmt: skip
                 if obligation.status not in _MAY_FAIL:
                     raise ValidationError(
                         "obligation", f"{obligation.id} is {obligation.status.label.lower()}; "
                         "only instructed, matched or partly settled obligations fail",
                         str(obligation.id),
+                    )  # fmt: skip
+                if obligation.settle_date > day:
+                    raise ValidationError(
+                        "obligation", f"{obligation.id} settles on {obligation.settle_date}: "
+                        "it cannot fail before its settlement date", str(obligation.id),
                     )  # fmt: skip
                 if obligation.status is not ObligationStatus.FAILING:
                     _set_status(obligation, ObligationStatus.FAILING)

@@ -9,6 +9,7 @@ and the journal is posted to the ledger as two balancing legs.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,11 +23,13 @@ from desk_app.db import models as m
 from desk_app.domain.codes import AccountStatus
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.ledger import Book, Holder, Movement, journal_movements
+from desk_app.domain.lots import Lot, take
 from desk_app.domain.money import canonical, format_amount, format_quantity, round_money
 from desk_app.domain.permissions import Action
 from desk_app.domain.trade_rows import parse_currency, parse_isin
 from desk_app.services import audit, ledger_book
 from desk_app.services.approvals import ApprovalService, Proposal
+from desk_app.services.lots import lots_of
 from desk_app.services.unit_of_work import UnitOfWork
 
 TABLE = "journals"
@@ -88,6 +91,13 @@ class TransferService:
         with self._uow.read() as session:
             source = _account(session, account, "from")
             return ledger_book.kept_balance(session, _key(source, Book.CASH, code))
+
+    def lots(self, account: str, isin: str) -> list[Lot]:
+        """The account's cost-basis lots in ``isin``, oldest first."""
+        with self._uow.read() as session:
+            holder = _account(session, account, "account")
+            instrument = _instrument(session, isin)
+            return lots_of(session, holder.id, instrument.id)
 
     def available_position(self, account: str, isin: str) -> Decimal:
         """Settled quantity of ``isin`` that a journal may take from ``account`` now."""
@@ -152,6 +162,8 @@ class TransferService:
                 f"to {leg.target.account_number}"
             )
             values = _values(leg)
+            if instrument is not None:  # what cost basis goes with it, oldest first
+                values["lots"] = lots_text(_carried(session, leg), instrument.currency)
             proposal = Proposal(
                 action, TABLE, f"{TABLE}:{journal.id}", summary,
                 {**values, "available": leg.text(available)},
@@ -203,7 +215,26 @@ class _JournalHandler:
             reason=journal.memo[:200], posted_at=datetime.now(UTC),
             posted_by=audit.context_of(session).app_user,
         )  # fmt: skip
+        if leg.instrument is not None:
+            journal.lots = json.dumps([lot.to_json() for lot in _carried(session, leg)])
         journal.posting_id = ledger_book.post(session, posting, moves).id
+
+
+def _carried(session: Session, leg: _Leg) -> list[Lot]:
+    """The lots a securities journal takes from its source: the oldest first."""
+    return take(lots_of(session, leg.source.id, int(leg.asset)), leg.size)[1]
+
+
+def lots_text(lots: list[Lot], currency: str) -> str:
+    """``100 acquired 2026-11-03 at 21,030.50 USD; ...`` (what an approver reads)."""
+    return (
+        "; ".join(
+            f"{format_quantity(lot.quantity)} acquired {lot.acquired} at "
+            f"{format_amount(canonical(lot.cost))} {currency}"
+            for lot in lots
+        )
+        or "no known lots"
+    )
 
 
 def _check(session: Session, leg: _Leg) -> Decimal:

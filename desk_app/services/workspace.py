@@ -24,6 +24,7 @@ from desk_app.services.calendar import CalendarService
 from desk_app.services.certificates import CertificateService
 from desk_app.services.fails import FailsService
 from desk_app.services.history import HistoryService
+from desk_app.services.netting import NettingService
 from desk_app.services.presets import PresetService
 from desk_app.services.reference import ReferenceService
 from desk_app.services.settlement_messages import SettlementMessageService
@@ -66,6 +67,7 @@ class Workspace:
     transfers: TransferService = field(init=False)
     fails: FailsService = field(init=False)
     ssis: SSIService = field(init=False)
+    netting: NettingService = field(init=False)
 
     def __post_init__(self) -> None:
         self.uow = UnitOfWork(self.sessions, self.user)
@@ -87,6 +89,7 @@ class Workspace:
         self.transfers = TransferService(self.uow, self.approvals)
         self.fails = FailsService(self.sessions, self.uow, self.calendar)
         self.ssis = SSIService(self.uow, self.approvals)
+        self.netting = NettingService(self.uow)
 
     @property
     def actor(self) -> str:

@@ -116,7 +116,7 @@ def test_settle_several_at_once_names_what_it_left(
     first = _booked(capsys, carl)["id"]
     _, out, _ = run(capsys, *carl, "trades", "book", "--account", "ACC-100", "--side", "sell",
                     "--security", "US0378331005", "--quantity", "5", "--price", "10",
-                    "--counterparty", "GSCO")  # fmt: skip
+                    "--counterparty", "GSCO", "--trade-date", "2026-11-02")  # fmt: skip
     _, out, _ = run(capsys, *carl, "settlements", "list", "--format", "csv")
     second = [r["id"] for r in csv.DictReader(io.StringIO(out)) if r["id"] != first][0]
     assert run(capsys, *carl, "settlements", "instruct", first)[0] == 0
@@ -133,6 +133,23 @@ def test_settle_several_at_once_names_what_it_left(
     ]
     code, _, err = run(capsys, *carl, "settlements", "fail", second, "--reason", "LACK")
     assert code == 1 and "only instructed, matched or partly settled obligations fail" in err
+    assert run(capsys, *carl, "settlements", "instruct", first, second)[0] == 1  # first settled
     assert run(capsys, *carl, "settlements", "instruct", second)[0] == 0
     code, out, err = run(capsys, *carl, "settlements", "fail", second, "--reason", "LACK")
     assert (code, out.strip(), err.strip()) == (0, "1", "1 obligation failing (LACK)")
+    # (it settled on 2026-11-03, long past: a day not yet reached cannot fail)
+
+
+def test_net_and_unnet_a_day(capsys: pytest.CaptureFixture[str], settling_desk: Desk) -> None:
+    carl = ("--db", settling_desk.url, "--user", "carl")
+    day = _booked(capsys, carl)["settle_date"]
+    _booked(capsys, carl)
+    code, out, err = run(capsys, *carl, "settlements", "net", "--date", day)
+    assert (code, out.strip(), err.strip()) == (
+        0, "1", "2 obligations netted into 1 net instruction"
+    )  # fmt: skip
+    code, out, _ = run(capsys, *carl, "settlements", "list", "--format", "csv")
+    nets = {r["net_id"] for r in csv.DictReader(io.StringIO(out))}
+    assert len(nets) == 1 and nets != {""}
+    code, out, err = run(capsys, *carl, "settlements", "unnet", nets.pop())
+    assert (code, out.strip()) == (0, "2") and "gross again" in err

@@ -49,3 +49,12 @@ def test_transfer_securities_and_what_is_refused(
     assert code == 1 and "cash journal" in err.lower()
     code, _, _ = run(capsys, *carl, "transfer", "cash", "--from", "ACC-100")
     assert code == 2
+
+
+def test_accounts_lots_lists_the_cost_basis(
+    capsys: pytest.CaptureFixture[str], funded_desk: Desk
+) -> None:
+    code, out, err = run(capsys, "--db", funded_desk.url, "--user", "carl", "accounts", "lots",
+                         "ACC-200", "--isin", AAPL)  # fmt: skip
+    assert (code, out.splitlines()) == (0, ["2026-11-24,100,21030.5"])
+    assert err.strip() == "1 lots: 100 for 21030.5"

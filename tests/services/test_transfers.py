@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from desk_app.db import models as m
+from desk_app.domain.codes import Side
 from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
 from desk_app.domain.states import ApprovalStatus
 from tests.services.conftest import Desk
@@ -134,3 +135,49 @@ def test_an_account_restricted_before_approval_stops_the_journal(funded_desk: De
         sam.approvals.approve(asked.request_id)
     with pytest.raises(ValidationError, match="is restricted: nothing moves out of it"):
         carl.transfers.request_cash("ACC-200", "ACC-100", Decimal(5), "USD", "back")
+
+
+def test_a_securities_journal_carries_its_cost_basis_lots(funded_desk: Desk) -> None:
+    """ACC-200 bought 100 AAPL for 21,030.50; 40 go to ACC-300 with their date and cost."""
+    carl, sue = funded_desk.ws["carl"], funded_desk.ws["sue"]
+    (lot,) = carl.transfers.lots("ACC-200", AAPL)
+    assert (lot.quantity, lot.cost, lot.acquired.isoformat()) == (
+        Decimal(100), Decimal("21030.50"), "2026-11-24"
+    )  # fmt: skip
+    asked = carl.transfers.request_securities("ACC-200", "ACC-300", AAPL, Decimal(40), "gift")
+    shown = {f.field: f.proposed for f in sue.approvals.detail(asked.request_id).fields}
+    assert shown["lots"] == "40 acquired 2026-11-24 at 8,412.20 USD"
+    sue.approvals.approve(asked.request_id)
+    (given,) = carl.transfers.lots("ACC-300", AAPL)
+    (kept,) = carl.transfers.lots("ACC-200", AAPL)
+    assert (given.quantity, given.cost, given.acquired) == (Decimal(40), Decimal("8412.20"),
+                                                            lot.acquired)  # fmt: skip
+    assert (kept.quantity, kept.cost) == (Decimal(60), Decimal("12618.30"))
+
+
+def test_a_sale_takes_the_oldest_lot_and_its_reversal_gives_it_back(funded_desk: Desk) -> None:
+    from tests.services.test_settling import _book
+
+    carl = funded_desk.ws["carl"]
+    sale = _book(funded_desk, "ACC-200", side=Side.SELL, quantity=Decimal(30))
+    carl.settling.instruct([sale])
+    carl.settling.match([sale])
+    done = carl.settling.settle(sale)
+    (left,) = carl.transfers.lots("ACC-200", AAPL)
+    assert (left.quantity, left.cost) == (Decimal(70), Decimal("14721.35"))
+    carl.settling.reverse(done.posting_id, "DTC reversed it")
+    (back,) = carl.transfers.lots("ACC-200", AAPL)
+    assert (back.quantity, back.cost) == (Decimal(100), Decimal("21030.50"))
+
+
+def test_lots_never_outlive_the_position(funded_desk: Desk) -> None:
+    """ACC-100 sold 100 AAPL it had no lot for: a later purchase covers that first."""
+    from tests.services.test_settling import settle_booked
+
+    carl = funded_desk.ws["carl"]
+    assert carl.transfers.lots("ACC-100", AAPL) == []  # short 100
+    settle_booked(funded_desk, "ACC-100", Side.BUY)  # back to 0
+    assert carl.transfers.lots("ACC-100", AAPL) == []
+    settle_booked(funded_desk, "ACC-100", Side.BUY)  # now long 100
+    assert [lot.quantity for lot in carl.transfers.lots("ACC-100", AAPL)] == [Decimal(100)]
+    assert carl.transfers.available_position("ACC-100", AAPL) == 100

@@ -16,7 +16,7 @@ from desk_app.db.models.reference import (
     UserRegistration,
 )
 from desk_app.db.models.supervision import ApprovalRequest, AuditEntry, AuditHead
-from desk_app.db.models.trading import SettlementObligation, Trade, TradeImport
+from desk_app.db.models.trading import SettlementNet, SettlementObligation, Trade, TradeImport
 
 __all__ = [
     "Account",
@@ -37,6 +37,7 @@ __all__ = [
     "ManifestLine",
     "SavedFilter",
     "SettlementCycle",
+    "SettlementNet",
     "SettlementObligation",
     "StandingSettlementInstruction",
     "Trade",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk_app.db.models.base import Base, Versioned, code_enum, utcnow
@@ -100,6 +100,9 @@ class Journal(Versioned, Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval_requests.id"), unique=True)
     posting_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_postings.id"), unique=True)
+    #: Securities: the cost-basis lots it carried (JSON: acquired, quantity, cost), oldest
+    #: first, as the source held them when it was approved.
+    lots: Mapped[str | None] = mapped_column(Text)
 
     from_account: Mapped[Account] = relationship(foreign_keys=[from_account_id])
     to_account: Mapped[Account] = relationship(foreign_keys=[to_account_id])

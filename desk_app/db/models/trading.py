@@ -126,6 +126,8 @@ class SettlementObligation(Versioned, Base):
     status_note: Mapped[str | None] = mapped_column(String(200))
     #: When the counterparty's instruction matched it (None: never matched).
     matched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The net it is instructed through, with the counterparty's other obligations.
+    net_id: Mapped[int | None] = mapped_column(ForeignKey("settlement_nets.id"), index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -134,3 +136,26 @@ class SettlementObligation(Versioned, Base):
     instrument: Mapped[Instrument] = relationship()
     counterparty: Mapped[Counterparty] = relationship()
     ssi: Mapped[StandingSettlementInstruction | None] = relationship()
+
+
+class SettlementNet(Versioned, Base):
+    """Obligations with one counterparty in one instrument on one day, instructed as one.
+
+    The street sees the net (one instruction for the difference); each member still
+    settles to its own account in the ledger. Made only from pending obligations.
+    """
+
+    __tablename__ = "settlement_nets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counterparty_id: Mapped[int] = mapped_column(ForeignKey("counterparties.id"))
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
+    settle_date: Mapped[date] = mapped_column(index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    direction: Mapped[Direction] = mapped_column(code_enum(Direction))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    amount: Mapped[Decimal] = mapped_column(Money())  # paid by whoever receives, as obligations
+    members: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)  # False: undone (its members gross again)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))

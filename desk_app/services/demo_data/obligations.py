@@ -60,7 +60,7 @@ def _obligation(book: Book, trade: Trade) -> Row:
         "quantity": t["quantity"], "settled_quantity": _ZERO, "amount": t["net_amount"],
         "settled_amount": _ZERO, "currency": t["currency"], "settle_date": t["settle_date"],
         "fail_reason": None, "exception_reason": None, "status_note": None,
-        "created_at": created,
+        "net_id": None, "created_at": created,
     }  # fmt: skip
     status, when = _status_by_date(book, t["settle_date"], created)
     if t["status"] is not TradeStatus.ACTIVE:

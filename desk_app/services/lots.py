@@ -1,0 +1,105 @@
+"""An account's cost-basis lots in an instrument, replayed from its ledger postings.
+
+Nothing is kept besides the ledger and what a journal carried: the lots are its
+postings replayed in order (`desk_app.domain.lots`). A settled receipt adds a lot at
+the trade date and the cash the account paid; a delivery takes the oldest; a
+reversal of a receipt removes that receipt's lot, and of a delivery gives back what
+it took; a journal in adds the lots it carried, a journal out takes the oldest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_app.db import models as m
+from desk_app.domain.ledger import Book, Holder, Movement
+from desk_app.domain.lots import Lot, split, take
+
+E, P, Ob, T = m.LedgerEntry, m.LedgerPosting, m.SettlementObligation, m.Trade
+
+
+def lots_of(session: Session, account_id: int, instrument_id: int) -> list[Lot]:
+    """The account's open lots in the instrument, oldest first."""
+    key = Movement(
+        Holder("account", account_id), Book.SECURITIES, str(instrument_id), Decimal(0)
+    ).balance_key
+    rows = session.execute(
+        select(E.posting_id, E.quantity, P.kind, P.reverses_id, P.posted_at, T.trade_date)
+        .join(P, P.id == E.posting_id)
+        .outerjoin(Ob, Ob.id == P.obligation_id)
+        .outerjoin(T, T.id == Ob.trade_id)
+        .where(E.balance_key == key)
+        .order_by(E.posting_id)
+    ).all()
+    ids = [r.posting_id for r in rows]
+    paid: dict[int, Decimal] = defaultdict(Decimal)
+    carried: dict[int, list[dict[str, str]]] = {}
+    if ids:
+        for posting_id, amount in session.execute(
+            select(E.posting_id, E.amount).where(
+                E.posting_id.in_(ids), E.account_id == account_id, E.book == Book.CASH
+            )
+        ):
+            paid[posting_id] -= amount or Decimal(0)
+        journals = select(m.Journal.posting_id, m.Journal.lots).where(m.Journal.posting_id.in_(ids))
+        for journal in session.execute(journals):
+            if journal.posting_id is not None:
+                carried[journal.posting_id] = json.loads(journal.lots) if journal.lots else []
+    lots: list[Lot] = []
+    took: dict[int, list[Lot]] = {}
+    short = Decimal(0)  # delivered beyond the known lots: what a later receipt covers first
+
+    def add(new: list[Lot]) -> None:
+        nonlocal short
+        for lot in new:
+            if short >= lot.quantity:
+                short -= lot.quantity
+            elif short > 0:
+                lots.append(split(lot, short)[1])
+                short = Decimal(0)
+            else:
+                lots.append(lot)
+
+    def remove(pool: list[Lot], quantity: Decimal) -> tuple[list[Lot], list[Lot]]:
+        nonlocal short
+        left, taken = take(pool, quantity)
+        short += quantity - sum((lot.quantity for lot in taken), Decimal(0))
+        return left, taken
+
+    for r in rows:
+        quantity = r.quantity or Decimal(0)
+        if quantity > 0 and r.kind == "journal":
+            add([Lot.from_json(d, r.posting_id) for d in carried.get(r.posting_id, [])])
+        elif quantity > 0 and r.kind == "settlement":
+            acquired = r.trade_date or r.posted_at.date()
+            add([Lot(acquired, quantity, max(paid[r.posting_id], Decimal(0)), r.posting_id)])
+        elif quantity > 0:  # the reversal of a delivery gives back what it took
+            add(took.pop(r.reverses_id, []))
+        elif r.kind == "reversal":  # the reversal of a receipt removes that receipt's lot
+            own = [lot for lot in lots if lot.source == r.reverses_id]
+            rest = [lot for lot in lots if lot.source != r.reverses_id]
+            own_left, own_taken = take(own, -quantity)
+            need = -quantity - sum((lot.quantity for lot in own_taken), Decimal(0))
+            rest_left, _ = remove(rest, need) if need > 0 else (rest, [])
+            lots[:] = own_left + rest_left
+        else:  # a delivery or a journal out: the oldest first
+            left, took[r.posting_id] = remove(lots, -quantity)
+            lots[:] = left
+    # Parts of one lot that came back together (a reversal) are one lot again.
+    whole: dict[tuple[date, int | None], Lot] = {}
+    for lot in lots:
+        same = (lot.acquired, lot.source)
+        seen = whole.get(same)
+        whole[same] = (
+            lot
+            if seen is None
+            else replace(seen, quantity=seen.quantity + lot.quantity, cost=seen.cost + lot.cost)
+        )
+    return sorted(whole.values(), key=lambda lot: (lot.acquired, lot.source or 0))
