@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from desk_app.db import models as m
 from desk_app.domain import fails as rules_of
 from desk_app.domain.calendars import SettlementCalendar
 from desk_app.domain.codes import Side
+from desk_app.domain.cutoffs import CUTOFFS
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.fails import BUCKETS, FailRule, FailSide
 from desk_app.domain.permissions import Action
@@ -98,6 +99,11 @@ class BucketTotal:
     to_receive: int
 
 
+def market_today() -> date:
+    """Today on the market's clock (New York), whatever the desk's own time zone."""
+    return CUTOFFS["US"].today(datetime.now(UTC))
+
+
 class FailsService:
     """The fails list, its aging buckets, and the rules that age it."""
 
@@ -110,8 +116,8 @@ class FailsService:
 
     # -- the list ------------------------------------------------------------------------
     def fails(self, as_of: date | None = None) -> list[Fail]:
-        """Every open obligation failing on ``as_of`` (default today), oldest first."""
-        day = as_of or date.today()
+        """Every open obligation failing on ``as_of`` (default the market's today), oldest first."""
+        day = as_of or market_today()
         rules = self.rules()
         cycles = self._calendar.cycles()
         calendars: dict[str, SettlementCalendar] = {}
@@ -189,7 +195,7 @@ class FailsService:
         """The printable fails report (PDF) at ``path``; ReportLab loads on first use."""
         from desk_app.services.fails_report import write_report
 
-        day = as_of or date.today()
+        day = as_of or market_today()
         found = self.fails(day)
         try:
             return write_report(found, self.buckets(found), day, path)

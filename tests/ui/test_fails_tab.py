@@ -37,7 +37,7 @@ def test_the_fails_view_ages_an_overdue_obligation(
     for side in (Side.SELL_SHORT, Side.BUY):
         carl.trades.book(_terms("ACC-100", side=side, trade_date=TRADED, trade_time=when))
     tab = _tab(qtbot, tmp_path, settling_desk)
-    expected = {f.id: f for f in carl.fails.fails(date.today())}
+    expected = {f.id: f for f in carl.fails.fails(tab.as_of)}  # the market's date
     assert tab.model.rowCount() == 2 == len(expected)
     for row in (tab.model.row_at(n) for n in range(2)):
         fail = expected[tab.model.value_in(row, "id")]
@@ -49,7 +49,7 @@ def test_the_fails_view_ages_an_overdue_obligation(
     assert sorted(tab.model.index(n, sides).data() for n in range(2)) == [
         "Fail to deliver", "Fail to receive"
     ]  # fmt: skip
-    assert tab.summary.text().startswith(f"As of {date.today().isoformat()}: 1 to deliver, 1 to")
+    assert tab.summary.text().startswith(f"As of {tab.as_of.isoformat()}: 1 to deliver, 1 to")
     assert tab.chart_view is not None
     series = tab.chart_view.chart().series()[0]
     assert [(s.label(), sum(s.at(i) for i in range(s.count()))) for s in series.barSets()] == [

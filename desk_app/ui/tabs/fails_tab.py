@@ -9,13 +9,14 @@ bar chart. **Print report…** writes the same list as a PDF.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QToolBar, QVBoxLayout, QWidget
 
+from desk_app.domain.cutoffs import CUTOFFS
 from desk_app.domain.errors import DeskError
 from desk_app.domain.permissions import Action
 from desk_app.services.listing import Column, PageSource, Row
@@ -44,7 +45,7 @@ class FailsTab(TableTab):
         super().__init__(settings, parent)
         self.fails: Sequence[FailView] = ()
         self.buckets: Sequence[BucketView] = ()
-        self.as_of = date.today()
+        self.as_of = CUTOFFS["US"].today(datetime.now(UTC))
         self.fail_actions = build_actions(
             self, ACTIONS, {"report": self.print_report}, name="fails_action"
         )
@@ -71,7 +72,7 @@ class FailsTab(TableTab):
 
     # -- the list ---------------------------------------------------------------------------
     def source_from(self, workspace: WorkspaceView) -> PageSource:
-        self.as_of = date.today()
+        self.as_of = CUTOFFS["US"].today(datetime.now(UTC))  # the market's date
         self.fails = workspace.fails.fails(self.as_of)
         self.buckets = workspace.fails.buckets(self.fails)
         self._draw()
