@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
+from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject, requested
 from desk_app.domain.codes import RegistrationType
 
 #: Option → account field, for opening and amending.
@@ -87,16 +87,10 @@ def _fields(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _requested(request_id: int, what: str) -> int:
-    print(f"request {request_id}: {what}; waiting for a principal's approval", file=sys.stderr)
-    print(request_id)
-    return EXIT_OK
-
-
 def request_open(ctx: CommandContext, args: argparse.Namespace) -> int:
     with ctx.open() as workspace:
         request_id = workspace.accounts.request_open(args.number, _fields(args), args.reason)
-    return _requested(request_id, f"open {args.number.strip().upper()}")
+    return requested(request_id, f"open {args.number.strip().upper()}")
 
 
 def request_amend(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -109,13 +103,13 @@ def request_amend(ctx: CommandContext, args: argparse.Namespace) -> int:
         return 2
     with ctx.open() as workspace:
         request_id = workspace.accounts.request_amend(args.number, changes, args.reason)
-    return _requested(request_id, f"amend {args.number.strip().upper()}")
+    return requested(request_id, f"amend {args.number.strip().upper()}")
 
 
 def request_status(ctx: CommandContext, args: argparse.Namespace) -> int:
     with ctx.open() as workspace:
         request_id = workspace.accounts.request_status(args.number, args.status, args.reason)
-    return _requested(request_id, f"{args.accounts_command} {args.number.strip().upper()}")
+    return requested(request_id, f"{args.accounts_command} {args.number.strip().upper()}")
 
 
 def show_account(ctx: CommandContext, args: argparse.Namespace) -> int:

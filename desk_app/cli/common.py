@@ -15,6 +15,13 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 
 
+def requested(request_id: int, what: str) -> int:
+    """A change filed for approval: say so on stderr, print the request id last on stdout."""
+    print(f"request {request_id}: {what}; waiting for a principal's approval", file=sys.stderr)
+    print(request_id)
+    return EXIT_OK
+
+
 def reject(*problems: str) -> int:
     """One line per problem on stderr; the command changed nothing."""
     for problem in problems:

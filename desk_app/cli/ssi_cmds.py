@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from desk_app.cli.common import EXIT_OK, EXIT_USAGE, CommandContext, add_format
+from desk_app.cli.common import EXIT_USAGE, CommandContext, add_format, requested
 from desk_app.cli.reference_cmds import lister
 
 #: Option -> SSI field, for the route and the dates.
@@ -55,7 +55,7 @@ def request_add(ctx: CommandContext, args: argparse.Namespace) -> int:
     }  # fmt: skip
     with ctx.open() as workspace:
         request_id = workspace.ssis.request_add(fields, args.reason)
-    return _requested(request_id, "add a standing settlement instruction")
+    return requested(request_id, "add a standing settlement instruction")
 
 
 def request_change(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -66,10 +66,4 @@ def request_change(ctx: CommandContext, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     with ctx.open() as workspace:
         request_id = workspace.ssis.request_change(args.id, changes, args.reason)
-    return _requested(request_id, f"change standing settlement instruction {args.id}")
-
-
-def _requested(request_id: int, what: str) -> int:
-    print(f"request {request_id}: {what}; waiting for a principal's approval", file=sys.stderr)
-    print(request_id)
-    return EXIT_OK
+    return requested(request_id, f"change standing settlement instruction {args.id}")

@@ -8,10 +8,9 @@ only then, if the source still holds enough, do the two legs post to the ledger.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from desk_app.cli.common import EXIT_OK, CommandContext
+from desk_app.cli.common import CommandContext, requested
 
 #: The memo when the command line gives none (the approver still reads the journal).
 NO_REASON = "asked for from the command line without a memo"
@@ -57,7 +56,7 @@ def request_cash(ctx: CommandContext, args: argparse.Namespace) -> int:
         done = workspace.transfers.request_cash(
             args.source, args.target, amount, args.currency, args.reason
         )
-    return _requested(done.request_id, done.summary)
+    return requested(done.request_id, done.summary)
 
 
 def request_securities(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -68,10 +67,4 @@ def request_securities(ctx: CommandContext, args: argparse.Namespace) -> int:
         done = workspace.transfers.request_securities(
             args.source, args.target, args.isin, quantity, args.reason
         )
-    return _requested(done.request_id, done.summary)
-
-
-def _requested(request_id: int, summary: str) -> int:
-    print(f"request {request_id}: {summary}; waiting for a principal's approval", file=sys.stderr)
-    print(request_id)
-    return EXIT_OK
+    return requested(done.request_id, done.summary)
