@@ -3,34 +3,22 @@
 `read_trades_csv` never raises for what a file contains: it reads every row and
 collects every problem (a row may have several), so a clerk fixes the file in one
 go. Storing all or nothing is the caller's business: store ``rows`` only when
-``ok``. Decisions beyond CLI.md, so a clerk's file is never half-understood:
-
-- Columns go by header name (case-insensitive, blanks around names ignored); an
-  unknown column is a problem (a typo such as ``quantiy`` would otherwise drop
-  data), and so is a missing or repeated one.
-- The separator is ``,`` or ``;``, whichever the header line has outside quotes; a
-  header with both or neither is refused. Numbers take ``.`` as the decimal point
-  only, and no thousands separators, whatever the separator: ``1,500`` is refused
-  rather than guessed as 1500 or 1.5.
-- Blank lines (also lines of bare separators, as spreadsheets export them) are
-  skipped; a row with another number of values than the header is one problem.
-- Line numbers are the physical lines an editor shows; a quoted value spanning
-  lines belongs to the line it starts on.
-- A file with a header and no rows is a problem: every result holds rows or problems.
+``ok``. Decisions beyond CLI.md, so a clerk's file is never half-understood.
+The file's encoding, separator, header and blank lines follow `csv_files`; beyond
+that, numbers take ``.`` as the decimal point only, and no thousands separators,
+whatever the separator: ``1,500`` is refused rather than guessed as 1500 or 1.5.
 """
 
 from __future__ import annotations
 
-import csv
-import difflib
-import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 from typing import NamedTuple, TypeVar
 
 from desk_app.domain.codes import Side
+from desk_app.domain.csv_files import CsvTableReader
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.trade_rows import (
     RowProblem,
@@ -74,10 +62,6 @@ OPTIONAL_COLUMNS = (
     "short_sale",
 )
 _KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-_BOM = b"\xef\xbb\xbf"
-_SEPARATORS = (",", ";")
-_FILE = "file"
-_HEADER = "header"
 
 _T = TypeVar("_T")
 
@@ -100,121 +84,29 @@ def read_trades_csv(content: bytes, file_name: str) -> CsvResult:
     return _TradesCsvReader(file_name).read(content)
 
 
-class _TradesCsvReader:
+class _TradesCsvReader(CsvTableReader):
     """One reading of one file: the header's columns, the rows, and what is wrong."""
 
+    known = _KNOWN_COLUMNS
+    required = REQUIRED_COLUMNS
+    alternatives = MappingProxyType({"isin": "cusip"})
+    row_noun = "trade"
+
     def __init__(self, file_name: str) -> None:
-        self.file = file_name
+        super().__init__(file_name)
         self.rows: list[TradeRow] = []
-        self.problems: list[RowProblem] = []
-        self.columns: dict[str, int] = {}
-        self.names: list[str] = []  # by position; "" for a column that is not read
-        self.width = 0
         self.first_line_of: dict[str, int] = {}
         #: Positions of the columns, for rows read on the fast path (None: never).
         self.fast: _Positions | None = None
 
     def read(self, content: bytes) -> CsvResult:
-        text = self._decode(content)
-        if text is not None:
-            self._read_text(text)
+        self.read_content(content)
         return CsvResult(tuple(self.rows), tuple(self.problems))
 
-    def _report(self, line: int, field: str, reason: str, value: str | None = None) -> None:
-        self.problems.append(RowProblem(self.file, line, field, reason, value))
+    def has_rows(self) -> bool:
+        return bool(self.rows)
 
-    def _decode(self, content: bytes) -> str | None:
-        if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-            self._report(1, _FILE, "is UTF-16 text; save it as CSV UTF-8")
-            return None
-        start = len(_BOM) if content.startswith(_BOM) else 0
-        try:
-            return content[start:].decode("utf-8")
-        except UnicodeDecodeError as error:
-            offset = start + error.start
-            line = content.count(b"\n", 0, offset) + 1
-            self._report(
-                1,
-                _FILE,
-                f"is not UTF-8 text: byte 0x{content[offset]:02X} at byte offset {offset} "
-                f"(line {line}); save it as CSV UTF-8",
-            )
-            return None
-
-    def _read_text(self, text: str) -> None:
-        separator = self._sniff_separator(text)
-        if separator is None:
-            return
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-        header_seen = False
-        last_line = 0
-        while True:
-            line = last_line + 1
-            try:
-                fields = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                self._report(line, _FILE, f"cannot be read as CSV from this line on: {error}")
-                break
-            last_line = reader.line_num
-            if not fields or not (fields[0].strip() or "".join(fields).strip()):
-                continue  # blank, or bare separators
-            if header_seen:
-                self._read_row(line, fields)
-            else:
-                self._read_header(line, fields)
-                header_seen = True
-        if not header_seen:
-            self._report(1, _FILE, "is empty: no header line")
-        elif not self.rows and not self.problems:
-            self._report(1, _FILE, "has no trade rows below the header")
-
-    def _sniff_separator(self, text: str) -> str | None:
-        """``,`` or ``;``: whichever the first non-blank line has outside quotes."""
-        number, header = _first_line(text)
-        if not header:
-            self._report(1, _FILE, "is empty: no header line")
-            return None
-        unquoted = re.sub(r'"[^"]*"', "", header)
-        found = [separator for separator in _SEPARATORS if separator in unquoted]
-        if len(found) == 1:
-            return found[0]
-        if found:
-            self._report(number, _HEADER, "mixes ',' and ';': separate columns with one of them")
-        elif "\t" in unquoted:
-            self._report(number, _HEADER, "is tab-separated: save the file as CSV (',' or ';')")
-        else:
-            self._report(number, _HEADER, "has no ',' or ';' between column names")
-        return None
-
-    def _read_header(self, line: int, fields: list[str]) -> None:
-        self.width = len(fields)
-        for position, raw in enumerate(fields, 1):
-            name = raw.strip().lower()
-            if not name:
-                self._report(line, _HEADER, f"column {position} has no name")
-            elif name in self.columns:
-                first = self.columns[name] + 1
-                self._report(
-                    line, _HEADER, f"column '{name}' appears twice (columns {first} and {position})"
-                )
-            elif name in _KNOWN_COLUMNS:
-                self.columns[name] = position - 1
-                self.names.append(name)
-                continue
-            else:
-                close = difflib.get_close_matches(name, _KNOWN_COLUMNS, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                shown = shown_value(raw.strip())
-                self._report(line, _HEADER, f"unknown column '{shown}'{hint}", shown)
-            self.names.append("")
-        for name in REQUIRED_COLUMNS:
-            if name == "isin" and "cusip" in self.columns:
-                continue
-            if name not in self.columns:
-                alternative = " (or 'cusip')" if name == "isin" else ""
-                self._report(line, _HEADER, f"missing required column '{name}'{alternative}")
+    def header_read(self) -> None:
         if not self.problems:  # every required column is there, once
             at, maybe = self.columns, self.columns.get
             self.fast = _Positions(
@@ -224,7 +116,7 @@ class _TradesCsvReader:
                 maybe("instrument_type"), maybe("short_sale"),
             )  # fmt: skip
 
-    def _read_row(self, line: int, fields: list[str]) -> None:
+    def read_row(self, line: int, fields: list[str]) -> None:
         if self.fast is not None and len(fields) == self.width:
             try:
                 row = _fast_row(self.fast, line, fields)
@@ -239,16 +131,10 @@ class _TradesCsvReader:
 
     def _read_row_fully(self, line: int, fields: list[str]) -> None:
         """Read a row value by value, reporting every problem it has."""
-        if len(fields) != self.width:
-            self._report(
-                line,
-                "row",
-                f"has {len(fields)} values but the header has {self.width} columns "
-                "(quote a value that contains the separator)",
-            )
+        raw = self.values(line, fields)
+        if raw is None:
             return
         failed = len(self.problems)
-        raw = dict(zip(self.names, map(str.strip, fields), strict=True))
         problems, file = self.problems, self.file
 
         def value(name: str, parse: Callable[[str, str], _T], optional: bool = False) -> _T | None:
@@ -281,15 +167,15 @@ class _TradesCsvReader:
             first = self.first_line_of.setdefault(external_id, line)
             if first != line:
                 shown = shown_value(external_id)
-                self._report(
+                self.report(
                     line, "external_id", f"appears again; first on line {first} ('{shown}')", shown
                 )
         if settle_date is not None and trade_date is not None and settle_date < trade_date:
-            self._report(line, "settle_date", f"is before trade_date {trade_date.isoformat()}")
+            self.report(line, "settle_date", f"is before trade_date {trade_date.isoformat()}")
         if short_sale and side is Side.BUY:
-            self._report(line, "short_sale", "is yes but side is buy")
+            self.report(line, "short_sale", "is yes but side is buy")
         elif short_sale is False and side is Side.SELL_SHORT and raw.get("short_sale"):
-            self._report(line, "short_sale", "is no but side is sell short")
+            self.report(line, "short_sale", "is no but side is sell short")
         elif short_sale and side is Side.SELL:
             side = Side.SELL_SHORT
 
@@ -346,7 +232,7 @@ class _TradesCsvReader:
         if isin_raw is None:
             return self._checked(line, "cusip", parse_cusip_as_isin, cusip_raw)
         if not isin_raw and not cusip_raw:
-            self._report(line, "isin", "is required (or cusip)")
+            self.report(line, "isin", "is required (or cusip)")
             return None
         if not isin_raw:
             return self._checked(line, "cusip", parse_cusip_as_isin, cusip_raw)
@@ -358,7 +244,7 @@ class _TradesCsvReader:
             return None
         if isin != from_cusip:
             shown = shown_value(cusip_raw)
-            self._report(line, "cusip", f"is not the CUSIP inside isin {isin} ('{shown}')", shown)
+            self.report(line, "cusip", f"is not the CUSIP inside isin {isin} ('{shown}')", shown)
             return None
         return isin
 
@@ -439,11 +325,3 @@ def _optional(
         return None
     text = fields[at].strip()
     return parse(name, text) if text else None
-
-
-def _first_line(text: str) -> tuple[int, str]:
-    """The number and text of the first line with more than blanks and separators."""
-    for number, line in enumerate(io.StringIO(text, newline=""), 1):
-        if line.strip(" \t\r\n,;"):
-            return number, line
-    return 0, ""
