@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/blotter.py $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
 	$(BIN)/python bench/import_trades.py 100000 $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
 	$(BIN)/python bench/settlements.py 100000 $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
+	$(BIN)/python bench/manifest.py 1000 10000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

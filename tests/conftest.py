@@ -193,6 +193,18 @@ def demo_ws(demo_url: str) -> Iterator[Workspace]:
 
 
 @pytest.fixture
+def desk(db_url: str) -> Iterator[Any]:
+    """A desk with a clerk, two supervisors, compliance and a second admin (each engine)."""
+    from tests.services.conftest import Desk
+
+    made = Desk(db_url)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+@pytest.fixture
 def settling_desk(db_url: str) -> Iterator[Any]:
     """One account, Apple, and GSCO with a DTC instruction for US equities: trades settle."""
     from desk_app.domain.codes import InstrumentType

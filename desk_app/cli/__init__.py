@@ -45,11 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
         approval_cmds,
         audit_cmds,
         calendar_cmds,
+        certificate_cmds,
         db_cmds,
         export_cmds,
         fails_cmds,
         gui_cmds,
         import_cmds,
+        manifest_cmds,
         reference_cmds,
         settlement_cmds,
         ssi_cmds,
@@ -67,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (
         db_cmds, gui_cmds, calendar_cmds, account_cmds, reference_cmds,
         user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds, export_cmds,
-        settlement_cmds, transfer_cmds, fails_cmds, ssi_cmds,
+        settlement_cmds, transfer_cmds, fails_cmds, ssi_cmds, certificate_cmds, manifest_cmds,
     ):  # fmt: skip
         module.register(commands)
     return parser

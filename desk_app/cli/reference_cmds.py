@@ -1,4 +1,5 @@
-"""Reference lists: instruments, counterparties, certificates (accounts: account_cmds)."""
+"""Reference lists: instruments, counterparties (accounts: account_cmds; certificates:
+certificate_cmds)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format
 from desk_app.cli.output import print_rows
-from desk_app.domain.states import CertificateStatus
 from desk_app.services.listing import iter_rows
 
 if TYPE_CHECKING:
@@ -33,15 +33,6 @@ def register(commands: Any) -> None:
         listing = sub.add_parser("list", help=f"list {help_text}")
         add_format(listing)
         listing.set_defaults(handler=lister(factory))
-
-    certs = commands.add_parser("certificates", help="the physical certificate register")
-    cert_sub = certs.add_subparsers(dest="certificates_command", metavar="ACTION", required=True)
-    cert_list = cert_sub.add_parser("list", help="list certificates (number first)")
-    cert_list.add_argument("--status", choices=[s.value for s in CertificateStatus])
-    add_format(cert_list)
-    cert_list.set_defaults(
-        handler=lister(lambda ws, args: ws.certificates.certificates(status=args.status))
-    )
 
 
 def lister(factory: Callable[[Workspace, argparse.Namespace], PageSource]) -> Handler:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, text
 log = logging.getLogger(__name__)
 
 APP_ROLE = "desk_user"
-APPEND_ONLY_TABLES = ("audit_log",)
+APPEND_ONLY_TABLES = ("audit_log", "certificate_custody", "manifest_prints")
 
 
 def ensure_app_role(conn: Connection) -> bool:

@@ -40,6 +40,13 @@ class Action(StrEnum):
     SSI_CHANGE = "ssi.change"
     TRANSFER_CASH = "transfer.cash"
     TRANSFER_SECURITIES = "transfer.securities"
+    CERTIFICATE_REGISTER = "certificate.register"
+    CERTIFICATE_MOVE = "certificate.move"
+    CERTIFICATE_REPLACE = "certificate.replace"
+    MANIFEST_PREPARE = "manifest.prepare"
+    MANIFEST_VERIFY = "manifest.verify"
+    BOX_COUNT = "certificate.box_count"
+    BOX_COUNT_RESOLVE = "certificate.box_count_resolve"
 
     @property
     def label(self) -> str:
@@ -76,6 +83,15 @@ _LABELS = {
     Action.SSI_CHANGE: "Request adding or changing a standing settlement instruction",
     Action.TRANSFER_CASH: "Request a cash journal from one account to another",
     Action.TRANSFER_SECURITIES: "Request a securities journal from one account to another",
+    Action.CERTIFICATE_REGISTER: "Add certificates to the register (by hand or from a CSV file)",
+    Action.CERTIFICATE_MOVE: (
+        "Move certificates: prepare, return to the vault, report lost, cancel and reissue"
+    ),
+    Action.CERTIFICATE_REPLACE: "Request replacing a lost certificate (indemnity bond)",
+    Action.MANIFEST_PREPARE: "Prepare, print and dispatch courier manifests; record receipts",
+    Action.MANIFEST_VERIFY: "Verify another user's courier manifest before it prints",
+    Action.BOX_COUNT: "Start a quarterly box count and enter what was counted",
+    Action.BOX_COUNT_RESOLVE: "Record how a box count's differences were resolved",
 }
 
 #: Actions a firm must supervise (FINRA 3110): maker-checker, never applied directly.
@@ -89,6 +105,17 @@ SUPERVISED = frozenset(
         Action.TRANSFER_CASH,
         Action.TRANSFER_SECURITIES,
         Action.SSI_CHANGE,
+        Action.CERTIFICATE_REPLACE,
+    }
+)
+_CERTIFICATES = frozenset(
+    {
+        Action.CERTIFICATE_REGISTER,
+        Action.CERTIFICATE_MOVE,
+        Action.CERTIFICATE_REPLACE,
+        Action.MANIFEST_PREPARE,
+        Action.MANIFEST_VERIFY,
+        Action.BOX_COUNT,
     }
 )
 _TRADING = frozenset(
@@ -112,6 +139,7 @@ _COMMON = frozenset({Action.VIEW_BOOKS, Action.VIEW_HISTORY})
 GRANTS: dict[Role, frozenset[Action]] = {
     Role.CLERK: _COMMON
     | _TRADING
+    | _CERTIFICATES
     | {
         Action.REVEAL_TAX_ID,
         Action.ACCOUNT_OPEN,
@@ -120,7 +148,9 @@ GRANTS: dict[Role, frozenset[Action]] = {
     },
     Role.SUPERVISOR: _COMMON
     | _TRADING
+    | _CERTIFICATES
     | {
+        Action.BOX_COUNT_RESOLVE,
         Action.REVEAL_TAX_ID,
         Action.ACCOUNT_OPEN,
         Action.ACCOUNT_AMEND,
@@ -138,6 +168,8 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.USER_VIEW,
         Action.AUDIT_VERIFY,
         Action.FAIL_RULES,
+        Action.BOX_COUNT,
+        Action.BOX_COUNT_RESOLVE,
     },
     Role.ADMIN: _COMMON
     | {

@@ -129,7 +129,7 @@ CERTIFICATE = StateMachine[CertificateStatus](
         _C.ON_MANIFEST: frozenset({_C.IN_TRANSIT, _C.PREPARED, _C.LOST}),
         _C.IN_TRANSIT: frozenset({_C.DELIVERED, _C.RETURNED, _C.LOST}),
         _C.RETURNED: frozenset({_C.IN_VAULT, _C.LOST}),
-        _C.DELIVERED: frozenset({_C.CANCELLED}),
+        _C.DELIVERED: frozenset({_C.CANCELLED, _C.RETURNED}),  # the recipient sends it back
         _C.LOST: frozenset({_C.IN_VAULT, _C.CANCELLED}),
         _C.CANCELLED: frozenset(),
     },
@@ -143,6 +143,7 @@ class ManifestStatus(StrEnum):
     IN_TRANSIT = "in_transit"
     RECEIVED = "received"
     RECEIVED_WITH_DIFFERENCE = "received_with_difference"
+    RETURNED = "returned"  # the courier brought the package back undelivered
     CANCELLED = "cancelled"
 
     @property
@@ -157,10 +158,34 @@ MANIFEST = StateMachine[ManifestStatus](
         _M.DRAFT: frozenset({_M.VERIFIED, _M.CANCELLED}),
         _M.VERIFIED: frozenset({_M.PRINTED, _M.DRAFT, _M.CANCELLED}),
         _M.PRINTED: frozenset({_M.IN_TRANSIT, _M.CANCELLED}),
-        _M.IN_TRANSIT: frozenset({_M.RECEIVED, _M.RECEIVED_WITH_DIFFERENCE}),
+        _M.IN_TRANSIT: frozenset({_M.RECEIVED, _M.RECEIVED_WITH_DIFFERENCE, _M.RETURNED}),
         _M.RECEIVED: frozenset(),
+        _M.RETURNED: frozenset(),
         _M.RECEIVED_WITH_DIFFERENCE: frozenset(),
         _M.CANCELLED: frozenset(),
+    },
+)
+
+
+class BoxCountStatus(StrEnum):
+    """A quarterly box count (SEC 17a-13): counting, then its differences, then closed."""
+
+    COUNTING = "counting"
+    COUNTED = "counted"  # results in; differences to record by the deadline
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+_B = BoxCountStatus
+BOX_COUNT = StateMachine[BoxCountStatus](
+    "Box count",
+    {
+        _B.COUNTING: frozenset({_B.COUNTED}),
+        _B.COUNTED: frozenset({_B.CLOSED, _B.COUNTING}),
+        _B.CLOSED: frozenset(),
     },
 )
 

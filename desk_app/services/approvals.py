@@ -114,7 +114,7 @@ class RequestDetail:
 _RECORD = [c.key for c in REQUEST_COLUMNS].index("target_key")
 _KINDS = {
     "accounts": "account", "trades": "trade", "journals": "journal",
-    "standing_settlement_instructions": "standing instruction",
+    "standing_settlement_instructions": "standing instruction", "certificates": "certificate",
 }  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from desk_app.domain.certificates import CountResult, CustodyKind, LossKind
 from desk_app.domain.codes import (
     AccountStatus,
     CounterpartyKind,
@@ -14,7 +15,9 @@ from desk_app.domain.codes import (
 )
 from desk_app.domain.states import (
     ApprovalStatus,
+    BoxCountStatus,
     CertificateStatus,
+    ManifestStatus,
     ObligationStatus,
     TradeStatus,
 )
@@ -31,6 +34,11 @@ INSTRUMENT_TYPE = labels_of(InstrumentType)
 REGISTRATION = labels_of(RegistrationType)
 OBLIGATION_STATUS = labels_of(ObligationStatus)
 CERTIFICATE_STATUS = labels_of(CertificateStatus)
+MANIFEST_STATUS = labels_of(ManifestStatus)
+CUSTODY_KIND = labels_of(CustodyKind)
+LOSS_KIND = labels_of(LossKind)
+COUNT_RESULT = labels_of(CountResult)
+BOX_COUNT_STATUS = labels_of(BoxCountStatus)
 ACCOUNT_STATUS = labels_of(AccountStatus)
 TRADE_STATUS = labels_of(TradeStatus)
 COUNTERPARTY_KIND = labels_of(CounterpartyKind)

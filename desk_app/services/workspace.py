@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,10 +21,14 @@ from desk_app.services.accounts import AccountService
 from desk_app.services.actor import Actor, sign_in
 from desk_app.services.approvals import ApprovalService
 from desk_app.services.blotter import BlotterService
+from desk_app.services.box_counts import BoxCountService
 from desk_app.services.calendar import CalendarService
+from desk_app.services.certificate_moves import CertificateMoves
 from desk_app.services.certificates import CertificateService
 from desk_app.services.fails import FailsService
 from desk_app.services.history import HistoryService
+from desk_app.services.manifest_printing import ManifestPrinting
+from desk_app.services.manifests import ManifestService
 from desk_app.services.netting import NettingService
 from desk_app.services.presets import PresetService
 from desk_app.services.reference import ReferenceService
@@ -68,6 +73,10 @@ class Workspace:
     fails: FailsService = field(init=False)
     ssis: SSIService = field(init=False)
     netting: NettingService = field(init=False)
+    certificate_moves: CertificateMoves = field(init=False)
+    manifests: ManifestService = field(init=False)
+    manifest_printing: ManifestPrinting = field(init=False)
+    box_counts: BoxCountService = field(init=False)
 
     def __post_init__(self) -> None:
         self.uow = UnitOfWork(self.sessions, self.user)
@@ -76,9 +85,14 @@ class Workspace:
         self.settlements = SettlementService(self.sessions, self.uow)
         self.settling = SettlingService(self.uow)
         self.settlement_messages = SettlementMessageService(self.uow)
-        self.certificates = CertificateService(self.sessions)
+        self.certificates = CertificateService(self.sessions, self.uow)
         self.calendar = CalendarService(self.sessions, self.uow)
         self.approvals = ApprovalService(self.uow)
+        self.certificate_moves = CertificateMoves(self.uow, self.approvals)
+        us_calendar = partial(self.calendar.calendar, "US")
+        self.manifests = ManifestService(self.uow, us_calendar)
+        self.manifest_printing = ManifestPrinting(self.uow)
+        self.box_counts = BoxCountService(self.uow, us_calendar)
         self.accounts = AccountService(self.uow, self.approvals)
         self.users = UserService(self.uow)
         self.history = HistoryService(self.uow, self.engine)

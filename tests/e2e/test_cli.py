@@ -56,10 +56,10 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_db_upgrade_prints_the_revision(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
     code, out, err = run(capsys, "--db", db_url, "db", "upgrade")
     assert code == 0
-    assert out.strip() == "0010"
+    assert out.strip() == "0011"
     assert "upgraded to" in err
     code, out, err = run(capsys, "--db", db_url, "db", "upgrade")
-    assert (code, out.strip()) == (0, "0010")
+    assert (code, out.strip()) == (0, "0011")
     assert "already at" in err
 
 

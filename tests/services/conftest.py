@@ -9,12 +9,11 @@ Accounts for the tests are written by the admin as a plain ``test.setup`` write.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from desk_app.db import models as m
@@ -168,13 +167,3 @@ class Desk:
                     .order_by(m.AuditEntry.seq)
                 )
             )
-
-
-@pytest.fixture
-def desk(db_url: str) -> Iterator[Desk]:
-    """A desk with a clerk, two supervisors, compliance and a second admin (each engine)."""
-    made = Desk(db_url)
-    try:
-        yield made
-    finally:
-        made.close()

@@ -16,11 +16,12 @@ from desk_app.db import models as m
 from desk_app.domain.codes import Role, Side
 from desk_app.domain.errors import DeskError, NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.permissions import SUPERVISED, Action
-from desk_app.domain.states import ApprovalStatus, TradeStatus
+from desk_app.domain.states import ApprovalStatus, CertificateStatus, TradeStatus
 from desk_app.domain.supervision import Registration
 from desk_app.domain.trade_ticket import TradeTerms
 from desk_app.services.approvals import ApprovalHandler, Proposal
 from desk_app.services.workspace import Workspace
+from tests.services.certificate_helpers import values as certificate_values
 
 if TYPE_CHECKING:
     from tests.services.conftest import Desk
@@ -66,6 +67,16 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
                  "place_of_settlement": "DTCYUS33", "agent_bic": "CHASUS33",
                  "safekeeping_account": "0005", "effective_from": "2020-01-01"}  # fmt: skip
         return ws.ssis.request_add(route, "new broker"), code
+    if action is Action.CERTIFICATE_REPLACE:
+        number = f"LOST-{desk.next_number()}"
+        ws.certificates.add(certificate_values(number))
+        ws.certificate_moves.report_lost(number, "lost", "2026-11-02", "not in drawer 3",
+                                         stop_agent="Computershare")  # fmt: skip
+        asked = ws.certificate_moves.request_replacement(
+            number, new_number=f"{number}R", indemnity_bond="B-1", surety="Travelers",
+            location="Vault A", reason="holder asks for a replacement",
+        )  # fmt: skip
+        return asked, number
     number = desk.account()
     if action in (Action.TRANSFER_CASH, Action.TRANSFER_SECURITIES):
         isin = funded(desk, number)
@@ -139,6 +150,9 @@ def applied(desk: Desk, action: Action, number: str) -> bool:
                 ).first()
                 is not None
             )
+    if action is Action.CERTIFICATE_REPLACE:
+        found = desk.admin.certificates
+        return found.detail(found.find(number)).status is CertificateStatus.CANCELLED
     if action is Action.TRANSFER_CASH:
         return desk.admin.transfers.available_cash(number, "USD") == Decimal(900)
     if action is Action.TRANSFER_SECURITIES:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, time
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -21,12 +23,16 @@ from desk_app.db import models as m
 from desk_app.domain.codes import Direction, InstrumentType, RegistrationType, Role, Side
 from desk_app.domain.errors import DeskError
 from desk_app.domain.states import (
+    CERTIFICATE,
     CertificateStatus,
     ManifestStatus,
     ObligationStatus,
     TradeStatus,
 )
+from desk_app.reports.manifest import manifest_document
+from desk_app.reports.paged import Paper
 from desk_app.services.demo_data import DemoSummary, generate_demo_data
+from desk_app.services.manifests import view_of
 from desk_app.services.workspace import Workspace, open_workspace
 
 #: The day after Columbus Day 2025: the window holds Good Friday, Juneteenth and a
@@ -249,6 +255,33 @@ def test_certificates_and_manifests(book: tuple[Workspace, DemoSummary]) -> None
         assert mf.prepared_by != mf.verified_by
         assert (mf.verified_by is None) == (mf.status in ("draft", "cancelled"))
         assert mf.declared_value > 0 and mf.insured_value >= mf.declared_value
+    _custody_follows_the_rules(ws, certs)
+
+
+def _custody_follows_the_rules(ws: Workspace, certs: list[m.Certificate]) -> None:
+    """Each chain of custody starts with a receipt, moves as the machine allows, ends where
+    the certificate is; lost ones have an open loss; printed manifests their prints."""
+    chains: dict[int, list[m.CustodyEntry]] = {}
+    for entry in _all(ws, m.CustodyEntry):
+        chains.setdefault(entry.certificate_id, []).append(entry)
+    for cert in certs:
+        chain = sorted(chains[cert.id], key=lambda e: (e.at, e.id))
+        assert chain[0].kind == "receipt" and chain[0].from_status is None
+        for before, after in itertools.pairwise(chain):
+            assert after.from_status == before.to_status
+            assert CERTIFICATE.can(after.from_status, after.to_status)
+        assert (chain[-1].to_status, chain[-1].location) == (cert.status, cert.location)
+    lost = {c.id for c in certs if c.status == "lost"}
+    assert {loss.certificate_id for loss in _all(ws, m.CertificateLoss)} == lost
+    printed = {mf.id: mf.print_count for mf in _all(ws, m.CourierManifest)}
+    prints = Counter(p.manifest_id for p in _all(ws, m.ManifestPrint))
+    assert prints == {k: v for k, v in printed.items() if v}
+    hashes = {(p.manifest_id, p.copy): p.sha256 for p in _all(ws, m.ManifestPrint)}
+    with ws.sessions() as session:  # each print's hash is the hash of what prints again
+        for (manifest_id, copy), digest in hashes.items():
+            view = view_of(session.get_one(m.CourierManifest, manifest_id))
+            pdf = manifest_document(view, Paper.LETTER, receipt=False, copy=copy).render()
+            assert hashlib.sha256(pdf).hexdigest() == digest
 
 
 def _digest(ws: Workspace) -> str:

@@ -1,7 +1,17 @@
 """Typed SQLAlchemy models; import from here."""
 
 from desk_app.db.models.base import Base
-from desk_app.db.models.certificates import Certificate, CourierManifest, ManifestLine
+from desk_app.db.models.certificates import (
+    AgingLimit,
+    BoxCount,
+    BoxCountItem,
+    Certificate,
+    CertificateLoss,
+    CourierManifest,
+    CustodyEntry,
+    ManifestLine,
+    ManifestPrint,
+)
 from desk_app.db.models.ledger import Journal, LedgerBalance, LedgerEntry, LedgerPosting
 from desk_app.db.models.preferences import SavedFilter
 from desk_app.db.models.reference import (
@@ -20,14 +30,19 @@ from desk_app.db.models.trading import SettlementNet, SettlementObligation, Trad
 
 __all__ = [
     "Account",
+    "AgingLimit",
     "ApprovalRequest",
     "AuditEntry",
     "AuditHead",
     "Base",
+    "BoxCount",
+    "BoxCountItem",
     "CalendarOverride",
     "Certificate",
+    "CertificateLoss",
     "Counterparty",
     "CourierManifest",
+    "CustodyEntry",
     "FailRule",
     "Instrument",
     "Journal",
@@ -35,6 +50,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerPosting",
     "ManifestLine",
+    "ManifestPrint",
     "SavedFilter",
     "SettlementCycle",
     "SettlementNet",

@@ -48,6 +48,8 @@ DTC_RECIPIENT = Recipient(
 )
 SENDER = "Physical Securities Dept., 55 Water Street, 12th Floor, New York, NY 10041"
 COURIERS = ("FedEx", "UPS", "Brink's Global Services", "DHL Express")
+#: The couriers' agents who sign for a package at pickup.
+COURIER_AGENTS = ("R. Alvarez", "T. Nguyen", "K. Okafor", "M. Rossi", "D. Kowalski")
 VAULTS = ("Vault A", "Vault B", "Vault C")
 #: Typical share counts on a certificate; 0 stands for an odd count left by a split.
 CERTIFICATE_SHARES = (10, 25, 50, 75, 100, 100, 100, 150, 200, 250, 300, 500, 1000, 2000, 5000, 0)

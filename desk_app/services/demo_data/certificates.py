@@ -7,22 +7,26 @@ DTC or clients and are wherever that manifest's progress left them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from itertools import accumulate
 
 from desk_app.db import models as m
 from desk_app.db.bulk import bulk_insert
+from desk_app.domain.certificates import CustodyKind, LossKind, insured_value
 from desk_app.domain.codes import RegistrationType
 from desk_app.domain.states import CertificateStatus as CS
 from desk_app.domain.states import ManifestStatus as MS
 from desk_app.domain.trade_math import principal
+from desk_app.services import custody
 from desk_app.services.demo_data.book import Account, Book, Row, draw, save, stamped
 from desk_app.services.demo_data.catalogue_securities import US_EQUITIES
 from desk_app.services.demo_data.catalogue_shipping import (
     CERTIFICATE_SERIES,
     CERTIFICATE_SHARES,
+    COURIER_AGENTS,
     COURIERS,
     DTC_RECIPIENT,
     SENDER,
@@ -36,6 +40,21 @@ _ZERO = Decimal(0)
 
 
 @dataclass(slots=True)
+class Step:
+    """One link of a certificate's chain of custody, before the ids are known."""
+
+    status: CS
+    location: str
+    at: datetime
+    kind: CustodyKind
+    from_party: str
+    to_party: str
+    manifest: Manifest | None = None
+    bag_seal: str | None = None
+    note: str = ""
+
+
+@dataclass(slots=True)
 class Cert:
     row: Row
     account: Account
@@ -43,6 +62,8 @@ class Cert:
     value: Decimal
     shipped: bool = False
     id: int = 0
+    history: list[Step] = field(default_factory=list)
+    loss: Row | None = None
 
 
 @dataclass(slots=True)
@@ -53,7 +74,7 @@ class Manifest:
     id: int = 0
 
 
-_PICKED_UP = (MS.IN_TRANSIT, MS.RECEIVED, MS.RECEIVED_WITH_DIFFERENCE)
+_PICKED_UP = (MS.IN_TRANSIT, MS.RECEIVED, MS.RECEIVED_WITH_DIFFERENCE, MS.RETURNED)
 _RECEIVED = (MS.RECEIVED, MS.RECEIVED_WITH_DIFFERENCE)
 #: Who the manifests go to, in turn: the first received one goes to a transfer agent.
 _RECIPIENTS = ("agent", "dtc", "agent", "client", "agent", "dtc")
@@ -62,6 +83,7 @@ _MANIFEST_PLAN = (
     (MS.RECEIVED, 6, 5, (8, 60)),
     (MS.RECEIVED_WITH_DIFFERENCE, 2, 4, (6, 40)),
     (MS.CANCELLED, 2, 3, (10, 50)),
+    (MS.RETURNED, 1, 2, (5, 30)),
     (MS.IN_TRANSIT, 4, 4, (1, 2)),
     (MS.PRINTED, 2, 4, (0, 0)),
     (MS.VERIFIED, 2, 3, (0, 0)),
@@ -88,6 +110,8 @@ def make_certificates(book: Book, count: int = 400) -> tuple[int, int]:
         for mf in manifests for n, c in enumerate(mf.certs, 1)
     ]  # fmt: skip
     bulk_insert(book.session, m.ManifestLine, lines)
+    _save_custody(book, certs)
+    _save_prints(book, manifests)
     return len(certs), len(manifests)
 
 
@@ -121,20 +145,40 @@ def _certificates(book: Book, count: int) -> list[Cert]:
             "registration_text": account.holder.registration, "shares": shares,
             "issue_date": issued,
             "restricted_legend": rng.random() < 0.06, "form": "registered",
-            "account_id": account.id, "stock_power_attached": False,
+            "account_id": account.id, "stock_power_attached": False, "replaces_id": None,
         }  # fmt: skip
         since = max(issued, book.days[0] - timedelta(days=3000))  # in our vault since
         vaulted = book.at(since + timedelta(days=rng.randrange((book.days[0] - since).days)), 15)
-        _move(row, CS.IN_VAULT, f"{rng.choice(VAULTS)}, drawer {rng.randint(1, 40)}", vaulted)
         close = Decimal(f"{inst.mids[-1]:.2f}")
         value = principal(inst.kind, shares, close, inst.row["currency"])  # market value
-        certs.append(Cert(row, account, agent[inst.id], value))
+        cert = Cert(row, account, agent[inst.id], value)
+        where = f"{rng.choice(VAULTS)}, drawer {rng.randint(1, 40)}"
+        _move(cert, CS.IN_VAULT, where, vaulted, kind=CustodyKind.RECEIPT,
+              frm=f"Client {account.row['name']}", note="Deposited by the client")  # fmt: skip
+        certs.append(cert)
     return certs
 
 
-def _move(row: Row, status: CS, location: str, when: datetime) -> None:
-    row.update(status=status, location=location[:80], status_changed_at=when)
-    stamped(row, when)
+def _move(
+    cert: Cert,
+    status: CS,
+    location: str,
+    when: datetime,
+    *,
+    kind: CustodyKind = CustodyKind.MOVE,
+    frm: str | None = None,
+    to: str | None = None,
+    manifest: Manifest | None = None,
+    bag_seal: str | None = None,
+    note: str = "",
+) -> None:
+    before = cert.history[-1].to_party if cert.history else ""
+    cert.history.append(Step(
+        status, location[:80], when, kind, (frm or before or "Vault")[:200],
+        (to or custody.holder(status))[:200], manifest, bag_seal, note,
+    ))  # fmt: skip
+    cert.row.update(status=status, location=location[:80], status_changed_at=when)
+    stamped(cert.row, when)
 
 
 def _manifest(
@@ -172,11 +216,20 @@ def _manifest(
         "airbill": airbill(rng, courier) if printed else None,
         "recipient": recipient.name, "recipient_address": recipient.address,
         "declared_value": value,
-        "insured_value": (value / 1000).to_integral_value(ROUND_CEILING) * 1000,
+        "insured_value": insured_value(value),
         "status": status, "prepared_by": prepared_by,
         "verified_by": None if status in (MS.DRAFT, MS.CANCELLED) else checker,
         "print_count": (2 if rng.random() < 0.2 else 1) if printed else 0,
         "received_at": received, "difference_note": None, "created_at": created,
+        "verified_at": None if status in (MS.DRAFT, MS.CANCELLED)
+        else created + timedelta(minutes=25),
+        "picked_up_at": pickup,
+        "picked_up_by": COURIER_AGENTS[len(chosen) % len(COURIER_AGENTS)] if pickup else None,
+        "bag_seal": f"SEAL-{created:%d%H%M}" if pickup else None,
+        "received_by": ("Mail room" if recipient is DTC_RECIPIENT else "Receiving clerk")
+        if received else None,
+        "cancel_reason": "Courier booking cancelled; certificates back to the vault"
+        if status is MS.CANCELLED else None,
     }  # fmt: skip
     stamped(row, received or pickup or created + timedelta(minutes=40))
     return Manifest(row, chosen, recipient)
@@ -194,41 +247,77 @@ def _ship(book: Book, manifests: list[Manifest]) -> None:
 
 
 def _carry(book: Book, mf: Manifest, n: int, cert: Cert) -> None:
-    """Where the ``n``-th certificate of ``mf`` is now, given how far the manifest got."""
+    """Move the ``n``-th certificate of ``mf`` as far as the manifest got, step by step."""
     row, status, who = mf.row, mf.row["status"], mf.recipient
-    when, number = row["updated_at"], row["manifest_number"]
+    number, created = row["manifest_number"], row["created_at"]
     to_agent = who in TRANSFER_AGENTS
+    _move(cert, CS.PREPARED, "Shipping desk", created - timedelta(minutes=20))
+    _move(cert, CS.ON_MANIFEST, f"Shipping desk — manifest {number}", created, manifest=mf)
+    if status is MS.CANCELLED:
+        when = row["updated_at"]
+        _move(cert, CS.PREPARED, "Shipping desk", when, manifest=mf,
+              note=f"Manifest {number} cancelled")  # fmt: skip
+        _move(cert, CS.IN_VAULT, f"{VAULTS[0]}, drawer {3 + n} (back from {number})", when)
+        return
     if status in (MS.DRAFT, MS.VERIFIED, MS.PRINTED):
-        _move(cert.row, CS.ON_MANIFEST, f"Shipping desk — manifest {number}", when)
-    elif status is MS.IN_TRANSIT:
-        _move(cert.row, CS.IN_TRANSIT, f"In transit — {row['courier']} {row['airbill']}", when)
-    elif status is MS.CANCELLED:
-        _move(cert.row, CS.IN_VAULT, f"{VAULTS[0]}, drawer {3 + n} (back from {number})", when)
-    elif status is MS.RECEIVED_WITH_DIFFERENCE and n == 0:
-        _lost_in_transit(row, cert)
-    elif status is MS.RECEIVED and n == 0 and to_agent:
+        return
+    courier = f"{row['courier']} ({row['picked_up_by']})"
+    _move(cert, CS.IN_TRANSIT, f"In transit — {row['courier']} {row['airbill']}",
+          row["picked_up_at"], to=courier, manifest=mf, bag_seal=row["bag_seal"])  # fmt: skip
+    if status is MS.IN_TRANSIT:
+        return
+    if status is MS.RETURNED:
+        when = row["picked_up_at"] + timedelta(days=2)
+        row["difference_note"] = "Undeliverable: recipient's mail room closed for renovation"
+        row["updated_at"] = when
+        _move(cert, CS.RETURNED, "Returns shelf", when, kind=CustodyKind.RECEIPT,
+              frm=row["courier"], to="Vault", manifest=mf,
+              note=f"Package returned by {row['courier']}")  # fmt: skip
+        return
+    when = row["received_at"]
+    if status is MS.RECEIVED_WITH_DIFFERENCE and n == 0:
+        _lost_in_transit(mf, cert)
+        return
+    _move(cert, CS.DELIVERED, who.location, when, kind=CustodyKind.DELIVERY,
+          frm=row["courier"], to=f"{who.name} ({row['received_by']})", manifest=mf)  # fmt: skip
+    if status is MS.RECEIVED and n == 0 and to_agent:
         where = f"Returns shelf — rejected by {who.short}: no medallion guarantee"
-        _move(cert.row, CS.RETURNED, where, when + timedelta(days=3))
+        _move(cert, CS.RETURNED, where, when + timedelta(days=3), kind=CustodyKind.RECEIPT,
+              frm=who.name, to="Vault", note="Rejected: no medallion guarantee")  # fmt: skip
     elif to_agent and book.rng.random() < 0.4:  # the transfer went through
-        _move(
-            cert.row,
-            CS.CANCELLED,
-            f"Cancelled on transfer by {who.short}",
-            when + timedelta(days=5),
-        )
-    else:
-        _move(cert.row, CS.DELIVERED, who.location, when)
+        _move(cert, CS.CANCELLED, f"Cancelled on transfer by {who.short}",
+              when + timedelta(days=5), frm=who.name, to=who.name,
+              note="Cancelled on transfer")  # fmt: skip
 
 
-def _lost_in_transit(manifest: Row, cert: Cert) -> None:
+def _lost_in_transit(mf: Manifest, cert: Cert) -> None:
     """The recipient reports a certificate missing from the package."""
+    manifest = mf.row
     number, courier = cert.row["certificate_number"], manifest["courier"]
     manifest["difference_note"] = (
         f"Certificate {number} ({cert.row['shares']} sh) not in the package on receipt; "
         f"{courier} trace opened, stop transfer requested"
     )
     where = f"Missing from manifest {manifest['manifest_number']}; {courier} trace opened"
-    _move(cert.row, CS.LOST, where, manifest["updated_at"])
+    when = manifest["received_at"]
+    _move(cert, CS.LOST, where, when, frm=courier, to="Unknown", manifest=mf,
+          note="Missing from the package on receipt")  # fmt: skip
+    cert.loss = _loss(cert, LossKind.MISSING, when, "Not in the package on receipt", mf)
+
+
+def _loss(
+    cert: Cert, kind: LossKind, when: datetime, circumstances: str, mf: Manifest | None = None
+) -> Row:
+    day = when.date()
+    return {
+        "kind": kind, "discovered_on": day, "circumstances": circumstances,
+        "in_transit": mf is not None, "courier": mf.row["courier"] if mf else None,
+        "stop_agent": cert.agent.name, "stop_placed_on": day,
+        "stop_reference": f"ST-{cert.row['certificate_number'][-6:]}",
+        "reported_by": "system", "reported_at": when, "closed_how": None, "closed_at": None,
+        "replacement_id": None, "indemnity_bond": None, "surety": None,
+        "version": 1, "updated_at": when, "_manifest": mf,
+    }  # fmt: skip
 
 
 def _loose_certificates(book: Book, free: list[Cert]) -> None:
@@ -238,16 +327,61 @@ def _loose_certificates(book: Book, free: list[Cert]) -> None:
     for n, cert in enumerate(free):
         when = book.at(book.ago(1, 60), 15)
         if n < 10:
-            _move(
-                cert.row,
-                CS.PREPARED,
-                f"Shipping desk, tray {1 + n % 4}",
-                book.at(book.days[-1], 13),
-            )
+            _move(cert, CS.PREPARED, f"Shipping desk, tray {1 + n % 4}", book.at(book.days[-1], 13))
         elif n < 12:
-            _move(cert.row, CS.LOST, f"Lost — reported {when:%Y-%m-%d}; stop transfer placed, "
-                  "Form X-17F-1A filed", when)  # fmt: skip
+            _move(cert, CS.LOST, f"Lost — reported {when:%Y-%m-%d}; stop transfer placed, "
+                  "Form X-17F-1A filed", when, to="Unknown")  # fmt: skip
+            cert.loss = _loss(cert, LossKind.LOST, when, "Not in its drawer at the box count")
         elif n < 20:
-            _move(cert.row, CS.CANCELLED, f"Cancelled and reissued by {cert.agent.short}", when)
+            _move(cert, CS.CANCELLED, f"Cancelled and reissued by {cert.agent.short}", when,
+                  to=cert.agent.name, note="Cancelled on transfer")  # fmt: skip
         elif rng.random() < 0.12:
             cert.row["stock_power_attached"] = True  # only in the vault, never shipped with it
+
+
+def _save_custody(book: Book, certs: list[Cert]) -> None:
+    """Every certificate's chain of custody, and the loss records of the lost ones."""
+    entries, losses = [], []
+    for cert in certs:
+        before: CS | None = None
+        for step in cert.history:
+            entries.append({
+                "certificate_id": cert.id, "at": step.at, "kind": step.kind,
+                "from_status": before, "to_status": step.status,
+                "from_party": step.from_party, "to_party": step.to_party,
+                "location": step.location, "bag_seal": step.bag_seal,
+                "manifest_id": step.manifest.id if step.manifest else None,
+                "actor": "system", "note": step.note,
+            })  # fmt: skip
+            before = step.status
+        if cert.loss is not None:
+            mf = cert.loss.pop("_manifest")
+            losses.append({**cert.loss, "certificate_id": cert.id,
+                           "manifest_id": mf.id if mf else None})  # fmt: skip
+    entries.sort(key=lambda e: (e["at"], e["certificate_id"]))
+    bulk_insert(book.session, m.CustodyEntry, entries)
+    bulk_insert(book.session, m.CertificateLoss, losses)
+
+
+def _save_prints(book: Book, manifests: list[Manifest]) -> None:
+    """The prints of each printed manifest: the original, and a copy for some."""
+    from desk_app.reports.manifest import manifest_document
+    from desk_app.reports.paged import Paper
+    from desk_app.services.manifests import get, view_of
+
+    prints = []
+    for mf in manifests:
+        row = mf.row
+        if not row["print_count"]:
+            continue
+        view = view_of(get(book.session, row["manifest_number"]))
+        for n in range(row["print_count"]):
+            doc = manifest_document(view, Paper.LETTER, receipt=False, copy=n > 0)
+            pdf = doc.render()
+            prints.append({
+                "manifest_id": mf.id, "document": "manifest", "paper": "letter", "copy": n > 0,
+                "pages": len(doc.pages()), "sha256": hashlib.sha256(pdf).hexdigest(),
+                "printed_at": row["verified_at"] + timedelta(minutes=10 + 30 * n),
+                "printed_by": row["prepared_by"],
+            })  # fmt: skip
+    bulk_insert(book.session, m.ManifestPrint, prints)

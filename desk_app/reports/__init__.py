@@ -1,0 +1,1 @@
+"""ReportLab documents: courier manifests, receipts, count sheets, daily reports."""
