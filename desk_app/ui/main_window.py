@@ -19,6 +19,7 @@ from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 from desk_app.ui.tabs.blotter_tab import BlotterTab
 from desk_app.ui.tabs.certificates_tab import CertificatesTab
 from desk_app.ui.tabs.fails_tab import FailsTab
+from desk_app.ui.tabs.manifests_tab import ManifestsTab
 from desk_app.ui.tabs.settlements_tab import SettlementsTab
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.workers import run_in_background
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
                 FailsTab,
                 AccountsTab,
                 CertificatesTab,
+                ManifestsTab,
                 ApprovalsTab,
             )
         ]
@@ -197,6 +199,18 @@ class MainWindow(QMainWindow):
         return self._database_label.text()
 
     # -- menus -------------------------------------------------------------------------------
+    def print_current(self) -> object:
+        """Print what the current tab prints, if it prints anything."""
+        printer = getattr(self.current_tab(), "print_current", None)
+        return printer() if printer is not None else None
+
+    def _update_print_action(self, *_args: object) -> None:
+        prints = hasattr(self.current_tab(), "print_current")
+        self.print_action.setEnabled(prints)
+        self.print_action.setToolTip(
+            "Print what this tab shows" if prints else "Nothing to print on this tab"
+        )
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(
@@ -214,6 +228,10 @@ class MainWindow(QMainWindow):
         import_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         import_action.triggered.connect(lambda: self.tab_widget.setCurrentWidget(blotter))
         file_menu.addAction(import_action)
+        # What the current tab prints (a manifest, the fails report), through its own action.
+        self.print_action = self._action(file_menu, "&Print…", self.print_current)
+        self.tab_widget.currentChanged.connect(self._update_print_action)
+        self._update_print_action()
         file_menu.addSeparator()
         quit_action = self._action(file_menu, "&Quit", self.close, QKeySequence("Ctrl+Q"))
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)

@@ -33,8 +33,8 @@ def save_screenshots(window: MainWindow, out_dir: Path) -> list[Path]:
         window.tab_widget.setCurrentWidget(tab)
         _settle()
         _finish_reads(tab)
-        if tab.key == "settlements" and tab.model.rowCount():
-            tab.view.selectRow(0)  # its detail pane shows the first obligation
+        if tab.key in ("settlements", "certificates", "manifests") and tab.model.rowCount():
+            tab.view.selectRow(0)  # its detail pane shows the first row
             _settle()
         path = out_dir / f"{tab.key}.png"  # blotter, settlements, accounts, certificates
         if not window.grab().save(str(path)):

@@ -231,7 +231,21 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
             },
             "new agent",
         ),
+        Action.CERTIFICATE_REPLACE: _replacement(ws),
     }
+
+
+def _replacement(ws: Workspace) -> int:
+    """A replacement of one of the demo's lost certificates (their stops are placed)."""
+    from desk_app.services.listing import iter_rows
+
+    source = ws.certificates.certificates(status="lost")
+    row = next(iter_rows(source))
+    reference = f"{row[1]}:{row[0]}"  # CUSIP:NUMBER
+    return ws.certificate_moves.request_replacement(
+        reference, new_number="TST-R1", indemnity_bond="B-1", surety="Travelers",
+        location="Vault A", reason="the holder asks for a replacement",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("role", list(Role))

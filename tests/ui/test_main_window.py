@@ -26,8 +26,12 @@ from desk_app.ui.tabs.settlements_tab import SettlementsTab
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab
 
 pytestmark = pytest.mark.gui
+OPEN_MANIFESTS = ("draft", "verified", "printed", "in_transit")
 CTRL = Qt.KeyboardModifier.ControlModifier
-TABS = ["Trade Blotter", "Settlements Due", "Fails", "Accounts", "Certificates", "Approvals"]
+TABS = [
+    "Trade Blotter", "Settlements Due", "Fails", "Accounts", "Certificates", "Manifests",
+    "Approvals",
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -131,6 +135,7 @@ def test_ctrl_numbers_switch_tabs_showing_the_database(
         "fails": len(demo_ws.fails.fails()),
         "accounts": _count(demo_ws, models.Account),
         "certificates": _count(demo_ws, models.Certificate),
+        "manifests": demo_ws.manifests.manifests(OPEN_MANIFESTS).count(),
         # the queue opens on pending requests: an admin sees only their own (none)
         "approvals": demo_ws.approvals.requests(status=ApprovalStatus.PENDING).count(),
     }

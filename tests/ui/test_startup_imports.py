@@ -15,7 +15,10 @@ import pytest
 
 pytestmark = pytest.mark.gui
 
-HEAVY = ("sqlalchemy", "alembic", "holidays", "reportlab", "keyring", "psycopg")
+HEAVY = (
+    "sqlalchemy", "alembic", "holidays", "reportlab", "keyring", "psycopg", "pypdfium2",
+    "PySide6.QtPrintSupport",
+)  # fmt: skip
 
 SHOW_WINDOW = f"""
 import sys

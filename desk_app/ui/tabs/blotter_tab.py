@@ -93,7 +93,7 @@ class BlotterTab(TableTab):
         # widths are set by dates, codes and amounts that look alike all the way down.
         self.view.horizontalHeader().setResizeContentsPrecision(40)
         self.totals = BlotterTotals(self)
-        self._layout.insertWidget(1, self.filter_bar)
+        self.insert_header_row(self.filter_bar)
         self._layout.addWidget(self.totals)
 
         self._marker: int | None = None

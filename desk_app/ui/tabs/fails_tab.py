@@ -162,6 +162,10 @@ class FailsTab(TableTab):
         series.attachAxis(scale)
 
     # -- the report -------------------------------------------------------------------------
+    def print_current(self) -> object:
+        """File → Print: the fails report."""
+        return self.print_report()
+
     def print_report(self, path: Path | None = None) -> Path | None:
         """Write the fails report to ``path`` (asked for if not given); say where."""
         workspace = self.workspace

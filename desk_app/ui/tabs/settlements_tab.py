@@ -164,7 +164,7 @@ class SettlementsTab(TableTab):
         row.addWidget(self.include_closed)
         row.addStretch(1)
         row.addWidget(self.cutoff_label, 2, Qt.AlignmentFlag.AlignRight)
-        self._layout.insertWidget(1, bar)
+        self.insert_header_row(bar)
         self._cutoff_timer = QTimer(self)
         self._cutoff_timer.timeout.connect(self.show_cutoff)
         self._cutoff_timer.start(CUTOFF_REFRESH_MS)

@@ -116,6 +116,10 @@ class TableTab(QWidget):
             return self.status_tones.get(str(status))
         return None
 
+    def insert_header_row(self, widget: QWidget) -> None:
+        """A row of the tab's own (filters, *Show:*) between the title row and the table."""
+        self._layout.insertWidget(1, widget)
+
     def add_header_widget(self, widget: QWidget) -> None:
         """Put a tab's own control (a filter, a toggle) in the header, left of Refresh."""
         self._header_row.insertWidget(self._header_row.count() - 1, widget)

@@ -19,6 +19,13 @@ from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus, ObligationStatus
 from desk_app.services.listing import PageSource
 from desk_app.services.trade_filter import CurrencyTotals, TradeFilter
+from desk_app.ui.tabs.certificate_views import (
+    BoxCountsView,
+    CertificateMovesView,
+    CertificatesView,
+    ManifestPrintingView,
+    ManifestsView,
+)
 from desk_app.ui.tabs.trade_views import TradeImportView, TradeLookupView, TradesView
 
 if TYPE_CHECKING:  # the calendars load the holiday rules: not at startup
@@ -349,10 +356,6 @@ class _Reference(Protocol):
     def accounts(self) -> PageSource: ...
 
 
-class _Certificates(Protocol):
-    def certificates(self) -> PageSource: ...
-
-
 class WorkspaceView(Protocol):
     """One open database and its services, for one signed-in user."""
 
@@ -375,7 +378,15 @@ class WorkspaceView(Protocol):
     @property
     def reference(self) -> _Reference: ...
     @property
-    def certificates(self) -> _Certificates: ...
+    def certificates(self) -> CertificatesView: ...
+    @property
+    def certificate_moves(self) -> CertificateMovesView: ...
+    @property
+    def manifests(self) -> ManifestsView: ...
+    @property
+    def manifest_printing(self) -> ManifestPrintingView: ...
+    @property
+    def box_counts(self) -> BoxCountsView: ...
     @property
     def approvals(self) -> ApprovalsView: ...
     @property
