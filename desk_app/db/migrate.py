@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -27,10 +28,19 @@ def _config() -> Config:
     return cfg
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(_config()).get_current_head()
+@cache
+def _revisions() -> tuple[str, frozenset[str]]:
+    """The head revision and every known one. Alembic runs each migration file to learn
+    them, which every database opened would pay again: the files do not change while
+    Desk runs."""
+    scripts = ScriptDirectory.from_config(_config())
+    head = scripts.get_current_head()
     assert head is not None
-    return head
+    return head, frozenset(rev.revision for rev in scripts.walk_revisions())
+
+
+def head_revision() -> str:
+    return _revisions()[0]
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -50,8 +60,7 @@ def check_schema(engine: Engine) -> str | None:
     except DBAPIError as exc:
         raise explain(exc, engine) from None
     if revision is not None:
-        known = {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
-        if revision not in known:
+        if revision not in _revisions()[1]:
             raise SchemaTooNew(
                 f"This database was last used by a newer version of Desk (schema {revision}). "
                 "Nothing was changed; install the newer Desk to open it."
