@@ -81,7 +81,13 @@ def _register_follow_up(sub: Any) -> None:
         lambda ws, args: ws.manifests.manifests(args.status or ())
     ))  # fmt: skip
     overdue = sub.add_parser("unreceipted", help="picked up, not receipted within the limit")
-    overdue.set_defaults(handler=unreceipted)
+    overdue.add_argument(
+        "--set-days",
+        type=int,
+        metavar="N",
+        help="change the limit: N business days (supervisors, compliance)",
+    )
+    overdue.set_defaults(handler=unreceipted)  # fmt: skip
     show = sub.add_parser("show", help="a manifest, its certificates and its prints")
     show.add_argument("number", metavar="NUMBER")
     show.set_defaults(handler=show_manifest)
@@ -169,9 +175,13 @@ def receipt_manifest(ctx: CommandContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def unreceipted(ctx: CommandContext, _args: argparse.Namespace) -> int:
+def unreceipted(ctx: CommandContext, args: argparse.Namespace) -> int:
     with ctx.open() as workspace:
+        if args.set_days is not None:
+            workspace.manifests.set_unreceipted_limit(args.set_days)
+        limit = workspace.manifests.unreceipted_limit()
         late = workspace.manifests.unreceipted()
+    print(f"the limit: {limit} business days after pickup", file=sys.stderr)
     for view, age in late:
         print(f"{view.manifest_number}  {age:>3} business days  {view.courier} {view.airbill or ''}"
               f"  to {view.recipient}  ({len(view.lines)} certificates)")  # fmt: skip

@@ -79,7 +79,10 @@ _LABELS = {
     Action.TRADE_CANCEL_SETTLING: "Request cancelling a trade whose settlement started or is past",
     Action.SETTLEMENT_RUN: "Create the settlement obligations of trades that lack them",
     Action.SETTLEMENT_SETTLE: "Instruct, match, settle and reverse settlement obligations",
-    Action.FAIL_RULES: "Change the fails rules and the Reg SHO threshold list",
+    Action.FAIL_RULES: (
+        "Change the fails rules, the Reg SHO threshold list and when unreceipted "
+        "manifests become exceptions"
+    ),
     Action.SSI_CHANGE: "Request adding or changing a standing settlement instruction",
     Action.TRANSFER_CASH: "Request a cash journal from one account to another",
     Action.TRANSFER_SECURITIES: "Request a securities journal from one account to another",

@@ -204,6 +204,13 @@ class MainWindow(QMainWindow):
         printer = getattr(self.current_tab(), "print_current", None)
         return printer() if printer is not None else None
 
+    def show_movements(self) -> None:
+        """The blotter's record of certificates received and delivered (SEC 17a-3)."""
+        tab = self.tab("certificates")
+        assert isinstance(tab, CertificatesTab)
+        self.tab_widget.setCurrentWidget(tab)
+        tab.show_only("movements")
+
     def _update_print_action(self, *_args: object) -> None:
         prints = hasattr(self.current_tab(), "print_current")
         self.print_action.setEnabled(prints)
@@ -245,6 +252,7 @@ class MainWindow(QMainWindow):
                 view_menu, tab.title, lambda _=False, t=tab: self.tab_widget.setCurrentWidget(t),
                 QKeySequence(f"Ctrl+{number}"),
             )  # fmt: skip
+        self._action(view_menu, "Receipts and &deliveries of certificates", self.show_movements)
         self._action(view_menu, "Next tab", lambda: self._step_tab(1), QKeySequence("Ctrl+PgDown"))
         self._action(
             view_menu, "Previous tab", lambda: self._step_tab(-1), QKeySequence("Ctrl+PgUp")

@@ -7,9 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
-from desk_app.db import models as m
 from desk_app.domain.errors import IllegalTransition, NotPermitted, ValidationError
 from desk_app.domain.states import CertificateStatus, ManifestStatus
 from desk_app.services.listing import iter_rows
@@ -173,9 +171,11 @@ def test_unreceipted_manifests_age_into_exceptions_by_business_day(desk: Desk) -
                          today=lambda: date(2026, 11, 27))  # fmt: skip
     # Wed 18 -> Fri 27: 19, 20, 23, 24, 25, (Thanksgiving), 27 = 6 business days; limit 3.
     assert [(v.manifest_number, age) for v, age in on.unreceipted()] == [(early, 6)]
-    with desk.admin.uow.write("test.setup") as session:
-        limit = session.scalars(select(m.AgingLimit)).one()
-        limit.days = 1  # the later one is 2 business days out (25th, 27th)
+    with pytest.raises(NotPermitted):
+        carl.manifests.set_unreceipted_limit(1)
+    desk.ws["cora"].manifests.set_unreceipted_limit(1)  # the later one: 2 days (25th, 27th)
+    with pytest.raises(ValidationError, match="between 1 and 60"):
+        desk.ws["sue"].manifests.set_unreceipted_limit(0)
     assert [v.manifest_number for v, _ in on.unreceipted()] == [early, late]
 
 

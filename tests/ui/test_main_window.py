@@ -471,3 +471,16 @@ def test_shared_database_end_to_end(
     )
     assert first == (high if blotter.model.sort_spec().descending else low)
     assert controller.settings.last_database_url() == connect.url()
+
+
+def test_the_view_menu_opens_the_receipts_and_deliveries_of_certificates(
+    qtbot: QtBot, make_window: Callable[[], MainWindow], demo_ws: Workspace
+) -> None:
+    window = make_window()
+    window.set_workspace(demo_ws)
+    window.show_movements()
+    tab = window.current_tab()
+    assert tab.key == "certificates" and getattr(tab, "showing", None) == "movements"
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 0)
+    assert [c.key for c in tab.model.columns()][:3] == ["at", "kind", "certificate_number"]
+    assert window.print_action.isEnabled() is False  # nothing prints from the register
