@@ -18,8 +18,9 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/desk-app --demo
 
+# One worker per core: every test has its own database file or PostgreSQL schema.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,7 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/blotter.py $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
 	$(BIN)/python bench/import_trades.py 100000 $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
 	$(BIN)/python bench/settlements.py 100000 $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
-	$(BIN)/python bench/manifest.py 1000 10000
+	$(BIN)/python bench/manifest.py 1000 10000 --runs 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

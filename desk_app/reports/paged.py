@@ -17,7 +17,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -68,16 +68,23 @@ def barcode(value: str, height: float) -> Code128:
     return Code128(value, barWidth=BAR_WIDTH, barHeight=height, humanReadable=False)
 
 
+@lru_cache(maxsize=8192)  # a manifest repeats its issuers, holders and headings
 def fit(text: str, font: str, size: float, width: float) -> str:
     """``text`` cut with an ellipsis to fit ``width`` points."""
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    low, high = 0, len(text)  # the longest prefix that fits with its ellipsis
+    while low < high:
+        middle = (low + high + 1) // 2
+        if pdfmetrics.stringWidth(text[:middle] + "…", font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
 
 
-def wrap(text: str, font: str, size: float, width: float, lines: int) -> list[str]:
+@lru_cache(maxsize=4096)
+def wrap(text: str, font: str, size: float, width: float, lines: int) -> tuple[str, ...]:
     """``text`` broken into at most ``lines`` lines of ``width`` points (the last cut)."""
     out: list[str] = []
     words = text.split()
@@ -89,11 +96,11 @@ def wrap(text: str, font: str, size: float, width: float, lines: int) -> list[st
             continue
         out.append(current)
         if len(out) == lines - 1:
-            return [*out, fit(" ".join(words[n:]), font, size, width)]
+            return (*out, fit(" ".join(words[n:]), font, size, width))
         current = word
     if current:
         out.append(fit(current, font, size, width))
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)
