@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -198,6 +198,7 @@ class BoxCountService:
         if not (len(name) == 7 and name[4:6] == "-Q" and name[:4].isdigit() and name[6] in "1234"):
             raise ValidationError("quarter", "is not a quarter such as 2026-Q4", quarter)
         with self._uow.write(Action.BOX_COUNT) as session:
+            _take_turn(session)  # two desks starting counts: the second sees the first's
             busy = session.scalars(
                 select(m.BoxCount).where(m.BoxCount.status != BS.CLOSED).limit(1)
             ).first()
@@ -366,6 +367,18 @@ class BoxCountService:
                                                               i.certificate_number))
             ]  # fmt: skip
             return count_sheet_pdf(count.id, count.quarter, lines, Paper(paper))
+
+
+#: Key of the PostgreSQL advisory lock that makes starting a count one desk at a time.
+START_LOCK_KEY = 0x4442434E  # "DBCN"
+
+
+def _take_turn(session: Session) -> None:
+    """Wait for another desk starting a count to finish, so one count is open at most."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": START_LOCK_KEY})
+    else:  # a write statement takes SQLite's write lock, which writers hold in turn
+        session.execute(text("DELETE FROM box_counts WHERE 0 = 1"))
 
 
 def _get(session: Session, count_id: int) -> m.BoxCount:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from desk_app.domain.errors import NotPermitted, ValidationError
 from desk_app.domain.states import BoxCountStatus
 from desk_app.services.box_counts import BoxCountService
 from desk_app.services.listing import iter_rows
+from desk_app.services.workspace import open_workspace
 from tests.services.certificate_helpers import APPLE, IBM, register, shipped
 from tests.services.conftest import Desk
 
@@ -105,3 +107,29 @@ def test_one_count_a_quarter_and_what_a_counter_cannot_record(desk: Desk) -> Non
     with pytest.raises(ValidationError, match="counted already"):
         counts.start("2026-Q4")
     assert counts.open_count() is None
+
+
+def test_two_desks_starting_counts_at_once_open_one(desk: Desk) -> None:
+    """Different quarters, so only the one-open-count rule can refuse the second."""
+    register(desk, "C1")
+    desks = [open_workspace(desk.url, user) for user in ("carl", "sue")]
+    started: list[int] = []
+    refused: list[str] = []
+    go = threading.Barrier(2)
+
+    def start(n: int, quarter: str) -> None:
+        go.wait(5)
+        try:
+            started.append(desks[n].box_counts.start(quarter))
+        except ValidationError as exc:
+            refused.append(exc.message)
+
+    threads = [threading.Thread(target=start, args=a) for a in ((0, "2026-Q3"), (1, "2026-Q4"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for ws in desks:
+        ws.close()
+    assert len(started) == 1 and len(refused) == 1
+    assert "still counting; close it first" in refused[0]
