@@ -112,6 +112,19 @@ def parse_form(field: str, raw: str) -> CertificateForm:
         raise ValidationError(field, "is not registered or bearer", raw) from None
 
 
+def text_value(
+    field: str, raw: str | None, longest: int, *, required: bool = True, one_line: bool = True
+) -> str:
+    """A typed text (a courier, a location, a reason): blanks trimmed (and, on one line,
+    runs of blanks made one), required unless said otherwise, at most ``longest`` long."""
+    text = " ".join((raw or "").split()) if one_line else (raw or "").strip()
+    if required and not text:
+        raise ValidationError(field, "is required")
+    if len(text) > longest:
+        raise ValidationError(field, f"is longer than {longest} characters", text)
+    return text
+
+
 def _limited(field: str, raw: str, longest: int) -> str:
     text = parse_text(field, raw)
     if len(text) > longest:

@@ -24,6 +24,7 @@ from desk_app.domain.certificates import (
     clean_number,
     parse_shares,
     reissue_balance,
+    text_value,
 )
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.permissions import Action
@@ -49,15 +50,6 @@ class LossReport:
         return "\n".join(f"{name:<{width}}  {value}" for name, value in self.fields)
 
 
-def _text(field: str, raw: str | None, longest: int, *, required: bool = True) -> str:
-    text = " ".join((raw or "").split())
-    if required and not text:
-        raise ValidationError(field, "is required")
-    if len(text) > longest:
-        raise ValidationError(field, f"is longer than {longest} characters", text)
-    return text
-
-
 class CertificateMoves:
     """Moves a clerk makes on certificates in the firm's hands, each with its custody entry."""
 
@@ -72,7 +64,7 @@ class CertificateMoves:
 
     def prepare(self, references: Sequence[str], location: str = custody.SHIPPING_DESK) -> int:
         """Take certificates out of the vault for delivery; how many moved."""
-        where = _text("location", location, 80)
+        where = text_value("location", location, 80)
         with self._uow.write(Action.CERTIFICATE_MOVE) as session:
             certs = custody.find_all(session, references)
             for cert in certs:
@@ -87,7 +79,7 @@ class CertificateMoves:
 
     def to_vault(self, references: Sequence[str], location: str) -> int:
         """Put prepared, returned or found certificates (back) in the vault."""
-        where = _text("location", location, 80)
+        where = text_value("location", location, 80)
         with self._uow.write(Action.CERTIFICATE_MOVE) as session:
             certs = custody.find_all(session, references)
             for cert in certs:
@@ -118,8 +110,8 @@ class CertificateMoves:
 
     def mark_returned(self, reference: str, by: str, note: str) -> None:
         """The recipient sent a delivered certificate back (rejected, not needed)."""
-        party = _text("returned by", by, 200)
-        reason = _text("note", note, 400)
+        party = text_value("returned by", by, 200)
+        reason = text_value("note", note, 400)
         with self._uow.write(Action.CERTIFICATE_MOVE) as session:
             cert = custody.find(session, reference)
             custody.move(
@@ -140,9 +132,9 @@ class CertificateMoves:
         """Report a certificate lost, stolen, missing or counterfeit; the loss record's id."""
         what = _loss_kind(kind)
         found_on = _past("discovered_on", discovered_on)
-        story = _text("circumstances", circumstances, 400)
-        agent = _text("stop agent", stop_agent, 200, required=False)
-        ref = _text("stop reference", stop_reference, 40, required=False) or None
+        story = text_value("circumstances", circumstances, 400)
+        agent = text_value("stop agent", stop_agent, 200, required=False)
+        ref = text_value("stop reference", stop_reference, 40, required=False) or None
         if ref and not agent:
             raise ValidationError("stop agent", "name the transfer agent the stop was placed with")
         with self._uow.write(Action.CERTIFICATE_MOVE) as session:
@@ -165,12 +157,12 @@ class CertificateMoves:
 
     def place_stop(self, reference: str, agent: str, placed_on: date | str, ref: str = "") -> None:
         """Record the stop transfer placed with the transfer agent for a lost certificate."""
-        name = _text("stop agent", agent, 200)
+        name = text_value("stop agent", agent, 200)
         when = _past("stop placed on", placed_on)
         with self._uow.write(Action.CERTIFICATE_MOVE) as session:
             loss = _open_loss(session, custody.find(session, reference))
             loss.stop_agent, loss.stop_placed_on = name, when
-            loss.stop_reference = _text("stop reference", ref, 40, required=False) or None
+            loss.stop_reference = text_value("stop reference", ref, 40, required=False) or None
 
     def loss_report(self, reference: str) -> LossReport:
         """The facts Form X-17F-1A needs, for the clerk to file with the SEC's program."""
@@ -218,8 +210,8 @@ class CertificateMoves:
     ) -> list[int]:
         """A transfer: the agent cancels the old certificate and issues new ones plus a balance
         certificate to the old holder for the shares not transferred; the new ones' ids."""
-        from_agent = _text("agent", agent, 200)
-        where = _text("location", location, 80)
+        from_agent = text_value("agent", agent, 200)
+        where = text_value("location", location, 80)
         new = [_checked_new(c) for c in issued]
         with self._uow.write(Action.CERTIFICATE_MOVE) as session:
             old = custody.find(session, reference)
@@ -274,9 +266,9 @@ class CertificateMoves:
     ) -> int:
         """Ask a principal to approve replacing a lost certificate; the request's id."""
         number = clean_number("new certificate number", new_number)
-        bond = _text("indemnity_bond", indemnity_bond, 40)
-        company = _text("surety", surety, 200)
-        where = _text("location", location, 80)
+        bond = text_value("indemnity_bond", indemnity_bond, 40)
+        company = text_value("surety", surety, 200)
+        where = text_value("location", location, 80)
         with self._uow.read() as session:
             cert = custody.find(session, reference)
             loss = _open_loss(session, cert)
@@ -371,8 +363,8 @@ def issue_in_place_of(
 def _checked_new(c: NewCertificate) -> NewCertificate:
     return NewCertificate(
         clean_number("new certificate number", c.certificate_number),
-        _text("registered_holder", c.registered_holder, 200),
-        _text("registration_text", c.registration_text or c.registered_holder, 400),
+        text_value("registered_holder", c.registered_holder, 200),
+        text_value("registration_text", c.registration_text or c.registered_holder, 400),
         parse_shares("shares", str(c.shares)),
         (c.account or "").strip().upper() or None,
     )

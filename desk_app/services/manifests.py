@@ -30,6 +30,7 @@ from desk_app.domain.certificates import (
     ManifestTotals,
     ManifestView,
     insured_value,
+    text_value,
 )
 from desk_app.domain.certificates import manifest_number as number_for
 from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
@@ -61,15 +62,6 @@ MANIFEST_COLUMNS = (
     Column("picked_up_at", "Picked up", K.DATETIME),
     Column("received_at", "Received", K.DATETIME),
 )
-
-
-def _text(name: str, raw: str | None, longest: int, *, required: bool = True) -> str:
-    text = (raw or "").strip()
-    if required and not text:
-        raise ValidationError(name, "is required")
-    if len(text) > longest:
-        raise ValidationError(name, f"is longer than {longest} characters", text)
-    return text
 
 
 def _money(name: str, raw: Decimal | str | None) -> Decimal | None:
@@ -184,13 +176,15 @@ class ManifestService:
 
     def _create(self, dispatch: Dispatch, references: Sequence[str]) -> str:
         """One attempt: another desk may take the day's next number first (then retry)."""
-        courier = _text("courier", dispatch.courier, 80)
-        recipient = _text("recipient", dispatch.recipient, 200)
-        airbill = _text("airbill", dispatch.airbill, 40, required=False) or None
+        courier = text_value("courier", dispatch.courier, 80)
+        recipient = text_value("recipient", dispatch.recipient, 200)
+        airbill = text_value("airbill", dispatch.airbill, 40, required=False) or None
         declared = _money("declared value", dispatch.declared_value)
         insured = _money("insured value", dispatch.insured_value)
         with self._uow.write(Action.MANIFEST_PREPARE) as session:
-            address = _text("address", dispatch.recipient_address, 400, required=False) or _last(
+            address = text_value(
+                "address", dispatch.recipient_address, 400, required=False, one_line=False
+            ) or _last(
                 session, m.CourierManifest.recipient_address,
                 m.CourierManifest.recipient == recipient,
             )  # fmt: skip
@@ -198,7 +192,7 @@ class ManifestService:
                 raise ValidationError(
                     "address", f"is required: nothing was sent to {recipient} yet"
                 )
-            sender = _text("sender", dispatch.sender, 200, required=False) or _last(
+            sender = text_value("sender", dispatch.sender, 200, required=False) or _last(
                 session, m.CourierManifest.sender, m.CourierManifest.sender != ""
             )  # fmt: skip
             if not sender:
@@ -253,7 +247,7 @@ class ManifestService:
 
     def set_airbill(self, number: str, airbill: str, pickup_at: datetime | None = None) -> None:
         """The courier's airbill or tracking number (and the pickup time), before printing."""
-        bill = _text("airbill", airbill, 40)
+        bill = text_value("airbill", airbill, 40)
         with self._uow.write(Action.MANIFEST_PREPARE) as session:
             row = get(session, number)
             if row.status not in (MS.DRAFT, MS.VERIFIED):
@@ -327,7 +321,7 @@ class ManifestService:
 
     def cancel(self, number: str, reason: str) -> None:
         """Cancel a manifest before pickup; its certificates stay prepared for delivery."""
-        why = _text("reason", reason, 400)
+        why = text_value("reason", reason, 400)
         with self._uow.write(Action.MANIFEST_PREPARE) as session:
             row = get(session, number)
             row.status = MANIFEST.check(row.status, MS.CANCELLED)
@@ -343,8 +337,8 @@ class ManifestService:
         self, number: str, agent: str, bag_seal: str = "", at: datetime | None = None
     ) -> None:
         """The courier's agent signed for the package: the certificates are in transit."""
-        who = _text("courier agent", agent, 80)
-        seal = _text("bag/seal", bag_seal, 40, required=False) or None
+        who = text_value("courier agent", agent, 80)
+        seal = text_value("bag/seal", bag_seal, 40, required=False) or None
         with self._uow.write(Action.MANIFEST_PREPARE) as session:
             row = get(session, number)
             row.status = MANIFEST.check(row.status, MS.IN_TRANSIT)
@@ -370,7 +364,7 @@ class ManifestService:
     ) -> None:
         """The recipient acknowledged the package: all items, or all but the named missing ones
         (each reported missing in transit, with the manifest and courier on its loss record)."""
-        remark = _text("difference", note, 400, required=bool(missing))
+        remark = text_value("difference", note, 400, required=bool(missing))
         with self._uow.write(Action.MANIFEST_PREPARE) as session:
             row = get(session, number)
             if row.status is MS.PRINTED:
@@ -378,7 +372,7 @@ class ManifestService:
                     "manifest", f"{number} has not been picked up: record the courier's pickup "
                     "first",
                 )  # fmt: skip
-            who = _text("received by", received_by, 200, required=False) or row.recipient
+            who = text_value("received by", received_by, 200, required=False) or row.recipient
             target = MS.RECEIVED_WITH_DIFFERENCE if missing or remark else MS.RECEIVED
             row.status = MANIFEST.check(row.status, target)
             when = at or datetime.now(UTC)
@@ -409,7 +403,7 @@ class ManifestService:
 
     def returned(self, number: str, note: str) -> None:
         """The courier brought the package back undelivered; the certificates are returned."""
-        why = _text("note", note, 400)
+        why = text_value("note", note, 400)
         with self._uow.write(Action.MANIFEST_PREPARE) as session:
             row = get(session, number)
             row.status = MANIFEST.check(row.status, MS.RETURNED)

@@ -18,6 +18,7 @@ from desk_app.domain.certificates import (
     manifest_number,
     read_certificates_csv,
     reissue_balance,
+    text_value,
 )
 from desk_app.domain.errors import IllegalTransition, ValidationError
 from desk_app.domain.states import (
@@ -182,3 +183,15 @@ def test_totals_insurance_numbers_and_the_count_deadline() -> None:
     assert clean_number("n", " ibm-0012 ") == "IBM-0012"
     # Counted on the Wednesday before Thanksgiving: seven business days skip the holiday.
     assert box_count_deadline(date(2026, 11, 25), calendar_for("US")) == date(2026, 12, 7)
+
+
+def test_typed_text_is_trimmed_and_checked() -> None:
+    assert text_value("courier", "  Brink's   Global ", 80) == "Brink's Global"
+    assert text_value("address", " 150 Royall St\nCanton ", 400, one_line=False) == (
+        "150 Royall St\nCanton"
+    )
+    assert text_value("airbill", "  ", 40, required=False) == ""
+    with pytest.raises(ValidationError, match="is required"):
+        text_value("courier", " ", 80)
+    with pytest.raises(ValidationError, match="longer than 3"):
+        text_value("seal", "ABCD", 3)
