@@ -42,7 +42,7 @@ def count_sheet_pdf(
         TableColumn("Certificate", 110, bold=True),
         TableColumn("CUSIP", 70),
         TableColumn("Shares", 60, "r"),
-        TableColumn("Found", 40),
+        TableColumn("Found", 40, "c"),
         TableColumn("Found at / note", 70),
     ]
     reference = f"{quarter} count {count_id}"
@@ -68,7 +68,7 @@ def count_sheet_pdf(
             strict=False,
         ):  # fmt: skip
             cell(canvas, column, x, baseline, text)
-        canvas.rect(xs[4] + 12, top - 14, 9, 9)
+        canvas.rect(xs[4] + 20 - 4.5, top - 14, 9, 9)  # centred under "Found"
         if line.result:
             cell(canvas, columns[5], xs[5], baseline, line.result)
 

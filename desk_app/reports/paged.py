@@ -105,7 +105,7 @@ def wrap(text: str, font: str, size: float, width: float, lines: int) -> tuple[s
 
 @dataclass(frozen=True)
 class TableColumn:
-    """One column: heading, width in points, alignment (``l`` or ``r``), bold text."""
+    """One column: heading, width in points, alignment (``l``, ``c`` or ``r``), bold text."""
 
     heading: str
     width: float
@@ -215,10 +215,7 @@ class PagedTable:
         canvas.setFont(BOLD, 7.5)
         baseline = top - 11
         for x, column in zip(xs, self.columns, strict=True):
-            if column.align == "r":
-                canvas.drawRightString(x + column.width - 2, baseline, column.heading)
-            else:
-                canvas.drawString(x + 1, baseline, column.heading)
+            _aligned(canvas, column, x, baseline, column.heading)
         bottom = top - _HEADING_HEIGHT
         canvas.setLineWidth(0.8)
         canvas.line(MARGIN, bottom, MARGIN + self.width, bottom)
@@ -256,10 +253,16 @@ def cell(
     font = BOLD if column.bold else FONT
     shown = fit(text, font, size, column.width - 4)
     canvas.setFont(font, size)
+    _aligned(canvas, column, x, baseline, shown)
+
+
+def _aligned(canvas: Canvas, column: TableColumn, x: float, baseline: float, text: str) -> None:
     if column.align == "r":
-        canvas.drawRightString(x + column.width - 2, baseline, shown)
+        canvas.drawRightString(x + column.width - 2, baseline, text)
+    elif column.align == "c":
+        canvas.drawCentredString(x + column.width / 2, baseline, text)
     else:
-        canvas.drawString(x + 1, baseline, shown)
+        canvas.drawString(x + 1, baseline, text)
 
 
 def field_block(
@@ -282,7 +285,7 @@ def signature_box(
     canvas: Canvas, x: float, top: float, width: float, *, title: str, lines: Sequence[str]
 ) -> None:
     """A titled box with a signature line and labelled blanks (name, date and time)."""
-    height = 22 + 20 * (len(lines) + 1)
+    height = signature_box_height(len(lines))
     canvas.setLineWidth(0.6)
     canvas.rect(x, top - height, width, height)
     canvas.setFont(BOLD, 8)
@@ -297,4 +300,4 @@ def signature_box(
 
 
 def signature_box_height(lines: int) -> float:
-    return 22 + 20 * (lines + 1)
+    return 30 + 20 * (lines + 1)  # room under the last line
