@@ -54,7 +54,7 @@ def build(url: str, trades: int) -> None:
     from sqlalchemy import func, select, text
 
     from desk_app.db import models as m
-    from desk_app.services.demo_data import generate_demo_data
+    from desk_app.demo import generate_demo_data
     from desk_app.services.workspace import open_workspace
 
     ws = open_workspace(url, "bench")
@@ -186,7 +186,7 @@ def click_header(tab: Any, key: str) -> None:
 
 
 def measure(url: str, runs: int) -> dict[str, Any]:
-    from desk_app.services.trade_filter import TradeFilter
+    from desk_app.services.trading.trade_filter import TradeFilter
     from desk_app.services.workspace import open_workspace
     from desk_app.ui.settings import DeskSettings
     from desk_app.ui.tabs.blotter_tab import BlotterTab

@@ -77,7 +77,7 @@ def build(folder: Path, certificates: int) -> tuple[str, str]:
 
 
 def _register_rows(ws: object) -> list[tuple[str, ...]]:
-    from desk_app.services.listing import iter_rows
+    from desk_app.domain.listing import iter_rows
 
     source = ws.certificates.certificates()  # type: ignore[attr-defined]
     return [(f"{r[1]}:{r[0]}",) for r in iter_rows(source)]

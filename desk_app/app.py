@@ -172,7 +172,7 @@ class DeskController(QObject):
 
     def _secure(self, workspace: Workspace) -> None:
         """The Security menu and the idle lock follow the signed-in user."""
-        from desk_app.services.os_login import WorkspaceReLogin
+        from desk_app.services.supervision.os_login import WorkspaceReLogin
         from desk_app.ui.idle_lock import IdleLock
         from desk_app.ui.security_menu import SecurityMenu
 

@@ -117,7 +117,7 @@ def open_database(request: OpenRequest) -> Opened:
     is_postgres = url.startswith("postgresql")
     note = None
     if request.demo:
-        from desk_app.services.demo_access import admit
+        from desk_app.demo.access import admit
 
         note = admit(url, request.actor)  # the demo's admin enrols whoever runs it
     secret = request.app_password
@@ -174,7 +174,7 @@ def check_shared_connection(url: str, password: str) -> str:
 
 def fill_demo_data(workspace: Workspace, progress: Progress) -> object:
     """``--demo`` on an empty database: the sample data set (runs on a worker)."""
-    from desk_app.services.demo_data import generate_demo_data
+    from desk_app.demo import generate_demo_data
 
     return generate_demo_data(
         workspace.sessions,
@@ -187,7 +187,7 @@ def fill_demo_data(workspace: Workspace, progress: Progress) -> object:
 
 def fill_demo_and_admit(opened: Opened, progress: Progress) -> Opened:
     """Fill the demo, then give its first user the demo roles and sign them in again."""
-    from desk_app.services.demo_access import admit
+    from desk_app.demo.access import admit
     from desk_app.services.workspace import open_workspace
 
     ws = opened.workspace

@@ -166,7 +166,7 @@ def sqlite_workspace(sqlite_url: str) -> Iterator[Workspace]:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One 600-trade demo book per run (it takes seconds to make); tests get copies."""
-    from desk_app.services.demo_data import generate_demo_data
+    from desk_app.demo import generate_demo_data
 
     path = tmp_path_factory.mktemp("template") / "demo.db"
     ws = open_workspace(f"sqlite:///{path}", "tester")

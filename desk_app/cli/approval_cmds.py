@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format
 from desk_app.cli.output import print_rows, when_text
+from desk_app.domain.listing import iter_rows
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus
-from desk_app.services.listing import iter_rows
 
 if TYPE_CHECKING:
-    from desk_app.services.approvals import ApprovalService
+    from desk_app.services.supervision.approvals import ApprovalService
 
 STATUSES = [s.value for s in ApprovalStatus]
 
@@ -86,7 +86,7 @@ def _text(value: object) -> str:
 
 
 def show_request(ctx: CommandContext, args: argparse.Namespace) -> int:
-    from desk_app.services import labels
+    from desk_app.domain import labels
 
     with ctx.open() as workspace:
         detail = workspace.approvals.detail(args.request_id)

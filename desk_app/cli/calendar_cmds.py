@@ -10,7 +10,7 @@ from typing import Any
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
 from desk_app.cli.output import print_rows
 from desk_app.domain.codes import InstrumentType
-from desk_app.services.listing import Column, ColumnKind
+from desk_app.domain.listing import Column, ColumnKind
 
 
 def iso_date(text: str) -> date:

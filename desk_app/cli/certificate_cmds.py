@@ -166,7 +166,7 @@ def show_certificate(ctx: CommandContext, args: argparse.Namespace) -> int:
             print(f"{'Open manifest':<18} {detail.open_manifest}")
         print()
         source = workspace.certificates.custody(found)
-        from desk_app.services.listing import iter_rows
+        from desk_app.domain.listing import iter_rows
 
         print_rows(source.columns, iter_rows(source), "table")
     return EXIT_OK

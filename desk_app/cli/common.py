@@ -40,7 +40,7 @@ class CommandContext:
     def from_args(cls, args: argparse.Namespace) -> CommandContext:
         import os
 
-        from desk_app.services.identity import resolve_actor
+        from desk_app.services.supervision.identity import resolve_actor
 
         url = args.db or os.environ.get("DESK_DB_URL") or None
         return cls(url, resolve_actor(args.user), args.demo, args.exit_after_paint)
@@ -69,7 +69,7 @@ class CommandContext:
             self._admit_to_demo(newly_filled=False)
         workspace = self._sign_in(migrate)
         if self.demo and fill_demo and workspace.blotter.trades().count() == 0:
-            from desk_app.services.demo_data import generate_demo_data
+            from desk_app.demo import generate_demo_data
 
             print("Filling the demo database with sample data…", file=sys.stderr)
             try:
@@ -83,7 +83,7 @@ class CommandContext:
         return workspace
 
     def _admit_to_demo(self, *, newly_filled: bool) -> bool:
-        from desk_app.services.demo_access import admit
+        from desk_app.demo.access import admit
 
         note = admit(self.url, self.actor, newly_filled=newly_filled)
         if note:

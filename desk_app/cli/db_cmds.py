@@ -48,7 +48,7 @@ def upgrade(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 
 def demo_data(ctx: CommandContext, args: argparse.Namespace) -> int:
-    from desk_app.services.demo_data import generate_demo_data
+    from desk_app.demo import generate_demo_data
 
     shown = False
 

@@ -53,8 +53,8 @@ def register(commands: Any) -> None:
 
 def export_trades(ctx: CommandContext, args: argparse.Namespace) -> int:
     from desk_app.domain.errors import ValidationError
-    from desk_app.services.trade_export import export_rows, format_of
-    from desk_app.services.trade_filter import TradeFilter
+    from desk_app.reports.exports import export_rows, format_of
+    from desk_app.services.trading.trade_filter import TradeFilter
 
     out: Path = args.out
     try:

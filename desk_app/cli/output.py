@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TextIO
 
+from desk_app.domain.listing import Column, ColumnKind, Row
 from desk_app.domain.money import canonical, format_amount, format_quantity
-from desk_app.services.listing import Column, ColumnKind, Row
 
 
 def csv_value(column: Column, value: object) -> str:

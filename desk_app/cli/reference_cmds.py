@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format
 from desk_app.cli.output import print_rows
-from desk_app.services.listing import iter_rows
+from desk_app.domain.listing import iter_rows
 
 if TYPE_CHECKING:
-    from desk_app.services.listing import PageSource
+    from desk_app.domain.listing import PageSource
     from desk_app.services.workspace import Workspace
 
 Handler = Callable[[CommandContext, argparse.Namespace], int]

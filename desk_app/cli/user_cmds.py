@@ -11,11 +11,11 @@ from desk_app.cli.common import EXIT_OK, CommandContext, add_format, read_passwo
 from desk_app.cli.output import print_rows
 from desk_app.domain.codes import Role
 from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.listing import Column, ColumnKind
 from desk_app.domain.supervision import Registration
-from desk_app.services.listing import Column, ColumnKind
 
 if TYPE_CHECKING:
-    from desk_app.services.users import UserView
+    from desk_app.services.supervision.users import UserView
 
 ROLE_CHOICES = "|".join(role.value for role in Role)
 
@@ -34,7 +34,7 @@ def role_list(text: str) -> list[Role]:
 
 
 def registration(text: str) -> Registration:
-    from desk_app.services.users import parse_registration
+    from desk_app.services.supervision.users import parse_registration
 
     try:
         return parse_registration(text)

@@ -10,12 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.db import models as m
-from desk_app.domain import permissions
+from desk_app.domain import passwords, permissions
 from desk_app.domain.codes import Role
 from desk_app.domain.errors import DeskError, NotPermitted
 from desk_app.domain.permissions import Action
 from desk_app.domain.supervision import Registration
-from desk_app.services import passwords
 
 
 class PasswordRequired(DeskError):

@@ -17,31 +17,31 @@ from desk_app.db.engine import (
 )
 from desk_app.db.migrate import check_schema, upgrade
 from desk_app.services import audit
-from desk_app.services.accounts import AccountService
+from desk_app.services.accounts.maintenance import AccountService
 from desk_app.services.actor import Actor, sign_in
-from desk_app.services.approvals import ApprovalService
-from desk_app.services.blotter import BlotterService
-from desk_app.services.box_counts import BoxCountService
-from desk_app.services.calendar import CalendarService
-from desk_app.services.certificate_moves import CertificateMoves
-from desk_app.services.certificates import CertificateService
-from desk_app.services.fails import FailsService
-from desk_app.services.history import HistoryService
-from desk_app.services.manifest_printing import ManifestPrinting
-from desk_app.services.manifests import ManifestService
-from desk_app.services.netting import NettingService
+from desk_app.services.custody.box_counts import BoxCountService
+from desk_app.services.custody.certificate_moves import CertificateMoves
+from desk_app.services.custody.certificates import CertificateService
+from desk_app.services.custody.manifest_printing import ManifestPrinting
+from desk_app.services.custody.manifests import ManifestService
 from desk_app.services.presets import PresetService
-from desk_app.services.reference import ReferenceService
-from desk_app.services.settlement_messages import SettlementMessageService
-from desk_app.services.settlements import SettlementService
-from desk_app.services.settling import SettlingService
-from desk_app.services.ssis import SSIService
-from desk_app.services.trade_import import TradeImportService
-from desk_app.services.trade_lookup import TradeLookupService
-from desk_app.services.trades import TradeService
-from desk_app.services.transfers import TransferService
+from desk_app.services.reference.calendar import CalendarService
+from desk_app.services.reference.lists import ReferenceService
+from desk_app.services.settlement.fails import FailsService
+from desk_app.services.settlement.netting import NettingService
+from desk_app.services.settlement.settlement_messages import SettlementMessageService
+from desk_app.services.settlement.settlements import SettlementService
+from desk_app.services.settlement.settling import SettlingService
+from desk_app.services.settlement.ssis import SSIService
+from desk_app.services.supervision.approvals import ApprovalService
+from desk_app.services.supervision.history import HistoryService
+from desk_app.services.supervision.users import UserService
+from desk_app.services.trading.blotter import BlotterService
+from desk_app.services.trading.trade_import import TradeImportService
+from desk_app.services.trading.trade_lookup import TradeLookupService
+from desk_app.services.trading.trades import TradeService
+from desk_app.services.transfers.journals import TransferService
 from desk_app.services.unit_of_work import UnitOfWork
-from desk_app.services.users import UserService
 
 
 @dataclass

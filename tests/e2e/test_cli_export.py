@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from desk_app.cli import main
-from desk_app.services.listing import iter_rows
-from desk_app.services.trade_filter import TradeFilter
+from desk_app.domain.listing import iter_rows
+from desk_app.services.trading.trade_filter import TradeFilter
 from desk_app.services.workspace import open_workspace
 
 

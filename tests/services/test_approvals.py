@@ -19,7 +19,7 @@ from desk_app.domain.permissions import SUPERVISED, Action
 from desk_app.domain.states import ApprovalStatus, CertificateStatus, TradeStatus
 from desk_app.domain.supervision import Registration
 from desk_app.domain.trade_ticket import TradeTerms
-from desk_app.services.approvals import ApprovalHandler, Proposal
+from desk_app.services.supervision.approvals import ApprovalHandler, Proposal
 from desk_app.services.workspace import Workspace
 from tests.services.certificate_helpers import values as certificate_values
 
@@ -105,8 +105,8 @@ def funded(desk: Desk, number: str) -> str:
 
 def fund(admin: Workspace, source: str, target: str) -> None:
     """Post 1,000 USD and 100 AAPL from ``source`` to ``target`` directly (test set-up)."""
+    from desk_app.db import ledger_book
     from desk_app.domain.ledger import Book, journal_movements
-    from desk_app.services import ledger_book
 
     with admin.uow.write("test.setup") as session:
         ids = {a.account_number: a.id for a in session.scalars(select(m.Account))}

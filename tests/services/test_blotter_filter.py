@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select, text
 
 from desk_app.db import models as m
-from desk_app.services.demo_data import generate_demo_data
-from desk_app.services.listing import Row, SortSpec, iter_rows
-from desk_app.services.trade_filter import CURRENT, TradeFilter
+from desk_app.demo import generate_demo_data
+from desk_app.domain.listing import Row, SortSpec, iter_rows
+from desk_app.services.trading.trade_filter import CURRENT, TradeFilter
 from desk_app.services.workspace import Workspace, open_workspace
 
 COLUMNS = [

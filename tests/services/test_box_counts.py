@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from desk_app.domain.errors import NotPermitted, ValidationError
+from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import BoxCountStatus
-from desk_app.services.box_counts import BoxCountService
-from desk_app.services.listing import iter_rows
+from desk_app.services.custody.box_counts import BoxCountService
 from desk_app.services.workspace import open_workspace
 from tests.services.certificate_helpers import APPLE, IBM, register, shipped
 from tests.services.conftest import Desk

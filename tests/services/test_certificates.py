@@ -11,8 +11,8 @@ from sqlalchemy import select
 from desk_app.db import models as m
 from desk_app.domain.certificates import CustodyKind, NewCertificate
 from desk_app.domain.errors import NotPermitted, ValidationError
+from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import CertificateStatus
-from desk_app.services.listing import iter_rows
 from tests.services.certificate_helpers import APPLE, IBM, register, shipped, values
 from tests.services.conftest import Desk
 

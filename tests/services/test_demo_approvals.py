@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from desk_app.db import models as m
+from desk_app.demo import generate_demo_data
 from desk_app.domain.codes import Role
+from desk_app.domain.listing import SortSpec
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus
 from desk_app.domain.supervision import Registration, decision_refusal
 from desk_app.services import audit
-from desk_app.services.demo_data import generate_demo_data
-from desk_app.services.listing import SortSpec
 from desk_app.services.workspace import Workspace, open_workspace
 
 TODAY = date(2025, 10, 14)

@@ -20,6 +20,7 @@ from stdnum import bic, cusip, isin, lei
 from stdnum.us import ein, ssn
 
 from desk_app.db import models as m
+from desk_app.demo import DemoSummary, generate_demo_data
 from desk_app.domain.codes import Direction, InstrumentType, RegistrationType, Role, Side
 from desk_app.domain.errors import DeskError
 from desk_app.domain.states import (
@@ -31,8 +32,7 @@ from desk_app.domain.states import (
 )
 from desk_app.reports.manifest import manifest_document
 from desk_app.reports.paged import Paper
-from desk_app.services.demo_data import DemoSummary, generate_demo_data
-from desk_app.services.manifests import view_of
+from desk_app.services.custody.manifests import view_of
 from desk_app.services.workspace import Workspace, open_workspace
 
 #: The day after Columbus Day 2025: the window holds Good Friday, Juneteenth and a
@@ -390,7 +390,7 @@ def test_staff_have_roles_and_registrations(book: tuple[Workspace, DemoSummary])
 def test_a_failure_midway_leaves_nothing_behind(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desk_app.services import demo_data
+    from desk_app import demo as demo_data
 
     def broken(*_: object) -> None:
         raise RuntimeError("disk full")

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from desk_app.domain.errors import IllegalTransition, NotPermitted, ValidationError
+from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import CertificateStatus, ManifestStatus
-from desk_app.services.listing import iter_rows
-from desk_app.services.manifests import ManifestService
+from desk_app.services.custody.manifests import ManifestService
 from tests.services.certificate_helpers import TA_ADDRESS, dispatch, register, shipped
 from tests.services.conftest import Desk
 

@@ -13,8 +13,8 @@ from sqlalchemy import delete, func, select
 from desk_app.db import models as m
 from desk_app.domain.codes import AccountStatus, Direction, InstrumentType, Payment
 from desk_app.domain.errors import NotPermitted
+from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import ObligationStatus, TradeStatus
-from desk_app.services.listing import iter_rows
 from desk_app.services.workspace import open_workspace
 from tests.services.conftest import Desk
 

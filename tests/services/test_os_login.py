@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from desk_app.services.os_login import (
+from desk_app.services.supervision.os_login import (
     WorkspaceReLogin,
     database_checks_passwords,
     os_username,

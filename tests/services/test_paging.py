@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from desk_app.services.listing import PageSource, Row, SortSpec
+from desk_app.domain.listing import PageSource, Row, SortSpec
 from desk_app.services.workspace import Workspace
 
 SOURCES: dict[str, Callable[[Workspace], PageSource]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desk_app.domain.errors import NotPermitted, ValidationError
-from desk_app.services.trade_filter import TradeFilter
+from desk_app.services.trading.trade_filter import TradeFilter
 from tests.services.conftest import Desk
 
 MINE = TradeFilter(account="NYC-1001", status="current").to_json()

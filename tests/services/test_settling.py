@@ -16,7 +16,7 @@ from desk_app.domain.codes import Payment, Side
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.ledger import Book, Holder, Movement, check_balanced
 from desk_app.domain.states import ObligationStatus, TradeStatus
-from desk_app.services.obligations import obligation_of
+from desk_app.services.settlement.obligations import obligation_of
 from desk_app.services.workspace import Workspace
 from tests.services.conftest import Desk
 from tests.services.test_obligation_run import floor  # noqa: F401 - the fixture

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from desk_app.domain.errors import DeskError, NotPermitted, StaleRecord, ValidationError
-from desk_app.services.listing import iter_rows
+from desk_app.domain.listing import iter_rows
 from tests.services.conftest import Desk
 from tests.services.test_settling import _book, _obligation
 

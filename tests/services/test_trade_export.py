@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from desk_app.demo import generate_demo_data
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.listing import SortSpec, iter_rows
 from desk_app.domain.progress import Cancelled, CancelToken
-from desk_app.services.demo_data import generate_demo_data
-from desk_app.services.listing import SortSpec, iter_rows
-from desk_app.services.trade_export import REPORT_EVERY, csv_value, export_rows
-from desk_app.services.trade_filter import TradeFilter
+from desk_app.reports.exports import REPORT_EVERY, csv_value, export_rows
+from desk_app.services.trading.trade_filter import TradeFilter
 from desk_app.services.workspace import Workspace, open_workspace
 
 

@@ -17,8 +17,8 @@ from desk_app.domain.codes import AccountStatus, InstrumentType, Side, TradeSour
 from desk_app.domain.errors import NotPermitted, StaleRecord
 from desk_app.domain.progress import Cancelled, CancelToken
 from desk_app.domain.states import TradeStatus
-from desk_app.services.trade_import import TradeImportService
-from desk_app.services.trades import TradeService
+from desk_app.services.trading.trade_import import TradeImportService
+from desk_app.services.trading.trades import TradeService
 from tests.services.conftest import Desk
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from desk_app.db import models as m
 from desk_app.domain.codes import AccountStatus, InstrumentType
 from desk_app.domain.errors import NotPermitted, ValidationError
-from desk_app.services.trade_lookup import ADD_INSTRUMENT, security_id
+from desk_app.services.trading.trade_lookup import ADD_INSTRUMENT, security_id
 from tests.services.conftest import Desk
 
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from desk_app.services import trade_order
-from desk_app.services.demo_data import generate_demo_data
-from desk_app.services.listing import Row, SortSpec, iter_rows
-from desk_app.services.trade_filter import TradeFilter
+from desk_app.db import trade_order
+from desk_app.demo import generate_demo_data
+from desk_app.domain.listing import Row, SortSpec, iter_rows
+from desk_app.services.trading.trade_filter import TradeFilter
 from desk_app.services.workspace import Workspace, open_workspace
 
 

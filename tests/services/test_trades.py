@@ -13,8 +13,8 @@ from desk_app.domain.codes import AccountStatus, InstrumentType, Side, TradeSour
 from desk_app.domain.errors import NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.states import ObligationStatus, TradeStatus
 from desk_app.domain.trade_ticket import TradeTerms
-from desk_app.services.obligations import new_obligation, obligation_of
-from desk_app.services.trades import TradeService
+from desk_app.services.settlement.obligations import new_obligation, obligation_of
+from desk_app.services.trading.trades import TradeService
 from tests.services.conftest import Desk
 
 TODAY = date(2026, 11, 24)  # a Tuesday: T+1 is Wednesday the 25th

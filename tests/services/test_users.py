@@ -12,7 +12,7 @@ import pytest
 from desk_app.domain.codes import Role
 from desk_app.domain.errors import NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.supervision import Registration
-from desk_app.services.users import parse_registration, parse_roles
+from desk_app.services.supervision.users import parse_registration, parse_roles
 from desk_app.services.workspace import Workspace
 
 if TYPE_CHECKING:

@@ -22,10 +22,10 @@ from sqlalchemy import select
 
 from desk_app.db import models as m
 from desk_app.domain.codes import AccountStatus, Role
+from desk_app.domain.listing import Column, ColumnKind
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus, TradeStatus
-from desk_app.services.listing import Column, ColumnKind
-from desk_app.services.users import parse_registration
+from desk_app.services.supervision.users import parse_registration
 from desk_app.services.workspace import Workspace, open_workspace
 from desk_app.ui import theme
 from desk_app.ui.main_window import MainWindow
@@ -237,7 +237,7 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
 
 def _replacement(ws: Workspace) -> int:
     """A replacement of one of the demo's lost certificates (their stops are placed)."""
-    from desk_app.services.listing import iter_rows
+    from desk_app.domain.listing import iter_rows
 
     source = ws.certificates.certificates(status="lost")
     row = next(iter_rows(source))

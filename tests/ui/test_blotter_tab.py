@@ -17,9 +17,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desk_app.db import models as m
-from desk_app.services.demo_data import generate_demo_data
-from desk_app.services.listing import SortSpec, iter_rows
-from desk_app.services.trade_filter import TradeFilter
+from desk_app.demo import generate_demo_data
+from desk_app.domain.listing import SortSpec, iter_rows
+from desk_app.services.trading.trade_filter import TradeFilter
 from desk_app.services.workspace import Workspace, open_workspace
 from desk_app.ui.models.paged_table_model import PAGE_SIZE, PagedTableModel
 from desk_app.ui.settings import DeskSettings
@@ -292,7 +292,7 @@ def test_cancelling_an_export_writes_nothing(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from desk_app.services import trade_export
+    from desk_app.reports import exports as trade_export
 
     monkeypatch.setattr(trade_export, "REPORT_EVERY", 1)
     gate = threading.Event()  # the export waits after its first row until the user cancels

@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desk_app.services.os_login import WorkspaceReLogin
+from desk_app.services.supervision.os_login import WorkspaceReLogin
 from desk_app.services.workspace import Workspace
 from desk_app.ui.idle_lock import IdleLock
 from desk_app.ui.main_window import MainWindow

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from desk_app.db import models as m
 from desk_app.domain.progress import CancelToken, Progress, no_progress
-from desk_app.services.trade_import import ImportReport, TradeImportService
+from desk_app.services.trading.trade_import import ImportReport, TradeImportService
 from desk_app.ui.dialogs.import_trades_dialog import ImportTradesDialog
 from tests.services.conftest import Desk
 from tests.services.test_trade_import import _books

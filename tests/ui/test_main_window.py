@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from desk_app import app as desk
 from desk_app import opening
 from desk_app.db import models
+from desk_app.demo import generate_demo_data
 from desk_app.domain.errors import DeskError
 from desk_app.domain.states import ApprovalStatus, ObligationStatus
-from desk_app.services.demo_data import generate_demo_data
 from desk_app.services.workspace import Workspace, open_workspace
 from desk_app.ui.main_window import OFFLINE_RETRY_MS, MainWindow
 from desk_app.ui.settings import DeskSettings

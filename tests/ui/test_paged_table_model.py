@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from desk_app.db import models
-from desk_app.services.listing import Column, ColumnKind, PageSource, SortSpec
+from desk_app.domain.listing import Column, ColumnKind, PageSource, SortSpec
 from desk_app.services.workspace import Workspace
 from desk_app.ui import theme
 from desk_app.ui.models.paged_table_model import PAGE_SIZE, PagedTableModel, format_value

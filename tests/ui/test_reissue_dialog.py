@@ -10,8 +10,8 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import CertificateStatus
-from desk_app.services.listing import iter_rows
 from desk_app.ui import theme
 from desk_app.ui.dialogs.reissue_dialog import ReissueDialog
 from desk_app.ui.theme import Tone

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from desk_app.domain.codes import InstrumentType, Side
 from desk_app.domain.states import TradeStatus
 from desk_app.domain.trade_ticket import TradeTerms
-from desk_app.services.trades import TradeService
+from desk_app.services.trading.trades import TradeService
 from desk_app.ui.dialogs.trade_cancel_dialog import TradeCancelDialog
 from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
 from tests.services.conftest import Desk

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from desk_app.domain.codes import InstrumentType, Side
 from desk_app.domain.trade_ticket import TradeTerms
-from desk_app.services.trades import TradeService
+from desk_app.services.trading.trades import TradeService
 from desk_app.ui import theme
 from desk_app.ui.dialogs.trade_history_dialog import COLUMN_TITLES, TradeHistoryDialog
 from desk_app.ui.theme import Tone

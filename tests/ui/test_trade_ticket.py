@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from desk_app.db import models as m
 from desk_app.domain.codes import InstrumentType, Side, TradeSource
-from desk_app.services.trades import TradeRecord
+from desk_app.services.trading.trades import TradeRecord
 from desk_app.ui.dialogs.add_instrument_dialog import AddInstrumentDialog
 from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
 from tests.services.conftest import Desk

@@ -52,7 +52,7 @@ class Trade(Versioned, Base):
         Index("ix_trades_counterparty_trade_date", "counterparty_id", "trade_date"),
         Index("ix_trades_status_trade_date", "status", "trade_date"),
         Index("ix_trades_external_id", "external_id"),
-        # Sorting the blotter by any column reads an index (desk_app.services.trade_order).
+        # Sorting the blotter by any column reads an index (desk_app.db.trade_order).
         Index("ix_trades_side_trade_date", "side", "trade_date"),
         Index("ix_trades_currency_trade_date", "currency", "trade_date"),
         Index("ix_trades_source_trade_date", "source", "trade_date"),

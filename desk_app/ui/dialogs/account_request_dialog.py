@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain import labels
 from desk_app.domain.account_rules import AMENDABLE
 from desk_app.domain.codes import AccountStatus, RegistrationType
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.states import ACCOUNT
-from desk_app.services import labels
 from desk_app.ui import theme
 from desk_app.ui.models.record_fields import field_label
 from desk_app.ui.tabs.workspace_view import AccountRecordView, AccountsView

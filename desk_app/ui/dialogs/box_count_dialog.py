@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.certificates import CountResult
 from desk_app.domain.errors import DeskError
+from desk_app.domain.listing import Column, Row
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import BoxCountStatus
-from desk_app.services.listing import Column, Row
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, set_tone
 from desk_app.ui.models.paged_table_model import PagedTableModel
 from desk_app.ui.tabs.certificate_views import BoxCountsView, CountSummaryView

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain import labels
 from desk_app.domain.history import QUIET_FIELDS, RecordChange
-from desk_app.services import labels
 from desk_app.ui.dialogs.panes import titled_pane
 from desk_app.ui.models.paged_table_model import exact_time
 from desk_app.ui.models.record_fields import field_label, field_text

@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain import labels
 from desk_app.domain.errors import DeskError
 from desk_app.domain.money import format_amount, format_quantity
 from desk_app.domain.progress import Cancelled, CancelToken, Progress
 from desk_app.domain.trade_rows import RowProblem
-from desk_app.services import labels
 from desk_app.ui.dialogs.history_dialog import _table
 from desk_app.ui.dialogs.trade_history_dialog import AlignedTableModel
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, set_tone

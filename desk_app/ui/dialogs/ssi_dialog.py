@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.codes import InstrumentType
 from desk_app.domain.errors import DeskError
+from desk_app.domain.listing import iter_rows
 from desk_app.domain.permissions import Action
-from desk_app.services.listing import iter_rows
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, set_tone
 from desk_app.ui.models.static_table_model import Cell, StaticTableModel
 from desk_app.ui.tabs.workspace_view import ActorView, SSIsView
@@ -52,7 +52,7 @@ FIELDS = (
     ("effective_to", "In force to", "empty: open"),
     ("reason", "Reason", "why (the approver reads it)"),
 )  # fmt: skip
-#: What a change request may carry (see `desk_app.services.ssis.CHANGEABLE`).
+#: What a change request may carry (see `desk_app.services.settlement.ssis.CHANGEABLE`).
 CHANGE = ("effective_to",)
 
 

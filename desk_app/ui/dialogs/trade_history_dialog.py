@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain import labels
 from desk_app.domain.money import format_amount, format_quantity
 from desk_app.domain.states import TradeStatus
 from desk_app.domain.trade_ticket import market_zone
-from desk_app.services import labels
 from desk_app.ui.dialogs.history_dialog import _heading, _note, _table
 from desk_app.ui.dialogs.panes import titled_pane
 from desk_app.ui.models.paged_table_model import exact_time

@@ -1,1 +1,1 @@
-"""Qt item models over the plain-Python page sources of `desk_app.services.listing`."""
+"""Qt item models over the plain-Python page sources of `desk_app.domain.listing`."""

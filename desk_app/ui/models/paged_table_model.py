@@ -23,8 +23,8 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 
+from desk_app.domain.listing import Column, ColumnKind, PageSource, Row, SortSpec
 from desk_app.domain.money import canonical, format_amount, format_quantity
-from desk_app.services.listing import Column, ColumnKind, PageSource, Row, SortSpec
 from desk_app.ui import theme
 from desk_app.ui.models.read_only_table_model import Index, ReadOnlyTableModel
 from desk_app.ui.theme import Tone

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from desk_app.domain import labels
 from desk_app.domain.identifiers import mask_tax_id
-from desk_app.services import labels
 
 EMPTY = "—"
 

@@ -15,8 +15,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QToolBar, QWidget
 
 from desk_app.domain.errors import DeskError
+from desk_app.domain.listing import PageSource
 from desk_app.domain.permissions import Action
-from desk_app.services.listing import PageSource
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView

@@ -14,9 +14,9 @@ from types import MappingProxyType
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QComboBox, QSplitter, QWidget
 
+from desk_app.domain.listing import Column, PageSource, Row
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus
-from desk_app.services.listing import Column, PageSource, Row
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.request_pane import RequestPane
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView

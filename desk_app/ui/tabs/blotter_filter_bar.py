@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.services import labels
-from desk_app.services.trade_filter import CURRENT, TradeFilter
+from desk_app.domain import labels
+from desk_app.services.trading.trade_filter import CURRENT, TradeFilter
 
 DEBOUNCE_MS = 300
 #: The date an empty date edit holds (it shows "any" instead).

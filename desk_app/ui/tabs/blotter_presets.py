@@ -11,7 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QPushButton, QWidget
 
-from desk_app.services.trade_filter import TradeFilter
+from desk_app.services.trading.trade_filter import TradeFilter
 from desk_app.ui.tabs.workspace_view import PresetsView
 
 SCREEN = "blotter"

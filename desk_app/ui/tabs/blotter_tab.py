@@ -21,10 +21,10 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject,
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QPushButton, QToolBar, QWidget
 
+from desk_app.domain.listing import Column, PageSource, Row
 from desk_app.domain.progress import Cancelled, CancelToken, Progress
 from desk_app.domain.states import TradeStatus
-from desk_app.services.listing import Column, PageSource, Row
-from desk_app.services.trade_filter import CurrencyTotals, TradeFilter
+from desk_app.services.trading.trade_filter import CurrencyTotals, TradeFilter
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.blotter_actions import BlotterActions, TradeServices
 from desk_app.ui.tabs.blotter_filter_bar import BlotterFilterBar
@@ -251,7 +251,7 @@ class BlotterTab(TableTab):
 
     def export_to(self, path: Path) -> None:
         """Write the list as filtered and sorted now to ``path``, behind a progress dialog."""
-        from desk_app.services.trade_export import export_rows
+        from desk_app.reports.exports import export_rows
 
         source = self.model.source()
         if source is None:

@@ -13,7 +13,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from desk_app.domain.money import format_amount, format_quantity
-from desk_app.services.trade_filter import CurrencyTotals
+from desk_app.services.trading.trade_filter import CurrencyTotals
 
 HEADINGS = ("Totals", "Trades", "Quantity", "Gross", "Net")
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -12,9 +12,9 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout, QWidget
 
+from desk_app.domain import labels
 from desk_app.domain.errors import DeskError
-from desk_app.services import labels
-from desk_app.services.listing import iter_rows
+from desk_app.domain.listing import iter_rows
 from desk_app.ui.models.static_table_model import Cell, StaticTableModel
 from desk_app.ui.tabs.certificate_views import CertificateDetailView, CertificatesView
 

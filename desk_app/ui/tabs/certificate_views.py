@@ -1,6 +1,6 @@
 """What the certificate and manifest screens read and call, as Protocols.
 
-Structurally the services of `desk_app.services.certificates`, `certificate_moves`,
+Structurally the services of `desk_app.services.custody.certificates`, `certificate_moves`,
 `manifests`, `manifest_printing` and `box_counts`, declared here so the window
 never imports SQLAlchemy (see `workspace_view`).
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Protocol
 
 from desk_app.domain.certificates import Dispatch, LossKind, ManifestView, NewCertificate
+from desk_app.domain.listing import PageSource
 from desk_app.domain.states import BoxCountStatus, CertificateStatus
 from desk_app.domain.trade_rows import RowProblem
-from desk_app.services.listing import PageSource
 
 
 class CertificateDetailView(Protocol):
@@ -47,7 +47,7 @@ class ImportResultView(Protocol):
 
 class CertificatesView(Protocol):
     def certificates(self, status: str | None = None, statuses: Sequence[str] = ()) -> PageSource:
-        """The register (`desk_app.services.certificates.CertificateService`)."""
+        """The register (`desk_app.services.custody.certificates.CertificateService`)."""
         ...
 
     def custody(self, certificate_id: int) -> PageSource: ...
@@ -67,7 +67,7 @@ class LossReportView(Protocol):
 
 
 class CertificateMovesView(Protocol):
-    """`desk_app.services.certificate_moves.CertificateMoves`."""
+    """`desk_app.services.custody.certificate_moves.CertificateMoves`."""
 
     def prepare(self, references: Sequence[str], location: str = ...) -> int: ...
     def to_vault(self, references: Sequence[str], location: str) -> int: ...
@@ -109,7 +109,7 @@ class CertificateMovesView(Protocol):
 
 
 class ManifestsView(Protocol):
-    """`desk_app.services.manifests.ManifestService`."""
+    """`desk_app.services.custody.manifests.ManifestService`."""
 
     def manifests(
         self, statuses: Sequence[str] = (), numbers: Sequence[str] | None = None
@@ -154,7 +154,7 @@ class PrintedDocumentView(Protocol):
 
 
 class ManifestPrintingView(Protocol):
-    """`desk_app.services.manifest_printing.ManifestPrinting`."""
+    """`desk_app.services.custody.manifest_printing.ManifestPrinting`."""
 
     def preview(
         self, number: str, document: str = ..., paper: str = "letter"
@@ -196,7 +196,7 @@ class CountSummaryView(Protocol):
 
 
 class BoxCountsView(Protocol):
-    """`desk_app.services.box_counts.BoxCountService`."""
+    """`desk_app.services.custody.box_counts.BoxCountService`."""
 
     def counts(self) -> PageSource: ...
     def items(self, count_id: int, *, differences_only: bool = False) -> PageSource: ...

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.errors import DeskError
+from desk_app.domain.listing import PageSource, Row
 from desk_app.domain.permissions import Action
-from desk_app.services.listing import PageSource, Row
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.certificate_pane import CertificatePane

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QToolBar, QVBoxLay
 
 from desk_app.domain.cutoffs import CUTOFFS
 from desk_app.domain.errors import DeskError
+from desk_app.domain.listing import Column, PageSource, Row
 from desk_app.domain.permissions import Action
-from desk_app.services.listing import Column, PageSource, Row
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView

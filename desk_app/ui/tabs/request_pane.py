@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain import labels
 from desk_app.domain.errors import DeskError
 from desk_app.domain.states import ApprovalStatus
-from desk_app.services import labels
 from desk_app.ui import theme
 from desk_app.ui.models.paged_table_model import exact_time, format_age
 from desk_app.ui.models.record_fields import field_label, field_order, field_text

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 from desk_app.domain.codes import FailReason
 from desk_app.domain.cutoffs import CUTOFFS
 from desk_app.domain.errors import DeskError
+from desk_app.domain.listing import Column, PageSource, Row
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ObligationStatus
-from desk_app.services.listing import Column, PageSource, Row
 from desk_app.ui.dialogs.settle_dialog import SettleDialog
 from desk_app.ui.dialogs.trade_ticket_fields import set_tone
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
@@ -58,7 +58,7 @@ ACTIONS = {
                            "Apply the market's statuses: sese.024 files or a CSV "
                            "(instruction, status, reason, note)"),
 }  # fmt: skip
-#: The statuses each action starts from (see desk_app.services.settling).
+#: The statuses each action starts from (see desk_app.services.settlement.settling).
 _FROM = {
     "instruct": frozenset({"pending"}),
     "match": frozenset({"instructed", "failing"}),

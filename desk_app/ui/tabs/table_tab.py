@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.services.listing import Column, PageSource, Row, SortSpec
+from desk_app.domain.listing import Column, PageSource, Row, SortSpec
 from desk_app.ui import theme
 from desk_app.ui.models.paged_table_model import PagedTableModel
 from desk_app.ui.settings import DeskSettings, HeaderLayout

@@ -134,7 +134,7 @@ class ChangeOutcomeView(Protocol):
 
 
 class TradesView(Protocol):
-    """`desk_app.services.trades.TradeService`."""
+    """`desk_app.services.trading.trades.TradeService`."""
 
     def settle_date(self, isin: str, trade_date: date) -> tuple[date, str]: ...
     def check(self, terms: TradeTerms) -> CheckedTradeView: ...
@@ -150,7 +150,7 @@ class TradesView(Protocol):
 
 
 class TradeLookupView(Protocol):
-    """`desk_app.services.trade_lookup.TradeLookupService`."""
+    """`desk_app.services.trading.trade_lookup.TradeLookupService`."""
 
     def find_accounts(self, text: str, limit: int = ...) -> Sequence[AccountChoice]: ...
     def find_instruments(self, text: str, limit: int = ...) -> Sequence[InstrumentChoice]: ...
@@ -237,7 +237,7 @@ class ImportReportView(Protocol):
 
 
 class TradeImportView(Protocol):
-    """`desk_app.services.trade_import.TradeImportService`."""
+    """`desk_app.services.trading.trade_import.TradeImportService`."""
 
     def import_file(
         self,

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from desk_app.domain.codes import AccountStatus
 from desk_app.domain.history import FieldDiff, RecordChange
+from desk_app.domain.listing import PageSource
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus, ObligationStatus
-from desk_app.services.listing import PageSource
-from desk_app.services.trade_filter import CurrencyTotals, TradeFilter
+from desk_app.services.trading.trade_filter import CurrencyTotals, TradeFilter
 from desk_app.ui.tabs.certificate_views import (
     BoxCountsView,
     CertificateMovesView,
@@ -61,7 +61,7 @@ class FieldRowView(Protocol):
 
 
 class RequestDetailView(Protocol):
-    """An approval request beside its record (`desk_app.services.approvals.RequestDetail`)."""
+    """An approval request beside its record (`supervision.approvals.RequestDetail`)."""
 
     @property
     def id(self) -> int: ...
@@ -122,7 +122,7 @@ class AccountsView(Protocol):
 
 
 class JournalRequestView(Protocol):
-    """A journal asked for (`desk_app.services.transfers.JournalRequest`)."""
+    """A journal asked for (`desk_app.services.transfers.journals.JournalRequest`)."""
 
     @property
     def journal_id(self) -> int: ...
@@ -133,7 +133,7 @@ class JournalRequestView(Protocol):
 
 
 class TransfersView(Protocol):
-    """Journals between accounts (`desk_app.services.transfers.TransferService`)."""
+    """Journals between accounts (`desk_app.services.transfers.journals.TransferService`)."""
 
     def available_cash(self, account: str, currency: str) -> Decimal: ...
     def available_position(self, account: str, isin: str) -> Decimal: ...
@@ -301,7 +301,7 @@ class StatusReportView(Protocol):
 
 
 class SettlementMessagesView(Protocol):
-    """sese.023 out, statuses in (`desk_app.services.settlement_messages`)."""
+    """sese.023 out, statuses in (`desk_app.services.settlement.settlement_messages`)."""
 
     def export(
         self, out_dir: Path, *, day: date | None = ..., ids: Iterable[int] | None = ...
@@ -310,7 +310,7 @@ class SettlementMessagesView(Protocol):
 
 
 class FailView(Protocol):
-    """One fail (`desk_app.services.fails.Fail`), as far as the tab reads it."""
+    """One fail (`desk_app.services.settlement.fails.Fail`), as far as the tab reads it."""
 
     @property
     def id(self) -> int: ...
@@ -328,7 +328,7 @@ class BucketView(Protocol):
 
 
 class FailsView(Protocol):
-    """The fails list (`desk_app.services.fails.FailsService`)."""
+    """The fails list (`desk_app.services.settlement.fails.FailsService`)."""
 
     def fails(self, as_of: date | None = ...) -> Sequence[FailView]: ...
     def buckets(self, fails: Sequence[Any]) -> Sequence[BucketView]: ...
@@ -344,7 +344,7 @@ class SSIRecordView(Protocol):
 
 
 class SSIsView(Protocol):
-    """Standing settlement instructions (`desk_app.services.ssis.SSIService`)."""
+    """Standing settlement instructions (`desk_app.services.settlement.ssis.SSIService`)."""
 
     def instructions(self) -> PageSource: ...
     def record(self, ssi_id: int) -> SSIRecordView: ...

@@ -1,0 +1,137 @@
+"""The demo book's reference data: staff, counterparties, their SSIs, client accounts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from desk_app.db import models as m
+from desk_app.db.bulk import bulk_insert
+from desk_app.demo.book import Account, Book, Party, save, stamped
+from desk_app.demo.catalogue_firms import (
+    CHANGED_SSIS,
+    FEDWIRE,
+    FIRMS,
+    LEI_PREFIX,
+    MISSING_SSIS,
+    PLACES,
+    ROUTES,
+)
+from desk_app.demo.catalogue_people import (
+    OFFICES,
+    REGISTERED_REPS,
+    STAFF,
+    holder,
+    tax_id,
+)
+from desk_app.domain import identifiers as ids
+from desk_app.domain.codes import AccountStatus, InstrumentType, RegistrationType, Role
+
+
+def make_users(book: Book) -> int:
+    """The desk's staff and their registrations; a username that already exists is kept."""
+    existing = set(book.session.scalars(select(m.User.username)))
+    when = book.at(book.days[0] - timedelta(days=400), 14)
+    staff = [s for s in STAFF if s.username not in existing]
+    rows = [
+        stamped({"username": s.username, "full_name": s.full_name, "roles": s.role.value,
+                 "active": True, "created_at": when, "db_login": None,
+                 "password_hash": None}, when)
+        for s in staff
+    ]  # fmt: skip
+    new_ids = bulk_insert(book.session, m.User, rows)
+    registrations = [
+        stamped({"user_id": user_id, "series": series, "effective_from": date(year, 3, 1),
+                 "effective_to": None}, when)
+        for s, user_id in zip(staff, new_ids, strict=True)
+        for series, year in s.series
+    ]  # fmt: skip
+    bulk_insert(book.session, m.UserRegistration, registrations)
+    book.clerks = [s.username for s in STAFF if s.role is Role.CLERK]
+    book.staff = [s.username for s in STAFF if s.role in (Role.CLERK, Role.SUPERVISOR)]
+    return len(rows)
+
+
+def make_counterparties(book: Book) -> None:
+    """Brokers, custodians and clearing houses, each with a valid BIC and LEI."""
+    rows = []
+    for firm in FIRMS:
+        country = ids.validate_bic(firm.bic)[4:6]
+        entity = "".join(book.rng.choice("0123456789ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(12))
+        lei = ids.validate_lei(ids.lei_with_check_digits(f"{LEI_PREFIX[country]}00{entity}"))
+        rows.append(stamped({
+            "code": firm.code, "name": firm.name, "kind": firm.kind, "bic": firm.bic, "lei": lei,
+            "dtc_participant": firm.dtc_participant, "active": True,
+        }, book.at(book.days[0] - timedelta(days=300), 15)))  # fmt: skip
+    new_ids = bulk_insert(book.session, m.Counterparty, rows)
+    book.parties = {
+        f.code: Party(i, f.code, f.bic, f.dtc_participant)
+        for f, i in zip(FIRMS, new_ids, strict=True)
+    }
+
+
+def make_ssis(book: Book) -> int:
+    """One SSI per route we trade, bar a few left missing on purpose; some changed."""
+    rows, keys = [], []
+    for (market, kind), codes in ROUTES.items():
+        for code in codes:
+            if (code, market, kind) in MISSING_SSIS:
+                continue
+            party = book.parties[code]
+            starts = [date(2018 + book.rng.randrange(6), 1 + book.rng.randrange(12), 1)]
+            if (code, market, kind) in CHANGED_SSIS:
+                starts.append(book.today - timedelta(days=book.rng.randint(45, 120)))
+            for n, start in enumerate(starts):
+                end = starts[n + 1] - timedelta(days=1) if n + 1 < len(starts) else None
+                treasury = kind is InstrumentType.TREASURY
+                place = FEDWIRE if treasury else PLACES[market]
+                account = party.dtc if party.dtc and not treasury else None
+                rows.append(stamped({
+                    "counterparty_id": party.id, "account_id": None, "market": market,
+                    "asset_class": kind, "place_of_settlement": ids.validate_bic(place),
+                    "agent_bic": party.bic, "effective_from": start, "effective_to": end,
+                    "safekeeping_account": account or str(book.rng.randrange(10**7, 10**8)),
+                }, book.at(start, 15)))  # fmt: skip
+                keys.append((party.id, market, kind))
+    new_ids = bulk_insert(book.session, m.StandingSettlementInstruction, rows)
+    for key, row, new_id in zip(keys, rows, new_ids, strict=True):
+        book.ssis.setdefault(key, []).append((row["effective_from"], row["effective_to"], new_id))
+    return len(rows)
+
+
+def make_accounts(book: Book, count: int = 300) -> None:
+    """Clients of every registration type, mostly open, with valid tax ids."""
+    rng = book.rng
+    kinds = list(RegistrationType)
+    numbers = rng.sample(range(10000, 100000), count)
+    used: set[str] = set()
+    made = []
+    for n in range(count):
+        kind = (
+            kinds[n] if n < len(kinds) else rng.choices(kinds, (40, 12, 4, 8, 3, 3, 8, 3, 7, 12))[0]
+        )
+        who = holder(rng, kind, book.days[0], book.today)
+        status, closed_on = _account_status(book, kind, who.opened_on)
+        row = {
+            "account_number": f"{rng.choice(OFFICES)}-{numbers[n]:05d}", "name": who.name,
+            "registration_type": kind, "status": status, "closed_on": closed_on,
+            "registered_rep": rng.choice(REGISTERED_REPS),
+            "tax_id": tax_id(rng, who.entity, used), "residence_state": who.state,
+            "residence_country": who.country, "base_currency": "USD", "opened_on": who.opened_on,
+        }  # fmt: skip
+        stamped(row, book.at(closed_on or who.opened_on, 16))
+        made.append(Account(row, who, rng.paretovariate(1.3)))
+    book.accounts = save(book, m.Account, made)
+
+
+def _account_status(
+    book: Book, kind: RegistrationType, opened: date
+) -> tuple[AccountStatus, date | None]:
+    """Mostly open; some restricted (estates often: a deceased freeze); a few closed lately."""
+    roll, closed = book.rng.random(), book.ago(5, len(book.days) - 20)
+    if roll < 0.08 or (kind is RegistrationType.ESTATE and roll < 0.5):
+        return AccountStatus.RESTRICTED, None
+    if roll > 0.96 and closed > opened:
+        return AccountStatus.CLOSED, closed
+    return AccountStatus.OPEN, None

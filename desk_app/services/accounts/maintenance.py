@@ -1,0 +1,190 @@
+"""Account maintenance: opening, amending and restricting or closing are supervised."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_app.db import models as m
+from desk_app.domain import account_rules
+from desk_app.domain.codes import AccountStatus, RegistrationType
+from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.identifiers import mask_tax_id
+from desk_app.domain.permissions import Action
+from desk_app.domain.states import ACCOUNT
+from desk_app.services import audit
+from desk_app.services.supervision.approvals import ApprovalService, Proposal
+from desk_app.services.unit_of_work import UnitOfWork
+
+TABLE = "accounts"
+#: What a request shows of an account (and compares for staleness via ``version``).
+SHOWN = (*account_rules.AMENDABLE, "status", "closed_on", "version")
+
+
+def _values(account: m.Account) -> dict[str, Any]:
+    snap = audit.snapshot(account)
+    return {key: snap[key] for key in SHOWN}
+
+
+def _find(session: Session, number: str) -> m.Account:
+    account = session.scalars(
+        select(m.Account).where(m.Account.account_number == number.strip().upper())
+    ).one_or_none()
+    if account is None:
+        raise DeskError(f"account {number.strip()}: no such account")
+    return account
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """An account as a form shows it (tax id masked)."""
+
+    account_number: str
+    values: Mapping[str, Any]
+    version: int
+
+
+class AccountService:
+    """Requests for account changes; the approved change is applied by the handlers below."""
+
+    def __init__(self, uow: UnitOfWork, approvals: ApprovalService) -> None:
+        self._uow = uow
+        self._approvals = approvals
+        for handler in (_OpenHandler(), _AmendHandler(), _StatusHandler()):
+            approvals.register(handler)
+
+    def record(self, number: str) -> AccountRecord:
+        with self._uow.read() as session:
+            account = _find(session, number)
+            values = _values(account)
+            values["tax_id"] = mask_tax_id(account.tax_id)
+            return AccountRecord(account.account_number, values, account.version)
+
+    def request_open(self, number: str, fields: Mapping[str, Any], reason: str) -> int:
+        """Ask for a new account; a principal's approval creates it."""
+        number = account_rules.clean_account_number(number)
+        values = account_rules.clean_fields(fields)
+        for required in ("name", "registration_type", "registered_rep"):
+            if not values.get(required):
+                raise ValidationError(required, "is required to open an account")
+        values.setdefault("residence_country", "US")
+        values.setdefault("base_currency", "USD")
+        with self._uow.read() as session:
+            exists = session.scalars(
+                select(m.Account.id).where(m.Account.account_number == number)
+            ).first()
+        if exists is not None:
+            raise ValidationError("account_number", "is already an account", number)
+        proposal = Proposal(
+            Action.ACCOUNT_OPEN, TABLE, f"{TABLE}:{number}",
+            f"Open {number} ({values['name']})", {}, {"account_number": number, **values},
+        )  # fmt: skip
+        return self._approvals.request(proposal, reason)
+
+    def request_amend(self, number: str, changes: Mapping[str, Any], reason: str) -> int:
+        """Ask to change an account's details; only fields that really change are kept."""
+        cleaned = account_rules.clean_fields(changes)
+        with self._uow.read() as session:
+            account = _find(session, number)
+            now = _values(account)
+        changed = {k: v for k, v in cleaned.items() if now.get(k) != v}
+        if not changed:
+            raise ValidationError("changes", "nothing would change")
+        names = ", ".join(sorted(k.replace("_", " ") for k in changed))
+        proposal = Proposal(
+            Action.ACCOUNT_AMEND, TABLE, f"{TABLE}:{account.account_number}",
+            f"Amend {account.account_number}: {names}",
+            {k: now[k] for k in changed}, changed, account.id, now["version"],
+        )  # fmt: skip
+        return self._approvals.request(proposal, reason)
+
+    def request_status(self, number: str, status: AccountStatus | str, reason: str) -> int:
+        """Ask to restrict, close or reopen an account."""
+        target = AccountStatus(status)
+        with self._uow.read() as session:
+            account = _find(session, number)
+            now = _values(account)
+        ACCOUNT.check(account.status, target)
+        verb = {"open": "Reopen", "restricted": "Restrict", "closed": "Close"}[target.value]
+        after: dict[str, Any] = {"status": target.value}
+        if now["closed_on"] is not None:
+            after["closed_on"] = None  # reopening clears the closing date (a close sets it)
+        proposal = Proposal(
+            Action.ACCOUNT_SET_STATUS, TABLE, f"{TABLE}:{account.account_number}",
+            f"{verb} {account.account_number}",
+            {"status": now["status"], "closed_on": now["closed_on"]}, after,
+            account.id, now["version"],
+        )  # fmt: skip
+        return self._approvals.request(proposal, reason)
+
+    def reveal_tax_id(self, number: str) -> str:
+        """The full tax id; revealing it is itself an audit entry."""
+        with self._uow.write(Action.REVEAL_TAX_ID) as session:
+            account = _find(session, number)
+            audit.record_event(session, TABLE, account.id, {"revealed": "tax_id"})
+            return account.tax_id or ""
+
+
+class _AccountHandler:
+    action: Action
+
+    def current(self, session: Session, request: m.ApprovalRequest) -> Mapping[str, Any] | None:
+        if request.target_id is None:
+            return None
+        account = session.get(m.Account, request.target_id)
+        return None if account is None else _values(account)
+
+    def _account(self, session: Session, request: m.ApprovalRequest) -> m.Account:
+        account = session.get(m.Account, request.target_id)
+        if account is None:
+            raise DeskError(f"request {request.id}: the account no longer exists")
+        return account
+
+
+class _OpenHandler(_AccountHandler):
+    action = Action.ACCOUNT_OPEN
+
+    def current(self, session: Session, request: m.ApprovalRequest) -> Mapping[str, Any] | None:
+        number = request.target_key.partition(":")[2]
+        account = session.scalars(
+            select(m.Account).where(m.Account.account_number == number)
+        ).one_or_none()
+        return None if account is None else _values(account)
+
+    def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
+        if self.current(session, request) is not None:
+            raise DeskError(f"request {request.id}: {request.target_key} was opened meanwhile")
+        values = dict(after)
+        session.add(
+            m.Account(
+                account_number=values.pop("account_number"),
+                registration_type=RegistrationType(values.pop("registration_type")),
+                status=AccountStatus.OPEN,
+                opened_on=date.today(),
+                **values,
+            )
+        )
+
+
+class _AmendHandler(_AccountHandler):
+    action = Action.ACCOUNT_AMEND
+
+    def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
+        account = self._account(session, request)
+        for key, value in account_rules.clean_fields(after).items():
+            typed = RegistrationType(value) if key == "registration_type" else value
+            setattr(account, key, typed)
+
+
+class _StatusHandler(_AccountHandler):
+    action = Action.ACCOUNT_SET_STATUS
+
+    def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
+        account = self._account(session, request)
+        account.status = ACCOUNT.check(account.status, AccountStatus(after["status"]))
+        account.closed_on = date.today() if account.status is AccountStatus.CLOSED else None

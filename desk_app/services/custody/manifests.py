@@ -1,0 +1,546 @@
+"""Courier manifests: build one from certificates, verify it (dual control), dispatch it,
+and record the recipient's receipt, a difference, or the package coming back.
+
+One user prepares a manifest and another verifies it before it may print; a
+certificate is on at most one open manifest (its status says so, and the version
+column refuses a second manifest taking it at the same moment); a certificate whose
+signed stock power is kept with it never ships (the two together are a bearer
+instrument). Each line's value is the shares at the last price on the blotter, so
+the declared value, and the insured value rounded up to a thousand, are known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from desk_app.db import models as m
+from desk_app.db.paging import KeysetSource
+from desk_app.domain import labels
+from desk_app.domain.calendars import SettlementCalendar
+from desk_app.domain.certificates import (
+    CustodyKind,
+    Dispatch,
+    LossKind,
+    ManifestLineView,
+    ManifestTotals,
+    ManifestView,
+    insured_value,
+    text_value,
+)
+from desk_app.domain.certificates import manifest_number as number_for
+from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
+from desk_app.domain.listing import Column, ColumnKind, SortSpec
+from desk_app.domain.money import round_money
+from desk_app.domain.permissions import Action
+from desk_app.domain.states import MANIFEST, CertificateStatus, ManifestStatus, TradeStatus
+from desk_app.domain.trade_rows import parse_amount
+from desk_app.services.custody import chain as custody
+from desk_app.services.custody.certificate_moves import record_loss
+from desk_app.services.unit_of_work import UnitOfWork
+
+CS, MS = CertificateStatus, ManifestStatus
+K = ColumnKind
+OPEN = (MS.DRAFT, MS.VERIFIED, MS.PRINTED, MS.IN_TRANSIT)
+UNRECEIPTED_LIMIT = "manifest_unreceipted"
+MANIFEST_COLUMNS = (
+    Column("manifest_number", "Manifest"),
+    Column("manifest_date", "Date", K.DATE),
+    Column("status", "Status", K.STATUS, labels.MANIFEST_STATUS),
+    Column("courier", "Courier"),
+    Column("airbill", "Airbill"),
+    Column("recipient", "Recipient"),
+    Column("lines", "Certificates", K.INT),
+    Column("declared_value", "Declared value", K.MONEY),
+    Column("prepared_by", "Prepared by"),
+    Column("verified_by", "Verified by"),
+    Column("picked_up_at", "Picked up", K.DATETIME),
+    Column("received_at", "Received", K.DATETIME),
+)
+
+
+def _money(name: str, raw: Decimal | str | None) -> Decimal | None:
+    if raw is None or raw == "":
+        return None
+    return parse_amount(name, str(raw).strip(), 2, zero_allowed=True)  # dollars and cents
+
+
+class ManifestService:
+    """Manifests from draft to receipt; each step checks who may take it."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        calendar: Callable[[], SettlementCalendar],
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self._uow = uow
+        self._calendar = calendar
+        self._today = today
+
+    @property
+    def _actor(self) -> str:
+        return self._uow.actor.username
+
+    # -- reading -------------------------------------------------------------------------
+
+    def manifests(
+        self, statuses: Sequence[str] = (), numbers: Sequence[str] | None = None
+    ) -> KeysetSource:
+        """Every manifest, newest first; optionally only some statuses, or some numbers."""
+        mf = m.CourierManifest
+        lines = select(func.count()).where(m.ManifestLine.manifest_id == mf.id).scalar_subquery()
+        where = [mf.status.in_([MS(s) for s in statuses])] if statuses else []
+        if numbers is not None:
+            where.append(mf.manifest_number.in_(list(numbers)))
+        return KeysetSource(
+            self._uow.sessions, MANIFEST_COLUMNS,
+            lambda: [mf.manifest_number, mf.manifest_date, mf.status, mf.courier, mf.airbill,
+                     mf.recipient, lines, mf.declared_value, mf.prepared_by, mf.verified_by,
+                     mf.picked_up_at, mf.received_at],
+            mf.id, lambda stmt: stmt.select_from(mf),
+            SortSpec("manifest_number", descending=True), where=where,
+        )  # fmt: skip
+
+    def view(self, number: str) -> ManifestView:
+        with self._uow.read() as session:
+            return view_of(get(session, number))
+
+    def unreceipted(self) -> list[tuple[ManifestView, int]]:
+        """Manifests picked up and not receipted within the limit, with their age in
+        business days (reference data ``manifest_unreceipted``): exceptions to chase."""
+        calendar = self._calendar()
+        today = self._today()
+        with self._uow.read() as session:
+            limit = session.scalars(
+                select(m.AgingLimit.days).where(m.AgingLimit.code == UNRECEIPTED_LIMIT)
+            ).first()
+            if limit is None:
+                raise DeskError(f"reference data has no aging limit {UNRECEIPTED_LIMIT!r}")
+            rows = session.scalars(
+                select(m.CourierManifest)
+                .where(m.CourierManifest.status == MS.IN_TRANSIT)
+                .order_by(m.CourierManifest.picked_up_at)
+                .options(
+                    selectinload(m.CourierManifest.lines).selectinload(m.ManifestLine.certificate)
+                )
+            ).all()
+            out = []
+            for row in rows:
+                sent = (row.picked_up_at or row.updated_at).date()
+                age = _business_days(calendar, sent, today)
+                if age > limit:
+                    out.append((view_of(row), age))
+            return out
+
+    def unreceipted_limit(self) -> int | None:
+        with self._uow.read() as session:
+            return session.scalars(
+                select(m.AgingLimit.days).where(m.AgingLimit.code == UNRECEIPTED_LIMIT)
+            ).first()
+
+    def set_unreceipted_limit(self, days: int) -> None:
+        """After how many business days a manifest picked up and not receipted is an
+        exception (reference data; compliance or a supervisor sets it)."""
+        if not 1 <= days <= 60:
+            raise ValidationError("days", "must be between 1 and 60", str(days))
+        with self._uow.write(Action.FAIL_RULES) as session:
+            row = session.scalars(
+                select(m.AgingLimit).where(m.AgingLimit.code == UNRECEIPTED_LIMIT)
+            ).first()
+            if row is None:
+                raise DeskError(f"reference data has no aging limit {UNRECEIPTED_LIMIT!r}")
+            row.days = days
+
+    def known_address(self, recipient: str) -> str | None:
+        """The address the last manifest to ``recipient`` went to."""
+        with self._uow.read() as session:
+            return _last(session, m.CourierManifest.recipient_address,
+                         m.CourierManifest.recipient == recipient.strip())  # fmt: skip
+
+    # -- building ------------------------------------------------------------------------
+
+    def create(self, dispatch: Dispatch, references: Sequence[str]) -> str:
+        """A draft manifest of the named certificates; its number."""
+        for _attempt in range(3):
+            try:
+                return self._create(dispatch, references)
+            except IntegrityError:
+                continue  # another desk took the day's next number: take the one after
+        raise DeskError("other desks are numbering manifests at the same moment; try again")
+
+    def _create(self, dispatch: Dispatch, references: Sequence[str]) -> str:
+        """One attempt: another desk may take the day's next number first (then retry)."""
+        courier = text_value("courier", dispatch.courier, 80)
+        recipient = text_value("recipient", dispatch.recipient, 200)
+        airbill = text_value("airbill", dispatch.airbill, 40, required=False) or None
+        declared = _money("declared value", dispatch.declared_value)
+        insured = _money("insured value", dispatch.insured_value)
+        with self._uow.write(Action.MANIFEST_PREPARE) as session:
+            address = text_value(
+                "address", dispatch.recipient_address, 400, required=False, one_line=False
+            ) or _last(
+                session, m.CourierManifest.recipient_address,
+                m.CourierManifest.recipient == recipient,
+            )  # fmt: skip
+            if not address:
+                raise ValidationError(
+                    "address", f"is required: nothing was sent to {recipient} yet"
+                )
+            sender = text_value("sender", dispatch.sender, 200, required=False) or _last(
+                session, m.CourierManifest.sender, m.CourierManifest.sender != ""
+            )  # fmt: skip
+            if not sender:
+                raise ValidationError("sender", "is required for the first manifest")
+            day = self._today()
+            row = m.CourierManifest(
+                manifest_number=_next_number(session, day), manifest_date=day, courier=courier,
+                airbill=airbill, pickup_at=_aware(dispatch.pickup_at), sender=sender,
+                recipient=recipient, recipient_address=address, declared_value=Decimal(0),
+                insured_value=Decimal(0), status=MS.DRAFT, prepared_by=self._actor,
+                created_at=datetime.now(UTC),
+            )  # fmt: skip
+            session.add(row)
+            session.flush()
+            self._add_lines(session, row, custody.find_all(session, references))
+            _value(row, declared, insured)
+            return row.manifest_number
+
+    def add(self, number: str, references: Sequence[str]) -> None:
+        """Add certificates to a manifest not yet printed (a verified one needs verifying again)."""
+        with self._uow.write(Action.MANIFEST_PREPARE) as session:
+            row = get(session, number)
+            self._reopen(row)
+            declared = _declared_by_hand(row)
+            self._add_lines(session, row, custody.find_all(session, references))
+            _value(row, *declared)
+
+    def remove(self, number: str, references: Sequence[str]) -> None:
+        """Take certificates off a manifest not yet printed; they stay prepared for delivery."""
+        with self._uow.write(Action.MANIFEST_PREPARE) as session:
+            row = get(session, number)
+            self._reopen(row)
+            declared = _declared_by_hand(row)
+            gone = {c.id for c in custody.find_all(session, references)}
+            lines = [line for line in row.lines if line.certificate_id in gone]
+            if len(lines) != len(gone):
+                raise ValidationError("certificate", f"is not on manifest {number}")
+            if len(lines) == len(row.lines):
+                raise ValidationError("certificates", "a manifest keeps at least one; cancel it")
+            for line in lines:
+                custody.move(
+                    session, line.certificate, CS.PREPARED, actor=self._actor,
+                    location=custody.SHIPPING_DESK, manifest_id=row.id,
+                    note=f"Taken off manifest {number}",
+                )  # fmt: skip
+                session.delete(line)
+            session.flush()
+            session.refresh(row)
+            for n, line in enumerate(row.lines, 1):
+                line.line_no = n
+            _value(row, *declared)
+
+    def set_airbill(self, number: str, airbill: str, pickup_at: datetime | None = None) -> None:
+        """The courier's airbill or tracking number (and the pickup time), before printing."""
+        bill = text_value("airbill", airbill, 40)
+        with self._uow.write(Action.MANIFEST_PREPARE) as session:
+            row = get(session, number)
+            if row.status not in (MS.DRAFT, MS.VERIFIED):
+                raise ValidationError(
+                    "airbill", f"manifest {number} is {row.status.label.lower()}: the paper "
+                    "already carries its airbill",
+                )  # fmt: skip
+            self._reopen(row)  # the airbill prints: a verified manifest is verified again
+            row.airbill = bill
+            if pickup_at is not None:
+                row.pickup_at = _aware(pickup_at)
+
+    def _reopen(self, row: m.CourierManifest) -> None:
+        """A change to a draft or verified manifest: back to draft, and whoever changes it
+        is its preparer (so never its verifier)."""
+        if row.status is MS.VERIFIED:
+            row.status = MANIFEST.check(row.status, MS.DRAFT)
+            row.verified_by = row.verified_at = None
+        elif row.status is not MS.DRAFT:
+            raise ValidationError(
+                "manifest", f"{row.manifest_number} is {row.status.label.lower()}; only a "
+                "draft or verified manifest changes",
+            )  # fmt: skip
+        row.prepared_by = self._actor
+
+    def _add_lines(
+        self, session: Session, row: m.CourierManifest, certs: Sequence[m.Certificate]
+    ) -> None:
+        prices = _last_prices(session, {c.instrument_id for c in certs if c.instrument_id})
+        start = len(row.lines)
+        for n, cert in enumerate(certs, start + 1):
+            _check_shippable(cert)
+            if cert.status is CS.IN_VAULT:
+                custody.move(session, cert, CS.PREPARED, actor=self._actor,
+                             location=custody.SHIPPING_DESK)  # fmt: skip
+            custody.move(
+                session, cert, CS.ON_MANIFEST, actor=self._actor,
+                location=f"Shipping desk — manifest {row.manifest_number}", manifest_id=row.id,
+            )  # fmt: skip
+            price = prices.get(cert.instrument_id or 0, Decimal(0))
+            row.lines.append(m.ManifestLine(
+                certificate=cert, line_no=n, shares=cert.shares,
+                value=round_money(cert.shares * price, "USD"),
+            ))  # fmt: skip
+
+    # -- dual control, dispatch, receipt ---------------------------------------------------
+
+    def verify(self, number: str, count: int | None = None, shares: Decimal | None = None) -> None:
+        """The second person's check: never the preparer; counted totals, if given, must agree."""
+        with self._uow.write(Action.MANIFEST_VERIFY) as session:
+            row = get(session, number)
+            if row.prepared_by == self._actor:
+                raise NotPermitted(
+                    f"dual control: {self._actor} prepared manifest {number}; another user "
+                    "must verify it"
+                )
+            MANIFEST.check(row.status, MS.VERIFIED)
+            check_lines(row)
+            totals = ManifestTotals.of((line.shares, line.value) for line in row.lines)
+            if count is not None and count != totals.count:
+                raise ValidationError(
+                    "count", f"you counted {count} certificates; the manifest lists {totals.count}"
+                )
+            if shares is not None and shares != totals.shares:
+                raise ValidationError(
+                    "shares", f"you counted {shares:,} shares; the manifest totals "
+                    f"{totals.shares:,}",
+                )  # fmt: skip
+            row.status = MS.VERIFIED
+            row.verified_by, row.verified_at = self._actor, datetime.now(UTC)
+
+    def cancel(self, number: str, reason: str) -> None:
+        """Cancel a manifest before pickup; its certificates stay prepared for delivery."""
+        why = text_value("reason", reason, 400)
+        with self._uow.write(Action.MANIFEST_PREPARE) as session:
+            row = get(session, number)
+            row.status = MANIFEST.check(row.status, MS.CANCELLED)
+            row.cancel_reason = why
+            for line in row.lines:
+                custody.move(
+                    session, line.certificate, CS.PREPARED, actor=self._actor,
+                    location=custody.SHIPPING_DESK, manifest_id=row.id,
+                    note=f"Manifest {number} cancelled: {why}",
+                )  # fmt: skip
+
+    def pickup(
+        self, number: str, agent: str, bag_seal: str = "", at: datetime | None = None
+    ) -> None:
+        """The courier's agent signed for the package: the certificates are in transit."""
+        who = text_value("courier agent", agent, 80)
+        seal = text_value("bag/seal", bag_seal, 40, required=False) or None
+        with self._uow.write(Action.MANIFEST_PREPARE) as session:
+            row = get(session, number)
+            row.status = MANIFEST.check(row.status, MS.IN_TRANSIT)
+            check_lines(row)
+            when = at or datetime.now(UTC)
+            row.picked_up_at, row.picked_up_by, row.bag_seal = when, who, seal
+            for line in row.lines:
+                custody.move(
+                    session, line.certificate, CS.IN_TRANSIT, actor=self._actor,
+                    location=f"In transit — {row.courier} {row.airbill or ''}".strip(),
+                    to_party=f"{row.courier} ({who})", bag_seal=seal, manifest_id=row.id,
+                    at=when,
+                )  # fmt: skip
+
+    def receipt(
+        self,
+        number: str,
+        received_by: str = "",
+        *,
+        missing: Sequence[str] = (),
+        note: str = "",
+        at: datetime | None = None,
+    ) -> None:
+        """The recipient acknowledged the package: all items, or all but the named missing ones
+        (each reported missing in transit, with the manifest and courier on its loss record)."""
+        remark = text_value("difference", note, 400, required=bool(missing))
+        with self._uow.write(Action.MANIFEST_PREPARE) as session:
+            row = get(session, number)
+            if row.status is MS.PRINTED:
+                raise ValidationError(
+                    "manifest", f"{number} has not been picked up: record the courier's pickup "
+                    "first",
+                )  # fmt: skip
+            who = text_value("received by", received_by, 200, required=False) or row.recipient
+            target = MS.RECEIVED_WITH_DIFFERENCE if missing or remark else MS.RECEIVED
+            row.status = MANIFEST.check(row.status, target)
+            when = at or datetime.now(UTC)
+            row.received_by, row.received_at = who, when
+            row.difference_note = remark or None
+            absent = {c.id for c in custody.find_all(session, missing)} if missing else set()
+            on_it = {line.certificate_id for line in row.lines}
+            if absent - on_it:
+                raise ValidationError("missing", f"names a certificate not on manifest {number}")
+            for line in row.lines:
+                cert = line.certificate
+                if cert.status is CS.LOST:
+                    continue  # reported lost in transit already: its loss record says so
+                if cert.id in absent:
+                    record_loss(
+                        session, cert, LossKind.MISSING, when.date(),
+                        f"Not in the package on receipt of manifest {number}: {remark}"[:400],
+                        manifest=row, actor=self._actor,
+                    )  # fmt: skip
+                    continue
+                custody.move(
+                    session, cert, CS.DELIVERED, actor=self._actor,
+                    location=f"Delivered: {row.recipient}", from_party=row.courier,
+                    to_party=row.recipient if who == row.recipient else f"{row.recipient} ({who})",
+                    kind=CustodyKind.DELIVERY,
+                    manifest_id=row.id, at=when,
+                )  # fmt: skip
+
+    def returned(self, number: str, note: str) -> None:
+        """The courier brought the package back undelivered; the certificates are returned."""
+        why = text_value("note", note, 400)
+        with self._uow.write(Action.MANIFEST_PREPARE) as session:
+            row = get(session, number)
+            row.status = MANIFEST.check(row.status, MS.RETURNED)
+            row.difference_note = why
+            for line in row.lines:
+                if line.certificate.status is CS.LOST:
+                    continue  # reported lost in transit: not in the package
+                custody.move(
+                    session, line.certificate, CS.RETURNED, actor=self._actor,
+                    location="Returns shelf", from_party=row.courier, to_party=custody.VAULT,
+                    manifest_id=row.id, note=f"Package returned by {row.courier}: {why}",
+                )  # fmt: skip
+
+
+def _check_shippable(cert: m.Certificate) -> None:
+    """Refuse a certificate that may not go on a manifest, saying why."""
+    name = cert.certificate_number
+    if cert.status in (CS.ON_MANIFEST, CS.IN_TRANSIT):
+        raise ValidationError(
+            "certificate", f"{name} is already {cert.status.label.lower()} ({cert.location}): "
+            "a certificate is on one open manifest at most",
+        )  # fmt: skip
+    if cert.status not in (CS.IN_VAULT, CS.PREPARED):
+        raise ValidationError(
+            "certificate", f"{name} is {cert.status.label.lower()}: only a certificate in the "
+            "vault or prepared for delivery goes on a manifest",
+        )  # fmt: skip
+    if cert.stock_power_attached:
+        raise ValidationError(
+            "certificate", f"{name} has its signed stock power attached: never ship the two "
+            "together; detach the stock power and send it separately",
+        )  # fmt: skip
+
+
+def check_lines(row: m.CourierManifest) -> None:
+    """Refuse a manifest that may not go on: a certificate on it lost, or its stock power
+    attached since it went on (checked again at verification, printing and pickup)."""
+    for line in row.lines:
+        cert = line.certificate
+        if cert.stock_power_attached:
+            raise ValidationError(
+                "certificate", f"{cert.certificate_number} has its signed stock power "
+                "attached: never ship the two together; detach it or take the certificate off",
+            )  # fmt: skip
+        if cert.status is CS.LOST:
+            raise ValidationError(
+                "certificate", f"{cert.certificate_number} is reported lost: take it off "
+                f"manifest {row.manifest_number}",
+            )  # fmt: skip
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time typed without a zone is the desk's local time."""
+    return moment.astimezone() if moment is not None and moment.tzinfo is None else moment
+
+
+def _declared_by_hand(row: m.CourierManifest) -> tuple[Decimal | None, Decimal | None]:
+    """The declared and insured values, if a person set them (kept when lines change)."""
+    totals = ManifestTotals.of((line.shares, line.value) for line in row.lines)
+    declared = None if row.declared_value == totals.value else row.declared_value
+    insured = None if row.insured_value == insured_value(row.declared_value) else row.insured_value
+    return declared, insured
+
+
+def get(session: Session, number: str) -> m.CourierManifest:
+    row = session.scalars(
+        select(m.CourierManifest)
+        .where(m.CourierManifest.manifest_number == number.strip().upper())
+        .options(selectinload(m.CourierManifest.lines).selectinload(m.ManifestLine.certificate))
+    ).first()
+    if row is None:
+        raise ValidationError("manifest", "is not a manifest number", number)
+    return row
+
+
+def _last(session: Session, column: Any, where: Any) -> str | None:
+    return session.scalars(
+        select(column).where(where).order_by(m.CourierManifest.id.desc()).limit(1)
+    ).first()
+
+
+def _next_number(session: Session, day: date) -> str:
+    prefix = number_for(day, 1)[:-2]
+    taken = session.scalar(
+        select(func.count())
+        .select_from(m.CourierManifest)
+        .where(m.CourierManifest.manifest_number.like(f"{prefix}%"))
+    )
+    return number_for(day, (taken or 0) + 1)
+
+
+def _last_prices(session: Session, instrument_ids: set[int]) -> dict[int, Decimal]:
+    """Each instrument's price on its latest live trade on the blotter."""
+    if not instrument_ids:
+        return {}
+    t = m.Trade
+    latest = (
+        select(t.instrument_id, func.max(t.id).label("id"))
+        .where(t.instrument_id.in_(instrument_ids), t.status == TradeStatus.ACTIVE)
+        .group_by(t.instrument_id)
+        .subquery()
+    )
+    found = select(t.instrument_id, t.price).join(latest, latest.c.id == t.id)
+    return {instrument_id: price for instrument_id, price in session.execute(found)}
+
+
+def _value(row: m.CourierManifest, declared: Decimal | None, insured: Decimal | None) -> None:
+    totals = ManifestTotals.of((line.shares, line.value) for line in row.lines)
+    row.declared_value = declared if declared is not None else totals.value
+    row.insured_value = insured if insured is not None else insured_value(row.declared_value)
+
+
+def _business_days(calendar: SettlementCalendar, start: date, end: date) -> int:
+    days, day = 0, start
+    while day < end:
+        day = calendar.next_settlement_day(day)
+        if day <= end:
+            days += 1
+    return days
+
+
+def view_of(row: m.CourierManifest) -> ManifestView:
+    lines = tuple(
+        ManifestLineView(
+            line.line_no, line.certificate_id, line.certificate.certificate_number,
+            line.certificate.cusip,
+            f"{line.certificate.issuer} {line.certificate.security_class}".strip(),
+            line.certificate.registered_holder, line.shares, line.value,
+            line.certificate.status,
+        )
+        for line in row.lines
+    )  # fmt: skip
+    return ManifestView(
+        row.id, row.manifest_number, row.manifest_date, row.status, row.courier, row.airbill,
+        row.pickup_at, row.sender, row.recipient, row.recipient_address, row.declared_value,
+        row.insured_value, row.prepared_by, row.verified_by, row.picked_up_by, row.bag_seal,
+        row.received_by, row.received_at, row.difference_note, row.print_count, row.version,
+        lines,
+    )  # fmt: skip

@@ -1,0 +1,128 @@
+"""Reference data lists: accounts, instruments, counterparties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from desk_app.db.models import Account, Counterparty, Instrument
+from desk_app.db.paging import Expr, KeysetSource
+from desk_app.domain import labels
+from desk_app.domain.identifiers import mask_tax_id
+from desk_app.domain.listing import Column, ColumnKind, Row, SortSpec
+
+K = ColumnKind
+
+ACCOUNT_COLUMNS = (
+    Column("account_number", "Account"),
+    Column("name", "Name"),
+    Column("registration_type", "Registration", K.STATUS, labels.REGISTRATION),
+    Column("status", "Status", K.STATUS, labels.ACCOUNT_STATUS),
+    Column("registered_rep", "Rep"),
+    Column(
+        "tax_id", "Tax ID", K.TEXT, tooltip="Masked: only the last four digits show", sortable=False
+    ),
+    Column("residence_state", "State"),
+    Column("base_currency", "Ccy"),
+    Column("opened_on", "Opened", K.DATE),
+    Column("closed_on", "Closed", K.DATE),
+)
+
+INSTRUMENT_COLUMNS = (
+    Column("isin", "ISIN"),
+    Column("cusip", "CUSIP"),
+    Column("symbol", "Symbol"),
+    Column("description", "Description"),
+    Column("instrument_type", "Type", K.STATUS, labels.INSTRUMENT_TYPE),
+    Column("market", "Market"),
+    Column("currency", "Ccy"),
+    Column("issuer", "Issuer"),
+)
+
+COUNTERPARTY_COLUMNS = (
+    Column("code", "Code"),
+    Column("name", "Name"),
+    Column("kind", "Kind", K.STATUS, labels.COUNTERPARTY_KIND),
+    Column("bic", "BIC"),
+    Column("lei", "LEI"),
+    Column("dtc_participant", "DTC participant"),
+)
+
+
+def _same(stmt: Select[Any]) -> Select[Any]:
+    return stmt
+
+
+_TAX_ID = [c.key for c in ACCOUNT_COLUMNS].index("tax_id")
+
+
+def _mask_tax_id(row: Row) -> Row:
+    return (*row[:_TAX_ID], mask_tax_id(row[_TAX_ID]), *row[_TAX_ID + 1 :])
+
+
+class ReferenceService:
+    """Read access to reference data for lists, pickers and the CLI."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def accounts(self) -> KeysetSource:
+        def cols() -> list[Expr]:
+            a = Account
+            return [
+                a.account_number, a.name, a.registration_type, a.status, a.registered_rep,
+                a.tax_id, a.residence_state, a.base_currency, a.opened_on, a.closed_on,
+            ]  # fmt: skip
+
+        return KeysetSource(
+            self._sessions, ACCOUNT_COLUMNS, cols, Account.id, _same,
+            SortSpec("account_number"), transform=_mask_tax_id,
+        )  # fmt: skip
+
+    def account(self, number: str) -> list[tuple[str, str]] | None:
+        """An account's details as labelled lines (tax id masked), or None."""
+        with self._sessions() as session:
+            acct = session.scalars(
+                select(Account).where(Account.account_number == number.strip())
+            ).one_or_none()
+            if acct is None:
+                return None
+            return [
+                ("Account", acct.account_number),
+                ("Name", acct.name),
+                ("Registration", labels.REGISTRATION[acct.registration_type.value]),
+                ("Status", labels.ACCOUNT_STATUS[acct.status.value]),
+                ("Registered rep", acct.registered_rep),
+                ("Tax ID", mask_tax_id(acct.tax_id)),
+                (
+                    "Residence",
+                    ", ".join(filter(None, [acct.residence_state, acct.residence_country])),
+                ),
+                ("Base currency", acct.base_currency),
+                ("Opened", acct.opened_on.isoformat()),
+                ("Closed", acct.closed_on.isoformat() if acct.closed_on else ""),
+                ("Version", str(acct.version)),
+            ]
+
+    def instruments(self) -> KeysetSource:
+        def cols() -> list[Expr]:
+            i = Instrument
+            return [
+                i.isin, i.cusip, i.symbol, i.description, i.instrument_type, i.market,
+                i.currency, i.issuer,
+            ]  # fmt: skip
+
+        return KeysetSource(
+            self._sessions, INSTRUMENT_COLUMNS, cols, Instrument.id, _same, SortSpec("isin")
+        )
+
+    def counterparties(self) -> KeysetSource:
+        def cols() -> list[Expr]:
+            c = Counterparty
+            return [c.code, c.name, c.kind, c.bic, c.lei, c.dtc_participant]
+
+        return KeysetSource(
+            self._sessions, COUNTERPARTY_COLUMNS, cols, Counterparty.id, _same, SortSpec("code")
+        )
