@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.domain.ledger import Book, Holder, Movement, check_balanced
 
+#: The kinds of a settlement's posting: the settlement itself, and one undoing it.
+SETTLEMENT, REVERSAL = "settlement", "reversal"
+
 
 def post(session: Session, posting: m.LedgerPosting, moves: Sequence[Movement]) -> m.LedgerPosting:
     """Add ``posting`` with one entry per movement, and move the kept balances."""

@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from desk_app.domain.calendars import SettlementCalendar
 from desk_app.domain.codes import Direction
+from desk_app.domain.states import ObligationStatus
 
 
 class FailSide(StrEnum):
@@ -151,3 +153,37 @@ def next_close_out(found: Sequence[Deadline]) -> Deadline | None:
 def capital_flags(found: Sequence[Deadline]) -> list[FailRule]:
     """The capital rules this fail has reached."""
     return [d.rule for d in found if d.rule.kind is RuleKind.CAPITAL and d.passed]
+
+
+@dataclass(frozen=True)
+class Fail:
+    """One fail as the fails desk reads it."""
+
+    id: int
+    side: FailSide
+    age: int
+    bucket: str
+    settle_date: date
+    account: str
+    isin: str
+    symbol: str | None
+    counterparty: str
+    quantity: Decimal
+    amount: Decimal
+    currency: str
+    fail_reason: str | None
+    status: ObligationStatus
+    short: bool
+    close_out: date | None
+    close_out_rule: str | None
+    capital: str | None
+    close_out_passed: bool = False
+
+
+@dataclass(frozen=True)
+class BucketTotal:
+    """How many fails, each way, of one aging bucket."""
+
+    label: str
+    to_deliver: int
+    to_receive: int

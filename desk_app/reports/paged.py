@@ -139,14 +139,21 @@ class PagedTable:
     copy: bool = False
     subject: str = ""
     empty_text: str = "Nothing to list."
+    landscape: bool = False  # for a table too wide to stand upright
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """The page's width and height as printed."""
+        width, height = self.paper.size
+        return (height, width) if self.landscape else (width, height)
 
     @property
     def width(self) -> float:
-        return self.paper.size[0] - 2 * float(MARGIN)
+        return self.size[0] - 2 * float(MARGIN)
 
     def pages(self) -> list[range]:
         """The rows of each page; the closing block fits below the last page's rows."""
-        height = self.paper.size[1]
+        height = self.size[1]
         bottom = MARGIN + _FOOTER
         heading = _HEADING_HEIGHT
         first = height - MARGIN - self.first_header_height - heading
@@ -169,7 +176,7 @@ class PagedTable:
         register_fonts()
         buffer = io.BytesIO()
         canvas = Canvas(
-            buffer, pagesize=self.paper.size, invariant=1, pageCompression=1,
+            buffer, pagesize=self.size, invariant=1, pageCompression=1,
             initialFontName=FONT, initialFontSize=9,
         )  # fmt: skip
         canvas.setTitle(self.title)
@@ -180,10 +187,10 @@ class PagedTable:
         for column in self.columns[:-1]:
             xs.append(xs[-1] + column.width)
         pages = self.pages()
-        height = self.paper.size[1]
+        height = self.size[1]
         for number, rows in enumerate(pages, 1):
             if self.copy:
-                _watermark(canvas, self.paper)
+                _watermark(canvas, self.size)
             top = height - MARGIN
             if number == 1:
                 self.first_header(canvas, top, self.width)
@@ -235,8 +242,8 @@ _HEADING_HEIGHT = 16.0
 _FOOTER = 16.0
 
 
-def _watermark(canvas: Canvas, paper: Paper) -> None:
-    width, height = paper.size
+def _watermark(canvas: Canvas, size: tuple[float, float]) -> None:
+    width, height = size
     canvas.saveState()
     canvas.setFillColor(WATERMARK)
     canvas.setFont(BOLD, 110)

@@ -24,12 +24,12 @@ from desk_app.db.paging import KeysetSource
 from desk_app.domain import labels
 from desk_app.domain.calendars import SettlementCalendar
 from desk_app.domain.certificates import CountResult, box_count_deadline, clean_number
+from desk_app.domain.custody_rules import IN_POSSESSION
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.identifiers import validate_cusip
 from desk_app.domain.listing import Column, ColumnKind, SortSpec
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import BOX_COUNT, BoxCountStatus
-from desk_app.services.custody import chain as custody
 from desk_app.services.unit_of_work import UnitOfWork
 
 K = ColumnKind
@@ -219,7 +219,7 @@ class BoxCountService:
             certs = session.execute(
                 select(m.Certificate.id, m.Certificate.certificate_number, m.Certificate.cusip,
                        m.Certificate.shares, m.Certificate.location)
-                .where(m.Certificate.status.in_(custody.IN_POSSESSION))
+                .where(m.Certificate.status.in_(IN_POSSESSION))
                 .order_by(m.Certificate.location, m.Certificate.certificate_number)
             ).all()  # fmt: skip
             session.add_all(

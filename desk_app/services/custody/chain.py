@@ -22,8 +22,6 @@ from desk_app.domain.states import ManifestStatus as MS
 CS = CertificateStatus
 VAULT = "Vault"
 SHIPPING_DESK = "Shipping desk"
-#: Statuses in which the firm holds the certificate itself (what a box count counts).
-IN_POSSESSION = (CS.IN_VAULT, CS.PREPARED, CS.ON_MANIFEST, CS.RETURNED)
 
 
 def holder(status: CertificateStatus) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,53 +21,45 @@ from sqlalchemy.orm import Session, selectinload
 
 from desk_app.db import models as m
 from desk_app.db.paging import KeysetSource
-from desk_app.domain import labels
 from desk_app.domain.calendars import SettlementCalendar
 from desk_app.domain.certificates import (
     CustodyKind,
     Dispatch,
     LossKind,
-    ManifestLineView,
     ManifestTotals,
     ManifestView,
-    insured_value,
     text_value,
 )
-from desk_app.domain.certificates import manifest_number as number_for
 from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
-from desk_app.domain.listing import Column, ColumnKind, SortSpec
+from desk_app.domain.listing import SortSpec
 from desk_app.domain.money import round_money
 from desk_app.domain.permissions import Action
-from desk_app.domain.states import MANIFEST, CertificateStatus, ManifestStatus, TradeStatus
-from desk_app.domain.trade_rows import parse_amount
+from desk_app.domain.states import MANIFEST, CertificateStatus, ManifestStatus
 from desk_app.services.custody import chain as custody
 from desk_app.services.custody.certificate_moves import record_loss
+from desk_app.services.custody.manifest_contents import (
+    MANIFEST_COLUMNS,
+    OPEN,
+    aware,
+    business_days,
+    check_lines,
+    check_shippable,
+    declared_by_hand,
+    get,
+    last_prices,
+    last_used,
+    money_value,
+    next_number,
+    set_values,
+    view_of,
+)
 from desk_app.services.unit_of_work import UnitOfWork
 
+#: What callers have always imported from here; the contents live in `manifest_contents`.
+__all__ = ["MANIFEST_COLUMNS", "OPEN", "ManifestService", "check_lines", "get", "view_of"]
+
 CS, MS = CertificateStatus, ManifestStatus
-K = ColumnKind
-OPEN = (MS.DRAFT, MS.VERIFIED, MS.PRINTED, MS.IN_TRANSIT)
 UNRECEIPTED_LIMIT = "manifest_unreceipted"
-MANIFEST_COLUMNS = (
-    Column("manifest_number", "Manifest"),
-    Column("manifest_date", "Date", K.DATE),
-    Column("status", "Status", K.STATUS, labels.MANIFEST_STATUS),
-    Column("courier", "Courier"),
-    Column("airbill", "Airbill"),
-    Column("recipient", "Recipient"),
-    Column("lines", "Certificates", K.INT),
-    Column("declared_value", "Declared value", K.MONEY),
-    Column("prepared_by", "Prepared by"),
-    Column("verified_by", "Verified by"),
-    Column("picked_up_at", "Picked up", K.DATETIME),
-    Column("received_at", "Received", K.DATETIME),
-)
-
-
-def _money(name: str, raw: Decimal | str | None) -> Decimal | None:
-    if raw is None or raw == "":
-        return None
-    return parse_amount(name, str(raw).strip(), 2, zero_allowed=True)  # dollars and cents
 
 
 class ManifestService:
@@ -134,7 +125,7 @@ class ManifestService:
             out = []
             for row in rows:
                 sent = (row.picked_up_at or row.updated_at).date()
-                age = _business_days(calendar, sent, today)
+                age = business_days(calendar, sent, today)
                 if age > limit:
                     out.append((view_of(row), age))
             return out
@@ -161,7 +152,7 @@ class ManifestService:
     def known_address(self, recipient: str) -> str | None:
         """The address the last manifest to ``recipient`` went to."""
         with self._uow.read() as session:
-            return _last(session, m.CourierManifest.recipient_address,
+            return last_used(session, m.CourierManifest.recipient_address,
                          m.CourierManifest.recipient == recipient.strip())  # fmt: skip
 
     # -- building ------------------------------------------------------------------------
@@ -180,12 +171,12 @@ class ManifestService:
         courier = text_value("courier", dispatch.courier, 80)
         recipient = text_value("recipient", dispatch.recipient, 200)
         airbill = text_value("airbill", dispatch.airbill, 40, required=False) or None
-        declared = _money("declared value", dispatch.declared_value)
-        insured = _money("insured value", dispatch.insured_value)
+        declared = money_value("declared value", dispatch.declared_value)
+        insured = money_value("insured value", dispatch.insured_value)
         with self._uow.write(Action.MANIFEST_PREPARE) as session:
             address = text_value(
                 "address", dispatch.recipient_address, 400, required=False, one_line=False
-            ) or _last(
+            ) or last_used(
                 session, m.CourierManifest.recipient_address,
                 m.CourierManifest.recipient == recipient,
             )  # fmt: skip
@@ -193,15 +184,15 @@ class ManifestService:
                 raise ValidationError(
                     "address", f"is required: nothing was sent to {recipient} yet"
                 )
-            sender = text_value("sender", dispatch.sender, 200, required=False) or _last(
+            sender = text_value("sender", dispatch.sender, 200, required=False) or last_used(
                 session, m.CourierManifest.sender, m.CourierManifest.sender != ""
             )  # fmt: skip
             if not sender:
                 raise ValidationError("sender", "is required for the first manifest")
             day = self._today()
             row = m.CourierManifest(
-                manifest_number=_next_number(session, day), manifest_date=day, courier=courier,
-                airbill=airbill, pickup_at=_aware(dispatch.pickup_at), sender=sender,
+                manifest_number=next_number(session, day), manifest_date=day, courier=courier,
+                airbill=airbill, pickup_at=aware(dispatch.pickup_at), sender=sender,
                 recipient=recipient, recipient_address=address, declared_value=Decimal(0),
                 insured_value=Decimal(0), status=MS.DRAFT, prepared_by=self._actor,
                 created_at=datetime.now(UTC),
@@ -209,7 +200,7 @@ class ManifestService:
             session.add(row)
             session.flush()
             self._add_lines(session, row, custody.find_all(session, references))
-            _value(row, declared, insured)
+            set_values(row, declared, insured)
             return row.manifest_number
 
     def add(self, number: str, references: Sequence[str]) -> None:
@@ -217,16 +208,16 @@ class ManifestService:
         with self._uow.write(Action.MANIFEST_PREPARE) as session:
             row = get(session, number)
             self._reopen(row)
-            declared = _declared_by_hand(row)
+            declared = declared_by_hand(row)
             self._add_lines(session, row, custody.find_all(session, references))
-            _value(row, *declared)
+            set_values(row, *declared)
 
     def remove(self, number: str, references: Sequence[str]) -> None:
         """Take certificates off a manifest not yet printed; they stay prepared for delivery."""
         with self._uow.write(Action.MANIFEST_PREPARE) as session:
             row = get(session, number)
             self._reopen(row)
-            declared = _declared_by_hand(row)
+            declared = declared_by_hand(row)
             gone = {c.id for c in custody.find_all(session, references)}
             lines = [line for line in row.lines if line.certificate_id in gone]
             if len(lines) != len(gone):
@@ -244,7 +235,7 @@ class ManifestService:
             session.refresh(row)
             for n, line in enumerate(row.lines, 1):
                 line.line_no = n
-            _value(row, *declared)
+            set_values(row, *declared)
 
     def set_airbill(self, number: str, airbill: str, pickup_at: datetime | None = None) -> None:
         """The courier's airbill or tracking number (and the pickup time), before printing."""
@@ -259,7 +250,7 @@ class ManifestService:
             self._reopen(row)  # the airbill prints: a verified manifest is verified again
             row.airbill = bill
             if pickup_at is not None:
-                row.pickup_at = _aware(pickup_at)
+                row.pickup_at = aware(pickup_at)
 
     def _reopen(self, row: m.CourierManifest) -> None:
         """A change to a draft or verified manifest: back to draft, and whoever changes it
@@ -277,10 +268,10 @@ class ManifestService:
     def _add_lines(
         self, session: Session, row: m.CourierManifest, certs: Sequence[m.Certificate]
     ) -> None:
-        prices = _last_prices(session, {c.instrument_id for c in certs if c.instrument_id})
+        prices = last_prices(session, {c.instrument_id for c in certs if c.instrument_id})
         start = len(row.lines)
         for n, cert in enumerate(certs, start + 1):
-            _check_shippable(cert)
+            check_shippable(cert)
             if cert.status is CS.IN_VAULT:
                 custody.move(session, cert, CS.PREPARED, actor=self._actor,
                              location=custody.SHIPPING_DESK)  # fmt: skip
@@ -417,130 +408,3 @@ class ManifestService:
                     location="Returns shelf", from_party=row.courier, to_party=custody.VAULT,
                     manifest_id=row.id, note=f"Package returned by {row.courier}: {why}",
                 )  # fmt: skip
-
-
-def _check_shippable(cert: m.Certificate) -> None:
-    """Refuse a certificate that may not go on a manifest, saying why."""
-    name = cert.certificate_number
-    if cert.status in (CS.ON_MANIFEST, CS.IN_TRANSIT):
-        raise ValidationError(
-            "certificate", f"{name} is already {cert.status.label.lower()} ({cert.location}): "
-            "a certificate is on one open manifest at most",
-        )  # fmt: skip
-    if cert.status not in (CS.IN_VAULT, CS.PREPARED):
-        raise ValidationError(
-            "certificate", f"{name} is {cert.status.label.lower()}: only a certificate in the "
-            "vault or prepared for delivery goes on a manifest",
-        )  # fmt: skip
-    if cert.stock_power_attached:
-        raise ValidationError(
-            "certificate", f"{name} has its signed stock power attached: never ship the two "
-            "together; detach the stock power and send it separately",
-        )  # fmt: skip
-
-
-def check_lines(row: m.CourierManifest) -> None:
-    """Refuse a manifest that may not go on: a certificate on it lost, or its stock power
-    attached since it went on (checked again at verification, printing and pickup)."""
-    for line in row.lines:
-        cert = line.certificate
-        if cert.stock_power_attached:
-            raise ValidationError(
-                "certificate", f"{cert.certificate_number} has its signed stock power "
-                "attached: never ship the two together; detach it or take the certificate off",
-            )  # fmt: skip
-        if cert.status is CS.LOST:
-            raise ValidationError(
-                "certificate", f"{cert.certificate_number} is reported lost: take it off "
-                f"manifest {row.manifest_number}",
-            )  # fmt: skip
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """A time typed without a zone is the desk's local time."""
-    return moment.astimezone() if moment is not None and moment.tzinfo is None else moment
-
-
-def _declared_by_hand(row: m.CourierManifest) -> tuple[Decimal | None, Decimal | None]:
-    """The declared and insured values, if a person set them (kept when lines change)."""
-    totals = ManifestTotals.of((line.shares, line.value) for line in row.lines)
-    declared = None if row.declared_value == totals.value else row.declared_value
-    insured = None if row.insured_value == insured_value(row.declared_value) else row.insured_value
-    return declared, insured
-
-
-def get(session: Session, number: str) -> m.CourierManifest:
-    row = session.scalars(
-        select(m.CourierManifest)
-        .where(m.CourierManifest.manifest_number == number.strip().upper())
-        .options(selectinload(m.CourierManifest.lines).selectinload(m.ManifestLine.certificate))
-    ).first()
-    if row is None:
-        raise ValidationError("manifest", "is not a manifest number", number)
-    return row
-
-
-def _last(session: Session, column: Any, where: Any) -> str | None:
-    return session.scalars(
-        select(column).where(where).order_by(m.CourierManifest.id.desc()).limit(1)
-    ).first()
-
-
-def _next_number(session: Session, day: date) -> str:
-    prefix = number_for(day, 1)[:-2]
-    taken = session.scalar(
-        select(func.count())
-        .select_from(m.CourierManifest)
-        .where(m.CourierManifest.manifest_number.like(f"{prefix}%"))
-    )
-    return number_for(day, (taken or 0) + 1)
-
-
-def _last_prices(session: Session, instrument_ids: set[int]) -> dict[int, Decimal]:
-    """Each instrument's price on its latest live trade on the blotter."""
-    if not instrument_ids:
-        return {}
-    t = m.Trade
-    latest = (
-        select(t.instrument_id, func.max(t.id).label("id"))
-        .where(t.instrument_id.in_(instrument_ids), t.status == TradeStatus.ACTIVE)
-        .group_by(t.instrument_id)
-        .subquery()
-    )
-    found = select(t.instrument_id, t.price).join(latest, latest.c.id == t.id)
-    return {instrument_id: price for instrument_id, price in session.execute(found)}
-
-
-def _value(row: m.CourierManifest, declared: Decimal | None, insured: Decimal | None) -> None:
-    totals = ManifestTotals.of((line.shares, line.value) for line in row.lines)
-    row.declared_value = declared if declared is not None else totals.value
-    row.insured_value = insured if insured is not None else insured_value(row.declared_value)
-
-
-def _business_days(calendar: SettlementCalendar, start: date, end: date) -> int:
-    days, day = 0, start
-    while day < end:
-        day = calendar.next_settlement_day(day)
-        if day <= end:
-            days += 1
-    return days
-
-
-def view_of(row: m.CourierManifest) -> ManifestView:
-    lines = tuple(
-        ManifestLineView(
-            line.line_no, line.certificate_id, line.certificate.certificate_number,
-            line.certificate.cusip,
-            f"{line.certificate.issuer} {line.certificate.security_class}".strip(),
-            line.certificate.registered_holder, line.shares, line.value,
-            line.certificate.status,
-        )
-        for line in row.lines
-    )  # fmt: skip
-    return ManifestView(
-        row.id, row.manifest_number, row.manifest_date, row.status, row.courier, row.airbill,
-        row.pickup_at, row.sender, row.recipient, row.recipient_address, row.declared_value,
-        row.insured_value, row.prepared_by, row.verified_by, row.picked_up_by, row.bag_seal,
-        row.received_by, row.received_at, row.difference_note, row.print_count, row.version,
-        lines,
-    )  # fmt: skip

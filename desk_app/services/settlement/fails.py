@@ -11,9 +11,7 @@ audited like any record.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,7 +24,7 @@ from desk_app.domain.calendars import SettlementCalendar
 from desk_app.domain.codes import Side
 from desk_app.domain.cutoffs import CUTOFFS
 from desk_app.domain.errors import DeskError, ValidationError
-from desk_app.domain.fails import BUCKETS, FailRule, FailSide
+from desk_app.domain.fails import BUCKETS, BucketTotal, Fail, FailRule, FailSide
 from desk_app.domain.listing import Column, ColumnKind, ListSource, Row, SortSpec
 from desk_app.domain.permissions import Action
 from desk_app.domain.settlement import cycle_for
@@ -60,43 +58,9 @@ FAIL_COLUMNS = (
 _OPEN = tuple(s for s in ObligationStatus if s.is_open)
 
 
-@dataclass(frozen=True)
-class Fail:
-    """One fail as the fails desk reads it."""
-
-    id: int
-    side: FailSide
-    age: int
-    bucket: str
-    settle_date: date
-    account: str
-    isin: str
-    symbol: str | None
-    counterparty: str
-    quantity: Decimal
-    amount: Decimal
-    currency: str
-    fail_reason: str | None
-    status: ObligationStatus
-    short: bool
-    close_out: date | None
-    close_out_rule: str | None
-    capital: str | None
-    close_out_passed: bool = False
-
-    @property
-    def row(self) -> Row:
-        values = tuple(getattr(self, c.key) for c in FAIL_COLUMNS)
-        return (*values, self.id)
-
-
-@dataclass(frozen=True)
-class BucketTotal:
-    """How many fails, each way, of one aging bucket."""
-
-    label: str
-    to_deliver: int
-    to_receive: int
+def _row(fail: Fail) -> Row:
+    """A fail as its list shows it: the columns' values, then its id."""
+    return (*(getattr(fail, c.key) for c in FAIL_COLUMNS), fail.id)
 
 
 def market_today() -> date:
@@ -177,7 +141,7 @@ class FailsService:
     @staticmethod
     def source_of(fails: Sequence[Fail]) -> ListSource:
         """``fails`` (read once) as a table: oldest first."""
-        return ListSource(FAIL_COLUMNS, [f.row for f in fails], SortSpec("age", descending=True))
+        return ListSource(FAIL_COLUMNS, [_row(f) for f in fails], SortSpec("age", descending=True))
 
     @staticmethod
     def buckets(fails: Sequence[Fail]) -> list[BucketTotal]:
@@ -193,14 +157,16 @@ class FailsService:
 
     def report(self, path: Path, as_of: date | None = None) -> Path:
         """The printable fails report (PDF) at ``path``; ReportLab loads on first use."""
-        from desk_app.services.settlement.fails_report import write_report
+        from desk_app.reports.fails import fails_report_pdf
 
         day = as_of or market_today()
         found = self.fails(day)
+        data = fails_report_pdf(day, self.buckets(found), found)
         try:
-            return write_report(found, self.buckets(found), day, path)
+            path.write_bytes(data)
         except OSError as exc:
             raise DeskError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
+        return path
 
     # -- the rules -----------------------------------------------------------------------
     def rules(self) -> list[FailRule]:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
+from desk_app.db.ledger_book import REVERSAL, SETTLEMENT
 from desk_app.domain.ledger import Book, Holder, Movement
 from desk_app.domain.lots import Lot, split, take
 
@@ -77,12 +78,12 @@ def lots_of(session: Session, account_id: int, instrument_id: int) -> list[Lot]:
         quantity = r.quantity or Decimal(0)
         if quantity > 0 and r.kind == "journal":
             add([Lot.from_json(d, r.posting_id) for d in carried.get(r.posting_id, [])])
-        elif quantity > 0 and r.kind == "settlement":
+        elif quantity > 0 and r.kind == SETTLEMENT:
             acquired = r.trade_date or r.posted_at.date()
             add([Lot(acquired, quantity, max(paid[r.posting_id], Decimal(0)), r.posting_id)])
         elif quantity > 0:  # the reversal of a delivery gives back what it took
             add(took.pop(r.reverses_id, []))
-        elif r.kind == "reversal":  # the reversal of a receipt removes that receipt's lot
+        elif r.kind == REVERSAL:  # the reversal of a receipt removes that receipt's lot
             own = [lot for lot in lots if lot.source == r.reverses_id]
             rest = [lot for lot in lots if lot.source != r.reverses_id]
             own_left, own_taken = take(own, -quantity)

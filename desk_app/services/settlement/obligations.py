@@ -12,10 +12,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
+from desk_app.domain.settlement_rules import NOT_STARTED
 from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
-from desk_app.services.settlement.obligation_run import obligation_values, share_run_lock
+from desk_app.services.settlement.obligation_run import obligation_values
+from desk_app.services.settlement.obligation_run import share_run_lock as _share_run_lock
 
-_NOT_STARTED = frozenset({ObligationStatus.PENDING, ObligationStatus.CANCELLED})
+
+def hold_off_settlement_run(session: Session) -> None:
+    """Keep a settlement run from reading trade versions this transaction is replacing.
+
+    Trading calls it before it supersedes a trade version: the run waits until this
+    transaction commits, so it never makes an obligation for the old version.
+    """
+    _share_run_lock(session)
 
 
 def obligation_of(session: Session, trade_id: int) -> m.SettlementObligation | None:
@@ -26,7 +35,7 @@ def obligation_of(session: Session, trade_id: int) -> m.SettlementObligation | N
 
 def settlement_started(obligation: m.SettlementObligation | None) -> bool:
     """Instructed, matched, failing or (partly) settled: the street already knows of it."""
-    return obligation is not None and obligation.status not in _NOT_STARTED
+    return obligation is not None and obligation.status not in NOT_STARTED
 
 
 def new_obligation(
@@ -55,7 +64,7 @@ def replace_obligation(session: Session, old: m.Trade, new: m.Trade) -> None:
     is regenerated: the old obligation stays, with an exception saying what to do,
     so that nothing settles twice.
     """
-    share_run_lock(session)  # a settlement run now would miss this change (see there)
+    _share_run_lock(session)  # a settlement run now would miss this change (see there)
     obligation = obligation_of(session, old.id)
     if obligation is None:
         return  # never generated: the settlement run will make one for the new version

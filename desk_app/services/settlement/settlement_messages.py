@@ -30,14 +30,12 @@ from desk_app.domain import sese023
 from desk_app.domain.codes import FailReason
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.permissions import Action
+from desk_app.domain.settlement_rules import EXPORTABLE, MARKET_MAY_FAIL
 from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
 from desk_app.domain.trade_rows import RowProblem, shown_value
 from desk_app.services.unit_of_work import UnitOfWork
 
 S = ObligationStatus
-_EXPORTABLE = (S.PENDING, S.INSTRUCTED)
-#: What the market reports failing: it matched, and did not settle (or not all of it).
-_MAY_FAIL = frozenset({S.MATCHED, S.PARTIALLY_SETTLED, S.FAILING})
 #: The statuses a status file may give, and the columns of its CSV form.
 STATUSES = ("matched", "unmatched", "pending", "failing")
 CSV_COLUMNS = ("instruction", "status", "reason", "note")
@@ -157,7 +155,7 @@ def _chosen(
     o = m.SettlementObligation
     stmt = select(o).order_by(o.id).with_for_update()
     if ids is None:
-        return list(session.scalars(stmt.where(o.settle_date == day, o.status.in_(_EXPORTABLE))))
+        return list(session.scalars(stmt.where(o.settle_date == day, o.status.in_(EXPORTABLE))))
     wanted = sorted(set(ids))
     found = list(session.scalars(stmt.where(o.id.in_(wanted))))
     missing = sorted(set(wanted) - {row.id for row in found})
@@ -230,7 +228,7 @@ def _net_instruction(net_id: int, members: list[m.SettlementObligation]) -> sese
 
 
 def _not_exportable(o: m.SettlementObligation) -> str | None:
-    if o.status not in _EXPORTABLE:
+    if o.status not in EXPORTABLE:
         return f"it is {o.status.label.lower()}"
     if o.exception_reason:
         return o.exception_reason
@@ -424,7 +422,7 @@ def _apply(session: Session, update: StatusUpdate, report: StatusReport) -> None
             problem("reason", f"must be a failing reason code ({known}); a failing status "
                     "without one is not applied", update.reason)  # fmt: skip
             return
-        if o.status not in _MAY_FAIL:
+        if o.status not in MARKET_MAY_FAIL:
             problem("status", f"{where}: only a matched obligation fails to settle "
                     "(a matched status comes first)", update.status)  # fmt: skip
             return

@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import ledger_book
 from desk_app.db import models as m
+from desk_app.db.ledger_book import REVERSAL, SETTLEMENT
 from desk_app.domain.codes import FailReason, Payment
 from desk_app.domain.cutoffs import CUTOFFS
 from desk_app.domain.errors import DeskError, ValidationError
@@ -31,28 +31,13 @@ from desk_app.domain.ledger import (
 )
 from desk_app.domain.money import format_amount, format_quantity, round_money
 from desk_app.domain.permissions import Action
-from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
+from desk_app.domain.settlement_rules import DESK_MAY_FAIL, MOVES_FROM, settle_refusal
+from desk_app.domain.states import OBLIGATION, ObligationStatus
+from desk_app.services.settlement import bulk_settling
+from desk_app.services.settlement.bulk_settling import BulkSettled, Progress
 from desk_app.services.unit_of_work import UnitOfWork
 
-if TYPE_CHECKING:
-    from desk_app.services.settlement.bulk_settling import BulkSettled, Progress
-
-SETTLEMENT, REVERSAL = "settlement", "reversal"
 PAYMENT_WORDS = {Payment.AGAINST: "against payment", Payment.FREE: "free of payment"}
-SETTLEABLE = frozenset(
-    {ObligationStatus.MATCHED, ObligationStatus.PARTIALLY_SETTLED, ObligationStatus.FAILING}
-)
-#: What may be marked failing: instructed or on from there, not yet all settled.
-_MAY_FAIL = frozenset({
-    ObligationStatus.INSTRUCTED, ObligationStatus.MATCHED, ObligationStatus.PARTIALLY_SETTLED,
-    ObligationStatus.FAILING,
-})  # fmt: skip
-#: Where instruct and match move an obligation from (a settlement is undone only by a
-#: reversal, never by matching it again).
-_MOVES_FROM = {
-    ObligationStatus.INSTRUCTED: frozenset({ObligationStatus.PENDING}),
-    ObligationStatus.MATCHED: frozenset({ObligationStatus.INSTRUCTED, ObligationStatus.FAILING}),
-}
 
 
 @dataclass(frozen=True)
@@ -130,7 +115,7 @@ class SettlingService:
         day = today or CUTOFFS["US"].today(datetime.now(UTC))
         with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
             for obligation in (_get(session, i) for i in ids):
-                if obligation.status not in _MAY_FAIL:
+                if obligation.status not in DESK_MAY_FAIL:
                     raise ValidationError(
                         "obligation", f"{obligation.id} is {obligation.status.label.lower()}; "
                         "only instructed, matched or partly settled obligations fail",
@@ -148,7 +133,7 @@ class SettlingService:
 
     def _move(self, obligation_ids: Iterable[int], target: ObligationStatus) -> int:
         ids = sorted(set(obligation_ids))
-        sources = _MOVES_FROM[target]
+        sources = MOVES_FROM[target]
         with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
             for obligation in (_get(session, i) for i in ids):
                 if obligation.status not in sources:
@@ -209,10 +194,10 @@ class SettlingService:
         self, obligation_ids: Iterable[int], progress: Progress | None = None
     ) -> BulkSettled:
         """Settle all that is left of each of ``obligation_ids`` that may; name the rest."""
-        from desk_app.services.settlement.bulk_settling import settle_all
-
         with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
-            return settle_all(session, obligation_ids, self._uow.actor.username, progress)
+            return bulk_settling.settle_all(
+                session, obligation_ids, self._uow.actor.username, progress
+            )
 
     def reverse(self, posting_id: int, reason: str) -> Settled:
         """Undo a settlement with a new, linked posting; the obligation reopens by as much."""
@@ -362,25 +347,6 @@ def _check_settleable(o: m.SettlementObligation) -> None:
     )  # fmt: skip
     if why is not None:
         raise ValidationError("obligation", why, str(o.id))
-
-
-def settle_refusal(
-    obligation_id: int, *, status: ObligationStatus, matched: bool, exception: str | None,
-    trade_status: TradeStatus, trade_id: int,
-) -> str | None:  # fmt: skip
-    """Why an obligation may not settle now (None: it may); one rule for one or many."""
-    never_matched = status is ObligationStatus.FAILING and not matched
-    if status not in SETTLEABLE or never_matched:
-        return (
-            f"{obligation_id} is {status.label.lower()}: only a matched obligation settles "
-            "(instruct and match it first)"
-        )
-    if exception:
-        return f"{obligation_id} has an exception to clear first: {exception}"
-    if trade_status is not TradeStatus.ACTIVE:
-        state = trade_status.label.lower()
-        return f"{obligation_id} is for trade version {trade_id}, which is {state}"
-    return None
 
 
 def _cash(

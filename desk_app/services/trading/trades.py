@@ -24,8 +24,8 @@ from desk_app.domain.permissions import Action
 from desk_app.domain.states import TRADE, TradeStatus
 from desk_app.domain.trade_ticket import TradeTerms, terms_from_json, terms_to_json
 from desk_app.services.reference.calendar import CalendarService
-from desk_app.services.settlement.obligation_run import share_run_lock
 from desk_app.services.settlement.obligations import (
+    hold_off_settlement_run,
     new_obligation,
     obligation_of,
     replace_obligation,
@@ -356,7 +356,7 @@ class TradeService:
         """Add the version after ``old`` (``terms`` None: the cancel) inside ``session``."""
         target = TradeStatus.CANCELLED if terms is None else TradeStatus.AMENDED
         TRADE.check(old.status, target)  # an active version may be replaced
-        share_run_lock(session)  # no settlement run reads the old version as live meanwhile
+        hold_off_settlement_run(session)  # no run reads the old version as live meanwhile
         if terms is None:  # the same terms, as they were booked
             columns = {key: getattr(old, key) for key in _TERM_COLUMNS}
             status = TradeStatus.CANCELLED
