@@ -1,5 +1,5 @@
 """Allow ``python -m desk_app``."""
 
-from desk_app.cli import main
+from desk_app.app import main
 
 raise SystemExit(main())

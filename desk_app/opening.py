@@ -1,21 +1,28 @@
-"""Opening a database for the window, on a worker thread: passwords, keyring, demo.
+"""The window's `DatabaseOpener`: services, the demo book and the system keyring.
 
-Nothing here touches a widget; `desk_app.app` runs these functions off the GUI thread
-and hands their result (or their exception) to the window. Database modules are
-imported inside the functions so that importing this module stays cheap.
+`desk_app.app` wires it into the window's controller (`DeskController` here is that
+controller, wired), which runs these calls on a worker and never touches the
+database layer itself. Services are imported inside the
+functions so that importing this module before the first paint stays cheap.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from desk_app.domain.errors import DeskError
+from desk_app.domain.db_address import DatabaseAddress, InvalidAddress
+from desk_app.ui import launch
+from desk_app.ui.opening import Opened, OpenRequest, PasswordNeeded, SignInNeeded
 
 if TYPE_CHECKING:
+    from desk_app.domain.progress import Progress
     from desk_app.services.workspace import Workspace
-    from desk_app.ui.workers import Progress
+    from desk_app.ui.idle_lock import Unlocker
+    from desk_app.ui.main_window import MainWindow
+    from desk_app.ui.opening import OpenedWorkspace
+    from desk_app.ui.settings import DeskSettings
 
 log = logging.getLogger(__name__)
 
@@ -24,71 +31,28 @@ DEMO_SEED = 1
 DEMO_TRADES = 30_000
 
 
-class PasswordNeeded(DeskError):
-    """The server asks for a password and none was given or stored."""
-
-    def __init__(self, url: str, message: str, keyring_available: bool) -> None:
-        super().__init__(message)
-        self.url = url
-        self.keyring_available = keyring_available
-
-
 class KeyringUnavailable(Exception):
     """No usable system keyring (no backend, or it refused)."""
 
 
-@dataclass(frozen=True)
-class OpenRequest:
-    url: str | None  # None: the default local file (or the demo file)
-    actor: str
-    demo: bool = False
-    remember: bool = False  # make it the database opened at the next start
-    password: str | None = None  # the database's (PostgreSQL), not Desk's own
-    store_password: bool = False
-    app_password: str | None = None  # the user's Desk password, when they have one
-
-
-@dataclass(frozen=True)
-class Opened:
-    workspace: Workspace
-    request: OpenRequest
-    needs_demo_data: bool
-    note: str = ""  # e.g. the demo's admin enrolled the user: said in the status bar
-
-
-def keyring_entry(url: str) -> str:
-    """The keyring user name for a PostgreSQL URL: ``user@host:port/db``."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    host = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
-    return f"{parsed.username or ''}@{host}/{parsed.database}"
-
-
-def _with_password(url: str, password: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).set(password=password).render_as_string(hide_password=False)
-
-
-def keyring_password(url: str) -> str | None:
-    """The stored password for ``url``, None if there is none; `KeyringUnavailable`."""
+def keyring_password(address: DatabaseAddress) -> str | None:
+    """The stored password for ``address``, None if there is none; `KeyringUnavailable`."""
     import keyring  # slow to import and may talk to D-Bus: only ever on a worker
     import keyring.errors
 
     try:
-        return keyring.get_password(KEYRING_SERVICE, keyring_entry(url))
+        return keyring.get_password(KEYRING_SERVICE, address.keyring_entry())
     except (RuntimeError, keyring.errors.KeyringError) as exc:  # NoKeyringError is both
         raise KeyringUnavailable(str(exc)) from exc
 
 
-def store_password(url: str, password: str) -> None:
+def store_password(address: DatabaseAddress, password: str) -> None:
     """Keep the password in the system keyring (never in the settings); best effort."""
     import keyring
     import keyring.errors
 
     try:
-        keyring.set_password(KEYRING_SERVICE, keyring_entry(url), password)
+        keyring.set_password(KEYRING_SERVICE, address.keyring_entry(), password)
     except (RuntimeError, keyring.errors.KeyringError):
         log.warning("could not store the password in the keyring", exc_info=True)
 
@@ -105,16 +69,25 @@ def keyring_available() -> bool:
         return False
 
 
-def open_database(request: OpenRequest) -> Opened:
-    """Resolve, connect, migrate (runs on a worker). Raises `DeskError` or `ValueError`."""
-    from desk_app.db import urls
-    from desk_app.db.engine import DatabaseUnavailable
+def _sign_in(url: str, actor: str, app_password: str | None) -> Workspace:
+    """`open_workspace`, with a missing or wrong Desk password said the window's way."""
+    from desk_app.services.actor import PasswordRequired
     from desk_app.services.workspace import open_workspace
 
-    default = urls.demo_sqlite_path() if request.demo else urls.default_sqlite_path()
-    url = request.url or urls.sqlite_url(default)
-    urls.parse(url)  # a clear ValueError for a malformed URL
-    is_postgres = url.startswith("postgresql")
+    try:
+        return open_workspace(url, actor, password=app_password)
+    except PasswordRequired as exc:
+        raise SignInNeeded(exc.username, exc.message, wrong=exc.wrong) from None
+
+
+def open_database(request: OpenRequest) -> Opened:
+    """Resolve, connect, migrate (runs on a worker). Raises `DeskError`."""
+    from desk_app.services import database
+    from desk_app.services.database import DatabaseUnavailable
+
+    default = database.demo_sqlite_path() if request.demo else database.default_sqlite_path()
+    url = request.url or database.sqlite_url(default)
+    address = DatabaseAddress.parse(url)  # a clear `InvalidAddress` for a malformed URL
     note = None
     if request.demo:
         from desk_app.demo.access import admit
@@ -122,17 +95,17 @@ def open_database(request: OpenRequest) -> Opened:
         note = admit(url, request.actor)  # the demo's admin enrols whoever runs it
     secret = request.app_password
     if request.password is not None:
-        ws = open_workspace(_with_password(url, request.password), request.actor, password=secret)
-        if request.store_password and is_postgres:
-            store_password(url, request.password)
+        ws = _sign_in(address.with_password(request.password).url, request.actor, secret)
+        if request.store_password and address.is_shared:
+            store_password(address, request.password)
     else:
         try:
-            ws = open_workspace(url, request.actor, password=secret)
+            ws = _sign_in(url, request.actor, secret)
         except DatabaseUnavailable as exc:
             # Try without first (trust auth, .pgpass); the keyring only when asked for one.
-            if not is_postgres or "password" not in exc.message.lower():
+            if not address.is_shared or "password" not in exc.message.lower():
                 raise
-            ws = _open_with_stored_password(url, request.actor, exc.message, secret)
+            ws = _open_with_stored_password(url, address, request.actor, exc.message, secret)
     try:
         needs_demo = request.demo and ws.blotter.trades().count() == 0
     except BaseException:
@@ -142,19 +115,18 @@ def open_database(request: OpenRequest) -> Opened:
 
 
 def _open_with_stored_password(
-    url: str, actor: str, why: str, app_password: str | None
+    url: str, address: DatabaseAddress, actor: str, why: str, app_password: str | None
 ) -> Workspace:
-    from desk_app.db.engine import DatabaseUnavailable
-    from desk_app.services.workspace import open_workspace
+    from desk_app.services.database import DatabaseUnavailable
 
     try:
-        stored = keyring_password(url)
+        stored = keyring_password(address)
     except KeyringUnavailable:
         raise PasswordNeeded(url, why, keyring_available=False) from None
     if stored is None:
         raise PasswordNeeded(url, why, keyring_available=True)
     try:
-        return open_workspace(_with_password(url, stored), actor, password=app_password)
+        return _sign_in(address.with_password(stored).url, actor, app_password)
     except DatabaseUnavailable as exc:
         if "password" not in exc.message.lower():
             raise
@@ -163,19 +135,17 @@ def _open_with_stored_password(
 
 def check_shared_connection(url: str, password: str) -> str:
     """The connect dialog's check: the server version, or `DatabaseUnavailable`."""
-    from desk_app.db.engine import check_connection, create_desk_engine
+    from desk_app.services.database import check_server
 
-    engine = create_desk_engine(_with_password(url, password) if password else url)
-    try:
-        return check_connection(engine)
-    finally:
-        engine.dispose()
+    return check_server(DatabaseAddress.parse(url).with_password(password).url if password else url)
 
 
-def fill_demo_data(workspace: Workspace, progress: Progress) -> object:
+def fill_demo_data(workspace: OpenedWorkspace, progress: Progress) -> object:
     """``--demo`` on an empty database: the sample data set (runs on a worker)."""
     from desk_app.demo import generate_demo_data
+    from desk_app.services.workspace import Workspace
 
+    assert isinstance(workspace, Workspace)
     return generate_demo_data(
         workspace.sessions,
         seed=DEMO_SEED,
@@ -198,3 +168,41 @@ def fill_demo_and_admit(opened: Opened, progress: Progress) -> Opened:
     again = open_workspace(ws.url, opened.request.actor, migrate=False)
     ws.close()
     return replace(opened, workspace=again, note=note)
+
+
+class ServiceOpener:
+    """`desk_app.ui.opening.DatabaseOpener` over the services (what `desk_app.app` wires)."""
+
+    def open(self, request: OpenRequest) -> Opened:
+        return open_database(request)
+
+    def fill_demo(self, opened: Opened, progress: Progress) -> Opened:
+        return fill_demo_and_admit(opened, progress)
+
+    def check_shared(self, url: str, password: str) -> str:
+        return check_shared_connection(url, password)
+
+    def keyring_available(self) -> bool:
+        return keyring_available()
+
+    def unlocker(self, workspace: OpenedWorkspace) -> Unlocker:
+        from desk_app.services.supervision.os_login import WorkspaceReLogin
+        from desk_app.services.workspace import Workspace
+
+        assert isinstance(workspace, Workspace)
+        return WorkspaceReLogin(workspace)
+
+    def describe(self, url: str) -> str:
+        try:
+            return DatabaseAddress.parse(url).describe()
+        except InvalidAddress:
+            return "this database"
+
+
+class DeskController(launch.DeskController):
+    """The window's controller, opening its databases through the services."""
+
+    def __init__(
+        self, window: MainWindow, settings: DeskSettings, actor: str, *, demo: bool = False
+    ) -> None:
+        super().__init__(window, settings, actor, opener=ServiceOpener(), demo=demo)

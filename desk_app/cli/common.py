@@ -52,11 +52,11 @@ class CommandContext:
         ``--demo`` always means the separate demo file, even with ``DESK_DB_URL`` set:
         sample data must never land in a real database.
         """
-        from desk_app.db import urls
+        from desk_app.services import database
 
         if self.demo:
-            return urls.sqlite_url(urls.demo_sqlite_path())
-        return urls.resolve_url(self.explicit_url)
+            return database.sqlite_url(database.demo_sqlite_path())
+        return database.resolve_url(self.explicit_url)
 
     def open(self, *, migrate: bool = True, fill_demo: bool = True) -> Workspace:
         """The workspace a command works in, signed in as the actor.

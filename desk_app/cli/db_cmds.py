@@ -31,17 +31,9 @@ def _positive(text: str) -> int:
 
 
 def upgrade(ctx: CommandContext, args: argparse.Namespace) -> int:
-    from desk_app.db.engine import check_connection, create_desk_engine
-    from desk_app.db.migrate import current_revision
-    from desk_app.db.migrate import upgrade as migrate
+    from desk_app.services.database import upgrade_database
 
-    engine = create_desk_engine(ctx.url)
-    try:
-        check_connection(engine)
-        changed = migrate(engine)
-        revision = current_revision(engine)
-    finally:
-        engine.dispose()
+    changed, revision = upgrade_database(ctx.url)
     print(f"schema {'upgraded to' if changed else 'already at'} {revision}", file=sys.stderr)
     print(revision)
     return EXIT_OK

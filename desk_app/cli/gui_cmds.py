@@ -1,38 +1,36 @@
-"""The window (no command) and ``screenshot``."""
+"""``screenshot``: the command that needs the window, registered by `desk_app.app`.
+
+The command line cannot reach the window (they are siblings over the services), so
+the app passes in the function that renders it.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from desk_app.cli.common import EXIT_OK, CommandContext
 
+#: ``(database URL, actor, folder)`` → the PNG files written.
+ScreenshotTaker = Callable[[str, str, Path], list[Path]]
 
-def register(commands: Any) -> None:
+
+def register(commands: Any, take_screenshots: ScreenshotTaker) -> None:
     shot = commands.add_parser(
         "screenshot", help="render the main window with each tab selected, offscreen, to PNGs"
     )
     shot.add_argument("--out", type=Path, required=True, metavar="DIR")
-    shot.set_defaults(handler=screenshot)
+    shot.set_defaults(handler=partial(screenshot, take_screenshots))
 
 
-def run_gui_command(ctx: CommandContext) -> int:
-    from desk_app.app import run_gui
-
-    return int(
-        run_gui(ctx.explicit_url, ctx.actor, demo=ctx.demo, exit_after_paint=ctx.exit_after_paint)
-    )
-
-
-def screenshot(ctx: CommandContext, args: argparse.Namespace) -> int:
-    import os
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from desk_app.app import save_screenshots_of
-
-    paths = save_screenshots_of(ctx.url, ctx.actor, args.out)
+def screenshot(
+    take_screenshots: ScreenshotTaker, ctx: CommandContext, args: argparse.Namespace
+) -> int:
+    paths = take_screenshots(ctx.url, ctx.actor, args.out)
     for path in paths:
         print(path)
     print(f"{len(paths)} screenshots in {args.out}", file=sys.stderr)

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk_app.db import urls
+from desk_app.domain.db_address import DatabaseAddress, InvalidAddress
 from desk_app.domain.errors import DeskError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -54,21 +55,44 @@ def _use_wal(cursor: sqlite3.Cursor, busy_timeout_ms: int) -> None:
             time.sleep(0.02)
 
 
+def sqlalchemy_url(address: DatabaseAddress) -> URL:
+    """The engine's URL, built from the parsed parts (never parsed a second time)."""
+    query: dict[str, str | tuple[str, ...]] = {}
+    for key, value in address.query:
+        before = query.get(key)
+        query[key] = value if before is None else (*_as_tuple(before), value)
+    return URL.create(
+        "sqlite" if address.is_local else "postgresql+psycopg",
+        username=address.username,
+        password=address.password,
+        host=address.host,
+        port=address.port,
+        database=address.database,
+        query=query,
+    )
+
+
+def _as_tuple(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else value
+
+
 def create_desk_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
     """An engine for a Desk database URL (SQLite file or PostgreSQL via psycopg 3)."""
     try:
-        parsed = urls.parse(url)
-    except ValueError as exc:
-        raise DatabaseUnavailable(str(exc)) from None
-    if parsed.get_backend_name() == "sqlite":
-        path = Path(parsed.database or "")
+        address = DatabaseAddress.parse(url)
+    except InvalidAddress as exc:
+        raise DatabaseUnavailable(exc.message) from None
+    if address.is_local:
+        path = Path(address.database)
         _check_sqlite_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": busy_timeout_ms / 1000})
+        engine = create_engine(
+            sqlalchemy_url(address), connect_args={"timeout": busy_timeout_ms / 1000}
+        )
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms))
         return engine
     connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "desk-app"}
-    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(sqlalchemy_url(address), pool_pre_ping=True, connect_args=connect_args)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -126,7 +150,10 @@ def explain(exc: DBAPIError, engine: Engine) -> DatabaseUnavailable:
 
 def explain_url(exc: DBAPIError, url: str) -> DatabaseUnavailable:
     """`explain` when only the URL is at hand (the error outlived its engine)."""
-    where = urls.describe(url)
+    try:
+        where = DatabaseAddress.parse(url).describe()
+    except InvalidAddress:
+        where = "the database"  # never echo text that may hold a password
     raw = str(exc.orig) if exc.orig is not None else str(exc)
     lowered = raw.lower()
     if url.startswith("sqlite"):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk_app.db import urls
 from desk_app.db.engine import (
     DatabaseUnavailable,
     check_connection,
@@ -16,6 +15,7 @@ from desk_app.db.engine import (
     session_factory,
 )
 from desk_app.db.migrate import check_schema, upgrade
+from desk_app.domain.db_address import DatabaseAddress
 from desk_app.services import audit
 from desk_app.services.accounts.maintenance import AccountService
 from desk_app.services.actor import Actor, sign_in
@@ -110,14 +110,20 @@ class Workspace:
         """The signed-in user's name."""
         return self.user.username
 
+    @cached_property
+    def address(self) -> DatabaseAddress:
+        """Where the data lives, parsed once (the URL was checked when the engine was made)."""
+        return DatabaseAddress.parse(self.url)
+
     @property
     def description(self) -> str:
         """Where the data lives, in a few words (a local file by its name)."""
-        return urls.describe(self.url, short=True)
+        return self.address.describe(short=True)
 
     @property
     def is_shared(self) -> bool:
-        return self.engine.dialect.name == "postgresql"
+        """A PostgreSQL server the team shares (else a local SQLite file)."""
+        return self.address.is_shared
 
     def ping(self) -> bool:
         """True while the database answers (the status bar's connection state)."""

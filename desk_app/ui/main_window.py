@@ -1,7 +1,7 @@
 """The main window: a shell that hosts the list tabs, menus and the status bar.
 
 It knows nothing about how a database is opened: it asks (`*_requested` signals),
-and `desk_app.app` answers by handing it a workspace or an error.
+and `desk_app.ui.launch` answers by handing it a workspace or an error.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
-from desk_app.ui.settings import DeskSettings, redact_url
+from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import AccountsTab
 from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 from desk_app.ui.tabs.blotter_tab import BlotterTab
@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
             tab.set_workspace(workspace)
         self.setWindowTitle(f"Desk — {workspace.description}")
         self._database_label.setText(workspace.description)
-        self._database_label.setToolTip(f"{workspace.server_version}\n{redact_url(workspace.url)}")
+        self._database_label.setToolTip(f"{workspace.server_version}\n{workspace.address.shown()}")
         self._user_label.setText(workspace.actor)
         user = workspace.user
         self._user_label.setToolTip(
@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        current = redact_url(self._workspace.url) if self._workspace else None
+        current = self._workspace.address.shown() if self._workspace else None
         for url in self._settings.recent_urls():
             action = self.recent_menu.addAction(url)
             action.setCheckable(True)
@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
         from desk_app.ui.dialogs.about_dialog import AboutDialog, version_rows
 
         ws = self._workspace
-        rows = version_rows(ws.server_version if ws else None, redact_url(ws.url) if ws else None)
+        rows = version_rows(ws.server_version if ws else None, ws.address.shown() if ws else None)
         self.about_dialog = AboutDialog(rows, self)
         self.about_dialog.open()
         return self.about_dialog

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QThreadPool
@@ -51,12 +52,23 @@ def _ticket(window: MainWindow) -> QWidget | None:
     blotter = window.tab("blotter")
     assert isinstance(blotter, BlotterTab)
     window.tab_widget.setCurrentWidget(blotter)
-    model = blotter.model
+    model, actions = blotter.model, blotter.trade_actions
     for row in range(min(model.rowCount(), 50)):
         if model.value_in(model.row_at(row), "status") == TradeStatus.ACTIVE.value:
             blotter.view.selectRow(row)
-            return blotter.trade_actions.amend()
+            actions.dialogs.pop("amend", None)
+            actions.amend()  # reads the version on a worker, then opens the ticket
+            _wait_for(lambda: "amend" in actions.dialogs)
+            return actions.dialogs.get("amend")
     return None
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Deliver workers' results until ``condition`` holds (or give up after ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        QThreadPool.globalInstance().waitForDone(50)
+        _settle()
 
 
 def _save(widget: QWidget, path: Path) -> Path:
@@ -88,10 +100,7 @@ def render_screenshots(workspace: WorkspaceView, out_dir: Path) -> list[Path]:
 
 def _finish_reads(tab: TableTab, timeout: float = 30.0) -> None:
     """Let the tab's count and totals arrive: a picture shows them, not "Adding up…"."""
-    deadline = time.monotonic() + timeout
-    while tab.reads_pending() and time.monotonic() < deadline:
-        QThreadPool.globalInstance().waitForDone(50)
-        _settle()
+    _wait_for(lambda: not tab.reads_pending(), timeout)
     _settle()
 
 

@@ -10,9 +10,10 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from PySide6.QtCore import QByteArray, QSettings
+
+from desk_app.domain.db_address import redact
 
 MAX_RECENT = 8
 
@@ -24,25 +25,6 @@ _IDLE_LOCK = "security/idle_lock_minutes"
 
 DEFAULT_IDLE_LOCK_MINUTES = 15
 IDLE_LOCK_ENV = "DESK_IDLE_LOCK_MINUTES"
-
-
-def redact_url(url: str) -> str:
-    """The URL with any password removed (what is shown and remembered).
-
-    A password can sit in the user part or, for libpq, in the query string.
-    """
-    parts = urlsplit(url)
-    if parts.password is None and "password" not in parts.query.lower():
-        return url  # unchanged (urlunsplit would also drop sqlite's empty authority)
-    if parts.password is not None:
-        host = parts.netloc.rpartition("@")[2]
-        user = parts.username or ""
-        parts = parts._replace(netloc=f"{user}@{host}" if user else host)
-    if parts.query:
-        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                if k.lower() != "password"]  # fmt: skip
-        parts = parts._replace(query=urlencode(kept))
-    return urlunsplit(parts)
 
 
 @dataclass(frozen=True)
@@ -114,7 +96,7 @@ class DeskSettings:
         return value if isinstance(value, str) and value else None
 
     def set_last_database_url(self, url: str) -> None:
-        self._store.setValue(_LAST_URL, redact_url(url))
+        self._store.setValue(_LAST_URL, redact(url))
 
     def recent_urls(self) -> list[str]:
         raw = self._store.value(_RECENT, "")
@@ -126,7 +108,7 @@ class DeskSettings:
 
     def add_recent_url(self, url: str) -> None:
         """Put ``url`` first in the recent list (without its password), at most 8."""
-        clean = redact_url(url)
+        clean = redact(url)
         urls: Sequence[str] = [clean, *(u for u in self.recent_urls() if u != clean)]
         self._store.setValue(_RECENT, json.dumps(list(urls[:MAX_RECENT])))
 

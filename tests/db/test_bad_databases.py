@@ -161,7 +161,7 @@ def test_concurrent_first_start_migrates_once(tmp_path: Path) -> None:
 
 
 def test_folder_names_with_url_characters(tmp_path: Path) -> None:
-    from desk_app.db.urls import sqlite_url
+    from desk_app.services.database import sqlite_url
 
     folder = tmp_path / "Ops 100% ? review"
     url = sqlite_url(folder / "desk.db")

@@ -364,7 +364,7 @@ def test_audit_history_of_any_record(capsys: Capsys, db_url: str) -> None:
 def test_demo_admits_whoever_runs_it(
     capsys: Capsys, monkeypatch: pytest.MonkeyPatch, demo_template: Path, tmp_path: Path
 ) -> None:
-    from desk_app.db import urls
+    from desk_app.services import database as urls
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # a private demo file
     urls.demo_sqlite_path().parent.mkdir(parents=True)

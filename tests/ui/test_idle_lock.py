@@ -169,7 +169,7 @@ def test_without_an_app_password_a_wrong_login_password_keeps_it_locked(
 def test_the_app_installs_the_lock_with_the_configured_time(
     qtbot: QtBot, settings: DeskSettings, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desk_app import app as desk
+    from desk_app import opening as desk
     from desk_app.services.workspace import open_workspace
 
     with open_workspace(sqlite_url, "tester") as ws:

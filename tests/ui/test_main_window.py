@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from desk_app import app as desk
 from desk_app import opening
 from desk_app.db import models
 from desk_app.demo import generate_demo_data
@@ -59,8 +58,8 @@ def make_window(
 @pytest.fixture
 def controller(
     qtbot: QtBot, make_window: Callable[[], MainWindow], make_settings: Callable[[], DeskSettings]
-) -> Iterator[desk.DeskController]:
-    ctl = desk.DeskController(make_window(), make_settings(), "tester")
+) -> Iterator[opening.DeskController]:
+    ctl = opening.DeskController(make_window(), make_settings(), "tester")
     yield ctl
     qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
     ctl.shutdown()
@@ -325,7 +324,7 @@ def test_recent_databases_are_offered_without_passwords(
 
 
 def test_opens_the_database_after_the_window_and_remembers_gui_choices(
-    qtbot: QtBot, controller: desk.DeskController, demo_url: str, sqlite_url: str
+    qtbot: QtBot, controller: opening.DeskController, demo_url: str, sqlite_url: str
 ) -> None:
     window = controller.window
     with qtbot.waitSignal(controller.workspace_opened, timeout=20_000):
@@ -343,7 +342,7 @@ def test_opens_the_database_after_the_window_and_remembers_gui_choices(
 
 
 def test_corrupt_file_shows_the_database_error_and_is_left_alone(
-    qtbot: QtBot, controller: desk.DeskController, tmp_path: Path
+    qtbot: QtBot, controller: opening.DeskController, tmp_path: Path
 ) -> None:
     path = tmp_path / "broken.db"
     path.write_bytes(b"not a database")
@@ -372,7 +371,9 @@ def test_corrupt_file_shows_the_database_error_and_is_left_alone(
     assert not controller.window.isVisible()
 
 
-def test_unreachable_postgres_is_explained(qtbot: QtBot, controller: desk.DeskController) -> None:
+def test_unreachable_postgres_is_explained(
+    qtbot: QtBot, controller: opening.DeskController
+) -> None:
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     with qtbot.waitSignal(controller.open_failed, timeout=30_000) as failed:
         controller.start(url)
@@ -394,7 +395,9 @@ def test_unreachable_postgres_is_explained(qtbot: QtBot, controller: desk.DeskCo
     assert "Cannot reach" in connect.result_label.text()
 
 
-def test_a_bad_url_is_a_message_not_a_crash(qtbot: QtBot, controller: desk.DeskController) -> None:
+def test_a_bad_url_is_a_message_not_a_crash(
+    qtbot: QtBot, controller: opening.DeskController
+) -> None:
     with qtbot.waitSignal(controller.open_failed, timeout=20_000) as failed:
         controller.start("mysql://somewhere/db")
     assert failed.args[0].startswith("The database address is not valid: unsupported database")
@@ -407,13 +410,13 @@ def test_demo_mode_fills_the_demo_database_with_progress(
     sqlite_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from desk_app.db.urls import demo_sqlite_path
+    from desk_app.services.database import demo_sqlite_path
 
     demo_file = demo_sqlite_path()  # in the test session's own data folder (conftest)
     for leftover in demo_file.parent.glob(demo_file.name + "*"):
         leftover.unlink()
     monkeypatch.setattr(opening, "DEMO_TRADES", 300)  # the full 30,000 take a while
-    controller = desk.DeskController(make_window(), make_settings(), "tester", demo=True)
+    controller = opening.DeskController(make_window(), make_settings(), "tester", demo=True)
     try:
         with qtbot.waitSignal(controller.workspace_opened, timeout=60_000):
             controller.start(sqlite_url)  # as if DESK_DB_URL were set: not used by --demo
@@ -427,7 +430,7 @@ def test_demo_mode_fills_the_demo_database_with_progress(
         controller.shutdown()
 
 
-def test_errors_become_dialogs(qtbot: QtBot, controller: desk.DeskController) -> None:
+def test_errors_become_dialogs(qtbot: QtBot, controller: opening.DeskController) -> None:
     dialog = controller.errors.show_error(DeskError("Account 123 is closed."))
     assert dialog is not None
     assert dialog.message_label.text() == "Account 123 is closed."
@@ -443,7 +446,7 @@ def test_errors_become_dialogs(qtbot: QtBot, controller: desk.DeskController) ->
 
 
 def test_shared_database_end_to_end(
-    qtbot: QtBot, pg_url: str, controller: desk.DeskController
+    qtbot: QtBot, pg_url: str, controller: opening.DeskController
 ) -> None:
     """PostgreSQL (skipped unless configured): test the connection, open it, list it."""
     connect = controller.show_connect_dialog(pg_url, keyring=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desk_app.ui.settings import redact_url
+from desk_app.domain.db_address import redact as redact_url
 
 
 @pytest.mark.parametrize(

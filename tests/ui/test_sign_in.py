@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QSettings, QThreadPool
 from pytestqt.qtbot import QtBot
 
-from desk_app import app as desk
+from desk_app import opening as desk
 from desk_app.domain.codes import Role
 from desk_app.services.workspace import open_workspace
 from desk_app.ui.main_window import MainWindow

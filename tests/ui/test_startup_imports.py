@@ -25,6 +25,8 @@ import sys
 from pathlib import Path
 
 import desk_app.app
+import desk_app.opening
+import desk_app.ui.launch
 import desk_app.ui.main_window
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
@@ -47,9 +49,9 @@ print(sorted(m for m in {HEAVY!r} if m in sys.modules))
 RUN_GUI = f"""
 import sys
 
-from desk_app.app import run_gui
+from desk_app.app import run_window
 
-status = run_gui(None, "tester", exit_after_paint=True)
+status = run_window(None, "tester", exit_after_paint=True)
 print(status)
 print(sorted(m for m in {HEAVY!r} if m in sys.modules))
 """

@@ -15,12 +15,14 @@ import secrets
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from desk_app.domain.db_address import DatabaseAddress
 from desk_app.domain.errors import DeskError
 
 if TYPE_CHECKING:
-    from desk_app.services.workspace import Workspace
+    from desk_app.services.actor import Actor
+    from desk_app.services.supervision.users import UserService
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +111,9 @@ def _verify_windows(username: str, password: str) -> bool:  # pragma: no cover -
 
 def _connects(url: str, password: str) -> bool:
     """True if the server lets ``password`` in; False if it refuses the password."""
-    from sqlalchemy.engine import make_url
-
     from desk_app.db.engine import DatabaseUnavailable, check_connection, create_desk_engine
 
-    engine = create_desk_engine(
-        make_url(url).set(password=password).render_as_string(hide_password=False)
-    )
+    engine = create_desk_engine(DatabaseAddress.parse(url).with_password(password).url)
     try:
         check_connection(engine)
     except DatabaseUnavailable as exc:
@@ -153,10 +151,27 @@ class ReLogin:
     check: Callable[[str], bool]
 
 
+class SignedIn(Protocol):
+    """What a re-login needs of an open workspace (not the workspace: it sits above us)."""
+
+    @property
+    def user(self) -> Actor: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def users(self) -> UserService: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def address(self) -> DatabaseAddress: ...
+    @property
+    def is_shared(self) -> bool: ...
+
+
 class WorkspaceReLogin:
     """How the signed-in user of ``workspace`` proves it is still them (the idle lock)."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: SignedIn) -> None:
         self._workspace = workspace
 
     @property
@@ -172,12 +187,10 @@ class WorkspaceReLogin:
         on a worker. A PostgreSQL server that lets anyone in without a password
         (``trust``) cannot vouch for anyone: then the computer login is asked for.
         """
-        from sqlalchemy.engine import make_url
-
         ws = self._workspace
         if ws.users.get(ws.actor).has_password:
             return ReLogin("Enter your Desk password to continue.", ws.users.check_password)
-        if ws.is_shared and (make_url(ws.url).password or database_checks_passwords(ws.url)):
+        if ws.is_shared and (ws.address.has_password or database_checks_passwords(ws.url)):
             url = ws.url
             return ReLogin(
                 f"Enter your database password (PostgreSQL login {ws.user.db_login}) to continue.",

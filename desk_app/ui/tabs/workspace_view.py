@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from desk_app.domain.codes import AccountStatus
+from desk_app.domain.db_address import DatabaseAddress
 from desk_app.domain.history import FieldDiff, RecordChange
 from desk_app.domain.listing import PageSource
 from desk_app.domain.permissions import Action
@@ -361,6 +362,8 @@ class WorkspaceView(Protocol):
 
     @property
     def url(self) -> str: ...
+    @property
+    def address(self) -> DatabaseAddress: ...
     @property
     def actor(self) -> str: ...
     @property
