@@ -127,9 +127,11 @@ class SecurityMenu(QObject):
         """An admin may have set or cleared it since signing in."""
         if self._workspace is None:
             return
+        # On the GUI thread: the signed-in user's one row by key, before a menu or dialog
+        # shows; if it cannot be read, the menu keeps what it knew (nothing to tell the user).
         try:
             record = self._workspace.users.get(self._workspace.actor)
-        except DeskError:
+        except DeskError:  # quiet: the menu keeps what it knew
             return
         self._set_has_password(record.has_password)
 

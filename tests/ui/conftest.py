@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from desk_app.db import models as m
+from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import ApprovalStatus
-from desk_app.services.listing import iter_rows
 from desk_app.services.workspace import Workspace
 
 FreeAccounts = Callable[[Workspace], list[str]]
@@ -34,3 +35,10 @@ def _free_accounts(ws: Workspace) -> list[str]:
 @pytest.fixture
 def free_accounts() -> FreeAccounts:
     return _free_accounts
+
+
+def wait_ops(qtbot: Any, timeout: int = 30_000) -> None:
+    """Wait until every `desk_app.ui.ops.Op` a screen started has finished (callbacks run)."""
+    from desk_app.ui import ops
+
+    qtbot.waitUntil(lambda: ops.running() == 0, timeout=timeout)

@@ -13,11 +13,13 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desk_app.db import models
+from desk_app.domain.errors import NotPermitted
 from desk_app.domain.permissions import Action
 from desk_app.services.workspace import Workspace, open_workspace
 from desk_app.ui.dialogs.account_request_dialog import AccountRequestDialog
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import NO_ACCOUNT, AccountsTab
+from tests.ui.conftest import wait_ops
 
 if TYPE_CHECKING:
     from tests.ui.conftest import FreeAccounts
@@ -84,6 +86,7 @@ def test_amend_form_is_prefilled_validates_beside_the_field_and_sends(
     with qtbot.waitSignal(tab.records_changed):
         tab.view.setFocus()
         qtbot.keyClick(tab.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+        wait_ops(qtbot)  # the record is read on a worker, then the form opens
         dialog = tab.request_dialog
         assert dialog is not None and dialog.isVisible()
         assert line(dialog, "name").text() == record.values["name"]
@@ -98,6 +101,7 @@ def test_amend_form_is_prefilled_validates_beside_the_field_and_sends(
         qtbot.keyClicks(state, "N1")
         qtbot.keyClicks(dialog.reason, "Client moved")
         qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+        wait_ops(qtbot)
         assert dialog.isVisible()  # refused: the reason is shown beside the field
         assert dialog.errors["residence_state"].text() == "Must be a two-letter state code"
         assert not dialog.errors["residence_state"].isHidden()
@@ -105,6 +109,7 @@ def test_amend_form_is_prefilled_validates_beside_the_field_and_sends(
         state.selectAll()
         qtbot.keyClicks(state, "vt")
         qtbot.keyClick(state, Qt.Key.Key_Enter)
+        wait_ops(qtbot)
     assert not dialog.isVisible()
     rid = dialog.request_id
     assert rid is not None
@@ -124,10 +129,13 @@ def test_escape_cancels_and_nothing_would_change_is_said(
     tab = make_tab(clerk)
     select_account(tab, free_accounts(clerk)[0])
     pending = clerk.approvals.pending_count()
-    dialog = tab.amend()
+    tab.amend()
+    wait_ops(qtbot)
+    dialog = tab.request_dialog
     assert dialog is not None
     qtbot.keyClicks(dialog.reason, "no reason")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)  # nothing edited
+    wait_ops(qtbot)
     assert dialog.isVisible() and "nothing would change" in dialog.general_error.text()
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Escape)
     assert not dialog.isVisible() and dialog.request_id is None
@@ -142,25 +150,31 @@ def test_new_account_and_status_forms(
 ) -> None:
     clerk = open_ws("jmorales")
     tab = make_tab(clerk)
-    dialog = tab.new_account()
+    tab.new_account()
+    dialog = tab.request_dialog
     assert dialog is not None
     assert line(dialog, "residence_country").text() == "US"
     qtbot.keyClicks(line(dialog, "account_number"), "20417")
     qtbot.keyClicks(dialog.reason, "new client")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert "office code" in dialog.errors["account_number"].text()
     line(dialog, "account_number").setText("NYC-99001")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert dialog.errors["name"].text() == "Is required"
     qtbot.keyClicks(line(dialog, "name"), "Grace Hopper")
     qtbot.keyClicks(line(dialog, "registered_rep"), "Alan Brooks")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert dialog.request_id is not None and not dialog.isVisible()
     assert clerk.approvals.detail(dialog.request_id).summary == "Open NYC-99001 (Grace Hopper)"
 
     number = free_accounts(clerk)[0]
     select_account(tab, number)
-    status = tab.change_status()
+    tab.change_status()
+    wait_ops(qtbot)
+    status = tab.request_dialog
     assert status is not None
     combo = status.editors["status"]
     assert isinstance(combo, QComboBox)
@@ -168,6 +182,7 @@ def test_new_account_and_status_forms(
     combo.setCurrentIndex(1)
     qtbot.keyClicks(status.reason, "Returned mail")
     qtbot.keyClick(status.reason, Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert status.request_id is not None
     assert clerk.approvals.detail(status.request_id).summary == f"Restrict {number}"
 
@@ -222,6 +237,7 @@ def test_reveal_tax_id_shows_it_and_writes_an_audit_event(
     tab.view.setFocus()
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(tab.view, Qt.Key.Key_T, ctrl_shift)
+    wait_ops(qtbot)
     box = tab.reveal_box
     assert box is not None and box.isVisible()
     assert box.text() == f"Tax ID of {number}: {account.tax_id}"
@@ -235,3 +251,49 @@ def test_reveal_tax_id_shows_it_and_writes_an_audit_event(
         "event",
     )
     assert (last.table_name, last.record_id) == ("accounts", str(account.id))
+
+
+def test_a_refused_read_reaches_the_tab_notice_through_the_op(
+    qtbot: QtBot,
+    open_ws: Callable[[str], Workspace],
+    make_tab: Callable[[Workspace], AccountsTab],
+    free_accounts: FreeAccounts,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clerk = open_ws("jmorales")
+    tab = make_tab(clerk)
+    select_account(tab, free_accounts(clerk)[0])
+
+    def refuse(number: str) -> str:
+        raise NotPermitted(f"Tax ids of {number} are withheld")
+
+    monkeypatch.setattr(clerk.accounts, "reveal_tax_id", refuse)
+    tab.reveal_tax_id()
+    wait_ops(qtbot)
+    assert tab.reveal_box is None
+    assert tab.notice.text() == f"Tax ids of {tab.selected_account()} are withheld"
+
+
+def test_a_double_trigger_opens_one_form(
+    qtbot: QtBot,
+    open_ws: Callable[[str], Workspace],
+    make_tab: Callable[[Workspace], AccountsTab],
+    free_accounts: FreeAccounts,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clerk = open_ws("jmorales")
+    tab = make_tab(clerk)
+    select_account(tab, free_accounts(clerk)[0])
+    reads: list[str] = []
+    record = clerk.accounts.record
+
+    def counted(number: str) -> object:
+        reads.append(number)
+        return record(number)
+
+    monkeypatch.setattr(clerk.accounts, "record", counted)
+    tab.account_actions["amend"].trigger()
+    tab.account_actions["amend"].trigger()  # before the first read came back
+    wait_ops(qtbot)
+    assert reads == [tab.selected_account()]
+    assert tab.request_dialog is not None and tab.request_dialog.isVisible()

@@ -35,7 +35,8 @@ from desk_app.ui.tabs.accounts_tab import AccountsTab
 from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 from desk_app.ui.tabs.request_pane import REASON_NEEDED
 from desk_app.ui.theme import Tone
-from tests.services.test_approvals import AAPL, fund
+from tests.services.supervision.test_approvals import AAPL, fund
+from tests.ui.conftest import wait_ops
 
 if TYPE_CHECKING:
     from tests.ui.conftest import FreeAccounts
@@ -139,6 +140,7 @@ def test_clerk_request_is_approved_in_the_supervisors_tab(
     accounts = accounts_of(clerk_window)
     select_account(accounts, number)
     accounts.account_actions["amend"].trigger()
+    wait_ops(qtbot)  # the record is read on a worker, then the form opens
     dialog = accounts.request_dialog
     assert dialog is not None and dialog.isVisible()
     name = dialog.editors["name"]
@@ -147,6 +149,7 @@ def test_clerk_request_is_approved_in_the_supervisors_tab(
     qtbot.keyClicks(name, "Ada King, Countess of Lovelace")
     qtbot.keyClicks(dialog.reason, "Married; certificate on file")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert not dialog.isVisible() and dialog.request_id is not None
     request_id = dialog.request_id
     assert accounts.notice.text() == f"Request {request_id} sent for approval"
@@ -160,6 +163,7 @@ def test_clerk_request_is_approved_in_the_supervisors_tab(
     assert queue.pane.fields.column_texts(3) == ["Ada King, Countess of Lovelace"]
     assert queue.pane.approve_button.isEnabled()
     qtbot.mouseClick(queue.pane.approve_button, LEFT)
+    wait_ops(qtbot)
 
     assert queue.pane.message.text().startswith(f"Request {request_id} approved")
     assert approvals_text(boss_window) == "Approvals"
@@ -326,6 +330,7 @@ def test_reject_needs_a_reason_and_withdraw_is_the_makers(
     qtbot.keyClicks(boss.pane.comment, "No change-of-address form on file")
     assert boss.pane.reject_button.isEnabled()
     qtbot.mouseClick(boss.pane.reject_button, LEFT)
+    wait_ops(qtbot)
     detail = clerk.approvals.detail(to_reject)
     assert (detail.status, detail.decided_by) == (ApprovalStatus.REJECTED, "mobrien")
     assert detail.decision_note == "No change-of-address form on file"
@@ -337,6 +342,7 @@ def test_reject_needs_a_reason_and_withdraw_is_the_makers(
     assert "needs the supervisor or compliance role" in mine.only_mine.toolTip()
     select_request(mine, to_withdraw)
     qtbot.mouseClick(mine.pane.withdraw_button, LEFT)
+    wait_ops(qtbot)
     assert clerk.approvals.detail(to_withdraw).status is ApprovalStatus.WITHDRAWN
     assert mine.notice.text() == f"Request {to_withdraw} withdrawn."
     mine.status_filter.setCurrentIndex(mine.status_filter.findText("Rejected"))
@@ -366,6 +372,7 @@ def test_a_stale_request_says_so_and_cannot_be_approved(
     assert "only be rejected" in tab.pane.approve_button.toolTip()
     qtbot.keyClicks(tab.pane.comment, "stale: please file it again")
     qtbot.mouseClick(tab.pane.reject_button, LEFT)
+    wait_ops(qtbot)
     assert boss.approvals.detail(stale).status is ApprovalStatus.REJECTED
 
 
@@ -436,9 +443,38 @@ def test_a_request_decided_at_another_desk_is_said_in_the_pane(
     select_request(first, rid)
     select_request(second, rid)
     qtbot.mouseClick(first.pane.approve_button, LEFT)
+    wait_ops(qtbot)
     assert second.pane.approve_button.isEnabled()  # it has not looked again yet
     qtbot.mouseClick(second.pane.approve_button, LEFT)
+    wait_ops(qtbot)  # refused: the pane says why
     assert second.pane.message.text() == f"Request {rid} is already approved by mobrien"
     assert second.pane.facts["decision"].text().startswith("Approved by mobrien")
     assert not second.pane.approve_button.isEnabled()
     assert second.pane.approve_button.toolTip() == "Already approved"
+
+
+def test_a_double_click_on_approve_decides_once(
+    qtbot: QtBot,
+    demo_url: str,
+    open_ws: Callable[[str, str], Workspace],
+    make_window: Callable[[Workspace], MainWindow],
+    free_accounts: FreeAccounts,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clerk, boss = open_ws(demo_url, "jmorales"), open_ws(demo_url, "mobrien")
+    rid = clerk.accounts.request_amend(free_accounts(clerk)[0], {"base_currency": "EUR"}, "r")
+    tab = approvals_of(make_window(boss))
+    select_request(tab, rid)
+    calls: list[int] = []
+    approve = boss.approvals.approve
+
+    def counted(request_id: int, comment: str = "") -> None:
+        calls.append(request_id)
+        approve(request_id, comment)
+
+    monkeypatch.setattr(boss.approvals, "approve", counted)
+    tab.pane.approve()
+    tab.pane.approve()  # the second press, before the first came back
+    wait_ops(qtbot)
+    assert calls == [rid]
+    assert tab.notice.text().startswith(f"Request {rid} approved")

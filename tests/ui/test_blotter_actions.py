@@ -22,6 +22,7 @@ from desk_app.ui.dialogs.trade_history_dialog import TradeHistoryDialog
 from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
 from desk_app.ui.tabs.blotter_actions import NO_TRADE, BlotterActions
 from tests.services.conftest import Desk
+from tests.ui.conftest import wait_ops
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
 
@@ -55,6 +56,9 @@ class Blotter:
         self.actions.trades_changed.connect(lambda: self.changes.append(None))
         self.actions.notice.connect(lambda text, _tone: self.notices.append(text))
         self.widget.show()
+        self.focus(qtbot)
+
+    def focus(self, qtbot: QtBot) -> None:
         self.widget.activateWindow()
         qtbot.waitUntil(lambda: QApplication.activeWindow() is self.widget)
         self.view.setFocus()
@@ -104,16 +108,20 @@ def test_the_shortcuts_open_the_dialogs_and_changes_are_announced(
     trade_id = book(ws)
     blotter.select(trade_id)
     qtbot.keyClick(blotter.view, Qt.Key.Key_F2)
+    wait_ops(qtbot)  # the version is read on a worker, then the ticket opens
     amend = blotter.actions.dialogs["amend"]
     assert isinstance(amend, TradeTicketDialog) and amend.isVisible()
     assert amend.windowTitle() == f"Amend trade {trade_id} (version 1)"
     amend.reject()
 
     blotter.actions.actions["cancel"].trigger()
+    wait_ops(qtbot)
     cancel = blotter.actions.dialogs["cancel"]
     assert isinstance(cancel, TradeCancelDialog)
     qtbot.keyClicks(cancel.reason, "Booked twice")
     qtbot.keyClick(cancel.reason, Qt.Key.Key_Return)
+    wait_ops(qtbot)
+    blotter.focus(qtbot)  # the ticket closed from the op's result: take the focus back
     assert len(blotter.changes) == 1
     assert blotter.notices[-1].startswith("Trade version ")
     assert [v.status for v in ws.trades.versions(trade_id)] == [
@@ -121,8 +129,10 @@ def test_the_shortcuts_open_the_dialogs_and_changes_are_announced(
     ]  # fmt: skip
 
     blotter.actions.actions["amend"].trigger()  # the selection is the superseded version
+    wait_ops(qtbot)
     assert "is superseded: only the current version" in blotter.notices[-1]
     qtbot.keyClick(blotter.view, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    wait_ops(qtbot)
     history = blotter.actions.dialogs["history"]
     assert isinstance(history, TradeHistoryDialog) and history.isVisible()
     assert history.current_version() == 0  # the version selected on the blotter
@@ -136,3 +146,33 @@ def test_a_file_imported_from_the_actions_is_announced(qtbot: QtBot, floor: Desk
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(blotter.changes), timeout=20_000)
     assert blotter.notices == ["Trades imported"]
+
+
+def test_a_refused_read_reaches_the_notice_through_the_op(qtbot: QtBot, floor: Desk) -> None:
+    blotter = Blotter(qtbot, floor.ws["carl"])
+    blotter.select(999_999)  # a row that is gone by the time the action reads it
+    blotter.actions.actions["amend"].trigger()
+    wait_ops(qtbot)
+    assert "amend" not in blotter.actions.dialogs
+    assert blotter.notices and "999999" in blotter.notices[-1].replace(",", "")
+
+
+def test_a_double_trigger_reads_and_opens_once(
+    qtbot: QtBot, floor: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = floor.ws["carl"]
+    blotter = Blotter(qtbot, ws)
+    blotter.select(book(ws))
+    reads: list[int] = []
+    record = ws.trades.record
+
+    def counted(trade_id: int) -> object:
+        reads.append(trade_id)
+        return record(trade_id)
+
+    monkeypatch.setattr(ws.trades, "record", counted)
+    blotter.actions.actions["cancel"].trigger()
+    blotter.actions.actions["cancel"].trigger()  # before the first read came back
+    wait_ops(qtbot)
+    assert reads == [blotter.selected]
+    assert isinstance(blotter.actions.dialogs["cancel"], TradeCancelDialog)

@@ -27,6 +27,7 @@ from desk_app.ui.tabs import blotter_tab
 from desk_app.ui.tabs.blotter_tab import BlotterTab
 from desk_app.ui.theme import Tone
 from tests.conftest import settle_workers
+from tests.ui.conftest import wait_ops
 
 pytestmark = pytest.mark.gui
 
@@ -234,6 +235,7 @@ def test_save_and_reload_a_preset(
     tab.filter_bar.set_filter(mine)
     tab.presets.ask_name = lambda: "My sells"  # type: ignore[method-assign]
     qtbot.mouseClick(tab.presets.save_button, Qt.MouseButton.LeftButton)
+    wait_ops(qtbot)
     assert tab.presets.names() == ["My sells"]
     tab.filter_bar.clear()
     assert tab.row_count_text() == "300 rows"
@@ -244,6 +246,7 @@ def test_save_and_reload_a_preset(
     assert other.filter_bar.status.currentData() == "current"
     assert _ids(other) == _expected(book, mine)
     qtbot.mouseClick(other.presets.delete_button, Qt.MouseButton.LeftButton)
+    wait_ops(qtbot)
     assert other.presets.names() == []
 
 

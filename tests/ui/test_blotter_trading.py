@@ -23,7 +23,8 @@ from desk_app.ui.main_window import MainWindow
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.blotter_tab import BlotterTab
 from tests.services.conftest import Desk
-from tests.services.test_trade_import import _books
+from tests.services.trading.test_trade_import import _books
+from tests.ui.conftest import wait_ops
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
 
@@ -88,10 +89,12 @@ def test_cancel_the_selected_trade_then_see_its_history(
     tab.view.selectRow(0)
     assert tab.current_trade_id() == trade_id and actions["cancel"].isEnabled()
     actions["cancel"].trigger()
+    wait_ops(qtbot)  # the version is read on a worker, then the dialog opens
     dialog = tab.trade_actions.dialogs["cancel"]
     assert isinstance(dialog, TradeCancelDialog)
     qtbot.keyClicks(dialog.reason, "Booked to the wrong account")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    wait_ops(qtbot)
     qtbot.waitUntil(lambda: tab.model.rowCount() == 2)  # the cancel version joins the list
     assert "booked" in tab.notice.text()
     statuses = {tab.model.value_in(tab.model.row_at(r), "status") for r in range(2)}
@@ -100,6 +103,7 @@ def test_cancel_the_selected_trade_then_see_its_history(
     assert not actions["amend"].isEnabled()  # neither version of a cancelled trade changes
     assert actions["amend"].toolTip().startswith("This version is")
     tab.view.doubleClicked.emit(tab.view.currentIndex())
+    wait_ops(qtbot)  # the versions are read on a worker, then the dialog opens
     history = tab.trade_actions.dialogs["history"]
     assert isinstance(history, TradeHistoryDialog)
     assert history.versions.rowCount() == 2

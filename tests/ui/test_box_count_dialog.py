@@ -32,8 +32,9 @@ from desk_app.ui.dialogs.box_count_dialog import (
     BoxCountDialog,
 )
 from desk_app.ui.theme import Tone
-from tests.services.certificate_helpers import IBM, register
 from tests.services.conftest import Desk
+from tests.services.custody.certificate_helpers import IBM, register
+from tests.ui.conftest import wait_ops
 
 pytestmark = pytest.mark.gui
 W = TypeVar("W", bound=QWidget)
@@ -67,6 +68,7 @@ def _click(qtbot: QtBot, dialog: BoxCountDialog, name: str) -> None:
     button = _button(dialog, name)
     assert button.isEnabled(), f"{name}: {button.toolTip()}"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    wait_ops(qtbot)  # the step runs on a worker; its outcome or refusal comes back here
 
 
 def _type(qtbot: QtBot, dialog: BoxCountDialog, name: str, text: str) -> None:
@@ -222,3 +224,18 @@ def test_a_supervisor_resolves_the_overdue_differences_and_closes_the_count(
     assert carl.summary(count_id).status is BoxCountStatus.CLOSED
     past = _find(dialog, QTableView, "box_count_history").model()  # the count is on record
     assert [past.index(0, c).data() for c in (0, 2, 8)] == [str(count_id), "Closed", "0"]
+
+
+def test_start_pressed_twice_starts_one_count(qtbot: QtBot, desk: Desk) -> None:
+    from desk_app.ui import ops
+
+    register(desk, "K1")
+    dialog = _open(qtbot, desk, "carl")
+    changed: list[None] = []
+    dialog.changed.connect(lambda: changed.append(None))
+    assert dialog.start()
+    assert not dialog.start()  # pressed again before the first answered: nothing is sent
+    assert ops.running() == 1
+    wait_ops(qtbot)
+    assert len(changed) == 1 and dialog.count_id is not None
+    assert not _find(dialog, QLabel, "box_count_error").isVisible()

@@ -9,12 +9,15 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from desk_app.ui import theme
 from desk_app.ui.dialogs.certificate_dialog import CertificateDialog, ProblemsDialog
 from desk_app.ui.dialogs.loss_dialogs import ReportLostDialog
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.certificates_tab import CertificatesTab
-from tests.services.certificate_helpers import register
+from desk_app.ui.theme import Tone
 from tests.services.conftest import Desk
+from tests.services.custody.certificate_helpers import register
+from tests.ui.conftest import wait_ops
 
 pytestmark = pytest.mark.gui
 
@@ -58,9 +61,11 @@ def test_add_by_hand_names_the_bad_field_then_registers(
     dialog.issue_date.setDate(dialog.issue_date.date().addYears(-20))
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     ok.click()
+    wait_ops(qtbot)  # the service refuses on a worker; the dialog stays open, on the field
     assert dialog.isVisible() and dialog.error.text().startswith("cusip: check digit is wrong")
     dialog.edits["cusip"].setText("459200101")
     ok.click()
+    wait_ops(qtbot)
     assert not dialog.isVisible()
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
     assert "registered in the vault" in tab.notice.text()
@@ -81,6 +86,7 @@ def test_a_refused_file_lists_every_problem_and_registers_nothing(
         encoding="utf-8",
     )
     tab.import_file(str(path))
+    wait_ops(qtbot)
     problems = tab.dialog
     assert isinstance(problems, ProblemsDialog)
     assert problems.text.toPlainText().splitlines() == [
@@ -91,6 +97,7 @@ def test_a_refused_file_lists_every_problem_and_registers_nothing(
     problems.reject()
     path.write_text(path.read_text().replace("459200109", "459200101").replace("1.5", "15"))
     tab.import_file(str(path))
+    wait_ops(qtbot)
     qtbot.waitUntil(lambda: tab.model.rowCount() == 2)
     assert "2 certificates registered" in tab.notice.text()
 
@@ -134,3 +141,32 @@ def test_prepare_back_to_vault_and_a_loss_from_the_tool_bar(
     reader.view.selectRow(0)
     assert "clerk or supervisor" in reader.certificate_actions["prepare"].toolTip()
     assert reader.certificate_actions["box_count"].isEnabled()
+
+
+def test_a_refused_step_says_why_in_the_notice_and_a_double_press_runs_once(
+    qtbot: QtBot, tmp_path: Path, settling_desk: Desk
+) -> None:
+    from desk_app.ui import ops
+
+    register(settling_desk, "R1", "R2")
+    tab = _tab(qtbot, tmp_path, settling_desk)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 2)
+    tab.view.selectRow(_row_of(tab, "R1"))
+    action = tab.certificate_actions["prepare"]
+    action.trigger()
+    action.trigger()  # pressed again before the first answered: nothing more is sent
+    assert ops.running() == 1
+    wait_ops(qtbot)
+    assert tab.notice.text() == "1 prepared for delivery"
+    qtbot.waitUntil(lambda: _status(tab, "R1") == "prepared")
+    # Someone else moves R2 on after this tab read it: the service refuses, the notice says.
+    tab.view.selectRow(_row_of(tab, "R2"))
+    settling_desk.ws["sue"].certificate_moves.prepare([tab.reference(tab.current_row() or ())])
+    action.trigger()
+    wait_ops(qtbot)
+    assert tab.notice.text() == (
+        "certificate: R2 is prepared for delivery: only a certificate in the vault is prepared"
+    )
+    assert tab.notice.palette().color(tab.notice.foregroundRole()) == theme.foreground(
+        Tone.NEGATIVE
+    )

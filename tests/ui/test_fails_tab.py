@@ -13,7 +13,7 @@ from desk_app.domain.codes import Side
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.fails_tab import FailsTab
 from tests.services.conftest import Desk
-from tests.services.test_trades import _terms
+from tests.services.trading.test_trades import _terms
 
 pytestmark = pytest.mark.gui
 TRADED = date(2026, 11, 2)  # settled on the 3rd: long overdue by the time this runs
@@ -55,8 +55,33 @@ def test_the_fails_view_ages_an_overdue_obligation(
     assert [(s.label(), sum(s.at(i) for i in range(s.count()))) for s in series.barSets()] == [
         ("To deliver", 1.0), ("To receive", 1.0)
     ]  # fmt: skip
-    written = tab.print_report(tmp_path / "fails.pdf")
+    with qtbot.waitSignal(tab.report_written, timeout=20_000) as wrote:
+        assert tab.print_report(tmp_path / "fails.pdf")  # on a worker
+    written = wrote.args[0]
     assert written is not None and written.read_bytes().startswith(b"%PDF")
     assert tab.notice.text() == f"Fails report written to {written}"
     tab.clear()
     assert tab.summary.text() == "" and tab.model.rowCount() == 0
+
+
+def test_a_report_that_cannot_be_written_says_why_in_the_notice_and_runs_once(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
+) -> None:
+    from desk_app.ui import ops
+    from tests.ui.conftest import wait_ops
+
+    tab = _tab(qtbot, tmp_path, settling_desk)
+    wrote: list[Path] = []
+    tab.report_written.connect(wrote.append)
+    target = tmp_path / "fails.pdf"
+    assert tab.print_report(target)
+    assert not tab.print_report(target)  # pressed again while the first is on its way
+    assert ops.running() == 1
+    wait_ops(qtbot)
+    assert wrote == [target] and tab.notice.text() == f"Fails report written to {target}"
+    missing = tmp_path / "no such folder" / "fails.pdf"
+    assert tab.print_report(missing)
+    wait_ops(qtbot)
+    assert tab.notice.text().startswith(f"{missing}: cannot write the report")
+    assert wrote == [target]
+    tab.clear()

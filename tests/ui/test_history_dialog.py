@@ -16,6 +16,7 @@ from desk_app.ui.dialogs.history_dialog import HistoryDialog
 from desk_app.ui.models.record_fields import field_label, field_text
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import AccountsTab
+from tests.ui.conftest import wait_ops
 
 if TYPE_CHECKING:
     from tests.ui.conftest import FreeAccounts
@@ -42,6 +43,7 @@ def history_from_tab(qtbot: QtBot, tmp_path: Path, ws: Workspace, number: str) -
     tab.view.selectRow(rows.index(number))
     assert tab.account_actions["history"].isEnabled()
     tab.account_actions["history"].trigger()
+    wait_ops(qtbot)  # the history is read on a worker, then the dialog opens
     assert tab.history_dialog is not None and tab.history_dialog.isVisible()
     return tab.history_dialog
 

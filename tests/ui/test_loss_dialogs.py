@@ -19,8 +19,9 @@ from desk_app.ui.dialogs.loss_dialogs import (
     ReportLostDialog,
     StopTransferDialog,
 )
-from tests.services.certificate_helpers import IBM, register
 from tests.services.conftest import Desk
+from tests.services.custody.certificate_helpers import IBM, register
+from tests.ui.conftest import wait_ops
 
 pytestmark = pytest.mark.gui
 CS = CertificateStatus
@@ -51,6 +52,7 @@ def _ok(qtbot: QtBot, dialog: MoveDialog, *, accepted: bool = True) -> None:
             qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     else:
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        wait_ops(qtbot)  # a refusal comes back from the worker, into the dialog
         assert dialog.isVisible() and dialog.error.isVisible()
 
 
@@ -170,3 +172,19 @@ def test_a_stop_on_a_certificate_that_is_not_lost_is_refused(qtbot: QtBot, desk:
     with qtbot.waitSignal(stop.rejected):
         qtbot.mouseClick(stop.buttons.button(stop.buttons.StandardButton.Cancel),
                          Qt.MouseButton.LeftButton)  # fmt: skip
+
+
+def test_ok_pressed_twice_reports_the_loss_once(qtbot: QtBot, desk: Desk) -> None:
+    from desk_app.ui import ops
+
+    (cert_id,) = register(desk, "L1")
+    dialog = _show(qtbot, ReportLostDialog(desk.ws["carl"].certificate_moves, REF, TITLE))
+    _type(qtbot, dialog, circumstances="not in drawer 3")
+    dialog.accept()
+    assert not dialog.ok_button.isEnabled()  # until the service has answered
+    dialog.accept()  # Enter pressed again: nothing more is sent
+    assert ops.running() == 1
+    with qtbot.waitSignal(dialog.accepted):
+        wait_ops(qtbot)
+    assert dialog.loss_id is not None and dialog.ok_button.isEnabled()
+    assert desk.admin.certificates.detail(cert_id).status is CS.LOST

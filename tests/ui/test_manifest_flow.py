@@ -18,8 +18,9 @@ from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.certificates_tab import CertificatesTab
 from desk_app.ui.tabs.manifests_tab import ManifestsTab
 from tests.pdf_tools import barcodes, pdf_text
-from tests.services.certificate_helpers import register
 from tests.services.conftest import Desk
+from tests.services.custody.certificate_helpers import register
+from tests.ui.conftest import wait_ops
 
 pytestmark = pytest.mark.gui
 
@@ -49,11 +50,13 @@ def _manifests(qtbot: QtBot, tmp_path: Path, desk: Desk, user: str) -> Manifests
     return tab
 
 
-def _ok(dialog: object) -> None:
+def _ok(qtbot: QtBot, dialog: object) -> None:
+    """Press OK and wait for the service's answer (the dialog closes, or says why not)."""
     box = dialog.findChild(QDialogButtonBox)  # type: ignore[attr-defined]
     button = box.button(QDialogButtonBox.StandardButton.Ok)
     assert button.isEnabled()
     button.click()
+    wait_ops(qtbot)
 
 
 def _status_of(tab: CertificatesTab, number: str) -> str:
@@ -108,7 +111,7 @@ def _build(qtbot: QtBot, clerk: CertificatesTab) -> str:
     dialog = clerk.manifest_dialog
     assert isinstance(dialog, ManifestDialog)
     _fill(qtbot, dialog)
-    _ok(dialog)
+    _ok(qtbot, dialog)
     assert dialog.isVisible() and "stock power attached: never ship" in dialog.error.text()
     dialog.reject()
 
@@ -117,7 +120,7 @@ def _build(qtbot: QtBot, clerk: CertificatesTab) -> str:
     dialog = clerk.manifest_dialog
     assert dialog is not None
     _fill(qtbot, dialog)
-    _ok(dialog)
+    _ok(qtbot, dialog)
     assert not dialog.isVisible(), dialog.error.text()
     number = dialog.number
     assert number is not None and number in clerk.notice.text()
@@ -136,10 +139,10 @@ def _verify(qtbot: QtBot, tmp_path: Path, desk: Desk) -> None:
     assert isinstance(step, VerifyDialog)
     step.count.setValue(3)
     qtbot.keyClicks(step.shares, "200")
-    _ok(step)
+    _ok(qtbot, step)
     assert "you counted 3 certificates; the manifest lists 2" in step.error.text()
     step.count.setValue(2)
-    _ok(step)
+    _ok(qtbot, step)
     assert not step.isVisible()
     qtbot.waitUntil(lambda: checker.model.value_in(checker.current_row(), "status") == "verified")
 
@@ -149,6 +152,7 @@ def _print(qtbot: QtBot, tmp_path: Path, desk: Desk, mine: ManifestsTab, number:
     mine.manifest_actions["print"].trigger()
     preview = mine.dialog
     assert isinstance(preview, PrintPreviewDialog)
+    wait_ops(qtbot)  # the preview renders on a worker
     assert "1 page; prints as the original" in preview.summary.text()
     page = preview.pages.findChild(QLabel, "preview_page_1")
     assert page is not None and not page.pixmap().isNull()
@@ -166,6 +170,7 @@ def _print(qtbot: QtBot, tmp_path: Path, desk: Desk, mine: ManifestsTab, number:
     preview.print_dialog.accept()  # the user presses Print
     qtbot.waitUntil(lambda: out.exists() and out.stat().st_size > 0)
     assert f"Printed {number} (original, 1 pages)" in mine.notice.text()
+    wait_ops(qtbot)  # the preview again, now as the copy the next print would be
     assert set(barcodes(out, tmp_path)) == {number, "W1", "W2"}
     assert "prints as a COPY" in preview.summary.text()
     saved = tmp_path / "copy.pdf"
@@ -183,14 +188,40 @@ def _deliver(qtbot: QtBot, desk: Desk, mine: ManifestsTab, number: str) -> None:
     assert isinstance(pickup, PickupDialog)
     qtbot.keyClicks(pickup.agent, "J. Doe")
     qtbot.keyClicks(pickup.seal, "SEAL-1")
-    _ok(pickup)
+    _ok(qtbot, pickup)
     qtbot.waitUntil(lambda: mine.model.value_in(mine.current_row(), "status") == "in_transit")
     mine.manifest_actions["receipt"].trigger()
     receipt = mine.dialog
     assert isinstance(receipt, ReceiptDialog)
     assert receipt.missing.count() == 2
     qtbot.keyClicks(receipt.received_by, "A. Clerk")
-    _ok(receipt)
+    _ok(qtbot, receipt)
     qtbot.waitUntil(lambda: "receipted" in mine.notice.text())
     view = desk.admin.manifests.view(number)
     assert (view.status.value, view.received_by) == ("received", "A. Clerk")
+
+
+def test_a_refused_cancel_says_why_and_a_double_press_cancels_once(
+    qtbot: QtBot, tmp_path: Path, settling_desk: Desk
+) -> None:
+    from desk_app.ui import ops
+
+    register(settling_desk, "W1", "W2")
+    clerk = _certificates(qtbot, tmp_path, settling_desk, "carl")
+    _select(clerk, 0, 1)
+    clerk.certificate_actions["manifest"].trigger()
+    dialog = clerk.manifest_dialog
+    assert dialog is not None
+    _fill(qtbot, dialog)
+    _ok(qtbot, dialog)
+    number = dialog.number
+    mine = _manifests(qtbot, tmp_path, settling_desk, "carl")
+    mine.cancel("  ")  # no reason: the service refuses, on the worker; the notice says
+    wait_ops(qtbot)
+    assert mine.notice.text() == "reason: is required"
+    mine.cancel("the client collects them")
+    mine.cancel("the client collects them")  # pressed again before the first answered
+    assert ops.running() == 1
+    wait_ops(qtbot)
+    assert mine.notice.text() == f"Manifest {number} cancelled"
+    assert settling_desk.admin.manifests.view(str(number)).status.value == "cancelled"

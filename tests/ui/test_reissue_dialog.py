@@ -15,8 +15,9 @@ from desk_app.domain.states import CertificateStatus
 from desk_app.ui import theme
 from desk_app.ui.dialogs.reissue_dialog import ReissueDialog
 from desk_app.ui.theme import Tone
-from tests.services.certificate_helpers import IBM, register
 from tests.services.conftest import Desk
+from tests.services.custody.certificate_helpers import IBM, register
+from tests.ui.conftest import wait_ops
 
 pytestmark = pytest.mark.gui
 CS = CertificateStatus
@@ -71,6 +72,7 @@ def test_a_transfer_of_300_shares_leaves_a_balance_certificate_of_700(
     _row(qtbot, dialog, 0, account=account.lower())
     _type(qtbot, dialog, agent="Computershare", location="Vault A, drawer 1")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # no balance number yet
+    wait_ops(qtbot)  # refused on the worker; the dialog stays open and says why
     assert dialog.isVisible() and dialog.error.text() == (
         "balance certificate: 700 shares stay with John A Smith: give the balance "
         "certificate's number"
@@ -130,6 +132,7 @@ def test_an_over_issue_and_bad_shares_are_refused_naming_the_row(qtbot: QtBot, d
     )
     assert _is_red(dialog) and not dialog.balance_number.isEnabled()
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    wait_ops(qtbot)
     assert dialog.isVisible() and dialog.error.text() == (
         "shares: the new certificates carry 1,100 shares, more than the 1,000 of the cancelled one"
     )

@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.settlements_tab import SettlementsTab
 from tests.services.conftest import Desk
-from tests.services.test_trade_import import GOOD_CSV, _books
+from tests.services.trading.test_trade_import import GOOD_CSV, _books
+from tests.ui.conftest import wait_ops
 
 pytestmark = pytest.mark.gui
 
@@ -69,7 +70,7 @@ def test_settle_a_part_from_the_tab_and_the_residual_shows(
 ) -> None:
     from decimal import Decimal
 
-    from tests.services.test_trades import _terms
+    from tests.services.trading.test_trades import _terms
 
     desk = settling_desk
     desk.ws["carl"].trades.book(_terms("ACC-100"))  # receive 100 vs 21,030.50
@@ -96,6 +97,7 @@ def test_settle_a_part_from_the_tab_and_the_residual_shows(
     dialog.quantity.selectAll()
     qtbot.keyClicks(dialog.quantity, "150")
     dialog.settle()
+    wait_ops(qtbot)  # the service refuses, on a worker; the dialog stays open and says why
     assert dialog.isVisible() and "at most the 100 left" in dialog.error.text()
     dialog.quantity.setText("40")
     with qtbot.waitSignal(dialog.settled, timeout=5_000):
@@ -113,7 +115,7 @@ def test_export_the_selection_as_sese023_then_apply_a_status_file(
     qtbot: QtBot, settling_desk: Desk, tmp_path: Path
 ) -> None:
     from tests.iso20022 import assert_valid
-    from tests.services.test_trades import _terms
+    from tests.services.trading.test_trades import _terms
 
     desk = settling_desk
     desk.ws["carl"].trades.book(_terms("ACC-100"))
@@ -126,6 +128,7 @@ def test_export_the_selection_as_sese023_then_apply_a_status_file(
     assert actions["export"].isEnabled()
     oid = int(tab.model.row_at(0)[-1])
     tab.export_instructions(tmp_path / "out")  # the folder the dialog would have given
+    wait_ops(qtbot)
     assert tab.notice.text() == (
         f"1 instruction written (1 newly instructed) to {tmp_path / 'out'}"
     )
@@ -134,13 +137,50 @@ def test_export_the_selection_as_sese023_then_apply_a_status_file(
     bad = tmp_path / "bad.csv"
     bad.write_text(f"instruction,status,reason\nDESK-{oid},failing,WXYZ\n")
     tab.import_statuses([bad])
+    wait_ops(qtbot)
     assert tab.notice.text().startswith("Nothing applied: bad.csv:2: reason: must be a failing")
     good = tmp_path / "good.csv"
     good.write_text(f"instruction,status,reason,note\nDESK-{oid},unmatched,DDAT,date differs\n")
     tab.import_statuses([good])
+    wait_ops(qtbot)
     assert tab.notice.text() == "1 file: 0 matched, 0 failing, 1 noted, 0 unchanged"
     row = tab.model.row_at(0)
     assert tab.model.value_in(row, "status_note") == "Unmatched: DDAT date differs"
+    tab.import_statuses([tmp_path / "missing.csv"])  # refused on the worker: the notice says
+    wait_ops(qtbot)
+    assert tab.notice.text().startswith(f"{tmp_path / 'missing.csv'}: cannot be read")
+    tab.clear()
+
+
+def test_settle_pressed_twice_settles_once(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
+) -> None:
+    from desk_app.ui import ops
+    from tests.services.trading.test_trades import _terms
+
+    carl = settling_desk.ws["carl"]
+    carl.trades.book(_terms("ACC-100"))
+    tab = _tab(qtbot, tmp_path)
+    tab.set_workspace(carl)
+    oid = int(tab.model.row_at(0)[-1])
+    carl.settling.instruct([oid])
+    carl.settling.match([oid])
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
+    tab.view.selectRow(0)
+    dialog = tab.settle()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    dialog.quantity.setText("40")
+    settled: list[object] = []
+    dialog.settled.connect(settled.append)
+    dialog.settle()
+    assert not dialog.ok_button.isEnabled()  # until the first has answered
+    dialog.settle()  # a second press while the first runs starts nothing
+    assert ops.running() == 1
+    wait_ops(qtbot)
+    assert len(settled) == 1 and not dialog.isVisible()
+    assert len(carl.settling.postings(oid)) == 1
     tab.clear()
 
 
@@ -150,7 +190,7 @@ def test_bulk_settle_and_mark_failing_run_off_the_gui_thread(
     from datetime import UTC, date, datetime
 
     from desk_app.domain.codes import FailReason
-    from tests.services.test_trades import _terms
+    from tests.services.trading.test_trades import _terms
 
     carl = settling_desk.ws["carl"]
     when = datetime(2026, 11, 2, 15, 30, tzinfo=UTC)
@@ -198,7 +238,7 @@ def test_the_detail_pane_shows_the_postings_and_reverses_one(
 ) -> None:
     from decimal import Decimal
 
-    from tests.services.test_trades import _terms
+    from tests.services.trading.test_trades import _terms
 
     carl = settling_desk.ws["carl"]
     carl.trades.book(_terms("ACC-100"))
@@ -220,8 +260,13 @@ def test_the_detail_pane_shows_the_postings_and_reverses_one(
     assert not pane.reverse_button.isEnabled()  # no posting chosen yet
     pane.table.selectRow(0)
     assert pane.reverse_button.isEnabled()
+    pane.reverse("  ")  # refused on the worker: the pane says why, in place of the detail
+    wait_ops(qtbot)
+    assert pane.summary.text() == "reason: say why the settlement is being reversed"
+    pane.show_obligation(oid)
+    pane.table.selectRow(0)
     with qtbot.waitSignal(pane.reversed) as done:
-        pane.reverse("DTC reversed the delivery")
+        pane.reverse("DTC reversed the delivery")  # on a worker
     assert done.args[0].startswith(f"Posting {pane.detail.postings[0].id} reversed by posting ")
     assert pane.postings.column_texts(1) == ["Settlement", "Reversal"]
     assert pane.postings.column_texts(6)[0].startswith("reversed by ")

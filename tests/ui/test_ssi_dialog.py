@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desk_app.ui.dialogs.ssi_dialog import SSIDialog
 from tests.services.conftest import Desk
+from tests.ui.conftest import wait_ops
 
 pytestmark = pytest.mark.gui
 
@@ -32,9 +33,11 @@ def test_new_and_changed_instructions_are_sent_for_approval(
     dialog.edits["agent_bic"].setText("CHASUS3")
     qtbot.keyClicks(dialog.edits["reason"], "MSCO's instruction")
     qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
+    wait_ops(qtbot)  # the refusal comes back from the worker, into the dialog
     assert dialog.error.text() == "agent_bic: must be 8 or 11 characters (has 7) ('CHASUS3')"
     dialog.edits["agent_bic"].setText("CHASUS33")
     qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
+    wait_ops(qtbot)
     new = dialog.sent
     assert new is not None and dialog.error.text() == f"Request {new} sent for approval"
     settling_desk.ws["sue"].approvals.approve(new)
@@ -44,6 +47,7 @@ def test_new_and_changed_instructions_are_sent_for_approval(
     dialog.edits["effective_to"].setText("2026-12-31")
     dialog.edits["reason"].setText("GSCO changes agent next year")
     qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+    wait_ops(qtbot)
     detail = settling_desk.ws["sue"].approvals.detail(dialog.sent or 0)
     assert detail.summary.endswith(": effective to")
 
@@ -52,3 +56,23 @@ def test_who_may_not_ask_sees_why(qtbot: QtBot, settling_desk: Desk) -> None:
     dialog = _dialog(qtbot, settling_desk, "cora")
     assert not dialog.new_button.isEnabled()
     assert "needs the clerk or supervisor role" in dialog.new_button.toolTip()
+
+
+def test_a_second_press_while_the_request_is_on_its_way_sends_nothing(
+    qtbot: QtBot, settling_desk: Desk
+) -> None:
+    from desk_app.ui import ops
+
+    settling_desk.counterparty("MSCO")
+    dialog = _dialog(qtbot, settling_desk)
+    dialog.table.selectRow(0)
+    dialog.edits["counterparty"].setText("MSCO")
+    qtbot.keyClicks(dialog.edits["reason"], "MSCO's instruction")
+    approvals = settling_desk.ws["sue"].approvals
+    before = approvals.pending_count()
+    assert dialog.request_new()
+    assert not dialog.request_new()  # pressed again before the first answered
+    assert ops.running() == 1
+    wait_ops(qtbot)
+    assert dialog.error.text() == f"Request {dialog.sent} sent for approval"
+    assert approvals.pending_count() == before + 1

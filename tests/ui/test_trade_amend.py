@@ -18,6 +18,7 @@ from desk_app.services.trading.trades import TradeService
 from desk_app.ui.dialogs.trade_cancel_dialog import TradeCancelDialog
 from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
 from tests.services.conftest import Desk
+from tests.ui.conftest import wait_ops
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
 
@@ -85,6 +86,7 @@ def test_an_amendment_through_the_ticket_is_a_new_version(qtbot: QtBot, floor: D
     amended: list[str] = []
     dialog.trade_amended.connect(amended.append)
     qtbot.keyClick(dialog.editor("reason"), Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert not dialog.isVisible()
 
     versions = trades.versions(trade_id)
@@ -111,6 +113,7 @@ def test_a_trade_past_its_settlement_date_is_amended_by_request(qtbot: QtBot, fl
     retype(qtbot, dialog, "quantity", "90")
     qtbot.keyClicks(dialog.editor("reason"), "Client sold 90, not 100")
     qtbot.keyClick(dialog.editor("reason"), Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert not dialog.isVisible()
     assert dialog.outcome_text.startswith("Request ")
     assert dialog.outcome_text.endswith("sent to a principal for approval")
@@ -127,6 +130,7 @@ def test_an_amendment_made_meanwhile_is_not_overwritten(qtbot: QtBot, floor: Des
     retype(qtbot, dialog, "price", "211")
     qtbot.keyClicks(dialog.editor("reason"), "price")
     qtbot.keyClick(dialog.editor("reason"), Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert dialog.isVisible()
     assert "open the current version to change it" in dialog.general_error.text()
     assert [v.terms.price for v in trades.versions(trade_id)] == [Decimal("210.25")] * 2
@@ -143,9 +147,11 @@ def test_a_cancel_needs_a_reason_and_adds_a_cancelled_version(qtbot: QtBot, floo
     assert "NYC-2001  Ada Lovelace" in texts
     assert dialog.ok_button.text() == "Cancel &trade" and not dialog.ok_button.isEnabled()
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert dialog.isVisible()  # no reason, no cancel
     qtbot.keyClicks(dialog.reason, "Booked twice")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert not dialog.isVisible()
     versions = trades.versions(trade_id)
     assert [v.status for v in versions] == [TradeStatus.AMENDED, TradeStatus.CANCELLED]
@@ -163,6 +169,7 @@ def test_cancelling_a_trade_past_settlement_asks_a_principal(qtbot: QtBot, floor
     assert dialog.ok_button.text() == "Send for &approval"
     qtbot.keyClicks(dialog.reason, "Client never placed it")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert not dialog.isVisible()
     assert dialog.outcome_text.endswith("sent to a principal for approval")
     assert [v.status for v in trades.versions(trade_id)] == [TradeStatus.ACTIVE]

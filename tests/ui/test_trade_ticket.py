@@ -18,6 +18,7 @@ from desk_app.services.trading.trades import TradeRecord
 from desk_app.ui.dialogs.add_instrument_dialog import AddInstrumentDialog
 from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
 from tests.services.conftest import Desk
+from tests.ui.conftest import wait_ops
 
 # The offscreen platform cannot raise a completer's popup or grab the keyboard for it.
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
@@ -112,6 +113,7 @@ def test_a_trade_is_booked_with_the_keyboard_only(qtbot: QtBot, floor: Desk) -> 
     assert dialog.text("settle_date") == "2026-11-25"
     assert dialog.cycle.text() == "T+1, from the settlement calendar"
     type_here(qtbot, "fees", "0.05", then=Qt.Key.Key_Return)
+    wait_ops(qtbot)  # booked on a worker
 
     assert not dialog.isVisible()
     assert booked == [dialog.booked_id]
@@ -213,6 +215,7 @@ def test_overriding_the_settlement_date_needs_a_reason(qtbot: QtBot, floor: Desk
     assert not dialog.ok_button.isEnabled()
     qtbot.keyClick(settle, Qt.Key.Key_Tab)
     type_here(qtbot, "settle_date_reason", "Client asked for T+3", then=Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert not dialog.isVisible()
     (trade,) = trades(floor)
     assert (trade.terms.settle_date, trade.terms.settle_date_reason) == (
@@ -242,10 +245,12 @@ def test_an_unknown_isin_is_added_from_the_ticket(qtbot: QtBot, floor: Desk) -> 
     assert adder.currency.text() == "USD" and adder.market.currentText() == "US"
     qtbot.keyClicks(adder.symbol, "IBM")
     qtbot.keyClick(adder.symbol, Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert adder.isVisible()  # the description is required
     assert adder.error.text() == "Description: is required"
     qtbot.keyClicks(adder.description, "International Business Machines")
     qtbot.keyClick(adder.description, Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert not adder.isVisible()
     assert dialog.note("instrument").startswith("International Business Machines · Equity")
     assert not dialog.add_instrument_button.isVisible()
@@ -260,6 +265,7 @@ def test_book_and_new_keeps_the_account_and_counterparty(qtbot: QtBot, floor: De
          counterparty="GSCO")  # fmt: skip
     assert dialog.book_and_new is not None
     qtbot.mouseClick(dialog.book_and_new, Qt.MouseButton.LeftButton)
+    wait_ops(qtbot)
     assert dialog.isVisible() and len(booked) == 1
     assert dialog.status.text() == f"Trade {booked[0]} booked. Next trade:"
     assert (dialog.text("account"), dialog.text("counterparty")) == ("NYC-2001", "GSCO")
@@ -268,6 +274,7 @@ def test_book_and_new_keeps_the_account_and_counterparty(qtbot: QtBot, floor: De
     assert focused() is dialog.editor("instrument")
     fill(qtbot, dialog, instrument="AAPL", quantity="5", price="200")
     qtbot.keyClick(dialog.editor("price"), Qt.Key.Key_Return)
+    wait_ops(qtbot)
     assert len(booked) == 2 and not dialog.isVisible()
     assert [t.terms.quantity for t in trades(floor)] == [Decimal(100), Decimal(5)]
 
@@ -286,6 +293,20 @@ def test_whoever_may_not_book_is_told_so(qtbot: QtBot, floor: Desk) -> None:
     fill(qtbot, dialog, account="NYC-2001", instrument="AAPL", quantity="100", price="210.25",
          counterparty="GSCO")  # fmt: skip
     qtbot.keyClick(dialog.editor("price"), Qt.Key.Key_Return)
+    wait_ops(qtbot)  # refused on the worker: the reason shows in the ticket, which stays
     assert dialog.isVisible()
     assert "clerk or supervisor" in dialog.general_error.text()
     assert trades(floor) == []
+
+
+def test_a_double_press_books_once(qtbot: QtBot, floor: Desk) -> None:
+    dialog = open_ticket(qtbot, floor)
+    booked: list[int] = []
+    dialog.trade_booked.connect(booked.append)
+    fill(qtbot, dialog, account="NYC-2001", instrument="AAPL", quantity="100", price="210.25",
+         counterparty="GSCO")  # fmt: skip
+    dialog.accept()
+    dialog.accept()  # pressed again before the first booking came back
+    wait_ops(qtbot)
+    assert len(booked) == 1 and not dialog.isVisible()
+    assert len(trades(floor)) == 1

@@ -14,6 +14,7 @@ from desk_app.ui.dialogs.transfer_dialog import TransferDialog
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import AccountsTab
 from tests.services.conftest import Desk
+from tests.ui.conftest import wait_ops
 from tests.ui.test_account_requests import select_account
 
 pytestmark = pytest.mark.gui
@@ -59,6 +60,7 @@ def test_a_cash_journal_is_sent_for_approval_from_the_dialog(
     assert dialog.available.text() == "21,019.50 USD"
     _type(qtbot, dialog, target="ACC-300", amount="25000", reason="fund the new account")
     qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    wait_ops(qtbot)
     assert dialog.isVisible()  # refused: more than the account holds
     assert dialog.error.text() == (
         "amount: ACC-100 has 21,019.50 USD available; the journal needs 25,000.00 USD ('25000')"

@@ -19,6 +19,7 @@ from desk_app.ui.idle_lock import IdleLock
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.security_menu import SecurityMenu
 from desk_app.ui.settings import DeskSettings
+from tests.ui.conftest import wait_ops
 
 pytestmark = pytest.mark.gui
 
@@ -38,6 +39,7 @@ def _column(dlg: UsersDialog, column: int) -> list[str]:
 
 def _save(qtbot: QtBot, form: UserForm) -> None:
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    wait_ops(qtbot)  # saved (or refused) on a worker
 
 
 def test_admin_adds_a_supervisor_with_a_registration(qtbot: QtBot, workspace: Workspace) -> None:
@@ -229,9 +231,11 @@ def test_change_and_clear_my_password(
         change.new.setText("second-password-2")
         change.repeat.setText("second-password-2")
         change.save()
+        wait_ops(qtbot)
         assert change.error_label.text() == "current password: is not right"
         change.current.setText("first-password-1")
         change.save()
+        wait_ops(qtbot)
         assert not change.isVisible()
         assert clerk.users.check_password("second-password-2")
 
@@ -239,7 +243,31 @@ def test_change_and_clear_my_password(
         assert clear is not None and clear.windowTitle() == "Clear my password"
         clear.current.setText("second-password-2")
         clear.save()
+        wait_ops(qtbot)
         assert not clear.isVisible()
         assert not clerk.users.get("clerk1").has_password
         assert not menu.clear_password_action.isEnabled()
         assert win.statusBar().currentMessage() == "Your Desk password was removed."
+
+
+def test_a_double_save_adds_the_user_once(
+    qtbot: QtBot, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dlg = _users_dialog(qtbot, workspace)
+    form = dlg.add_user()
+    assert form is not None
+    qtbot.keyClicks(form.username, "clerk2")
+    form.role_boxes[Role.CLERK].setChecked(True)
+    added: list[str] = []
+    add = workspace.users.add
+
+    def counted(username: str, *args: object, **kwargs: object) -> object:
+        added.append(username)
+        return add(username, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workspace.users, "add", counted)
+    form.save()
+    form.save()  # pressed again before the first save came back
+    wait_ops(qtbot)
+    assert added == ["clerk2"] and not form.isVisible()
+    assert _column(dlg, 0) == ["clerk2", "tester"]

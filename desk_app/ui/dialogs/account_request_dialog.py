@@ -30,6 +30,7 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.states import ACCOUNT
 from desk_app.ui import theme
 from desk_app.ui.models.record_fields import field_label
+from desk_app.ui.ops import Op
 from desk_app.ui.tabs.workspace_view import AccountRecordView, AccountsView
 from desk_app.ui.theme import Tone
 
@@ -214,32 +215,51 @@ class AccountRequestDialog(QDialog):
     def accept(self) -> None:
         """File the request; on a refusal, say why beside the field and stay open."""
         self._clear_errors()
-        reason = self.reason.text()
-        try:
-            if self._kind is RequestKind.OPEN:
-                number = self.editors["account_number"]
-                assert isinstance(number, QLineEdit)
-                rid = self._accounts.request_open(number.text(), self.values(), reason)
-            elif self._kind is RequestKind.AMEND:
-                assert self._record is not None
-                rid = self._accounts.request_amend(
-                    self._record.account_number, self.values(), reason
-                )
-            else:
-                assert self._record is not None
-                status = self.editors["status"]
-                assert isinstance(status, QComboBox)
-                rid = self._accounts.request_status(
-                    self._record.account_number, str(status.currentData()), reason
-                )
-        except ValidationError as exc:
-            self._show_error(exc.field, exc.reason, exc.message)
-            return
-        except DeskError as exc:
-            self._show_error("", "", exc.message)
-            return
+        reason, accounts, kind, record = (
+            self.reason.text(),
+            self._accounts,
+            self._kind,
+            self._record,
+        )
+        if kind is RequestKind.OPEN:
+            number = self.editors["account_number"]
+            assert isinstance(number, QLineEdit)
+            account, values = number.text(), self.values()
+
+            def call() -> int:
+                return accounts.request_open(account, values, reason)
+        elif kind is RequestKind.AMEND:
+            assert record is not None
+            account, values = record.account_number, self.values()
+
+            def call() -> int:
+                return accounts.request_amend(account, values, reason)
+        else:
+            assert record is not None
+            status = self.editors["status"]
+            assert isinstance(status, QComboBox)
+            account, new_status = record.account_number, str(status.currentData())
+
+            def call() -> int:
+                return accounts.request_status(account, new_status, reason)
+
+        Op(
+            self,
+            call,
+            done=self._sent,
+            refused=self._refused,
+            busy_key=f"account_request.{id(self)}",
+        ).run()
+
+    def _sent(self, rid: int) -> None:
         self.request_id = rid
         super().accept()
+
+    def _refused(self, exc: DeskError) -> None:
+        if isinstance(exc, ValidationError):
+            self._show_error(exc.field, exc.reason, exc.message)
+        else:
+            self._show_error("", "", exc.message)
 
     def sent_text(self) -> str:
         return f"Request {self.request_id} sent for approval"

@@ -20,6 +20,7 @@ from desk_app.domain.codes import InstrumentType
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.trade_ticket import MARKET_ZONES
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, line_edit
+from desk_app.ui.ops import Op
 from desk_app.ui.tabs.trade_views import InstrumentChoice, TradeLookupView
 
 #: An ISIN's country → the market and currency it most likely trades in.
@@ -91,17 +92,26 @@ class AddInstrumentDialog(QDialog):
     def accept(self) -> None:
         """Add the instrument; on a refusal, say why and stay open."""
         kind = InstrumentType(str(self.instrument_type.currentData()))
-        try:
-            self.added = self._lookup.add_instrument(
-                self._identifier, self.symbol.text(), self.description.text(), kind,
-                self.currency.text(), market=self.market.currentText(),
-            )  # fmt: skip
-        except ValidationError as exc:
-            self.error.setText(f"{exc.field.capitalize()}: {exc.reason}")
-            self.error.show()
-            return
-        except DeskError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
-            return
+        lookup, identifier = self._lookup, self._identifier
+        symbol, description = self.symbol.text(), self.description.text()
+        currency, market = self.currency.text(), self.market.currentText()
+        Op(
+            self,
+            lambda: lookup.add_instrument(
+                identifier, symbol, description, kind, currency, market=market
+            ),
+            done=self._added,
+            refused=self._refused,
+            busy_key=f"add_instrument.{id(self)}",
+        ).run()
+
+    def _added(self, added: InstrumentChoice) -> None:
+        self.added = added
         super().accept()
+
+    def _refused(self, exc: DeskError) -> None:
+        if isinstance(exc, ValidationError):
+            self.error.setText(f"{exc.field.capitalize()}: {exc.reason}")
+        else:
+            self.error.setText(exc.message)
+        self.error.show()

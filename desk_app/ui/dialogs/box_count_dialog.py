@@ -37,6 +37,7 @@ from desk_app.domain.permissions import Action
 from desk_app.domain.states import BoxCountStatus
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, set_tone
 from desk_app.ui.models.paged_table_model import PagedTableModel
+from desk_app.ui.ops import Op
 from desk_app.ui.tabs.certificate_views import BoxCountsView, CountSummaryView
 from desk_app.ui.tabs.workspace_view import ActorView
 from desk_app.ui.theme import Tone
@@ -179,10 +180,12 @@ class BoxCountDialog(QDialog):
     def refresh(self) -> None:
         """Read the open count, its summary and its sheet again (after every step)."""
         self.count_id = self.summary = None
+        # On the GUI thread: the open count's summary, a page of its sheet and the past
+        # counts, each a few rows, read again after every step.
         try:
             self.count_id = self._counts.open_count()
             self.summary = None if self.count_id is None else self._counts.summary(self.count_id)
-        except DeskError as exc:
+        except DeskError as exc:  # not permitted or gone: said in the dialog's error line
             self._fail(exc.message)
         self._start_box.setVisible(self.summary is None)
         self._count_box.setVisible(self.summary is not None)
@@ -281,25 +284,29 @@ class BoxCountDialog(QDialog):
             self.buttons[key].setToolTip(reason or tip)
 
     # -- doing ---------------------------------------------------------------------------
-    @property
-    def _id(self) -> int:
-        if self.count_id is None:
-            raise DeskError("No box count is open")
-        return self.count_id
+    def _run(
+        self, step: Callable[[], object], outcome: str, then: Callable[[], object] | None = None
+    ) -> bool:
+        """Do ``step`` on a worker; say ``outcome`` ("{}": its result) or why not; read again.
 
-    def _run(self, step: Callable[[], object], outcome: str) -> bool:
-        """Do ``step``; say ``outcome`` ("{}": its result) or why not; read everything again."""
+        ``step`` must not touch widgets or the model. False when nothing was started
+        (a step of this dialog is still on its way).
+        """
         self.error.hide()
         self.notice.clear()
-        try:
-            self.notice.setText(outcome.replace("{}", str(step())))
-        except (DeskError, OSError) as exc:  # OSError: the sheet could not be written
-            self._fail(exc.message if isinstance(exc, DeskError) else f"Not saved: {exc}")
+
+        def done(result: object) -> None:
+            self.notice.setText(outcome.replace("{}", str(result)))
+            if then is not None:
+                then()
             self.refresh()
-            return False
-        self.refresh()
-        self.changed.emit()
-        return True
+            self.changed.emit()
+
+        def refused(exc: DeskError) -> None:
+            self._fail(exc.message)
+            self.refresh()
+
+        return Op(self, step, done=done, refused=refused, busy_key=f"box_count:{id(self)}").run()
 
     def _fail(self, message: str) -> None:
         self.error.setText(message)
@@ -307,12 +314,21 @@ class BoxCountDialog(QDialog):
 
     def start(self) -> bool:
         quarter = self.quarter.text().strip() or None  # None: the service's current quarter
-        return self._run(lambda: self._counts.start(quarter), "Count {} started: print the sheet")
+        counts = self._counts
+        return self._run(lambda: counts.start(quarter), "Count {} started: print the sheet")
 
     def save_sheet(self, path: str | Path) -> bool:
         """Write the count sheet (a PDF) to ``path``."""
-        return self._run(lambda: Path(path).write_bytes(self._counts.sheet_pdf(self._id)),
-                         f"Sheet saved to {path}")  # fmt: skip
+        counts, count_id = self._counts, self.count_id
+
+        def write() -> int:
+            pdf = counts.sheet_pdf(_open(count_id))
+            try:
+                return Path(path).write_bytes(pdf)
+            except OSError as exc:  # the clerk's folder, not a bug
+                raise DeskError(f"Not saved: {exc}") from None
+
+        return self._run(write, f"Sheet saved to {path}")
 
     def _ask_sheet_path(self) -> None:
         name = f"box-count-{self.summary.quarter if self.summary else 'sheet'}.pdf"
@@ -323,25 +339,29 @@ class BoxCountDialog(QDialog):
     def mark(self, *, found: bool) -> bool:
         """Record the selected certificates found (at "Found at", if given) or missing."""
         rows, where = self.selected_rows(), self.found_at.text() if found else ""
+        refs = [self.reference(row) for row in rows]  # all or none
+        numbers = ", ".join(str(self.model.value_in(r, "certificate_number")) for r in rows)
+        counts, count_id = self._counts, self.count_id
 
         def record_all() -> str:
-            refs = [self.reference(row) for row in rows]  # all or none
             if found:
-                self._counts.record_many(self._id, found=refs, location=where)
+                counts.record_many(_open(count_id), found=refs, location=where)
             else:
-                self._counts.record_many(self._id, missing=refs)
-            return ", ".join(str(self.model.value_in(r, "certificate_number")) for r in rows)
+                counts.record_many(_open(count_id), missing=refs)
+            return numbers
 
-        done = self._run(record_all, "{}: " + ("found" if found else "missing"))
-        if done:
-            self.found_at.clear()  # a place typed for one find must not stick to the next
-        return done
+        # A place typed for one find must not stick to the next.
+        return self._run(
+            record_all, "{}: " + ("found" if found else "missing"), then=self.found_at.clear
+        )
 
     def add_unlisted(self, reference: str, location: str) -> bool:
         """Add a certificate found in the vault that the sheet does not list."""
-        return self._run(lambda: self._counts.record(self._id, reference, found=True,
-                                                     location=location),
-                         f"{reference.strip().upper()} added: found, not on record")  # fmt: skip
+        counts, count_id = self._counts, self.count_id
+        return self._run(
+            lambda: counts.record(_open(count_id), reference, found=True, location=location),
+            f"{reference.strip().upper()} added: found, not on record",
+        )
 
     def _ask_unlisted(self) -> None:
         title = "Found, not on sheet"
@@ -354,7 +374,8 @@ class BoxCountDialog(QDialog):
     def finish(self) -> bool:
         day = self.counted_on.date()
         on = date(day.year(), day.month(), day.day())
-        return self._run(lambda: self._counts.finish(self._id, on), "Differences due by {}")
+        counts, count_id = self._counts, self.count_id
+        return self._run(lambda: counts.finish(_open(count_id), on), "Differences due by {}")
 
     def resolve_selected(self, resolution: str) -> bool:
         """Record ``resolution`` on the one selected difference."""
@@ -362,8 +383,10 @@ class BoxCountDialog(QDialog):
         if len(rows) != 1:
             self._fail(SELECT_ONE)
             return False
-        ref = self.reference(rows[0])
-        return self._run(lambda: self._counts.resolve(self._id, ref, resolution), f"{ref} resolved")
+        ref, counts, count_id = self.reference(rows[0]), self._counts, self.count_id
+        return self._run(
+            lambda: counts.resolve(_open(count_id), ref, resolution), f"{ref} resolved"
+        )
 
     def _ask_resolution(self) -> None:
         rows = self.selected_rows()
@@ -374,4 +397,12 @@ class BoxCountDialog(QDialog):
             self.resolve_selected(text)
 
     def close_count(self) -> bool:
-        return self._run(lambda: self._counts.close(self._id), "Count closed")
+        counts, count_id = self._counts, self.count_id
+        return self._run(lambda: counts.close(_open(count_id)), "Count closed")
+
+
+def _open(count_id: int | None) -> int:
+    """The count a step is for (read before the step went to the worker)."""
+    if count_id is None:
+        raise DeskError("No box count is open")
+    return count_id

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.errors import DeskError
+from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
 from desk_app.ui.tabs.certificate_views import CertificatesView
 
@@ -83,7 +84,8 @@ class CertificateDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Register")
+        self._ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self._ok_button.setText("Register")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -102,16 +104,23 @@ class CertificateDialog(QDialog):
         return values
 
     def accept(self) -> None:
+        """Register the certificate on a worker; a refusal shows here, on the field it names."""
         self.error.hide()
-        try:
-            self.certificate_id = self._certificates.add(self.values())
-        except DeskError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
-            edit = self.edits.get(getattr(exc, "field", ""))
-            if edit is not None:
-                edit.setFocus()
-            return
+        certificates, values = self._certificates, self.values()
+        submit(
+            self, lambda: certificates.add(values), done=self._added, refused=self._refused,
+            button=self._ok_button,
+        )  # fmt: skip
+
+    def _refused(self, exc: DeskError) -> None:
+        self.error.setText(exc.message)
+        self.error.show()
+        edit = self.edits.get(getattr(exc, "field", ""))
+        if edit is not None:
+            edit.setFocus()
+
+    def _added(self, certificate_id: int) -> None:
+        self.certificate_id = certificate_id
         self.added = 1
         super().accept()
 

@@ -8,7 +8,9 @@ stays open, so the clerk corrects the value instead of typing it all again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QGuiApplication, QPalette, QShowEvent
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.certificates import LossKind
 from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, set_tone
 from desk_app.ui.tabs.certificate_views import CertificateMovesView, LossReportView
 from desk_app.ui.theme import Tone
@@ -117,19 +120,30 @@ class MoveDialog(QDialog):
         self.setMinimumWidth(480)
 
     def accept(self) -> None:
-        """Call the service; a refusal shows under the form and the dialog stays open."""
+        """Call the service on a worker; a refusal shows under the form, the dialog stays open."""
         self.error.hide()
         try:
-            self._submit()
-        except DeskError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
-            fit_height(self, grow_only=True)
+            call = self._submit()
+        except ValidationError as exc:  # the form itself, before anything is sent
+            self._refused(exc)
             return
+        submit(self, call, done=self._accepted, refused=self._refused, button=self.ok_button)
+
+    def _refused(self, exc: DeskError) -> None:
+        self.error.setText(exc.message)
+        self.error.show()
+        fit_height(self, grow_only=True)
+
+    def _accepted(self, result: Any) -> None:
+        self._record(result)
         super().accept()
 
-    def _submit(self) -> None:
+    def _submit(self) -> Callable[[], Any]:
+        """The service call of the form as filled in (read here, on the GUI thread)."""
         raise NotImplementedError
+
+    def _record(self, result: Any) -> None:
+        """Keep what the service answered (an id), if the dialog says it."""
 
     def showEvent(self, event: QShowEvent) -> None:
         if not event.spontaneous():
@@ -173,15 +187,18 @@ class ReportLostDialog(MoveDialog):
             self.form.addRow(label, widget)
         self.circumstances.setFocus()
 
-    def _submit(self) -> None:
+    def _submit(self) -> Callable[[], Any]:
         agent, ref = self.stop_agent.text().strip(), self.stop_reference.text().strip()
         if ref and not agent:  # the service would drop the reference without a word
             raise ValidationError("stop_agent", "name the transfer agent the stop is placed with")
-        kind = LossKind(self.kind.currentData())
-        self.loss_id = self._moves.report_lost(
-            self.reference, kind, picked(self.discovered_on), self.circumstances.toPlainText(),
-            stop_agent=agent, stop_reference=ref,
-        )  # fmt: skip
+        moves, reference, kind = self._moves, self.reference, LossKind(self.kind.currentData())
+        on, what = picked(self.discovered_on), self.circumstances.toPlainText()
+        return lambda: moves.report_lost(
+            reference, kind, on, what, stop_agent=agent, stop_reference=ref
+        )
+
+    def _record(self, result: Any) -> None:
+        self.loss_id = result
 
 
 class StopTransferDialog(MoveDialog):
@@ -205,10 +222,10 @@ class StopTransferDialog(MoveDialog):
             self.form.addRow(label, widget)
         self.agent.setFocus()
 
-    def _submit(self) -> None:
-        self._moves.place_stop(
-            self.reference, self.agent.text(), picked(self.placed_on), self.stop_reference.text()
-        )
+    def _submit(self) -> Callable[[], Any]:
+        moves, reference, agent = self._moves, self.reference, self.agent.text()
+        on, ref = picked(self.placed_on), self.stop_reference.text()
+        return lambda: moves.place_stop(reference, agent, on, ref)
 
 
 class ReplacementDialog(MoveDialog):
@@ -237,12 +254,17 @@ class ReplacementDialog(MoveDialog):
             self.form.addRow(label, widget)
         self.new_number.setFocus()
 
-    def _submit(self) -> None:
-        self.request_id = self._moves.request_replacement(
-            self.reference, new_number=self.new_number.text(),
-            indemnity_bond=self.indemnity_bond.text(), surety=self.surety.text(),
-            location=self.location.text(), reason=self.reason.text(),
-        )  # fmt: skip
+    def _submit(self) -> Callable[[], Any]:
+        moves, reference = self._moves, self.reference
+        fields = {
+            "new_number": self.new_number.text(), "indemnity_bond": self.indemnity_bond.text(),
+            "surety": self.surety.text(), "location": self.location.text(),
+            "reason": self.reason.text(),
+        }  # fmt: skip
+        return lambda: moves.request_replacement(reference, **fields)
+
+    def _record(self, result: Any) -> None:
+        self.request_id = result
 
 
 class LossReportDialog(QDialog):

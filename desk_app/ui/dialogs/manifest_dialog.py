@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.certificates import Dispatch
 from desk_app.domain.errors import DeskError
+from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
 from desk_app.ui.tabs.certificate_views import ManifestsView
 
@@ -122,9 +123,10 @@ class ManifestDialog(QDialog):
         name = self.recipient.text().strip()
         if not name or self.address.toPlainText().strip():
             return
+        # On the GUI thread: one address by the recipient's name, as the clerk leaves the field.
         try:
             known = self._manifests.known_address(name)
-        except DeskError:
+        except DeskError:  # none readable: the clerk types it, as for a new recipient
             return
         if known:
             self.address.setPlainText(known)
@@ -140,10 +142,16 @@ class ManifestDialog(QDialog):
             airbill=self.airbill.text(), pickup_at=pickup,
             declared_value=self.declared.text().strip() or None,
         )  # fmt: skip
-        try:
-            self.number = self._manifests.create(dispatch, self._references)
-        except DeskError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
-            return
+        manifests, references = self._manifests, self._references
+        submit(
+            self, lambda: manifests.create(dispatch, references), done=self._created,
+            refused=self._refused, button=self.create_button,
+        )  # fmt: skip
+
+    def _refused(self, exc: DeskError) -> None:
+        self.error.setText(exc.message)
+        self.error.show()
+
+    def _created(self, number: str) -> None:
+        self.number = number
         super().accept()

@@ -8,6 +8,7 @@ recipient and names any certificate that was not in the package.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import Qt
@@ -27,12 +28,13 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.certificates import ManifestView
 from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
 from desk_app.ui.tabs.certificate_views import ManifestsView
 
 
 class _StepDialog(QDialog):
-    """A form, an error line, OK and Cancel; `run` does the step when OK is pressed."""
+    """A form, an error line, OK and Cancel; OK runs the call `step` makes, on a worker."""
 
     def __init__(self, title: str, note: str, ok_text: str, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -63,17 +65,26 @@ class _StepDialog(QDialog):
         edit.setPlaceholderText(placeholder)
         return edit
 
-    def run(self) -> None:
+    def step(self) -> Callable[[], object]:
+        """The service call of the form as filled in (read here, on the GUI thread)."""
         raise NotImplementedError
 
     def accept(self) -> None:
         self.error.hide()
         try:
-            self.run()
-        except DeskError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
+            call = self.step()
+        except ValidationError as exc:  # the form itself, before anything is sent
+            self._refused(exc)
             return
+        submit(
+            self, call, done=self._stepped, refused=self._refused, button=self.ok_button,
+        )  # fmt: skip
+
+    def _refused(self, exc: DeskError) -> None:
+        self.error.setText(exc.message)
+        self.error.show()
+
+    def _stepped(self, _result: object) -> None:
         super().accept()
 
 
@@ -101,14 +112,15 @@ class VerifyDialog(_StepDialog):
         self.form.addRow("Certificates counted", self.count)
         self.form.addRow("Shares counted", self.shares)
 
-    def run(self) -> None:
+    def step(self) -> Callable[[], object]:
         if not self.count.value():
             raise ValidationError("count", "type how many certificates you counted")
         try:
             shares = Decimal(self.shares.text().replace(",", "").strip())
         except InvalidOperation:
             raise ValidationError("shares", "type the total shares you counted") from None
-        self._manifests.verify(self._view.manifest_number, self.count.value(), shares)
+        manifests, number, count = self._manifests, self._view.manifest_number, self.count.value()
+        return lambda: manifests.verify(number, count, shares)
 
 
 class PickupDialog(_StepDialog):
@@ -132,8 +144,10 @@ class PickupDialog(_StepDialog):
         self.form.addRow("Courier agent", self.agent)
         self.form.addRow("Bag/seal", self.seal)
 
-    def run(self) -> None:
-        self._manifests.pickup(self._view.manifest_number, self.agent.text(), self.seal.text())
+    def step(self) -> Callable[[], object]:
+        manifests, number = self._manifests, self._view.manifest_number
+        agent, seal = self.agent.text(), self.seal.text()
+        return lambda: manifests.pickup(number, agent, seal)
 
 
 class ReceiptDialog(_StepDialog):
@@ -176,8 +190,7 @@ class ReceiptDialog(_StepDialog):
             if item is not None and item.checkState() == Qt.CheckState.Checked
         ]
 
-    def run(self) -> None:
-        self._manifests.receipt(
-            self._view.manifest_number, self.received_by.text(), missing=self.ticked(),
-            note=self.note.text(),
-        )  # fmt: skip
+    def step(self) -> Callable[[], object]:
+        manifests, number = self._manifests, self._view.manifest_number
+        by, missing, note = self.received_by.text(), self.ticked(), self.note.text()
+        return lambda: manifests.receipt(number, by, missing=missing, note=note)

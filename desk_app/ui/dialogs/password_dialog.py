@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.ui.dialogs.users_dialog import MIN_PASSWORD_LENGTH, UserDirectory, error_label
+from desk_app.ui.ops import Op
 
 
 class PasswordDialog(QDialog):
@@ -93,28 +94,35 @@ class PasswordDialog(QDialog):
 
     def save(self) -> None:
         """Check the current password, then set or clear; stay open with the reason if not."""
-        try:
-            self._save()
-        except DeskError as exc:
-            self.error_label.setText(exc.message)
-            self.error_label.show()
-            return
+        current = self.current.text() if self._has_password else None
+        new = None if self._clear else self.new.text()
+        repeat = self.repeat.text()
+        directory, username = self._directory, self._username
+
+        def call() -> None:
+            # The order the clerk is told in: the current password, then the new one.
+            if current is not None and not directory.check_password(current):
+                raise ValidationError("current password", "is not right")
+            if new is not None:
+                if new != repeat:
+                    raise ValidationError("new password", "the two entries are not the same")
+                if len(new) < MIN_PASSWORD_LENGTH:
+                    raise ValidationError(
+                        "new password", f"must be at least {MIN_PASSWORD_LENGTH} characters"
+                    )
+            directory.set_password(username, new, current=current)
+
+        Op(
+            self, call, done=self._saved, refused=self._refused, busy_key=f"password.{id(self)}"
+        ).run()
+
+    def _saved(self, _result: None) -> None:
         self.password_changed.emit(not self._clear)
         self.accept()
 
-    def _save(self) -> None:
-        current = self.current.text() if self._has_password else None
-        if current is not None and not self._directory.check_password(current):
+    def _refused(self, exc: DeskError) -> None:
+        if isinstance(exc, ValidationError) and exc.field == "current password":
             self.current.selectAll()
             self.current.setFocus()
-            raise ValidationError("current password", "is not right")
-        new: str | None = None
-        if not self._clear:
-            new = self.new.text()
-            if new != self.repeat.text():
-                raise ValidationError("new password", "the two entries are not the same")
-            if len(new) < MIN_PASSWORD_LENGTH:
-                raise ValidationError(
-                    "new password", f"must be at least {MIN_PASSWORD_LENGTH} characters"
-                )
-        self._directory.set_password(self._username, new, current=current)
+        self.error_label.setText(exc.message)
+        self.error_label.show()

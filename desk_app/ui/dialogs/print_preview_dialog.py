@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.errors import DeskError
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
+from desk_app.ui.ops import Op
 from desk_app.ui.pdf_pages import PdfPages, paint_pdf, start_printing
 from desk_app.ui.tabs.certificate_views import PrintedDocumentView
 
@@ -71,6 +72,7 @@ class PrintPreviewDialog(QDialog):
         #: Where printing to a file goes unless the print dialog says otherwise.
         self.print_file = Path.home() / file_name
         self.document: PrintedDocumentView | None = None
+        self._asked = 0  # previews asked for: only the last one's answer is shown
         self._pdf_pages: PdfPages | None = None
         self._labels: list[QLabel] = []
         self._dpi = 72.0
@@ -122,15 +124,25 @@ class PrintPreviewDialog(QDialog):
         return str(self.paper.currentData())
 
     def show_preview(self) -> None:
-        """Render what printing now would give, on the chosen paper."""
+        """Render what printing now would give, on the chosen paper (on a worker)."""
         self.error.hide()
-        try:
-            self.document = self._preview(self.paper_code)
-        except DeskError as exc:
-            self._refused(exc)
-            return
-        kind = "a COPY (the original has printed)" if self.document.copy else "the original"
-        pages = self.document.pages
+        self._asked += 1
+        asked, paper, preview = self._asked, self.paper_code, self._preview
+
+        def show(document: PrintedDocumentView) -> None:
+            if asked == self._asked:  # the paper changed meanwhile: a newer preview follows
+                self._show(document)
+
+        def refused(exc: DeskError) -> None:
+            if asked == self._asked:  # an older preview's refusal is no longer the news
+                self._refused(exc)
+
+        Op(self, lambda: preview(paper), done=show, refused=refused).run()
+
+    def _show(self, document: PrintedDocumentView) -> None:
+        self.document = document
+        kind = "a COPY (the original has printed)" if document.copy else "the original"
+        pages = document.pages
         self.summary.setText(f"{pages} page{'s' if pages != 1 else ''}; prints as {kind}")
         self._draw()
 
@@ -258,9 +270,11 @@ class PrintPreviewDialog(QDialog):
         if self._print is None:
             return None
         self.error.hide()
+        # On the GUI thread, not through an Op: the print is recorded while the printer job
+        # or the file it goes to is held open here, so a refused print leaves neither behind.
         try:
             return self._print(self.paper_code)
-        except DeskError as exc:
+        except DeskError as exc:  # said in the dialog's error line, nothing printed
             self._refused(exc)
             return None
 

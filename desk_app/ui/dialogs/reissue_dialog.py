@@ -33,6 +33,7 @@ from desk_app.domain.certificates import NewCertificate, clean_number, parse_sha
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.money import format_quantity
 from desk_app.ui.dialogs.loss_dialogs import fit_height
+from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, set_tone
 from desk_app.ui.tabs.certificate_views import CertificateMovesView
 from desk_app.ui.theme import Tone
@@ -224,20 +225,34 @@ class ReissueDialog(QDialog):
     # -- OK -------------------------------------------------------------------------------
 
     def accept(self) -> None:
-        """Record the reissue; a refusal shows under the form and the dialog stays open."""
+        """Record the reissue on a worker; a refusal shows under the form, the dialog stays open."""
         self.error.hide()
         try:
             issued = self.issued()
-            balance = self.balance_number.text() if self.balance_number.isEnabled() else ""
-            self.new_ids = self._moves.reissue(
-                self.reference, issued, balance_number=balance, agent=self.agent.text(),
-                location=self.location.text(),
-            )  # fmt: skip
-        except DeskError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
-            fit_height(self, grow_only=True)
+        except DeskError as exc:  # a bad row, found here before anything is sent
+            self._refused(exc)
             return
+        balance = self.balance_number.text() if self.balance_number.isEnabled() else ""
+        moves, reference, agent, where = (
+            self._moves,
+            self.reference,
+            self.agent.text(),
+            self.location.text(),
+        )
+        submit(
+            self, lambda: moves.reissue(
+                reference, issued, balance_number=balance, agent=agent, location=where
+            ),
+            done=self._reissued, refused=self._refused, button=self.ok_button,
+        )  # fmt: skip
+
+    def _refused(self, exc: DeskError) -> None:
+        self.error.setText(exc.message)
+        self.error.show()
+        fit_height(self, grow_only=True)
+
+    def _reissued(self, new_ids: list[int]) -> None:
+        self.new_ids = new_ids
         super().accept()
 
     def issued(self) -> list[NewCertificate]:

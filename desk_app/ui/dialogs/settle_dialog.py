@@ -11,9 +11,10 @@ from decimal import Decimal
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
-from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.errors import ValidationError
 from desk_app.domain.money import format_quantity
 from desk_app.domain.trade_rows import parse_charge, parse_quantity
+from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
 from desk_app.ui.tabs.workspace_view import SettledView, SettlingView
 
@@ -56,7 +57,8 @@ class SettleDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Settle")
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Settle")
         buttons.accepted.connect(self.settle)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -67,10 +69,21 @@ class SettleDialog(QDialog):
             quantity = parse_quantity("quantity", self.quantity.text().strip())
             text = self.amount.text().strip()
             amount = parse_charge("amount", text) if text else None
-            self.outcome = self._settling.settle(self._id, quantity=quantity, amount=amount)
-        except (ValidationError, DeskError) as exc:
-            self.error.setText(exc.message)
-            self.error.show()
+        except ValidationError as exc:  # the fields, read here before anything is asked
+            self._show_error(exc.message)
             return
-        self.settled.emit(self.outcome)
+        settling, oid = self._settling, self._id
+        submit(
+            self, lambda: settling.settle(oid, quantity=quantity, amount=amount),
+            done=self._posted, refused=lambda exc: self._show_error(exc.message),
+            button=self.ok_button,
+        )  # fmt: skip
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def _posted(self, outcome: SettledView) -> None:
+        self.outcome = outcome
+        self.settled.emit(outcome)
         self.accept()

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.codes import InstrumentType
-from desk_app.domain.errors import DeskError
 from desk_app.domain.listing import iter_rows
 from desk_app.domain.permissions import Action
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, set_tone
 from desk_app.ui.models.static_table_model import Cell, StaticTableModel
+from desk_app.ui.ops import Op
 from desk_app.ui.tabs.workspace_view import ActorView, SSIsView
 from desk_app.ui.theme import Tone
 
@@ -120,6 +120,7 @@ class SSIDialog(QDialog):
         return table
 
     def reload(self) -> None:
+        # On the GUI thread: the standing instructions are a short list, read as it opens.
         rows = list(iter_rows(self._ssis.instructions()))
         self.model.set_rows([
             [Cell("" if v is None else str(v), v) for v in row[: len(HEADERS)]] for row in rows
@@ -149,33 +150,36 @@ class SSIDialog(QDialog):
     def _values(self, keys: tuple[str, ...]) -> dict[str, str]:
         return {k: self.edits[k].text().strip() for k in keys if self.edits[k].text().strip()}
 
-    def request_new(self) -> int | None:
-        """File a request for the instruction in the form."""
+    def request_new(self) -> bool:
+        """File a request for the instruction in the form (on a worker); False if not sent."""
         keys = tuple(k for k, _label, _hint in FIELDS if k != "reason")
         fields = {**self._values(keys), "asset_class": str(self.asset_class.currentData())}
-        return self._send(lambda: self._ssis.request_add(fields, self.edits["reason"].text()))
+        ssis, reason = self._ssis, self.edits["reason"].text()
+        return self._send(lambda: ssis.request_add(fields, reason))
 
-    def request_change(self) -> int | None:
-        """File a request to change the selected instruction's end date."""
+    def request_change(self) -> bool:
+        """File a request to change the selected instruction's end date (on a worker)."""
         ssi = self.selected_id()
         if ssi is None:
             self._show("Select the instruction to change first")
-            return None
+            return False
+        # On the GUI thread: the one instruction the form compares itself with.
         record = self._ssis.record(ssi).values
         changes = {k: v for k, v in self._values(CHANGE).items() if record.get(k) != v}
-        return self._send(
-            lambda: self._ssis.request_change(ssi, changes, self.edits["reason"].text())
-        )
+        ssis, reason = self._ssis, self.edits["reason"].text()
+        return self._send(lambda: ssis.request_change(ssi, changes, reason))
 
-    def _send(self, send: Callable[[], int]) -> int | None:
+    def _send(self, send: Callable[[], int]) -> bool:
+        """One request at a time: a second press while one is on its way sends nothing."""
         self.error.hide()
-        try:
-            self.sent = send()
-        except DeskError as exc:
-            self._show(exc.message)
-            return None
-        self._show(f"Request {self.sent} sent for approval", error=False)
-        return self.sent
+        return Op(
+            self, send, done=self._sent, refused=lambda exc: self._show(exc.message),
+            busy_key=f"ssi_request:{id(self)}",
+        ).run()  # fmt: skip
+
+    def _sent(self, request_id: int) -> None:
+        self.sent = request_id
+        self._show(f"Request {request_id} sent for approval", error=False)
 
     def _show(self, text: str, *, error: bool = True) -> None:
         self.error.setText(text)

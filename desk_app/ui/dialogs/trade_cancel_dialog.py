@@ -23,6 +23,7 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.money import format_amount, format_quantity
 from desk_app.domain.trade_ticket import market_zone
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, supervision_banner
+from desk_app.ui.ops import Op
 from desk_app.ui.tabs.trade_views import TradeRecordView, TradesView
 
 
@@ -112,14 +113,21 @@ class TradeCancelDialog(QDialog):
         """Cancel the trade (or ask a principal to); on a refusal, say why and stay open."""
         if not self.reason.text().strip():
             return
-        try:
-            outcome = self._trades.cancel(
-                self._record.id, self.reason.text(), expected_version=self._record.row_version
-            )
-        except DeskError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
-            return
-        self.outcome_text = outcome.text
-        self.trade_cancelled.emit(outcome.text)
-        super().accept()
+        reason, record, trades = self.reason.text(), self._record, self._trades
+
+        def done(outcome_text: str) -> None:
+            self.outcome_text = outcome_text
+            self.trade_cancelled.emit(outcome_text)
+            super(TradeCancelDialog, self).accept()
+
+        Op(
+            self,
+            lambda: trades.cancel(record.id, reason, expected_version=record.row_version).text,
+            done=done,
+            refused=self._show_error,
+            busy_key=f"trade_cancel.{id(self)}",
+        ).run()
+
+    def _show_error(self, exc: DeskError) -> None:
+        self.error.setText(exc.message)
+        self.error.show()

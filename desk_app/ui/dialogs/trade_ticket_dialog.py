@@ -49,6 +49,7 @@ from desk_app.ui.dialogs.trade_ticket_fields import (
     supervision_banner,
 )
 from desk_app.ui.dialogs.trade_ticket_reading import TicketReader
+from desk_app.ui.ops import Op
 from desk_app.ui.tabs.trade_views import (
     CheckedTradeView,
     TradeLookupView,
@@ -302,13 +303,13 @@ class TradeTicketDialog(QDialog):
     # -- actions --------------------------------------------------------------------------
     def accept(self) -> None:
         """Book (or amend) what the ticket says; on a refusal, say why and stay open."""
-        if self._submit():
-            super().accept()
+        self._submit(super().accept)
 
     def book_and_start_next(self) -> None:
         """Book, then clear what differs trade to trade (account and counterparty stay)."""
-        if not self._submit():
-            return
+        self._submit(self._start_next)
+
+    def _start_next(self) -> None:
         self._updating = True
         try:
             for name in ("instrument", "quantity", "price", "commission", "fees",
@@ -345,35 +346,41 @@ class TradeTicketDialog(QDialog):
         self.revalidate()
         self.editor("quantity").setFocus()
 
-    def _submit(self) -> bool:
+    def _submit(self, then: Callable[[], object]) -> None:
+        """Book or amend on a worker; ``then`` runs once it is done (a refusal stays here)."""
         self.revalidate()
         terms = self.terms()
         if terms is None or not self.ok_button.isEnabled():
             for row in self.rows.values():
                 row.touched = True
             self.revalidate()
-            return False
-        try:
-            if self._record is None:
-                self.booked_id = self._trades.book(terms)
+            return
+        record, reason = self._record, self.text("reason") if self.has("reason") else ""
+
+        def call() -> object:
+            if record is None:
+                return self._trades.book(terms)
+            return self._trades.amend(
+                record.id, terms, reason, expected_version=record.row_version
+            ).text
+
+        def done(result: object) -> None:
+            if record is None:
+                assert isinstance(result, int)
+                self.booked_id = result
+                self.trade_booked.emit(result)
             else:
-                outcome = self._trades.amend(
-                    self._record.id, terms, self.text("reason"),
-                    expected_version=self._record.row_version,
-                )  # fmt: skip
-                self.outcome_text = outcome.text
-        except ValidationError as exc:
+                self.outcome_text = str(result)
+                self.trade_amended.emit(self.outcome_text)
+            then()
+
+        Op(self, call, done=done, refused=self._refused, busy_key=f"trade_ticket.{id(self)}").run()
+
+    def _refused(self, exc: DeskError) -> None:
+        if isinstance(exc, ValidationError):
             self._show_refusal(self.reader.row_of(exc.field), exc.reason, exc.message)
-            return False
-        except DeskError as exc:
-            self._show_refusal(None, "", exc.message)
-            return False
-        if self._record is None:
-            assert self.booked_id is not None
-            self.trade_booked.emit(self.booked_id)
         else:
-            self.trade_amended.emit(self.outcome_text)
-        return True
+            self._show_refusal(None, "", exc.message)
 
     def _show_refusal(self, row: str | None, reason: str, message: str) -> None:
         if row in self.rows:

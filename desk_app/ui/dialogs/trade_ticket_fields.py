@@ -109,6 +109,8 @@ class SearchCompleter(QCompleter):
 
     def refresh(self, text: str) -> None:
         """Ask again for ``text`` and show the popup if anything was found."""
+        # On the GUI thread: a prefix search by index for a dozen rows, per keystroke, as a
+        # completion model fetches (a worker's answer would race the next keystroke).
         found = self._search(text) if text.strip() else []
         self.suggestions.clear()
         muted = theme.foreground(Tone.MUTED)

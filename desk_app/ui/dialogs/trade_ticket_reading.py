@@ -202,6 +202,8 @@ class TicketReader:
         return r
 
     def _check(self, terms: TradeTerms, r: Reading) -> None:
+        # On the GUI thread, like every read here: the ticket validates as the clerk types,
+        # with small reads by key (cached per text) and no write; a refusal is the reading.
         try:
             checked = self._trades.check(terms)
         except ValidationError as exc:
@@ -212,7 +214,7 @@ class TicketReader:
             else:
                 r.general = exc.message
             return
-        except DeskError as exc:
+        except DeskError as exc:  # part of the reading, shown under the ticket: not an op
             r.general = exc.message
             return
         self.terms = terms

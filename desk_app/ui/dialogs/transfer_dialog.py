@@ -25,6 +25,7 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.money import MONEY_SCALE, format_amount, format_quantity
 from desk_app.domain.trade_rows import parse_amount, parse_quantity
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
+from desk_app.ui.ops import Op
 from desk_app.ui.tabs.workspace_view import JournalRequestView, TransfersView
 
 CASH, SECURITIES = "cash", "securities"
@@ -120,6 +121,7 @@ class TransferDialog(QDialog):
     def show_available(self) -> None:
         """What the source holds now, settled (blank until the source and asset are known)."""
         source = self.source.text().strip()
+        # On the GUI thread: one account's settled balance by index, as the user leaves a field.
         try:
             if self.is_cash:
                 code = self.currency.text().strip().upper()
@@ -129,33 +131,36 @@ class TransferDialog(QDialog):
                 isin = self.isin.text().strip()
                 held = self._transfers.available_position(source, isin) if source and isin else None
                 text = "" if held is None else format_quantity(held)
-        except DeskError as exc:
+        except DeskError as exc:  # shown in place of the figure, as the user types
             text = exc.message
         self.available.setText(text)
 
     def accept(self) -> None:
         """File the request; a refusal shows under the form and the dialog stays open."""
         self.error.hide()
-        try:
-            self.sent = self._send()
-        except DeskError as exc:  # ValidationError included: it names the field
-            self.error.setText(exc.message)
-            self.error.show()
-            return
+        transfers, cash = self._transfers, self.is_cash
+        source, target, reason = self.source.text(), self.target.text(), self.reason.text()
+        raw, currency, isin = self.amount.text().strip(), self.currency.text(), self.isin.text()
+
+        def send() -> JournalRequestView:
+            if cash:
+                amount = parse_amount("amount", raw, MONEY_SCALE, zero_allowed=False)
+                return transfers.request_cash(source, target, amount, currency, reason)
+            quantity: Decimal = parse_quantity("quantity", raw)
+            return transfers.request_securities(source, target, isin, quantity, reason)
+
+        # A ValidationError is a DeskError too: its message names the field.
+        Op(
+            self, send, done=self._sent, refused=self._refused, busy_key=f"transfer.{id(self)}"
+        ).run()
+
+    def _sent(self, sent: JournalRequestView) -> None:
+        self.sent = sent
         super().accept()
 
-    def _send(self) -> JournalRequestView:
-        source, target, reason = self.source.text(), self.target.text(), self.reason.text()
-        raw = self.amount.text().strip()
-        if self.is_cash:
-            amount = parse_amount("amount", raw, MONEY_SCALE, zero_allowed=False)
-            return self._transfers.request_cash(
-                source, target, amount, self.currency.text(), reason
-            )
-        quantity: Decimal = parse_quantity("quantity", raw)
-        return self._transfers.request_securities(
-            source, target, self.isin.text(), quantity, reason
-        )
+    def _refused(self, exc: DeskError) -> None:
+        self.error.setText(exc.message)
+        self.error.show()
 
     def sent_text(self) -> str:
         assert self.sent is not None

@@ -8,7 +8,7 @@ what the service said, beside the fields, and keeps the input for a correction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -36,6 +36,7 @@ from desk_app.domain.codes import Role
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.permissions import GRANTS
 from desk_app.domain.supervision import KNOWN_SERIES, PRINCIPAL_SERIES, Registration
+from desk_app.ui.ops import Op
 
 MIN_PASSWORD_LENGTH = 10  # as services.passwords.MIN_LENGTH; checked again by the service
 NO_END = QDate(1900, 1, 1)  # the "to" date editor's minimum shows as "in force"
@@ -172,6 +173,7 @@ class UsersDialog(QDialog):
 
     def reload(self, select: str | None = None) -> None:
         """Read the users again (after a change), keeping ``select`` selected."""
+        # On the GUI thread: the firm's users, a few dozen rows, read when the dialog opens.
         users = list(self._directory.users())
         self._users = users
         self.table.setRowCount(len(users))
@@ -231,6 +233,8 @@ class UserForm(QDialog):
         self.setWindowTitle(f"Edit user {user.username}" if user else "Add user")
         self._directory = directory
         self._user = user
+        #: The record as saved by the update now running, before its password step.
+        self._updated: UserRecord | None = None
         self.saved_username = user.username if user else ""
 
         self.username = QLineEdit(user.username if user else "", self)
@@ -389,10 +393,22 @@ class UserForm(QDialog):
     def save(self) -> None:
         """Add or update through the service; on a refusal stay open and say why."""
         try:
-            self._save()
-        except DeskError as exc:
+            call = self._save_call()
+        except ValidationError as exc:  # read from the form, before anything runs
             self.show_error(exc)
             return
+        self._updated = None
+        Op(
+            self, call, done=self._saved, refused=self._refused, busy_key=f"user_save.{id(self)}"
+        ).run()
+
+    def _refused(self, exc: DeskError) -> None:
+        if self._updated is not None:  # the record was saved, then the password refused:
+            self._user = self._updated  # Save again sends the version it now has
+        self.show_error(exc)
+
+    def _saved(self, result: tuple[str, UserRecord | None]) -> None:
+        self.saved_username, self._user = result
         self.accept()
 
     def show_error(self, exc: DeskError) -> None:
@@ -413,30 +429,41 @@ class UserForm(QDialog):
             raise ValidationError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
         return mode, new
 
-    def _save(self) -> None:
+    def _save_call(self) -> Callable[[], tuple[str, UserRecord | None]]:
+        """The add or update the form asks for, read now, to run on a worker."""
         roles = self.chosen_roles()
         if not roles:
             raise ValidationError("role", "give at least one role")
         registrations = self.registration_rows()
         mode, password = self._password_choice()
-        directory = self._directory
-        if self._user is None:
-            added = directory.add(
-                self.username.text(), roles, full_name=self.full_name.text(),
-                registrations=registrations, db_login=self.db_login.text() or None,
-                password=password,
+        directory, user = self._directory, self._user
+        full_name, db_login = self.full_name.text(), self.db_login.text()
+        if user is None:
+            username = self.username.text()
+
+            def add() -> tuple[str, UserRecord | None]:
+                added = directory.add(
+                    username, roles, full_name=full_name, registrations=registrations,
+                    db_login=db_login or None, password=password,
+                )  # fmt: skip
+                return added.username, None
+
+            return add
+        active = self.active.isChecked()
+
+        def update() -> tuple[str, UserRecord | None]:
+            name = user.username
+            updated = directory.update(
+                name, user.version, full_name=full_name, roles=roles, active=active,
+                db_login=db_login, registrations=registrations,
             )  # fmt: skip
-            self.saved_username = added.username
-            return
-        name = self._user.username
-        self._user = directory.update(
-            name, self._user.version, full_name=self.full_name.text(), roles=roles,
-            active=self.active.isChecked(), db_login=self.db_login.text(),
-            registrations=registrations,
-        )  # fmt: skip
-        if mode != "keep":
-            directory.set_password(name, password)
-            self._user = directory.get(name)  # the new version, if Save is pressed again
+            self._updated = updated  # kept if the password below is refused
+            if mode != "keep":
+                directory.set_password(name, password)
+                updated = directory.get(name)  # the new version, if Save is pressed again
+            return self.saved_username, updated
+
+        return update
 
     def _update_password_fields(self) -> None:
         setting = self.password_mode.currentData() == "set"

@@ -14,12 +14,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QToolBar, QWidget
 
-from desk_app.domain.errors import DeskError
 from desk_app.domain.listing import PageSource
 from desk_app.domain.permissions import Action
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
+from desk_app.ui.ops import Op
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
+from desk_app.ui.tabs.workspace_view import AccountRecordView, RecordHistoryView
 from desk_app.ui.theme import Tone
 
 if TYPE_CHECKING:  # the dialogs are imported when first opened, not at startup
@@ -123,14 +124,15 @@ class AccountsTab(TableTab):
         update_actions(self.account_actions, ACTIONS, self.refusal)
 
     # -- the actions ---------------------------------------------------------------------------
-    def new_account(self) -> AccountRequestDialog | None:
-        return self._request_for("new")
+    def new_account(self) -> None:
+        self._request_for("new")
 
-    def amend(self) -> AccountRequestDialog | None:
-        return self._request_for("amend")
+    def amend(self) -> None:
+        """Read the selected account's record on a worker, then open the amend form."""
+        self._request_for("amend")
 
-    def change_status(self) -> AccountRequestDialog | None:
-        return self._request_for("status")
+    def change_status(self) -> None:
+        self._request_for("status")
 
     def transfer(self) -> TransferDialog | None:
         """Ask for a journal from the selected account (imported on first use)."""
@@ -149,34 +151,39 @@ class AccountsTab(TableTab):
         dialog.open()
         return dialog
 
-    def show_history(self) -> HistoryDialog | None:
-        """The selected account's audited changes (imported on first use)."""
-        number = self.selected_account()
-        if self.refusal("history") is not None or self.workspace is None or number is None:
-            return None
+    def show_history(self) -> None:
+        """The selected account's audited changes, read on a worker (imported on first use)."""
+        number, workspace = self.selected_account(), self.workspace
+        if self.refusal("history") is not None or workspace is None or number is None:
+            return
+        Op(
+            self,
+            lambda: workspace.history.account_history(number),
+            done=self._show_history,
+            busy_key=f"accounts.history.{id(self)}",
+        ).run()
+
+    def _show_history(self, history: RecordHistoryView) -> None:
         from desk_app.ui.dialogs.history_dialog import HistoryDialog
 
-        try:
-            history = self.workspace.history.account_history(number)
-        except DeskError as exc:
-            self.show_notice(exc.message, Tone.NEGATIVE)
-            return None
         if self.history_dialog is not None:
             self.history_dialog.deleteLater()
         self.history_dialog = HistoryDialog(history, self)
         self.history_dialog.show()
-        return self.history_dialog
 
-    def reveal_tax_id(self) -> QMessageBox | None:
+    def reveal_tax_id(self) -> None:
         """The full tax id in a small message; the service records that it was shown."""
-        number = self.selected_account()
-        if self.refusal("reveal") is not None or self.workspace is None or number is None:
-            return None
-        try:
-            tax_id = self.workspace.accounts.reveal_tax_id(number)
-        except DeskError as exc:
-            self.show_notice(exc.message, Tone.NEGATIVE)
-            return None
+        number, workspace = self.selected_account(), self.workspace
+        if self.refusal("reveal") is not None or workspace is None or number is None:
+            return
+        Op(
+            self,
+            lambda: workspace.accounts.reveal_tax_id(number),
+            done=lambda tax_id: self._show_tax_id(number, tax_id),
+            busy_key=f"accounts.reveal.{id(self)}",
+        ).run()
+
+    def _show_tax_id(self, number: str, tax_id: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Tax ID", f"Tax ID of {number}: {tax_id}",
                           QMessageBox.StandardButton.Close, self)  # fmt: skip
         box.setInformativeText("Showing it was recorded in the audit trail.")
@@ -185,23 +192,29 @@ class AccountsTab(TableTab):
             self.reveal_box.deleteLater()
         self.reveal_box = box
         box.open()
-        return box
 
     # -- internals ------------------------------------------------------------------------------
-    def _request_for(self, key: str) -> AccountRequestDialog | None:
+    def _request_for(self, key: str) -> None:
         """Open the request form for ``key`` (new, amend, status), prefilled from the record."""
-        from desk_app.ui.dialogs.account_request_dialog import AccountRequestDialog, RequestKind
-
         workspace, number = self.workspace, self.selected_account()
         if self.refusal(key) is not None or workspace is None:
-            return None
-        record = None
-        if key != "new" and number is not None:
-            try:
-                record = workspace.accounts.record(number)
-            except DeskError as exc:
-                self.show_notice(exc.message, Tone.NEGATIVE)
-                return None
+            return
+        if key == "new" or number is None:
+            self._open_request(key, None)
+            return
+        Op(
+            self,
+            lambda: workspace.accounts.record(number),
+            done=lambda record: self._open_request(key, record),
+            busy_key=f"accounts.request.{id(self)}",
+        ).run()
+
+    def _open_request(self, key: str, record: AccountRecordView | None) -> None:
+        from desk_app.ui.dialogs.account_request_dialog import AccountRequestDialog, RequestKind
+
+        workspace = self.workspace
+        if workspace is None:  # closed while the record was read
+            return
         kind = {"new": RequestKind.OPEN, "amend": RequestKind.AMEND}.get(key, RequestKind.STATUS)
         dialog = AccountRequestDialog(workspace.accounts, kind, record, parent=self)
         if self.request_dialog is not None:
@@ -209,7 +222,6 @@ class AccountsTab(TableTab):
         self.request_dialog = dialog
         dialog.accepted.connect(lambda: self._on_sent(dialog.sent_text()))
         dialog.open()
-        return dialog
 
     def _on_sent(self, text: str) -> None:
         self.show_notice(text, Tone.POSITIVE)

@@ -75,6 +75,7 @@ class ApprovalsTab(TableTab):
     # -- what the list shows --------------------------------------------------------------
     def source_from(self, workspace: WorkspaceView) -> PageSource:
         status = self.status_filter.currentData()
+        # Builds the paged source only: the table model fetches its pages as it needs them.
         return workspace.approvals.requests(status=status, mine=self.only_mine.isChecked())
 
     def cell_tone(self, column: Column, row: Row) -> Tone | None:
@@ -95,6 +96,7 @@ class ApprovalsTab(TableTab):
 
     # -- workspace and refresh --------------------------------------------------------------
     def set_workspace(self, workspace: WorkspaceView) -> None:
+        # The signed-in user's roles are in memory: no database read.
         sees_all = workspace.user.can(Action.APPROVAL_VIEW_ALL)
         self.only_mine.blockSignals(True)  # one query, below, not two
         self.only_mine.setChecked(not sees_all)
@@ -124,6 +126,7 @@ class ApprovalsTab(TableTab):
     def update_pending_count(self) -> None:
         """Count the pending requests again; the tab's title says how many."""
         workspace = self.workspace
+        # On the GUI thread: one COUNT over the pending status's index, with each refresh.
         self.set_pending_count(workspace.approvals.pending_count() if workspace else 0)
 
     def set_pending_count(self, count: int) -> None:

@@ -9,7 +9,7 @@ or imported so the tab can refresh. The dialogs are imported when first opened.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import TradeStatus
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
+from desk_app.ui.ops import Op
 from desk_app.ui.tabs.trade_views import (
     TradeImportView,
     TradeLookupView,
@@ -32,8 +33,6 @@ from desk_app.ui.theme import Tone
 
 if TYPE_CHECKING:
     from desk_app.ui.dialogs.import_trades_dialog import ImportTradesDialog
-    from desk_app.ui.dialogs.trade_cancel_dialog import TradeCancelDialog
-    from desk_app.ui.dialogs.trade_history_dialog import TradeHistoryDialog
     from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
 
 NO_TRADE = "Select a trade first"
@@ -150,43 +149,48 @@ class BlotterActions(QObject):
         self._open("new", dialog)
         return dialog
 
-    def amend(self) -> TradeTicketDialog | None:
-        record = self._current_record("amend")
-        if record is None:
-            return None
+    def amend(self) -> None:
+        """Read the selected version on a worker, then open the ticket on it."""
+        self._with_record("amend", self._open_amend)
+
+    def _open_amend(self, record: TradeRecordView) -> None:
         from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
 
         dialog = TradeTicketDialog(self._trades, self._lookup, record, parent=self._parent)
         dialog.trade_amended.connect(self._changed)
         self._open("amend", dialog)
-        return dialog
 
-    def cancel_trade(self) -> TradeCancelDialog | None:
-        record = self._current_record("cancel")
-        if record is None:
-            return None
+    def cancel_trade(self) -> None:
+        """Read the selected version on a worker, then ask for the cancel's reason."""
+        self._with_record("cancel", self._open_cancel)
+
+    def _open_cancel(self, record: TradeRecordView) -> None:
         from desk_app.ui.dialogs.trade_cancel_dialog import TradeCancelDialog
 
         dialog = TradeCancelDialog(self._trades, record, parent=self._parent)
         dialog.trade_cancelled.connect(self._changed)
         self._open("cancel", dialog)
-        return dialog
 
-    def show_history(self) -> TradeHistoryDialog | None:
+    def show_history(self) -> None:
+        """Every version of the selected trade, read on a worker, in a dialog."""
         trade_id = self._current_trade()
         if self.refusal("history") is not None or trade_id is None:
-            return None
+            return
+        trades = self._trades
+        Op(
+            self._parent,
+            lambda: trades.versions(trade_id),
+            done=lambda versions: self._open_history(versions, trade_id),
+            refused=self._refused,
+            busy_key=f"blotter.history.{id(self)}",
+        ).run()
+
+    def _open_history(self, versions: Sequence[TradeRecordView], trade_id: int) -> None:
         from desk_app.ui.dialogs.trade_history_dialog import TradeHistoryDialog
 
-        try:
-            versions = self._trades.versions(trade_id)
-        except DeskError as exc:
-            self.notice.emit(exc.message, Tone.NEGATIVE)
-            return None
         dialog = TradeHistoryDialog(versions, self._parent, selected_id=trade_id)
         self._replace("history", dialog)
         dialog.show()
-        return dialog
 
     def import_trades(self, path: Path | None = None) -> ImportTradesDialog | None:
         """The import dialog (on ``path`` if given; else the clerk chooses a file)."""
@@ -202,25 +206,34 @@ class BlotterActions(QObject):
         return dialog
 
     # -- internals -----------------------------------------------------------------------
-    def _current_record(self, key: str) -> TradeRecordView | None:
-        """The selected trade version, if it may be changed (else a notice says why not)."""
+    def _with_record(self, key: str, then: Callable[[TradeRecordView], object]) -> None:
+        """Read the selected trade version; ``then`` gets it if it may be changed."""
         trade_id = self._current_trade()
         if self.refusal(key) is not None or trade_id is None:
-            return None
-        try:
-            record = self._trades.record(trade_id)
-        except DeskError as exc:
-            self.notice.emit(exc.message, Tone.NEGATIVE)
-            return None
-        if record.status is not TradeStatus.ACTIVE:
-            state = record.status.label.lower()
-            self.notice.emit(
-                f"Trade version {record.id} is {state}: only the current version of trade "
-                f"{record.trade_key} can be changed (History… shows it)",
-                Tone.WARNING,
-            )
-            return None
-        return record
+            return
+        trades = self._trades
+
+        def read(record: TradeRecordView) -> None:
+            if record.status is not TradeStatus.ACTIVE:
+                state = record.status.label.lower()
+                self.notice.emit(
+                    f"Trade version {record.id} is {state}: only the current version of trade "
+                    f"{record.trade_key} can be changed (History… shows it)",
+                    Tone.WARNING,
+                )
+                return
+            then(record)
+
+        Op(
+            self._parent,
+            lambda: trades.record(trade_id),
+            done=read,
+            refused=self._refused,
+            busy_key=f"blotter.{key}.{id(self)}",
+        ).run()
+
+    def _refused(self, exc: DeskError) -> None:
+        self.notice.emit(exc.message, Tone.NEGATIVE)
 
     def _open(self, key: str, dialog: QDialog) -> None:
         self._replace(key, dialog)

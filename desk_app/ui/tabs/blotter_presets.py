@@ -11,7 +11,9 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QPushButton, QWidget
 
+from desk_app.domain.errors import DeskError
 from desk_app.services.trading.trade_filter import TradeFilter
+from desk_app.ui.ops import Op
 from desk_app.ui.tabs.workspace_view import PresetsView
 
 SCREEN = "blotter"
@@ -65,6 +67,7 @@ class PresetPicker(QWidget):
         self.combo.blockSignals(True)
         self.combo.clear()
         self.combo.addItem(_NONE, None)
+        # On the GUI thread: the user's few saved filters, read as the tab opens.
         try:
             presets = self._presets.list(SCREEN) if self._presets else []
         except Exception as exc:  # shown in the tab's notice; the picker stays empty
@@ -88,25 +91,30 @@ class PresetPicker(QWidget):
 
     def save_as(self, name: str) -> None:
         """Keep the current filter as ``name`` (replacing a preset of that name)."""
-        if self._presets is None:
+        presets = self._presets
+        if presets is None:
             return
-        try:
-            saved = self._presets.save(SCREEN, name, self._current().to_json())
-        except Exception as exc:
-            self.failed.emit(str(exc))
-            return
-        self.reload(select=saved.name)
+        definition = self._current().to_json()
+        Op(
+            self,
+            lambda: presets.save(SCREEN, name, definition),
+            done=lambda saved: self.reload(select=saved.name),
+            refused=self._refused,
+            busy_key=f"blotter.preset.{id(self)}",
+        ).run()
 
     def delete_chosen(self) -> None:
         name = self.combo.currentText() if self.combo.currentIndex() > 0 else ""
-        if not name or self._presets is None:
+        presets = self._presets
+        if not name or presets is None:
             return
-        try:
-            self._presets.delete(SCREEN, name)
-        except Exception as exc:
-            self.failed.emit(str(exc))
-            return
-        self.reload()
+        Op(
+            self,
+            lambda: presets.delete(SCREEN, name),
+            done=lambda _none: self.reload(),
+            refused=self._refused,
+            busy_key=f"blotter.preset.{id(self)}",
+        ).run()
 
     def ask_name(self) -> str:
         """The name to save under, asked of the user ("" if they cancel)."""
@@ -115,6 +123,9 @@ class PresetPicker(QWidget):
         return name if ok else ""
 
     # -- internals ----------------------------------------------------------------------
+    def _refused(self, exc: DeskError) -> None:
+        self.failed.emit(exc.message)
+
     def _on_activated(self, index: int) -> None:
         self._update_delete()
         definition = self.combo.itemData(index)

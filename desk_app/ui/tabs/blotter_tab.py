@@ -141,7 +141,8 @@ class BlotterTab(TableTab):
         self.presets.set_presets(workspace.presets)
         super().set_workspace(workspace)
         self.export_button.setEnabled(True)
-        try:  # the marker to compare against (one tiny read)
+        # On the GUI thread: the marker to compare against, one tiny read as the tab opens.
+        try:
             self._marker = workspace.blotter.change_marker()
         except Exception:
             self._marker = None  # the first poll learns it
@@ -173,6 +174,7 @@ class BlotterTab(TableTab):
         applied = self.filter_bar.applied()
         count, exact = self.model.quick_count()
         if exact and count <= SYNC_TOTALS_LIMIT:
+            # On the GUI thread: a few rows only, summed so the totals show with the table.
             try:
                 self._on_totals((generation, workspace.blotter.totals(applied)))
             except Exception as exc:  # the database went away; the table says so too

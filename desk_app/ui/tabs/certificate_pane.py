@@ -52,9 +52,11 @@ class CertificatePane(QWidget):
         """Read and show ``certificate_id`` (None: nothing chosen)."""
         self.detail = None
         if certificate_id is not None and self.certificates is not None:
+            # On the GUI thread: one certificate by its id and its custody chain (a few
+            # rows), read as the current row changes.
             try:
                 self.detail = self.certificates.detail(certificate_id)
-            except DeskError as exc:
+            except DeskError as exc:  # gone or not permitted: said in place of the detail
                 self.summary.setText(escape(exc.message))
                 self.custody.set_rows([])
                 return

@@ -29,8 +29,10 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.listing import PageSource, Row
 from desk_app.domain.permissions import Action
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
+from desk_app.ui.ops import Op
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.certificate_pane import CertificatePane
+from desk_app.ui.tabs.certificate_views import ImportResultView, LossReportView
 from desk_app.ui.tabs.tab_parts import action_toolbar, show_row
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.theme import Tone
@@ -152,6 +154,7 @@ class CertificatesTab(TableTab):
     def source_from(self, workspace: WorkspaceView) -> PageSource:
         self.pane.certificates = workspace.certificates
         code = self.showing
+        # On the GUI thread: a source only describes the query; the model reads it by pages.
         if code == MOVEMENTS:
             return workspace.certificates.movements()
         if code == "hands":
@@ -238,19 +241,14 @@ class CertificatesTab(TableTab):
         self.changed.emit(text)
         self._show_current()
 
-    def _refused(self, exc: DeskError) -> None:
-        self.show_notice(exc.message, Tone.NEGATIVE)
-
     def _run(self, key: str, work: Callable[[], str]) -> None:
-        """``work`` on the selection if ``key`` is allowed; its text, or the refusal, shown."""
+        """``work`` on a worker if ``key`` is allowed; its text shown (a refusal: the notice).
+
+        ``work`` must not touch widgets or the model: read what it needs before.
+        """
         if self.workspace is None or self.refusal(key) is not None:
             return
-        try:
-            text = work()
-        except DeskError as exc:
-            self._refused(exc)
-            return
-        self._done(text)
+        Op(self, self.reading(work), done=self._done, busy_key=f"certificates:{key}").run()
 
     # -- the actions -----------------------------------------------------------------------
     def prepare(self) -> None:
@@ -274,12 +272,12 @@ class CertificatesTab(TableTab):
         if row is None or self.workspace is None:
             return
         attach = not bool(self.model.value_in(row, "stock_power_attached"))
-        ref, moves = self.reference(row), self.workspace.certificate_moves
+        ref, moves, name = self.reference(row), self.workspace.certificate_moves, self._name_of(row)
 
         def work() -> str:
             moves.set_stock_power(ref, attach)
             verb = "attached to" if attach else "detached from"
-            return f"Stock power {verb} {self._name_of(row)}"
+            return f"Stock power {verb} {name}"
 
         self._run("stock_power", work)
 
@@ -295,10 +293,11 @@ class CertificatesTab(TableTab):
             if not ok:
                 return
         ref, moves, who, why = self.reference(row), self.workspace.certificate_moves, by, note
+        name = self._name_of(row)
 
         def work() -> str:
             moves.mark_returned(ref, who, why)
-            return f"{self._name_of(row)} returned by {who}"
+            return f"{name} returned by {who}"
 
         self._run("returned", work)
 
@@ -319,25 +318,34 @@ class CertificatesTab(TableTab):
             )
             if not path:
                 return
-        try:
-            result = self.workspace.certificates.import_csv(path)
-        except (DeskError, OSError) as exc:
-            self.show_notice(getattr(exc, "message", None) or str(exc), Tone.NEGATIVE)
-            return
+        certificates, name = self.workspace.certificates, Path(path).name
+
+        def read() -> ImportResultView:
+            try:
+                return certificates.import_csv(path)
+            except OSError as exc:  # the file itself: the clerk's to fix, not a bug
+                raise DeskError(str(exc)) from None
+
+        Op(
+            self, self.reading(read), done=lambda result: self._imported(name, result),
+            busy_key="certificates:import",
+        ).run()  # fmt: skip
+
+    def _imported(self, name: str, result: ImportResultView) -> None:
         if not result.ok:
             from desk_app.ui.dialogs.certificate_dialog import ProblemsDialog
 
             self.dialog = ProblemsDialog(
-                f"{Path(path).name}: nothing was registered", [str(p) for p in result.problems],
+                f"{name}: nothing was registered", [str(p) for p in result.problems],
                 self,
             )  # fmt: skip
             self.dialog.open()
             self.show_notice(
-                f"{Path(path).name}: {len(result.problems)} problem(s); nothing was registered",
+                f"{name}: {len(result.problems)} problem(s); nothing was registered",
                 Tone.NEGATIVE,
             )
             return
-        self._done(f"{Path(path).name}: {result.added} certificates registered in the vault")
+        self._done(f"{name}: {result.added} certificates registered in the vault")
 
     def new_manifest(self) -> ManifestDialog | None:
         """Build a manifest of the selection (a draft another user verifies)."""
@@ -375,21 +383,24 @@ class CertificatesTab(TableTab):
         dialog = make(self.workspace.certificate_moves, self.reference(row), title, parent=self)
         return self._open(dialog, lambda _d: f"{title}: {done}")
 
-    def show_loss_report(self) -> QDialog | None:
+    def show_loss_report(self) -> bool:
+        """Read the loss report on a worker, then show it (``dialog``); False if not started."""
         row = self.current_row()
         if row is None or self.workspace is None or self.refusal("loss_report") is not None:
-            return None
+            return False
+        moves, ref, name = self.workspace.certificate_moves, self.reference(row), self._name_of(row)
+        return Op(
+            self, self.reading(lambda: moves.loss_report(ref)),
+            done=lambda report: self._show_loss_report(report, name),
+            busy_key="certificates:loss_report",
+        ).run()  # fmt: skip
+
+    def _show_loss_report(self, report: LossReportView, name: str) -> None:
         from desk_app.ui.dialogs.loss_dialogs import LossReportDialog
 
-        try:
-            report = self.workspace.certificate_moves.loss_report(self.reference(row))
-        except DeskError as exc:
-            self._refused(exc)
-            return None
-        dialog = LossReportDialog(report, self._name_of(row), parent=self)
+        dialog = LossReportDialog(report, name, parent=self)
         self.dialog = dialog
         dialog.open()
-        return dialog
 
     def reissue(self) -> QDialog | None:
         row = self.current_row()

@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from desk_app.domain.cutoffs import CUTOFFS
-from desk_app.domain.errors import DeskError
 from desk_app.domain.listing import Column, PageSource, Row
 from desk_app.domain.permissions import Action
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
+from desk_app.ui.ops import Op
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.tabs.workspace_view import BucketView, FailView
@@ -40,6 +40,9 @@ class FailsTab(TableTab):
     key = "fails"
     title = "Fails"
     empty_text = "No fails: every obligation due has settled."
+
+    #: The fails report was written; the argument is where.
+    report_written = Signal(object)
 
     def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
         super().__init__(settings, parent)
@@ -73,6 +76,8 @@ class FailsTab(TableTab):
     # -- the list ---------------------------------------------------------------------------
     def source_from(self, workspace: WorkspaceView) -> PageSource:
         self.as_of = CUTOFFS["US"].today(datetime.now(UTC))  # the market's date
+        # On the GUI thread: the model asks for its source here; the fails are the open
+        # obligations past their date, a short list, and the chart is drawn from them.
         self.fails = workspace.fails.fails(self.as_of)
         self.buckets = workspace.fails.buckets(self.fails)
         self._draw()
@@ -166,26 +171,31 @@ class FailsTab(TableTab):
         """File → Print: the fails report."""
         return self.print_report()
 
-    def print_report(self, path: Path | None = None) -> Path | None:
-        """Write the fails report to ``path`` (asked for if not given); say where."""
+    def print_report(self, path: Path | None = None) -> bool:
+        """Write the fails report to ``path`` (asked for if not given), on a worker; say where.
+
+        False when nothing was started (refused, cancelled, or a report already on its way).
+        """
         workspace = self.workspace
         if workspace is None or self._refusal() is not None:
-            return None
+            return False
         if path is None:
             name, _ = QFileDialog.getSaveFileName(
                 self, "Print the fails report", f"fails-{self.as_of.isoformat()}.pdf",
                 "PDF files (*.pdf)",
             )  # fmt: skip
             if not name:
-                return None
+                return False
             path = Path(name)
-        try:
-            written = workspace.fails.report(path, self.as_of)
-        except DeskError as exc:
-            self.show_notice(exc.message, Tone.NEGATIVE)
-            return None
+        fails, target, as_of = workspace.fails, path, self.as_of
+        return Op(
+            self, self.reading(lambda: fails.report(target, as_of)),
+            done=self._report_written, label="Writing the fails report…", busy_key="fails_report",
+        ).run()  # fmt: skip
+
+    def _report_written(self, written: Path) -> None:
         self.show_notice(f"Fails report written to {written}", Tone.POSITIVE)
-        return written
+        self.report_written.emit(written)
 
     def _refusal(self, _key: str = "report") -> str | None:
         if self.workspace is None:

@@ -55,10 +55,11 @@ class ManifestPane(QWidget):
             self.summary.setText(NOTHING)
             self.lines.set_rows([])
             return
+        # On the GUI thread: one manifest, its lines and its prints, as the current row changes.
         try:
             self.view = view = self.manifests.view(number)
             prints = self.printing.prints(number) if self.printing is not None else []
-        except DeskError as exc:
+        except DeskError as exc:  # gone or not permitted: said in place of the detail
             self.summary.setText(escape(exc.message))
             self.lines.set_rows([])
             return

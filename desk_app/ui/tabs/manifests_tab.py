@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.custody_rules import OPEN_MANIFEST
 from desk_app.domain.errors import DeskError
 from desk_app.domain.listing import PageSource
 from desk_app.domain.permissions import Action
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
+from desk_app.ui.ops import Op
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.manifest_pane import ManifestPane
 from desk_app.ui.tabs.tab_parts import action_toolbar, show_row
@@ -33,7 +35,8 @@ from desk_app.ui.theme import Tone
 if TYPE_CHECKING:  # printing loads QtPrintSupport and PDFium: only when asked for
     from desk_app.ui.dialogs.print_preview_dialog import PrintPreviewDialog
 
-OPEN = ("draft", "verified", "printed", "in_transit")
+#: The manifests the tab lists first: not yet received, returned or cancelled.
+OPEN = tuple(str(s) for s in OPEN_MANIFEST)
 UNRECEIPTED = "unreceipted"
 SHOW = (
     ("open", "Open"), ("draft", "To verify"), ("verified", "Verified, not printed"),
@@ -127,6 +130,8 @@ class ManifestsTab(TableTab):
     def source_from(self, workspace: WorkspaceView) -> PageSource:
         self.pane.manifests, self.pane.printing = workspace.manifests, workspace.manifest_printing
         code = self.showing
+        # On the GUI thread: a source only describes the query (the model reads it by pages);
+        # the unreceipted ones are the few manifests still in transit.
         if code == UNRECEIPTED:
             try:
                 late = [view.manifest_number for view, _age in workspace.manifests.unreceipted()]
@@ -200,9 +205,10 @@ class ManifestsTab(TableTab):
         number = self.current_number()
         if number is None or self.workspace is None or self.refusal(key) is not None:
             return None
+        # On the GUI thread: one manifest and its few lines, read to fill the step's form.
         try:
             view = self.workspace.manifests.view(number)
-        except DeskError as exc:
+        except DeskError as exc:  # gone since the list was read: said in the notice
             self.show_notice(exc.message, Tone.NEGATIVE)
             return None
         dialog = make(self.workspace.manifests, view, self)
@@ -286,9 +292,9 @@ class ManifestsTab(TableTab):
             text, ok = QInputDialog.getText(self, f"Manifest {number}", question)
             if not ok:
                 return
-        try:
-            work(self.workspace.manifests, number, text)
-        except DeskError as exc:
-            self.show_notice(exc.message, Tone.NEGATIVE)
-            return
-        self._done(f"Manifest {number} {said}")
+        manifests, why = self.workspace.manifests, text
+        Op(
+            self, self.reading(lambda: work(manifests, number, why)),
+            done=lambda _result: self._done(f"Manifest {number} {said}"),
+            busy_key=f"manifests:{key}",
+        ).run()  # fmt: skip

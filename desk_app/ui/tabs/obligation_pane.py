@@ -26,7 +26,13 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.money import format_amount, format_quantity
 from desk_app.domain.permissions import Action
 from desk_app.ui.models.static_table_model import Cell, StaticTableModel
-from desk_app.ui.tabs.workspace_view import ObligationDetailView, PostingLineView, WorkspaceView
+from desk_app.ui.ops import Op
+from desk_app.ui.tabs.workspace_view import (
+    ObligationDetailView,
+    PostingLineView,
+    SettledView,
+    WorkspaceView,
+)
 from desk_app.ui.theme import Tone
 
 if TYPE_CHECKING:
@@ -83,9 +89,10 @@ class ObligationPane(QWidget):
         """Read and show ``obligation_id`` (None: nothing chosen)."""
         self.detail = None
         if obligation_id is not None and self.workspace is not None:
+            # On the GUI thread: one obligation by its id, read as the current row changes.
             try:
                 self.detail = self.workspace.settling.detail(obligation_id)
-            except DeskError as exc:
+            except DeskError as exc:  # gone or not permitted: said in place of the detail
                 self.summary.setText(escape(exc.message))
         if self.detail is None:
             if obligation_id is None:
@@ -134,13 +141,16 @@ class ObligationPane(QWidget):
             )
             if not ok:
                 return
-        try:
-            done = self.workspace.settling.reverse(posting, reason)
-        except DeskError as exc:
-            self.summary.setText(escape(exc.message))
-            return
-        self.show_obligation(self.detail.id)
-        self.reversed.emit(f"Posting {posting} reversed by posting {done.posting_id}")
+        settling, oid, why = self.workspace.settling, self.detail.id, reason
+
+        def done(outcome: SettledView) -> None:
+            self.show_obligation(oid)
+            self.reversed.emit(f"Posting {posting} reversed by posting {outcome.posting_id}")
+
+        Op(
+            self, lambda: settling.reverse(posting, why), done=done,
+            refused=lambda exc: self.summary.setText(escape(exc.message)), busy_key="reverse",
+        ).run()  # fmt: skip
 
     def show_history(self) -> HistoryDialog | None:
         """The obligation's audited changes, in the history dialog."""
@@ -148,6 +158,7 @@ class ObligationPane(QWidget):
             return None
         from desk_app.ui.dialogs.history_dialog import HistoryDialog
 
+        # On the GUI thread: one record's audited changes, a few rows.
         history = self.workspace.history.history(
             "settlement_obligations", self.detail.id, f"obligation {self.detail.id}"
         )

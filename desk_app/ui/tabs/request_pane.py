@@ -30,6 +30,7 @@ from desk_app.ui import theme
 from desk_app.ui.models.paged_table_model import exact_time, format_age
 from desk_app.ui.models.record_fields import field_label, field_order, field_text
 from desk_app.ui.models.static_table_model import Cell, StaticTableModel
+from desk_app.ui.ops import Op
 from desk_app.ui.tabs.workspace_view import FieldRowView, RequestDetailView, WorkspaceView
 from desk_app.ui.theme import Tone
 
@@ -228,27 +229,43 @@ class RequestPane(QWidget):
     def _load(self, request_id: int) -> None:
         if self._workspace is None:
             return
+        # On the GUI thread: one request by id, read as the selection moves (like a table
+        # page); a refusal (gone, not permitted) is what the pane then shows.
         try:
             detail = self._workspace.approvals.detail(request_id)
-        except DeskError as exc:
+        except DeskError as exc:  # the pane shows it in place of the request
             self.clear(exc.message)
             return
         self._detail = detail
         self._show(detail)
 
     def _decide(self, act: Callable[[WorkspaceView], None], done: str) -> None:
-        """One short transaction; a refusal (stale, not permitted) is shown here, not raised."""
-        assert self._workspace is not None
-        try:
-            act(self._workspace)
-        except DeskError as exc:
+        """One short transaction on a worker; a refusal (stale, not permitted) is shown here."""
+        workspace = self._workspace
+        assert workspace is not None and self._detail is not None
+        rid = self._detail.id
+
+        def decided(_result: None) -> None:
+            if self._detail is not None and self._detail.id == rid:
+                self.comment.clear()  # the clerk may have moved on and typed for another
             self.reload()
-            self._set_message(exc.message, Tone.NEGATIVE)
-            return
-        self.comment.clear()
+            self._set_message(done, Tone.POSITIVE)
+            self.decided.emit(done)
+
+        if Op(
+            self,
+            lambda: act(workspace),
+            done=decided,
+            refused=self._refused,
+            busy_key=f"approvals.decide.{id(self)}",
+        ).run():
+            # Until it answers (the reload after it sets them for the request shown).
+            for button in (self.approve_button, self.reject_button, self.withdraw_button):
+                button.setEnabled(False)
+
+    def _refused(self, exc: DeskError) -> None:
         self.reload()
-        self._set_message(done, Tone.POSITIVE)
-        self.decided.emit(done)
+        self._set_message(exc.message, Tone.NEGATIVE)
 
     def _show(self, d: RequestDetailView) -> None:
         self._stack.setCurrentIndex(1)

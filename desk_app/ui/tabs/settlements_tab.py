@@ -24,17 +24,29 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.codes import FailReason
 from desk_app.domain.cutoffs import CUTOFFS
-from desk_app.domain.errors import DeskError
 from desk_app.domain.listing import Column, PageSource, Row
 from desk_app.domain.permissions import Action
+from desk_app.domain.settlement_rules import (
+    DESK_MAY_FAIL,
+    EXPORTABLE,
+    MOVES_FROM,
+    SETTLEABLE,
+)
 from desk_app.domain.states import ObligationStatus
 from desk_app.ui.dialogs.settle_dialog import SettleDialog
 from desk_app.ui.dialogs.trade_ticket_fields import set_tone
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
+from desk_app.ui.ops import Op
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.obligation_pane import ObligationPane
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
-from desk_app.ui.tabs.workspace_view import RunReportView, SettledView, SettlingView
+from desk_app.ui.tabs.workspace_view import (
+    ExportReportView,
+    RunReportView,
+    SettledView,
+    SettlingView,
+    StatusReportView,
+)
 from desk_app.ui.theme import Tone
 from desk_app.ui.workers import Progress, run_in_background, run_with_progress_dialog
 
@@ -58,14 +70,14 @@ ACTIONS = {
                            "Apply the market's statuses: sese.024 files or a CSV "
                            "(instruction, status, reason, note)"),
 }  # fmt: skip
-#: The statuses each action starts from (see desk_app.services.settlement.settling).
-_FROM = {
-    "instruct": frozenset({"pending"}),
-    "match": frozenset({"instructed", "failing"}),
-    "settle": frozenset({"matched", "partially_settled", "failing"}),
-    "export": frozenset({"pending", "instructed"}),
-    "settle_all": frozenset({"matched", "partially_settled", "failing"}),
-    "fail": frozenset({"instructed", "matched", "partially_settled", "failing"}),
+#: The statuses each action starts from: the domain's rules, which the services enforce.
+_FROM: dict[str, frozenset[str]] = {
+    "instruct": MOVES_FROM[ObligationStatus.INSTRUCTED],
+    "match": MOVES_FROM[ObligationStatus.MATCHED],
+    "settle": SETTLEABLE,
+    "export": EXPORTABLE,
+    "settle_all": SETTLEABLE,
+    "fail": DESK_MAY_FAIL,
 }
 #: What the Show list offers: a settlement-date window, or one status.
 SHOW = (
@@ -211,6 +223,7 @@ class SettlementsTab(TableTab):
         self.run_action.setEnabled(False)
         self._running = True
         self.show_notice("Running settlement…")
+        # Already on a worker, with its own outcome signal (run_finished) for a failure too.
         run_in_background(self.reading(workspace.settlements.run), self._ran, self._run_failed)
 
     def _ran(self, report: RunReportView) -> None:
@@ -326,6 +339,7 @@ class SettlementsTab(TableTab):
             reporter.append(progress)
             return job()
 
+        # A long job with its own progress dialog: already the helper's kind of worker.
         run_with_progress_dialog(
             run, finished, failed,
             parent=self, title=ACTIONS[key].text.rstrip("…"),
@@ -362,13 +376,16 @@ class SettlementsTab(TableTab):
             if not chosen:
                 return
             directory = Path(chosen)
-        try:
-            report = workspace.settlement_messages.export(directory, ids=ids)
-        except DeskError as exc:
-            self.show_notice(exc.message, Tone.NEGATIVE)
-            return
-        self.show_notice(f"{report.summary} to {directory}", Tone.POSITIVE)
-        self.refresh()
+        messages, target = workspace.settlement_messages, directory
+
+        def exported(report: ExportReportView) -> None:
+            self.show_notice(f"{report.summary} to {target}", Tone.POSITIVE)
+            self.refresh()
+
+        Op(
+            self, self.reading(lambda: messages.export(target, ids=ids)),
+            done=exported, busy_key="settlement_messages",
+        ).run()  # fmt: skip
 
     def import_statuses(self, paths: list[Path] | None = None) -> None:
         """Apply status files (asked for if not given): all of them, or none."""
@@ -382,11 +399,13 @@ class SettlementsTab(TableTab):
             paths = [Path(n) for n in names]
         if not paths:
             return
-        try:
-            report = workspace.settlement_messages.import_statuses(paths)
-        except DeskError as exc:
-            self.show_notice(exc.message, Tone.NEGATIVE)
-            return
+        messages, files = workspace.settlement_messages, paths
+        Op(
+            self, self.reading(lambda: messages.import_statuses(files)),
+            done=self._statuses_applied, busy_key="settlement_messages",
+        ).run()  # fmt: skip
+
+    def _statuses_applied(self, report: StatusReportView) -> None:
         if not report.ok:
             problems = [str(p) for p in report.problems]
             self.show_notice(
@@ -436,6 +455,8 @@ class SettlementsTab(TableTab):
         status = ObligationStatus(show) if show in {s.value for s in ObligationStatus} else None
         # Overdue means still open, whatever Show closed says.
         open_only = show == "overdue" or not self.include_closed.isChecked()
+        # On the GUI thread: the source only describes the query (and the calendar is a
+        # handful of rows); the model reads it a page at a time.
         return workspace.settlements.obligations(open_only=open_only, status=status, **window)
 
     def market_today(self) -> date:
@@ -448,6 +469,7 @@ class SettlementsTab(TableTab):
         passed = self.cutoff.passed(now)
         text = self.cutoff.countdown(now)
         if self.workspace is not None:  # a weekend or a holiday: nothing settles today
+            # On the GUI thread: the calendar is a handful of override rows, read every 30 s.
             calendar = self.workspace.calendar.calendar(self.cutoff.market)
             today = self.cutoff.today(now)
             if not calendar.is_settlement_day(today):

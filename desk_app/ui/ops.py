@@ -1,0 +1,262 @@
+"""One way for a screen to run work: a service call off the GUI thread, errors mapped once.
+
+A screen says what to call and what to do with the result::
+
+    Op(self, lambda: workspace.settling.settle(oid), done=self._settled).run()
+
+`Op` runs the call on the thread pool (`desk_app.ui.workers`), so a slow database never
+freezes the window. Progress shows only when the call is slow: a busy cursor at once,
+and a progress dialog once it has run for `SLOW_MS`. A `DeskError` (refused, not
+permitted, stale, bad input) goes to the screen's notice in one place, the first of:
+the ``refused`` callback, the nearest widget up the parent chain with
+``show_notice(text, tone)`` (every tab), else a warning box. Anything else is a bug:
+it goes to ``sys.excepthook``, which the window installs as the error dialog with the
+traceback.
+
+Calls that must not run twice at once (a button pressed again while the first is
+running) are refused by ``busy_key``: while an op with the same key runs, another is
+not started, and a dialog running such a call stays open until it answers. Tests
+wait for ops with ``running()`` and the tracker's ``finished`` signal (no sleeps).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QProgressDialog, QWidget
+
+from desk_app.domain.errors import DeskError
+from desk_app.ui.workers import Progress, run_with_progress
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+#: How long a call runs before it shows a progress dialog (a busy cursor shows at once).
+SLOW_MS = 600
+
+
+class _Tracker(QObject):
+    """Counts the ops in flight; ``finished`` fires after each one's callbacks ran."""
+
+    finished = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running = 0
+        self.keys: set[str] = set()
+        #: The ops in flight, held here: the worker's signals hold their callbacks only
+        #: weakly, so an ``Op(...).run()`` nobody keeps would be collected before it ends.
+        self.live: set[Op[Any]] = set()
+
+
+_tracker: _Tracker | None = None
+
+
+def tracker() -> _Tracker:
+    """The ops in flight (created in the GUI thread on first use)."""
+    global _tracker  # noqa: PLW0603 - one per process, like the thread pool it counts
+    if _tracker is None:
+        _tracker = _Tracker()
+    return _tracker
+
+
+def running() -> int:
+    """How many ops have not finished yet."""
+    return tracker().running
+
+
+def notice_target(widget: QWidget | None) -> Callable[[str], object] | None:
+    """The nearest ``show_notice`` up the parent chain (a tab's notice bar)."""
+    from desk_app.ui.theme import Tone
+
+    while widget is not None:
+        show = getattr(widget, "show_notice", None)
+        if callable(show):
+            return lambda text: show(text, Tone.NEGATIVE)
+        widget = widget.parentWidget()
+    return None
+
+
+class Op(Generic[T]):
+    """A service call run for a screen: off the GUI thread, progress when slow, errors once."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        call: Callable[[], T] | None = None,
+        *,
+        done: Callable[[T], object] | None = None,
+        refused: Callable[[DeskError], object] | None = None,
+        with_progress: Callable[[Progress], T] | None = None,
+        label: str = "Working…",
+        busy_key: str | None = None,
+        after: Callable[[], object] | None = None,
+    ) -> None:
+        if (call is None) == (with_progress is None):
+            raise TypeError("give either call or with_progress")
+        self._parent = parent
+        self._work: Callable[[Progress], T] = (
+            with_progress if with_progress is not None else (lambda _progress: call())  # type: ignore[misc]
+        )
+        self._done = done
+        self._refused = refused
+        self._label = label
+        self._busy_key = busy_key
+        self._after = after
+        self._dialog: QProgressDialog | None = None
+        self._timer: QTimer | None = None
+        self._hold: _DialogHold | None = None
+        self._last: tuple[int, int, str] = (0, 0, "")
+
+    def run(self) -> bool:
+        """Start the call; False (and nothing started) while one with the same key runs."""
+        track = tracker()
+        if self._busy_key is not None:
+            if self._busy_key in track.keys:
+                return False
+            track.keys.add(self._busy_key)
+        track.running += 1
+        track.live.add(self)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        if self._busy_key is not None and isinstance(self._parent, QDialog):
+            self._hold = _DialogHold(self._parent)
+        # Not the widget's child: a widget deleted while the call runs must not take
+        # the timer with it (the op still has to restore the cursor and settle).
+        self._timer = QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._show_progress)
+        self._timer.start(SLOW_MS)
+        run_with_progress(self._work, self._succeeded, self._failed, self._progressed)
+        return True
+
+    def _parent_alive(self) -> bool:
+        return shiboken6.isValid(self._parent)
+
+    def _progressed(self, done: int, total: int, text: str) -> None:
+        self._last = (done, total, text)
+        dialog = self._dialog
+        if dialog is None or not shiboken6.isValid(dialog):
+            return
+        if text:
+            dialog.setLabelText(text)
+        dialog.setMaximum(max(total, 1))
+        # Last: on a shown modal dialog setValue processes events, and the op may end
+        # (and drop the dialog) inside it.
+        dialog.setValue(min(done, total))
+
+    def _show_progress(self) -> None:
+        if not self._parent_alive():
+            return
+        dialog = QProgressDialog(self._label, "", 0, 0, self._parent)
+        dialog.setWindowTitle("Desk")
+        dialog.setCancelButton(None)
+        dialog.setMinimumWidth(380)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        self._dialog = dialog
+        if self._last[1]:
+            self._progressed(*self._last)
+        dialog.show()
+
+    def _finish(self) -> None:
+        try:
+            if self._timer is not None:
+                self._timer.stop()
+                self._timer.deleteLater()
+                self._timer = None
+            dialog, self._dialog = self._dialog, None
+            if dialog is not None and shiboken6.isValid(dialog):
+                dialog.close()
+                dialog.deleteLater()
+            if self._hold is not None:
+                self._hold.release()
+                self._hold = None
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+
+    def _settle(self) -> None:
+        track = tracker()
+        track.running -= 1
+        track.live.discard(self)
+        if self._busy_key is not None:
+            track.keys.discard(self._busy_key)
+        try:
+            if self._after is not None:
+                self._after()
+        finally:
+            track.finished.emit()
+
+    def _succeeded(self, result: T) -> None:
+        try:
+            self._finish()
+            if self._done is not None and self._parent_alive():
+                self._done(result)
+            elif self._done is not None:
+                log.info("a screen closed before its call answered; its result is dropped")
+        finally:
+            self._settle()
+
+    def _failed(self, exc: Exception) -> None:
+        try:
+            self._finish()
+            if not isinstance(exc, DeskError):
+                # A bug: the window's hook logs it and shows the error dialog.
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+            elif self._parent_alive():
+                self._show_refusal(exc)
+            else:
+                log.warning("a screen closed before its call was refused: %s", exc.message)
+        finally:
+            self._settle()
+
+    def _show_refusal(self, exc: DeskError) -> None:
+        if self._refused is not None:
+            self._refused(exc)
+            return
+        show = notice_target(self._parent)
+        if show is not None:
+            show(exc.message)
+            return
+        QMessageBox.warning(self._parent, "Desk", exc.message)
+
+
+class _DialogHold(QObject):
+    """Keeps a dialog open while its call runs: buttons off, Esc and close ignored.
+
+    A dialog closed half-way through a save would leave the clerk not knowing whether
+    the request was filed (it was: the call cannot be taken back). So, as when the
+    call ran on the GUI thread, the dialog answers nothing until the call has.
+    """
+
+    def __init__(self, dialog: QDialog) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+        self._boxes = [b for b in dialog.findChildren(QDialogButtonBox) if b.isEnabled()]
+        for box in self._boxes:
+            box.setEnabled(False)
+        dialog.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Close:
+            event.ignore()
+            return True
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            return event.key() == Qt.Key.Key_Escape
+        return False
+
+    def release(self) -> None:
+        if not shiboken6.isValid(self._dialog):
+            return
+        self._dialog.removeEventFilter(self)
+        for box in self._boxes:
+            if shiboken6.isValid(box):
+                box.setEnabled(True)
+        self.deleteLater()
