@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_trades.py 100000 $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
 	$(BIN)/python bench/settlements.py 100000 $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
 	$(BIN)/python bench/manifest.py 1000 10000 --runs 2
+	$(BIN)/python bench/calendars.py 100000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -227,7 +227,7 @@ def funded_desk(settling_desk: Any) -> Any:
     ACC-100 sold 100 AAPL (settled cash: 21,019.50 USD); ACC-200 bought 100 (it holds them).
     """
     from desk_app.domain.codes import Side
-    from tests.services.test_settling import settle_booked
+    from tests.services.settlement.test_settling import settle_booked
 
     for number in ("ACC-200", "ACC-300"):
         settling_desk.account(number)

@@ -46,3 +46,11 @@ class CancelToken:
         """Raise `Cancelled` once the token has been cancelled."""
         if self._event.is_set():
             raise Cancelled(what)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until cancelled (True) or ``timeout`` seconds pass (False).
+
+        For work that has nothing to do until it is stopped: it waits on the event
+        instead of polling the flag.
+        """
+        return self._event.wait(timeout)

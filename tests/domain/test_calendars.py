@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from desk_app.domain import calendars
 from desk_app.domain.calendars import (
     CALENDARS,
     CalendarOverride,
@@ -189,17 +189,26 @@ def test_years_without_holiday_data_are_refused() -> None:
     assert calendar_for("US").is_settlement_day(date(1999, 1, 4))
 
 
-def test_is_settlement_day_is_cached() -> None:
-    """Imports of 100,000 trades call this constantly: microseconds, not milliseconds."""
+def test_holidays_are_built_once_per_calendar_and_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imports of 100,000 trades call this constantly; its speed is in bench/calendars.py."""
+    built: list[tuple[str, int]] = []
+    build_year = calendars._build_year
+
+    def counting(code: str, year: int) -> Mapping[date, str]:
+        built.append((code, year))
+        return build_year(code, year)
+
+    monkeypatch.setattr(calendars, "_closed_days", {code: {} for code in CALENDARS})
+    monkeypatch.setattr(calendars, "_build_year", counting)
     us = calendar_for("US", [CalendarOverride(date(2024, 7, 5), False, "test")])
-    days = [date(2024, 1, 1) + timedelta(days=i % 731) for i in range(100_000)]
-    us.is_settlement_day(date(2024, 1, 1))
-    us.is_settlement_day(date(2025, 1, 1))
-    started = time.perf_counter()
-    for day in days:
-        us.is_settlement_day(day)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"{elapsed / len(days) * 1e6:.1f} µs per call"
+    for i in range(2 * 731):
+        us.is_settlement_day(date(2024, 1, 1) + timedelta(days=i % 731))
+    assert built == [("US", 2024), ("US", 2025)]
+    # Another calendar object with other overrides shares the years already built.
+    plain = calendar_for("us")
+    assert plain.is_settlement_day(date(2024, 7, 5))  # the override stayed with its calendar
+    assert plain.next_settlement_day(date(2025, 12, 31)) == date(2026, 1, 2)
+    assert built == [("US", 2024), ("US", 2025), ("US", 2026)]
 
 
 def test_holidays_library_is_imported_lazily() -> None:

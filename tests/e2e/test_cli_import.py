@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.test_cli import run
 from tests.services.conftest import Desk
-from tests.services.test_trade_import import GOOD_CSV, GOOD_FIX, _books
+from tests.services.trading.test_trade_import import GOOD_CSV, GOOD_FIX, _books
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

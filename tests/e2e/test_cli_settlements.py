@@ -12,7 +12,7 @@ import pytest
 from tests.e2e.test_cli import run
 from tests.iso20022 import assert_valid
 from tests.services.conftest import Desk
-from tests.services.test_trade_import import GOOD_CSV, _books
+from tests.services.trading.test_trade_import import GOOD_CSV, _books
 
 
 @pytest.fixture

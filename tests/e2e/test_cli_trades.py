@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.test_cli import run
 from tests.services.conftest import Desk
-from tests.services.test_trade_import import _books
+from tests.services.trading.test_trade_import import _books
 
 
 @pytest.fixture

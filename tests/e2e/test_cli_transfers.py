@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.test_cli import run
 from tests.services.conftest import Desk
-from tests.services.test_transfers import AAPL
+from tests.services.transfers.test_journals import AAPL
 
 
 def test_transfer_cash_files_a_request_that_a_principal_approves(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from desk_app.domain.progress import CancelToken, Progress, no_progress
 from desk_app.services.trading.trade_import import ImportReport, TradeImportService
 from desk_app.ui.dialogs.import_trades_dialog import ImportTradesDialog
 from tests.services.conftest import Desk
-from tests.services.test_trade_import import _books
+from tests.services.trading.test_trade_import import _books
 
 pytestmark = pytest.mark.gui
 
@@ -95,7 +94,7 @@ def test_fix_corrections_and_cancels_are_counted(qtbot: QtBot, floor: Desk) -> N
 def test_a_late_correction_is_shown_and_sent_for_approval(
     qtbot: QtBot, floor: Desk, tmp_path: Path
 ) -> None:
-    from tests.services.test_trade_import import _fix
+    from tests.services.trading.test_trade_import import _fix
 
     carl = floor.ws["carl"].imports
     week_ago = "75=20261117|60=20261117-14:30:05|76=GSCO|"  # settled 2026-11-18: late now
@@ -158,9 +157,9 @@ class HeldImport:
             progress(done, total, text)
             if dry_run is self.dry_run and text.startswith(self.step) and cancel is not None:
                 self.reached.set()
-                deadline = time.monotonic() + 20
-                while not cancel.cancelled and time.monotonic() < deadline:
-                    time.sleep(0.01)
+                # Block on the token's own event (set by Cancel, Stop or Esc on the GUI
+                # thread) rather than poll it; the timeout only ends a test that hangs.
+                cancel.wait(WAIT / 1000)
 
         return self.real.import_file(path, dry_run=dry_run, progress=held, cancel=cancel)
 

@@ -17,17 +17,35 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 
 from desk_app.domain.listing import Column, ColumnKind, PageSource, Row, SortSpec
-from desk_app.domain.money import canonical, format_amount, format_quantity
 from desk_app.ui import theme
+from desk_app.ui.models.cell_format import (
+    alignment,
+    exact_time,
+    format_age,
+    format_value,
+    is_numeric,
+)
 from desk_app.ui.models.read_only_table_model import Index, ReadOnlyTableModel
 from desk_app.ui.theme import Tone
+
+# The cell formatting lives in `cell_format`; screens import it from here too.
+__all__ = [
+    "GAP_FILL_LIMIT",
+    "PAGE_SIZE",
+    "QUICK_COUNT_LIMIT",
+    "PagedTableModel",
+    "ToneRule",
+    "exact_time",
+    "format_age",
+    "format_value",
+    "is_numeric",
+]
 
 PAGE_SIZE = 200
 #: Rows a quick count reads on the GUI thread; beyond, the exact count is a worker's.
@@ -39,9 +57,6 @@ log = logging.getLogger(__name__)
 ToneRule = Callable[[Column, Row], Tone | None]
 """Which tone, if any, a cell of a row shows (for status colours)."""
 
-_NUMERIC = {ColumnKind.INT, ColumnKind.MONEY, ColumnKind.QUANTITY, ColumnKind.PRICE}
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _ANSWERED = frozenset(
     {
         Qt.ItemDataRole.DisplayRole,
@@ -52,61 +67,6 @@ _ANSWERED = frozenset(
         Qt.ItemDataRole.BackgroundRole,
     }
 )
-
-
-def format_age(value: datetime, now: datetime | None = None) -> str:
-    """How long ago ``value`` was, in its largest whole unit: "35 min", "5 h", "3 d"."""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # Desk stores UTC
-    seconds = ((now or datetime.now(UTC)) - aware).total_seconds()
-    if seconds < 60:  # also a clock a little ahead of the server's
-        return "just now"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 24 else f"{hours // 24} d"
-
-
-def exact_time(value: datetime) -> str:
-    """A moment in local time and in UTC (the tooltip behind an age)."""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    local = aware.astimezone()
-    return (
-        f"{local:%Y-%m-%d %H:%M:%S} local time ({local.tzname()})\n"
-        f"{aware.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
-    )
-
-
-def format_value(column: Column, value: Any, now: datetime | None = None) -> str:
-    """The text a clerk sees for a raw value of ``column`` (``now`` for ages)."""
-    if value is None:
-        return ""
-    kind = column.kind
-    if kind is ColumnKind.AGE and isinstance(value, datetime):
-        return format_age(value, now)
-    if kind is ColumnKind.MONEY:
-        return format_amount(value)
-    if kind is ColumnKind.QUANTITY:
-        return format_quantity(value)
-    if kind is ColumnKind.PRICE:
-        return format_amount(canonical(value)) if isinstance(value, Decimal) else str(value)
-    if kind is ColumnKind.DATETIME and isinstance(value, datetime):
-        local = value.astimezone() if value.tzinfo else value
-        return local.strftime("%Y-%m-%d %H:%M")
-    if kind is ColumnKind.DATE and isinstance(value, date):
-        return value.isoformat()
-    if kind is ColumnKind.STATUS:
-        shown = column.display_code(value)
-        # A lower-case code without a label ("open", "sell_short") still reads as words;
-        # upper-case codes ("LACK", ISO reason codes) are what clerks know them by.
-        return shown.replace("_", " ").capitalize() if shown.islower() else shown
-    if kind is ColumnKind.BOOL:
-        return "Yes" if value else ""
-    return str(value)
-
-
-def is_numeric(column: Column) -> bool:
-    return column.kind in _NUMERIC
 
 
 class PagedTableModel(ReadOnlyTableModel):
@@ -338,7 +298,7 @@ class PagedTableModel(ReadOnlyTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return value
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if is_numeric(column) else _LEFT
+            return alignment(column)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column.kind is ColumnKind.AGE and isinstance(value, datetime):
                 return exact_time(value)
@@ -363,7 +323,7 @@ class PagedTableModel(ReadOnlyTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return column.tooltip or None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if is_numeric(column) else _LEFT
+            return alignment(column)
         return None
 
     def canFetchMore(self, parent: Index) -> bool:

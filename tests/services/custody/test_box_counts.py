@@ -14,8 +14,8 @@ from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import BoxCountStatus
 from desk_app.services.custody.box_counts import BoxCountService
 from desk_app.services.workspace import open_workspace
-from tests.services.certificate_helpers import APPLE, IBM, register, shipped
 from tests.services.conftest import Desk
+from tests.services.custody.certificate_helpers import APPLE, IBM, register, shipped
 
 
 def test_a_count_finds_its_differences_and_closes_once_each_is_resolved(

@@ -13,8 +13,8 @@ from desk_app.domain.certificates import CustodyKind, NewCertificate
 from desk_app.domain.errors import NotPermitted, ValidationError
 from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import CertificateStatus
-from tests.services.certificate_helpers import APPLE, IBM, register, shipped, values
 from tests.services.conftest import Desk
+from tests.services.custody.certificate_helpers import APPLE, IBM, register, shipped, values
 
 CS = CertificateStatus
 

@@ -12,8 +12,8 @@ from desk_app.domain.errors import IllegalTransition, NotPermitted, ValidationEr
 from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import CertificateStatus, ManifestStatus
 from desk_app.services.custody.manifests import ManifestService
-from tests.services.certificate_helpers import TA_ADDRESS, dispatch, register, shipped
 from tests.services.conftest import Desk
+from tests.services.custody.certificate_helpers import TA_ADDRESS, dispatch, register, shipped
 
 CS, MS = CertificateStatus, ManifestStatus
 

@@ -14,7 +14,7 @@ from desk_app.domain.codes import Side
 from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
 from desk_app.domain.fails import FailSide
 from tests.services.conftest import Desk
-from tests.services.test_settling import _book, _obligation
+from tests.services.settlement.test_settling import _book, _obligation
 
 AAPL = "US0378331005"
 SETTLE = date(2026, 11, 25)  # a Wednesday; Thursday the 26th is Thanksgiving

@@ -13,7 +13,7 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.states import ObligationStatus
 from tests.iso20022 import assert_valid, text_at
 from tests.services.conftest import Desk
-from tests.services.test_settling import _book, _obligation
+from tests.services.settlement.test_settling import _book, _obligation
 
 DAY = date(2026, 11, 25)
 S = ObligationStatus
@@ -69,7 +69,7 @@ def test_a_net_is_undone_while_pending_and_exported_whole_only(
 def test_a_correction_undoes_the_net_and_the_rest_go_gross(
     settling_desk: Desk, tmp_path: Path
 ) -> None:
-    from tests.services.test_trades import _terms
+    from tests.services.trading.test_trades import _terms
 
     carl = settling_desk.ws["carl"]
     one, two = _book(settling_desk), _book(settling_desk, side=Side.SELL, quantity=Decimal(40))

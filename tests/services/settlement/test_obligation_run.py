@@ -18,7 +18,7 @@ from desk_app.domain.states import ObligationStatus, TradeStatus
 from desk_app.services.workspace import open_workspace
 from tests.services.conftest import Desk
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 GOOD_CSV = DATA / "trades" / "good.csv"
 
 
@@ -107,7 +107,7 @@ def test_cancelled_and_superseded_versions_get_none(floor: Desk) -> None:
 
 
 def test_a_ticket_gets_its_obligation_as_it_is_booked(floor: Desk) -> None:
-    from tests.services.test_trades import _terms
+    from tests.services.trading.test_trades import _terms
 
     trade_id = floor.ws["carl"].trades.book(_terms("ACC-100"))
     made = _obligations(floor)
@@ -117,7 +117,7 @@ def test_a_ticket_gets_its_obligation_as_it_is_booked(floor: Desk) -> None:
 
 def test_the_ssi_in_force_is_the_accounts_own_then_the_latest_effective(floor: Desk) -> None:
     """Booked (one row) and run (set-based) pick the same instruction, by the same rule."""
-    from tests.services.test_trades import _terms
+    from tests.services.trading.test_trades import _terms
 
     def ssi(account: str | None, since: date, until: date | None, agent: str) -> None:
         with floor.admin.uow.write("test.setup") as session:

@@ -11,7 +11,7 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.states import ObligationStatus
 from tests.iso20022 import assert_valid, text_at
 from tests.services.conftest import Desk
-from tests.services.test_settling import _book, _obligation
+from tests.services.settlement.test_settling import _book, _obligation
 
 S = ObligationStatus
 BODY = "SctiesSttlmTxInstr"

@@ -19,8 +19,8 @@ from desk_app.domain.states import ObligationStatus, TradeStatus
 from desk_app.services.settlement.obligations import obligation_of
 from desk_app.services.workspace import Workspace
 from tests.services.conftest import Desk
-from tests.services.test_obligation_run import floor  # noqa: F401 - the fixture
-from tests.services.test_trades import _terms
+from tests.services.settlement.test_obligation_run import floor  # noqa: F401 - the fixture
+from tests.services.trading.test_trades import _terms
 
 S = ObligationStatus
 

@@ -9,7 +9,7 @@ import pytest
 from desk_app.domain.errors import DeskError, NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.listing import iter_rows
 from tests.services.conftest import Desk
-from tests.services.test_settling import _book, _obligation
+from tests.services.settlement.test_settling import _book, _obligation
 
 ROUTE = {
     "counterparty": "msco", "market": "US", "asset_class": "equity",

@@ -21,7 +21,7 @@ from desk_app.services.trading.trade_import import TradeImportService
 from desk_app.services.trading.trades import TradeService
 from tests.services.conftest import Desk
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 GOOD_CSV = DATA / "trades" / "good.csv"
 GOOD_FIX = DATA / "fix" / "good_pipe_crlf.fix"
 BAD_CSVS = sorted(

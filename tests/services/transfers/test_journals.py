@@ -156,7 +156,7 @@ def test_a_securities_journal_carries_its_cost_basis_lots(funded_desk: Desk) -> 
 
 
 def test_a_sale_takes_the_oldest_lot_and_its_reversal_gives_it_back(funded_desk: Desk) -> None:
-    from tests.services.test_settling import _book
+    from tests.services.settlement.test_settling import _book
 
     carl = funded_desk.ws["carl"]
     sale = _book(funded_desk, "ACC-200", side=Side.SELL, quantity=Decimal(30))
@@ -172,7 +172,7 @@ def test_a_sale_takes_the_oldest_lot_and_its_reversal_gives_it_back(funded_desk:
 
 def test_lots_never_outlive_the_position(funded_desk: Desk) -> None:
     """ACC-100 sold 100 AAPL it had no lot for: a later purchase covers that first."""
-    from tests.services.test_settling import settle_booked
+    from tests.services.settlement.test_settling import settle_booked
 
     carl = funded_desk.ws["carl"]
     assert carl.transfers.lots("ACC-100", AAPL) == []  # short 100
