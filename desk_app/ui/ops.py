@@ -15,7 +15,7 @@ traceback.
 
 Calls that must not run twice at once (a button pressed again while the first is
 running) are refused by ``busy_key``: while an op with the same key runs, another is
-not started, and a dialog running such a call stays open until it answers. Tests
+not started, and a dialog running such a call has its buttons off until it answers. Tests
 wait for ops with ``running()`` and the tracker's ``finished`` signal (no sleeps).
 """
 
@@ -27,8 +27,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QProgressDialog, QWidget
 
 from desk_app.domain.errors import DeskError
@@ -169,8 +169,9 @@ class Op(Generic[T]):
     def _finish(self) -> None:
         try:
             if self._timer is not None:
+                # Python owns the parentless timer: dropping it deletes it (a
+                # deleteLater as well would delete it twice).
                 self._timer.stop()
-                self._timer.deleteLater()
                 self._timer = None
             dialog, self._dialog = self._dialog, None
             if dialog is not None and shiboken6.isValid(dialog):
@@ -228,35 +229,21 @@ class Op(Generic[T]):
         QMessageBox.warning(self._parent, "Desk", exc.message)
 
 
-class _DialogHold(QObject):
-    """Keeps a dialog open while its call runs: buttons off, Esc and close ignored.
+class _DialogHold:
+    """A dialog's buttons while its call runs: off, so no second OK and no Cancel half-way.
 
-    A dialog closed half-way through a save would leave the clerk not knowing whether
-    the request was filed (it was: the call cannot be taken back). So, as when the
-    call ran on the GUI thread, the dialog answers nothing until the call has.
+    A dialog cancelled half-way through a save would leave the clerk not knowing
+    whether the request was filed (it was: the call cannot be taken back). The fields
+    stay as they are (a key released after Enter still lands), and should the dialog
+    close anyway (Esc), its result still arrives: it is only hidden.
     """
 
     def __init__(self, dialog: QDialog) -> None:
-        super().__init__(dialog)
-        self._dialog = dialog
         self._boxes = [b for b in dialog.findChildren(QDialogButtonBox) if b.isEnabled()]
         for box in self._boxes:
             box.setEnabled(False)
-        dialog.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Close:
-            event.ignore()
-            return True
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            return event.key() == Qt.Key.Key_Escape
-        return False
 
     def release(self) -> None:
-        if not shiboken6.isValid(self._dialog):
-            return
-        self._dialog.removeEventFilter(self)
         for box in self._boxes:
             if shiboken6.isValid(box):
                 box.setEnabled(True)
-        self.deleteLater()

@@ -218,6 +218,7 @@ def test_change_and_clear_my_password(
         first.new.setText("first-password-1")
         first.repeat.setText("first-password-2")
         first.save()
+        wait_ops(qtbot)
         assert first.error_label.text().startswith("new password: the two entries")
         first.repeat.setText("first-password-1")
         with qtbot.waitSignal(first.password_changed):
