@@ -9,6 +9,12 @@ CSV is for scripts: UTF-8, a header row of column keys, ids first, codes as stor
 ISO dates and exact decimals without thousands separators. XLSX is for people:
 column titles in bold with the header row frozen, numbers as numbers (exact, with
 number formats), dates as dates.
+
+Neither carries a live formula (OWASP's CSV injection): a text value (never a number)
+that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written in
+CSV with a leading apostrophe, which a spreadsheet opening the file shows as text and
+a script can strip; in XLSX it is stored as a text cell, exactly as it reads. An
+external id such as ``=cmd|' /C calc'!A0`` from a counterparty's file so stays text.
 """
 
 from __future__ import annotations
@@ -95,6 +101,15 @@ def export_rows(
     return written
 
 
+#: What a spreadsheet reads as the start of a formula in a cell it opens.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """``text``, with an apostrophe before it when a spreadsheet would read a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 # -- CSV -----------------------------------------------------------------------------------
 def csv_value(value: Any) -> str:
     """A raw value as a script reads it: codes, ISO dates, exact decimals."""
@@ -108,6 +123,8 @@ def csv_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, str):
+        return neutralised(value)
     return str(value)
 
 
@@ -178,6 +195,10 @@ def _cell_maker(sheet: Any, column: Column, cell_type: Any) -> Callable[[Any], A
             value = value.replace(tzinfo=None)  # Excel has no zones; Desk keeps UTC
         elif isinstance(value, Decimal):
             value = canonical(value)
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            text = cell_type(sheet, value=value)
+            text.data_type = "s"  # a text cell as it reads, never a formula
+            return text
         if number_format is None:
             return value
         cell = cell_type(sheet, value=value)

@@ -12,10 +12,11 @@ import pytest
 from openpyxl import load_workbook
 
 from desk_app.demo import generate_demo_data
+from desk_app.domain.codes import Role
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.listing import SortSpec, iter_rows
 from desk_app.domain.progress import Cancelled, CancelToken
-from desk_app.reports.exports import REPORT_EVERY, csv_value, export_rows
+from desk_app.reports.exports import REPORT_EVERY, csv_value, export_rows, neutralised
 from desk_app.services.trading.trade_filter import TradeFilter
 from desk_app.services.workspace import Workspace, open_workspace
 
@@ -106,3 +107,59 @@ def test_an_empty_list_and_a_wrong_extension(workspace: Workspace, tmp_path: Pat
     ]
     with pytest.raises(ValidationError, match=r"\.csv or \.xlsx"):
         export_rows(workspace.blotter.trades(), tmp_path / "trades.txt")
+
+
+#: External ids as a hostile file gives them (a leading tab or CR is trimmed on import).
+HOSTILE = ("=cmd|' /C calc'!A0", "+SUM(A1:A9)", "-2+3", "@SUM(1)")
+
+
+@pytest.mark.parametrize("text", [*HOSTILE, "\tTAB", "\rCR"])
+def test_every_formula_start_is_neutralised_and_nothing_else(text: str) -> None:
+    assert neutralised(text) == "'" + text and csv_value(text) == "'" + text
+    assert neutralised("Acme " + text) == "Acme " + text  # only at the start
+
+
+@pytest.fixture
+def hostile_book(book: Workspace, tmp_path: Path) -> Iterator[Workspace]:
+    """Trades a clerk imported from a counterparty's file whose external ids are formulas."""
+    first = next(iter_rows(book.blotter.trades()))
+    keys = [c.key for c in book.blotter.trades().columns]
+    account, isin, firm = (first[keys.index(k)] for k in ("account", "isin", "counterparty"))
+    path = tmp_path / "hostile.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["external_id", "trade_date", "account", "side", "isin", "quantity",
+                      "price", "currency", "counterparty"])  # fmt: skip
+        for n, external_id in enumerate(HOSTILE):
+            out.writerow([external_id, "2026-06-29", account, "buy", isin, 10 + n, "12.5", "USD",
+                          firm])  # fmt: skip
+    book.users.add("clerk9", {Role.CLERK})
+    with open_workspace(book.url, "clerk9") as clerk:
+        assert clerk.imports.import_file(path).added == len(HOSTILE)
+        yield clerk
+
+
+def test_a_csv_export_never_carries_a_live_formula(hostile_book: Workspace, tmp_path: Path) -> None:
+    out = tmp_path / "trades.csv"
+    export_rows(hostile_book.blotter.trades(), out)
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    ids = {r["external_id"] for r in rows if r["external_id"].lstrip("'") in HOSTILE}
+    assert ids == {"'" + text for text in HOSTILE}  # readable, an apostrophe first
+    starts = ("=", "+", "-", "@", "\t", "\r")
+    text_keys = ("account", "isin", "symbol", "description", "counterparty", "external_id")
+    assert not [r[k] for r in rows for k in text_keys if r[k].startswith(starts)]
+    # numbers are numbers, not text: a negative amount keeps its sign as it is
+    assert csv_value(Decimal("-12.50")) == "-12.5" and csv_value("-12.50") == "'-12.50"
+
+
+def test_an_xlsx_export_holds_no_formula(hostile_book: Workspace, tmp_path: Path) -> None:
+    out = tmp_path / "trades.xlsx"
+    export_rows(hostile_book.blotter.trades(), out)
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    hostile = [c for c in cells if c.value in HOSTILE]
+    assert {c.value for c in hostile} == set(HOSTILE)  # exactly as they read
+    assert all(c.data_type == "s" for c in hostile)
