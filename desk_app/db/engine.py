@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.domain.db_address import DatabaseAddress, InvalidAddress
 from desk_app.domain.errors import DeskError
+from desk_app.private_files import private_database, private_folder
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 5
@@ -85,7 +86,10 @@ def create_desk_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_M
     if address.is_local:
         path = Path(address.database)
         _check_sqlite_file(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            private_database(path)  # the owner's alone, and so are its WAL and SHM files
+        except OSError as exc:
+            raise DatabaseUnavailable(f"Cannot create {path}: {exc.strerror}.") from None
         engine = create_engine(
             sqlalchemy_url(address), connect_args={"timeout": busy_timeout_ms / 1000}
         )
@@ -104,7 +108,7 @@ def _check_sqlite_file(path: Path) -> None:
     if not path.exists():
         if not path.parent.exists():
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                private_folder(path.parent)
             except OSError as exc:
                 raise DatabaseUnavailable(
                     f"Cannot create the folder for {path}: {exc.strerror}."
