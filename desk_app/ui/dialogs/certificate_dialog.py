@@ -109,7 +109,6 @@ class CertificateDialog(QDialog):
         certificates, values = self._certificates, self.values()
         submit(
             self, lambda: certificates.add(values), done=self._added, refused=self._refused,
-            button=self._ok_button,
         )  # fmt: skip
 
     def _refused(self, exc: DeskError) -> None:

@@ -127,7 +127,7 @@ class MoveDialog(QDialog):
         except ValidationError as exc:  # the form itself, before anything is sent
             self._refused(exc)
             return
-        submit(self, call, done=self._accepted, refused=self._refused, button=self.ok_button)
+        submit(self, call, done=self._accepted, refused=self._refused)
 
     def _refused(self, exc: DeskError) -> None:
         self.error.setText(exc.message)

@@ -145,7 +145,7 @@ class ManifestDialog(QDialog):
         manifests, references = self._manifests, self._references
         submit(
             self, lambda: manifests.create(dispatch, references), done=self._created,
-            refused=self._refused, button=self.create_button,
+            refused=self._refused,
         )  # fmt: skip
 
     def _refused(self, exc: DeskError) -> None:

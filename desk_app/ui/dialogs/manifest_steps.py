@@ -77,7 +77,7 @@ class _StepDialog(QDialog):
             self._refused(exc)
             return
         submit(
-            self, call, done=self._stepped, refused=self._refused, button=self.ok_button,
+            self, call, done=self._stepped, refused=self._refused,
         )  # fmt: skip
 
     def _refused(self, exc: DeskError) -> None:

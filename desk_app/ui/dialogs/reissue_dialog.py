@@ -243,7 +243,7 @@ class ReissueDialog(QDialog):
             self, lambda: moves.reissue(
                 reference, issued, balance_number=balance, agent=agent, location=where
             ),
-            done=self._reissued, refused=self._refused, button=self.ok_button,
+            done=self._reissued, refused=self._refused,
         )  # fmt: skip
 
     def _refused(self, exc: DeskError) -> None:

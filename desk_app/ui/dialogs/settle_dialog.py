@@ -76,7 +76,6 @@ class SettleDialog(QDialog):
         submit(
             self, lambda: settling.settle(oid, quantity=quantity, amount=amount),
             done=self._posted, refused=lambda exc: self._show_error(exc.message),
-            button=self.ok_button,
         )  # fmt: skip
 
     def _show_error(self, text: str) -> None:
