@@ -91,8 +91,11 @@ def open_database(request: OpenRequest) -> Opened:
     note = None
     if request.demo:
         from desk_app.demo.access import admit
+        from desk_app.demo.catalogue_people import demo_users_hint
 
-        note = admit(url, request.actor)  # the demo's admin enrols whoever runs it
+        # The demo's admin enrols whoever runs it; the first screen says how to act as
+        # each demo user, so that one person can try both sides of four-eyes.
+        note = admit(url, request.actor) or demo_users_hint()
     secret = request.app_password
     if request.password is not None:
         ws = _sign_in(address.with_password(request.password).url, request.actor, secret)

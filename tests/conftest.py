@@ -18,15 +18,123 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.pool import Pool
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from argon2 import PasswordHasher  # noqa: E402
+
+from desk_app.demo.catalogue_people import DEMO_PASSWORD  # noqa: E402
+from desk_app.domain import passwords  # noqa: E402
 from desk_app.services.workspace import Workspace, open_workspace  # noqa: E402
 
 PG_URL = os.environ.get("DESK_TEST_PG_URL", "")
 REQUIRE_PG = os.environ.get("DESK_REQUIRE_PG") == "1"
 ENGINES = ["sqlite", "postgresql"]
+
+# Hundreds of test users sign in with passwords: argon2id at its cheapest settings
+# (hashes keep their parameters, so the real cost still applies to real hashes).
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # noqa: SLF001
+
+
+#: Every test user's Desk password (the demo's staff have it too): on a local file it
+#: is how someone other than the computer's login proves who they are.
+STAFF_PASSWORD = DEMO_PASSWORD
+
+
+def add_staff(admin: Workspace, name: str, roles: Any, **values: Any) -> None:
+    """Add user ``name`` so that they can sign in: a login of their own on PostgreSQL,
+    the staff password on a local file."""
+    if admin.is_shared:
+        values.setdefault("db_login", pg_login_url(admin.url, name, admin="admin" in {
+            getattr(role, "value", role) for role in roles})[0])  # fmt: skip
+    else:
+        values.setdefault("password", STAFF_PASSWORD)
+    admin.users.add(name, roles, **values)
+
+
+def url_as(url: str, name: str) -> str:
+    """``url`` as user ``name`` reaches it: through their own login on PostgreSQL."""
+    if not url.startswith("postgresql"):
+        return url
+    look = create_engine(url)
+    try:
+        with look.connect() as conn:
+            row = conn.execute(
+                text("SELECT db_login FROM users WHERE lower(username) = lower(:n)"),
+                {"n": name},
+            ).first()
+    except ProgrammingError:  # a database not made yet: whoever opens it first is its admin
+        return url
+    finally:
+        look.dispose()
+    if row is None:  # nobody of that name: the owner's login, to be refused as it should
+        return url
+    login = row[0]
+    if login is None:  # the demo's staff, say: the database's owner maps them a login
+        login = pg_login_url(url, name)[0]
+        owner = make_url(url).username or ""
+        with open_workspace(url, owner, migrate=False) as admin:
+            admin.users.update(name, admin.users.get(name).version, db_login=login)
+    return make_url(url).set(username=login).render_as_string(hide_password=False)
+
+
+def sign_in(url: str, name: str) -> Workspace:
+    """A workspace on ``url`` signed in as ``name``, proven as the engine demands."""
+    return open_workspace(url_as(url, name), name, password=STAFF_PASSWORD)
+
+
+def cli_as(url: str, name: str) -> tuple[str, ...]:
+    """``--db URL --user NAME`` for the command line, through ``name``'s own login.
+
+    On a local file the password comes from ``DESK_PASSWORD`` (see ``staff_password``).
+    """
+    return ("--db", url_as(url, name), "--user", name)
+
+
+def new_user_credentials(url: str, name: str, *, admin: bool = False) -> tuple[str, ...]:
+    """What ``user add`` needs so that ``name`` can sign in: a login, or a password."""
+    if url.startswith("postgresql"):
+        return ("--db-login", pg_login_url(url, name, admin=admin)[0])
+    return ("--password-prompt",)  # read from DESK_NEW_PASSWORD
+
+
+@pytest.fixture
+def staff_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands given ``--user`` prove it with the staff password (a local file)."""
+    monkeypatch.setenv("DESK_PASSWORD", STAFF_PASSWORD)
+    monkeypatch.setenv("DESK_NEW_PASSWORD", STAFF_PASSWORD)
+
+
+def schema_of(url: str) -> str:
+    """The test schema a PostgreSQL test URL searches (see `_pg_schema_url`)."""
+    options = str(make_url(url).query.get("options", ""))
+    return options.removeprefix("-csearch_path=")
+
+
+def pg_login_url(url: str, name: str, *, admin: bool = False) -> tuple[str, str]:
+    """A PostgreSQL login of its own for the test user ``name``: (login, url through it).
+
+    The server trusts local logins, so the login needs no password; it is named after
+    the test's schema and dropped with it. An admin's login is in ``desk_admin`` too.
+    """
+    from desk_app.db.grants import ADMIN_ROLE, APP_ROLE
+
+    login = f"{schema_of(url)}_{name}".lower()
+    group = f"{APP_ROLE}, {ADMIN_ROLE}" if admin else APP_ROLE
+    admin_engine = _admin_engine()
+    try:
+        with admin_engine.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}
+            ).first()
+            if not exists:
+                conn.execute(text(f'CREATE ROLE "{login}" LOGIN IN ROLE {group}'))
+    finally:
+        admin_engine.dispose()
+    made = make_url(url).set(username=login, password=None)
+    return login, made.render_as_string(hide_password=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -106,6 +214,12 @@ def pg_url() -> Iterator[str]:
                 {"ours": sorted(_OUR_BACKENDS)},
             )
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            logins = conn.scalars(
+                text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :prefix)"),
+                {"prefix": f"{schema}_"},
+            ).all()
+            for login in logins:
+                conn.execute(text(f'DROP ROLE "{login}"'))
         admin.dispose()
 
 

@@ -144,18 +144,46 @@ def _act_on_request(
 
 
 def approve_request(ctx: CommandContext, args: argparse.Namespace) -> int:
-    return _act_on_request(
+    return _decide(
         ctx,
         args.request_id,
-        lambda queue: queue.approve(args.request_id, args.comment),
+        lambda queue, credential: queue.approve(
+            args.request_id, args.comment, credential=credential
+        ),
         "approved and applied",
     )
 
 
 def reject_request(ctx: CommandContext, args: argparse.Namespace) -> int:
-    return _act_on_request(
-        ctx, args.request_id, lambda queue: queue.reject(args.request_id, args.reason), "rejected"
+    return _decide(
+        ctx,
+        args.request_id,
+        lambda queue, credential: queue.reject(args.request_id, args.reason, credential=credential),
+        "rejected",
     )
+
+
+def _decide(
+    ctx: CommandContext,
+    request_id: int,
+    act: Callable[[ApprovalService, str | None], None],
+    done: str,
+) -> int:
+    """Decide as `_act_on_request`, asking for a password if signing in proved nothing."""
+
+    from desk_app.services.actor import CredentialRequired
+
+    def deciding(queue: ApprovalService) -> None:
+        try:
+            act(queue, None)
+        except CredentialRequired as exc:
+            act(queue, ctx.password_of(
+                exc.username,
+                "must confirm a decision with a password",
+                f"Password of {exc.username} (Desk, else this computer's) to confirm: ",
+            ))  # fmt: skip
+
+    return _act_on_request(ctx, request_id, deciding, done)
 
 
 def withdraw_request(ctx: CommandContext, args: argparse.Namespace) -> int:

@@ -103,15 +103,27 @@ class CommandContext:
         except PasswordRequired as exc:
             if password is not None or exc.wrong:
                 raise
-            if not sys.stdin.isatty():
-                from desk_app.domain.errors import DeskError
-
-                raise DeskError(
-                    f"{exc.username} has a Desk password: set DESK_PASSWORD, "
-                    "or run the command at a terminal to be asked for it"
-                ) from None
-            password = read_password(f"Desk password for {exc.username}: ")
+            password = self.password_of(
+                exc.username, "has a Desk password", f"Desk password for {exc.username}: "
+            )
         return open_workspace(self.url, self.actor, password=password, migrate=False)
+
+    @staticmethod
+    def password_of(username: str, why: str, prompt: str) -> str:
+        """``DESK_PASSWORD``, else the password typed at the terminal (never echoed)."""
+        import os
+
+        from desk_app.domain.errors import DeskError
+
+        given = os.environ.get("DESK_PASSWORD")
+        if given:
+            return given
+        if not sys.stdin.isatty():
+            raise DeskError(
+                f"{username} {why}: set DESK_PASSWORD, or run the command at a terminal "
+                "to be asked for it"
+            )
+        return read_password(prompt)
 
 
 def read_password(prompt: str) -> str:

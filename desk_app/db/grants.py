@@ -1,9 +1,19 @@
 """PostgreSQL privileges: what the people's logins may do, renewed after every migration.
 
 Each person logs in as their own PostgreSQL role, a member of the group role
-``desk_user``. That group may read and write the business tables but may only read
-and append to the audit trail; triggers refuse UPDATE and DELETE on it even for
-the owner. A DBA adds a person with ``CREATE ROLE name LOGIN IN ROLE desk_user``.
+``desk_user``; the admins' logins are members of ``desk_admin`` as well. The group
+may read and write the business tables (what it writes there outside Desk, the
+record seals show), but:
+
+- the audit trail is append-only for everyone (triggers refuse UPDATE and DELETE
+  even for the owner);
+- approval requests may be filed and decided, never deleted, and their maker never
+  rewritten (migration 0012's triggers check who decides, whatever the statement);
+- users and registrations are read-only to the group: only ``desk_admin`` adds and
+  changes them; a person may change nothing on their own user row but their password.
+
+A DBA adds a person with ``CREATE ROLE name LOGIN IN ROLE desk_user`` and an admin
+with ``... IN ROLE desk_admin``.
 """
 
 from __future__ import annotations
@@ -15,23 +25,53 @@ from sqlalchemy import Connection, text
 log = logging.getLogger(__name__)
 
 APP_ROLE = "desk_user"
+ADMIN_ROLE = "desk_admin"
 APPEND_ONLY_TABLES = ("audit_log", "certificate_custody", "manifest_prints")
+#: Who may do what is changed only by the administration role.
+ADMIN_TABLES = ("users", "user_registrations")
+#: What a person may change on their own user row (trigger ``desk_own_user_row``).
+OWN_USER_COLUMNS = ("password_hash", "version", "updated_at")
+#: What deciding or withdrawing a request writes; the rest of a request is fixed.
+DECISION_COLUMNS = (
+    "status", "decided_by", "decided_at", "decision_note", "decided_login", "version", "updated_at",
+)  # fmt: skip
+
+_OWN_USER_ROW = f"""
+CREATE OR REPLACE FUNCTION desk_own_user_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF pg_has_role(session_user, '{ADMIN_ROLE}', 'MEMBER') THEN
+        RETURN NEW;
+    END IF;
+    IF (desk_session_user()).id IS DISTINCT FROM OLD.id THEN
+        RAISE EXCEPTION 'the login % may not change the user %', session_user, OLD.username
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$
+"""
 
 
 def ensure_app_role(conn: Connection) -> bool:
-    """Create the group role if it is missing and we may; False if it cannot exist here."""
-    if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}).first():
+    """Create the group roles if missing and we may; False if they cannot exist here."""
+    if not _ensure_role(conn, APP_ROLE):
+        return False
+    return _ensure_role(conn, ADMIN_ROLE, member_of=APP_ROLE)
+
+
+def _ensure_role(conn: Connection, role: str, member_of: str | None = None) -> bool:
+    if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
         return True
     may = conn.execute(
         text("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
     ).scalar()
     if not may:
-        log.warning("cannot create role %s: grant it CREATEROLE or create it by hand", APP_ROLE)
+        log.warning("cannot create role %s: grant it CREATEROLE or create it by hand", role)
         return False
     # Two databases migrating at once on one server may race to create it: both win.
+    member = f" IN ROLE {member_of}" if member_of else ""
     conn.execute(
         text(
-            f"DO $$ BEGIN CREATE ROLE {APP_ROLE} NOLOGIN; "
+            f"DO $$ BEGIN CREATE ROLE {role} NOLOGIN{member}; "
             "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
         )
     )
@@ -52,3 +92,27 @@ def grant_app_role(conn: Connection) -> None:
     for table in APPEND_ONLY_TABLES:
         conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quoted}.{table} FROM {APP_ROLE}"))
         conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quoted}.{table} FROM PUBLIC"))
+    conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {quoted} FROM PUBLIC"))
+    for table in ADMIN_TABLES:
+        conn.execute(
+            text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {quoted}.{table} FROM {APP_ROLE}")
+        )
+        conn.execute(
+            text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {quoted}.{table} TO {ADMIN_ROLE}")
+        )
+    own = ", ".join(OWN_USER_COLUMNS)
+    conn.execute(text(f"GRANT UPDATE ({own}) ON {quoted}.users TO {APP_ROLE}"))
+    conn.execute(
+        text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quoted}.approval_requests FROM {APP_ROLE}")
+    )
+    decision = ", ".join(DECISION_COLUMNS)
+    conn.execute(text(f"GRANT UPDATE ({decision}) ON {quoted}.approval_requests TO {APP_ROLE}"))
+    conn.execute(text("REVOKE TRUNCATE ON audit_head FROM " + APP_ROLE))
+    conn.execute(text(_OWN_USER_ROW))
+    conn.execute(text("DROP TRIGGER IF EXISTS users_own_row ON users"))
+    conn.execute(
+        text(
+            "CREATE TRIGGER users_own_row BEFORE UPDATE ON users "
+            "FOR EACH ROW EXECUTE FUNCTION desk_own_user_row()"
+        )
+    )

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from desk_app.db import models as m
 from desk_app.db.engine import check_connection, create_desk_engine, session_factory
 from desk_app.db.migrate import upgrade
+from desk_app.demo.catalogue_people import DEMO_PASSWORD, demo_users_hint
 from desk_app.domain.codes import Role
 from desk_app.domain.supervision import Registration
 
@@ -53,13 +54,17 @@ def admit(url: str, actor: str, *, newly_filled: bool = False) -> str | None:
     known = names.get(actor.casefold())
     if known is not None and not newly_filled:
         return None
-    with open_workspace(url, names[DEMO_ADMIN], migrate=False) as admin:
+    with open_workspace(url, names[DEMO_ADMIN], password=DEMO_PASSWORD, migrate=False) as admin:
         if known is None:
+            # Someone other than this computer's login proves who they are with the
+            # demo's published password, like the demo's own staff.
+            stranger = actor.casefold() != admin.user.db_login.casefold()
             admin.users.add(
                 actor,
                 DEMO_ROLES,
                 full_name=actor,
                 registrations=[DEMO_REGISTRATION],
+                password=DEMO_PASSWORD if stranger else None,
             )
             verb = "added you with"
         else:
@@ -78,5 +83,5 @@ def admit(url: str, actor: str, *, newly_filled: bool = False) -> str | None:
     roles = ", ".join(sorted(role.value for role in DEMO_ROLES))
     return (
         f"Demo database: its admin {DEMO_ADMIN} {verb} the roles {roles} "
-        f"and a Series 24 registration, so you ({actor}) can try everything."
+        f"and a Series 24 registration, so you ({actor}) can try everything. " + demo_users_hint()
     )

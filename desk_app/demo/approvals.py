@@ -106,6 +106,7 @@ def make_approvals(book: Book, trades: Sequence[Trade] = ()) -> int:
             maker=plan.maker, made_at=made_at, status=plan.outcome,
             decided_by=plan.decider if decided else None,
             decided_at=decided_at if decided else None, decision_note=plan.note,
+            maker_login=None, decided_login=None,  # history: no login proved them
         )  # fmt: skip
         stamped(row, decided_at if decided else made_at)
         row["version"] = 2 if decided else 1  # filed, then decided
@@ -270,6 +271,8 @@ def _trade_requests(book: Book, trades: Sequence[Trade], days: list[date]) -> li
             decided_by=None,
             decided_at=None,
             decision_note=None,
+            maker_login=None,
+            decided_login=None,
         )
         rows.append(stamped(request, made_at))
     return rows  # fmt: skip

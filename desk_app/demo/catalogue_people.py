@@ -37,6 +37,21 @@ STAFF = (
     Staff("kfischer", "Karl Fischer", Role.ADMIN),
 )
 
+#: Every demo staff member's Desk password. Published (README, the demo's first screen):
+#: on a local file acting as someone other than your computer login needs their
+#: password, and the demo exists so that one person can play maker and checker.
+DEMO_PASSWORD = "try-the-demo"
+
+
+def demo_users_hint() -> str:
+    """How to act as each demo user: what the demo's first screen and the CLI say."""
+    names = ", ".join(f"{s.username} ({s.role.value})" for s in STAFF)
+    return (
+        f"Demo users: {names}. Act as one with --user NAME and the password "
+        f"{DEMO_PASSWORD}, e.g. desk-app --demo --user mobrien."
+    )
+
+
 #: Branch offices; an account number is the office and five digits ("NYC-20417").
 OFFICES = ("NYC", "NYC", "NYC", "BOS", "CHI", "MIA", "SFO")
 

@@ -19,6 +19,7 @@ from desk_app.demo.catalogue_firms import (
     ROUTES,
 )
 from desk_app.demo.catalogue_people import (
+    DEMO_PASSWORD,
     OFFICES,
     REGISTERED_REPS,
     STAFF,
@@ -26,6 +27,7 @@ from desk_app.demo.catalogue_people import (
     tax_id,
 )
 from desk_app.domain import identifiers as ids
+from desk_app.domain import passwords
 from desk_app.domain.codes import AccountStatus, InstrumentType, RegistrationType, Role
 
 
@@ -34,10 +36,11 @@ def make_users(book: Book) -> int:
     existing = set(book.session.scalars(select(m.User.username)))
     when = book.at(book.days[0] - timedelta(days=400), 14)
     staff = [s for s in STAFF if s.username not in existing]
+    secret = passwords.hash_password(DEMO_PASSWORD)  # one published password: one hash
     rows = [
         stamped({"username": s.username, "full_name": s.full_name, "roles": s.role.value,
                  "active": True, "created_at": when, "db_login": None,
-                 "password_hash": None}, when)
+                 "password_hash": secret}, when)
         for s in staff
     ]  # fmt: skip
     new_ids = bulk_insert(book.session, m.User, rows)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from desk_app.db import models as m
+from desk_app.domain import passwords
 from desk_app.domain.errors import NotPermitted, StaleRecord
 from desk_app.domain.permissions import Action
 from desk_app.services import audit
@@ -61,7 +62,15 @@ class UnitOfWork:
                 f"{self.actor.username} is no longer an active Desk user on this database; "
                 "ask an admin."
             )
-        return actor_of(user, self.actor.db_login)
+        return actor_of(user, self.actor.db_login, self.actor.proof)
+
+    def password_matches(self, password: str) -> bool:
+        """Whether ``password`` is the acting user's Desk password, as stored now."""
+        with self.read() as session:
+            hashed = session.scalar(
+                select(m.User.password_hash).where(m.User.username == self.actor.username)
+            )
+        return hashed is not None and passwords.matches(hashed, password)
 
     def read(self) -> Session:
         """A read-only session (use as a context manager)."""

@@ -21,7 +21,8 @@ from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus
 from desk_app.domain.supervision import Registration, decision_refusal
 from desk_app.services import audit
-from desk_app.services.workspace import Workspace, open_workspace
+from desk_app.services.workspace import Workspace
+from tests.conftest import sign_in
 
 TODAY = date(2025, 10, 14)
 P = ApprovalStatus
@@ -38,7 +39,7 @@ def demo(workspace: Workspace) -> Workspace:
 
 @contextmanager
 def _as(ws: Workspace, username: str) -> Iterator[Workspace]:
-    other = open_workspace(ws.url, username)
+    other = sign_in(ws.url, username)
     try:
         yield other
     finally:

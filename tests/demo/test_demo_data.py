@@ -21,6 +21,8 @@ from stdnum.us import ein, ssn
 
 from desk_app.db import models as m
 from desk_app.demo import DemoSummary, generate_demo_data
+from desk_app.demo.catalogue_people import DEMO_PASSWORD
+from desk_app.domain import passwords
 from desk_app.domain.codes import Direction, InstrumentType, RegistrationType, Role, Side
 from desk_app.domain.errors import DeskError
 from desk_app.domain.states import (
@@ -383,8 +385,11 @@ def test_staff_have_roles_and_registrations(book: tuple[Workspace, DemoSummary])
     for name in ("mobrien", "sgoldberg"):  # principals: they can decide requests
         held = {(g.series, g.effective_to) for g in users[name].registrations}
         assert held & {("S24", None), ("S9", None), ("S10", None)}
-    assert all(u.active and u.password_hash is None and u.db_login is None
-               for u in users.values())  # fmt: skip
+    staff = [u for name, u in users.items() if name != "tester"]
+    assert all(u.active and u.db_login is None for u in staff)
+    # The published demo password, so one person can act as each of them (the README).
+    assert all(u.password_hash and passwords.matches(u.password_hash, DEMO_PASSWORD)
+               for u in staff)  # fmt: skip
 
 
 def test_a_failure_midway_leaves_nothing_behind(

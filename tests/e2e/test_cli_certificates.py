@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import cli_as
 from tests.e2e.test_cli import run
 from tests.pdf_tools import barcodes, pdf_text
 from tests.services.conftest import Desk
@@ -23,7 +24,7 @@ def _csv(out: str) -> list[dict[str, str]]:
 
 
 def _import(capsys: pytest.CaptureFixture[str], desk: Desk, tmp_path: Path) -> tuple[str, ...]:
-    carl = ("--db", desk.url, "--user", "carl")
+    carl = cli_as(desk.url, "carl")
     path = tmp_path / "certs.csv"
     rows = [f"NY {n},{IBM},IBM,Common,John Smith,{n},1999-01-04,Vault A,Client" for n in
             (100, 200, 300)]  # fmt: skip
@@ -39,7 +40,7 @@ def test_a_bad_csv_is_refused_whole_naming_file_line_and_field(
     path = tmp_path / "bad.csv"
     path.write_text(f"{HEADER}\nA1,{IBM},IBM,Common,J,10,1999-01-04,Vault A,x\n"
                     f"A2,459200109,IBM,Common,J,10,1999-01-04,Vault A,x\n")  # fmt: skip
-    carl = ("--db", settling_desk.url, "--user", "carl")
+    carl = cli_as(settling_desk.url, "carl")
     code, _, err = run(capsys, *carl, "certificates", "import", str(path))
     assert code == 1
     assert "bad.csv:3: cusip: check digit is wrong ('459200109')" in err
@@ -52,7 +53,7 @@ def test_a_manifest_from_create_to_receipt(
     capsys: pytest.CaptureFixture[str], settling_desk: Desk, tmp_path: Path
 ) -> None:
     carl = _import(capsys, settling_desk, tmp_path)
-    sue = ("--db", settling_desk.url, "--user", "sue")
+    sue = cli_as(settling_desk.url, "sue")
     code, out, _ = run(capsys, *carl, "certificates", "list", "--status", "in_vault",
                        "--format", "csv")  # fmt: skip
     assert [r["certificate_number"] for r in _csv(out)] == ["NY 100", "NY 200", "NY 300"]
@@ -102,7 +103,7 @@ def test_a_lost_certificate_and_a_box_count(
     capsys: pytest.CaptureFixture[str], settling_desk: Desk, tmp_path: Path
 ) -> None:
     carl = _import(capsys, settling_desk, tmp_path)
-    sue = ("--db", settling_desk.url, "--user", "sue")
+    sue = cli_as(settling_desk.url, "sue")
     code, out, err = run(capsys, *carl, "certificates", "lost", "NY 300", "--discovered",
                          "2026-11-02", "--circumstances", "not in its drawer")  # fmt: skip
     assert code == 0 and "NOT YET PLACED" in out and "certificates stop" in err
@@ -135,7 +136,7 @@ def test_a_print_that_cannot_be_written_is_not_on_record(
     capsys: pytest.CaptureFixture[str], settling_desk: Desk, tmp_path: Path
 ) -> None:
     carl = _import(capsys, settling_desk, tmp_path)
-    sue = ("--db", settling_desk.url, "--user", "sue")
+    sue = cli_as(settling_desk.url, "sue")
     code, out, err = run(capsys, *carl, "manifest", "create", "--courier", "UPS", "--to", "DTC",
                          "--address", "55 Water St", "--sender", "Ops", "--pickup",
                          "2026-11-26T16:30", "NY 100")  # fmt: skip

@@ -14,6 +14,7 @@ from desk_app.cli import main
 from desk_app.domain.listing import iter_rows
 from desk_app.services.trading.trade_filter import TradeFilter
 from desk_app.services.workspace import open_workspace
+from tests.conftest import cli_as
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -36,11 +37,11 @@ def _ids(url: str, f: TradeFilter) -> list[int]:
 def test_export_trades_with_filters_to_csv_and_xlsx(
     capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
 ) -> None:
-    code, out, err = run(capsys, "--db", db_url, "--user", "tester", "demo-data", "--trades", "300")
+    code, out, err = run(capsys, *cli_as(db_url, "tester"), "demo-data", "--trades", "300")
     assert code == 0, err
     everything = _ids(db_url, TradeFilter())
     out_file = tmp_path / "all.csv"
-    code, out, err = run(capsys, "--db", db_url, "--user", "tester", "export", "trades",
+    code, out, err = run(capsys, *cli_as(db_url, "tester"), "export", "trades",
                          "--out", str(out_file))  # fmt: skip
     assert code == 0, err
     assert out.splitlines()[-1] == str(len(everything)) == "300"
@@ -54,7 +55,7 @@ def test_export_trades_with_filters_to_csv_and_xlsx(
     first = date.fromisoformat(rows[len(rows) // 2]["trade_date"])
     wanted = _ids(db_url, TradeFilter(account=account, trade_from=first))
     xlsx = tmp_path / "mine.xlsx"
-    code, out, err = run(capsys, "--db", db_url, "--user", "tester", "export", "trades",
+    code, out, err = run(capsys, *cli_as(db_url, "tester"), "export", "trades",
                          "--out", str(xlsx), "--from", first.isoformat(),
                          "--account", account.lower())  # fmt: skip
     assert code == 0, err
@@ -63,7 +64,7 @@ def test_export_trades_with_filters_to_csv_and_xlsx(
     assert sheet is not None
     assert [c.value for c in sheet["A"]][1:] == wanted
 
-    code, out, err = run(capsys, "--db", db_url, "--user", "tester", "export", "trades",
+    code, out, err = run(capsys, *cli_as(db_url, "tester"), "export", "trades",
                          "--out", str(tmp_path / "none.csv"), "--status", "current",
                          "--side", "buy", "--to", "1990-01-01")  # fmt: skip
     assert (code, out.splitlines()[-1]) == (0, "0")
@@ -91,7 +92,7 @@ def test_an_unknown_account_instrument_or_counterparty_is_refused(
 ) -> None:
     out = tmp_path / "t.csv"
     code, _, err = run(
-        capsys, "--db", db_url, "--user", "tester", "export", "trades", "--out", str(out),
+        capsys, *cli_as(db_url, "tester"), "export", "trades", "--out", str(out),
         "--account", "NOPE-1", "--instrument", "NOPE", "--counterparty", "ZZZZ",
     )  # fmt: skip
     assert code == 1 and not out.exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import cli_as
 from tests.e2e.test_cli import run
 from tests.services.conftest import Desk
 
@@ -15,7 +16,7 @@ from tests.services.conftest import Desk
 def test_fails_list_report_and_rules(
     capsys: pytest.CaptureFixture[str], settling_desk: Desk, tmp_path: Path
 ) -> None:
-    carl = ("--db", settling_desk.url, "--user", "carl")
+    carl = cli_as(settling_desk.url, "carl")
     code, _, _ = run(capsys, *carl, "trades", "book", "--account", "ACC-100", "--side",
                      "sell short", "--security", "US0378331005", "--quantity", "100",
                      "--price", "10", "--counterparty", "GSCO", "--trade-date",
@@ -34,7 +35,7 @@ def test_fails_list_report_and_rules(
     assert code == 0 and "REGSHO-SHORT" in out and "S+1" in out
     code, _, err = run(capsys, *carl, "fails", "rule", "REGSHO-SHORT", "--days", "2")
     assert code == 1 and "needs the supervisor or compliance role" in err
-    sue = ("--db", settling_desk.url, "--user", "sue")
+    sue = cli_as(settling_desk.url, "sue")
     code, _, err = run(capsys, *sue, "fails", "rule", "REGSHO-SHORT", "--days", "2")
     assert (code, err.strip()) == (0, "REGSHO-SHORT: S+2 (Reg SHO 204 close-out: short sale)")
     code, _, err = run(capsys, *sue, "fails", "threshold", "US0378331005", "--on")

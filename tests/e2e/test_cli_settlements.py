@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import cli_as
 from tests.e2e.test_cli import run
 from tests.iso20022 import assert_valid
 from tests.services.conftest import Desk
@@ -25,7 +26,7 @@ def books(db_url: str) -> Iterator[str]:
 def test_generate_prints_how_many_and_makes_none_twice(
     capsys: pytest.CaptureFixture[str], books: str
 ) -> None:
-    carl = ("--db", books, "--user", "carl")
+    carl = cli_as(books, "carl")
     assert run(capsys, *carl, "import", "trades", str(GOOD_CSV))[0] == 0
     code, out, err = run(capsys, *carl, "settlements", "generate", "--as-of", "2024-06-03")
     assert code == 0
@@ -49,7 +50,7 @@ def test_generate_prints_how_many_and_makes_none_twice(
 def test_generate_is_refused_to_whoever_may_not_run_it(
     capsys: pytest.CaptureFixture[str], books: str
 ) -> None:
-    code, _, err = run(capsys, "--db", books, "--user", "cora", "settlements", "generate")
+    code, _, err = run(capsys, *cli_as(books, "cora"), "settlements", "generate")
     assert code == 1
     assert "settlement" in err.lower()
 
@@ -67,7 +68,7 @@ def _booked(capsys: pytest.CaptureFixture[str], carl: tuple[str, ...]) -> dict[s
 def test_instruct_match_settle_in_part_and_reverse(
     capsys: pytest.CaptureFixture[str], settling_desk: Desk
 ) -> None:
-    carl = ("--db", settling_desk.url, "--user", "carl")
+    carl = cli_as(settling_desk.url, "carl")
     oid = _booked(capsys, carl)["id"]
     code, _, err = run(capsys, *carl, "settlements", "settle", oid)
     assert code == 1 and "instruct and match it first" in err
@@ -86,7 +87,7 @@ def test_instruct_match_settle_in_part_and_reverse(
 def test_export_writes_the_days_instructions_and_status_applies_a_csv(
     capsys: pytest.CaptureFixture[str], settling_desk: Desk, tmp_path: Path
 ) -> None:
-    carl = ("--db", settling_desk.url, "--user", "carl")
+    carl = cli_as(settling_desk.url, "carl")
     row = _booked(capsys, carl)
     oid, day = row["id"], row["settle_date"]
     code, out, err = run(capsys, *carl, "settlements", "export", "--date", day,
@@ -112,7 +113,7 @@ def test_export_writes_the_days_instructions_and_status_applies_a_csv(
 def test_settle_several_at_once_names_what_it_left(
     capsys: pytest.CaptureFixture[str], settling_desk: Desk
 ) -> None:
-    carl = ("--db", settling_desk.url, "--user", "carl")
+    carl = cli_as(settling_desk.url, "carl")
     first = _booked(capsys, carl)["id"]
     _, out, _ = run(capsys, *carl, "trades", "book", "--account", "ACC-100", "--side", "sell",
                     "--security", "US0378331005", "--quantity", "5", "--price", "10",
@@ -141,7 +142,7 @@ def test_settle_several_at_once_names_what_it_left(
 
 
 def test_net_and_unnet_a_day(capsys: pytest.CaptureFixture[str], settling_desk: Desk) -> None:
-    carl = ("--db", settling_desk.url, "--user", "carl")
+    carl = cli_as(settling_desk.url, "carl")
     day = _booked(capsys, carl)["settle_date"]
     _booked(capsys, carl)
     code, out, err = run(capsys, *carl, "settlements", "net", "--date", day)

@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from tests.conftest import cli_as
 from tests.e2e.test_cli import run
 from tests.services.conftest import Desk
 
@@ -15,8 +16,8 @@ def test_ssi_add_and_change_are_requests(
     capsys: pytest.CaptureFixture[str], settling_desk: Desk
 ) -> None:
     settling_desk.counterparty("MSCO")
-    carl = ("--db", settling_desk.url, "--user", "carl")
-    sue = ("--db", settling_desk.url, "--user", "sue")
+    carl = cli_as(settling_desk.url, "carl")
+    sue = cli_as(settling_desk.url, "sue")
     code, _, err = run(capsys, *carl, "ssi", "add", "--counterparty", "MSCO", "--market", "US",
                        "--asset-class", "equity", "--from", "2020-01-01", "--place", "DTCYUS33",
                        "--agent", "CHASUS3", "--account", "0005", "--reason", "new")  # fmt: skip

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from desk_app.cli import main
 from desk_app.domain.codes import Role
 from desk_app.domain.permissions import Action
+from tests.conftest import cli_as, new_user_credentials
 
 Capsys = pytest.CaptureFixture[str]
 
@@ -46,8 +47,8 @@ def desk(capsys: Capsys, db_url: str, user: str | None = None):  # type: ignore[
     """``desk-app --db URL [--user NAME] ...`` as a function."""
 
     def call(*argv: str) -> tuple[int, str, str]:
-        who = ("--user", user) if user else ()
-        return run(capsys, "--db", db_url, *who, *argv)
+        who = cli_as(db_url, user) if user else ("--db", db_url)
+        return run(capsys, *who, *argv)
 
     return call
 
@@ -55,10 +56,11 @@ def desk(capsys: Capsys, db_url: str, user: str | None = None):  # type: ignore[
 def staff(capsys: Capsys, db_url: str) -> None:
     """The OS login opens first (so is admin), then adds a clerk and a principal."""
     admin = desk(capsys, db_url)
-    assert admin("user", "add", "anna", "--role", "clerk", "--name", "Anna Clerk")[0] == 0
+    assert admin("user", "add", "anna", "--role", "clerk", "--name", "Anna Clerk",
+                 *new_user_credentials(db_url, "anna"))[0] == 0  # fmt: skip
     code, out, err = admin(
         "user", "add", "sam", "--role", "supervisor", "--role", "clerk",
-        "--registration", "S24:2015-01-01",
+        "--registration", "S24:2015-01-01", *new_user_credentials(db_url, "sam"),
     )  # fmt: skip
     assert code == 0, err
     assert last_line(out) == "sam"
@@ -73,7 +75,8 @@ ACCOUNT = (
 
 def test_user_add_list_and_roles(capsys: Capsys, db_url: str) -> None:
     admin = desk(capsys, db_url)
-    code, out, _ = admin("user", "add", "anna", "--role", "clerk,compliance", "--name", "Anna C")
+    code, out, _ = admin("user", "add", "anna", "--role", "clerk,compliance", "--name", "Anna C",
+                         *new_user_credentials(db_url, "anna"))  # fmt: skip
     assert (code, last_line(out)) == (0, "anna")
     code, out, _ = admin(
         "user", "add", "sam", "--role", "supervisor", "--registration", "s24:2015-01-01",
@@ -135,6 +138,9 @@ def test_unknown_user_is_refused_with_the_way_in(capsys: Capsys, db_url: str) ->
     staff(capsys, db_url)
     code, out, err = desk(capsys, db_url, "mallory")("approvals", "list")
     assert (code, out) == (1, "")
+    if db_url.startswith("postgresql"):  # the login is someone: it cannot be anyone else
+        assert "you cannot act as mallory" in err
+        return
     assert err.strip().splitlines() == [
         "mallory is not a Desk user on this database. An admin can add you: "
         "desk-app user add mallory --role clerk"
@@ -145,8 +151,10 @@ def test_app_password_from_the_environment(
     capsys: Capsys, monkeypatch: pytest.MonkeyPatch, db_url: str
 ) -> None:
     admin = desk(capsys, db_url)
+    monkeypatch.delenv("DESK_PASSWORD")
     monkeypatch.setenv("DESK_NEW_PASSWORD", "correct horse battery")
-    code, out, _ = admin("user", "add", "pat", "--role", "compliance", "--password-prompt")
+    login = new_user_credentials(db_url, "pat")[:2] if db_url.startswith("postgresql") else ()
+    code, out, _ = admin("user", "add", "pat", "--role", "compliance", "--password-prompt", *login)
     assert (code, last_line(out)) == (0, "pat")
     monkeypatch.delenv("DESK_NEW_PASSWORD")
     listed = {row["username"]: row for row in rows(admin("user", "list", "--format", "csv")[1])}
@@ -169,7 +177,11 @@ def test_app_password_from_the_environment(
     code, _, err = admin("user", "password", "pat")
     assert (code, err.strip()) == (1, "password: must be at least 10 characters")
     assert admin("user", "password", "pat", "--clear")[0] == 0
-    assert pat("audit", "verify")[0] == 0
+    code, _, err = pat("audit", "verify")
+    if db_url.startswith("postgresql"):  # their own login still proves who they are
+        assert code == 0
+    else:  # nothing proves it any more: pat is not this computer's login
+        assert (code, "pat has no Desk password" in err) == (1, True)
 
 
 def test_clerk_request_and_supervisor_approval(capsys: Capsys, db_url: str) -> None:
@@ -399,7 +411,7 @@ def test_password_prompt_at_a_terminal(
     env = dict(os.environ)
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "desk_app", "--db", sqlite_url, "--user", "pat", "audit", "verify"],
+        [sys.executable, "-m", "desk_app", *cli_as(sqlite_url, "pat"), "audit", "verify"],
         stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
         start_new_session=True,  # no controlling terminal: getpass reads the pty on stdin
     )  # fmt: skip

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import cli_as
 from tests.e2e.test_cli import run
 from tests.services.conftest import Desk
 from tests.services.trading.test_trade_import import _books
@@ -20,7 +21,7 @@ def books(db_url: str) -> Iterator[str]:
 
 def _book(capsys: pytest.CaptureFixture[str], url: str, *extra: str) -> tuple[int, str, str]:
     return run(
-        capsys, "--db", url, "--user", "carl", "trades", "book", "--account", "ACC-100",
+        capsys, *cli_as(url, "carl"), "trades", "book", "--account", "ACC-100",
         "--side", "buy", "--security", "037833100", "--quantity", "100", "--price", "189.25",
         "--counterparty", "GSCO", "--trade-date", "2099-06-03", "--trade-time", "09:31",
         "--commission", "4.95", *extra,
@@ -31,23 +32,23 @@ def test_book_show_amend_cancel(capsys: pytest.CaptureFixture[str], books: str) 
     code, out, err = _book(capsys, books)
     assert (code, err) == (0, "")
     first = int(out.strip().splitlines()[-1])
-    code, out, _ = run(capsys, "--db", books, "--user", "cora", "trades", "show", str(first))
+    code, out, _ = run(capsys, *cli_as(books, "cora"), "trades", "show", str(first))
     assert code == 0
     assert "Instrument        US0378331005" in out
     assert "Net amount        18929.95" in out
     assert "Settle date       2099-06-04" in out
     code, out, err = run(
-        capsys, "--db", books, "--user", "carl", "trades", "amend", str(first),
+        capsys, *cli_as(books, "carl"), "trades", "amend", str(first),
         "--quantity", "150", "--reason", "Allocation was 150",
     )  # fmt: skip
     assert code == 0 and "booked" in err
     second = int(out.strip())
     code, out, err = run(
-        capsys, "--db", books, "--user", "carl", "trades", "cancel", str(second),
+        capsys, *cli_as(books, "carl"), "trades", "cancel", str(second),
         "--reason", "Wrong account",
     )  # fmt: skip
     assert code == 0
-    code, out, _ = run(capsys, "--db", books, "--user", "cora", "trades", "show", str(first))
+    code, out, _ = run(capsys, *cli_as(books, "cora"), "trades", "show", str(first))
     versions = [line.split()[:4] for line in out.splitlines() if line.startswith("v")]
     assert versions == [
         ["v1", "id", str(first), "Superseded"],
@@ -62,12 +63,12 @@ def test_a_wrong_ticket_names_the_field(capsys: pytest.CaptureFixture[str], book
     assert (code, out) == (1, "")
     assert "settle_date_reason: is required" in err
     code, _, err = run(
-        capsys, "--db", books, "--user", "carl", "trades", "book", "--account", "ACC-100",
+        capsys, *cli_as(books, "carl"), "trades", "book", "--account", "ACC-100",
         "--side", "hold", "--security", "US0378331005", "--quantity", "-1", "--price", "1",
         "--counterparty", "GSCO",
     )  # fmt: skip
     assert code == 1 and "side" in err
-    code, _, err = run(capsys, "--db", books, "--user", "cora", "trades", "cancel", "1",
+    code, _, err = run(capsys, *cli_as(books, "cora"), "trades", "cancel", "1",
                        "--reason", "x")  # fmt: skip
     assert code == 1
 
@@ -77,10 +78,10 @@ def test_moving_the_trade_date_keeps_the_time_of_day(
 ) -> None:
     first = int(_book(capsys, books)[1].strip().splitlines()[-1])
     code, out, _ = run(
-        capsys, "--db", books, "--user", "carl", "trades", "amend", str(first),
+        capsys, *cli_as(books, "carl"), "trades", "amend", str(first),
         "--trade-date", "2099-06-02", "--reason", "Booked on the wrong day",
     )  # fmt: skip
     assert code == 0
-    code, out, _ = run(capsys, "--db", books, "--user", "cora", "trades", "show", out.strip())
+    code, out, _ = run(capsys, *cli_as(books, "cora"), "trades", "show", out.strip())
     assert "Trade date        2099-06-02 2099-06-02T13:31:00+00:00" in out  # 09:31 New York
     assert "Settle date       2099-06-03" in out

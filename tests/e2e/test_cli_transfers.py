@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.conftest import cli_as
 from tests.e2e.test_cli import run
 from tests.services.conftest import Desk
 from tests.services.transfers.test_journals import AAPL
@@ -14,7 +15,7 @@ from tests.services.transfers.test_journals import AAPL
 def test_transfer_cash_files_a_request_that_a_principal_approves(
     capsys: pytest.CaptureFixture[str], funded_desk: Desk
 ) -> None:
-    carl = ("--db", funded_desk.url, "--user", "carl")
+    carl = cli_as(funded_desk.url, "carl")
     code, out, err = run(capsys, *carl, "transfer", "cash", "--from", "ACC-100", "--to",
                          "ACC-300", "--amount", "2500.00")  # fmt: skip
     assert code == 0
@@ -24,7 +25,7 @@ def test_transfer_cash_files_a_request_that_a_principal_approves(
         "waiting for a principal's approval"
     )
     assert funded_desk.ws["carl"].transfers.available_cash("ACC-300", "USD") == 0
-    sue = ("--db", funded_desk.url, "--user", "sue")
+    sue = cli_as(funded_desk.url, "sue")
     assert run(capsys, *sue, "approvals", "approve", request_id)[0] == 0
     assert funded_desk.ws["carl"].transfers.available_cash("ACC-300", "USD") == Decimal("2500.00")
 
@@ -32,7 +33,7 @@ def test_transfer_cash_files_a_request_that_a_principal_approves(
 def test_transfer_securities_and_what_is_refused(
     capsys: pytest.CaptureFixture[str], funded_desk: Desk
 ) -> None:
-    carl = ("--db", funded_desk.url, "--user", "carl")
+    carl = cli_as(funded_desk.url, "carl")
     gift = ("--isin", AAPL, "--quantity", "25", "--reason", "gift")
     code, out, _ = run(capsys, *carl, "transfer", "securities", "--from", "ACC-200", "--to",
                        "ACC-300", *gift)  # fmt: skip
@@ -44,7 +45,7 @@ def test_transfer_securities_and_what_is_refused(
     code, _, err = run(capsys, *carl, "transfer", "cash", "--from", "ACC-100", "--to",
                        "ACC-300", "--amount", "1,000")  # fmt: skip
     assert code == 1 and "amount" in err and "thousands separator" in err
-    code, _, err = run(capsys, "--db", funded_desk.url, "--user", "cora", "transfer", "cash",
+    code, _, err = run(capsys, *cli_as(funded_desk.url, "cora"), "transfer", "cash",
                        "--from", "ACC-100", "--to", "ACC-300", "--amount", "1")  # fmt: skip
     assert code == 1 and "cash journal" in err.lower()
     code, _, _ = run(capsys, *carl, "transfer", "cash", "--from", "ACC-100")
@@ -54,7 +55,7 @@ def test_transfer_securities_and_what_is_refused(
 def test_accounts_lots_lists_the_cost_basis(
     capsys: pytest.CaptureFixture[str], funded_desk: Desk
 ) -> None:
-    code, out, err = run(capsys, "--db", funded_desk.url, "--user", "carl", "accounts", "lots",
+    code, out, err = run(capsys, *cli_as(funded_desk.url, "carl"), "accounts", "lots",
                          "ACC-200", "--isin", AAPL)  # fmt: skip
     assert (code, out.splitlines()) == (0, ["2026-11-24,100,21030.5"])
     assert err.strip() == "1 lots: 100 for 21030.5"

@@ -19,6 +19,7 @@ from desk_app.domain.progress import Cancelled, CancelToken
 from desk_app.reports.exports import REPORT_EVERY, csv_value, export_rows, neutralised
 from desk_app.services.trading.trade_filter import TradeFilter
 from desk_app.services.workspace import Workspace, open_workspace
+from tests.conftest import add_staff, sign_in
 
 
 @pytest.fixture
@@ -133,8 +134,8 @@ def hostile_book(book: Workspace, tmp_path: Path) -> Iterator[Workspace]:
         for n, external_id in enumerate(HOSTILE):
             out.writerow([external_id, "2026-06-29", account, "buy", isin, 10 + n, "12.5", "USD",
                           firm])  # fmt: skip
-    book.users.add("clerk9", {Role.CLERK})
-    with open_workspace(book.url, "clerk9") as clerk:
+    add_staff(book, "clerk9", {Role.CLERK})
+    with sign_in(book.url, "clerk9") as clerk:
         assert clerk.imports.import_file(path).added == len(HOSTILE)
         yield clerk
 

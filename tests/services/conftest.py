@@ -27,7 +27,7 @@ from desk_app.domain.codes import (
 from desk_app.domain.supervision import Registration
 from desk_app.services import audit
 from desk_app.services.workspace import Workspace, open_workspace
-from tests.conftest import settle_workers
+from tests.conftest import STAFF_PASSWORD, pg_login_url, settle_workers
 
 S24 = Registration("S24", date(2020, 1, 1))
 #: The users every ``desk`` has, besides ``tester`` (the bootstrap admin).
@@ -41,7 +41,12 @@ STAFF: dict[str, tuple[frozenset[Role], tuple[Registration, ...]]] = {
 
 
 class Desk:
-    """Workspaces by user name over one database, and shortcuts to make test records."""
+    """Workspaces by user name over one database, and shortcuts to make test records.
+
+    Each user proves who they are as the engine demands: on PostgreSQL through a
+    login of their own; on a local file (opened by one computer login, the admin's)
+    with their Desk password.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -49,8 +54,7 @@ class Desk:
         self._numbers = itertools.count(1001)
         self.open("tester")
         for name, (roles, registrations) in STAFF.items():
-            self.admin.users.add(name, roles, registrations=registrations)
-            self.open(name)
+            self.add_user(name, roles, registrations)
 
     @property
     def admin(self) -> Workspace:
@@ -60,9 +64,31 @@ class Desk:
     def engine_name(self) -> str:
         return self.admin.engine.dialect.name
 
+    @property
+    def shared(self) -> bool:
+        return self.url.startswith("postgresql")
+
+    def url_of(self, name: str) -> str:
+        """The database as ``name`` reaches it (their own login on PostgreSQL).
+
+        A user added without a login gets one here, mapped by the admin.
+        """
+        if not self.shared or name == "tester":
+            return self.url
+        login, url = pg_login_url(self.url, name)
+        user = self.admin.users.get(name)
+        if user.db_login is None:
+            self.admin.users.update(name, user.version, db_login=login)
+        return url
+
     def open(self, name: str, password: str | None = None) -> Workspace:
-        """A workspace signed in as ``name`` (closed with the desk)."""
-        ws = open_workspace(self.url, name, password=password)
+        """A workspace signed in as ``name`` (closed with the desk).
+
+        Without ``password``, a user who has a Desk password gives ``STAFF_PASSWORD``.
+        """
+        if password is None and name != "tester" and self.admin.users.get(name).has_password:
+            password = STAFF_PASSWORD
+        ws = open_workspace(self.url_of(name), name, password=password)
         old = self.ws.pop(name, None)
         if old is not None:
             old.close()
@@ -72,7 +98,15 @@ class Desk:
     def add_user(
         self, name: str, roles: Iterable[Role], registrations: Iterable[Registration] = ()
     ) -> Workspace:
-        self.admin.users.add(name, frozenset(roles), registrations=tuple(registrations))
+        """A new user who can sign in (a login of their own, or a password), signed in."""
+        role_set = frozenset(roles)
+        if self.shared:
+            login, _ = pg_login_url(self.url, name, admin=Role.ADMIN in role_set)
+            self.admin.users.add(name, role_set, registrations=tuple(registrations), db_login=login)
+        else:
+            self.admin.users.add(
+                name, role_set, registrations=tuple(registrations), password=STAFF_PASSWORD
+            )
         return self.open(name)
 
     def close(self) -> None:

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from desk_app.db import models
 from desk_app.domain.errors import NotPermitted
 from desk_app.domain.permissions import Action
-from desk_app.services.workspace import Workspace, open_workspace
+from desk_app.services.workspace import Workspace
 from desk_app.ui.dialogs.account_request_dialog import AccountRequestDialog
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import NO_ACCOUNT, AccountsTab
+from tests.conftest import sign_in
 from tests.ui.conftest import wait_ops
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def open_ws(demo_url: str) -> Iterator[Callable[[str], Workspace]]:
     opened: list[Workspace] = []
 
     def open_as(user: str) -> Workspace:
-        opened.append(open_workspace(demo_url, user))
+        opened.append(sign_in(demo_url, user))
         return opened[-1]
 
     yield open_as

@@ -26,7 +26,7 @@ from desk_app.domain.listing import Column, ColumnKind
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus, TradeStatus
 from desk_app.services.supervision.users import parse_registration
-from desk_app.services.workspace import Workspace, open_workspace
+from desk_app.services.workspace import Workspace
 from desk_app.ui import theme
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.models.paged_table_model import PagedTableModel, format_age, format_value
@@ -35,6 +35,7 @@ from desk_app.ui.tabs.accounts_tab import AccountsTab
 from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 from desk_app.ui.tabs.request_pane import REASON_NEEDED
 from desk_app.ui.theme import Tone
+from tests.conftest import add_staff, sign_in
 from tests.services.supervision.test_approvals import AAPL, fund
 from tests.ui.conftest import wait_ops
 
@@ -52,7 +53,7 @@ def open_ws() -> Iterator[Callable[[str, str], Workspace]]:
     opened: list[Workspace] = []
 
     def open_as(url: str, user: str) -> Workspace:
-        opened.append(open_workspace(url, user))
+        opened.append(sign_in(url, user))
         return opened[-1]
 
     yield open_as
@@ -116,9 +117,9 @@ def shown_name(tab: AccountsTab, number: str) -> str:
 
 def staff_database(admin: Workspace) -> str:
     """An empty database with a clerk, a supervisor (S24) and one approved account."""
-    admin.users.add("clerk1", [Role.CLERK], full_name="Clara Clerk")
-    admin.users.add("super1", [Role.SUPERVISOR], full_name="Sam Super", registrations=[S24])
-    clerk, boss = open_workspace(admin.url, "clerk1"), open_workspace(admin.url, "super1")
+    add_staff(admin, "clerk1", [Role.CLERK], full_name="Clara Clerk")
+    add_staff(admin, "super1", [Role.SUPERVISOR], full_name="Sam Super", registrations=[S24])
+    clerk, boss = sign_in(admin.url, "clerk1"), sign_in(admin.url, "super1")
     try:
         fields = {"name": "Ada Lovelace", "registration_type": "individual",
                   "registered_rep": "Alan Brooks", "tax_id": "123-45-6789"}  # fmt: skip
@@ -268,7 +269,7 @@ def test_nobody_can_approve_their_own_request_through_the_ui(
     """
     admin = open_ws(demo_url, "tester")
     user = f"maker_{role.value}"
-    admin.users.add(user, [Role.CLERK], registrations=[S24])
+    add_staff(admin, user, [Role.CLERK], registrations=[S24])
     as_clerk = open_ws(demo_url, user)
     numbers = free_accounts(admin)[:3]
     fund(admin, numbers[2], numbers[0])  # something to journal from the first
@@ -307,6 +308,37 @@ def test_nobody_can_approve_their_own_request_through_the_ui(
         assert not tab.pane.withdraw_button.isVisible()
         if not may_decide:
             assert "needs the supervisor role" in tab.pane.approve_button.toolTip()
+
+
+def test_a_decision_through_the_computer_login_asks_for_a_password(
+    qtbot: QtBot,
+    demo_url: str,
+    open_ws: Callable[[str, str], Workspace],
+    make_window: Callable[[Workspace], MainWindow],
+) -> None:
+    """A local file opened with nothing typed: the pane asks for a password, and without
+    one nothing is decided; someone who signed in with their password is not asked."""
+    kfischer = open_ws(demo_url, "kfischer")
+    tester = kfischer.users.get("tester")  # the computer's own login, signed in as it
+    kfischer.users.update("tester", tester.version, roles=[Role.ADMIN, Role.SUPERVISOR],
+                          registrations=[S24])  # fmt: skip
+    me = open_ws(demo_url, "tester")
+    assert not me.user.credentialed
+    queue = approvals_of(make_window(me))
+    queue.view.selectRow(0)
+    pane = queue.pane
+    assert pane.approve_button.isEnabled() and pane.credential.isVisible()
+    assert "computer's login" in pane.credential.toolTip()
+    rid = pane.request_id
+    assert rid is not None
+    qtbot.mouseClick(pane.approve_button, LEFT)
+    wait_ops(qtbot)
+    assert "Approving needs a credential" in pane.message.text()
+    assert me.approvals.detail(rid).status is ApprovalStatus.PENDING
+
+    boss = approvals_of(make_window(open_ws(demo_url, "mobrien")))
+    select_request(boss, rid)
+    assert boss.pane.approve_button.isEnabled() and not boss.pane.credential.isVisible()
 
 
 def test_reject_needs_a_reason_and_withdraw_is_the_makers(
@@ -468,9 +500,9 @@ def test_a_double_click_on_approve_decides_once(
     calls: list[int] = []
     approve = boss.approvals.approve
 
-    def counted(request_id: int, comment: str = "") -> None:
+    def counted(request_id: int, comment: str = "", *, credential: str | None = None) -> None:
         calls.append(request_id)
-        approve(request_id, comment)
+        approve(request_id, comment, credential=credential)
 
     monkeypatch.setattr(boss.approvals, "approve", counted)
     tab.pane.approve()

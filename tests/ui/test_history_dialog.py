@@ -11,11 +11,12 @@ from PySide6.QtCore import QSettings, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from desk_app.services.workspace import Workspace, open_workspace
+from desk_app.services.workspace import Workspace
 from desk_app.ui.dialogs.history_dialog import HistoryDialog
 from desk_app.ui.models.record_fields import field_label, field_text
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import AccountsTab
+from tests.conftest import sign_in
 from tests.ui.conftest import wait_ops
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def desks(demo_url: str) -> Iterator[tuple[Workspace, Workspace]]:
     """A clerk's and a supervisor's workspace on one demo book."""
-    clerk, boss = open_workspace(demo_url, "jmorales"), open_workspace(demo_url, "mobrien")
+    clerk, boss = sign_in(demo_url, "jmorales"), sign_in(demo_url, "mobrien")
     yield clerk, boss
     clerk.close()
     boss.close()

@@ -8,14 +8,14 @@ import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from desk_app.services.workspace import open_workspace
 from desk_app.ui.screenshot import render_screenshots
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
 
 
 def test_every_tab_and_the_ticket_are_rendered(qtbot: QtBot, demo_url: str, tmp_path: Path) -> None:
-    ws = open_workspace(demo_url, "sgoldberg")  # a supervisor: the ticket opens for them
+    ws = sign_in(demo_url, "sgoldberg")  # a supervisor: the ticket opens for them
     try:
         saved = render_screenshots(ws, tmp_path)
     finally:

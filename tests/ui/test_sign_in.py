@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from desk_app import opening as desk
 from desk_app.domain.codes import Role
+from desk_app.services.supervision.os_login import os_username
 from desk_app.services.workspace import open_workspace
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.settings import DeskSettings
@@ -111,15 +112,18 @@ def test_unknown_user_is_told_how_to_get_added(
 def test_a_user_without_password_opens_straight_away(
     qtbot: QtBot, tmp_path: Path, sqlite_url: str
 ) -> None:
-    _with_password(sqlite_url)
-    ctl = _controller(qtbot, tmp_path, "clerk1")
+    """On a local file, the computer's own login is proven already: nothing is asked."""
+    me = os_username()
+    with open_workspace(sqlite_url, me) as ws:  # the first user: this computer's login
+        ws.users.add("clerk1", {Role.CLERK}, password=PASSWORD)
+    ctl = _controller(qtbot, tmp_path, me)
     try:
         with qtbot.waitSignal(ctl.workspace_opened, timeout=20_000):
             ctl.start(sqlite_url)
         assert ctl.sign_in_dialog is None
         menu = ctl.security_menu
         assert menu is not None
-        assert not menu.users_action.isEnabled()
+        assert menu.users_action.isEnabled()  # the first user is the admin
         assert not menu.clear_password_action.isEnabled()
     finally:
         ctl.shutdown()

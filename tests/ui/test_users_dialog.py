@@ -13,12 +13,13 @@ from pytestqt.qtbot import QtBot
 
 from desk_app.domain.codes import Role
 from desk_app.domain.supervision import Registration
-from desk_app.services.workspace import Workspace, open_workspace
+from desk_app.services.workspace import Workspace
 from desk_app.ui.dialogs.users_dialog import UserForm, UsersDialog
 from desk_app.ui.idle_lock import IdleLock
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.security_menu import SecurityMenu
 from desk_app.ui.settings import DeskSettings
+from tests.conftest import STAFF_PASSWORD, add_staff, sign_in
 from tests.ui.conftest import wait_ops
 
 pytestmark = pytest.mark.gui
@@ -177,21 +178,21 @@ def test_menu_follows_the_roles_of_the_signed_in_user(
     titles = [a.text() for a in win.menuBar().actions()]
     assert titles.index("&Security") == titles.index("&Help") - 1
     assert not menu.users_action.isEnabled()
-    workspace.users.add("clerk1", {Role.CLERK})
-    workspace.users.add("super1", {Role.SUPERVISOR})
+    add_staff(workspace, "clerk1", {Role.CLERK})
+    add_staff(workspace, "super1", {Role.SUPERVISOR})
 
     menu.set_workspace(workspace)
     assert menu.users_action.isEnabled()
     assert menu.users_action.toolTip() == "Manage users"
 
-    with open_workspace(workspace.url, "clerk1") as clerk:
+    with sign_in(workspace.url, "clerk1") as clerk:
         menu.set_workspace(clerk)
         assert not menu.users_action.isEnabled()
         assert "needs the supervisor, compliance or admin role" in menu.users_action.toolTip()
         assert "(you have clerk)" in menu.users_action.toolTip()
         assert menu.show_users() is None
 
-    with open_workspace(workspace.url, "super1") as supervisor:
+    with sign_in(workspace.url, "super1") as supervisor:
         menu.set_workspace(supervisor)
         assert menu.users_action.isEnabled()
         assert menu.users_action.toolTip().startswith("Read-only: ")
@@ -208,13 +209,21 @@ def test_change_and_clear_my_password(
     qtbot: QtBot, workspace: Workspace, window: tuple[MainWindow, SecurityMenu]
 ) -> None:
     win, menu = window
-    workspace.users.add("clerk1", {Role.CLERK})
-    with open_workspace(workspace.url, "clerk1") as clerk:
+    add_staff(workspace, "clerk1", {Role.CLERK})
+    with sign_in(workspace.url, "clerk1") as clerk:
         menu.set_workspace(clerk)
-        assert not menu.clear_password_action.isEnabled()
-        assert menu.change_password_action.text() == "Set a &password for me…"
+        # On a local file clerk1 signed in with a password (they are not the computer's
+        # login); with their own database login they have none yet.
+        had = clerk.user.has_password
+        assert menu.clear_password_action.isEnabled() is had
+        assert menu.change_password_action.text() == (
+            "&Change my password…" if had else "Set a &password for me…"
+        )
         first = menu.change_password()
-        assert first is not None and first.windowTitle() == "Set a password"
+        assert first is not None
+        assert first.windowTitle() == ("Change my password" if had else "Set a password")
+        if had:
+            first.current.setText(STAFF_PASSWORD)
         first.new.setText("first-password-1")
         first.repeat.setText("first-password-2")
         first.save()

@@ -42,12 +42,15 @@ class ApprovalRequest(Versioned, Base):
     proposal: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(500))
     maker: Mapped[str] = mapped_column(String(64), index=True)
+    #: The login the maker was proven by (PostgreSQL: set by the database itself).
+    maker_login: Mapped[str | None] = mapped_column(String(63))
     made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[ApprovalStatus] = mapped_column(
         code_enum(ApprovalStatus), default=ApprovalStatus.PENDING
     )
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_login: Mapped[str | None] = mapped_column(String(63))
     decision_note: Mapped[str | None] = mapped_column(String(500))
 
 

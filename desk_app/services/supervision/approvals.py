@@ -30,6 +30,8 @@ from desk_app.domain.permissions import Action
 from desk_app.domain.states import APPROVAL, ApprovalStatus
 from desk_app.domain.supervision import decision_refusal
 from desk_app.services import audit
+from desk_app.services.actor import CredentialRequired, Proof
+from desk_app.services.supervision.os_login import verify_os_password
 from desk_app.services.unit_of_work import UnitOfWork
 
 K = ColumnKind
@@ -203,6 +205,7 @@ class ApprovalService:
             proposal=canonical_json({"before": proposal.before, "after": proposal.after}),
             reason=reason[:500],
             maker=self._uow.actor.username,
+            maker_login=self._uow.actor.db_login,
             made_at=datetime.now(UTC),
             status=ApprovalStatus.PENDING,
         )
@@ -294,8 +297,13 @@ class ApprovalService:
 
     # -- deciding --------------------------------------------------------------------------
 
-    def approve(self, request_id: int, comment: str = "") -> None:
-        """Approve and apply, all in one transaction; refused if stale or self-made."""
+    def approve(self, request_id: int, comment: str = "", *, credential: str | None = None) -> None:
+        """Approve and apply, all in one transaction; refused if stale or self-made.
+
+        ``credential`` is the approver's password, needed when they signed in with
+        nothing typed (a local file opened by their computer login).
+        """
+        self._confirm(credential)
         with self._uow.write("approval.approve", permission=Action.APPROVAL_DECIDE) as session:
             row = self._pending(session, request_id)
             self._decide(session, row, ApprovalStatus.APPROVED, comment.strip()[:500] or None)
@@ -315,10 +323,11 @@ class ApprovalService:
             with audit.acting(session, row.action, approval_id=row.id):
                 handler.apply(session, row, after)
 
-    def reject(self, request_id: int, reason: str) -> None:
+    def reject(self, request_id: int, reason: str, *, credential: str | None = None) -> None:
         reason = reason.strip()
         if not reason:
             raise ValidationError("reason", "say why the request is rejected")
+        self._confirm(credential)
         with self._uow.write("approval.reject", permission=Action.APPROVAL_DECIDE) as session:
             row = self._pending(session, request_id)
             self._decide(session, row, ApprovalStatus.REJECTED, reason[:500])
@@ -344,6 +353,7 @@ class ApprovalService:
             raise DeskError(f"request {row.id} is already {row.status.value}{by}")
         row.status = APPROVAL.check(row.status, status)
         row.decided_by = self._uow.actor.username
+        row.decided_login = self._uow.actor.db_login
         row.decided_at = datetime.now(UTC)
         row.decision_note = note
         request_id = row.id  # the row cannot be read once a failed flush rolled back
@@ -358,6 +368,30 @@ class ApprovalService:
             ) from None
         finally:
             session.info[audit.CONTEXT_KEY] = ctx
+
+    @property
+    def needs_credential(self) -> bool:
+        """Whether a decision must come with a password (signing in proved nothing typed)."""
+        return not self._uow.actor.credentialed
+
+    def _confirm(self, credential: str | None) -> None:
+        """Approving always rests on a credential: ask for one if signing in gave none.
+
+        Checked before the transaction opens: a computer-login check may take seconds.
+        """
+        actor = self._uow.actor
+        if actor.credentialed:
+            return
+        actor.require(Action.APPROVAL_DECIDE)
+        if not credential:
+            raise CredentialRequired(actor.username)
+        if actor.has_password:
+            proven = self._uow.password_matches(credential)
+        else:
+            proven = verify_os_password(actor.db_login, credential)
+        if not proven:
+            raise NotPermitted("that password is not right; nothing was decided")
+        self._uow.actor = actor.proven_by(Proof.PASSWORD)
 
     def _pending(self, session: Session, request_id: int) -> m.ApprovalRequest:
         """The request, if the approver (as the database has them now) may decide it."""

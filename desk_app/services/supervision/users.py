@@ -16,6 +16,7 @@ from desk_app.domain.codes import Role
 from desk_app.domain.errors import DeskError, NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.supervision import KNOWN_SERIES, Registration, normalise_series
+from desk_app.services.actor import user_of_login
 from desk_app.services.unit_of_work import UnitOfWork
 
 USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9._-]{1,63}")
@@ -132,6 +133,9 @@ class UserService:
             ).first()
             if taken is not None:
                 raise ValidationError("username", "is already a user", taken.username)
+            if db_login is None and (holder := user_of_login(session, name)) is not None:
+                # The login spelled like the name already is someone: it cannot be two people.
+                raise ValidationError("username", f"is {holder.username}'s login", name)
             user = m.User(
                 username=name,
                 full_name=full_name.strip() or name,
@@ -236,7 +240,7 @@ class UserService:
         login = (login or "").strip() or None
         if login is None:
             return None
-        holder = session.scalars(select(m.User).where(m.User.db_login == login)).first()
+        holder = user_of_login(session, login)
         if holder is not None and holder is not user:
             raise ValidationError("db_login", f"is already {holder.username}'s login", login)
         return login

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
@@ -97,10 +98,7 @@ class RequestPane(QWidget):
         self.why_not.setObjectName("why_not")
         self.why_not.setWordWrap(True)
         self.why_not.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.message = QLabel(self)
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = self._build_message()
         self.comment = QPlainTextEdit(self)
         self.comment.setObjectName("comment")
         self.comment.setPlaceholderText(
@@ -109,6 +107,7 @@ class RequestPane(QWidget):
         self.comment.setMaximumHeight(4 * self.fontMetrics().lineSpacing() + 12)
         self.comment.setTabChangesFocus(True)
         self.comment.textChanged.connect(self._update_buttons)
+        self.credential = self._build_credential()
         self.withdraw_button = QPushButton("Withdraw", self)
         self.reject_button = QPushButton("Reject", self)
         self.approve_button = QPushButton("Approve", self)
@@ -144,6 +143,26 @@ class RequestPane(QWidget):
             form.addRow(title, label)
         return form
 
+    def _build_message(self) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName("message")
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def _build_credential(self) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName("credential")
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+        edit.setPlaceholderText(
+            "Your password: a decision needs it (your Desk password, else your computer's)"
+        )
+        edit.setToolTip(
+            "You opened Desk through this computer's login without typing a password; "
+            "approving or rejecting needs one once, to prove it is you."
+        )
+        return edit
+
     def _build_table(self) -> QTableView:
         table = QTableView(self)
         table.setModel(self.fields)
@@ -173,6 +192,7 @@ class RequestPane(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.comment)
+        layout.addWidget(self.credential)
         layout.addWidget(self.why_not)
         layout.addLayout(buttons)
         return page
@@ -212,13 +232,16 @@ class RequestPane(QWidget):
     def approve(self) -> None:
         if self._detail is not None and self.approve_button.isEnabled():
             rid, comment = self._detail.id, self.comment.toPlainText()
-            self._decide(lambda ws: ws.approvals.approve(rid, comment),
+            credential = self._take_credential()
+            self._decide(lambda ws: ws.approvals.approve(rid, comment, credential=credential),
                          f"Request {rid} approved; the change is applied.")  # fmt: skip
 
     def reject(self) -> None:
         if self._detail is not None and self.reject_button.isEnabled():
             rid, reason = self._detail.id, self.comment.toPlainText()
-            self._decide(lambda ws: ws.approvals.reject(rid, reason), f"Request {rid} rejected.")
+            credential = self._take_credential()
+            self._decide(lambda ws: ws.approvals.reject(rid, reason, credential=credential),
+                         f"Request {rid} rejected.")  # fmt: skip
 
     def withdraw(self) -> None:
         if self._detail is not None and self.withdraw_button.isEnabled():
@@ -226,6 +249,12 @@ class RequestPane(QWidget):
             self._decide(lambda ws: ws.approvals.withdraw(rid), f"Request {rid} withdrawn.")
 
     # -- internals --------------------------------------------------------------------------
+    def _take_credential(self) -> str | None:
+        """The typed password, once: the field is emptied as the decision leaves."""
+        text = self.credential.text() if self.credential.isVisible() else ""
+        self.credential.clear()
+        return text or None
+
     def _load(self, request_id: int) -> None:
         if self._workspace is None:
             return
@@ -318,6 +347,7 @@ class RequestPane(QWidget):
         if d is None or ws is None:
             for button in (self.approve_button, self.reject_button, self.withdraw_button):
                 button.setEnabled(False)
+            self.credential.setVisible(False)
             return
         pending = d.status is ApprovalStatus.PENDING
         closed = None if pending else f"Already {labels.APPROVAL_STATUS[d.status.value].lower()}"
@@ -332,6 +362,7 @@ class RequestPane(QWidget):
             f"You cannot decide this request: {refusal}." if pending and refusal else ""
         )
         self.why_not.setVisible(bool(pending and refusal))
+        self.credential.setVisible(pending and refusal is None and ws.approvals.needs_credential)
         mine = d.maker.casefold() == ws.actor.casefold()
         self.withdraw_button.setVisible(mine and pending)
         self._set(self.withdraw_button, None if mine and pending else "Not your pending request",

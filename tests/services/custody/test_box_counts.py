@@ -13,7 +13,7 @@ from desk_app.domain.errors import NotPermitted, ValidationError
 from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import BoxCountStatus
 from desk_app.services.custody.box_counts import BoxCountService
-from desk_app.services.workspace import open_workspace
+from tests.conftest import sign_in
 from tests.services.conftest import Desk
 from tests.services.custody.certificate_helpers import APPLE, IBM, register, shipped
 
@@ -112,7 +112,7 @@ def test_one_count_a_quarter_and_what_a_counter_cannot_record(desk: Desk) -> Non
 def test_two_desks_starting_counts_at_once_open_one(desk: Desk) -> None:
     """Different quarters, so only the one-open-count rule can refuse the second."""
     register(desk, "C1")
-    desks = [open_workspace(desk.url, user) for user in ("carl", "sue")]
+    desks = [sign_in(desk.url, user) for user in ("carl", "sue")]
     started: list[int] = []
     refused: list[str] = []
     go = threading.Barrier(2)

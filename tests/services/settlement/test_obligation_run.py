@@ -15,7 +15,7 @@ from desk_app.domain.codes import AccountStatus, Direction, InstrumentType, Paym
 from desk_app.domain.errors import NotPermitted
 from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import ObligationStatus, TradeStatus
-from desk_app.services.workspace import open_workspace
+from tests.conftest import sign_in
 from tests.services.conftest import Desk
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -166,7 +166,7 @@ def test_who_may_not_run_settlement_is_refused(floor: Desk) -> None:
 def test_two_runs_at_once_make_each_obligation_once(floor: Desk) -> None:
     """Two desks press Generate together: the second waits, then finds nothing to do."""
     _imported(floor)
-    desks = [open_workspace(floor.url, "carl") for _ in range(2)]
+    desks = [sign_in(floor.url, "carl") for _ in range(2)]
     results: list[int] = []
     errors: list[BaseException] = []
     start = threading.Barrier(2)
