@@ -32,7 +32,7 @@ lint: $(STAMP)
 screenshots: $(STAMP)
 	@tmp=$$(mktemp -d) && db=sqlite:///$$tmp/desk-demo.db && \
 	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db $$db demo-data --seed 7 && \
-	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db $$db --user sgoldberg screenshot \
+	QT_QPA_PLATFORM=offscreen DESK_PASSWORD=try-the-demo $(BIN)/desk-app --db $$db --user sgoldberg screenshot \
 		--out docs/screenshots; status=$$?; rm -rf "$$tmp"; exit $$status
 
 bench: $(STAMP)
