@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,6 +16,26 @@ from desk_app.domain.errors import NotPermitted, StaleRecord
 from desk_app.domain.permissions import Action
 from desk_app.services import audit
 from desk_app.services.actor import Actor, actor_of
+
+#: SQLSTATE of PostgreSQL's "insufficient privilege": a grant or a supervision trigger.
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def database_refusal(exc: DBAPIError) -> NotPermitted | None:
+    """What the database refused (its privileges or supervision checks), said plainly.
+
+    None for any other error: that is a fault, not a refusal.
+    """
+    if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+        return None
+    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "refused"
+    hint = ""
+    if "users" in reason or "user_registrations" in reason:
+        hint = (
+            " Adding and changing users needs a database login in the desk_admin group: "
+            "ask the DBA (GRANT desk_admin TO your_login)."
+        )
+    return NotPermitted(f"The database refused this change: {reason}. Nothing was saved.{hint}")
 
 
 class UnitOfWork:
@@ -47,6 +68,11 @@ class UnitOfWork:
                 "Someone else saved a change to this record at the same moment; nothing "
                 "was saved. Reload it and try again."
             ) from None
+        except DBAPIError as exc:
+            refusal = database_refusal(exc)
+            if refusal is None:
+                raise
+            raise refusal from None
 
     def current_actor(self, session: Session) -> Actor:
         """The acting user as the database has them now, inside ``session``'s transaction.

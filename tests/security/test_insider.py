@@ -27,6 +27,7 @@ from desk_app.domain.supervision import Registration
 from desk_app.services.actor import CredentialRequired, PasswordRequired
 from desk_app.services.supervision.os_login import OsLoginUnavailable
 from desk_app.services.workspace import open_workspace
+from tests.conftest import pg_login_url
 from tests.services.conftest import STAFF_PASSWORD
 
 if TYPE_CHECKING:
@@ -266,3 +267,14 @@ def test_the_cli_will_not_decide_for_a_typed_name(desk: Desk) -> None:
     finally:
         engine.dispose()
     assert tuple(decided) == ("approved", "sue")
+
+
+def test_an_admin_without_the_administration_group_is_refused_plainly(pg_desk: Desk) -> None:
+    """Desk's admin role is not enough on PostgreSQL: the login must be in desk_admin."""
+    login, url = pg_login_url(pg_desk.url, "plainadmin")  # desk_user only
+    pg_desk.admin.users.add("plainadmin", {Role.ADMIN}, db_login=login)
+    with open_workspace(url, "plainadmin") as ws:
+        with pytest.raises(NotPermitted, match="desk_admin") as refused:
+            ws.users.add("puppet", {Role.SUPERVISOR})
+    assert "permission denied for table users" in str(refused.value)
+    assert "puppet" not in {u.username for u in pg_desk.admin.users.users()}
