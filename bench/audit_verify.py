@@ -39,6 +39,7 @@ from sqlalchemy.engine import make_url
 
 from desk_app.db.engine import create_desk_engine
 from desk_app.db.migrate import upgrade
+from desk_app.domain.audit_chain import hashed_fields
 from desk_app.services import audit
 from desk_app.services.audit import CHAIN_COLUMNS, AuditContext, Change
 
@@ -123,7 +124,7 @@ def fill(engine: Engine, entries: int, seed: int = 1) -> float:
 
 def _payload(row: tuple[Any, ...]) -> bytes:
     """The bytes `audit_chain.entry_hash` hashes for a row (fields, prev_hash, entry_hash)."""
-    fields, prev = row[:-2], row[-2]
+    fields, prev = hashed_fields(row[:-2]), row[-2]
     return json.dumps([prev, *fields], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 

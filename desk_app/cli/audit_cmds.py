@@ -1,4 +1,4 @@
-"""``audit verify`` (walk the hash chain) and ``audit history`` (one record's changes)."""
+"""``audit verify`` (the hash chain; ``--records``: every row too) and ``audit history``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from desk_app.cli.common import EXIT_OK, EXIT_USAGE, CommandContext, add_format, reject
+from desk_app.domain.audit_chain import ChainReport
 
 
 def register(commands: Any) -> None:
@@ -16,6 +17,12 @@ def register(commands: Any) -> None:
 
     verify = sub.add_parser(
         "verify", help="check the hash chain; exit 1 naming the first bad entry"
+    )
+    verify.add_argument(
+        "--records",
+        action="store_true",
+        help="also check every audited row against its last audited state (slower): "
+        "list each row changed, added or deleted outside Desk",
     )
     verify.set_defaults(handler=verify_chain)
 
@@ -29,14 +36,38 @@ def register(commands: Any) -> None:
 
 
 def verify_chain(ctx: CommandContext, args: argparse.Namespace) -> int:
+    if args.records:
+        return verify_records(ctx)
     with ctx.open() as workspace:
         report = workspace.history.verify()
     if report.problem is not None:
         return reject(str(report.problem))
-    print(
+    print(_intact(report))
+    return EXIT_OK
+
+
+def _intact(report: ChainReport) -> str:
+    return (
         f"audit trail intact: {report.entries} entries, head {report.head_seq} {report.head_hash}"
     )
-    return EXIT_OK
+
+
+def verify_records(ctx: CommandContext) -> int:
+    """The chain, then every row: one line per finding on stderr, exit 1 if any."""
+    with ctx.open() as workspace:
+        report = workspace.history.verify_records()
+    problems = [str(p) for p in report.problems]
+    if report.found > len(problems):
+        problems.append(f"… and {report.found - len(problems):,} more")
+    if report.chain.problem is not None:
+        problems.insert(0, str(report.chain.problem))
+    else:
+        print(_intact(report.chain))
+    if report.found:
+        problems.append(report.summary)
+    else:
+        print(report.summary)
+    return reject(*problems) if problems else EXIT_OK
 
 
 def _value(value: object, field: str = "") -> str:
@@ -81,6 +112,15 @@ def record_history(ctx: CommandContext, args: argparse.Namespace) -> int:
             f"warning: {history.title} differs from what its audit trail says: it was "
             "changed outside Desk",
             file=sys.stderr,
+        )
+    for problem in history.seal_problems:
+        print(f"warning: {history.title} {problem}", file=sys.stderr)
+    if history.sealed_by is not None:
+        sealed = history.sealed_by
+        print(
+            f"sealed as it stood by #{sealed.seq}  {sealed.recorded_at}  {sealed.app_user} "
+            f"(login {sealed.db_login})  {sealed.action}: a load of "
+            f"{(sealed.after or {}).get('rows', '?')} rows, no change of its own since"
         )
     if not history.changes:
         print("no audited changes")

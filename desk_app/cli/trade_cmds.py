@@ -20,6 +20,7 @@ from desk_app.domain.trade_rows import (
     parse_iso_date,
     parse_price,
     parse_quantity,
+    parse_reason,
     parse_side,
     parse_time_of_day,
 )
@@ -38,6 +39,7 @@ _TERMS = {
     "fees": ("fees", parse_charge),
     "settle_date": ("settle_date", parse_iso_date),
     "settle_reason": ("settle_date_reason", None),
+    "price_reason": ("price_reason", parse_reason),
 }
 
 
@@ -47,6 +49,7 @@ def _term_options(parser: argparse.ArgumentParser, *, booking: bool) -> None:
     parser.add_argument("--security", required=booking, metavar="ID", help="ISIN, CUSIP or symbol")
     parser.add_argument("--quantity", required=booking, help="shares, contracts or face amount")
     parser.add_argument("--price", required=booking, help="per share, or per 100 of face")
+    parser.add_argument("--price-reason", help="why the price is 0 (required for a security at 0)")
     parser.add_argument("--currency", help="default: the instrument's")
     parser.add_argument("--trade-date", help="YYYY-MM-DD" + (" (default today)" if booking else ""))
     parser.add_argument("--trade-time", help="HH:MM[:SS] in the instrument's market time")
@@ -173,6 +176,7 @@ def show_trade(ctx: CommandContext, args: argparse.Namespace) -> int:
         ("Instrument", f"{t.isin} {current.instrument.description}"),
         ("Quantity", str(t.quantity)),
         ("Price", f"{t.price} {t.currency}"),
+        *([("Price reason", t.price_reason)] if t.price_reason else []),
         ("Gross amount", str(current.gross_amount)),
         ("Commission, fees", f"{t.commission}, {t.fees}"),
         ("Net amount", str(current.net_amount)),

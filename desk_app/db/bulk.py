@@ -5,6 +5,10 @@ RETURNING go row by row on SQLite, and psycopg re-parses every multi-row batch, 
 30,000 trades took 11 s and 26 s that way. Here the values go through each column's
 own bind processing, exactly as any SQLAlchemy insert (exact-money checks, UTC), and
 then to one ``executemany`` on SQLite or one ``COPY`` on PostgreSQL.
+
+No ORM object is made, so the audit listener sees none: the new ids are noted
+(`desk_app.db.sealing.note_written`) and the rows are sealed in the audit trail, as
+they stand then, when the transaction commits.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
 from desk_app.db.models.base import Base
+from desk_app.db.sealing import note_written
 from desk_app.db.types import ScaledDecimal, UTCDateTime
 from desk_app.domain.errors import DeskError
 from desk_app.domain.money import to_scaled_int
@@ -60,8 +65,11 @@ def bulk_insert(
     dialect = connection.dialect
     values = _bound_values(table, keys, rows, dialect)
     if dialect.name == "postgresql":
-        return _copy(connection, table, keys, values)
-    return _execute_many(connection, table, keys, values)
+        made = _copy(connection, table, keys, values)
+    else:
+        made = _execute_many(connection, table, keys, values)
+    note_written(session, table.name, made)
+    return made
 
 
 def _table_of(model: type[Base]) -> Table:

@@ -14,6 +14,8 @@ chosen ids:
 Nothing is read twice: on SQLite the write lock is taken before the obligations are
 read (`lock_for_writing`); on PostgreSQL `read` locks them ``FOR UPDATE``. Which of
 them may settle is the caller's to decide (`desk_app.domain.settlement_rules`).
+Every row these statements write is noted (`desk_app.db.sealing.note_written`), to
+be sealed in the audit trail as it stands when the transaction commits.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from sqlalchemy.orm import Session
 from desk_app.db import ledger_book
 from desk_app.db import models as m
 from desk_app.db.ledger_book import SETTLEMENT
+from desk_app.db.sealing import note_written
 from desk_app.db.types import UTCDateTime
 from desk_app.domain.codes import Direction, Payment
 from desk_app.domain.errors import StaleRecord
@@ -132,6 +135,7 @@ def post_all_left(session: Session, ids: Sequence[int], posted_by: str, now: dat
             "Reload the list and try again."
         )
     fill(session, POSTINGS, posting_ids)
+    note_written(session, Ob.__tablename__, ids)
     return posting_ids
 
 
@@ -139,6 +143,19 @@ def enter_postings(session: Session, now: datetime) -> None:
     """The entries of the postings `post_all_left` just made, and the balances they move."""
     _enter(session)
     _move_balances(session, now)
+    _note_postings(session)
+
+
+def _note_postings(session: Session) -> None:
+    """The new postings, their entries and the balances they moved, to be sealed."""
+    new = select(POSTINGS.c.id)
+    entries = select(En.id).where(En.posting_id.in_(new))
+    keys = select(En.balance_key).where(En.posting_id.in_(new))
+    note_written(session, Po.__tablename__, session.scalars(new))
+    note_written(session, En.__tablename__, session.scalars(entries))
+    note_written(
+        session, Ba.__tablename__, session.scalars(select(Ba.id).where(Ba.balance_key.in_(keys)))
+    )
 
 
 def _insert_postings(

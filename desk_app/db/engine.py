@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.domain.db_address import DatabaseAddress, InvalidAddress
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, Retryable
 from desk_app.private_files import private_database, private_folder
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -24,6 +24,14 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 class DatabaseUnavailable(DeskError):
     """The database cannot be used; the message says why and what to do."""
+
+
+class Disconnected(DatabaseUnavailable, Retryable):
+    """The server could not be reached, or ended the session, before a call was done.
+
+    Nothing of the call stands (the server rolls back a transaction whose session
+    ends), so doing it again is safe: the pool then connects afresh.
+    """
 
 
 def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: sqlite3.Connection, _: Any) -> None:
@@ -96,7 +104,27 @@ def create_desk_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_M
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms))
         return engine
     connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "desk-app"}
-    return create_engine(sqlalchemy_url(address), pool_pre_ping=True, connect_args=connect_args)
+    # Pre-ping: a connection whose session the server ended while it sat in the pool
+    # is replaced before use, so an idle window survives a restart unnoticed.
+    engine = create_engine(sqlalchemy_url(address), pool_pre_ping=True, connect_args=connect_args)
+    event.listen(engine, "handle_error", _lost_connection_said_plainly)
+    return engine
+
+
+def _lost_connection_said_plainly(ctx: ExceptionContext) -> None:
+    """A session the server ended mid-call, or a server gone, as a message (not a bug).
+
+    Raised here, on every path (window, command line, worker), while SQLAlchemy still
+    invalidates the dead connection and every one pooled before it. A failed pre-ping
+    is left to the pool, which reconnects; any other error goes on as it was.
+    """
+    engine, error = ctx.engine, ctx.sqlalchemy_exception
+    if ctx.is_pre_ping or engine is None or not isinstance(error, DBAPIError):
+        return
+    ended = ctx.is_disconnect  # mid-call: the session is gone
+    unreachable = ctx.connection is None and isinstance(error, OperationalError)  # connecting
+    if ended or unreachable:
+        raise explain(error, engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -172,10 +200,28 @@ def explain_url(exc: DBAPIError, url: str) -> DatabaseUnavailable:
         else:
             reason = raw
         return DatabaseUnavailable(f"Cannot use the database ({where}): {reason}")
+    first = raw.strip().splitlines()[0] if raw.strip() else raw
+    if exc.connection_invalidated:
+        return _closed_by_server(where, first, saving=exc.statement is None)
     if isinstance(exc, OperationalError):
-        first = raw.strip().splitlines()[0] if raw.strip() else raw
-        return DatabaseUnavailable(
+        return Disconnected(
             f"Cannot reach the database server ({where}): {first}. "
             "Check the address, that the server is running, and your network."
         )
     return DatabaseUnavailable(f"Database error ({where}): {raw}")
+
+
+def _closed_by_server(where: str, why: str, *, saving: bool) -> DatabaseUnavailable:
+    """The server ended the session (an administrator, a restart): the address is fine.
+
+    Ended during a statement, nothing was saved and the call may run again. Ended
+    during the commit itself, nobody can know whether it was saved: no Retry then,
+    since doing it again might do it twice.
+    """
+    said = f"The database server closed the connection ({where}): it ended this session ({why})."
+    if saving:
+        return DatabaseUnavailable(
+            f"{said} It happened while Desk was saving, so the change may or may not "
+            "have been saved: look before you do it again."
+        )
+    return Disconnected(f"{said} Nothing of what Desk was doing was saved; try again.")

@@ -26,7 +26,13 @@ log = logging.getLogger(__name__)
 
 APP_ROLE = "desk_user"
 ADMIN_ROLE = "desk_admin"
-APPEND_ONLY_TABLES = ("audit_log", "certificate_custody", "manifest_prints")
+APPEND_ONLY_TABLES = (
+    "audit_log",
+    "certificate_custody",
+    "manifest_prints",
+    "record_seals",
+    "record_seal_layouts",
+)
 #: Who may do what is changed only by the administration role.
 ADMIN_TABLES = ("users", "user_registrations")
 #: What a person may change on their own user row (trigger ``desk_own_user_row``).

@@ -20,6 +20,7 @@ from sqlalchemy import update
 
 from desk_app.db import models as m
 from desk_app.db.bulk import bulk_insert
+from desk_app.db.sealing import note_written
 from desk_app.demo.book import Account, Book, Trade, stamped
 from desk_app.demo.catalogue_people import (
     OFFICES,
@@ -203,6 +204,7 @@ def _apply(book: Book, account: Account, request: dict[str, Any], when: datetime
         .values(**after, version=2, updated_at=when)
     )
     account.row.update(after, version=2, updated_at=when)
+    note_written(book.session, m.Account.__tablename__, [account.id])  # sealed at commit
 
 
 def _iso(day: date | None) -> str | None:

@@ -163,7 +163,7 @@ def _trade(book: Book, index: int, inst: Instrument, party: Party, account: Acco
         "quantity": qty, "price": px, "currency": inst.row["currency"], "trade_date": day,
         "trade_time": trade_time, "settle_date": settle, "settle_date_reason": why,
         "created_at": trade_time + timedelta(seconds=delay), "created_by": rng.choice(book.clerks),
-        "reason": None, "import_id": None,
+        "reason": None, "import_id": None, "price_reason": None,
     }  # fmt: skip
     row.update(amounts(inst, side, qty, px, institutional=source is not Source.MANUAL))
     return Trade(stamped(row, row["created_at"]), inst, party)

@@ -4,6 +4,9 @@ Changing, deleting, inserting or reordering any entry breaks a link that `verify
 Entries are numbered without gaps (``seq``), and the chain's head (last seq and hash)
 is kept apart, so a removed tail is caught too. The hash covers the stored text of
 each field, so verifying never depends on how values were serialised.
+
+A field added after the first entries were written (``row_hash``) is hashed only when
+it has a value: entries written before it existed keep the hash they were given.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from enum import Enum
 from typing import Any
 
 GENESIS = "0" * 64
+#: The fields every entry has hashed since the first; later ones count only when set.
+FIRST_FIELDS = 11
 
 
 def canonical_json(value: Any) -> str:
@@ -63,6 +68,8 @@ class EntryContent:
     before: str | None
     after: str | None
     approval_id: int | None
+    #: SHA-256 (hex) of the whole row after a create or update (`record_seals`).
+    row_hash: str | None = None
 
     def fields(self) -> tuple[object, ...]:
         return (
@@ -77,12 +84,26 @@ class EntryContent:
             self.before,
             self.after,
             self.approval_id,
+            self.row_hash,
         )
 
 
+def hashed_fields(fields: tuple[object, ...]) -> tuple[object, ...]:
+    """The fields an entry's hash covers: the first eleven, and any later one that is set.
+
+    Trailing unset later fields are left out, so an entry written before they existed
+    (or without a value for them) hashes exactly as it always did.
+    """
+    end = len(fields)
+    while end > FIRST_FIELDS and fields[end - 1] is None:
+        end -= 1
+    return fields[:end]
+
+
 def entry_hash(prev_hash: str, fields: tuple[object, ...]) -> str:
-    """SHA-256 of the previous hash and the entry's fields as a JSON array."""
-    payload = json.dumps([prev_hash, *fields], separators=(",", ":"), ensure_ascii=False)
+    """SHA-256 of the previous hash and the entry's `hashed_fields` as a JSON array."""
+    hashed = hashed_fields(tuple(fields))
+    payload = json.dumps([prev_hash, *hashed], separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -41,6 +41,15 @@ class InstrumentType(StrEnum):
         """
         return self in _QUOTED_IN_PERCENT_OF_PAR
 
+    @property
+    def trades_at_or_below_zero(self) -> bool:
+        """A futures price may be 0 or negative (US crude settled at -37.63 in April 2020).
+
+        Spreads and strategies, once Desk books them, belong here too. A security at
+        0 or below is a slip of the keyboard unless someone says why it is not.
+        """
+        return self is InstrumentType.FUTURE
+
 
 _QUOTED_IN_PERCENT_OF_PAR = frozenset(
     {

@@ -22,6 +22,14 @@ class ValidationError(DeskError):
         super().__init__(f"{field}: {reason}{shown}")
 
 
+class Retryable(DeskError):
+    """A refusal that says nothing about what was asked: the same action may work again.
+
+    The database server ended the session or could not be reached; a screen offers
+    Retry, and a new connection is made for it.
+    """
+
+
 class IllegalTransition(DeskError):
     """A state change the state machine does not allow."""
 

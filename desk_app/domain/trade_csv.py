@@ -32,6 +32,7 @@ from desk_app.domain.trade_rows import (
     parse_iso_date,
     parse_price,
     parse_quantity,
+    parse_reason,
     parse_side,
     parse_text,
     parse_time_of_day,
@@ -60,6 +61,7 @@ OPTIONAL_COLUMNS = (
     "fees",
     "instrument_type",
     "short_sale",
+    "price_reason",
 )
 _KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
@@ -113,7 +115,7 @@ class _TradesCsvReader(CsvTableReader):
                 at["external_id"], at["trade_date"], at["account"], at["side"], maybe("isin"),
                 at["quantity"], at["price"], at["currency"], at["counterparty"], maybe("cusip"),
                 maybe("settle_date"), maybe("trade_time"), maybe("commission"), maybe("fees"),
-                maybe("instrument_type"), maybe("short_sale"),
+                maybe("instrument_type"), maybe("short_sale"), maybe("price_reason"),
             )  # fmt: skip
 
     def read_row(self, line: int, fields: list[str]) -> None:
@@ -162,6 +164,7 @@ class _TradesCsvReader(CsvTableReader):
         trade_time = value("trade_time", parse_time_of_day, True)
         instrument_type = value("instrument_type", parse_instrument_type, True)
         short_sale = value("short_sale", parse_yes_no)
+        price_reason = value("price_reason", parse_reason, True)
 
         if external_id is not None:
             first = self.first_line_of.setdefault(external_id, line)
@@ -209,6 +212,7 @@ class _TradesCsvReader(CsvTableReader):
                 settle_date=settle_date,
                 trade_time=trade_time,
                 instrument_type=instrument_type,
+                price_reason=price_reason or "",
             )
         )
 
@@ -268,6 +272,7 @@ class _Positions(NamedTuple):
     fees: int | None
     instrument_type: int | None
     short_sale: int | None
+    price_reason: int | None
 
 
 def _fast_row(at: _Positions, line: int, fields: list[str]) -> TradeRow | None:
@@ -315,6 +320,7 @@ def _fast_row(at: _Positions, line: int, fields: list[str]) -> TradeRow | None:
         instrument_type=_optional(
             at.instrument_type, fields, "instrument_type", parse_instrument_type
         ),
+        price_reason=_optional(at.price_reason, fields, "price_reason", parse_reason) or "",
     )
 
 

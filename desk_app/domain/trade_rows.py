@@ -82,6 +82,8 @@ class TradeRow:
     settle_date: datetime.date | None = None
     trade_time: datetime.time | None = None
     instrument_type: InstrumentType | None = None
+    #: Why the price is 0 or below ("" if the file gives none): see `price_reason`.
+    price_reason: str = ""
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -150,8 +152,10 @@ def parse_time_of_day(field: str, raw: str) -> datetime.time:
         raise ValidationError(field, "is not a real time of day", raw) from None
 
 
-def parse_amount(field: str, raw: str, scale: int, *, zero_allowed: bool) -> Decimal:
-    """An exact, non-negative number with at most ``scale`` decimal places.
+def parse_amount(
+    field: str, raw: str, scale: int, *, zero_allowed: bool, negative_allowed: bool = False
+) -> Decimal:
+    """An exact number with at most ``scale`` decimal places, not negative unless allowed.
 
     Only ``.`` is a decimal point and thousands separators are refused: ``1,500`` is
     1500 to one clerk and 1.5 to another, so the file must say which.
@@ -171,8 +175,8 @@ def parse_amount(field: str, raw: str, scale: int, *, zero_allowed: bool) -> Dec
     if value.is_zero():
         if not zero_allowed:
             raise ValidationError(field, "must be greater than 0", raw)
-        value = Decimal(0)
-    elif value.is_signed():
+        value = Decimal(0)  # -0 and 0.00 are 0
+    elif value.is_signed() and not negative_allowed:
         raise ValidationError(field, "must not be negative", raw)
     try:
         to_scaled_int(value, scale)
@@ -193,8 +197,26 @@ def parse_quantity(field: str, raw: str) -> Decimal:
 
 @functools.lru_cache(maxsize=_CACHE)
 def parse_price(field: str, raw: str) -> Decimal:
-    """A price: 0 or more."""
-    return parse_amount(field, raw, PRICE_SCALE, zero_allowed=True)
+    """A price, 0 and below included (-0 reads as 0).
+
+    Whether the instrument may trade there is known only once it is looked up:
+    `desk_app.domain.trade_ticket.price_reason` decides, for every channel alike.
+    """
+    return parse_amount(field, raw, PRICE_SCALE, zero_allowed=True, negative_allowed=True)
+
+
+#: The longest reason kept beside a value (the trade table's reason columns).
+REASON_MAX = 200
+
+
+def parse_reason(field: str, raw: str) -> str:
+    """A reason given beside a value (``price_reason``): one line, 200 characters at most."""
+    if not raw.isprintable():
+        raise ValidationError(field, "contains a line break or control character", raw)
+    text = " ".join(raw.split())
+    if len(text) > REASON_MAX:
+        raise ValidationError(field, f"is longer than {REASON_MAX} characters", raw)
+    return text
 
 
 @functools.lru_cache(maxsize=_CACHE)

@@ -58,7 +58,8 @@ class TradeTerms:
     """What a trade version says: who, what, how much, when, with whom.
 
     ``settle_date`` None means "from the settlement calendar"; a date that differs
-    from the calendar's needs ``settle_date_reason``.
+    from the calendar's needs ``settle_date_reason``. A price of 0 needs
+    ``price_reason`` unless the instrument is a future (see `price_reason`).
     """
 
     account: str
@@ -74,6 +75,7 @@ class TradeTerms:
     fees: Decimal = _ZERO
     settle_date: datetime.date | None = None
     settle_date_reason: str = ""
+    price_reason: str = ""
 
     def __post_init__(self) -> None:
         if self.trade_time.tzinfo is None:
@@ -128,6 +130,34 @@ def settle_date_reason(
     return given, reason
 
 
+def price_reason(terms: TradeTerms, instrument_type: InstrumentType) -> str | None:
+    """The reason to book beside the price (None: it needs none), or `ValidationError`.
+
+    One rule for the ticket, the files, the command line and corrections. A price
+    above 0 needs no reason (one given is not kept). A future may trade at 0 or
+    below, with a reason if the clerk gives one. A security never trades below 0,
+    and at 0 (or -0) only with a reason an auditor can read: a gift, a transfer at
+    no cost, a worthless position closed out.
+    """
+    if terms.price > 0:
+        return None
+    reason = " ".join(terms.price_reason.split())
+    if instrument_type.trades_at_or_below_zero:
+        return reason or None
+    kind = instrument_type.label.lower()
+    a_kind = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+    if terms.price < 0:
+        raise ValidationError(
+            "price", f"is below 0: {a_kind} never trades below 0 (only futures do)",
+            str(terms.price),
+        )  # fmt: skip
+    if not reason:
+        raise ValidationError(
+            "price", f"is 0: {a_kind} trades at 0 only with a price reason saying why"
+        )
+    return reason
+
+
 def terms_to_json(terms: TradeTerms) -> dict[str, str]:
     """The terms as plain text values (exact decimals, ISO dates): a request's proposal."""
     return {
@@ -138,7 +168,7 @@ def terms_to_json(terms: TradeTerms) -> dict[str, str]:
         "counterparty": terms.counterparty, "commission": str(terms.commission),
         "fees": str(terms.fees),
         "settle_date": "" if terms.settle_date is None else terms.settle_date.isoformat(),
-        "settle_date_reason": terms.settle_date_reason,
+        "settle_date_reason": terms.settle_date_reason, "price_reason": terms.price_reason,
     }  # fmt: skip
 
 
@@ -158,4 +188,5 @@ def terms_from_json(values: dict[str, str]) -> TradeTerms:
         fees=Decimal(values.get("fees") or 0),
         settle_date=datetime.date.fromisoformat(settle) if settle else None,
         settle_date_reason=values.get("settle_date_reason", ""),
+        price_reason=values.get("price_reason", ""),
     )

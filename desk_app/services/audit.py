@@ -4,6 +4,13 @@ A listener on the workspace's sessions turns each flushed insert, update and del
 into an entry (who, database login, when, action, record, before and after) inside
 the same transaction, so a change and its audit entry commit or vanish together. A
 flush that changes a record with no acting user is a bug and is refused.
+
+Each entry also seals its record (`desk_app.db.sealing`): a create or update carries
+the hash of the whole row as it stands after the flush, and a seal row beside it
+keeps that hash with the row's column fingerprints. Rows written by set-based SQL
+are noted and sealed at commit, up to `BATCH_ROWS` rows a ``seal`` entry, which
+holds the digest of their seals. So a row changed behind Desk's back no longer
+matches its last audited state, and ``audit verify --records`` names it.
 """
 
 from __future__ import annotations
@@ -15,17 +22,23 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, insert, inspect, select, text, update
+from sqlalchemy import Connection, Engine, Table, event, insert, inspect, select, text, update
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from desk_app.db import models as m
+from desk_app.db import sealing
 from desk_app.domain import audit_chain
 from desk_app.domain.audit_chain import ChainReport, EntryContent, canonical_json
 
 CONTEXT_KEY = "desk_audit"
 #: Values never copied into the trail: they would only help an attacker.
 SECRET_FIELDS = frozenset({"password_hash"})
-UNAUDITED = (m.AuditEntry, m.AuditHead)
+UNAUDITED = (m.AuditEntry, m.AuditHead, m.RecordSeal, m.SealLayout)
+#: Rows of a set-based write sealed by one ``seal`` entry.
+BATCH_ROWS = 50_000
+#: What sealed the rows a database held before its first audited change.
+BASELINE_ACTION = "db.baseline_seal"
+_FIRST_KEY = "desk_began_trail"
 
 
 class UnauditedWrite(RuntimeError):
@@ -44,19 +57,21 @@ class AuditContext:
 
 @dataclass(frozen=True)
 class Change:
-    """One change to record: ``change`` is create, update, delete or event."""
+    """One change to record: ``change`` is create, update, delete, event or seal."""
 
     change: str
     table_name: str
     record_id: str
     before: Mapping[str, Any] | None
     after: Mapping[str, Any] | None
+    row_hash: str | None = None
 
 
 def install(sessions: sessionmaker[Session]) -> None:
-    """Audit every flush of sessions made by ``sessions``."""
+    """Audit every flush of sessions made by ``sessions``; seal set-based writes at commit."""
     event.listen(sessions, "before_flush", _before_flush)
     event.listen(sessions, "after_flush", _after_flush)
+    event.listen(sessions, "before_commit", _before_commit)
 
 
 def _before_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
@@ -101,15 +116,87 @@ def record_event(
     session: Session, table_name: str, record_id: object, detail: Mapping[str, Any]
 ) -> None:
     """An entry for something that changed no record (revealing a tax id, a reprint)."""
-    append(session.connection(), context_of(session), [
-        Change("event", table_name, str(record_id), None, detail)
-    ])  # fmt: skip
+    _append(session, [Change("event", table_name, str(record_id), None, detail)])
+
+
+def _append(session: Session, changes: list[Change]) -> int:
+    """`append` in ``session``, noting whether its entries began the trail."""
+    last = append(session.connection(), context_of(session), changes)
+    if last == len(changes):
+        session.info[_FIRST_KEY] = True
+    return last
 
 
 def _after_flush(session: Session, flush: UOWTransaction) -> None:
     changes = list(_changes(session, flush))
-    if changes:
-        append(session.connection(), context_of(session), changes)
+    if not changes:
+        return
+    conn = session.connection()
+    images = _images(conn, changes)
+    changes = [
+        replace(c, row_hash=images[c.table_name, c.record_id][0].hex())
+        if (c.table_name, c.record_id) in images and c.change != "delete"
+        else c
+        for c in changes
+    ]
+    last = _append(session, changes)
+    tables = sealing.tables_by_name()
+    layouts = {name: sealing.layout_id(conn, tables[name]) for name in {
+        c.table_name for c in changes if c.table_name in tables
+    }}  # fmt: skip
+    seals: list[sealing.Seal] = []
+    for seq, c in enumerate(changes, start=last - len(changes) + 1):
+        if c.table_name not in tables or c.change not in ("create", "update", "delete"):
+            continue
+        digest, prints = images.get((c.table_name, c.record_id), (None, None))
+        if c.change == "delete":
+            digest = prints = None
+        elif digest is None:
+            continue  # nothing to seal: the row is not there to read
+        seals.append((c.table_name, int(c.record_id), seq, layouts[c.table_name], digest, prints))
+    sealing.insert_seals(conn, seals)
+
+
+def _images(conn: Connection, changes: list[Change]) -> dict[tuple[str, str], tuple[bytes, bytes]]:
+    """The row hash and fingerprints of each created or updated record, as it now stands."""
+    return sealing.images(conn, [
+        (c.table_name, int(c.record_id)) for c in changes if c.change in ("create", "update")
+    ])  # fmt: skip
+
+
+def _before_commit(session: Session) -> None:
+    """Seal what set-based SQL wrote (`sealing.note_written`), as it now stands; and, in
+    the transaction that began the trail, the rows the migrations put in the database."""
+    session.flush()  # the ORM's own changes first: their entries seal them
+    first = session.info.pop(_FIRST_KEY, False)
+    if not first and not session.info.get(sealing.WRITTEN_KEY):
+        return
+    conn = session.connection()
+    ctx = context_of(session)
+    tables = sealing.tables_by_name()
+    for name, ids in sealing.take_written(session).items():
+        seal_rows(conn, ctx, tables[name], ids)
+    if first:
+        baseline = replace(ctx, action=BASELINE_ACTION)
+        sealed = {
+            name: seal_rows(conn, baseline, table, ids)
+            for name, table in tables.items()
+            if (ids := sealing.unsealed_ids(conn, table))
+        }
+        if sealed:
+            detail = {"rows": sealed}
+            append(conn, baseline, [Change("event", "record_seals", "baseline", None, detail)])
+
+
+def seal_rows(conn: Connection, ctx: AuditContext, table: Table, ids: list[int] | None) -> int:
+    """Seal rows of ``table`` (all, or ``ids``) as they stand: a ``seal`` entry per
+    `BATCH_ROWS` rows, holding the digest of their seals, which follow it; the rows."""
+    name = str(table.name)
+
+    def entry(span: str, detail: Mapping[str, Any]) -> int:
+        return append(conn, ctx, [Change("seal", name, span, None, detail)])
+
+    return sealing.seal_batches(conn, table, ids, entry, batch_rows=BATCH_ROWS)
 
 
 def _changes(session: Session, flush: UOWTransaction) -> Iterator[Change]:
@@ -224,6 +311,7 @@ def append(conn: Connection, ctx: AuditContext, changes: Iterable[Change]) -> in
             before=None if c.before is None else canonical_json(c.before),
             after=None if c.after is None else canonical_json(c.after),
             approval_id=ctx.approval_id,
+            row_hash=c.row_hash,
         )
         for n, c in enumerate(changes, start=1)
     ]
@@ -246,7 +334,7 @@ def append(conn: Connection, ctx: AuditContext, changes: Iterable[Change]) -> in
 
 CHAIN_COLUMNS = (
     "seq", "recorded_at", "app_user", "db_login", "action", "change", "table_name",
-    "record_id", "before", "after", "approval_id", "prev_hash", "entry_hash",
+    "record_id", "before", "after", "approval_id", "row_hash", "prev_hash", "entry_hash",
 )  # fmt: skip
 
 

@@ -9,7 +9,10 @@ freezes the window. Progress shows only when the call is slow: a busy cursor at 
 and a progress dialog once it has run for `SLOW_MS`. A `DeskError` (refused, not
 permitted, stale, bad input) goes to the screen's notice in one place, the first of:
 the ``refused`` callback, the nearest widget up the parent chain with
-``show_notice(text, tone)`` (every tab), else a warning box. Anything else is a bug:
+``show_notice(text, tone)`` (every tab), else a warning box. A `Retryable` one (the
+database server ended the session, or could not be reached) first asks, in a box
+with Retry and Cancel: Retry runs the same call again (on a new connection), Cancel
+hands the refusal on as above. Anything else is a bug:
 it goes to ``sys.excepthook``, which the window installs as the error dialog with the
 traceback.
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 import shiboken6
@@ -31,7 +35,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QProgressDialog, QWidget
 
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, Retryable
 from desk_app.ui.workers import Progress, run_with_progress
 
 T = TypeVar("T")
@@ -45,6 +49,8 @@ class _Tracker(QObject):
     """Counts the ops in flight; ``finished`` fires after each one's callbacks ran."""
 
     finished = Signal()
+    #: An op failed in a way that trying again may cure: the box asking (a `QMessageBox`).
+    retry_offered = Signal(object)
 
     def __init__(self) -> None:
         super().__init__()
@@ -211,12 +217,42 @@ class Op(Generic[T]):
             if not isinstance(exc, DeskError):
                 # A bug: the window's hook logs it and shows the error dialog.
                 sys.excepthook(type(exc), exc, exc.__traceback__)
+            elif self._parent_alive() and isinstance(exc, Retryable):
+                self._offer_retry(exc)
             elif self._parent_alive():
                 self._show_refusal(exc)
             else:
                 log.warning("a screen closed before its call was refused: %s", exc.message)
         finally:
             self._settle()
+
+    def _offer_retry(self, exc: DeskError) -> None:
+        """Say what happened; Retry runs the call again, Cancel refuses it the usual way."""
+        buttons = QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel
+        box = QMessageBox(QMessageBox.Icon.Warning, "Desk", exc.message, buttons, self._parent)
+        box.setObjectName("retry_box")
+        box.setDefaultButton(QMessageBox.StandardButton.Retry)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # A partial, which the connection holds itself: this op is no longer tracked,
+        # and a bound method of it would be held only weakly.
+        box.finished.connect(partial(_retry_answered, self._again(), self._refusal(exc)))
+        tracker().retry_offered.emit(box)
+        box.open()
+
+    def _again(self) -> Op[T]:
+        """The same call for the same screen, not started yet."""
+        return Op(
+            self._parent, with_progress=self._work, done=self._done, refused=self._refused,
+            label=self._label, busy_key=self._busy_key, after=self._after,
+        )  # fmt: skip
+
+    def _refusal(self, exc: DeskError) -> Callable[[], None]:
+        def refuse() -> None:
+            if self._parent_alive():
+                self._show_refusal(exc)
+
+        return refuse
 
     def _show_refusal(self, exc: DeskError) -> None:
         if self._refused is not None:
@@ -227,6 +263,14 @@ class Op(Generic[T]):
             show(exc.message)
             return
         QMessageBox.warning(self._parent, "Desk", exc.message)
+
+
+def _retry_answered(again: Op[Any], refuse: Callable[[], None], answer: int) -> None:
+    """Retry starts the call afresh; any other answer (Cancel, Esc) is the refusal."""
+    if answer == QMessageBox.StandardButton.Retry.value:
+        again.run()
+    else:
+        refuse()
 
 
 class _DialogHold:

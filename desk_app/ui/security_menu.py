@@ -1,4 +1,4 @@
-"""The Security menu: Users…, Change/Clear my password, Lock now, Lock when idle.
+"""The Security menu: Users…, Verify the audit trail…, Change/Clear my password, Lock.
 
 Installed by the app after the main window exists (the window stays a shell that
 knows nothing of users); it follows the open workspace through `set_workspace`.
@@ -7,7 +7,7 @@ knows nothing of users); it follows the open workspace through `set_workspace`.
 from __future__ import annotations
 
 import os
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -15,10 +15,14 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 
 from desk_app.domain.errors import DeskError
 from desk_app.domain.permissions import Action
+from desk_app.ui.dialogs.audit_check_dialog import AuditCheckDialog
 from desk_app.ui.dialogs.password_dialog import PasswordDialog
 from desk_app.ui.dialogs.users_dialog import UserDirectory, UsersDialog
 from desk_app.ui.idle_lock import IdleLock
 from desk_app.ui.settings import IDLE_LOCK_ENV, DeskSettings
+
+if TYPE_CHECKING:
+    from desk_app.ui.tabs.workspace_view import HistoryView
 
 LOCK_SHORTCUT = "Ctrl+L"  # free in Desk; Win+L is the operating system's own lock
 IDLE_CHOICES = (5, 10, 15, 30, 60, 0)
@@ -42,6 +46,8 @@ class SecuredWorkspace(Protocol):
     def user(self) -> SignedInUser: ...
     @property
     def users(self) -> UserDirectory: ...
+    @property
+    def history(self) -> HistoryView: ...
 
 
 class SecurityMenu(QObject):
@@ -56,6 +62,7 @@ class SecurityMenu(QObject):
         self._has_password = False
         self.users_dialog: UsersDialog | None = None
         self.password_dialog: PasswordDialog | None = None
+        self.audit_check_dialog: AuditCheckDialog | None = None
 
         self.menu = QMenu("&Security", window)
         self.menu.setObjectName("security_menu")
@@ -69,6 +76,7 @@ class SecurityMenu(QObject):
         self.menu.aboutToShow.connect(self._refresh_password_state)
 
         self.users_action = self._add("&Users…", self.show_users)
+        self.verify_action = self._add("&Verify the audit trail…", self.show_audit_check)
         self.menu.addSeparator()
         self.change_password_action = self._add("&Change my password…", self.change_password)
         self.clear_password_action = self._add("C&lear my password…", self.clear_password)
@@ -101,11 +109,15 @@ class SecurityMenu(QObject):
         for action in (self.change_password_action, self.lock_action):
             action.setEnabled(workspace is not None)
         if workspace is None:
-            self.users_action.setEnabled(False)
-            self.users_action.setToolTip("No database open")
+            for action in (self.users_action, self.verify_action):
+                action.setEnabled(False)
+                action.setToolTip("No database open")
             self.clear_password_action.setEnabled(False)
             return
         user = workspace.user
+        verify = user.refusal(Action.AUDIT_VERIFY)
+        self.verify_action.setEnabled(verify is None)
+        self.verify_action.setToolTip(verify or "Check the audit trail, and every record")
         refused = user.refusal(Action.USER_VIEW)
         self.users_action.setEnabled(refused is None)
         if refused is not None:
@@ -148,6 +160,17 @@ class SecurityMenu(QObject):
         self.users_dialog = dialog
         dialog.open()
         return dialog
+
+    def show_audit_check(self) -> AuditCheckDialog | None:
+        """Security → Verify the audit trail… (compliance and admins)."""
+        ws = self._workspace
+        if ws is None or not ws.user.can(Action.AUDIT_VERIFY):
+            return None
+        if self.audit_check_dialog is not None:
+            self.audit_check_dialog.deleteLater()
+        self.audit_check_dialog = AuditCheckDialog(ws.history, self._window)
+        self.audit_check_dialog.open()
+        return self.audit_check_dialog
 
     def change_password(self) -> PasswordDialog | None:
         return self._password_dialog(clear=False)

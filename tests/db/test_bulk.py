@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.db.bulk import bulk_insert
@@ -30,9 +34,17 @@ def _account(n: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@contextmanager
+def _loading(ws: Workspace) -> Iterator[Session]:
+    """A transaction with an acting user: bulk rows are sealed in the trail at commit."""
+    with ws.sessions.begin() as s:
+        s.info[audit.CONTEXT_KEY] = audit.AuditContext("tester", ws.user.db_login, "test.load")
+        yield s
+
+
 def _references(ws: Workspace) -> tuple[int, int, int]:
     """One account, instrument and counterparty for trades to point at."""
-    with ws.sessions.begin() as s:
+    with _loading(ws) as s:
         (account,) = bulk_insert(s, m.Account, [_account(1)])
         (instrument,) = bulk_insert(s, m.Instrument, [{
             "isin": "US0378331005", "cusip": "037833100", "symbol": "AAPL",
@@ -60,7 +72,7 @@ def _trade(refs: tuple[int, int, int], n: int, **values: Any) -> dict[str, Any]:
         "settle_date_reason": None, "gross_amount": Decimal("21025"), "commission": Decimal(1),
         "fees": Decimal(0), "net_amount": Decimal("21026"), "created_at": WHEN,
         "created_by": "tester", "version": 1, "updated_at": WHEN, "reason": None,
-        "import_id": None,
+        "import_id": None, "price_reason": None,
     }  # fmt: skip
     row.update(values)
     return row
@@ -72,7 +84,7 @@ def _count(ws: Workspace, model: type[m.Base]) -> int:
 
 
 def test_ids_come_back_in_row_order(workspace: Workspace) -> None:
-    with workspace.sessions.begin() as s:
+    with _loading(workspace) as s:
         first = bulk_insert(s, m.Account, [_account(n) for n in (5, 3, 4)])
         rows = [_account(n) for n in range(2000, 1000, -1)]  # numbers descending
         second = bulk_insert(s, m.Account, rows)
@@ -91,7 +103,7 @@ def test_decimals_and_times_round_trip_exactly(workspace: Workspace) -> None:
         _trade(refs, 1, gross_amount=big, net_amount=-big, quantity=tiny, trade_time=new_york),
         _trade(refs, 2, quantity=Decimal("9223372036854.775807"), price=Decimal("0.00000001")),
     ]
-    with workspace.sessions.begin() as s:
+    with _loading(workspace) as s:
         ids = bulk_insert(s, m.Trade, rows)
     with workspace.sessions() as s:
         one, two = (s.get_one(m.Trade, i) for i in ids)
@@ -108,7 +120,7 @@ def test_too_many_decimals_are_refused_and_nothing_is_written(workspace: Workspa
     refs = _references(workspace)
     rows = [_trade(refs, 1), _trade(refs, 2, commission=Decimal("1.00001"))]
     with pytest.raises(StatementError, match=r"trades\.commission in row 1: .*more than 4 decimal"):
-        with workspace.sessions.begin() as s:
+        with _loading(workspace) as s:
             bulk_insert(s, m.Account, [_account(2)])  # written first, in the same transaction
             bulk_insert(s, m.Trade, rows)
     assert (_count(workspace, m.Trade), _count(workspace, m.Account)) == (0, 1)
@@ -118,7 +130,7 @@ def test_naive_datetimes_are_refused(workspace: Workspace) -> None:
     refs = _references(workspace)
     naive = datetime(2025, 3, 3, 14, 30)
     with pytest.raises(StatementError, match=r"trades\.trade_time in row 0: naive datetime"):
-        with workspace.sessions.begin() as s:
+        with _loading(workspace) as s:
             bulk_insert(s, m.Trade, [_trade(refs, 1, trade_time=naive)])
     assert _count(workspace, m.Trade) == 0
 
@@ -127,13 +139,13 @@ def test_every_column_must_be_given(workspace: Workspace) -> None:
     no_clock = _account(2)
     del no_clock["updated_at"]  # no default fills it in from the clock
     with pytest.raises(ValueError, match=r"accounts row 1: no value for \['updated_at'\]"):
-        with workspace.sessions.begin() as s:
+        with _loading(workspace) as s:
             bulk_insert(s, m.Account, [_account(1), no_clock])
     with pytest.raises(ValueError, match=r"accounts row 0: no such column\(s\) \['nickname'\]"):
-        with workspace.sessions.begin() as s:
+        with _loading(workspace) as s:
             bulk_insert(s, m.Account, [{**_account(1), "nickname": "J"}])
     with pytest.raises(ValueError, match="the database assigns the id"):
-        with workspace.sessions.begin() as s:
+        with _loading(workspace) as s:
             bulk_insert(s, m.Account, [{**_account(1), "id": 7}])
     assert _count(workspace, m.Account) == 0
 
@@ -154,12 +166,32 @@ def test_runs_in_the_callers_transaction(workspace: Workspace) -> None:
 
 def test_constraint_violations_are_sqlalchemy_errors(workspace: Workspace) -> None:
     with pytest.raises(IntegrityError):
-        with workspace.sessions.begin() as s:
+        with _loading(workspace) as s:
             bulk_insert(s, m.Account, [_account(1), _account(1)])
     assert _count(workspace, m.Account) == 0
 
 
 def test_empty_input_writes_nothing(workspace: Workspace) -> None:
-    with workspace.sessions.begin() as s:
+    with _loading(workspace) as s:
         assert bulk_insert(s, m.Account, []) == []
+    assert _count(workspace, m.Account) == 0
+
+
+def test_bulk_rows_are_sealed_at_commit_by_one_entry(workspace: Workspace) -> None:
+    with _loading(workspace) as s:
+        ids = bulk_insert(s, m.Account, [_account(n) for n in range(1, 101)])
+    with workspace.sessions() as s:
+        entry = s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.seq.desc())).first()
+        seals = list(s.scalars(select(m.RecordSeal).where(m.RecordSeal.seq == entry.seq)))
+    assert entry is not None
+    assert (entry.change, entry.table_name, entry.action) == ("seal", "accounts", "test.load")
+    assert (entry.record_id, json.loads(entry.after or "")["rows"]) == (f"{ids[0]}..{ids[-1]}", 100)
+    assert sorted(seal.record_id for seal in seals) == ids
+    assert workspace.history.verify_records().intact
+
+
+def test_bulk_rows_without_an_acting_user_are_refused(workspace: Workspace) -> None:
+    with pytest.raises(audit.UnauditedWrite):
+        with workspace.sessions.begin() as s:
+            bulk_insert(s, m.Account, [_account(1)])
     assert _count(workspace, m.Account) == 0

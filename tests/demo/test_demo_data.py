@@ -358,11 +358,22 @@ def test_one_audit_event_records_the_load(book: tuple[Workspace, DemoSummary]) -
     ws, summary = book
     with ws.sessions() as s:
         entries = list(s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.seq)))
-    assert [(e.action, e.change, e.table_name) for e in entries] == [
+        entries = [e for e in entries if e.action != "db.baseline_seal"]  # the migration's
+        seals = int(s.scalar(select(func.count()).select_from(m.RecordSeal)) or 0)
+    assert [(e.action, e.change, e.table_name) for e in entries[:2]] == [
         ("user.bootstrap_admin", "create", "users"),  # "tester", who opened the database
         ("demo.generate", "event", "database"),
     ]
-    event = entries[-1]
+    # Then, at commit, the rows it loaded are sealed: a digest per table (and 50,000 rows).
+    loaded = entries[2:]
+    assert {(e.action, e.change, e.app_user) for e in loaded} == {
+        ("demo.generate", "seal", "demo-data")
+    }
+    assert {"trades", "accounts", "settlement_obligations", "ledger_entries"} <= {
+        e.table_name for e in loaded
+    }
+    assert sum(json.loads(e.after or "")["rows"] for e in loaded) < seals
+    event = entries[1]
     assert event.app_user == "demo-data" and event.before is None and event.after
     assert json.loads(event.after) == {
         "seed": 7, "trades": TRADES, "accounts": summary.accounts, "users": summary.users,

@@ -114,6 +114,14 @@ def test_trade_correction_and_cancel_are_read_with_exact_values() -> None:
     )
 
 
+@pytest.mark.parametrize(("last_px", "read_as"), [("0", "0"), ("-0", "0"), ("-37.63", "-37.63")])
+def test_a_price_of_0_or_below_reads_and_the_instrument_decides(last_px: str, read_as: str) -> None:
+    """A future may fill below 0; whether this instrument may is the import's to check."""
+    result = read(build({**TRADE, 31: last_px}))
+    assert result.ok, problems(result)
+    assert str(result.executions[0].price) == read_as
+
+
 @pytest.mark.parametrize("delim", [SOH, "|"])
 @pytest.mark.parametrize("sep", [b"\n", b"\r\n", b""])
 def test_delimiters_line_endings_and_back_to_back(delim: str, sep: bytes) -> None:
@@ -239,7 +247,13 @@ E = "f.fix:1: "
             build({**TRADE, 32: "1.0000001"}),
             ["LastQty(32): has more than 6 decimal places ('1.0000001')"],
         ),
-        (build({**TRADE, 31: "-1"}), ["LastPx(31): must not be negative ('-1')"]),
+        (
+            build({**TRADE, 31: "-1,5"}),
+            [
+                "LastPx(31): has a thousands separator or decimal comma: write digits only, "
+                "with '.' as the decimal point ('-1,5')"
+            ],
+        ),
         (
             build({**TRADE, 75: "20261131"}),
             ["TradeDate(75): is not a date (YYYYMMDD) ('20261131')"],

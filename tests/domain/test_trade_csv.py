@@ -77,6 +77,7 @@ def test_good_file_reads_every_column_exactly() -> None:
 
     assert yen.side is Side.SELL_SHORT  # "sell_short"
     assert yen.price == 0
+    assert yen.price_reason == "Worthless position closed out at no consideration"
     assert yen.currency == "JPY"
 
 
@@ -196,14 +197,14 @@ def test_problem_fields() -> None:
 
 
 def test_one_row_may_have_several_problems() -> None:
-    result = read_text(f"{HEADER}\n{ROW}\nT-1,2024-6-3,,hold,XS0000000001,1e3,-1,usd1,\n")
+    result = read_text(f"{HEADER}\n{ROW}\nT-1,2024-6-3,,hold,XS0000000001,1e3,abc,usd1,\n")
     assert problems(result) == [
         "t.csv:3: trade_date: is not a date written YYYY-MM-DD ('2024-6-3')",
         "t.csv:3: account: is required",
         "t.csv:3: side: is not buy, sell or sell short ('hold')",
         "t.csv:3: isin: check digit is wrong ('XS0000000001')",
         "t.csv:3: quantity: is not a number (write digits, with '.' as the decimal point) ('1e3')",
-        "t.csv:3: price: must not be negative ('-1')",
+        "t.csv:3: price: is not a number (write digits, with '.' as the decimal point) ('abc')",
         "t.csv:3: currency: is not an ISO 4217 currency code ('usd1')",
         "t.csv:3: counterparty: is required",
         "t.csv:3: external_id: appears again; first on line 2 ('T-1')",
@@ -307,6 +308,12 @@ def test_blank_lines_and_separator_only_lines_are_skipped_but_counted() -> None:
             "treasury, option, commercial-paper, future ('stock')",
         ),  # fmt: skip
         ("short_sale", "maybe", "is not yes or no ('maybe')"),
+        (
+            "price_reason",
+            "gift\x0bto a trust",
+            "contains a line break or control character ('gift\\x0bto a trust')",
+        ),
+        ("price_reason", "x" * 201, f"is longer than 200 characters ('{'x' * 39}…')"),
         ("short_sale", "yes", "is yes but side is buy"),
         ("cusip", "594918104", "is not the CUSIP inside isin US0378331005 ('594918104')"),
     ],
@@ -321,6 +328,22 @@ def test_value_problem(column: str, value: str, reason: str) -> None:
     result = read_text(",".join(names) + "\n" + ",".join(values) + "\n")
     assert problems(result) == [f"t.csv:2: {column}: {reason}"]
     assert result.rows == ()
+
+
+@pytest.mark.parametrize(
+    ("price", "read_as"),
+    [("0", "0"), ("-0", "0"), ("0.00", "0"), ("-0.0000", "0"), ("-37.63", "-37.63")],
+)
+def test_a_price_of_0_or_below_reads_and_the_instrument_decides(price: str, read_as: str) -> None:
+    """A future may trade below 0: only the instrument, looked up later, says whether it may."""
+    names, values = HEADER.split(","), ROW.split(",")
+    values[names.index("price")] = price
+    for reason in ("", "  Gift to the   family trust "):
+        result = read_text(f"{','.join(names)},price_reason\n{','.join(values)},{reason}\n")
+        assert result.ok, problems(result)
+        (row,) = result.rows
+        assert str(row.price) == read_as
+    assert row.price_reason == "Gift to the family trust"  # one line, blanks tidied
 
 
 def test_short_sale_no_contradicts_side_sell_short() -> None:

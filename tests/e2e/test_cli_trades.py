@@ -73,6 +73,28 @@ def test_a_wrong_ticket_names_the_field(capsys: pytest.CaptureFixture[str], book
     assert code == 1
 
 
+def test_a_security_at_0_books_only_with_a_price_reason(
+    capsys: pytest.CaptureFixture[str], books: str
+) -> None:
+    code, out, err = _book(capsys, books, "--price", "-0")
+    assert (code, out) == (1, "")
+    assert "price: is 0: an equity trades at 0 only with a price reason saying why" in err
+    why = "Gift to the ACC-100 family trust"
+    code, out, _ = _book(capsys, books, "--price", "0", "--price-reason", why)
+    assert code == 0
+    first = out.strip()
+    code, out, _ = run(capsys, *cli_as(books, "cora"), "trades", "show", first)
+    assert "Price             0 USD" in out
+    assert f"Price reason      {why}" in out
+    code, out, _ = run(
+        capsys, *cli_as(books, "carl"), "trades", "amend", first,
+        "--price", "189.25", "--reason", "Sold after all",
+    )  # fmt: skip
+    assert code == 0
+    code, out, _ = run(capsys, *cli_as(books, "cora"), "trades", "show", out.strip())
+    assert "Price reason" not in out.split("\n\n")[0]  # the new version needs none
+
+
 def test_moving_the_trade_date_keeps_the_time_of_day(
     capsys: pytest.CaptureFixture[str], books: str
 ) -> None:

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 import shiboken6
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from desk_app.domain.errors import DeskError, NotPermitted
+from desk_app.domain.errors import DeskError, NotPermitted, Retryable
 from desk_app.ui import ops
 from desk_app.ui.ops import Op
 from desk_app.ui.theme import Tone
@@ -205,3 +206,50 @@ def test_progress_reports_reach_the_dialog_of_a_slow_call(
     gate.set()
     wait_ops(qtbot)
     assert results == ["done"] and QGuiApplication.overrideCursor() is None
+
+
+class SessionEnded(Retryable):
+    """What the database layer raises when the server ended the session mid-call."""
+
+
+def test_a_lost_connection_offers_retry_and_retry_runs_the_call_again(
+    qtbot: QtBot, tab: Tab
+) -> None:
+    calls: list[int] = []
+
+    def book() -> str:
+        calls.append(threading.get_ident())
+        if len(calls) == 1:
+            raise SessionEnded("The database server closed the connection")
+        return "booked"
+
+    done: list[str] = []
+    after: list[None] = []
+    with qtbot.waitSignal(ops.tracker().retry_offered) as offered:
+        Op(
+            tab.child, book, done=done.append, busy_key="book", after=lambda: after.append(None)
+        ).run()
+    box = offered.args[0]
+    wait_ops(qtbot)
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert box.text() == "The database server closed the connection"
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Retry)
+    assert tab.notices == [] and done == []  # the clerk decides first
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Retry), Qt.MouseButton.LeftButton)
+    assert ops.running() == 1  # the same call, on a worker again, under the same key
+    wait_ops(qtbot)
+    assert done == ["booked"] and len(calls) == 2 and after == [None, None]
+    assert tab.notices == []
+
+
+def test_cancel_on_a_lost_connection_refuses_the_usual_way(qtbot: QtBot, tab: Tab) -> None:
+    def book() -> None:
+        raise SessionEnded("The database server closed the connection")
+
+    refusals: list[str] = []
+    with qtbot.waitSignal(ops.tracker().retry_offered) as offered:
+        Op(tab.child, book, refused=lambda exc: refusals.append(exc.message)).run()
+    wait_ops(qtbot)
+    qtbot.keyClick(offered.args[0], Qt.Key.Key_Escape)
+    assert refusals == ["The database server closed the connection"]
+    assert ops.running() == 0

@@ -155,6 +155,8 @@ WRONG = [
     ("quantity", "-5", "Must not be negative"),
     ("quantity", "0", "Must be greater than 0"),
     ("price", "1,5", "Has a thousands separator or decimal comma"),
+    ("price", "0", "Is 0: an equity trades at 0 only with a price reason saying why"),
+    ("price", "-0.5", "Is below 0: an equity never trades below 0 (only futures do)"),
     ("currency", "XYZ", "Is not an ISO 4217 currency code"),
     ("trade_date", "2026-13-01", "Is not a real date"),
     ("trade_date", "24/11/2026", "Is not a date written YYYY-MM-DD"),
@@ -221,6 +223,28 @@ def test_overriding_the_settlement_date_needs_a_reason(qtbot: QtBot, floor: Desk
     assert (trade.terms.settle_date, trade.terms.settle_date_reason) == (
         date(2026, 11, 27), "Client asked for T+3"
     )  # fmt: skip
+
+
+def test_a_price_of_0_asks_why_and_books_with_the_reason(qtbot: QtBot, floor: Desk) -> None:
+    dialog = open_ticket(qtbot, floor)
+    fill(qtbot, dialog, account="NYC-2001", instrument="AAPL", quantity="100", price="210.25",
+         counterparty="GSCO")  # fmt: skip
+    assert dialog.ok_button.isEnabled()
+    reason = dialog.editor("price_reason")
+    assert not reason.isVisible()  # a priced trade has nothing to explain
+    fill(qtbot, dialog, price="-0")
+    assert dialog.note("price") == "Is 0: an equity trades at 0 only with a price reason saying why"
+    assert reason.isVisible() and not dialog.ok_button.isEnabled()
+    dialog.editor("price").setFocus()
+    type_here(qtbot, "price")  # the reason comes next
+    type_here(qtbot, "price_reason", "Gift to the client's family trust", then=Qt.Key.Key_Return)
+    wait_ops(qtbot)
+    assert not dialog.isVisible()
+    (trade,) = trades(floor)
+    assert (trade.terms.price, trade.terms.price_reason) == (
+        Decimal(0), "Gift to the client's family trust"
+    )  # fmt: skip
+    assert trade.gross_amount == Decimal("0.00")
 
 
 def test_a_settlement_date_before_the_trade_date_is_refused(qtbot: QtBot, floor: Desk) -> None:

@@ -25,6 +25,7 @@ from desk_app.db.models.reference import (
     User,
     UserRegistration,
 )
+from desk_app.db.models.seals import RecordSeal, SealLayout
 from desk_app.db.models.supervision import ApprovalRequest, AuditEntry, AuditHead
 from desk_app.db.models.trading import SettlementNet, SettlementObligation, Trade, TradeImport
 
@@ -51,7 +52,9 @@ __all__ = [
     "LedgerPosting",
     "ManifestLine",
     "ManifestPrint",
+    "RecordSeal",
     "SavedFilter",
+    "SealLayout",
     "SettlementCycle",
     "SettlementNet",
     "SettlementObligation",

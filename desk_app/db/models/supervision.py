@@ -75,6 +75,8 @@ class AuditEntry(Base):
     approval_id: Mapped[int | None]
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 (hex) of the whole row after a create or update; see `RecordSeal`.
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditHead(Base):

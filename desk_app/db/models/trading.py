@@ -84,6 +84,8 @@ class Trade(Versioned, Base):
     commission: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     fees: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     net_amount: Mapped[Decimal] = mapped_column(Money())
+    #: Why a security trades at 0 (or a future at 0 or below), for the auditor.
+    price_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
     #: Why this version exists, for a correction or cancel ("wrong price, see ticket 881").

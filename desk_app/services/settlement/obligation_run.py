@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from desk_app.db import models as m
+from desk_app.db.sealing import note_written
 from desk_app.db.types import UTCDateTime
 from desk_app.domain.codes import AccountStatus, Direction, Payment, Side
 from desk_app.domain.states import ObligationStatus, TradeStatus
@@ -156,9 +157,11 @@ def run_settlement(
     values = obligation_values(*where)
     made = session.execute(
         insert(o).from_select(list(values.selected_columns.keys()), values)
-        .returning(o.exception_reason)
-    ).scalars().all()  # fmt: skip
-    created, exceptions = len(made), sum(reason is not None for reason in made)
+        .returning(o.id, o.exception_reason)
+    ).all()  # fmt: skip
+    note_written(session, o.__tablename__, [row.id for row in made])  # sealed at commit
+    created = len(made)
+    exceptions = sum(row.exception_reason is not None for row in made)
     if created:
         audit.record_event(session, "settlement_obligations", "run", {
             "created": created, "exceptions": exceptions,

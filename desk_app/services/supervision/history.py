@@ -1,4 +1,8 @@
-"""Reading the audit trail: a record's history, its past versions, and the chain check."""
+"""Reading the audit trail: a record's history, its past versions, and the checks.
+
+`verify` walks the hash chain; `verify_records` also checks every sealed row against
+its last audited state (`record_check`), which reads the whole database.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ from desk_app.domain.errors import DeskError
 from desk_app.domain.history import FieldDiff, RecordChange, diff, reconstruct
 from desk_app.domain.identifiers import mask_tax_id
 from desk_app.domain.permissions import Action
+from desk_app.domain.progress import CancelToken, Progress, no_progress
 from desk_app.services import audit
+from desk_app.services.supervision.record_check import RecordsReport, check_one, check_records
 from desk_app.services.unit_of_work import UnitOfWork
 
 
@@ -31,6 +37,10 @@ class RecordHistory:
     versions: tuple[dict[str, Any] | None, ...]
     #: The record differs from what its trail says it should be: changed outside Desk.
     changed_outside: bool = False
+    #: The bulk load that sealed its last audited state, when no change of its own did.
+    sealed_by: RecordChange | None = None
+    #: How it differs from its last audited state (`record_check.check_one`).
+    seal_problems: tuple[str, ...] = ()
 
     def diff(self, index: int) -> list[FieldDiff]:
         return diff(self.changes[index])
@@ -93,12 +103,33 @@ class HistoryService:
             )  # fmt: skip
             obj = session.get(model, int(key)) if key.isdigit() else None
             current = None if obj is None else audit.snapshot(obj)
+            problems, sealed_seq = (
+                check_one(session.connection(), model.__table__, int(key))
+                if key.isdigit()
+                else ((), None)
+            )
+            sealed_by = None
+            if sealed_seq is not None and sealed_seq not in {c.seq for c in changes}:
+                entry = session.get(e, sealed_seq)
+                if entry is not None:
+                    sealed_by = RecordChange(
+                        entry.seq, entry.recorded_at, entry.app_user, entry.db_login,
+                        entry.action, entry.change, None, json.loads(entry.after or "null"),
+                    )  # fmt: skip
         versions = reconstruct(current, changes)  # from the full values, then masked
-        outside = bool(changes) and changes[0].change == "create" and versions[-1] != current
+        # Its seal, where it has one, also knows what set-based writes (a bulk settlement)
+        # did to it, which its own entries do not.
+        outside = bool(problems) or (
+            sealed_seq is None
+            and bool(changes)
+            and changes[0].change == "create"
+            and versions[-1] != current
+        )
         shown = tuple(replace(c, before=_masked(c.before), after=_masked(c.after)) for c in changes)
         return RecordHistory(
             table_name, key, title or f"{table_name} {key}", shown,
-            tuple(_masked(v) for v in versions), outside,
+            tuple(_masked(v) for v in versions), outside, sealed_by,
+            tuple(p.detail for p in problems),
         )  # fmt: skip
 
     def account_history(self, number: str) -> RecordHistory:
@@ -114,3 +145,10 @@ class HistoryService:
         """Walk the whole chain (compliance and admins)."""
         self._uow.actor.require(Action.AUDIT_VERIFY)
         return audit.verify_chain(self._engine)
+
+    def verify_records(
+        self, progress: Progress = no_progress, cancel: CancelToken | None = None
+    ) -> RecordsReport:
+        """The chain, then every sealed row against its last audited state (slower)."""
+        self._uow.actor.require(Action.AUDIT_VERIFY)
+        return check_records(self._engine, progress, cancel)

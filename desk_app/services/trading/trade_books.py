@@ -22,7 +22,13 @@ from desk_app.domain.calendars import SettlementCalendar
 from desk_app.domain.codes import AccountStatus, InstrumentType, Side
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.trade_math import net_amount, principal
-from desk_app.domain.trade_ticket import Amounts, TradeTerms, amounts_of, settle_date_reason
+from desk_app.domain.trade_ticket import (
+    Amounts,
+    TradeTerms,
+    amounts_of,
+    price_reason,
+    settle_date_reason,
+)
 from desk_app.services.reference.calendar import CalendarService
 
 _CHUNK = 500
@@ -182,12 +188,16 @@ class CheckedTrade:
     settle_date: date
     settle_date_reason: str | None
     amounts: Amounts
+    #: Why the price is 0 or below (None: above 0, or a future nobody explained).
+    price_reason: str | None = None
 
     @property
     def booked_terms(self) -> TradeTerms:
-        """The terms with the settlement date they book (the calendar's, if none was given)."""
+        """The terms as booked: the calendar's settlement date if none was given, reasons kept."""
         return self.terms.with_changes(
-            settle_date=self.settle_date, settle_date_reason=self.settle_date_reason or ""
+            settle_date=self.settle_date,
+            settle_date_reason=self.settle_date_reason or "",
+            price_reason=self.price_reason or "",
         )
 
     def columns(self) -> dict[str, Any]:
@@ -200,6 +210,7 @@ class CheckedTrade:
             "trade_time": t.trade_time, "settle_date": self.settle_date,
             "settle_date_reason": self.settle_date_reason, "gross_amount": self.amounts.gross,
             "commission": t.commission, "fees": t.fees, "net_amount": self.amounts.net,
+            "price_reason": self.price_reason,
         }  # fmt: skip
 
 
@@ -221,6 +232,7 @@ def check_terms(
             f"{instrument.instrument_type.value}",
             instrument_type.value,
         )
+    why_price = price_reason(terms, instrument.instrument_type)
     party = refs.party(terms.counterparty)
     calendar_date, _label = dates.of(
         instrument.instrument_type, instrument.market, terms.trade_date
@@ -230,7 +242,7 @@ def check_terms(
         amounts = amounts_of(terms, instrument.instrument_type, instrument.multiplier)
     except (ValueError, ArithmeticError) as exc:
         raise ValidationError("price", f"gives an amount Desk cannot hold ({exc})") from None
-    return CheckedTrade(terms, account, instrument, party, settle, why, amounts)
+    return CheckedTrade(terms, account, instrument, party, settle, why, amounts, why_price)
 
 
 class RowChecker:
@@ -284,6 +296,8 @@ class RowChecker:
         kind = ins.instrument_type
         if instrument_type is not None and instrument_type is not kind:
             return None
+        if price <= 0:
+            return None  # rare: `price_reason` decides, the ordinary way
         party = self._parties.get(counterparty)
         if party is None:
             try:
@@ -310,5 +324,5 @@ class RowChecker:
             "side": side, "quantity": quantity, "price": price, "currency": currency,
             "trade_date": trade_date, "trade_time": trade_time, "settle_date": settle,
             "settle_date_reason": reason, "gross_amount": gross, "commission": commission,
-            "fees": fees, "net_amount": net,
+            "fees": fees, "net_amount": net, "price_reason": None,
         }  # fmt: skip

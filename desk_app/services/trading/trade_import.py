@@ -456,7 +456,7 @@ def _terms(row: TradeRow | FixExecution, refs: BookRefs) -> tuple[TradeTerms, An
         currency=row.currency, trade_date=row.trade_date,
         trade_time=local_trade_time(row.trade_date, row.trade_time, market),
         counterparty=row.counterparty, commission=row.commission, fees=row.fees,
-        settle_date=row.settle_date,
+        settle_date=row.settle_date, price_reason=row.price_reason,
     ), row.instrument_type  # fmt: skip
 
 

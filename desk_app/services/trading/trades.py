@@ -94,6 +94,7 @@ def _terms_of(trade: m.Trade) -> TradeTerms:
         trade_date=trade.trade_date, trade_time=trade.trade_time,
         counterparty=trade.counterparty.code, commission=trade.commission, fees=trade.fees,
         settle_date=trade.settle_date, settle_date_reason=trade.settle_date_reason or "",
+        price_reason=trade.price_reason or "",
     )  # fmt: skip
 
 
@@ -118,7 +119,7 @@ def backdated(terms: TradeTerms, today: date) -> str | None:
 _TERM_COLUMNS = (
     "account_id", "instrument_id", "counterparty_id", "side", "quantity", "price", "currency",
     "trade_date", "trade_time", "settle_date", "settle_date_reason", "gross_amount",
-    "commission", "fees", "net_amount",
+    "commission", "fees", "net_amount", "price_reason",
 )  # fmt: skip
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desk_app.domain.codes import Side
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.money import format_amount
+from desk_app.domain.trade_rows import REASON_MAX
 from desk_app.domain.trade_ticket import TradeTerms
 from desk_app.ui.dialogs.trade_ticket_fields import (
     LABELS,
@@ -170,8 +171,9 @@ class TradeTicketDialog(QDialog):
         self.add_instrument_button.clicked.connect(self.add_instrument)
         self._add("instrument", instrument, row_box(self, instrument, self.add_instrument_button,
                                                     stretch=False))  # fmt: skip
-        for name in ("quantity", "price", "currency", "trade_date"):
+        for name in ("quantity", "price", "price_reason", "currency", "trade_date"):
             self._add(name, self._line(name))
+        self.editor("price_reason").setMaxLength(REASON_MAX)
         time = self._line("trade_time")
         self.zone = QLabel(self)
         self.zone.setObjectName("zone")
@@ -279,6 +281,7 @@ class TradeTicketDialog(QDialog):
         finally:
             self._updating = False
         self.add_instrument_button.setVisible(result.can_add_instrument)
+        self._show_row("price_reason", result.wants_price_reason)
         for name, row in self.rows.items():
             reason = result.errors.get(name)
             shown = row.touched or name in result.filled or name in result.always_show
@@ -312,7 +315,7 @@ class TradeTicketDialog(QDialog):
     def _start_next(self) -> None:
         self._updating = True
         try:
-            for name in ("instrument", "quantity", "price", "commission", "fees",
+            for name in ("instrument", "quantity", "price", "price_reason", "commission", "fees",
                          "settle_date_reason"):  # fmt: skip
                 self.set_text(name, "")
             self.override.setChecked(False)
@@ -411,15 +414,19 @@ class TradeTicketDialog(QDialog):
         if not on:
             palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
         settle.setPalette(palette)
-        reason = self.rows["settle_date_reason"]
-        for widget in (reason.label, reason.editor):
-            widget.setVisible(on)
-        if not on:
-            reason.note.hide()
+        self._show_row("settle_date_reason", on)
         self.revalidate()
         if on and not self._updating and self.isVisible():
             settle.setFocus()
             settle.selectAll()
+
+    def _show_row(self, name: str, on: bool) -> None:
+        """A field that only some trades need (a reason): shown, or hidden with its note."""
+        row = self.rows[name]
+        for widget in (row.label, row.editor):
+            widget.setVisible(on)
+        if not on:
+            row.note.hide()
 
     def _show_totals(self, checked: CheckedTradeView | None) -> None:
         if checked is None:

@@ -33,17 +33,18 @@ NOTE_WIDTH = 300
 
 LABELS = {
     "account": "Account", "side": "Side", "instrument": "Instrument", "quantity": "Quantity",
-    "price": "Price", "currency": "Currency", "trade_date": "Trade date",
-    "trade_time": "Trade time", "counterparty": "Counterparty", "commission": "Commission",
-    "fees": "Fees", "settle_date": "Settlement date", "settle_date_reason": "Why this date",
-    "reason": "Reason for the change",
+    "price": "Price", "price_reason": "Price reason", "currency": "Currency",
+    "trade_date": "Trade date", "trade_time": "Trade time", "counterparty": "Counterparty",
+    "commission": "Commission", "fees": "Fees", "settle_date": "Settlement date",
+    "settle_date_reason": "Why this date", "reason": "Reason for the change",
 }  # fmt: skip
 PLACEHOLDERS = {
     "account": "Account number or client name", "instrument": "ISIN, CUSIP or symbol",
-    "quantity": "100", "price": "189.25", "currency": "USD", "trade_date": "YYYY-MM-DD",
-    "trade_time": "HH:MM:SS", "counterparty": "Broker code or name", "commission": "0.00",
-    "fees": "0.00", "settle_date": "YYYY-MM-DD",
-    "settle_date_reason": "Why not the calendar's date (required)",
+    "quantity": "100", "price": "189.25",
+    "price_reason": "Why at this price: a gift, a transfer at no cost… (required for a security)",
+    "currency": "USD", "trade_date": "YYYY-MM-DD", "trade_time": "HH:MM:SS",
+    "counterparty": "Broker code or name", "commission": "0.00", "fees": "0.00",
+    "settle_date": "YYYY-MM-DD", "settle_date_reason": "Why not the calendar's date (required)",
     "reason": "Why the trade is being corrected (required)",
 }  # fmt: skip
 WIDTHS = {"currency": 70, "trade_date": 110, "trade_time": 90, "settle_date": 110}

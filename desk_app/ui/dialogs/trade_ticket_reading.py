@@ -76,6 +76,8 @@ class Reading:
     general: str = ""
     hint: str = ""
     can_add_instrument: bool = False
+    #: The price is 0 or below: the ticket shows the price reason field.
+    wants_price_reason: bool = False
 
     @property
     def ok(self) -> bool:
@@ -140,7 +142,7 @@ class TicketReader:
             "trade_time": f"{local:%H:%M:%S}", "counterparty": t.counterparty,
             "commission": str(t.commission), "fees": str(t.fees),
             "settle_date": "" if t.settle_date is None else t.settle_date.isoformat(),
-            "settle_date_reason": t.settle_date_reason,
+            "settle_date_reason": t.settle_date_reason, "price_reason": t.price_reason,
         }  # fmt: skip
         for name, text in texts.items():
             ticket.set_text(name, text)
@@ -167,7 +169,9 @@ class TicketReader:
     def read(self, ticket: TicketFields) -> Reading:
         r = Reading()
         names = [
-            n for n in (*_FIELDS, "settle_date_reason", "reason") if n != "side" and ticket.has(n)
+            n
+            for n in (*_FIELDS, "price_reason", "settle_date_reason", "reason")
+            if n != "side" and ticket.has(n)
         ]
         r.filled = {n for n in names if ticket.text(n).strip()}
         self.terms = None
@@ -175,6 +179,8 @@ class TicketReader:
         ref = self._instrument_of(ticket, r)
         quantity = self._parse(ticket, r, "quantity", parse_quantity)
         price = self._parse(ticket, r, "price", parse_price)
+        r.wants_price_reason = price is not None and price <= 0
+        price_reason = " ".join(ticket.text("price_reason").split()) if r.wants_price_reason else ""
         currency = self._parse(ticket, r, "currency", parse_currency)
         day = self._parse(ticket, r, "trade_date", parse_iso_date)
         time = self._parse(ticket, r, "trade_time", parse_time_of_day)
@@ -196,7 +202,7 @@ class TicketReader:
             account=account, side=ticket.side_value, isin=ref.isin, quantity=quantity,
             price=price, currency=currency, trade_date=day, trade_time=moment,
             counterparty=party, commission=commission, fees=fees, settle_date=settle,
-            settle_date_reason=settle_reason,
+            settle_date_reason=settle_reason, price_reason=price_reason,
         )  # fmt: skip
         self._check(terms, r)
         return r

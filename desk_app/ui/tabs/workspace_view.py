@@ -13,11 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from desk_app.domain.audit_chain import ChainReport
 from desk_app.domain.codes import AccountStatus
 from desk_app.domain.db_address import DatabaseAddress
 from desk_app.domain.history import FieldDiff, RecordChange
 from desk_app.domain.listing import PageSource
 from desk_app.domain.permissions import Action
+from desk_app.domain.progress import Progress
+from desk_app.domain.seal_check import RecordProblem
 from desk_app.domain.states import ApprovalStatus, ObligationStatus
 from desk_app.services.trading.trade_filter import CurrencyTotals, TradeFilter
 from desk_app.ui.tabs.certificate_views import (
@@ -164,11 +167,26 @@ class RecordHistoryView(Protocol):
     def diff(self, index: int) -> list[FieldDiff]: ...
 
 
+class RecordsCheckView(Protocol):
+    """What ``verify_records`` found (structurally `record_check.RecordsReport`)."""
+
+    @property
+    def chain(self) -> ChainReport: ...
+    @property
+    def problems(self) -> Sequence[RecordProblem]: ...
+    @property
+    def found(self) -> int: ...
+    @property
+    def summary(self) -> str: ...
+
+
 class HistoryView(Protocol):
     def account_history(self, number: str) -> RecordHistoryView: ...
     def history(
         self, table_name: str, record_id: object, title: str = ...
     ) -> RecordHistoryView: ...
+    def verify(self) -> ChainReport: ...
+    def verify_records(self, progress: Progress = ...) -> RecordsCheckView: ...
 
 
 class _Blotter(Protocol):

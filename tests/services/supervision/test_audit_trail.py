@@ -198,9 +198,11 @@ TAMPERING: dict[str, Callable[[Desk, int], tuple[tuple[str, ...], int, str]]] = 
         (f"DELETE FROM audit_log WHERE seq > {n - 3}",), n - 2, "missing"),
     "append a stray entry": lambda d, n: (
         (
-            "INSERT INTO audit_log SELECT seq + 1, recorded_at, app_user, db_login, action, "
-            "change, table_name, record_id, before, after, approval_id, entry_hash, entry_hash "
-            f"FROM audit_log WHERE seq = {n}",
+            "INSERT INTO audit_log (seq, recorded_at, app_user, db_login, action, change, "
+            "table_name, record_id, before, after, approval_id, prev_hash, entry_hash) "
+            "SELECT seq + 1, recorded_at, app_user, db_login, action, change, table_name, "
+            f"record_id, before, after, approval_id, entry_hash, entry_hash FROM audit_log "
+            f"WHERE seq = {n}",
         ),
         n + 1,
         "",

@@ -91,10 +91,14 @@ def test_a_good_csv_is_stored_whole_with_its_log_and_one_audit_entry(floor: Desk
     assert t3.side is Side.SELL_SHORT
     assert (t3.settle_date, t3.settle_date_reason) == (date(2024, 6, 5), "As given in good.csv")
     assert trades[3].gross_amount == Decimal("24875.00")  # 25,000 face at 99.5
+    assert [t.price_reason for t in trades] == [None] * 4 + [
+        "Worthless position closed out at no consideration"  # the one at a price of 0
+    ]
     entries = floor.audit_entries(after_seq=start)
     assert [(e.table_name, e.change) for e in entries] == [
         ("trade_imports", "create"),
         ("trade_imports", "event"),
+        ("trades", "seal"),  # the imported rows, sealed at commit
     ]
     with floor.admin.uow.read() as session:
         log = session.get(m.TradeImport, report.import_id)
