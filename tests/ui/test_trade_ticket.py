@@ -235,6 +235,9 @@ def test_a_price_of_0_asks_why_and_books_with_the_reason(qtbot: QtBot, floor: De
     fill(qtbot, dialog, price="-0")
     assert dialog.note("price") == "Is 0: an equity trades at 0 only with a price reason saying why"
     assert reason.isVisible() and not dialog.ok_button.isEnabled()
+    for row in dialog.rows.values():  # the wrapped note and the new row squeeze nothing
+        if row.note.isVisible():
+            assert row.note.height() >= row.note.heightForWidth(row.note.width()), row.name
     dialog.editor("price").setFocus()
     type_here(qtbot, "price")  # the reason comes next
     type_here(qtbot, "price_reason", "Gift to the client's family trust", then=Qt.Key.Key_Return)

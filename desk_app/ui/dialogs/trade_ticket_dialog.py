@@ -297,6 +297,7 @@ class TradeTicketDialog(QDialog):
         set_tone(self.general_error, Tone.NEGATIVE if result.general else None)
         self.general_error.setVisible(bool(result.general or result.hint))
         self.ok_button.setEnabled(result.ok)
+        self._fit_height()
         if self.book_and_new is not None:
             self.book_and_new.setEnabled(result.ok)
 
@@ -419,6 +420,21 @@ class TradeTicketDialog(QDialog):
         if on and not self._updating and self.isVisible():
             settle.setFocus()
             settle.selectAll()
+
+    def _fit_height(self) -> None:
+        """Grow, never shrink, to what the rows now need: a note wrapped to a second line
+        or a reason row shown would otherwise squeeze every row and clip the notes."""
+        layout = self.layout()
+        if layout is None:
+            return
+        width = self.width()
+        need = (
+            layout.totalHeightForWidth(width)
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if need > self.height():
+            self.resize(width, need)
 
     def _show_row(self, name: str, on: bool) -> None:
         """A field that only some trades need (a reason): shown, or hidden with its note."""
