@@ -118,3 +118,27 @@ def test_opened_on_a_version_it_shows_that_one(qtbot: QtBot, floor: Desk) -> Non
     qtbot.addWidget(one)
     assert one.versions.column_texts(column("Version")) == ["1 (current)"]
     assert one.versions.column_texts(column("Status")) == ["Active"]
+
+
+def test_a_price_of_0_shows_why_and_the_amendment_that_priced_it(qtbot: QtBot, floor: Desk) -> None:
+    trades = service(floor)
+    gift = TradeTerms(
+        account="NYC-2001", side=Side.BUY, isin="US0378331005", quantity=Decimal(10),
+        price=Decimal(0), currency="USD", trade_date=date(2026, 11, 24),
+        trade_time=datetime(2026, 11, 24, 15, 30, tzinfo=UTC), counterparty="GSCO",
+        price_reason="Gift from the client's grandmother",
+    )  # fmt: skip
+    first = trades.book(gift)
+    priced = trades.amend(
+        first, gift.with_changes(price=Decimal("189.25"), price_reason=""), "Sold after all"
+    ).trade_id
+    assert priced is not None
+    dialog = TradeHistoryDialog(trades.versions(first))
+    qtbot.addWidget(dialog)
+    model = dialog.versions
+    assert model.column_texts(column("Price reason")) == [
+        "Gift from the client's grandmother", ""
+    ]  # fmt: skip
+    dialog.select_version(1)
+    assert dialog.diff.column_texts(0)[:2] == ["Price", "Price reason"]
+    assert dialog.diff.column_texts(2)[:2] == ["189.25", "—"]

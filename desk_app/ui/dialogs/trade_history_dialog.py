@@ -68,7 +68,7 @@ COLUMNS = (
             lambda r: labels.TRADE_SOURCE.get(r.source.value, r.source.value), term=False),
     _Column("External id", lambda r: r.external_id, lambda r: r.external_id or "", term=False),
     _Column("Created at", lambda r: r.created_at,
-            lambda r: f"{r.created_at.astimezone():%Y-%m-%d %H:%M:%S}", term=False),
+            lambda r: f"{r.created_at.astimezone():%Y-%m-%d %H:%M:%S %Z}", term=False),
     _Column("Created by", lambda r: r.created_by, lambda r: r.created_by, term=False),
     _Column("Reason", lambda r: r.reason, lambda r: r.reason or "", term=False),
     _Column("Account", lambda r: r.terms.account, lambda r: r.terms.account),
@@ -77,6 +77,7 @@ COLUMNS = (
     _Column("Quantity", lambda r: r.terms.quantity, lambda r: format_quantity(r.terms.quantity),
             right=True),
     _Column("Price", lambda r: r.terms.price, _money(lambda r: r.terms.price), right=True),
+    _Column("Price reason", lambda r: r.terms.price_reason, lambda r: r.terms.price_reason),
     _Column("Ccy", lambda r: r.terms.currency, lambda r: r.terms.currency),
     _Column("Trade date", lambda r: r.terms.trade_date, lambda r: r.terms.trade_date.isoformat()),
     _Column("Trade time", lambda r: r.terms.trade_time, _trade_time),
@@ -115,7 +116,7 @@ def version_cells(versions: Sequence[TradeRecordView], i: int, standing: int) ->
     cells = []
     for c, col in enumerate(COLUMNS):
         text = col.text(record)
-        tone, tooltip = None, text if col.title == "Reason" else ""
+        tone, tooltip = None, text if col.title in ("Reason", "Price reason") else ""
         if col.title == "Version" and i == standing:
             text, tooltip = f"{text} (current)", "The version that stands now"
         if col.title == "Status":
