@@ -12,11 +12,12 @@ import shutil
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.pool import Pool
@@ -25,6 +26,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from argon2 import PasswordHasher  # noqa: E402
 
+from desk_app.db import models as m  # noqa: E402
 from desk_app.demo.catalogue_people import DEMO_PASSWORD  # noqa: E402
 from desk_app.domain import passwords  # noqa: E402
 from desk_app.services.workspace import Workspace, open_workspace  # noqa: E402
@@ -45,13 +47,55 @@ STAFF_PASSWORD = DEMO_PASSWORD
 
 def add_staff(admin: Workspace, name: str, roles: Any, **values: Any) -> None:
     """Add user ``name`` so that they can sign in: a login of their own on PostgreSQL,
-    the staff password on a local file."""
+    the staff password on a local file.
+
+    As on a real desk: what gives power is a grant the admin files and a principal
+    approves (before the database has a principal, it applies at once).
+    """
     if admin.is_shared:
         values.setdefault("db_login", pg_login_url(admin.url, name, admin="admin" in {
             getattr(role, "value", role) for role in roles})[0])  # fmt: skip
     else:
         values.setdefault("password", STAFF_PASSWORD)
-    admin.users.add(name, roles, **values)
+    change = admin.users.add(name, roles, **values)
+    if change.request_id is not None:
+        approve_grant(admin.url, change.request_id)
+
+
+def approve_grant(url: str, request_id: int) -> str:
+    """A principal of the database, neither the grant's maker nor its subject, approves it.
+
+    Returns who approved. They prove who they are as the engine demands (`sign_in`).
+    """
+    from desk_app.domain.supervision import PRINCIPAL_SERIES
+
+    look = create_engine(url)
+    try:
+        with look.connect() as conn:
+            maker, key = conn.execute(
+                text("SELECT maker, target_key FROM approval_requests WHERE id = :i"),
+                {"i": request_id},
+            ).one()
+            listed = ", ".join(f"'{series}'" for series in sorted(PRINCIPAL_SERIES))
+            principals = conn.scalars(
+                text(
+                    "SELECT u.username FROM users u WHERE u.active = :yes "
+                    "AND (u.roles LIKE '%supervisor%' OR u.roles LIKE '%compliance%') "
+                    "AND EXISTS (SELECT 1 FROM user_registrations r WHERE r.user_id = u.id "
+                    f"AND r.series IN ({listed}) AND r.effective_from <= :today "
+                    "AND (r.effective_to IS NULL OR r.effective_to >= :today)) ORDER BY u.id"
+                ),
+                {"yes": True, "today": date.today()},
+            ).all()
+    finally:
+        look.dispose()
+    subject = str(key).partition(":")[2].casefold()
+    for name in principals:
+        if name.casefold() not in (subject, str(maker).casefold()):
+            with sign_in(url, name) as principal:
+                principal.approvals.approve(request_id, "test set-up")
+            return str(name)
+    raise AssertionError(f"no principal to approve grant {request_id} (maker {maker})")
 
 
 def url_as(url: str, name: str) -> str:
@@ -76,7 +120,12 @@ def url_as(url: str, name: str) -> str:
         login = pg_login_url(url, name)[0]
         owner = make_url(url).username or ""
         with open_workspace(url, owner, migrate=False) as admin:
-            admin.users.update(name, admin.users.get(name).version, db_login=login)
+            # As the DBA does it (a grant nobody could approve: none of them has a login
+            # yet); the owner's write is audited, and the database lets its owner.
+            with admin.uow.write("test.setup") as session:
+                session.scalars(
+                    select(m.User).where(m.User.username == name)
+                ).one().db_login = login
     return make_url(url).set(username=login).render_as_string(hide_password=False)
 
 

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from desk_app.cli.common import EXIT_OK, CommandContext, add_format, read_password
+from desk_app.cli.common import EXIT_OK, CommandContext, add_format, read_password, requested
 from desk_app.cli.output import print_rows
 from desk_app.domain.codes import Role
 from desk_app.domain.errors import DeskError, ValidationError
@@ -15,7 +15,8 @@ from desk_app.domain.listing import Column, ColumnKind
 from desk_app.domain.supervision import Registration
 
 if TYPE_CHECKING:
-    from desk_app.services.supervision.users import UserView
+    from desk_app.services.supervision.users import UserChange, UserView
+    from desk_app.services.workspace import Workspace
 
 ROLE_CHOICES = "|".join(role.value for role in Role)
 
@@ -72,7 +73,20 @@ def _user_fields(parser: argparse.ArgumentParser, *, adding: bool) -> None:
         + ("" if adding else "; replaces the registrations they have"),
     )
     parser.add_argument(
-        "--db-login", metavar="LOGIN", help="their PostgreSQL login (one per person)"
+        "--db-login",
+        metavar="LOGIN",
+        help="their PostgreSQL login (one per person)" + ("" if adding else "; '' removes it"),
+    )
+    _reason(parser)
+
+
+def _reason(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reason",
+        default="",
+        metavar="TEXT",
+        help="why, for the principal who approves a grant of power (a role, a registration, "
+        "a login, a password)",
     )
 
 
@@ -101,6 +115,7 @@ def register(commands: Any) -> None:
     password = sub.add_parser("password", help="set (or --clear) a user's app password")
     password.add_argument("username", metavar="NAME")
     password.add_argument("--clear", action="store_true", help="remove the password")
+    _reason(password)
     password.set_defaults(handler=set_password)
 
     roles = sub.add_parser("roles", help="the role × action matrix (who may do what)")
@@ -132,16 +147,52 @@ def new_password(username: str) -> str:
 def add_user(ctx: CommandContext, args: argparse.Namespace) -> int:
     password = new_password(args.username) if args.password_prompt else None
     with ctx.open() as workspace:
-        view = workspace.users.add(
+        change = workspace.users.add(
             args.username,
             _roles(args) or frozenset(),
             full_name=args.full_name or "",
             registrations=args.registrations or (),
             db_login=args.db_login,
             password=password,
+            reason=args.reason,
         )
-    print(f"added {view.username} ({view.role_text})", file=sys.stderr)
-    print(view.username)
+        hint = _sign_in_hint(workspace, args.username, args.db_login, password)
+    if hint:
+        print(hint, file=sys.stderr)
+    return _done(change, "added")
+
+
+def _sign_in_hint(
+    workspace: Workspace, username: str, db_login: str | None, password: str | None
+) -> str | None:
+    """On a local file, a user who is not this computer's login needs a Desk password."""
+    login = (db_login or "").strip() or username.strip()
+    if workspace.is_shared or password or login.casefold() == workspace.user.db_login.casefold():
+        return None
+    return (
+        f"note: {username.strip()} is not this computer's login ({workspace.user.db_login}) "
+        "and has no Desk password, so they cannot sign in to this file: add them with "
+        f"--password-prompt, or later: desk-app user password {username.strip()}"
+    )
+
+
+def _done(change: UserChange, verb: str) -> int:
+    """A grant filed: say so and print the request id; else print the username."""
+    if change.request_id is not None:
+        return requested(
+            change.request_id,
+            f"giving {change.username} power is a grant that another principal "
+            "(supervisor or compliance) approves",
+        )
+    view = change.view
+    roles = f" ({view.role_text})" if view is not None else ""
+    applied = (
+        f"; applied at once, as the database has no principal yet ({change.applied_as})"
+        if change.applied_as
+        else ""
+    )
+    print(f"{verb} {change.username}{roles}{applied}", file=sys.stderr)
+    print(change.username)
     return EXIT_OK
 
 
@@ -151,7 +202,7 @@ def update_user(ctx: CommandContext, args: argparse.Namespace) -> int:
         raise DeskError(f"user update {args.username}: nothing to change (see --help)")
     with ctx.open() as workspace:
         current = workspace.users.get(args.username)
-        view = workspace.users.update(
+        change = workspace.users.update(
             current.username,
             current.version,
             full_name=args.full_name,
@@ -159,24 +210,29 @@ def update_user(ctx: CommandContext, args: argparse.Namespace) -> int:
             active=args.active,
             db_login=args.db_login,
             registrations=args.registrations,
+            reason=args.reason,
         )
-    print(f"updated {view.username} ({view.role_text})", file=sys.stderr)
-    print(view.username)
-    return EXIT_OK
+    return _done(change, "updated")
 
 
 def set_password(ctx: CommandContext, args: argparse.Namespace) -> int:
-    from desk_app.domain.permissions import Action
-
     with ctx.open() as workspace:
         target = workspace.users.get(args.username)
         me = workspace.user
         own = target.username.casefold() == me.username.casefold()
         current = None
-        if own and target.has_password and not me.can(Action.USER_MANAGE):
+        if own and target.has_password:
             current = os.environ.get("DESK_PASSWORD") or read_password("Current password: ")
         password = None if args.clear else new_password(target.username)
-        workspace.users.set_password(target.username, password, current=current)
+        request_id = workspace.users.set_password(
+            target.username, password, current=current, reason=args.reason
+        )
+    if request_id is not None:
+        what = "clearing" if args.clear else "setting"
+        return requested(
+            request_id,
+            f"{what} {target.username}'s password is a grant that another principal approves",
+        )
     print(
         f"{'cleared' if args.clear else 'set'} the password of {target.username}", file=sys.stderr
     )

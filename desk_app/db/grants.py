@@ -9,8 +9,11 @@ record seals show), but:
   even for the owner);
 - approval requests may be filed and decided, never deleted, and their maker never
   rewritten (migration 0012's triggers check who decides, whatever the statement);
-- users and registrations are read-only to the group: only ``desk_admin`` adds and
-  changes them; a person may change nothing on their own user row but their password.
+- users and registrations change only through ``desk_admin``, or through the
+  principal applying a grant they approved in the same transaction (migration 0015's
+  triggers: a grant of power, even by ``desk_admin``, needs that approval); a person
+  may change nothing on their own user row but their password; only ``desk_admin``
+  deletes a registration.
 
 A DBA adds a person with ``CREATE ROLE name LOGIN IN ROLE desk_user`` and an admin
 with ``... IN ROLE desk_admin``.
@@ -32,25 +35,35 @@ APPEND_ONLY_TABLES = (
     "manifest_prints",
     "record_seals",
     "record_seal_layouts",
+    "first_principal",
 )
-#: Who may do what is changed only by the administration role.
+#: Who may do what: written by the administration role, or by a principal applying an
+#: approved grant (the triggers tell them apart); deleted only by the administration role.
 ADMIN_TABLES = ("users", "user_registrations")
 #: What a person may change on their own user row (trigger ``desk_own_user_row``).
 OWN_USER_COLUMNS = ("password_hash", "version", "updated_at")
 #: What deciding or withdrawing a request writes; the rest of a request is fixed.
 DECISION_COLUMNS = (
-    "status", "decided_by", "decided_at", "decision_note", "decided_login", "version", "updated_at",
+    "status", "decided_by", "decided_at", "decision_note", "decided_login", "decided_txid",
+    "version", "updated_at",
 )  # fmt: skip
 
+_OWN = ",".join(OWN_USER_COLUMNS)
 _OWN_USER_ROW = f"""
 CREATE OR REPLACE FUNCTION desk_own_user_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF pg_has_role(session_user, '{ADMIN_ROLE}', 'MEMBER') THEN
-        RETURN NEW;
+    IF pg_has_role(session_user, '{ADMIN_ROLE}', 'MEMBER')
+       OR (desk_grant_in_hand(OLD.username)).id IS NOT NULL THEN
+        RETURN NEW;  -- what a grant may change, trigger users_power_check decides
     END IF;
     IF (desk_session_user()).id IS DISTINCT FROM OLD.id THEN
         RAISE EXCEPTION 'the login % may not change the user %', session_user, OLD.username
             USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF to_jsonb(NEW) - '{{{_OWN}}}'::text[]
+       IS DISTINCT FROM to_jsonb(OLD) - '{{{_OWN}}}'::text[] THEN
+        RAISE EXCEPTION 'the login % may change only its own password on user %',
+            session_user, OLD.username USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;
 END $$
@@ -100,14 +113,12 @@ def grant_app_role(conn: Connection) -> None:
         conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quoted}.{table} FROM PUBLIC"))
     conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {quoted} FROM PUBLIC"))
     for table in ADMIN_TABLES:
-        conn.execute(
-            text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {quoted}.{table} FROM {APP_ROLE}")
-        )
+        # INSERT and UPDATE stay: a principal applies the grant they approve. The
+        # triggers refuse the group anything else (desk_own_user_row, *_power_check).
+        conn.execute(text(f"REVOKE DELETE, TRUNCATE ON {quoted}.{table} FROM {APP_ROLE}"))
         conn.execute(
             text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {quoted}.{table} TO {ADMIN_ROLE}")
         )
-    own = ", ".join(OWN_USER_COLUMNS)
-    conn.execute(text(f"GRANT UPDATE ({own}) ON {quoted}.users TO {APP_ROLE}"))
     conn.execute(
         text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quoted}.approval_requests FROM {APP_ROLE}")
     )

@@ -4,7 +4,10 @@ The demo book's staff are fictional, so the person trying the demo is nobody the
 Rather than refusing them (the rule on a real database), the demo's own admin adds
 them with enough roles to try every part of the desk: make requests (clerk), decide
 other people's (supervisor, with a Series 24 registration) and manage users (admin).
-The CLI and the GUI both call `admit`, before signing in and again after filling.
+That is a grant of power, so it goes the way every grant goes: the demo's admin files
+it and one of the demo's principals approves it (the demo is a one-person sandbox
+whose staff share a published password). The CLI and the GUI both call `admit`,
+before signing in and again after filling.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from desk_app.domain.supervision import Registration
 
 #: The demo book's administrator (see ``demo_data.catalogue_people.STAFF``).
 DEMO_ADMIN = "kfischer"
+#: The demo's principals who approve the admin's grants, in the order asked.
+DEMO_APPROVERS = ("mobrien", "lwashington")
 DEMO_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN})
 DEMO_REGISTRATION = Registration("S24", date(2020, 1, 1), None)
 
@@ -59,12 +64,13 @@ def admit(url: str, actor: str, *, newly_filled: bool = False) -> str | None:
             # Someone other than this computer's login proves who they are with the
             # demo's published password, like the demo's own staff.
             stranger = actor.casefold() != admin.user.db_login.casefold()
-            admin.users.add(
+            change = admin.users.add(
                 actor,
                 DEMO_ROLES,
                 full_name=actor,
                 registrations=[DEMO_REGISTRATION],
                 password=DEMO_PASSWORD if stranger else None,
+                reason="the person trying the demo",
             )
             verb = "added you with"
         else:
@@ -76,12 +82,31 @@ def admit(url: str, actor: str, *, newly_filled: bool = False) -> str | None:
             registrations = list(user.registrations)
             if not any(r.series == DEMO_REGISTRATION.series for r in registrations):
                 registrations.append(DEMO_REGISTRATION)
-            admin.users.update(
-                known, user.version, roles=user.roles | DEMO_ROLES, registrations=registrations
+            change = admin.users.update(
+                known,
+                user.version,
+                roles=user.roles | DEMO_ROLES,
+                registrations=registrations,
+                reason="the person trying the demo",
             )
             verb = "gave you"
+    approver = None
+    if change.request_id is not None:
+        approver = _approve(url, change.request_id, change.username)
     roles = ", ".join(sorted(role.value for role in DEMO_ROLES))
+    approved = f" (request {change.request_id}, approved by {approver})" if approver else ""
     return (
         f"Demo database: its admin {DEMO_ADMIN} {verb} the roles {roles} "
-        f"and a Series 24 registration, so you ({actor}) can try everything. " + demo_users_hint()
+        f"and a Series 24 registration{approved}, so you ({actor}) can try everything. "
+        + demo_users_hint()
     )
+
+
+def _approve(url: str, request_id: int, subject: str) -> str:
+    """One of the demo's principals approves the admin's grant (never its subject)."""
+    from desk_app.services.workspace import open_workspace
+
+    name = next(n for n in DEMO_APPROVERS if n.casefold() != subject.casefold())
+    with open_workspace(url, name, password=DEMO_PASSWORD, migrate=False) as principal:
+        principal.approvals.approve(request_id, "the demo admits the person trying it")
+    return name

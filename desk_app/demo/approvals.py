@@ -108,6 +108,7 @@ def make_approvals(book: Book, trades: Sequence[Trade] = ()) -> int:
             decided_by=plan.decider if decided else None,
             decided_at=decided_at if decided else None, decision_note=plan.note,
             maker_login=None, decided_login=None,  # history: no login proved them
+            password_hash=None, decided_txid=None,
         )  # fmt: skip
         stamped(row, decided_at if decided else made_at)
         row["version"] = 2 if decided else 1  # filed, then decided
@@ -275,6 +276,8 @@ def _trade_requests(book: Book, trades: Sequence[Trade], days: list[date]) -> li
             decision_note=None,
             maker_login=None,
             decided_login=None,
+            password_hash=None,
+            decided_txid=None,
         )
         rows.append(stamped(request, made_at))
     return rows  # fmt: skip

@@ -29,10 +29,23 @@ from desk_app.demo.catalogue_people import (
 from desk_app.domain import identifiers as ids
 from desk_app.domain import passwords
 from desk_app.domain.codes import AccountStatus, InstrumentType, RegistrationType, Role
+from desk_app.domain.errors import DeskError
+from desk_app.services import audit
+from desk_app.services.supervision.user_rows import before_first_principal, first_principal_made
 
 
 def make_users(book: Book) -> int:
-    """The desk's staff and their registrations; a username that already exists is kept."""
+    """The desk's staff and their registrations; a username that already exists is kept.
+
+    Its supervisors are granted power without anyone's approval, so only a database
+    that never had a principal takes them.
+    """
+    actor = str(audit.context_of(book.session).app_user)
+    if not before_first_principal(book.session, actor):
+        raise DeskError(
+            "This database already has principals: demo staff would be supervisors nobody "
+            "approved. Demo data goes into a new database (try desk-app --demo)."
+        )
     existing = set(book.session.scalars(select(m.User.username)))
     when = book.at(book.days[0] - timedelta(days=400), 14)
     staff = [s for s in STAFF if s.username not in existing]
@@ -51,6 +64,8 @@ def make_users(book: Book) -> int:
         for series, year in s.series
     ]  # fmt: skip
     bulk_insert(book.session, m.UserRegistration, registrations)
+    # The demo's staff are its first run's grants: its first principal is recorded.
+    first_principal_made(book.session, str(audit.context_of(book.session).app_user))
     book.clerks = [s.username for s in STAFF if s.role is Role.CLERK]
     book.staff = [s.username for s in STAFF if s.role in (Role.CLERK, Role.SUPERVISOR)]
     return len(rows)

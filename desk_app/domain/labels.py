@@ -56,4 +56,5 @@ ACTIONS = {
     "transfer.cash": "Cash journal",
     "transfer.securities": "Securities journal",
     "ssi.change": "Change standing instruction",
+    "user.grant": "Grant power to a user",
 }

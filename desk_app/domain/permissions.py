@@ -27,6 +27,8 @@ class Action(StrEnum):
     APPROVAL_DECIDE = "approval.decide"
     USER_VIEW = "user.view"
     USER_MANAGE = "user.manage"
+    USER_GRANT = "user.grant"
+    GRANT_DECIDE = "user.grant_decide"
     AUDIT_VERIFY = "audit.verify"
     TRADE_BOOK = "trade.book"
     TRADE_IMPORT = "trade.import"
@@ -70,6 +72,11 @@ _LABELS = {
     Action.APPROVAL_DECIDE: "Approve or reject another user's request",
     Action.USER_VIEW: "See the user list",
     Action.USER_MANAGE: "Add users, change roles and registrations, deactivate",
+    Action.USER_GRANT: (
+        "Request a grant of power: a supervising or admin role, a registration, "
+        "another's password, a login mapping"
+    ),
+    Action.GRANT_DECIDE: "Approve or reject a grant of power (never one's own, never for oneself)",
     Action.AUDIT_VERIFY: "Verify the audit trail",
     Action.TRADE_BOOK: "Book a trade on the blotter",
     Action.TRADE_IMPORT: "Import a trades file (CSV or FIX)",
@@ -109,6 +116,7 @@ SUPERVISED = frozenset(
         Action.TRANSFER_SECURITIES,
         Action.SSI_CHANGE,
         Action.CERTIFICATE_REPLACE,
+        Action.USER_GRANT,
     }
 )
 _CERTIFICATES = frozenset(
@@ -161,6 +169,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.CALENDAR_OVERRIDE,
         Action.APPROVAL_VIEW_ALL,
         Action.APPROVAL_DECIDE,
+        Action.GRANT_DECIDE,
         Action.USER_VIEW,
         Action.FAIL_RULES,
     },
@@ -168,6 +177,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
     | {
         Action.REVEAL_TAX_ID,
         Action.APPROVAL_VIEW_ALL,
+        Action.GRANT_DECIDE,
         Action.USER_VIEW,
         Action.AUDIT_VERIFY,
         Action.FAIL_RULES,
@@ -179,6 +189,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.CALENDAR_OVERRIDE,
         Action.USER_VIEW,
         Action.USER_MANAGE,
+        Action.USER_GRANT,
         Action.AUDIT_VERIFY,
     },
 }

@@ -42,11 +42,16 @@ def decision_refusal(
     roles: Iterable[Role],
     registrations: Iterable[Registration],
     today: date,
+    permission: Action = Action.APPROVAL_DECIDE,
 ) -> str | None:
-    """Why ``approver`` may not decide a request made by ``maker``; None if they may."""
+    """Why ``approver`` may not decide a request made by ``maker``; None if they may.
+
+    ``permission`` is what deciding this kind of request needs (a grant of power:
+    `Action.GRANT_DECIDE`, which compliance holds too).
+    """
     if approver.casefold() == maker.casefold():
         return f"{approver} made this request; another supervisor must decide it"
-    reason = refusal(roles, Action.APPROVAL_DECIDE)
+    reason = refusal(roles, permission)
     if reason is not None:
         return reason
     if not any(r.series in PRINCIPAL_SERIES and r.in_force(today) for r in registrations):

@@ -30,7 +30,12 @@ def database_refusal(exc: DBAPIError) -> NotPermitted | None:
         return None
     reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "refused"
     hint = ""
-    if "users" in reason or "user_registrations" in reason:
+    if "user.grant" in reason:
+        hint = (
+            " Giving power is a grant: file it through Desk (user add, user update, "
+            "user password), and a principal approves it."
+        )
+    elif "users" in reason or "user_registrations" in reason:
         hint = (
             " Adding and changing users needs a database login in the desk_admin group: "
             "ask the DBA (GRANT desk_admin TO your_login)."

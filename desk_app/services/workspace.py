@@ -94,7 +94,7 @@ class Workspace:
         self.manifest_printing = ManifestPrinting(self.uow)
         self.box_counts = BoxCountService(self.uow, us_calendar)
         self.accounts = AccountService(self.uow, self.approvals)
-        self.users = UserService(self.uow)
+        self.users = UserService(self.uow, self.approvals)
         self.history = HistoryService(self.uow, self.engine)
         self.trades = TradeService(self.uow, self.approvals, self.calendar)
         self.imports = TradeImportService(self.uow, self.trades, self.calendar)

@@ -32,6 +32,8 @@ class SignedInUser(Protocol):
     @property
     def username(self) -> str: ...
     @property
+    def db_login(self) -> str: ...
+    @property
     def has_password(self) -> bool: ...
     def can(self, action: Action) -> bool: ...
     def refusal(self, action: Action) -> str | None: ...
@@ -48,6 +50,8 @@ class SecuredWorkspace(Protocol):
     def users(self) -> UserDirectory: ...
     @property
     def history(self) -> HistoryView: ...
+    @property
+    def is_shared(self) -> bool: ...
 
 
 class SecurityMenu(QObject):
@@ -153,7 +157,12 @@ class SecurityMenu(QObject):
         ws = self._workspace
         if ws is None or not ws.user.can(Action.USER_VIEW):
             return None
-        dialog = UsersDialog(ws.users, self._window, refusal=ws.user.refusal(Action.USER_MANAGE))
+        dialog = UsersDialog(
+            ws.users,
+            self._window,
+            refusal=ws.user.refusal(Action.USER_MANAGE),
+            local_login=None if ws.is_shared else ws.user.db_login,
+        )
         dialog.finished.connect(lambda _r: self._refresh_password_state())
         if self.users_dialog is not None:
             self.users_dialog.deleteLater()

@@ -360,12 +360,13 @@ def test_one_audit_event_records_the_load(book: tuple[Workspace, DemoSummary]) -
         entries = list(s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.seq)))
         entries = [e for e in entries if e.action != "db.baseline_seal"]  # the migration's
         seals = int(s.scalar(select(func.count()).select_from(m.RecordSeal)) or 0)
-    assert [(e.action, e.change, e.table_name) for e in entries[:2]] == [
+    assert [(e.action, e.change, e.table_name) for e in entries[:3]] == [
         ("user.bootstrap_admin", "create", "users"),  # "tester", who opened the database
+        ("user.first_principal", "create", "first_principal"),  # its staff: the first run's
         ("demo.generate", "event", "database"),
     ]
     # Then, at commit, the rows it loaded are sealed: a digest per table (and 50,000 rows).
-    loaded = entries[2:]
+    loaded = entries[3:]
     assert {(e.action, e.change, e.app_user) for e in loaded} == {
         ("demo.generate", "seal", "demo-data")
     }
@@ -373,7 +374,7 @@ def test_one_audit_event_records_the_load(book: tuple[Workspace, DemoSummary]) -
         e.table_name for e in loaded
     }
     assert sum(json.loads(e.after or "")["rows"] for e in loaded) < seals
-    event = entries[1]
+    event = entries[2]
     assert event.app_user == "demo-data" and event.before is None and event.after
     assert json.loads(event.after) == {
         "seed": 7, "trades": TRADES, "accounts": summary.accounts, "users": summary.users,

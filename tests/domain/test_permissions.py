@@ -47,12 +47,18 @@ def test_supervised_actions_are_made_only_by_front_office_roles() -> None:
         Action.TRANSFER_SECURITIES,
         Action.SSI_CHANGE,
         Action.CERTIFICATE_REPLACE,
+        Action.USER_GRANT,
     }
     for action in Action:
         assert action.supervised == (action in SUPERVISED)
-    for action in SUPERVISED:
+    for action in SUPERVISED - {Action.USER_GRANT}:
         assert action not in GRANTS[Role.COMPLIANCE], action
         assert action not in GRANTS[Role.ADMIN], action
+    # Power over Desk itself: an admin asks, a principal (or compliance) decides.
+    assert {r for r in Role if Action.USER_GRANT in GRANTS[r]} == {Role.ADMIN}
+    assert {r for r in Role if Action.GRANT_DECIDE in GRANTS[r]} == {
+        Role.SUPERVISOR, Role.COMPLIANCE,
+    }  # fmt: skip
 
 
 def test_only_the_operations_floor_books_and_corrects_trades() -> None:

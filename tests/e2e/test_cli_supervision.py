@@ -123,9 +123,13 @@ def test_user_add_list_and_roles(capsys: Capsys, db_url: str) -> None:
 def test_user_update_and_deactivate(capsys: Capsys, db_url: str) -> None:
     staff(capsys, db_url)
     admin = desk(capsys, db_url)
-    code, out, _ = admin("user", "update", "anna", "--role", "clerk,compliance", "--name", "A. C.")
-    assert (code, last_line(out)) == (0, "anna")
+    update = ("user", "update", "anna", "--role", "clerk,compliance", "--name", "A. C.")
+    code, out, err = admin(*update)
+    assert code == 0 and "another principal" in err  # compliance is power: a grant
     assert rows(admin("user", "list", "--format", "csv")[1])[0]["full_name"] == "A. C."
+    code, _, err = desk(capsys, db_url, "sam")("approvals", "approve", last_line(out))
+    assert code == 0, err
+    assert rows(admin("user", "list", "--format", "csv")[1])[0]["roles"] == "clerk,compliance"
     assert admin("user", "update", "anna", "--active", "no")[0] == 0
     code, _, err = desk(capsys, db_url, "anna")("accounts", "list")
     assert code == 1
@@ -365,7 +369,7 @@ def test_audit_history_of_any_record(capsys: Capsys, db_url: str) -> None:
     admin = desk(capsys, db_url)
     code, out, _ = admin("audit", "history", "--table", "users", "--id", "2")
     assert code == 0
-    assert "user.add: create" in out
+    assert "user.grant_before_principal: create" in out  # no principal yet: applied at once
     assert "full_name: ∅ → Anna Clerk" in out
     assert admin("audit", "history", "--table", "users")[0] == 2
     assert admin("audit", "history")[0] == 2
@@ -391,7 +395,8 @@ def test_demo_admits_whoever_runs_it(
     assert code == 0
     assert "added you" not in err  # once only
     code, out, err = run(capsys, *visitor, "audit", "history", "--table", "users", "--id", "10")
-    assert "kfischer" in out  # enrolled by the demo's admin, on the record
+    assert "user.grant: create, approval request" in out  # kfischer asked, mobrien approved
+    assert "mobrien" in out
 
 
 def test_password_prompt_at_a_terminal(

@@ -24,6 +24,7 @@ from desk_app.domain.codes import (
     RegistrationType,
     Role,
 )
+from desk_app.domain.errors import DeskError
 from desk_app.domain.supervision import Registration
 from desk_app.services import audit
 from desk_app.services.workspace import Workspace, open_workspace
@@ -78,7 +79,7 @@ class Desk:
         login, url = pg_login_url(self.url, name)
         user = self.admin.users.get(name)
         if user.db_login is None:
-            self.admin.users.update(name, user.version, db_login=login)
+            self.grant(self.admin.users.update(name, user.version, db_login=login).request_id)
         return url
 
     def open(self, name: str, password: str | None = None) -> Workspace:
@@ -102,12 +103,33 @@ class Desk:
         role_set = frozenset(roles)
         if self.shared:
             login, _ = pg_login_url(self.url, name, admin=Role.ADMIN in role_set)
-            self.admin.users.add(name, role_set, registrations=tuple(registrations), db_login=login)
+            change = self.admin.users.add(
+                name, role_set, registrations=tuple(registrations), db_login=login
+            )
         else:
-            self.admin.users.add(
+            change = self.admin.users.add(
                 name, role_set, registrations=tuple(registrations), password=STAFF_PASSWORD
             )
+        self.grant(change.request_id)
         return self.open(name)
+
+    def grant(self, request_id: int | None) -> str | None:
+        """A principal signed in here (not the maker, not the subject) approves a grant.
+
+        As on a real desk: the first principal came by bootstrap, the rest by grants
+        the admin filed. Returns who approved (None: nothing was filed).
+        """
+        if request_id is None:
+            return None
+        for name, ws in self.ws.items():
+            try:
+                refusal = ws.approvals.detail(request_id).decision_refusal
+            except DeskError:
+                continue
+            if refusal is None:
+                ws.approvals.approve(request_id, "set-up")
+                return name
+        raise AssertionError(f"nobody signed in may approve grant {request_id}")
 
     def close(self) -> None:
         settle_workers()

@@ -141,9 +141,9 @@ def test_a_change_made_elsewhere_meanwhile_is_not_overwritten(
 
 
 def test_admin_deactivates_and_edits_registrations(qtbot: QtBot, workspace: Workspace) -> None:
-    workspace.users.add(
-        "sgold", {Role.SUPERVISOR}, registrations=[Registration("S24", date(2018, 1, 2))]
-    )
+    principal = [Registration("S24", date(2018, 1, 2))]
+    add_staff(workspace, "sgold", {Role.SUPERVISOR}, registrations=principal)  # the first
+    add_staff(workspace, "zed", {Role.SUPERVISOR}, registrations=principal)  # sgold approves
     dlg = _users_dialog(qtbot, workspace)
     dlg.table.selectRow(0)
     form = dlg.edit_selected()
@@ -152,11 +152,12 @@ def test_admin_deactivates_and_edits_registrations(qtbot: QtBot, workspace: Work
     assert isinstance(end, QDateEdit) and end.text() == "in force"
     end.setDate(QDate(2024, 6, 30))
     form.active.setChecked(False)
-    form.db_login.setText("sgold_pg")
+    form.db_login.setText("sgold_pg")  # a new login mapping: a grant, filed
     with qtbot.waitSignal(form.accepted):
         _save(qtbot, form)
     user = workspace.users.get("sgold")
-    assert not user.active and user.db_login == "sgold_pg"
+    assert not user.active and user.db_login != "sgold_pg"  # taking away: at once
+    assert user.pending_grant is not None and "Request" in dlg.notice.text()
     assert user.registrations == (Registration("S24", date(2018, 1, 2), date(2024, 6, 30)),)
     assert _column(dlg, 3)[0] == "no (deactivated)"
     assert _column(dlg, 6)[0] == "S24 2018-01-02 – 2024-06-30"
@@ -281,3 +282,33 @@ def test_a_double_save_adds_the_user_once(
     wait_ops(qtbot)
     assert added == ["clerk2"] and not form.isVisible()
     assert _column(dlg, 0) == ["clerk2", "tester"]
+
+
+def test_a_grant_is_filed_shown_pending_and_a_local_user_needs_a_password(
+    qtbot: QtBot, sqlite_workspace: Workspace
+) -> None:
+    """Once the database has a principal, giving power is a request; the dialog says so."""
+    principal = [Registration("S24", date(2020, 1, 1))]
+    add_staff(sqlite_workspace, "boss", {Role.SUPERVISOR}, registrations=principal)  # the first
+    local = dialog = UsersDialog(
+        sqlite_workspace.users, refusal=None, local_login=sqlite_workspace.user.db_login
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert local.pending.isHidden()
+    form = dialog.add_user()
+    assert form is not None
+    qtbot.keyClicks(form.username, "newsup")
+    form.role_boxes[Role.SUPERVISOR].setChecked(True)
+    _save(qtbot, form)  # no password: nobody could sign in as newsup on this file
+    assert form.isVisible() and "cannot sign in" in form.error_label.text()
+    form.password_mode.setCurrentIndex(form.password_mode.findData("set"))
+    qtbot.keyClicks(form.new_password, "supervise-me-42")
+    qtbot.keyClicks(form.repeat_password, "supervise-me-42")
+    with qtbot.waitSignal(form.accepted):
+        _save(qtbot, form)
+    assert "newsup" not in _column(dialog, 0)
+    assert "Request" in dialog.notice.text() and "principal" in dialog.notice.text()
+    assert dialog.pending.isVisible() and "Add newsup" in dialog.pending.text()
+    [grant] = sqlite_workspace.users.pending_grants()
+    assert grant.username == "newsup"

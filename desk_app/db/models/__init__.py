@@ -26,7 +26,12 @@ from desk_app.db.models.reference import (
     UserRegistration,
 )
 from desk_app.db.models.seals import RecordSeal, SealLayout
-from desk_app.db.models.supervision import ApprovalRequest, AuditEntry, AuditHead
+from desk_app.db.models.supervision import (
+    ApprovalRequest,
+    AuditEntry,
+    AuditHead,
+    FirstPrincipal,
+)
 from desk_app.db.models.trading import SettlementNet, SettlementObligation, Trade, TradeImport
 
 __all__ = [
@@ -45,6 +50,7 @@ __all__ = [
     "CourierManifest",
     "CustodyEntry",
     "FailRule",
+    "FirstPrincipal",
     "Instrument",
     "Journal",
     "LedgerBalance",

@@ -27,6 +27,7 @@ class ApprovalRequest(Versioned, Base):
             postgresql_where=text("status = 'pending'"),
         ),
         Index("ix_approval_requests_status_made_at", "status", "made_at"),
+        Index("ix_approval_requests_decided_txid", "decided_txid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +53,28 @@ class ApprovalRequest(Versioned, Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_login: Mapped[str | None] = mapped_column(String(63))
     decision_note: Mapped[str | None] = mapped_column(String(500))
+    #: A grant's new password, argon2-hashed (never plain text; kept out of the trail).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    #: PostgreSQL: the transaction that approved it (``txid_current()``, set by the
+    #: database); a grant's change to ``users`` is accepted only in that transaction.
+    decided_txid: Mapped[int | None] = mapped_column(BigInteger())
+
+
+class FirstPrincipal(Base):
+    """The database's first principal: recorded once, so a grant is never again unsupervised.
+
+    Until someone may decide grants, nobody can approve one, so grants apply at once;
+    the grant that makes the first principal records them here. The row is never
+    changed or deleted (triggers on both engines), so losing every principal later
+    does not reopen that window.
+    """
+
+    __tablename__ = "first_principal"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    username: Mapped[str] = mapped_column(String(64))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuditEntry(Base):

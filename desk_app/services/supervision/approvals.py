@@ -12,9 +12,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,7 +30,7 @@ from desk_app.domain.permissions import Action
 from desk_app.domain.states import APPROVAL, ApprovalStatus
 from desk_app.domain.supervision import decision_refusal
 from desk_app.services import audit
-from desk_app.services.actor import CredentialRequired, Proof
+from desk_app.services.actor import Actor, CredentialRequired, Proof
 from desk_app.services.supervision.os_login import verify_os_password
 from desk_app.services.unit_of_work import UnitOfWork
 
@@ -63,6 +63,10 @@ class Proposal:
     after: Mapping[str, Any]
     target_id: int | None = None
     target_version: int | None = None
+    #: What the handler applies, beyond the fields shown (a grant's exact terms).
+    terms: Mapping[str, Any] | None = None
+    #: A granted password's argon2 hash: kept on the request, never in its proposal.
+    password_hash: str | None = None
 
 
 class ApprovalHandler(Protocol):
@@ -76,6 +80,17 @@ class ApprovalHandler(Protocol):
 
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
         """Make the change; raise `DeskError` if it can no longer be made."""
+        ...
+
+
+@runtime_checkable
+class DecisionRule(Protocol):
+    """A handler's own rule on who decides (a grant: never its subject), on top of the rest."""
+
+    decide_permission: Action
+
+    def refusal(self, request: m.ApprovalRequest, actor: Actor) -> str | None:
+        """Why ``actor`` may not decide ``request``, or None."""
         ...
 
 
@@ -118,6 +133,7 @@ _RECORD = [c.key for c in REQUEST_COLUMNS].index("target_key")
 _KINDS = {
     "accounts": "account", "trades": "trade", "journals": "journal",
     "standing_settlement_instructions": "standing instruction", "certificates": "certificate",
+    "users": "user",
 }  # fmt: skip
 
 
@@ -195,6 +211,9 @@ class ApprovalService:
                 f"{_record_text(proposal.target_key)}; "
                 "withdraw or decide it first"
             )
+        content: dict[str, Any] = {"before": proposal.before, "after": proposal.after}
+        if proposal.terms is not None:
+            content["terms"] = proposal.terms
         row = m.ApprovalRequest(
             action=proposal.action.value,
             target_table=proposal.target_table,
@@ -202,7 +221,8 @@ class ApprovalService:
             target_version=proposal.target_version,
             target_key=proposal.target_key,
             summary=proposal.summary[:200],
-            proposal=canonical_json({"before": proposal.before, "after": proposal.after}),
+            proposal=canonical_json(content),
+            password_hash=proposal.password_hash,
             reason=reason[:500],
             maker=self._uow.actor.username,
             maker_login=self._uow.actor.db_login,
@@ -280,12 +300,12 @@ class ApprovalService:
             decision_note=row.decision_note,
             fields=rows,
             stale=stale and row.status is ApprovalStatus.PENDING,
-            decision_refusal=self.refusal(row.maker),
+            decision_refusal=self.row_refusal(row),
             version=row.version,
         )
 
     def refusal(self, maker: str) -> str | None:
-        """Why the current user may not decide a request made by ``maker``; None if they may."""
+        """Why the current user may not decide an ordinary request made by ``maker``."""
         actor = self._uow.actor
         return decision_refusal(
             maker=maker,
@@ -295,6 +315,23 @@ class ApprovalService:
             today=date.today(),
         )
 
+    def row_refusal(self, row: m.ApprovalRequest, actor: Actor | None = None) -> str | None:
+        """Why ``actor`` (default: the current user) may not decide ``row``; None if they may."""
+        actor = actor or self._uow.actor
+        handler = self._handler(row.action)
+        rule = handler if isinstance(handler, DecisionRule) else None
+        reason = decision_refusal(
+            maker=row.maker,
+            approver=actor.username,
+            roles=actor.roles,
+            registrations=actor.registrations,
+            today=date.today(),
+            permission=Action.APPROVAL_DECIDE if rule is None else rule.decide_permission,
+        )
+        if reason is None and rule is not None:
+            reason = rule.refusal(row, actor)
+        return reason
+
     # -- deciding --------------------------------------------------------------------------
 
     def approve(self, request_id: int, comment: str = "", *, credential: str | None = None) -> None:
@@ -303,8 +340,10 @@ class ApprovalService:
         ``credential`` is the approver's password, needed when they signed in with
         nothing typed (a local file opened by their computer login).
         """
+        self._require_decider()
         self._confirm(credential)
-        with self._uow.write("approval.approve", permission=Action.APPROVAL_DECIDE) as session:
+        # Who may decide depends on the request (a grant: compliance too): see `_pending`.
+        with self._uow.write("approval.approve", permission=Action.VIEW_BOOKS) as session:
             row = self._pending(session, request_id)
             self._decide(session, row, ApprovalStatus.APPROVED, comment.strip()[:500] or None)
             handler = self._handler(row.action)
@@ -327,8 +366,9 @@ class ApprovalService:
         reason = reason.strip()
         if not reason:
             raise ValidationError("reason", "say why the request is rejected")
+        self._require_decider()
         self._confirm(credential)
-        with self._uow.write("approval.reject", permission=Action.APPROVAL_DECIDE) as session:
+        with self._uow.write("approval.reject", permission=Action.VIEW_BOOKS) as session:
             row = self._pending(session, request_id)
             self._decide(session, row, ApprovalStatus.REJECTED, reason[:500])
 
@@ -351,11 +391,17 @@ class ApprovalService:
         if row.status is not ApprovalStatus.PENDING:
             by = f" by {row.decided_by}" if row.decided_by else ""
             raise DeskError(f"request {row.id} is already {row.status.value}{by}")
+        txid = None
+        if status is ApprovalStatus.APPROVED and session.get_bind().dialect.name == "postgresql":
+            # The database sets the same: a grant's rows are accepted in this transaction only.
+            # Read before the row changes: the query must not flush the decision early.
+            txid = session.scalar(text("SELECT txid_current()"))
         row.status = APPROVAL.check(row.status, status)
         row.decided_by = self._uow.actor.username
         row.decided_login = self._uow.actor.db_login
         row.decided_at = datetime.now(UTC)
         row.decision_note = note
+        row.decided_txid = txid
         request_id = row.id  # the row cannot be read once a failed flush rolled back
         ctx = audit.context_of(session)
         session.info[audit.CONTEXT_KEY] = replace(ctx, approval_id=request_id)
@@ -368,6 +414,11 @@ class ApprovalService:
             ) from None
         finally:
             session.info[audit.CONTEXT_KEY] = ctx
+
+    def _require_decider(self) -> None:
+        """Someone who may decide nothing at all is told so first (their role)."""
+        if not self._uow.actor.can(Action.GRANT_DECIDE):
+            self._uow.actor.require(Action.APPROVAL_DECIDE)
 
     @property
     def needs_credential(self) -> bool:
@@ -382,7 +433,6 @@ class ApprovalService:
         actor = self._uow.actor
         if actor.credentialed:
             return
-        actor.require(Action.APPROVAL_DECIDE)
         if not credential:
             raise CredentialRequired(actor.username)
         if actor.has_password:
@@ -396,14 +446,7 @@ class ApprovalService:
     def _pending(self, session: Session, request_id: int) -> m.ApprovalRequest:
         """The request, if the approver (as the database has them now) may decide it."""
         row = self._get(session, request_id)
-        actor = self._uow.current_actor(session)
-        refusal = decision_refusal(
-            maker=row.maker,
-            approver=actor.username,
-            roles=actor.roles,
-            registrations=actor.registrations,
-            today=date.today(),
-        )
+        refusal = self.row_refusal(row, self._uow.current_actor(session))
         if refusal is not None:
             raise NotPermitted(f"request {row.id}: {refusal}")
         return row

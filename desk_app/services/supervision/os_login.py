@@ -22,7 +22,6 @@ from desk_app.domain.errors import DeskError
 
 if TYPE_CHECKING:
     from desk_app.services.actor import Actor
-    from desk_app.services.supervision.users import UserService
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +150,18 @@ class ReLogin:
     check: Callable[[str], bool]
 
 
+class _HasPassword(Protocol):
+    @property
+    def has_password(self) -> bool: ...
+
+
+class _Passwords(Protocol):
+    """What a re-login needs of the user service."""
+
+    def get(self, username: str) -> _HasPassword: ...
+    def check_password(self, password: str) -> bool: ...
+
+
 class SignedIn(Protocol):
     """What a re-login needs of an open workspace (not the workspace: it sits above us)."""
 
@@ -159,7 +170,7 @@ class SignedIn(Protocol):
     @property
     def actor(self) -> str: ...
     @property
-    def users(self) -> UserService: ...
+    def users(self) -> _Passwords: ...
     @property
     def url(self) -> str: ...
     @property

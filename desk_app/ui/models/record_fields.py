@@ -29,6 +29,14 @@ FIELD_LABELS = {
     "version": "Version",
     "id": "Record id",
     "revealed": "Revealed",
+    # A grant of power to a user, field by field.
+    "username": "User",
+    "full_name": "Full name",
+    "roles": "Roles",
+    "registrations": "Registrations",
+    "db_login": "Database login",
+    "password": "Password",
+    "active": "Active",
 }
 
 _CODES = {"registration_type": labels.REGISTRATION, "status": labels.ACCOUNT_STATUS}

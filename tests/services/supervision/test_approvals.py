@@ -191,7 +191,10 @@ def test_the_supervised_actions_all_have_handlers(desk: Desk) -> None:
 
 
 # Who may decide does not depend on the action: every account action, and one of trades.
-@pytest.mark.parametrize("action", sorted(SUPERVISED - {Action.TRADE_AMEND_SETTLING}))
+# A grant of power has rules of its own (compliance decides too): test_grants.py.
+@pytest.mark.parametrize(
+    "action", sorted(SUPERVISED - {Action.TRADE_AMEND_SETTLING, Action.USER_GRANT})
+)
 def test_decision_matrix_no_self_approval(desk: Desk, action: Action) -> None:
     """{action} × {roles} × {registrations} × {maker is approver}: only another principal."""
     outcomes = []
@@ -436,7 +439,7 @@ def _approve_when_loaded(ws: Workspace, other: Workspace, request_id: int) -> No
         assert fired
 
 
-@pytest.mark.parametrize("action", sorted(SUPERVISED))
+@pytest.mark.parametrize("action", sorted(SUPERVISED - {Action.USER_GRANT}))
 def test_two_supervisors_approving_at_once_one_wins(desk: Desk, action: Action) -> None:
     request_id, number = make_request(desk, action)
     with pytest.raises(StaleRecord, match="decided or withdrawn by someone else") as lost:
@@ -458,8 +461,10 @@ def test_request_list_clerk_sees_only_own(desk: Desk) -> None:
     theirs, _ = make_request(desk, Action.ACCOUNT_AMEND, maker="sue")
 
     def ids(ws: Workspace, **kw: Any) -> set[int]:
+        """The queue, less the grants that made the desk's staff (its set-up)."""
         source = ws.approvals.requests(**kw)
-        return {row[0] for row in source.fetch(source.default_sort, None, 100)}
+        rows = source.fetch(source.default_sort, None, 100)
+        return {row[0] for row in rows if row[3] != Action.USER_GRANT.value}
 
     assert ids(desk.ws["carl"]) == {mine}
     assert ids(desk.ws["sue"]) == {mine, theirs}
@@ -483,7 +488,7 @@ def test_request_permission_is_checked(desk: Desk) -> None:
         with pytest.raises(NotPermitted):
             desk.ws[who].accounts.request_open(desk.next_number(), {
                 "name": "X", "registration_type": "ira", "registered_rep": "R"}, "r")  # fmt: skip
-    assert desk.admin.approvals.requests().count() == 0
+    assert desk.admin.approvals.requests(status=ApprovalStatus.PENDING).count() == 0
 
 
 def test_unsupervised_action_cannot_be_requested(desk: Desk) -> None:
@@ -507,5 +512,5 @@ def test_duplicate_filed_at_the_same_moment_is_refused_clearly(desk: Desk) -> No
             desk.ws["carl"].accounts.request_amend(number, {"name": "C"}, "r")
     finally:
         event.remove(desk.ws["carl"].sessions, "before_flush", meanwhile)
-    source = desk.ws["sue"].approvals.requests()
+    source = desk.ws["sue"].approvals.requests(status=ApprovalStatus.PENDING)
     assert [row[0] for row in source.fetch(source.default_sort, None, 10)] == fired

@@ -43,8 +43,9 @@ def test_every_service_write_appends_attributed_entries(desk: Desk) -> None:
     number = desk.account()
     desk.ws["sue"].calendar.set_override("US", date(2030, 1, 2), False, "storm")
     desk.ws["sue"].calendar.remove_override("US", date(2030, 1, 2))
-    view = desk.admin.users.add("newbie", {Role.CLERK}, password="long enough pw")
-    desk.admin.users.update("newbie", view.version, full_name="New Bie")
+    grant = desk.admin.users.add("newbie", {Role.CLERK}, password="long enough pw")
+    desk.grant(grant.request_id)  # a password set by someone else: a grant
+    desk.admin.users.update("newbie", desk.admin.users.get("newbie").version, full_name="New Bie")
     amend = desk.ws["carl"].accounts.request_amend(number, {"residence_state": "NJ"}, "moved")
     desk.ws["sue"].approvals.approve(amend, "ok")
     status = desk.ws["carl"].accounts.request_status(number, "restricted", "margin")
@@ -55,7 +56,8 @@ def test_every_service_write_appends_attributed_entries(desk: Desk) -> None:
         ("tester", "test.setup", "create", "accounts"),
         ("sue", "calendar.set_override", "create", "calendar_overrides"),
         ("sue", "calendar.remove_override", "delete", "calendar_overrides"),
-        ("tester", "user.add", "create", "users"),
+        ("tester", "approval.request", "create", "approval_requests"),
+        ("sue", "user.grant", "create", "users"),
         ("tester", "user.update", "update", "users"),
         ("carl", "approval.request", "create", "approval_requests"),
         ("sue", "approval.approve", "update", "approval_requests"),
@@ -82,10 +84,14 @@ def test_every_service_write_appends_attributed_entries(desk: Desk) -> None:
                                {"residence_state": "NJ", "version": 2})  # fmt: skip
     decisions = [e for e in entries if e.action in ("approval.approve", "approval.reject")]
     assert all(e.approval_id is not None for e in decisions)
-    others = [e for e in entries if e is not amended and e not in decisions]
+    granted = [e for e in entries if e.action == "user.grant"]
+    assert granted and all(e.approval_id is not None for e in granted)
+    others = [e for e in entries if e is not amended and e not in decisions + granted]
     assert all(e.approval_id is None for e in others)
-    [user] = [e for e in entries if e.action == "user.add"]
+    [user] = [e for e in granted if e.table_name == "users"]
     assert '"password_hash":"(set)"' in (user.after or "")
+    [filed] = [e for e in entries if e.app_user == "tester" and e.action == "approval.request"]
+    assert '"password_hash":"(set)"' in (filed.after or "")  # the request's hash: kept out
     assert "argon2" not in "".join((e.after or "") + (e.before or "") for e in entries)
     assert [e.seq for e in entries] == list(range(seq + 1, seq + 1 + len(entries)))
 
@@ -357,12 +363,14 @@ def test_a_person_with_their_own_login_is_audited_as_that_login(
     desk: Desk, app_login: tuple[str, str]
 ) -> None:
     role, url = app_login
-    desk.admin.users.add("pgclerk", {Role.CLERK}, db_login=role)
+    desk.grant(desk.admin.users.add("pgclerk", {Role.CLERK}, db_login=role).request_id)
     number = desk.account()
     with open_workspace(url, "pgclerk", migrate=False) as ws:
         assert ws.user.db_login == role
         request = ws.accounts.request_amend(number, {"name": "Via own login"}, "r")
-    [entry] = [e for e in desk.audit_entries() if e.action == "approval.request"]
+    [entry] = [
+        e for e in desk.audit_entries() if e.action == "approval.request" and e.app_user != "tester"
+    ]
     assert (entry.app_user, entry.db_login, entry.record_id) == ("pgclerk", role, str(request))
     with pytest.raises(NotPermitted, match="you cannot act as carl"):
         open_workspace(url, "carl", migrate=False)

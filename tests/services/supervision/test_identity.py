@@ -74,7 +74,7 @@ def test_deactivated_user_is_refused(desk: Desk) -> None:
 
 def test_app_password_is_required_and_checked(desk: Desk) -> None:
     """A Desk password, where a user has one, is asked for on either engine."""
-    desk.admin.users.set_password("carl", "correct horse battery")
+    desk.grant(desk.admin.users.set_password("carl", "correct horse battery"))
     url = desk.url_of("carl")
     with pytest.raises(PasswordRequired) as missing:
         open_workspace(url, "carl")
@@ -144,6 +144,7 @@ def test_a_login_that_is_a_person_cannot_act_as_someone_else(desk: Desk) -> None
 def test_an_open_window_loses_rights_taken_away_meanwhile(desk: Desk) -> None:
     """Rights are checked against the user as stored now, not as they were at sign-in."""
     users = desk.admin.users
+    desk.add_user("pia", {Role.SUPERVISOR}, [S24_TEST])  # somebody keeps approving grants
     sue, sam, carl = desk.ws["sue"], desk.ws["sam"], desk.ws["carl"]
     number = desk.account()
     request = carl.accounts.request_status(number, "restricted", "margin")
@@ -168,7 +169,11 @@ def test_an_open_window_loses_rights_taken_away_meanwhile(desk: Desk) -> None:
 
 def test_a_user_with_a_login_signs_in_only_through_it(desk: Desk) -> None:
     """Otherwise anyone connected to the database could claim a supervisor's name."""
-    desk.admin.users.update("sue", desk.admin.users.get("sue").version, db_login="sue_pg")
+    desk.grant(
+        desk.admin.users.update(
+            "sue", desk.admin.users.get("sue").version, db_login="sue_pg"
+        ).request_id
+    )
     if desk.shared:
         with pytest.raises(NotPermitted, match="is the Desk user tester; you cannot act as sue"):
             open_workspace(desk.url, "sue")

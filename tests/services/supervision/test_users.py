@@ -11,6 +11,7 @@ import pytest
 
 from desk_app.domain.codes import Role
 from desk_app.domain.errors import NotPermitted, StaleRecord, ValidationError
+from desk_app.domain.states import ApprovalStatus
 from desk_app.domain.supervision import Registration
 from desk_app.services.supervision.users import parse_registration, parse_roles
 from desk_app.services.workspace import Workspace
@@ -23,11 +24,15 @@ S24 = Registration("S24", date(2020, 1, 1))
 
 
 def test_admin_adds_a_user_with_roles_and_registrations(desk: Desk) -> None:
-    view = desk.admin.users.add(
+    change = desk.admin.users.add(
         "  pat ", {Role.CLERK, Role.SUPERVISOR}, full_name=" Pat Doe ",
         registrations=[S24, Registration("S7", date(2019, 5, 1), date(2024, 1, 1))],
         password=STAFF_PASSWORD,
     )  # fmt: skip
+    assert change.view is None and change.request_id is not None  # a grant: not yet a user
+    assert "pat" not in {u.username for u in desk.admin.users.users()}
+    assert desk.grant(change.request_id) == "sue"
+    view = desk.admin.users.get("pat")
     assert (view.username, view.full_name, view.role_text, view.active) == (
         "pat", "Pat Doe", "clerk, supervisor", True,
     )  # fmt: skip
@@ -55,7 +60,7 @@ def test_add_refuses_no_role_short_password_and_a_taken_login(desk: Desk) -> Non
         users.add("norole", set())
     with pytest.raises(ValidationError, match="password"):
         users.add("shortpw", {Role.CLERK}, password="short")
-    users.add("withlogin", {Role.CLERK}, db_login="jdoe")
+    desk.grant(users.add("withlogin", {Role.CLERK}, db_login="jdoe").request_id)
     with pytest.raises(ValidationError, match="withlogin's login"):
         users.add("other", {Role.CLERK}, db_login="jdoe")
     names = {u.username for u in users.users()}
@@ -71,8 +76,8 @@ def test_who_may_see_the_user_list(desk: Desk) -> None:
 
 def test_update_is_checked_against_the_version_seen(desk: Desk) -> None:
     view = desk.admin.users.get("carl")
-    changed = desk.admin.users.update("carl", view.version, full_name="Carl Clerk")
-    assert changed.version == view.version + 1
+    changed = desk.admin.users.update("carl", view.version, full_name="Carl Clerk").view
+    assert changed is not None and changed.version == view.version + 1
     with pytest.raises(StaleRecord, match="changed by someone else"):
         desk.ws["adam"].users.update("carl", view.version, roles={Role.SUPERVISOR})
     assert desk.admin.users.get("carl").roles == {Role.CLERK}
@@ -82,12 +87,18 @@ def test_the_last_active_admin_stays(desk: Desk) -> None:
     users, adam = desk.admin.users, desk.ws["adam"].users
     with pytest.raises(NotPermitted, match="cannot deactivate yourself"):
         users.update("tester", users.get("tester").version, active=False)
-    adam.update("tester", adam.get("tester").version, roles={Role.ADMIN, Role.COMPLIANCE})
+    desk.grant(  # a new role is a grant: adam files it, a principal approves
+        adam.update(
+            "tester", adam.get("tester").version, roles={Role.ADMIN, Role.COMPLIANCE}
+        ).request_id
+    )
     users.update("adam", users.get("adam").version, active=False)
     with pytest.raises(NotPermitted, match="last active admin"):
         users.update("tester", users.get("tester").version, roles={Role.COMPLIANCE})
     assert users.get("tester").roles == {Role.ADMIN, Role.COMPLIANCE}
-    users.update("adam", users.get("adam").version, active=True)
+    back = users.update("adam", users.get("adam").version, active=True)  # an admin again: a grant
+    assert back.request_id is not None and not users.get("adam").active
+    desk.grant(back.request_id)
     users.update("tester", users.get("tester").version, roles={Role.COMPLIANCE})  # dropping one
     with pytest.raises(NotPermitted, match="cannot deactivate yourself"):
         adam.update("adam", adam.get("adam").version, active=False)
@@ -102,9 +113,11 @@ def test_nobody_grants_themselves_a_role_or_a_registration(desk: Desk) -> None:
     with pytest.raises(NotPermitted, match="your own registrations"):
         adam.update("adam", adam.get("adam").version, registrations=principal)
     assert adam.get("adam").roles == {Role.ADMIN}
-    users = desk.admin.users  # another admin may
-    users.update("adam", users.get("adam").version, roles={Role.ADMIN, Role.SUPERVISOR},
-                 registrations=principal)  # fmt: skip
+    users = desk.admin.users  # another admin may ask; a principal approves
+    change = users.update("adam", users.get("adam").version, roles={Role.ADMIN, Role.SUPERVISOR},
+                          registrations=principal)  # fmt: skip
+    assert adam.get("adam").roles == {Role.ADMIN}
+    desk.grant(change.request_id)
     assert adam.get("adam").roles == {Role.ADMIN, Role.SUPERVISOR}
 
 
@@ -119,18 +132,25 @@ def test_registrations_are_replaced_audited_and_version_the_user(desk: Desk) -> 
     lapse = Registration("S24", date(2020, 1, 1), date(2024, 6, 30))
     s9 = Registration("S9", date(2024, 7, 1))
     seq, version = desk.audit_count(), users.get("sue").version
-    view = users.update("sue", version, registrations=[s9, lapse])
+    change = users.update("sue", version, registrations=[s9, lapse])  # S9 is new: a grant
+    assert users.get("sue").version == version
+    assert desk.grant(change.request_id) == "sam"  # never sue herself
+    view = users.get("sue")
     assert view.registrations == (lapse, s9)
     assert view.version == version + 1
-    first = {(e.change, e.table_name) for e in desk.audit_entries(seq)}
+    first = {
+        (e.change, e.table_name, e.action) for e in desk.audit_entries(seq)
+        if e.table_name in ("users", "user_registrations")
+    }  # fmt: skip
     assert first == {
-        ("update", "user_registrations"), ("create", "user_registrations"), ("update", "users"),
+        ("update", "user_registrations", "user.grant"), ("create", "user_registrations",
+        "user.grant"), ("update", "users", "user.grant"),
     }  # fmt: skip
     with pytest.raises(StaleRecord):
         users.update("sue", version, registrations=[S24])
     seq = desk.audit_count()
-    view = users.update("sue", view.version, registrations=[s9])
-    assert view.registrations == (s9,)
+    view = users.update("sue", view.version, registrations=[s9]).view  # ending one: direct
+    assert view is not None and view.registrations == (s9,)
     entries = desk.audit_entries(seq)
     assert {(e.change, e.table_name) for e in entries} == {
         ("delete", "user_registrations"), ("update", "users"),
@@ -142,7 +162,7 @@ def test_registrations_are_replaced_audited_and_version_the_user(desk: Desk) -> 
     assert desk.audit_count() == seq
     assert desk.admin.history.verify().intact
     desk.open("sue").approvals.approve(_request(desk))  # S9 is a principal's too
-    users.update("sue", users.get("sue").version, registrations=[lapse])
+    users.update("sue", users.get("sue").version, registrations=[lapse])  # lapsed: no power
     with pytest.raises(NotPermitted, match="no principal registration"):
         desk.open("sue").approvals.approve(_request(desk))
     users.update("sue", users.get("sue").version, registrations=[])
@@ -155,7 +175,7 @@ def _request(desk: Desk) -> int:
 
 def test_app_passwords(desk: Desk) -> None:
     users = desk.admin.users
-    users.set_password("carl", "carl's long password")
+    desk.grant(users.set_password("carl", "carl's long password"))
     carl = desk.open("carl", password="carl's long password")
     assert carl.user.has_password
     assert carl.users.check_password("carl's long password")
@@ -167,16 +187,18 @@ def test_app_passwords(desk: Desk) -> None:
         carl.users.set_password("sue", "sue's new password")
     with pytest.raises(ValidationError, match="password"):
         users.set_password("carl", "short")
-    users.set_password("carl", None)
+    desk.grant(users.set_password("carl", None))
     if desk.shared:  # their database login still proves who they are
         assert not desk.open("carl").user.has_password
     else:  # nothing is left to prove it: carl is not this computer's login
         with pytest.raises(NotPermitted, match="carl has no Desk password"):
             desk.open("carl")
-    entries = [e for e in desk.audit_entries() if e.action == "user.set_password"]
-    assert len(entries) == 3
-    for entry in entries:
-        assert set(json.loads(entry.after or "")) >= {"password_hash"}
+    entries = [
+        e for e in desk.audit_entries()
+        if e.table_name == "users" and "password_hash" in json.loads(e.after or "{}")
+    ]  # fmt: skip
+    assert [e.action for e in entries[-3:]] == ["user.grant", "user.set_password", "user.grant"]
+    for entry in desk.audit_entries():  # neither a user's hash nor a granted one's
         assert "argon2" not in (entry.after or "") + (entry.before or "")
 
 
@@ -242,8 +264,8 @@ def test_writes_without_permission_are_refused_and_store_nothing(desk: Desk, wha
         assert set(made) <= {"test.setup", "approval.request"}, (what, who)
     assert desk.admin.users.users() == users_before
     assert desk.admin.calendar.overrides() == overrides_before
-    pending = desk.admin.approvals.requests  # admin lacks view-all: sees own (none)
-    assert pending().count() == 0
+    pending = desk.admin.approvals.requests  # admin lacks view-all: sees own (none pending)
+    assert pending(status=ApprovalStatus.PENDING).count() == 0
 
 
 def test_a_clerk_reads_their_own_user_record_only(desk: Desk) -> None:
