@@ -133,3 +133,27 @@ def grant_app_role(conn: Connection) -> None:
             "FOR EACH ROW EXECUTE FUNCTION desk_own_user_row()"
         )
     )
+    _guard_tax_ids(conn, quoted)
+
+
+#: The tax id vault's way in and way out (migration 0016), the only use of it a desk has.
+TAX_ID_FUNCTIONS = ("desk_keep_tax_id(text)", "desk_reveal_tax_id(bigint, bigint)")
+
+
+def _guard_tax_ids(conn: Connection, quoted: str) -> None:
+    """The vault is out of the desk's reach (no privilege at all): a value goes in and
+    comes out only through its two functions; the reveals are readable, and written
+    only by the reveal itself."""
+    conn.execute(text(f"REVOKE ALL ON {quoted}.tax_ids FROM {APP_ROLE}, {ADMIN_ROLE}"))
+    conn.execute(
+        text(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {quoted}.tax_id_reveals FROM {APP_ROLE}")
+    )
+    for table in ("tax_ids", "tax_id_reveals"):
+        sequence = conn.execute(
+            text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": f"{quoted}.{table}"}
+        ).scalar()
+        if sequence:
+            conn.execute(text(f"REVOKE ALL ON SEQUENCE {sequence} FROM {APP_ROLE}"))
+    for function in TAX_ID_FUNCTIONS:
+        conn.execute(text(f"REVOKE ALL ON FUNCTION {quoted}.{function} FROM PUBLIC"))
+        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {quoted}.{function} TO {APP_ROLE}"))

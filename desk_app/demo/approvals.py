@@ -21,6 +21,7 @@ from sqlalchemy import update
 from desk_app.db import models as m
 from desk_app.db.bulk import bulk_insert
 from desk_app.db.sealing import note_written
+from desk_app.db.tax_id_vault import keep
 from desk_app.demo.book import Account, Book, Trade, stamped
 from desk_app.demo.catalogue_people import (
     OFFICES,
@@ -90,13 +91,12 @@ def make_approvals(book: Book, trades: Sequence[Trade] = ()) -> int:
     targets = [a for a in book.accounts if _amendable(a)]
     chosen = iter(rng.sample(targets, sum(p.action is not _O for p in PLANS)))
     numbers = {a.row["account_number"] for a in book.accounts}
-    tax_ids = {a.row["tax_id"] for a in book.accounts}
     rows = []
     for plan in PLANS:
         made_at = book.at(days[-1 - plan.days_back], plan.hour, rng.randrange(60))
         decided_at = made_at + timedelta(hours=plan.hours_to_decide, minutes=rng.randrange(60))
         if plan.action is _O:
-            row = _open_request(book, plan, numbers, tax_ids)
+            row = _open_request(book, plan, numbers)
         else:
             account = next(chosen)
             row = _account_request(book, plan, account)
@@ -131,8 +131,11 @@ def _amendable(account: Account) -> bool:
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
     """The account's values as `AccountService` reads them (JSON-ready, before any change)."""
-    values = {key: row[key] for key in account_rules.AMENDABLE}
-    values.update(status=row["status"], closed_on=row["closed_on"], version=row["version"])
+    values = {key: row[key] for key in account_rules.AMENDABLE if key != "tax_id"}
+    values.update(
+        tax_id=row["tax_id_masked"], tax_id_ref=row["tax_id_ref"], status=row["status"],
+        closed_on=row["closed_on"], version=row["version"],
+    )  # fmt: skip
     return {
         k: v.value if isinstance(v, RegistrationType | AccountStatus) else v
         for k, v in values.items()
@@ -160,8 +163,8 @@ def _account_request(book: Book, plan: _Plan, account: Account) -> dict[str, Any
                     reason=reason, target=(account.id, now["version"]))  # fmt: skip
 
 
-def _open_request(book: Book, plan: _Plan, numbers: set[str], tax_ids: set[str]) -> dict[str, Any]:
-    """A new client's account, under a number nobody uses yet."""
+def _open_request(book: Book, plan: _Plan, numbers: set[str]) -> dict[str, Any]:
+    """A new client's account, under a number nobody uses yet; its tax id in the vault."""
     rng = book.rng
     while (number := f"{rng.choice(OFFICES)}-{rng.randrange(10000, 100000):05d}") in numbers:
         pass
@@ -170,12 +173,13 @@ def _open_request(book: Book, plan: _Plan, numbers: set[str], tax_ids: set[str])
     who = holder(rng, kind, book.today, book.today)
     values = account_rules.clean_fields({
         "name": who.name, "registration_type": kind.value,
-        "registered_rep": rng.choice(REGISTERED_REPS), "tax_id": tax_id(rng, False, tax_ids),
+        "registered_rep": rng.choice(REGISTERED_REPS), "tax_id": tax_id(rng, False, book.tax_ids),
         "residence_state": who.state or "NY",
     })  # fmt: skip
     values.setdefault("residence_country", "US")
     values.setdefault("base_currency", "USD")
-    after = {"account_number": number, **values}
+    ref, masked = keep(book.session, values["tax_id"])
+    after = {"account_number": number, **values, "tax_id": masked, "tax_id_ref": ref}
     summary = f"Open {number} ({values['name']})"
     return _request(plan, f"accounts:{number}", summary, before={}, after=after, reason=plan.reason)
 

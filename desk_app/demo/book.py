@@ -95,6 +95,8 @@ class Book:
         default_factory=dict
     )
     accounts: list[Account] = field(default_factory=list)
+    #: The accounts' full tax ids, so that no two clients share one (the vault keeps them).
+    tax_ids: set[str] = field(default_factory=set)
     _settle: dict[tuple[InstrumentType, str, date], tuple[date, str | None]] = field(
         default_factory=dict
     )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from desk_app.db import models as m
 from desk_app.db.bulk import bulk_insert
+from desk_app.db.tax_id_vault import keep_many
 from desk_app.demo.book import Account, Book, Party, save, stamped
 from desk_app.demo.catalogue_firms import (
     CHANGED_SSIS,
@@ -123,8 +124,7 @@ def make_accounts(book: Book, count: int = 300) -> None:
     rng = book.rng
     kinds = list(RegistrationType)
     numbers = rng.sample(range(10000, 100000), count)
-    used: set[str] = set()
-    made = []
+    made, full = [], []
     for n in range(count):
         kind = (
             kinds[n] if n < len(kinds) else rng.choices(kinds, (40, 12, 4, 8, 3, 3, 8, 3, 7, 12))[0]
@@ -135,11 +135,14 @@ def make_accounts(book: Book, count: int = 300) -> None:
             "account_number": f"{rng.choice(OFFICES)}-{numbers[n]:05d}", "name": who.name,
             "registration_type": kind, "status": status, "closed_on": closed_on,
             "registered_rep": rng.choice(REGISTERED_REPS),
-            "tax_id": tax_id(rng, who.entity, used), "residence_state": who.state,
+            "tax_id_ref": None, "tax_id_masked": None, "residence_state": who.state,
             "residence_country": who.country, "base_currency": "USD", "opened_on": who.opened_on,
         }  # fmt: skip
+        full.append(tax_id(rng, who.entity, book.tax_ids))
         stamped(row, book.at(closed_on or who.opened_on, 16))
         made.append(Account(row, who, rng.paretovariate(1.3)))
+    for account, (ref, masked) in zip(made, keep_many(book.session, full), strict=True):
+        account.row.update(tax_id_ref=ref, tax_id_masked=masked)
     book.accounts = save(book, m.Account, made)
 
 

@@ -259,10 +259,15 @@ def _format_tax_id(digits: str, kind: TaxIdKind) -> str:
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
 
 
+_MASKED = re.compile(r"\*\*\*-\*\*-\d{4}|\*\*-\*\*\*\d{4}|\*{4}")
+
+
 def mask_tax_id(value: str | None) -> str:
     """Only the last four digits, in the number's own layout: ``***-**-6789``."""
     if value is None:
         return ""
+    if _MASKED.fullmatch(value):  # masked already (what an account now holds): as it is
+        return value
     digits = "".join(c for c in value if c.isdigit())
     if not digits:
         return ""

@@ -140,7 +140,7 @@ def _after_flush(session: Session, flush: UOWTransaction) -> None:
         for c in changes
     ]
     last = _append(session, changes)
-    tables = sealing.tables_by_name()
+    tables = sealing.tables_by_name(conn.dialect.name)
     layouts = {name: sealing.layout_id(conn, tables[name]) for name in {
         c.table_name for c in changes if c.table_name in tables
     }}  # fmt: skip
@@ -173,7 +173,7 @@ def _before_commit(session: Session) -> None:
         return
     conn = session.connection()
     ctx = context_of(session)
-    tables = sealing.tables_by_name()
+    tables = sealing.tables_by_name(conn.dialect.name)
     for name, ids in sealing.take_written(session).items():
         seal_rows(conn, ctx, tables[name], ids)
     if first:

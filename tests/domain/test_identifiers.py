@@ -316,6 +316,8 @@ def test_tax_id_kind() -> None:
         (None, ""),
         ("", ""),
         ("12345", "****"),  # too short to show four digits safely
+        ("***-**-6789", "***-**-6789"),  # masked already: kept as it is
+        ("**-***6789", "**-***6789"),
     ],
 )
 def test_mask_tax_id(value: str | None, masked: str) -> None:

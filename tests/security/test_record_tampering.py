@@ -26,18 +26,21 @@ from tests.services.conftest import Desk
 from tests.services.supervision.test_record_seals import import_trades, seals_of, stored_hash
 
 SEAL_TRIGGERS = ("record_seals_no_update", "record_seals_no_delete")
+#: What keeps a local file's tax id vault write-once: its owner can drop it.
+VAULT_TRIGGERS = ("tax_ids_no_update", "tax_ids_no_delete")
 
 
 def behind_desks_back(
-    url: str, statement: str, params: Mapping[str, Any] | None = None, *, seals: bool = False
-) -> None:
-    """Run ``statement`` on the database outside Desk; ``seals``: the seal table's guards off."""
+    url: str, statement: str, params: Mapping[str, Any] | None = None, *, seals: bool = False,
+    vault: bool = False,
+) -> None:  # fmt: skip
+    """Run ``statement`` on the database outside Desk; ``seals``: the seal table's guards
+    off; ``vault``: the tax id vault's (a local file)."""
     if url.startswith("sqlite:///"):
         conn = sqlite3.connect(url.removeprefix("sqlite:///"))
         try:
-            if seals:
-                for trigger in SEAL_TRIGGERS:
-                    conn.execute(f"DROP TRIGGER {trigger}")
+            for trigger in (SEAL_TRIGGERS if seals else ()) + (VAULT_TRIGGERS if vault else ()):
+                conn.execute(f"DROP TRIGGER {trigger}")
             conn.execute(statement, dict(params or {}))
             conn.commit()
         finally:
@@ -88,23 +91,53 @@ def test_a_price_multiplied_in_sql_is_named(settling_desk: Desk, tmp_path: Path)
 
 
 def test_a_tax_id_changed_on_an_account_is_named(desk: Desk) -> None:
-    number = desk.account()
+    number, other = desk.account(), desk.account(tax_id="987-65-4321")
     behind_desks_back(
         desk.url,
-        "UPDATE accounts SET tax_id = '987-65-4321' WHERE account_number = :n",
-        {"n": number},
+        "UPDATE accounts SET tax_id_masked = '***-**-4321', tax_id_ref = "
+        "(SELECT tax_id_ref FROM accounts WHERE account_number = :o) WHERE account_number = :n",
+        {"n": number, "o": other},
     )
     assert named(found(desk.admin)) == {
-        ("accounts", account_id(desk, number), CHANGED, ("tax_id",))
+        ("accounts", account_id(desk, number), CHANGED, ("tax_id_masked", "tax_id_ref"))
     }
+
+
+def _vault_ref(ws: Workspace, account: int) -> int:
+    with ws.sessions() as session:
+        ref = session.scalar(select(m.Account.tax_id_ref).where(m.Account.id == account))
+        assert ref is not None
+        return int(ref)
+
+
+def test_a_tax_id_changed_in_the_vault_of_a_file_is_named(desk: Desk) -> None:
+    if desk.shared:
+        pytest.skip("a local file: on PostgreSQL nobody but the owner can change the vault")
+    number = desk.account()
+    ref = _vault_ref(desk.admin, account_id(desk, number))
+    with pytest.raises(sqlite3.IntegrityError, match="tax_ids is written once"):
+        behind_desks_back(desk.url, f"UPDATE tax_ids SET value = '987-65-4321' WHERE id = {ref}")
+    behind_desks_back(
+        desk.url, f"UPDATE tax_ids SET value = '987-65-4321' WHERE id = {ref}", vault=True
+    )
+    assert named(found(desk.admin)) == {("tax_ids", ref, CHANGED, ("value",))}
 
 
 def test_a_tax_id_changed_on_a_demo_account_is_named(demo_ws: Workspace, demo_url: str) -> None:
     with demo_ws.sessions() as session:
         first = session.scalars(select(m.Account).order_by(m.Account.id)).first()
-        assert first is not None and first.tax_id
-    behind_desks_back(demo_url, f"UPDATE accounts SET tax_id = '987-65-4321' WHERE id = {first.id}")
-    assert named(found(demo_ws)) == {("accounts", first.id, CHANGED, ("tax_id",))}
+        assert first is not None and first.tax_id_ref and first.tax_id_masked
+    behind_desks_back(
+        demo_url, f"UPDATE tax_ids SET value = '987-65-4321' WHERE id = {first.tax_id_ref}",
+        vault=True,
+    )  # fmt: skip
+    behind_desks_back(
+        demo_url, f"UPDATE accounts SET tax_id_masked = '***-**-4321' WHERE id = {first.id}"
+    )
+    assert named(found(demo_ws)) == {
+        ("tax_ids", first.tax_id_ref, CHANGED, ("value",)),
+        ("accounts", first.id, CHANGED, ("tax_id_masked",)),
+    }
 
 
 def test_only_the_changed_columns_are_named(settling_desk: Desk, tmp_path: Path) -> None:
@@ -132,9 +165,10 @@ def test_an_inserted_row_is_named(desk: Desk) -> None:
     behind_desks_back(
         desk.url,
         "INSERT INTO accounts (account_number, name, registration_type, status, "
-        "registered_rep, tax_id, residence_state, residence_country, base_currency, "
+        "registered_rep, tax_id_ref, tax_id_masked, residence_state, residence_country, "
+        "base_currency, "
         "opened_on, closed_on, version, updated_at) SELECT 'GHOST-1', name, "
-        "registration_type, status, registered_rep, tax_id, residence_state, "
+        "registration_type, status, registered_rep, tax_id_ref, tax_id_masked, residence_state, "
         "residence_country, base_currency, opened_on, closed_on, version, updated_at "
         "FROM accounts WHERE account_number = :n",
         {"n": number},
@@ -220,9 +254,10 @@ def test_a_forged_seal_for_an_inserted_row_is_named(desk: Desk) -> None:
     behind_desks_back(
         desk.url,
         "INSERT INTO accounts (account_number, name, registration_type, status, "
-        "registered_rep, tax_id, residence_state, residence_country, base_currency, "
+        "registered_rep, tax_id_ref, tax_id_masked, residence_state, residence_country, "
+        "base_currency, "
         "opened_on, closed_on, version, updated_at) SELECT 'GHOST-2', name, "
-        "registration_type, status, registered_rep, tax_id, residence_state, "
+        "registration_type, status, registered_rep, tax_id_ref, tax_id_masked, residence_state, "
         "residence_country, base_currency, opened_on, closed_on, version, updated_at "
         "FROM accounts WHERE id = :id",
         {"id": record},

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from desk_app.db import models as m
+from desk_app.db import tax_id_vault
 from desk_app.domain.codes import (
     AccountStatus,
     CounterpartyKind,
@@ -141,7 +142,10 @@ class Desk:
         return f"NYC-{next(self._numbers)}"
 
     def account(self, number: str | None = None, **values: Any) -> str:
-        """A new open account (written directly, as set-up); return its number."""
+        """A new open account (written directly, as set-up); return its number.
+
+        ``tax_id`` is the full value: it goes into the vault, the account gets its
+        reference and masked text."""
         number = number or self.next_number()
         fields: dict[str, Any] = {
             "name": f"Client {number}",
@@ -153,7 +157,10 @@ class Desk:
             "opened_on": date(2021, 3, 1),
             **values,
         }
+        full = fields.pop("tax_id")
         with self.admin.uow.write("test.setup") as session:
+            if full:  # into the vault, as an approved opening puts it
+                fields["tax_id_ref"], fields["tax_id_masked"] = tax_id_vault.keep(session, full)
             session.add(m.Account(account_number=number, **fields))
         return number
 

@@ -32,6 +32,7 @@ from desk_app.db.models.supervision import (
     AuditHead,
     FirstPrincipal,
 )
+from desk_app.db.models.tax_ids import TaxId, TaxIdReveal
 from desk_app.db.models.trading import SettlementNet, SettlementObligation, Trade, TradeImport
 
 __all__ = [
@@ -65,6 +66,8 @@ __all__ = [
     "SettlementNet",
     "SettlementObligation",
     "StandingSettlementInstruction",
+    "TaxId",
+    "TaxIdReveal",
     "Trade",
     "TradeImport",
     "User",

@@ -115,7 +115,9 @@ class Account(Versioned, Base):
     registration_type: Mapped[RegistrationType] = mapped_column(code_enum(RegistrationType))
     status: Mapped[AccountStatus] = mapped_column(code_enum(AccountStatus))
     registered_rep: Mapped[str] = mapped_column(String(64))
-    tax_id: Mapped[str | None] = mapped_column(String(11))
+    #: The full tax id is in the vault (`desk_app.db.tax_id_vault`); the account shows it masked.
+    tax_id_ref: Mapped[int | None] = mapped_column(ForeignKey("tax_ids.id"))
+    tax_id_masked: Mapped[str | None] = mapped_column(String(11))
     residence_state: Mapped[str | None] = mapped_column(String(2))
     residence_country: Mapped[str] = mapped_column(String(2), default="US")
     base_currency: Mapped[str] = mapped_column(String(3), default="USD")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
+from desk_app.db import tax_id_vault
 from desk_app.domain import account_rules
 from desk_app.domain.codes import AccountStatus, RegistrationType
 from desk_app.domain.errors import DeskError, ValidationError
-from desk_app.domain.identifiers import mask_tax_id
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ACCOUNT
 from desk_app.services import audit
@@ -22,13 +22,29 @@ from desk_app.services.supervision.approvals import ApprovalService, Proposal
 from desk_app.services.unit_of_work import UnitOfWork
 
 TABLE = "accounts"
-#: What a request shows of an account (and compares for staleness via ``version``).
-SHOWN = (*account_rules.AMENDABLE, "status", "closed_on", "version")
+#: What a request shows of an account (and compares for staleness via ``version``): its
+#: ``tax_id`` is the masked text, ``tax_id_ref`` the vault's row holding the full value.
+SHOWN = (*account_rules.AMENDABLE, "tax_id_ref", "status", "closed_on", "version")
 
 
 def _values(account: m.Account) -> dict[str, Any]:
     snap = audit.snapshot(account)
+    snap["tax_id"] = snap["tax_id_masked"]
     return {key: snap[key] for key in SHOWN}
+
+
+def _tax_id_columns(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    """Take a proposal's tax id out of ``values``: the account columns it sets.
+
+    A request filed before the vault existed holds the full value, which goes into
+    the vault now; one filed since holds the vault's reference and the masked text.
+    """
+    if "tax_id" not in values:
+        return {}
+    shown, ref = values.pop("tax_id"), values.pop("tax_id_ref", None)
+    if shown and ref is None:
+        ref, shown = tax_id_vault.keep(session, str(shown))
+    return {"tax_id_ref": ref, "tax_id_masked": shown or None}
 
 
 def _find(session: Session, number: str) -> m.Account:
@@ -62,7 +78,7 @@ class AccountService:
         with self._uow.read() as session:
             account = _find(session, number)
             values = _values(account)
-            values["tax_id"] = mask_tax_id(account.tax_id)
+            del values["tax_id_ref"]
             return AccountRecord(account.account_number, values, account.version)
 
     def request_open(self, number: str, fields: Mapping[str, Any], reason: str) -> int:
@@ -84,7 +100,7 @@ class AccountService:
             Action.ACCOUNT_OPEN, TABLE, f"{TABLE}:{number}",
             f"Open {number} ({values['name']})", {}, {"account_number": number, **values},
         )  # fmt: skip
-        return self._approvals.request(proposal, reason)
+        return self._file(proposal, reason)
 
     def request_amend(self, number: str, changes: Mapping[str, Any], reason: str) -> int:
         """Ask to change an account's details; only fields that really change are kept."""
@@ -96,12 +112,35 @@ class AccountService:
         if not changed:
             raise ValidationError("changes", "nothing would change")
         names = ", ".join(sorted(k.replace("_", " ") for k in changed))
+        before = {k: now[k] for k in changed}
+        if "tax_id" in changed:
+            before["tax_id_ref"] = now["tax_id_ref"]
         proposal = Proposal(
             Action.ACCOUNT_AMEND, TABLE, f"{TABLE}:{account.account_number}",
             f"Amend {account.account_number}: {names}",
-            {k: now[k] for k in changed}, changed, account.id, now["version"],
+            before, changed, account.id, now["version"],
         )  # fmt: skip
-        return self._approvals.request(proposal, reason)
+        return self._file(proposal, reason)
+
+    def _file(self, proposal: Proposal, reason: str) -> int:
+        """File ``proposal``; a full tax id in it goes into the vault in the same unit of
+        work, and the request keeps only the vault's reference and the masked text.
+
+        A typed tax id is always a change: the vault is not searched for equal values
+        (that would answer "is this number on the books?" to anyone who asks).
+        """
+        if "tax_id" not in proposal.after:
+            return self._approvals.request(proposal, reason)
+        full = proposal.after["tax_id"]
+        if not full:  # cleared: nothing to keep
+            after = {**proposal.after, "tax_id": None, "tax_id_ref": None}
+            return self._approvals.request(replace(proposal, after=after), reason)
+        if not reason.strip():
+            raise ValidationError("reason", "say why the change is needed")
+        with self._uow.write("approval.request", permission=proposal.action) as session:
+            ref, masked = tax_id_vault.keep(session, str(full))
+            after = {**proposal.after, "tax_id": masked, "tax_id_ref": ref}
+            return self._approvals.file(session, replace(proposal, after=after), reason.strip())
 
     def request_status(self, number: str, status: AccountStatus | str, reason: str) -> int:
         """Ask to restrict, close or reopen an account."""
@@ -123,11 +162,14 @@ class AccountService:
         return self._approvals.request(proposal, reason)
 
     def reveal_tax_id(self, number: str) -> str:
-        """The full tax id; revealing it is itself an audit entry."""
+        """The full tax id, out of the vault; revealing it is itself an audit entry (and,
+        in the vault, a row of ``tax_id_reveals``)."""
+        actor = self._uow.actor
         with self._uow.write(Action.REVEAL_TAX_ID) as session:
             account = _find(session, number)
+            value = tax_id_vault.reveal(session, account, actor.username, actor.db_login)
             audit.record_event(session, TABLE, account.id, {"revealed": "tax_id"})
-            return account.tax_id or ""
+            return value
 
 
 class _AccountHandler:
@@ -160,6 +202,7 @@ class _OpenHandler(_AccountHandler):
         if self.current(session, request) is not None:
             raise DeskError(f"request {request.id}: {request.target_key} was opened meanwhile")
         values = dict(after)
+        tax_id = _tax_id_columns(session, values)
         session.add(
             m.Account(
                 account_number=values.pop("account_number"),
@@ -167,6 +210,7 @@ class _OpenHandler(_AccountHandler):
                 status=AccountStatus.OPEN,
                 opened_on=date.today(),
                 **values,
+                **tax_id,
             )
         )
 
@@ -176,9 +220,13 @@ class _AmendHandler(_AccountHandler):
 
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
         account = self._account(session, request)
-        for key, value in account_rules.clean_fields(after).items():
+        values = dict(after)
+        tax_id = _tax_id_columns(session, values)
+        for key, value in account_rules.clean_fields(values).items():
             typed = RegistrationType(value) if key == "registration_type" else value
             setattr(account, key, typed)
+        for key, value in tax_id.items():
+            setattr(account, key, value)
 
 
 class _StatusHandler(_AccountHandler):

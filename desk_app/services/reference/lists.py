@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk_app.db.models import Account, Counterparty, Instrument
 from desk_app.db.paging import Expr, KeysetSource
 from desk_app.domain import labels
-from desk_app.domain.identifiers import mask_tax_id
-from desk_app.domain.listing import Column, ColumnKind, Row, SortSpec
+from desk_app.domain.listing import Column, ColumnKind, SortSpec
 
 K = ColumnKind
 
@@ -55,13 +54,6 @@ def _same(stmt: Select[Any]) -> Select[Any]:
     return stmt
 
 
-_TAX_ID = [c.key for c in ACCOUNT_COLUMNS].index("tax_id")
-
-
-def _mask_tax_id(row: Row) -> Row:
-    return (*row[:_TAX_ID], mask_tax_id(row[_TAX_ID]), *row[_TAX_ID + 1 :])
-
-
 class ReferenceService:
     """Read access to reference data for lists, pickers and the CLI."""
 
@@ -73,12 +65,12 @@ class ReferenceService:
             a = Account
             return [
                 a.account_number, a.name, a.registration_type, a.status, a.registered_rep,
-                a.tax_id, a.residence_state, a.base_currency, a.opened_on, a.closed_on,
+                a.tax_id_masked, a.residence_state, a.base_currency, a.opened_on, a.closed_on,
             ]  # fmt: skip
 
         return KeysetSource(
             self._sessions, ACCOUNT_COLUMNS, cols, Account.id, _same,
-            SortSpec("account_number"), transform=_mask_tax_id,
+            SortSpec("account_number"),
         )  # fmt: skip
 
     def account(self, number: str) -> list[tuple[str, str]] | None:
@@ -95,7 +87,7 @@ class ReferenceService:
                 ("Registration", labels.REGISTRATION[acct.registration_type.value]),
                 ("Status", labels.ACCOUNT_STATUS[acct.status.value]),
                 ("Registered rep", acct.registered_rep),
-                ("Tax ID", mask_tax_id(acct.tax_id)),
+                ("Tax ID", acct.tax_id_masked or ""),
                 (
                     "Residence",
                     ", ".join(filter(None, [acct.residence_state, acct.residence_country])),

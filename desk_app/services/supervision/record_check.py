@@ -76,7 +76,7 @@ def check_records(
     chain = audit.verify_chain(engine)
     findings = Findings()
     batches: dict[int, BatchDigest] = {}
-    tables = sealing.sealed_tables()
+    tables = sealing.sealed_tables(engine.dialect.name)
     with _snapshot(engine) as conn:
         layouts = _layouts(conn)
         sizes = {t.name: int(conn.scalar(select(func.count()).select_from(t)) or 0) for t in tables}
