@@ -28,7 +28,8 @@ def _account(n: int) -> dict[str, Any]:
     return {
         "account_number": f"NYC-{n:05d}", "name": f"Client {n}",
         "registration_type": RegistrationType.INDIVIDUAL, "status": AccountStatus.OPEN,
-        "registered_rep": "RR01", "tax_id": None, "residence_state": "NY",
+        "registered_rep": "RR01", "tax_id_ref": None, "tax_id_masked": None,
+        "residence_state": "NY",
         "residence_country": "US", "base_currency": "USD", "opened_on": date(2024, 1, 2),
         "closed_on": None, "version": 1, "updated_at": WHEN,
     }  # fmt: skip

@@ -161,6 +161,7 @@ def test_each_pending_request_is_what_the_service_would_file(demo: Workspace) ->
                 again = clerk.trades.amend(r.target_id or 0, changed, r.reason).request_id
             elif r.action == Action.ACCOUNT_OPEN:
                 number = after.pop("account_number")
+                after["tax_id"] = _kept(demo, after.pop("tax_id_ref"))  # as the maker typed it
                 again = clerk.accounts.request_open(number, after, r.reason)
             elif r.action == Action.ACCOUNT_AMEND:
                 again = clerk.accounts.request_amend(number, after, r.reason)
@@ -169,7 +170,23 @@ def test_each_pending_request_is_what_the_service_would_file(demo: Workspace) ->
         assert again is not None
         with demo.uow.read() as session:
             filed = session.get_one(m.ApprovalRequest, again)
-            assert {k: getattr(filed, k) for k in keys} == {k: getattr(r, k) for k in keys}
+            assert {k: _unkept(filed, k) for k in keys} == {k: _unkept(r, k) for k in keys}
+
+
+def _kept(demo: Workspace, ref: int) -> str:
+    """A full tax id out of the vault (the demo's owner may read it)."""
+    with demo.uow.read() as session:
+        return session.get_one(m.TaxId, ref).value
+
+
+def _unkept(request: m.ApprovalRequest, key: str) -> object:
+    """A request's ``key``; its proposal without the vault's reference, which filing again
+    makes anew (the masked text stays)."""
+    if key != "proposal":
+        return getattr(request, key)
+    proposal = json.loads(request.proposal)
+    proposal["after"].pop("tax_id_ref", None)
+    return proposal
 
 
 def test_a_demo_request_can_be_approved(demo: Workspace) -> None:

@@ -25,6 +25,7 @@ from desk_app.demo.catalogue_people import DEMO_PASSWORD
 from desk_app.domain import passwords
 from desk_app.domain.codes import Direction, InstrumentType, RegistrationType, Role, Side
 from desk_app.domain.errors import DeskError
+from desk_app.domain.identifiers import mask_tax_id
 from desk_app.domain.states import (
     CERTIFICATE,
     CertificateStatus,
@@ -109,9 +110,13 @@ def test_identifiers_pass_python_stdnum(book: tuple[Workspace, DemoSummary]) -> 
     for ssi in _all(ws, m.StandingSettlementInstruction):
         assert bic.is_valid(ssi.place_of_settlement) and bic.is_valid(ssi.agent_bic)
     entities = (RegistrationType.TRUST, RegistrationType.ESTATE, RegistrationType.CORPORATE)
+    vault = {t.id: t.value for t in _all(ws, m.TaxId)}  # the demo's owner may read it
     for account in _all(ws, m.Account):
         valid = ein.is_valid if account.registration_type in entities else ssn.is_valid
-        assert valid(account.tax_id), (account.account_number, account.registration_type)
+        assert account.tax_id_ref is not None
+        full = vault[account.tax_id_ref]
+        assert valid(full), (account.account_number, account.registration_type)
+        assert account.tax_id_masked == mask_tax_id(full)
 
 
 def test_obligations_follow_their_trades(book: tuple[Workspace, DemoSummary]) -> None:
@@ -299,7 +304,8 @@ def _digest(ws: Workspace) -> str:
         .join(c, c.id == t.counterparty_id).order_by(t.id),
         select(o.trade_id, o.status, o.direction, o.payment, o.amount, o.settled_quantity,
                o.fail_reason, o.exception_reason, o.ssi_id, o.status_changed_at).order_by(o.id),
-        select(m.Account.account_number, m.Account.name, m.Account.tax_id).order_by(m.Account.id),
+        select(m.Account.account_number, m.Account.name, m.Account.tax_id_masked, m.TaxId.value)
+        .join(m.TaxId, m.TaxId.id == m.Account.tax_id_ref).order_by(m.Account.id),
         select(m.Certificate.certificate_number, m.Certificate.status, m.Certificate.location)
         .order_by(m.Certificate.id),
         select(m.User.username, m.User.roles, m.User.created_at, m.UserRegistration.series,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from desk_app.db import models
 from desk_app.domain.errors import NotPermitted
+from desk_app.domain.identifiers import mask_tax_id
 from desk_app.domain.permissions import Action
 from desk_app.services.workspace import Workspace
 from desk_app.ui.dialogs.account_request_dialog import AccountRequestDialog
@@ -241,7 +242,8 @@ def test_reveal_tax_id_shows_it_and_writes_an_audit_event(
     wait_ops(qtbot)
     box = tab.reveal_box
     assert box is not None and box.isVisible()
-    assert box.text() == f"Tax ID of {number}: {account.tax_id}"
+    assert account.tax_id_masked and box.text().startswith(f"Tax ID of {number}: ")
+    assert mask_tax_id(box.text().rpartition(" ")[2]) == account.tax_id_masked
     with clerk.sessions() as s:
         entries = s.scalars(select(models.AuditEntry).order_by(models.AuditEntry.seq)).all()
     assert len(entries) == before + 1

@@ -20,6 +20,8 @@ FIELD_LABELS = {
     "registration_type": "Registration",
     "registered_rep": "Registered rep",
     "tax_id": "Tax ID",
+    "tax_id_masked": "Tax ID",
+    "tax_id_ref": "Tax ID vault entry",
     "residence_state": "State",
     "residence_country": "Country",
     "base_currency": "Base currency",
@@ -59,7 +61,7 @@ def field_text(name: str, value: Any) -> str:
     """One field's value as shown: labels for codes, tax ids masked, a dash for nothing."""
     if value is None or value == "":
         return EMPTY
-    if name == "tax_id":
+    if name in ("tax_id", "tax_id_masked"):
         text = str(value)
         return text if "*" in text else mask_tax_id(text) or "****"
     if name == "revealed":

@@ -74,7 +74,7 @@ def test_every_service_write_appends_attributed_entries(desk: Desk) -> None:
             assert e.db_login == session_user(desk)
         assert STAMP.fullmatch(e.recorded_at)
         assert start <= datetime.fromisoformat(e.recorded_at) <= now
-        assert (e.before is None) == (e.change in ("create", "event"))
+        assert (e.before is None) == (e.change in ("create", "event", "seal"))
         assert (e.after is None) == (e.change == "delete")
     [amended] = [e for e in entries if e.action == "account.amend"]
     assert amended.approval_id == amend
