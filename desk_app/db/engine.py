@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from functools import partial
@@ -19,7 +20,6 @@ from desk_app.private_files import private_database, private_folder
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 5
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class DatabaseUnavailable(DeskError):
@@ -132,7 +132,13 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def _check_sqlite_file(path: Path) -> None:
-    """Refuse, before SQLite touches it, a file that is not an SQLite database."""
+    """Refuse, before Desk migrates or writes it, a file that is not an SQLite database.
+
+    The file is read through SQLite itself, never opened and closed by hand: closing
+    any handle on a database file drops every lock this process holds on it (POSIX
+    advisory locks are per process), and a desk whose locks are gone lets another
+    desk's last close delete the write-ahead log under it.
+    """
     if not path.exists():
         if not path.parent.exists():
             try:
@@ -144,16 +150,23 @@ def _check_sqlite_file(path: Path) -> None:
         return
     if path.is_dir():
         raise DatabaseUnavailable(f"{path} is a folder, not a database file.")
+    if not os.access(path, os.R_OK):
+        raise DatabaseUnavailable(f"Cannot read {path}: permission denied.")
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise DatabaseUnavailable(f"Cannot read {path}: {exc.strerror}.") from None
-    if header and header != SQLITE_MAGIC:
-        raise DatabaseUnavailable(
-            f"{path} is not a Desk database (it is not an SQLite file, or it is damaged). "
-            "Nothing was changed. Choose another file or restore it from a backup."
-        )
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable(f"Cannot open {path}: {exc}.") from None
+    try:
+        probe.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise DatabaseUnavailable(
+                f"{path} is not a Desk database (it is not an SQLite file, or it is damaged). "
+                "Nothing was changed. Choose another file or restore it from a backup."
+            ) from None
+        # Busy, or damaged further in: Desk's own connection says so when it opens it.
+    finally:
+        probe.close()
 
 
 def check_connection(engine: Engine) -> str:

@@ -168,3 +168,27 @@ def test_folder_names_with_url_characters(tmp_path: Path) -> None:
     open_workspace(url, "tester").close()
     assert (folder / "desk.db").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]
+
+
+def test_opening_the_file_again_keeps_this_desks_hold_on_it(tmp_path: Path) -> None:
+    """A second workspace on a file this process holds must not drop its locks: with
+    them gone, another desk's last close would delete the write-ahead log under it."""
+    path = tmp_path / "desk.db"
+    first = open_workspace(f"sqlite:///{path}", "tester")
+    try:
+        with first.engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM users")).scalar()
+        second = open_workspace(f"sqlite:///{path}", "tester")  # checks the file again
+        second.close()
+        other = subprocess.run(
+            [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+             "c.execute('CREATE TABLE scratch (x)'); c.commit(); c.close()", str(path)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert other.returncode == 0, other.stderr
+        assert path.with_name("desk.db-wal").exists()  # the other desk knew it was not alone
+        with first.engine.connect() as conn:
+            names = conn.execute(text("SELECT name FROM sqlite_master")).scalars().all()
+        assert "scratch" in names
+    finally:
+        first.close()

@@ -259,16 +259,8 @@ def test_the_cli_will_not_decide_for_a_typed_name(desk: Desk) -> None:
         capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
-    engine = create_engine(desk.url)  # a reader of its own: the CLI wrote from outside
-    try:
-        with engine.connect() as conn:
-            decided = conn.execute(
-                text("SELECT status, decided_by FROM approval_requests WHERE id = :i"),
-                {"i": request},
-            ).one()
-    finally:
-        engine.dispose()
-    assert tuple(decided) == ("approved", "sue")
+    decided = desk.request(request)
+    assert (decided.status, decided.decided_by) == (ApprovalStatus.APPROVED, "sue")
 
 
 def test_an_admin_without_the_administration_group_is_refused_plainly(pg_desk: Desk) -> None:
