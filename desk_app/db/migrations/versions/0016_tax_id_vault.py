@@ -1,7 +1,7 @@
 """Full tax ids move into a write-once vault; accounts keep a reference and the masked text.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-09 08:00:00
 
 ``tax_ids`` holds each full value once; ``accounts.tax_id`` gives way to
