@@ -51,7 +51,7 @@ from desk_app.domain.codes import (
     Role,
 )
 from desk_app.domain.identifiers import with_cusip_check_digit, with_isin_check_digit
-from desk_app.services.workspace import open_workspace
+from desk_app.services.workspace import Workspace, open_workspace
 
 ACCOUNTS = 300
 EQUITIES = 170
@@ -59,6 +59,8 @@ BONDS = 30
 BROKERS = ("GSCO", "MSCO", "JPMS", "BARC", "NOMU", "CITI", "BOFA", "UBSS", "DBAB", "CSFB",
            "WFCS", "RBCM", "JEFF", "PIPR", "SCHW", "VIRT", "CDRG", "ITGI")  # fmt: skip
 CLERK = "clerk"
+#: How the clerk proves who they are on a local file (the computer's login is the admin).
+CLERK_PASSWORD = "bench-clerk-password"
 COLUMNS = ("external_id,trade_date,trade_time,account,side,isin,quantity,price,currency,"
            "counterparty,commission,fees,instrument_type,settle_date")  # fmt: skip
 
@@ -82,7 +84,10 @@ def _instruments() -> list[tuple[str, InstrumentType]]:
 def build_books(url: str) -> None:
     """A fresh database with the reference rows the file names, and the clerk who imports."""
     with open_workspace(url, "bench") as admin:  # the first user: the admin
-        admin.users.add(CLERK, frozenset({Role.CLERK}))
+        if admin.is_shared:  # the clerk's own login (see `clerk_url`)
+            admin.users.add(CLERK, frozenset({Role.CLERK}), db_login=_clerk_login(url))
+        else:
+            admin.users.add(CLERK, frozenset({Role.CLERK}), password=CLERK_PASSWORD)
         with admin.uow.write("bench.setup") as session:
             session.add_all(
                 m.Account(
@@ -116,6 +121,24 @@ def build_books(url: str) -> None:
                 m.Counterparty(code=code, name=f"Broker {code}", kind=CounterpartyKind.BROKER)
                 for code in BROKERS
             )
+
+
+def _clerk_login(url: str) -> str:
+    """The clerk's PostgreSQL login for the scratch schema of ``url`` (made by `_schema`)."""
+    options = str(make_url(url).query.get("options", ""))
+    return f"{options.removeprefix('-csearch_path=')}_{CLERK}"
+
+
+def clerk_url(url: str) -> str:
+    """``url`` as the clerk reaches it: through their own login on PostgreSQL."""
+    if not url.startswith("postgresql"):
+        return url
+    return make_url(url).set(username=_clerk_login(url)).render_as_string(hide_password=False)
+
+
+def open_as_clerk(url: str) -> Workspace:
+    """A workspace on ``url`` signed in as the clerk, proven as the engine demands."""
+    return open_workspace(clerk_url(url), CLERK, password=CLERK_PASSWORD)
 
 
 def _weekdays(first: date, count: int) -> list[date]:
@@ -165,7 +188,7 @@ def write_csv(path: Path, rows: int, seed: int = 7) -> None:
 
 def import_ours(url: str, path: Path) -> dict[str, Any]:
     """Time ``import_file`` as the clerk; split the time by the progress messages."""
-    with open_workspace(url, CLERK) as ws:
+    with open_as_clerk(url) as ws:
         marks: list[tuple[float, str]] = []
 
         def progress(_done: int, _total: int, message: str) -> None:
@@ -323,9 +346,16 @@ def sqlite_case(rows: int, runs: int) -> dict[str, Any]:
 def _schema(url: str) -> Iterator[tuple[str, str]]:
     """A scratch schema of ``url``'s database: (SQLAlchemy URL, plain libpq URL) into it."""
     schema = f"bench_{uuid.uuid4().hex[:10]}"
+    clerk = f"{schema}_{CLERK}"
     admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        # The group role exists once a Desk database has been migrated on this server.
+        conn.execute(text(
+            "DO $$ BEGIN CREATE ROLE desk_user NOLOGIN; "
+            "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        ))  # fmt: skip
+        conn.execute(text(f'CREATE ROLE "{clerk}" LOGIN IN ROLE desk_user'))
     scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
     plain = scoped.set(drivername="postgresql").render_as_string(hide_password=False)
     try:
@@ -333,6 +363,8 @@ def _schema(url: str) -> Iterator[tuple[str, str]]:
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.execute(text(f'DROP OWNED BY "{clerk}"'))
+            conn.execute(text(f'DROP ROLE "{clerk}"'))
         admin.dispose()
 
 

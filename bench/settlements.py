@@ -38,11 +38,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from import_trades import (  # noqa: E402 - the sibling benchmark's books and file
     BROKERS,
-    CLERK,
     _schema,
     _sqlite_connect,
     bench_main,
     build_books,
+    open_as_clerk,
     write_csv,
 )
 from sqlalchemy import select  # noqa: E402
@@ -71,7 +71,7 @@ def build(url: str, rows: int, folder: Path) -> None:
     path = folder / f"trades_{rows}.csv"
     if not path.exists():
         write_csv(path, rows)
-    with open_workspace(url, CLERK) as clerk:
+    with open_as_clerk(url) as clerk:
         report = clerk.imports.import_file(path)
     if report.added != rows:
         raise SystemExit(f"imported {report.added} of {rows}: {report.problems[:3]}")
@@ -81,7 +81,7 @@ def build(url: str, rows: int, folder: Path) -> None:
 
 
 def ours(url: str, match: Any) -> dict[str, float]:
-    with open_workspace(url, CLERK) as ws:
+    with open_as_clerk(url) as ws:
         start = time.perf_counter()
         made = ws.settlements.run()
         generated = time.perf_counter()
