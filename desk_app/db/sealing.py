@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select
@@ -30,24 +31,30 @@ from desk_app.db.models.base import Base
 from desk_app.db.models.seals import RecordSeal, SealLayout
 from desk_app.domain.record_seals import (
     BatchDigest,
+    ColumnMemo,
     batch_detail,
     layout_prefix,
     layout_text,
-    seal_rows,
+    seal_columns,
 )
 
 #: Tables that are the trail itself, not records in it.
 UNSEALED_TABLES = frozenset({"audit_log", "audit_head", "record_seals", "record_seal_layouts"})
 WRITTEN_KEY = "desk_written_rows"
 CHUNK = 20_000
+#: Rows read at a time to be sealed: fewer than a check reads, so that they are still
+#: in the CPU's caches when they are hashed.
+_SEAL_READ = 2000
 #: Ids of one ``IN`` list when the ids are too sparse for a range.
 _IN_LIST = 1000
-#: Rows hashed together: a few thousand, so that the work stays in the CPU's caches.
-_SEAL_SLICE = 2000
+#: Rows hashed together: a few hundred, so that the work stays in the CPU's caches.
+_SEAL_SLICE = 500
 #: Seals from which PostgreSQL gets them by ``COPY``.
 _COPY_FROM = 50
 
 Seal = tuple[str, int, int, int, bytes | None, bytes | None]
+#: Seals of rows of one table, column by column: record ids, row hashes, fingerprints.
+Sealed = tuple[list[int], list[bytes], list[bytes]]
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -99,8 +106,11 @@ def read_rows(
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         if part[-1] - part[0] < 4 * len(part):  # dense (a load's ids): a range, filtered here
-            wanted = set(part)
             where = f"WHERE id BETWEEN {int(part[0])} AND {int(part[-1])}"
+            if part[-1] - part[0] + 1 == len(part):  # every id of the range: nothing to filter
+                yield from fetch(conn, f"{head} {where} ORDER BY id", chunk)
+                continue
+            wanted = set(part)
             for rows in fetch(conn, f"{head} {where} ORDER BY id", chunk):
                 yield [row for row in rows if row[at] in wanted]
             continue
@@ -134,17 +144,21 @@ def fetch(
 
 
 def seal_chunks(
-    conn: Connection, table: Table, ids: Sequence[int] | None = None, *, chunk: int = CHUNK
-) -> Iterator[list[tuple[int, bytes, bytes]]]:
-    """(record id, row hash, fingerprints) of the rows as they stand now, in id order."""
+    conn: Connection, table: Table, ids: Sequence[int] | None = None, *, chunk: int = _SEAL_READ
+) -> Iterator[Sealed]:
+    """The seals of the rows as they stand now, in id order, a chunk at a time."""
     columns = columns_of(table)
     prefix = layout_prefix(table.name, layout_text(table.name, columns))
-    at = columns.index("id")
+    pick = itemgetter(columns.index("id"))
+    memos = [ColumnMemo() for _ in columns]
     for rows in read_rows(conn, table.name, columns, ids, chunk=chunk):
+        hashes: list[bytes] = []
+        prints: list[bytes] = []
         for start in range(0, len(rows), _SEAL_SLICE):
-            part = rows[start : start + _SEAL_SLICE]
-            sealed = seal_rows(prefix, part)
-            yield [(row[at], *seal) for row, seal in zip(part, sealed, strict=True)]
+            made, marks = seal_columns(prefix, rows[start : start + _SEAL_SLICE], memos)
+            hashes += made
+            prints += marks
+        yield list(map(pick, rows)), hashes, prints
 
 
 def images(
@@ -158,9 +172,9 @@ def images(
             wanted.setdefault(name, set()).add(record_id)
     found = {}
     for name, ids in wanted.items():
-        for chunk in seal_chunks(conn, tables[name], sorted(ids)):
-            for rid, digest, prints in chunk:
-                found[name, str(rid)] = (digest, prints)
+        for rids, hashes, prints in seal_chunks(conn, tables[name], sorted(ids)):
+            for rid, digest, marks in zip(rids, hashes, prints, strict=True):
+                found[name, str(rid)] = (digest, marks)
     return found
 
 
@@ -187,25 +201,30 @@ def seal_batches(
     """
     layout = layout_id(conn, table)
     name = str(table.name)  # a plain str: the driver adapts a subclass value by value
-    pending: list[tuple[int, bytes, bytes]] = []
+    records: list[int] = []
+    hashes: list[bytes] = []
+    prints: list[bytes] = []
     done = 0
 
-    def flush(rows: list[tuple[int, bytes, bytes]]) -> int:
+    def flush(count: int) -> int:
+        batch = (records[:count], hashes[:count], prints[:count])
+        del records[:count], hashes[:count], prints[:count]
         digest = BatchDigest()
-        digest.add_all(layout, rows)
-        detail = batch_detail((rid for rid, _, _ in rows), digest)
+        digest.add_columns(layout, *batch)
+        detail = batch_detail(batch[0], digest)
         seq = entry(f"{detail['first_id']}..{detail['last_id']}", detail)
-        insert_seals(conn, [(name, rid, seq, layout, h, prints) for rid, h, prints in rows])
-        return len(rows)
+        insert_batch(conn, name, seq, layout, batch)
+        return count
 
     with no_cycle_collection():
-        for chunk in seal_chunks(conn, table, ids):
-            pending += chunk
-            while len(pending) >= batch_rows:
-                done += flush(pending[:batch_rows])
-                del pending[:batch_rows]
-        if pending:
-            done += flush(pending)
+        for more_records, more_hashes, more_prints in seal_chunks(conn, table, ids):
+            records += more_records
+            hashes += more_hashes
+            prints += more_prints
+            while len(records) >= batch_rows:
+                done += flush(batch_rows)
+        if records:
+            done += flush(len(records))
     return done
 
 
@@ -243,6 +262,51 @@ def layout_id(conn: Connection, table: Table) -> int:
 
 
 SEAL_COLUMNS = ("table_name", "record_id", "seq", "layout_id", "row_hash", "fingerprints")
+
+
+#: One batch's seals in one statement: its record ids as a JSON array, its row hashes
+#: and its fingerprints each as one blob, cut up by SQLite itself (no Python per row).
+_SQLITE_BATCH = (
+    f"INSERT INTO record_seals ({', '.join(SEAL_COLUMNS)}) "
+    "SELECT ?1, j.value, ?2, ?3, substr(?5, j.key * 32 + 1, 32), substr(?6, j.key * ?7 + 1, ?7) "
+    "FROM json_each(?4) AS j"
+)
+
+
+def insert_batch(conn: Connection, table: str, seq: int, layout: int, sealed: Sealed) -> None:
+    """Append the seals of one ``seal`` entry: rows of ``table``, all under ``layout``."""
+    ids, hashes, prints = sealed
+    if not ids:
+        return
+    width = len(prints[0])
+    if (
+        conn.dialect.name == "sqlite"
+        and sqlite_has_json()
+        and set(map(len, hashes)) == {32}
+        and set(map(len, prints)) == {width}
+    ):
+        listed = f"[{','.join(map(str, map(int, ids)))}]"
+        joined = (b"".join(hashes), b"".join(prints))
+        conn.exec_driver_sql(_SQLITE_BATCH, (table, seq, layout, listed, *joined, width))
+        return
+    n = len(ids)
+    rows = zip([table] * n, ids, [seq] * n, [layout] * n, hashes, prints, strict=True)
+    insert_seals(conn, list(rows))
+
+
+@cache
+def sqlite_has_json() -> bool:
+    """Whether this SQLite library has its JSON functions (built in since 3.38)."""
+    import sqlite3
+
+    probe = sqlite3.connect(":memory:")
+    try:
+        probe.execute("SELECT count(*) FROM json_each('[1]')").fetchone()
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
+    return True
 
 
 def insert_seals(conn: Connection, seals: Sequence[Seal]) -> None:

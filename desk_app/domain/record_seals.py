@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import sys
+from array import array
 from binascii import crc_hqx
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
@@ -92,37 +94,179 @@ def value_text(value: Any) -> str:
     return _encode(value)
 
 
-def _column_texts(column: Sequence[Any]) -> list[str]:
-    """`value_text` of each value of one column, by the fastest path its types allow."""
+#: Types whose equal values always have one JSON text, so that a column's texts may be
+#: remembered by value: not floats or Decimals (0.0 and -0.0, 0 and -0), not bools (1
+#: and True are one key).
+_REMEMBERED = frozenset({str, int, date, datetime})
+_NONE = type(None)
+_NULL = b"null"
+_NULL_MARK = crc_hqx(_NULL, 0)
+_int_text: Any = b"%d".__mod__
+
+
+def _str_text(value: str) -> bytes:
+    quoted: str = _quote(value)
+    return quoted.encode()
+
+
+def _decimal_text(value: Decimal) -> bytes:
+    return _str_text(str(canonical(value)))
+
+
+def _date_text(value: date) -> bytes:
+    return _str_text(value.isoformat())
+
+
+def _datetime_text(value: datetime) -> bytes:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return _str_text(value.isoformat(" "))
+
+
+#: `value_text` (UTF-8) of a value of each type the drivers give, without the JSON
+#: encoder's dispatch (`_plain` the same way).
+_TEXT_OF: dict[type[Any], Any] = {
+    int: _int_text,
+    str: _str_text,
+    Decimal: _decimal_text,
+    date: _date_text,
+    datetime: _datetime_text,
+}
+
+
+#: One column's values as JSON texts (UTF-8) and as fingerprints.
+_Column = tuple[list[bytes], list[int]]
+
+
+class _Texts(dict[Any, bytes]):
+    """One column's JSON texts by value, each made once."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: Any) -> None:
+        super().__init__({None: _NULL})
+        self.text = text
+
+    def __missing__(self, value: Any) -> bytes:
+        made: bytes = self.text(value)
+        self[value] = made
+        return made
+
+
+class _Marks(dict[Any, int]):
+    """One column's fingerprints by value, each made once from its text."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: _Texts) -> None:
+        super().__init__()
+        self.texts = texts
+
+    def __missing__(self, value: Any) -> int:
+        mark = self[value] = crc_hqx(self.texts[value], 0)
+        return mark
+
+
+class ColumnMemo:
+    """What one column's values have been, for the next rows of the same seal run.
+
+    A column of one type whose values repeat (a status, a currency, a load's
+    timestamps, an account) makes each value's text and fingerprint once, and looks
+    them up after that. Given up when its values turn out not to repeat.
+    """
+
+    #: Values remembered a column at most (a run's accounts, instruments, keys).
+    LIMIT = 100_000
+
+    __slots__ = ("kind", "marks", "texts", "used")
+
+    def __init__(self) -> None:
+        self.kind: type[Any] | None = None
+        self.used: bool | None = None  # None: not decided yet
+        self.texts = _Texts(None)
+        self.marks = _Marks(self.texts)
+
+    def column(
+        self, kind: type[Any], column: Sequence[Any]
+    ) -> tuple[list[bytes], list[int]] | None:
+        """The texts and fingerprints of ``column`` (of ``kind`` and NULLs), or None if
+        its values do not repeat enough to be worth remembering."""
+        if kind is not self.kind:  # another type: start again
+            self.kind, self.used = kind, None
+            self.texts = _Texts(_TEXT_OF[kind])
+            self.marks = _Marks(self.texts)
+        if self.used is None:
+            sample = column[:64]
+            self.used = len(set(sample)) * 4 <= len(sample)
+        if not self.used:
+            return None
+        known = len(self.texts)
+        made = list(map(self.texts.__getitem__, column))
+        if (len(self.texts) - known) * 4 > len(column) or len(self.texts) > self.LIMIT:
+            self.used = False  # mostly new values: not worth it from here on
+        return made, list(map(self.marks.__getitem__, column))
+
+
+def _column(column: Sequence[Any], memo: ColumnMemo) -> _Column:
+    """The UTF-8 `value_text` and the fingerprint of each value of one column.
+
+    By the fastest path its types allow: remembered values (`ColumnMemo`), or one
+    ``map`` per step, in C where the type allows.
+    """
     kinds = set(map(type, column))
-    if kinds == {str}:
-        return list(map(_quote, column))
-    if kinds == {int}:
-        return list(map(int.__repr__, column))
-    if kinds <= {str, type(None)}:
-        return ["null" if v is None else _quote(v) for v in column]
-    if kinds <= {int, type(None)}:
-        return ["null" if v is None else int.__repr__(v) for v in column]
-    return list(map(value_text, column))
+    nulls = _NONE in kinds
+    kinds.discard(_NONE)
+    if not kinds:
+        return [_NULL] * len(column), [_NULL_MARK] * len(column)
+    kind = kinds.pop() if len(kinds) == 1 else None
+    text = _TEXT_OF.get(kind) if kind is not None else None
+    if text is None:
+        made = [value_text(v).encode() for v in column]
+    elif kind in _REMEMBERED and (done := memo.column(kind, column)) is not None:
+        return done
+    elif nulls:
+        made = [_NULL if v is None else text(v) for v in column]
+    elif kind is str:
+        made = list(map(str.encode, map(_quote, column)))
+    else:
+        made = list(map(text, column))
+    return made, list(map(crc_hqx, made, repeat(0)))
+
+
+def seal_columns(
+    prefix: bytes, rows: Sequence[Sequence[Any]], memos: list[ColumnMemo] | None = None
+) -> tuple[list[bytes], list[bytes]]:
+    """The row hashes and the fingerprints of ``rows`` (as wide as their layout), in order.
+
+    Worked column by column (C-level ``map`` calls, each value's text made once and
+    used for both): the same bytes as `row_hash` and `fingerprints_of`. Give a few
+    hundred rows at a time, with the same ``memos`` (one per column) for every part of
+    a table: the lists made then stay in the CPU's caches, and the values that repeat
+    from part to part are made once.
+    """
+    if not rows:
+        return [], []
+    if memos is None:
+        memos = [ColumnMemo() for _ in rows[0]]
+    columns = list(map(_column, zip(*rows, strict=True), memos))
+    opened = hashlib.sha256(prefix + b"[").copy  # the layout's prefix, hashed once
+
+    def row_digest(values: bytes) -> bytes:
+        state = opened()
+        state.update(values)
+        state.update(b"]")
+        return state.digest()
+
+    texts = zip(*(made for made, _ in columns), strict=True)
+    hashes = list(map(row_digest, map(b",".join, texts)))
+    prints: list[bytes] = list(map(_pack(len(columns)), *(marks for _, marks in columns)))
+    return hashes, prints
 
 
 def seal_rows(prefix: bytes, rows: Sequence[Sequence[Any]]) -> list[tuple[bytes, bytes]]:
-    """The row hash and the fingerprints of each row (rows as wide as their layout).
-
-    Worked column by column (one C-level ``map`` per column where the types allow):
-    the same bytes as `row_hash` and `fingerprints_of`, a third of the time. Give a
-    few thousand rows at a time: the lists it makes then stay in the CPU's caches.
-    """
-    if not rows:
-        return []
-    texts = [_column_texts(column) for column in zip(*rows, strict=True)]
-    sha256, join = hashlib.sha256, ",".join
-    hashes = [
-        sha256(prefix + f"[{join(parts)}]".encode()).digest() for parts in zip(*texts, strict=True)
-    ]
-    prints = _pack(len(texts))
-    marks = [map(crc_hqx, map(str.encode, column), repeat(0)) for column in texts]
-    return list(zip(hashes, map(prints, *marks), strict=True))
+    """The row hash and the fingerprints of each row, paired (see `seal_columns`)."""
+    hashes, prints = seal_columns(prefix, rows)
+    return list(zip(hashes, prints, strict=True))
 
 
 @cache
@@ -152,40 +296,55 @@ def differing_columns(
 
 
 class BatchDigest:
-    """SHA-256 over a batch's seals in record id order: id, layout, row hash, fingerprints."""
+    """SHA-256 over a batch's seals in record id order.
+
+    Kept as four running hashes, so that a load's seals go in by a few calls rather
+    than one a seal: the record ids (8 bytes each), each seal's shape (its layout and
+    the lengths of its row hash and fingerprints), the row hashes, the fingerprints.
+    The digest covers the four and the number of seals.
+    """
+
+    _SHAPE = struct.Struct(">iHH")
 
     def __init__(self) -> None:
-        self._hash = hashlib.sha256(f"{SEAL_FORMAT} batch\n".encode())
+        self._ids, self._shapes, self._hashes, self._prints = (hashlib.sha256() for _ in range(4))
         self.rows = 0
 
     def add(
         self, record_id: int, layout_id: int, digest: bytes | None, prints: bytes | None
     ) -> None:
-        self._hash.update(_seal_bytes(record_id, layout_id, digest, prints))
+        digest, prints = digest or b"", prints or b""
+        self._ids.update(record_id.to_bytes(8, "big", signed=True))
+        self._shapes.update(self._SHAPE.pack(layout_id, len(digest), len(prints)))
+        self._hashes.update(digest)
+        self._prints.update(prints)
         self.rows += 1
 
-    def add_all(self, layout_id: int, seals: Sequence[tuple[int, bytes, bytes]]) -> None:
-        """`add` each (record id, row hash, fingerprints) of one layout, in one update."""
-        layout = repeat(layout_id)
-        self._hash.update(b"".join(map(_seal_bytes, (s[0] for s in seals), layout,
-                                       (s[1] for s in seals), (s[2] for s in seals))))  # fmt: skip
-        self.rows += len(seals)
+    def add_columns(
+        self, layout_id: int, ids: Sequence[int], hashes: Sequence[bytes], prints: Sequence[bytes]
+    ) -> None:
+        """`add` the seals of one layout, given column by column."""
+        if not ids:
+            return
+        sizes = (len(hashes[0]), len(prints[0]))
+        if set(map(len, hashes)) != {sizes[0]} or set(map(len, prints)) != {sizes[1]}:
+            for seal in zip(ids, hashes, prints, strict=True):
+                self.add(seal[0], layout_id, *seal[1:])
+            return
+        numbers = array("q", ids)
+        if sys.byteorder == "little":
+            numbers.byteswap()  # big-endian, as `add` writes them
+        self._ids.update(numbers.tobytes())
+        self._shapes.update(self._SHAPE.pack(layout_id, *sizes) * len(ids))
+        self._hashes.update(b"".join(hashes))
+        self._prints.update(b"".join(prints))
+        self.rows += len(ids)
 
     def hexdigest(self) -> str:
-        return self._hash.hexdigest()
-
-
-def _seal_bytes(
-    record_id: int, layout_id: int, digest: bytes | None, prints: bytes | None
-) -> bytes:
-    prints = prints or b""
-    return (
-        record_id.to_bytes(8, "big", signed=True)
-        + layout_id.to_bytes(4, "big", signed=True)
-        + (digest or b"")
-        + len(prints).to_bytes(2, "big")
-        + prints
-    )
+        whole = hashlib.sha256(f"{SEAL_FORMAT} batch\n{self.rows}\n".encode())
+        for part in (self._ids, self._shapes, self._hashes, self._prints):
+            whole.update(part.digest())
+        return whole.hexdigest()
 
 
 def batch_detail(record_ids: Iterable[int], digest: BatchDigest) -> dict[str, Any]:

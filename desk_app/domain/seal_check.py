@@ -115,7 +115,10 @@ class SealWalk:
             rid, seq, layout, digest, prints, change, table = row[:7]
             self.seals += 1
             if change == "seal" and table == self.table:
-                self.batches.setdefault(seq, BatchDigest()).add(rid, layout, digest, prints)
+                batch = self.batches.get(seq)
+                if batch is None:
+                    batch = self.batches[seq] = BatchDigest()
+                batch.add(rid, layout, digest, prints)
             else:
                 kept, digest = self._held(row)
                 if not kept:

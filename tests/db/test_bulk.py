@@ -16,8 +16,10 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
+from desk_app.db import sealing
 from desk_app.db.bulk import bulk_insert
 from desk_app.domain.codes import AccountStatus, InstrumentType, RegistrationType
+from desk_app.domain.record_seals import fingerprints_of, layout_prefix, layout_text, row_hash
 from desk_app.services import audit
 from desk_app.services.workspace import Workspace
 
@@ -188,6 +190,35 @@ def test_bulk_rows_are_sealed_at_commit_by_one_entry(workspace: Workspace) -> No
     assert (entry.change, entry.table_name, entry.action) == ("seal", "accounts", "test.load")
     assert (entry.record_id, json.loads(entry.after or "")["rows"]) == (f"{ids[0]}..{ids[-1]}", 100)
     assert sorted(seal.record_id for seal in seals) == ids
+    assert workspace.history.verify_records().intact
+
+
+@pytest.mark.parametrize("one_statement", [True, False], ids=["one-statement", "row-by-row"])
+def test_a_loads_seals_hold_each_rows_own_hash_and_fingerprints(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, one_statement: bool
+) -> None:
+    """However the seals go in (SQLite cuts one batch's blobs up itself, or they go in row
+    by row), each is its row's hash and fingerprints as the row reads back."""
+    if not one_statement:
+        monkeypatch.setattr(sealing, "sqlite_has_json", lambda: False)
+    with _loading(workspace) as s:
+        ids = bulk_insert(s, m.Account, [_account(n) for n in range(1, 1201)])
+    table = m.Account.__table__
+    columns = sealing.columns_of(table)
+    prefix = layout_prefix("accounts", layout_text("accounts", columns))
+    with workspace.engine.connect() as conn:
+        rows = [row for part in sealing.read_rows(conn, "accounts", columns, ids) for row in part]
+    with workspace.sessions() as s:
+        seals = list(
+            s.scalars(
+                select(m.RecordSeal)
+                .where(m.RecordSeal.table_name == "accounts")
+                .order_by(m.RecordSeal.record_id)
+            )
+        )
+    assert [(seal.record_id, seal.row_hash, seal.fingerprints) for seal in seals] == [
+        (row[columns.index("id")], row_hash(prefix, row), fingerprints_of(row)) for row in rows
+    ]
     assert workspace.history.verify_records().intact
 
 

@@ -13,12 +13,14 @@ from hypothesis import strategies as st
 
 from desk_app.domain.record_seals import (
     BatchDigest,
+    ColumnMemo,
     differing_columns,
     fingerprints_of,
     layout_prefix,
     layout_text,
     row_hash,
     row_text,
+    seal_columns,
     seal_rows,
     value_text,
 )
@@ -64,6 +66,66 @@ def test_sealing_column_by_column_gives_each_rows_own_hash_and_fingerprints(
     assert sealed == [(row_hash(PREFIX, row), fingerprints_of(row)) for row in rows]
     for row in rows:
         assert row_text(row) == "[" + ",".join(value_text(v) for v in row) + "]"
+
+
+#: Values that are equal but written differently (or alike but of another type): a
+#: column of repeating values must still give each its own text.
+NEW_YORK = timezone(timedelta(hours=-5))
+LOOKALIKES: list[list[Any]] = [
+    [0, 1, -1, 2**63 - 1, True, False],
+    [0.0, -0.0, 1.0, 1, 1.5, float("inf")],
+    [Decimal(0), Decimal("-0"), Decimal("0.00"), Decimal("1"), Decimal("1.000000"),
+     Decimal("-12.50"), Decimal("1E+3"), Decimal("0.0000001"), Decimal("NaN")],
+    ["", "a", 'quote"d', "back\\slash", "tab\there", "line\nbreak", "\x00\x1f\x7f",
+     "ünïcødé €", "\u2028"],
+    [date(2025, 5, 1), date(1999, 12, 31)],
+    [datetime(2025, 5, 1, 14, 30, tzinfo=UTC),
+     datetime(2025, 5, 1, 9, 30, tzinfo=NEW_YORK),  # the same instant
+     datetime(2025, 5, 1, 14, 30), datetime(2025, 5, 1, 14, 30, 0, 1, tzinfo=UTC)],
+]  # fmt: skip
+
+
+@given(st.data())
+def test_a_column_of_repeating_values_seals_each_value_as_itself(data: st.DataObject) -> None:
+    columns = []
+    for pool in LOOKALIKES:
+        for kind in {type(v) for v in pool}:  # one type a column, NULLs among them
+            same = [v for v in pool if type(v) is kind] + [None]
+            columns.append(data.draw(st.lists(st.sampled_from(same), min_size=150, max_size=150)))
+    columns.append([Decimal(0)] * 149 + [Decimal("-0")])  # a -0 after many 0s
+    rows = [list(row) for row in zip(*columns, strict=True)]
+    prefix = layout_prefix("t", layout_text("t", [f"c{n:02d}" for n in range(len(columns))]))
+    assert seal_rows(prefix, rows) == [
+        (row_hash(prefix, row), fingerprints_of(row)) for row in rows
+    ]
+
+
+@given(st.data())
+def test_values_remembered_from_part_to_part_seal_each_value_as_itself(
+    data: st.DataObject,
+) -> None:
+    """A load sealed a part at a time, remembering each column's values between parts:
+    parts whose column changes type, turns out not to repeat, or is all NULL."""
+    pools = [pool for pool in LOOKALIKES if len({type(v) for v in pool}) == 1]
+    widths = st.integers(min_value=1, max_value=120)
+    parts = data.draw(st.lists(st.tuples(widths, st.sampled_from(pools)), min_size=1,
+                               max_size=6))  # fmt: skip
+    rows: list[list[Any]] = []
+    for size, pool in parts:
+        fresh = [
+            [n * 7919, f"value {n}", None][data.draw(st.integers(min_value=0, max_value=2))]
+            for n in range(size)
+        ]  # values that do not repeat, or NULLs
+        same = data.draw(st.lists(st.sampled_from([*pool, None]), min_size=size, max_size=size))
+        rows += [[a, b, n] for n, a, b in zip(range(len(rows), len(rows) + size), same, fresh,
+                                               strict=True)]  # fmt: skip
+    memos = [ColumnMemo() for _ in range(3)]
+    prefix = layout_prefix("t", "a,b,id")
+    sealed: list[tuple[bytes, bytes]] = []
+    for start in range(0, len(rows), 50):
+        hashes, prints = seal_columns(prefix, rows[start : start + 50], memos)
+        sealed += zip(hashes, prints, strict=True)
+    assert sealed == [(row_hash(prefix, row), fingerprints_of(row)) for row in rows]
 
 
 def test_a_row_hash_covers_the_layout_and_every_value() -> None:
@@ -114,6 +176,47 @@ def test_a_batch_digest_follows_every_seal_and_their_order() -> None:
     a, b = (1, b"a" * 32), (2, b"b" * 32)
     assert digest(a, b) != digest(b, a) != digest(a) != digest()
     assert digest(a, b) == digest(a, b)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=-(2**63), max_value=2**63 - 1),
+            st.one_of(st.none(), st.binary(min_size=32, max_size=32), st.binary(max_size=3)),
+            st.one_of(st.none(), st.binary(max_size=6)),
+        ),
+        max_size=12,
+    ),
+    st.integers(min_value=1, max_value=5),
+)
+def test_a_batch_digest_of_a_load_is_the_digest_of_its_seals_one_by_one(
+    seals: list[tuple[int, bytes | None, bytes | None]], layout: int
+) -> None:
+    one_by_one, load = BatchDigest(), BatchDigest()
+    for rid, digest, prints in seals:
+        one_by_one.add(rid, layout, digest, prints)
+    ids = [rid for rid, _, _ in seals]
+    load.add_columns(layout, ids, [d or b"" for _, d, _ in seals], [p or b"" for _, _, p in seals])
+    assert (load.rows, load.hexdigest()) == (one_by_one.rows, one_by_one.hexdigest())
+    uniform = BatchDigest()  # a load's seals: each row hash 32 bytes, fingerprints alike
+    uniform.add_columns(layout, ids, [bytes([n % 256]) * 32 for n in range(len(ids))],
+                        [b"\x00\x07"] * len(ids))  # fmt: skip
+    expected = BatchDigest()
+    for n, rid in enumerate(ids):
+        expected.add(rid, layout, bytes([n % 256]) * 32, b"\x00\x07")
+    assert uniform.hexdigest() == expected.hexdigest()
+
+
+def test_a_batch_digest_tells_which_seal_held_which_bytes() -> None:
+    def digest(*seals: tuple[bytes | None, bytes | None]) -> str:
+        batch = BatchDigest()
+        for n, (row_hash_, prints) in enumerate(seals):
+            batch.add(n, 1, row_hash_, prints)
+        return batch.hexdigest()
+
+    h = b"h" * 32
+    assert digest((h, b"\x00\x01"), (None, b"")) != digest((None, b""), (h, b"\x00\x01"))
+    assert digest((h, b"\x00\x01\x00\x02"), (h, b"")) != digest((h, b"\x00\x01"), (h, b"\x00\x02"))
 
 
 # -- the walk ---------------------------------------------------------------------------------
