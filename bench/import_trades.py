@@ -42,7 +42,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from desk_app.db import models as m
-from desk_app.db.bulk import BIG_LOAD_CACHE_KIB
+from desk_app.db.engine import BIG_LOAD_CACHE_KIB
 from desk_app.domain.codes import (
     AccountStatus,
     CounterpartyKind,

@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
+from desk_app.db.engine import hold_big_cache
 from desk_app.db.models.base import Base
 from desk_app.db.sealing import note_written
 from desk_app.db.types import ScaledDecimal, UTCDateTime
@@ -34,9 +35,6 @@ from desk_app.domain.money import to_scaled_int
 Converter = Callable[[Any], Any]
 #: Rows whose values show whether a column's values repeat (worth remembering).
 _SAMPLE_ROWS = 200
-#: Rows from which a load on SQLite gets a larger page cache (as KiB, negative).
-_BIG_LOAD = 1000
-BIG_LOAD_CACHE_KIB = -65536
 
 
 class ConcurrentWriteError(DeskError):
@@ -234,12 +232,12 @@ def _execute_many(
     preparer = connection.dialect.identifier_preparer
     columns = ", ".join(map(preparer.quote, keys))
     before = connection.scalar(select(func.max(table.c.id))) or 0
-    with _page_cache(connection, len(values)):
-        connection.exec_driver_sql(
-            f"INSERT INTO {preparer.format_table(table)} ({columns}) "
-            f"VALUES ({', '.join('?' for _ in keys)})",
-            values,
-        )
+    hold_big_cache(connection, len(values))
+    connection.exec_driver_sql(
+        f"INSERT INTO {preparer.format_table(table)} ({columns}) "
+        f"VALUES ({', '.join('?' for _ in keys)})",
+        values,
+    )
     made = list(connection.scalars(select(table.c.id).where(table.c.id > before).order_by("id")))
     if len(made) != len(values):  # another writer slipped in before our first row
         raise ConcurrentWriteError(
@@ -250,41 +248,12 @@ def _execute_many(
 
 @contextmanager
 def big_load(session: Session, rows: int) -> Iterator[None]:
-    """SQLite's larger page cache for a load of ``rows`` given in several `bulk_insert` calls.
+    """SQLite's larger page cache for a load of ``rows`` (see `engine.hold_big_cache`).
 
-    Without it each call sets the cache and puts the old size back, and SQLite drops
-    the pages it then holds beyond it: the next call reads the indexes again.
     Nothing changes on PostgreSQL, or for fewer rows than a big load.
     """
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    with _page_cache(connection, rows):
-        yield
-
-
-@contextmanager
-def _page_cache(connection: Connection, rows: int) -> Iterator[None]:
-    """A larger page cache while a big load updates the table's indexes, then the old one.
-
-    Each index of a table of any size is a B-tree of its own; with SQLite's default
-    2 MB cache the pages of eight of them evict one another row after row. Only
-    memory changes: journal, syncing and durability stay as they are. A cache that
-    is already as large (`big_load`) is left as it is.
-    """
-    if rows < _BIG_LOAD:
-        yield
-        return
-    size = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    if size == BIG_LOAD_CACHE_KIB:
-        yield
-        return
-    connection.exec_driver_sql(f"PRAGMA cache_size = {BIG_LOAD_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {size}")
+    hold_big_cache(session.connection(), rows)
+    yield
 
 
 def _copy(

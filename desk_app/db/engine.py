@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, ExceptionContext
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +20,13 @@ from desk_app.private_files import private_database, private_folder
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 5
+#: SQLite's page cache for a big load or settlement (`hold_big_cache`), as KiB (negative),
+#: from how many rows.
+BIG_LOAD_CACHE_KIB = -65536
+BIG_LOAD_ROWS = 1000
+#: Where a pooled SQLite connection keeps the page cache size it had before
+#: `hold_big_cache`, put back when it returns to the pool.
+PAGE_CACHE_KEY = "desk_page_cache_kib"
 
 
 class DatabaseUnavailable(DeskError):
@@ -43,6 +50,34 @@ def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: sqlite3.Connection, 
         _use_wal(cursor, busy_timeout_ms)
     finally:
         cursor.close()
+
+
+def hold_big_cache(connection: Connection, rows: int = BIG_LOAD_ROWS) -> None:
+    """A larger page cache on ``connection`` until it goes back to the pool (SQLite),
+    for work on ``rows`` rows: from `BIG_LOAD_ROWS`.
+
+    Each index of a table of any size is a B-tree of its own; with SQLite's default
+    2 MB cache the pages of eight of them evict one another row after row. Held until
+    the transaction has ended, so that several loads in it share one cache, and its
+    commit, which seals what it wrote (`desk_app.services.audit`), reads those rows
+    back from memory; then the engine puts the old size back (a smaller size drops the
+    pages beyond it). Only memory changes: journal, syncing and durability stay as
+    they are.
+    """
+    if connection.dialect.name != "sqlite" or rows < BIG_LOAD_ROWS:
+        return
+    size = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    if size == BIG_LOAD_CACHE_KIB:
+        return
+    connection.info.setdefault(PAGE_CACHE_KEY, size)
+    connection.exec_driver_sql(f"PRAGMA cache_size = {BIG_LOAD_CACHE_KIB}")
+
+
+def _put_back_page_cache(dbapi_connection: sqlite3.Connection | None, record: Any) -> None:
+    """A connection back in the pool after a big load: its usual page cache again."""
+    size = record.info.pop(PAGE_CACHE_KEY, None)
+    if size is not None and dbapi_connection is not None:
+        dbapi_connection.execute(f"PRAGMA cache_size = {int(size)}")
 
 
 def _use_wal(cursor: sqlite3.Cursor, busy_timeout_ms: int) -> None:
@@ -102,6 +137,7 @@ def create_desk_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_M
             sqlalchemy_url(address), connect_args={"timeout": busy_timeout_ms / 1000}
         )
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms))
+        event.listen(engine, "checkin", _put_back_page_cache)
         return engine
     connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "desk-app"}
     # Pre-ping: a connection whose session the server ended while it sat in the pool

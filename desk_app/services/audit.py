@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from desk_app.db import models as m
 from desk_app.db import sealing
+from desk_app.db.engine import hold_big_cache
 from desk_app.domain import audit_chain
 from desk_app.domain.audit_chain import ChainReport, EntryContent, canonical_json
 
@@ -174,7 +175,9 @@ def _before_commit(session: Session) -> None:
     conn = session.connection()
     ctx = context_of(session)
     tables = sealing.tables_by_name(conn.dialect.name)
-    for name, ids in sealing.take_written(session).items():
+    written = sealing.take_written(session)
+    hold_big_cache(conn, sum(map(len, written.values())))  # rows just written, read back
+    for name, ids in written.items():
         seal_rows(conn, ctx, tables[name], ids)
     if first:
         baseline = replace(ctx, action=BASELINE_ACTION)
