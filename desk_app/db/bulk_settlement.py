@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 from desk_app.db import ledger_book
 from desk_app.db import models as m
 from desk_app.db.ledger_book import SETTLEMENT
-from desk_app.db.sealing import note_written
+from desk_app.db.sealing import note_written, sqlite_has_json
 from desk_app.db.types import UTCDateTime
 from desk_app.domain.codes import Direction, Payment
 from desk_app.domain.errors import StaleRecord
@@ -66,14 +66,43 @@ OBLIGATIONS = Table("desk_bulk_obligations", _SCRATCH, Column("id", Integer, pri
                     prefixes=["TEMPORARY"])  # fmt: skip
 POSTINGS = Table("desk_bulk_postings", _SCRATCH, Column("id", Integer, primary_key=True),
                  prefixes=["TEMPORARY"])  # fmt: skip
+#: What the new entries move each balance by (summed once, for the update and the insert).
+SUMS = Table(
+    "desk_bulk_sums", _SCRATCH, Column("balance_key", En.balance_key.type),
+    Column("book", En.book.type), Column("account_id", Integer),
+    Column("counterparty_id", Integer), Column("instrument_id", Integer),
+    Column("currency", En.currency.type), Column("quantity", En.quantity.type),
+    Column("amount", En.amount.type), prefixes=["TEMPORARY"],
+)  # fmt: skip
+
+
+def _emptied(session: Session, table: Table) -> Any:
+    """The connection, with ``table`` there and empty (made on first use by this connection)."""
+    connection = session.connection()
+    table.create(connection, checkfirst=True)
+    connection.execute(delete(table))
+    return connection
 
 
 def fill(session: Session, table: Table, ids: Sequence[int]) -> None:
     """``table`` holding exactly ``ids`` (made on first use by this connection)."""
-    connection = session.connection()
-    table.create(connection, checkfirst=True)
-    connection.execute(delete(table))
-    connection.execute(insert(table), [{"id": i} for i in ids])
+    connection = _emptied(session, table)
+    if not ids:
+        return
+    if connection.dialect.name == "postgresql":  # one statement, the ids as one array
+        connection.execute(
+            text(f"INSERT INTO {table.name} (id) SELECT unnest(CAST(:ids AS BIGINT[]))"),
+            {"ids": [int(i) for i in ids]},
+        )
+    elif sqlite_has_json():  # one statement, the ids as one JSON array
+        listed = f"[{','.join(map(str, map(int, ids)))}]"
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} (id) SELECT value FROM json_each(?)", (listed,)
+        )
+    else:
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} (id) VALUES (?)", [(int(i),) for i in ids]
+        )
 
 
 def lock_for_writing(session: Session) -> None:
@@ -83,7 +112,12 @@ def lock_for_writing(session: Session) -> None:
 
 
 def read(session: Session, ids: Sequence[int]) -> Sequence[Any]:
-    """What the refusal rule needs of each obligation (locked on PostgreSQL)."""
+    """What the refusal rule needs of each obligation (locked on PostgreSQL).
+
+    The ids go to `OBLIGATIONS` first: thousands of them, compiled into an ``IN`` list
+    by SQLAlchemy one bound parameter at a time, cost more than the read.
+    """
+    fill(session, OBLIGATIONS, ids)
     stmt = (
         select(
             Ob.id,
@@ -94,12 +128,12 @@ def read(session: Session, ids: Sequence[int]) -> Sequence[Any]:
             m.Trade.status.label("trade_status"),
         )  # fmt: skip
         .join(m.Trade, m.Trade.id == Ob.trade_id)
-        .where(Ob.id.in_(ids))
+        .where(Ob.id.in_(select(OBLIGATIONS.c.id)))
         .order_by(Ob.id)
     )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=Ob)
-    return session.execute(stmt).all()
+    return session.connection().execute(stmt).all()  # plain rows: no ORM loading
 
 
 def post_all_left(session: Session, ids: Sequence[int], posted_by: str, now: datetime) -> list[int]:
@@ -136,6 +170,7 @@ def post_all_left(session: Session, ids: Sequence[int], posted_by: str, now: dat
         )
     fill(session, POSTINGS, posting_ids)
     note_written(session, Ob.__tablename__, ids)
+    note_written(session, Po.__tablename__, posting_ids)
     return posting_ids
 
 
@@ -143,19 +178,29 @@ def enter_postings(session: Session, now: datetime) -> None:
     """The entries of the postings `post_all_left` just made, and the balances they move."""
     _enter(session)
     _move_balances(session, now)
-    _note_postings(session)
 
 
-def _note_postings(session: Session) -> None:
-    """The new postings, their entries and the balances they moved, to be sealed."""
-    new = select(POSTINGS.c.id)
-    entries = select(En.id).where(En.posting_id.in_(new))
-    keys = select(En.balance_key).where(En.posting_id.in_(new))
-    note_written(session, Po.__tablename__, session.scalars(new))
-    note_written(session, En.__tablename__, session.scalars(entries))
-    note_written(
-        session, Ba.__tablename__, session.scalars(select(Ba.id).where(Ba.balance_key.in_(keys)))
-    )
+def _insert_noted(
+    session: Session, model: type[m.LedgerEntry] | type[m.LedgerBalance], statement: Any
+) -> None:
+    """Run ``statement``, an ``INSERT ... SELECT`` into ``model``; note the rows it made.
+
+    PostgreSQL returns their ids. On SQLite the transaction holds the write lock, so
+    the new rows are those after the last id before it (as `desk_app.db.bulk` counts
+    on): a range, when their count says they took the next ids one by one.
+    """
+    name = model.__tablename__
+    if session.get_bind().dialect.name == "postgresql":
+        note_written(session, name, session.scalars(statement.returning(model.id)))
+        return
+    last = select(func.max(model.id))
+    before = session.scalar(last) or 0
+    made = session.execute(statement).rowcount  # type: ignore[attr-defined]
+    after = session.scalar(last) or 0
+    if after - before == made:
+        note_written(session, name, range(before + 1, after + 1))
+    else:
+        note_written(session, name, session.scalars(select(model.id).where(model.id > before)))
 
 
 def _insert_postings(
@@ -163,7 +208,7 @@ def _insert_postings(
 ) -> list[int]:
     """One settlement posting per obligation in the temporary table; their new ids."""
     chosen = select(OBLIGATIONS.c.id).scalar_subquery()
-    made = session.execute(
+    made = session.connection().execute(
         insert(Po)
         .from_select(
             ["obligation_id", "kind", "quantity", "amount", "currency", "reverses_id", "reason",
@@ -193,23 +238,40 @@ def post_settled(session: Session, posted_by: str) -> int:
         session, Ob.settled_quantity, Ob.settled_amount, Ob.status_changed_at, posted_by
     )
     fill(session, POSTINGS, posting_ids)
+    note_written(session, Po.__tablename__, posting_ids)
     enter_postings(session, datetime.now(UTC))
     return len(posting_ids)
 
 
 def _enter(session: Session) -> None:
     """The entries of every new posting: one SELECT per leg, all in one INSERT."""
-    session.execute(
-        insert(En).from_select(
-            ["posting_id", "balance_key", "book", "account_id", "counterparty_id",
-             "instrument_id", "currency", "quantity", "amount"],
-            union_all(*(_leg(leg) for leg in SETTLEMENT_LEGS)),
-        )
-    )  # fmt: skip
+    new = _new_postings(session, Po.id)
+    _insert_noted(session, En, insert(En).from_select(
+        ["posting_id", "balance_key", "book", "account_id", "counterparty_id",
+         "instrument_id", "currency", "quantity", "amount"],
+        union_all(*(_leg(leg, new) for leg in SETTLEMENT_LEGS)),
+    ))  # fmt: skip
 
 
-def _leg(leg: Leg) -> Any:
-    """The entries of one leg for the new postings, as a SELECT."""
+def _new_postings(session: Session, posting_id: Any) -> Any:
+    """``posting_id`` is one of the postings just made (`POSTINGS`).
+
+    As a range of ids when they are one (a settlement's postings, made together,
+    mostly are): then the database reads them straight off the postings' key rather
+    than through the scratch table.
+    """
+    low, high, count = (
+        session.connection()
+        .execute(select(func.min(POSTINGS.c.id), func.max(POSTINGS.c.id), func.count()))
+        .one()
+    )
+    if count and high - low + 1 == count:
+        return posting_id.between(low, high)
+    return posting_id.in_(select(POSTINGS.c.id))
+
+
+def _leg(leg: Leg, new: Any) -> Any:
+    """The entries of one leg for the new postings (``new``, on their id), as a SELECT."""
     to_account = (Ob.direction == Direction.RECEIVE) == leg.receiver  # the account's side?
     nothing = _typed_nulls()
     account = case((to_account, Ob.account_id), else_=nothing["id"])
@@ -231,8 +293,8 @@ def _leg(leg: Leg) -> Any:
             signed if securities else nothing["quantity"],
             nothing["amount"] if securities else signed,
         )
-        .join(POSTINGS, POSTINGS.c.id == Po.id)
         .join(Ob, Ob.id == Po.obligation_id)
+        .where(new)
     )  # fmt: skip
     if not securities:  # cash moves only against payment, and only if there is some
         stmt = stmt.where(Ob.payment == Payment.AGAINST, Po.amount != 0)
@@ -251,33 +313,33 @@ def _move_balances(session: Session, now: datetime) -> None:
     """Each kept balance moves once, by the sum of the new entries; new ones are made.
 
     The balances are locked in key order first (PostgreSQL), as every posting locks
-    them, so two settlements over the same balances wait for each other.
+    them, so two settlements over the same balances wait for each other. The sums are
+    made once, into `SUMS`, for both the update and the insert.
     """
-    new = select(En).join(POSTINGS, POSTINGS.c.id == En.posting_id).subquery()
-    keys = session.scalars(select(new.c.balance_key).distinct())
-    ledger_book.lock(session, keys)
-    sums = (
-        select(
-            new.c.balance_key, new.c.book, new.c.account_id, new.c.counterparty_id,
-            new.c.instrument_id, new.c.currency, func.sum(new.c.quantity).label("quantity"),
-            func.sum(new.c.amount).label("amount"),
+    new = select(En).where(_new_postings(session, En.posting_id)).subquery()
+    ledger_book.lock(session, select(new.c.balance_key))
+    groups = (new.c.balance_key, new.c.book, new.c.account_id, new.c.counterparty_id,
+              new.c.instrument_id, new.c.currency)  # fmt: skip
+    _emptied(session, SUMS).execute(
+        insert(SUMS).from_select(
+            [c.name for c in SUMS.c],
+            select(*groups, func.sum(new.c.quantity), func.sum(new.c.amount)).group_by(*groups),
         )
-        .group_by(new.c.balance_key, new.c.book, new.c.account_id, new.c.counterparty_id,
-                  new.c.instrument_id, new.c.currency)
-        .subquery()
-    )  # fmt: skip
-    session.execute(
+    )
+    moved = session.scalars(
         update(Ba)
-        .where(Ba.balance_key == sums.c.balance_key)
+        .where(Ba.balance_key == SUMS.c.balance_key)
         .values(
-            quantity=Ba.quantity + sums.c.quantity, amount=Ba.amount + sums.c.amount,
+            quantity=Ba.quantity + SUMS.c.quantity, amount=Ba.amount + SUMS.c.amount,
             version=Ba.version + 1, updated_at=now,
         )
+        .returning(Ba.id)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
-    kept = select(Ba.id).where(Ba.balance_key == sums.c.balance_key).exists()
+    note_written(session, Ba.__tablename__, moved)
+    kept = select(Ba.id).where(Ba.balance_key == SUMS.c.balance_key).exists()
     try:
-        _insert_new_balances(session, sums, kept, now)
+        _insert_new_balances(session, SUMS, kept, now)
     except IntegrityError:
         raise StaleRecord(
             "Another settlement opened one of these balances at the same moment; nothing "
@@ -286,14 +348,12 @@ def _move_balances(session: Session, now: datetime) -> None:
 
 
 def _insert_new_balances(session: Session, sums: Any, kept: Any, now: datetime) -> None:
-    session.execute(
-        insert(Ba).from_select(
-            ["balance_key", "book", "account_id", "counterparty_id", "instrument_id",
-             "currency", "quantity", "amount", "version", "updated_at"],
-            select(
-                sums.c.balance_key, sums.c.book, sums.c.account_id, sums.c.counterparty_id,
-                sums.c.instrument_id, sums.c.currency, sums.c.quantity, sums.c.amount,
-                literal(1, Integer), literal(now, UTCDateTime()),
-            ).where(~kept, func.coalesce(sums.c.quantity, sums.c.amount) != 0),
-        )
-    )  # fmt: skip
+    _insert_noted(session, Ba, insert(Ba).from_select(
+        ["balance_key", "book", "account_id", "counterparty_id", "instrument_id",
+         "currency", "quantity", "amount", "version", "updated_at"],
+        select(
+            sums.c.balance_key, sums.c.book, sums.c.account_id, sums.c.counterparty_id,
+            sums.c.instrument_id, sums.c.currency, sums.c.quantity, sums.c.amount,
+            literal(1, Integer), literal(now, UTCDateTime()),
+        ).where(~kept, func.coalesce(sums.c.quantity, sums.c.amount) != 0),
+    ))  # fmt: skip

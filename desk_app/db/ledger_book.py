@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
@@ -30,12 +31,19 @@ def post(session: Session, posting: m.LedgerPosting, moves: Sequence[Movement]) 
     return posting
 
 
-def lock(session: Session, keys: Iterable[str]) -> None:
-    """Lock the kept balances ``keys`` in one order (PostgreSQL), so that two postings
-    moving the same two balances opposite ways wait for each other instead of deadlocking."""
+def lock(session: Session, keys: Iterable[str] | Select[Any]) -> None:
+    """Lock the kept balances ``keys`` (or those a SELECT of keys gives) in one order
+    (PostgreSQL), so that two postings moving the same two balances opposite ways wait
+    for each other instead of deadlocking.
+
+    Nothing on SQLite: a writer there holds the whole database's write lock already.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    wanted = keys if isinstance(keys, Select) else sorted(set(keys))
     session.execute(
         select(m.LedgerBalance.id)
-        .where(m.LedgerBalance.balance_key.in_(sorted(set(keys))))
+        .where(m.LedgerBalance.balance_key.in_(wanted))
         .order_by(m.LedgerBalance.balance_key)
         .with_for_update()
     ).all()

@@ -11,6 +11,7 @@ counts.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import bulk_settlement
 from desk_app.db.bulk_settlement import post_settled
+from desk_app.db.engine import hold_big_cache
 from desk_app.domain.settlement_rules import settle_refusal
 from desk_app.services import audit
 
@@ -48,13 +50,16 @@ def settle_all(
     wanted = sorted(set(ids))
     report = progress or (lambda _done, _total, _message: None)
     bulk_settlement.lock_for_writing(session)
+    hold_big_cache(session.connection(), len(wanted))
     now = datetime.now(UTC)
     chosen: list[int] = []
     refused: list[tuple[int, str]] = []
+    rows = bulk_settlement.read(session, wanted)  # one read of them all, in id order
+    read_ids = [row.id for row in rows]
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        rows = bulk_settlement.read(session, chunk)
-        for row in rows:
+        first, end = bisect_left(read_ids, chunk[0]), bisect_right(read_ids, chunk[-1])
+        for row in rows[first:end]:
             why = settle_refusal(
                 row.id, status=row.status, matched=row.matched_at is not None,
                 exception=row.exception_reason, trade_status=row.trade_status,
@@ -64,7 +69,7 @@ def settle_all(
                 chosen.append(row.id)
             else:
                 refused.append((row.id, why))
-        found = {row.id for row in rows}
+        found = set(read_ids[first:end])
         refused += [(i, f"no settlement obligation {i}") for i in chunk if i not in found]
         report(start + len(chunk), len(wanted), "Checking…")
     if chosen:

@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from desk_app.db import models as m
+from desk_app.db.engine import hold_big_cache
 from desk_app.db.sealing import note_written
 from desk_app.db.types import UTCDateTime
 from desk_app.domain.codes import AccountStatus, Direction, Payment, Side
@@ -148,6 +149,7 @@ def run_settlement(
     ``as_of``: only trades dated on or before it; ``trade_ids``: only these.
     """
     _take_turn(session)
+    hold_big_cache(session.connection())  # a run is a load: thousands of rows, mostly
     t, o = m.Trade, m.SettlementObligation
     where = [t.status == TradeStatus.ACTIVE, ~exists().where(o.trade_id == t.id)]
     if as_of is not None:
@@ -155,7 +157,7 @@ def run_settlement(
     if trade_ids is not None:
         where.append(t.id.in_(list(trade_ids)))
     values = obligation_values(*where)
-    made = session.execute(
+    made = session.connection().execute(
         insert(o).from_select(list(values.selected_columns.keys()), values)
         .returning(o.id, o.exception_reason)
     ).all()  # fmt: skip
