@@ -172,7 +172,9 @@ class ColumnMemo:
 
     A column of one type whose values repeat (a status, a currency, a load's
     timestamps, an account) makes each value's text and fingerprint once, and looks
-    them up after that. Given up when its values turn out not to repeat.
+    them up after that. Given up as soon as its values turn out not to repeat (an
+    id, an amount): after the first part, if half its values were new; after any
+    other, if an eighth were.
     """
 
     #: Values remembered a column at most (a run's accounts, instruments, keys).
@@ -195,15 +197,13 @@ class ColumnMemo:
             self.kind, self.used = kind, None
             self.texts = _Texts(_TEXT_OF[kind])
             self.marks = _Marks(self.texts)
-        if self.used is None:
-            sample = column[:64]
-            self.used = len(set(sample)) * 4 <= len(sample)
-        if not self.used:
+        if self.used is False:
             return None
         known = len(self.texts)
         made = list(map(self.texts.__getitem__, column))
-        if (len(self.texts) - known) * 4 > len(column) or len(self.texts) > self.LIMIT:
-            self.used = False  # mostly new values: not worth it from here on
+        # A first part brings its values in; after it, a few new ones a part are worth it.
+        most = len(column) // (2 if self.used is None else 8)
+        self.used = len(self.texts) - known <= most and len(self.texts) <= self.LIMIT
         return made, list(map(self.marks.__getitem__, column))
 
 

@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from desk_app.db import models as m
-from desk_app.db.engine import hold_big_cache
+from desk_app.db.engine import BIG_LOAD_ROWS, hold_big_cache
 from desk_app.db.sealing import note_written
 from desk_app.db.types import UTCDateTime
 from desk_app.domain.codes import AccountStatus, Direction, Payment, Side
@@ -149,7 +149,8 @@ def run_settlement(
     ``as_of``: only trades dated on or before it; ``trade_ids``: only these.
     """
     _take_turn(session)
-    hold_big_cache(session.connection())  # a run is a load: thousands of rows, mostly
+    # A run over the book is a load (thousands of rows, mostly): SQLite's larger cache.
+    hold_big_cache(session.connection(), BIG_LOAD_ROWS if trade_ids is None else len(trade_ids))
     t, o = m.Trade, m.SettlementObligation
     where = [t.status == TradeStatus.ACTIVE, ~exists().where(o.trade_id == t.id)]
     if as_of is not None:
