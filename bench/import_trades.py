@@ -96,7 +96,6 @@ def build_books(url: str) -> None:
                     registration_type=RegistrationType.INDIVIDUAL,
                     status=AccountStatus.OPEN,
                     registered_rep="RR01",
-                    tax_id="123-45-6789",
                     residence_state="NY",
                     opened_on=date(2019, 1, 2),
                 )  # fmt: skip

@@ -36,6 +36,8 @@ from desk_app.reports.manifest import manifest_document
 from desk_app.reports.paged import BOLD, FONT, MARGIN, Paper, barcode, register_fonts
 from desk_app.services.workspace import open_workspace
 
+PASSWORD = "bench-password"
+
 GOAL = 0.50
 CUSIPS = ("459200101", "037833100", "594918104", "30231G102", "191216100")
 HOLDERS = ("John A Smith & Mary B Smith JT TEN WROS", "Estate of Harold P. Winterbottom III",
@@ -46,8 +48,9 @@ def build(folder: Path, certificates: int) -> tuple[str, str]:
     """A database with ``certificates`` on one verified manifest: (url, manifest number)."""
     url = f"sqlite:///{folder / 'bench.db'}"
     admin = open_workspace(url, "bench")
-    admin.users.add("clerk", [Role.CLERK])
-    admin.users.add("checker", [Role.SUPERVISOR])
+    # Each signs in with a password of their own, as on a shared computer.
+    admin.users.add("clerk", [Role.CLERK], password=PASSWORD)
+    admin.users.add("checker", [Role.SUPERVISOR], password=PASSWORD)
     admin.close()
     path = folder / "certificates.csv"
     with path.open("w", encoding="utf-8") as out:
@@ -58,7 +61,7 @@ def build(folder: Path, certificates: int) -> tuple[str, str]:
             number = (f"NY {100000 + n}", f"C0{n:07d}", f"XRX/AB-{n:010d}")[n % 3]
             out.write(f"{number},{cusip},Issuer {cusip[:4]},Common,\"{HOLDERS[n % 4]}\","
                       f"{100 + n % 900},1999-01-04,Vault {'ABC'[n % 3]}\n")  # fmt: skip
-    clerk = open_workspace(url, "clerk")
+    clerk = open_workspace(url, "clerk", password=PASSWORD)
     assert clerk.certificates.import_csv(path).added == certificates
     from desk_app.domain.certificates import Dispatch
 
@@ -70,7 +73,7 @@ def build(folder: Path, certificates: int) -> tuple[str, str]:
         numbers,
     )  # fmt: skip
     clerk.close()
-    checker = open_workspace(url, "checker")
+    checker = open_workspace(url, "checker", password=PASSWORD)
     checker.manifests.verify(manifest)
     checker.close()
     return url, manifest
@@ -84,7 +87,7 @@ def _register_rows(ws: object) -> list[tuple[str, ...]]:
 
 
 def ours(url: str, manifest: str) -> tuple[int, float, ManifestView]:
-    clerk = open_workspace(url, "clerk")
+    clerk = open_workspace(url, "clerk", password=PASSWORD)
     try:
         start = time.perf_counter()
         printed = clerk.manifest_printing.print(manifest)
