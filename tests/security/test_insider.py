@@ -11,14 +11,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Connection, create_engine, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import text
 
 from desk_app.domain.codes import Role
 from desk_app.domain.errors import NotPermitted
@@ -28,35 +25,11 @@ from desk_app.services.actor import CredentialRequired, PasswordRequired
 from desk_app.services.supervision.os_login import OsLoginUnavailable
 from desk_app.services.workspace import open_workspace
 from tests.conftest import pg_login_url
+from tests.security.conftest import refused, sql_as
 from tests.services.conftest import STAFF_PASSWORD
 
 if TYPE_CHECKING:
     from tests.services.conftest import Desk
-
-
-@contextmanager
-def _as(desk: Desk, name: str) -> Iterator[Connection]:
-    """A plain SQL connection through ``name``'s own login (autocommit: one statement each)."""
-    engine = create_engine(desk.url_of(name), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-
-
-def _refused(conn: Connection, statement: str, **params: object) -> str:
-    """Run ``statement``; it must be refused by the server. Return the server's reason."""
-    with pytest.raises(DBAPIError) as refused:
-        conn.execute(text(statement), params)
-    return str(refused.value.orig)
-
-
-@pytest.fixture
-def pg_desk(desk: Desk) -> Desk:
-    if not desk.shared:
-        pytest.skip("the server's own checks: PostgreSQL")
-    return desk
 
 
 def _request(desk: Desk, maker: str = "carl") -> int:
@@ -68,26 +41,26 @@ def _request(desk: Desk, maker: str = "carl") -> int:
 
 
 def test_a_clerk_cannot_make_themselves_a_supervisor(pg_desk: Desk) -> None:
-    with _as(pg_desk, "carl") as conn:
+    with sql_as(pg_desk, "carl") as conn:
         carl_id = conn.execute(text("SELECT id FROM users WHERE username = 'carl'")).scalar_one()
-        reason = _refused(
+        reason = refused(
             conn, "UPDATE users SET roles = 'clerk,supervisor' WHERE id = :i", i=carl_id
         )
         assert "may change only its own password" in reason
-        _refused(conn, "UPDATE users SET db_login = NULL WHERE id = :i", i=carl_id)
-        _refused(conn, "UPDATE users SET active = true, db_login = 'x' WHERE username = 'sue'")
-        _refused(
+        refused(conn, "UPDATE users SET db_login = NULL WHERE id = :i", i=carl_id)
+        refused(conn, "UPDATE users SET active = true, db_login = 'x' WHERE username = 'sue'")
+        refused(
             conn,
             "INSERT INTO user_registrations (user_id, series, effective_from, version, updated_at)"
             " VALUES (:i, 'S24', '2020-01-01', 1, now())",
             i=carl_id,
         )
-        _refused(conn, "DELETE FROM user_registrations")
-        _refused(conn, "INSERT INTO users (username, full_name, roles, active, created_at, "
+        refused(conn, "DELETE FROM user_registrations")
+        refused(conn, "INSERT INTO users (username, full_name, roles, active, created_at, "
                        "version, updated_at) VALUES ('puppet', 'P', 'supervisor', true, now(), "
                        "1, now())")  # fmt: skip
         # Their own password is theirs to change; nobody else's.
-        reason = _refused(conn, "UPDATE users SET password_hash = NULL WHERE username = 'sue'")
+        reason = refused(conn, "UPDATE users SET password_hash = NULL WHERE username = 'sue'")
         assert "may not change the user sue" in reason
         conn.execute(text("UPDATE users SET password_hash = NULL WHERE id = :i"), {"i": carl_id})
     assert pg_desk.admin.users.get("carl").roles == {Role.CLERK}
@@ -96,11 +69,11 @@ def test_a_clerk_cannot_make_themselves_a_supervisor(pg_desk: Desk) -> None:
 
 def test_a_clerk_cannot_rewrite_or_decide_a_request(pg_desk: Desk) -> None:
     own = _request(pg_desk, "carl")
-    with _as(pg_desk, "carl") as conn:
-        reason = _refused(conn, "UPDATE approval_requests SET maker = 'sam' WHERE id = :i", i=own)
+    with sql_as(pg_desk, "carl") as conn:
+        reason = refused(conn, "UPDATE approval_requests SET maker = 'sam' WHERE id = :i", i=own)
         assert "permission denied" in reason  # not even a column the group may write
         for decided_by in ("carl", "sue"):
-            reason = _refused(
+            reason = refused(
                 conn,
                 "UPDATE approval_requests SET status = 'approved', decided_by = :d, "
                 "decided_at = now() WHERE id = :i",
@@ -108,16 +81,16 @@ def test_a_clerk_cannot_rewrite_or_decide_a_request(pg_desk: Desk) -> None:
                 i=own,
             )
             assert "maker cannot decide" in reason or "is carl's, not sue's" in reason
-        _refused(conn, "DELETE FROM approval_requests WHERE id = :i", i=own)
-        _refused(conn, "TRUNCATE approval_requests")
+        refused(conn, "DELETE FROM approval_requests WHERE id = :i", i=own)
+        refused(conn, "TRUNCATE approval_requests")
         # A request filed in a colleague's name, or already decided, is refused too.
-        _refused(
+        refused(
             conn,
             "INSERT INTO approval_requests (action, target_table, target_key, summary, proposal,"
             " reason, maker, made_at, status, version, updated_at) VALUES ('account.amend', "
             "'accounts', 'accounts:0', 's', '{}', 'r', 'sam', now(), 'pending', 1, now())",
         )
-        _refused(
+        refused(
             conn,
             "INSERT INTO approval_requests (action, target_table, target_key, summary, proposal,"
             " reason, maker, made_at, status, decided_by, version, updated_at) VALUES "
@@ -130,8 +103,8 @@ def test_a_clerk_cannot_rewrite_or_decide_a_request(pg_desk: Desk) -> None:
 
 def test_a_clerk_cannot_decide_a_colleagues_request(pg_desk: Desk) -> None:
     theirs = _request(pg_desk, "sam")
-    with _as(pg_desk, "carl") as conn:
-        reason = _refused(
+    with sql_as(pg_desk, "carl") as conn:
+        reason = refused(
             conn,
             "UPDATE approval_requests SET status = 'approved', decided_by = 'carl', "
             "decided_at = now() WHERE id = :i",
@@ -143,8 +116,8 @@ def test_a_clerk_cannot_decide_a_colleagues_request(pg_desk: Desk) -> None:
 
 def test_a_supervisor_cannot_decide_their_own_request_in_sql(pg_desk: Desk) -> None:
     own = _request(pg_desk, "sue")
-    with _as(pg_desk, "sue") as conn:
-        reason = _refused(
+    with sql_as(pg_desk, "sue") as conn:
+        reason = refused(
             conn,
             "UPDATE approval_requests SET status = 'approved', decided_by = 'sue', "
             "decided_at = now() WHERE id = :i",
@@ -152,7 +125,7 @@ def test_a_supervisor_cannot_decide_their_own_request_in_sql(pg_desk: Desk) -> N
         )
         assert "its maker cannot decide it" in reason
     # Another principal may, through their own login; then it stays decided.
-    with _as(pg_desk, "sam") as conn:
+    with sql_as(pg_desk, "sam") as conn:
         conn.execute(
             text(
                 "UPDATE approval_requests SET status = 'rejected', decided_by = 'sam', "
@@ -164,7 +137,7 @@ def test_a_supervisor_cannot_decide_their_own_request_in_sql(pg_desk: Desk) -> N
             text("SELECT decided_login FROM approval_requests WHERE id = :i"), {"i": own}
         ).scalar_one()
         assert row == pg_desk.ws["sam"].user.db_login  # the database's word, not the app's
-        reason = _refused(
+        reason = refused(
             conn, "UPDATE approval_requests SET status = 'approved' WHERE id = :i", i=own
         )
         assert "already rejected" in reason
@@ -172,14 +145,14 @@ def test_a_supervisor_cannot_decide_their_own_request_in_sql(pg_desk: Desk) -> N
 
 def test_the_audit_trail_is_append_only_and_in_ones_own_name(pg_desk: Desk) -> None:
     pg_desk.account()
-    with _as(pg_desk, "carl") as conn:
-        _refused(conn, "UPDATE audit_log SET app_user = 'sue'")
-        _refused(conn, "DELETE FROM audit_log")
-        _refused(conn, "TRUNCATE audit_log")
-        _refused(conn, "UPDATE audit_head SET seq = 1")
+    with sql_as(pg_desk, "carl") as conn:
+        refused(conn, "UPDATE audit_log SET app_user = 'sue'")
+        refused(conn, "DELETE FROM audit_log")
+        refused(conn, "TRUNCATE audit_log")
+        refused(conn, "UPDATE audit_head SET seq = 1")
         last = conn.execute(text("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC")).first()
         assert last is not None
-        reason = _refused(
+        reason = refused(
             conn,
             "INSERT INTO audit_log (seq, recorded_at, app_user, db_login, action, change, "
             "table_name, record_id, prev_hash, entry_hash) VALUES (:s, 'x', 'sue', 'sue', 'x', "

@@ -8,13 +8,11 @@ on PostgreSQL, the admin's own login in a SQL client.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Connection, create_engine, select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 
 from desk_app.cli import main
@@ -28,6 +26,7 @@ from desk_app.services.actor import PasswordRequired
 from desk_app.services.supervision.user_rows import BEFORE_PRINCIPAL, FIRST_PRINCIPAL
 from desk_app.services.workspace import open_workspace
 from tests.conftest import STAFF_PASSWORD, cli_as, pg_login_url
+from tests.security.conftest import refused, sql_as
 
 if TYPE_CHECKING:
     from tests.services.conftest import Desk
@@ -235,58 +234,34 @@ def test_a_user_who_cannot_sign_in_is_pointed_to_a_password(
 # -- PostgreSQL: the admin's own login in a SQL client ---------------------------------------
 
 
-@contextmanager
-def _as(desk: Desk, name: str) -> Iterator[Connection]:
-    """A SQL connection through ``name``'s own login (autocommit: one statement each)."""
-    engine = create_engine(desk.url_of(name), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-
-
-def _refused(conn: Connection, statement: str, **params: object) -> str:
-    with pytest.raises(DBAPIError) as refused:
-        conn.execute(text(statement), params)
-    return str(refused.value.orig)
-
-
-@pytest.fixture
-def pg_desk(desk: Desk) -> Desk:
-    if not desk.shared:
-        pytest.skip("the server's own checks: PostgreSQL")
-    return desk
-
-
 def test_the_database_refuses_each_statement_of_the_attack(pg_desk: Desk) -> None:
     """adam is in desk_admin: he may add and change users, but give power to nobody."""
     ids = {u: pg_desk.admin.users.get(u) for u in ("carl", "sue", "sam")}
     assert ids
-    with _as(pg_desk, "adam") as conn:
+    with sql_as(pg_desk, "adam") as conn:
         user = "(username, full_name, roles, active, created_at, version, updated_at"
-        reason = _refused(conn, f"INSERT INTO users {user}) VALUES ('puppetsup', 'P', "
+        reason = refused(conn, f"INSERT INTO users {user}) VALUES ('puppetsup', 'P', "
                                 "'supervisor', true, now(), 1, now())")  # fmt: skip
         assert "needs a user.grant request" in reason
-        _refused(conn, f"INSERT INTO users {user}, password_hash) VALUES ('puppetclerk', 'P', "
+        refused(conn, f"INSERT INTO users {user}, password_hash) VALUES ('puppetclerk', 'P', "
                        "'clerk', true, now(), 1, now(), 'x')")  # fmt: skip
-        _refused(conn, "UPDATE users SET roles = 'clerk,supervisor' WHERE username = 'carl'")
+        refused(conn, "UPDATE users SET roles = 'clerk,supervisor' WHERE username = 'carl'")
         carl = conn.execute(text("SELECT id FROM users WHERE username = 'carl'")).scalar_one()
-        reason = _refused(
+        reason = refused(
             conn,
             "INSERT INTO user_registrations (user_id, series, effective_from, version, "
             "updated_at) VALUES (:i, 'S24', '2020-01-01', 1, now())",
             i=carl,
         )
         assert "registration" in reason
-        _refused(conn, "UPDATE users SET password_hash = 'x' WHERE username = 'sue'")
-        _refused(conn, "UPDATE users SET db_login = 'somebody' WHERE username = 'sue'")
-        _refused(conn, "UPDATE users SET db_login = NULL WHERE username = 'sue'")
-        _refused(conn, "UPDATE users SET username = 'sue2' WHERE username = 'sue'")
+        refused(conn, "UPDATE users SET password_hash = 'x' WHERE username = 'sue'")
+        refused(conn, "UPDATE users SET db_login = 'somebody' WHERE username = 'sue'")
+        refused(conn, "UPDATE users SET db_login = NULL WHERE username = 'sue'")
+        refused(conn, "UPDATE users SET username = 'sue2' WHERE username = 'sue'")
         conn.execute(text("UPDATE users SET active = false WHERE username = 'sam'"))  # may
-        _refused(conn, "UPDATE users SET active = true WHERE username = 'sam'")
-        _refused(conn, "DELETE FROM first_principal")
-        _refused(conn, "UPDATE first_principal SET username = 'adam'")
+        refused(conn, "UPDATE users SET active = true WHERE username = 'sam'")
+        refused(conn, "DELETE FROM first_principal")
+        refused(conn, "UPDATE first_principal SET username = 'adam'")
     assert pg_desk.admin.users.get("carl").roles == {Role.CLERK}
     assert not pg_desk.admin.users.get("sam").active
 
@@ -297,17 +272,15 @@ def test_the_database_applies_only_what_was_approved(pg_desk: Desk) -> None:
     assert request is not None
     decide = ("UPDATE approval_requests SET status = 'approved', decided_by = :who, "
               "decided_at = now() WHERE id = :i")  # fmt: skip
-    with _as(pg_desk, "carl") as conn:  # the subject's own login
-        reason = _refused(conn, decide, who="carl", i=request)
+    with sql_as(pg_desk, "carl") as conn:  # the subject's own login
+        reason = refused(conn, decide, who="carl", i=request)
         assert "not a supervisor" in reason or "never decided by them" in reason
     engine = create_engine(pg_desk.url_of("sam"))
     try:
         with engine.connect() as conn:
             tx = conn.begin()
             conn.execute(text(decide), {"who": "sam", "i": request})
-            reason = _refused(
-                conn, "UPDATE users SET roles = 'admin,clerk' WHERE username = 'carl'"
-            )
+            reason = refused(conn, "UPDATE users SET roles = 'admin,clerk' WHERE username = 'carl'")
             assert f"not what request {request} approved" in reason
             tx.rollback()
             with conn.begin():  # decided and applied exactly: accepted
@@ -320,7 +293,7 @@ def test_the_database_applies_only_what_was_approved(pg_desk: Desk) -> None:
                     {"i": request},
                 )
             tx = conn.begin()  # a later transaction holds no approval
-            reason = _refused(conn, "UPDATE users SET password_hash = 'x' WHERE username = 'carl'")
+            reason = refused(conn, "UPDATE users SET password_hash = 'x' WHERE username = 'carl'")
             assert "may not change the user carl" in reason
             tx.rollback()
     finally:
@@ -333,8 +306,8 @@ def test_a_grant_is_never_decided_through_its_subjects_login(pg_desk: Desk) -> N
     users = pg_desk.admin.users
     request = users.update("sue", users.get("sue").version, registrations=[
         S24, Registration("S9", date(2021, 1, 1))]).request_id  # fmt: skip
-    with _as(pg_desk, "sue") as conn:
-        reason = _refused(
+    with sql_as(pg_desk, "sue") as conn:
+        reason = refused(
             conn,
             "UPDATE approval_requests SET status = 'approved', decided_by = 'sue', "
             "decided_at = now() WHERE id = :i",

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Connection, create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from desk_app.cli import main
 from desk_app.db import models as m
 from desk_app.domain.errors import NotPermitted
+from tests.security.conftest import refused, sql_as
 
 if TYPE_CHECKING:
     from tests.services.conftest import Desk
@@ -24,23 +23,6 @@ FULL = "536-90-4399"
 DIGITS = "536904399"
 OPENING = {"name": "Vera Vault", "registration_type": "individual", "registered_rep": "RR01",
            "tax_id": FULL}  # fmt: skip
-
-
-@contextmanager
-def _as(desk: Desk, name: str) -> Iterator[Connection]:
-    """A plain SQL connection through ``name``'s own login (autocommit: one statement each)."""
-    engine = create_engine(desk.url_of(name), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-
-
-def _refused(conn: Connection, statement: str, **params: object) -> str:
-    with pytest.raises(DBAPIError) as refused:
-        conn.execute(text(statement), params)
-    return str(refused.value.orig)
 
 
 def _opened(desk: Desk) -> str:
@@ -122,28 +104,21 @@ def test_the_records_check_stays_intact_with_the_vault(desk: Desk) -> None:
 # -- PostgreSQL: the desk's own logins cannot read or change the vault ---------------------------
 
 
-@pytest.fixture
-def pg_desk(desk: Desk) -> Desk:
-    if not desk.shared:
-        pytest.skip("the server's own checks: PostgreSQL")
-    return desk
-
-
 def test_a_clerks_login_cannot_read_or_change_the_vault(pg_desk: Desk) -> None:
     number = _opened(pg_desk)
-    with _as(pg_desk, "carl") as conn:
-        assert "permission denied" in _refused(conn, "SELECT value FROM tax_ids")
-        _refused(conn, "SELECT count(*) FROM tax_ids")
-        _refused(conn, "UPDATE tax_ids SET value = '987-65-4321'")
-        _refused(conn, "DELETE FROM tax_ids")
-        _refused(conn, "TRUNCATE tax_ids")
-        _refused(conn, "INSERT INTO tax_ids (value, made_at) VALUES ('987-65-4321', now())")
-        _refused(
+    with sql_as(pg_desk, "carl") as conn:
+        assert "permission denied" in refused(conn, "SELECT value FROM tax_ids")
+        refused(conn, "SELECT count(*) FROM tax_ids")
+        refused(conn, "UPDATE tax_ids SET value = '987-65-4321'")
+        refused(conn, "DELETE FROM tax_ids")
+        refused(conn, "TRUNCATE tax_ids")
+        refused(conn, "INSERT INTO tax_ids (value, made_at) VALUES ('987-65-4321', now())")
+        refused(
             conn,
             "INSERT INTO tax_id_reveals (tax_id_ref, account_id, app_user, db_login, "
             "revealed_at) SELECT tax_id_ref, id, 'cora', 'cora', now() FROM accounts",
         )
-        _refused(conn, "DELETE FROM tax_id_reveals")
+        refused(conn, "DELETE FROM tax_id_reveals")
         rows = conn.execute(text("SELECT * FROM accounts")).all()
         assert rows and not any(FULL in str(r) or DIGITS in str(r) for r in rows)
         ref = conn.execute(
@@ -167,11 +142,11 @@ def test_the_reveal_function_checks_who_asks(pg_desk: Desk) -> None:
             select(m.Account.id).where(m.Account.account_number == number)
         ).one()
     ref = found[number]
-    with _as(pg_desk, "adam") as conn:  # an admin's login: may not reveal
-        assert "may not reveal" in _refused(conn, f"SELECT desk_reveal_tax_id({ref}, {account})")
-    with _as(pg_desk, "carl") as conn:
+    with sql_as(pg_desk, "adam") as conn:  # an admin's login: may not reveal
+        assert "may not reveal" in refused(conn, f"SELECT desk_reveal_tax_id({ref}, {account})")
+    with sql_as(pg_desk, "carl") as conn:
         # Another account's value under this account's name: refused.
-        _refused(conn, f"SELECT desk_reveal_tax_id({found[other]}, {account})")
+        refused(conn, f"SELECT desk_reveal_tax_id({found[other]}, {account})")
         shown = conn.execute(text(f"SELECT desk_reveal_tax_id({ref}, {account})")).scalar_one()
         assert shown == FULL
         with pytest.raises(DBAPIError):
@@ -191,7 +166,7 @@ def test_an_inactive_users_login_cannot_reveal(pg_desk: Desk) -> None:
     pg_desk.url_of("carl")  # carl's login exists before carl is deactivated
     carl = pg_desk.admin.users.get("carl")
     pg_desk.admin.users.update("carl", carl.version, active=False)
-    with _as(pg_desk, "carl") as conn:
-        assert "no active Desk user" in _refused(
+    with sql_as(pg_desk, "carl") as conn:
+        assert "no active Desk user" in refused(
             conn, f"SELECT desk_reveal_tax_id({ref}, {account})"
         )
