@@ -119,7 +119,7 @@ class Book:
                 why = (
                     f"{day.isoformat()} is not a {calendar.code} settlement day "
                     f"({calendar.holiday_name(day)}); {cycle.label} counted from "
-                    f"{calendar.roll_forward(day).isoformat()}"
+                    f"{calendar.counting_day(day).isoformat()}"
                 )
             known = self._settle[(kind, market, day)] = (
                 settlement_date(day, cycle, calendar),

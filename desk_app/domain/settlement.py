@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from desk_app.domain.calendars import CALENDARS, SettlementCalendar
 from desk_app.domain.codes import InstrumentType
@@ -176,14 +176,43 @@ def cycle_for(
 def settlement_date(trade_date: date, cycle: SettlementCycle, calendar: SettlementCalendar) -> date:
     """Trade date plus the cycle's offset in settlement days of ``calendar``.
 
-    A trade dated on a day that cannot settle (a weekend, Columbus Day, an NYSE
-    trading day when the banks are shut) is counted from the next settlement day,
-    so it settles with that day's trades.
+    A trade dated on a trading day that cannot settle (Columbus Day, Veterans Day:
+    the NYSE open, the banks shut) is combined with the previous business day's
+    trades, as FINRA's trade-date/settlement-date schedules say; one dated on a day
+    that is neither (a weekend) settles with the next business day's. A day the
+    exchange was shut but settlement went ahead (2025-01-09) is a settlement day. A
+    cycle of T+0 never settles before the trade: such a trade takes the next
+    settlement day.
     """
     if calendar.code != cycle.calendar_code:
         raise ValueError(
             f"cycle {cycle.label} for {cycle.instrument_type.value}/{cycle.market} uses "
             f"calendar {cycle.calendar_code}, not {calendar.code}"
         )
-    start = calendar.roll_forward(trade_date)
-    return calendar.add_settlement_days(start, cycle.offset_days)
+    settles = calendar.add_settlement_days(calendar.counting_day(trade_date), cycle.offset_days)
+    return max(settles, calendar.roll_forward(trade_date))
+
+
+def why_dates_differ(
+    trade_date: date, stored: date, expected: date, calendar: SettlementCalendar
+) -> str:
+    """Name the days between the trade and its settlement that explain a changed date."""
+    reasons = []
+    day, last = trade_date, max(stored, expected)
+    while day <= last:
+        trades, settles = calendar.is_trading_day(day), calendar.is_settlement_day(day)
+        name = calendar.holiday_name(day) or ""
+        if day.weekday() >= 5 or trades == settles and not name.startswith("Override"):
+            pass  # an ordinary day, or one both calendars close
+        elif name.startswith("Override"):
+            reasons.append(f"{day.isoformat()} {name}")
+        elif trades:
+            reasons.append(
+                f"{day.isoformat()} {name}: a trading day but not a settlement day "
+                "(its trades settle with the previous business day's)"
+            )
+        else:
+            why = calendar.trading_holiday_name(day) or "exchange closed"
+            reasons.append(f"{day.isoformat()} {why}: exchange closed, but a settlement day")
+        day += timedelta(days=1)
+    return "; ".join(reasons) or "the settlement cycle or a calendar override changed"

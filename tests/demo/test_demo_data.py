@@ -156,7 +156,7 @@ def test_obligations_follow_their_trades(book: tuple[Workspace, DemoSummary]) ->
         _check_status(trade, ob)
 
 
-def test_trades_of_a_non_settlement_day_settle_with_the_next(
+def test_trades_of_a_bank_holiday_settle_with_the_previous_days(
     book: tuple[Workspace, DemoSummary],
 ) -> None:
     ws, _ = book
@@ -168,8 +168,9 @@ def test_trades_of_a_non_settlement_day_settle_with_the_next(
         ).all()  # fmt: skip
     assert columbus  # NYSE traded on Columbus Day 2025; the banks (and so DTC) did not
     for trade in columbus:
-        assert trade.settle_date == date(2025, 10, 15)
+        assert trade.settle_date == date(2025, 10, 14)  # like Friday 2025-10-10's
         assert trade.settle_date_reason and "Columbus Day" in trade.settle_date_reason
+        assert "counted from 2025-10-10" in trade.settle_date_reason
 
 
 #: Each market's time zone and the widest trading hours of its trades (local time).

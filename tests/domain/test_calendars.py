@@ -76,7 +76,6 @@ def test_unknown_calendar_is_a_validation_error() -> None:
         (date(2024, 11, 11), "Veterans Day"),  # NYSE open, banks closed
         (date(2024, 3, 29), "Good Friday"),  # NYSE closed, Fed open
         (date(2025, 4, 18), "Good Friday"),
-        (date(2025, 1, 9), "National Day of Mourning for former President Jimmy Carter"),
         (date(2025, 1, 1), "New Year's Day"),
         (date(2023, 1, 2), "New Year's Day (observed)"),
         (date(2022, 6, 20), "Juneteenth National Independence Day (observed)"),
@@ -88,6 +87,54 @@ def test_us_closures(day: date, name: str) -> None:
     us = calendar_for("US")
     assert not us.is_settlement_day(day)
     assert us.holiday_name(day) == name
+
+
+@pytest.mark.parametrize(
+    "day", [date(2012, 10, 29), date(2012, 10, 30), date(2018, 12, 5), date(2025, 1, 9)]
+)
+def test_unscheduled_nyse_closures_that_settled(day: date) -> None:
+    """Sources: DTCC (Sandy, 10-29), SIFMA (10-30), ICBA for the Fed (2018), SIFMA's matrix."""
+    us = calendar_for("US")
+    assert us.is_settlement_day(day)
+    assert not us.is_trading_day(day)
+    assert us.holiday_name(day) is None
+    assert us.trading_holiday_name(day)
+    assert day in calendars.SETTLED_THROUGH_CLOSURE["US"]
+
+
+@pytest.mark.parametrize(
+    "day", [date(2001, 9, 11), date(2001, 9, 14), date(2004, 6, 11), date(2007, 1, 2)]
+)
+def test_closures_no_source_says_settled_stay_closed(day: date) -> None:
+    us = calendar_for("US")
+    assert not us.is_settlement_day(day)
+    assert not us.is_trading_day(day)
+
+
+@pytest.mark.parametrize(
+    "day", [date(2023, 10, 9), date(2024, 10, 14), date(2024, 11, 11), date(2025, 10, 13),
+            date(2025, 11, 11)],
+)  # fmt: skip
+def test_bank_holidays_are_trading_days_but_not_settlement_days(day: date) -> None:
+    us = calendar_for("US")
+    assert us.is_trading_day(day)
+    assert not us.is_settlement_day(day)
+    assert us.counting_day(day) == us.previous_settlement_day(day)
+
+
+def test_overrides_close_the_settlement_calendar_only() -> None:
+    storm = CalendarOverride(date(2030, 1, 2), False, "storm")
+    us = calendar_for("US", [storm])
+    assert not us.is_settlement_day(date(2030, 1, 2))
+    assert us.is_trading_day(date(2030, 1, 2))
+    assert us.counting_day(date(2030, 1, 2)) == date(2029, 12, 31)
+
+
+def test_other_markets_trade_and_settle_on_one_calendar() -> None:
+    for code in ("EU", "GB", "CH"):
+        calendar = calendar_for(code)
+        for day in _days(date(2024, 1, 1), date(2025, 12, 31)):
+            assert calendar.is_trading_day(day) == calendar.is_settlement_day(day), (code, day)
 
 
 def test_saturday_holiday_leaves_the_friday_open() -> None:
@@ -104,6 +151,10 @@ def test_us_government_calendar_follows_sifma_and_the_fed() -> None:
     assert govt.is_settlement_day(date(2023, 4, 7))  # SIFMA early close only (jobs report)
     assert not calendar_for("US").is_settlement_day(date(2023, 4, 7))  # NYSE closed
     assert govt.is_settlement_day(date(2025, 1, 9))  # bond market early close, Fed open
+    assert govt.is_trading_day(date(2025, 1, 9))
+    assert govt.is_settlement_day(date(2012, 10, 30))  # SIFMA: a good settlement day
+    assert not govt.is_trading_day(date(2012, 10, 30))  # SIFMA full close
+    assert not govt.is_settlement_day(date(2018, 12, 5))  # SIFMA full close, no source
     assert govt.holiday_name(date(2024, 10, 14)) == "Columbus Day"
 
 
@@ -194,11 +245,12 @@ def test_holidays_are_built_once_per_calendar_and_year(monkeypatch: pytest.Monke
     built: list[tuple[str, int]] = []
     build_year = calendars._build_year
 
-    def counting(code: str, year: int) -> Mapping[date, str]:
-        built.append((code, year))
-        return build_year(code, year)
+    def counting(code: str, year: int, *, trading: bool = False) -> Mapping[date, str]:
+        built.append((code + " trading" * trading, year))
+        return build_year(code, year, trading=trading)
 
     monkeypatch.setattr(calendars, "_closed_days", {code: {} for code in CALENDARS})
+    monkeypatch.setattr(calendars, "_trading_closed_days", {code: {} for code in CALENDARS})
     monkeypatch.setattr(calendars, "_build_year", counting)
     us = calendar_for("US", [CalendarOverride(date(2024, 7, 5), False, "test")])
     for i in range(2 * 731):
@@ -209,6 +261,10 @@ def test_holidays_are_built_once_per_calendar_and_year(monkeypatch: pytest.Monke
     assert plain.is_settlement_day(date(2024, 7, 5))  # the override stayed with its calendar
     assert plain.next_settlement_day(date(2025, 12, 31)) == date(2026, 1, 2)
     assert built == [("US", 2024), ("US", 2025), ("US", 2026)]
+    # The trading calendar is built once too, when first asked.
+    for i in range(3):
+        plain.counting_day(date(2024, 10, 14) + timedelta(days=i))
+    assert built[3:] == [("US trading", 2024)]
 
 
 def test_holidays_library_is_imported_lazily() -> None:

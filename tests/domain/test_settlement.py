@@ -8,7 +8,11 @@ Reference for US settlement days, independent of the `holidays` library:
     (Reserve Banks stay open), while one falling on a Sunday is observed on the
     Monday. pandas uses the federal-government rule (Saturday -> Friday), so its
     fixed-date holidays are rebuilt here with `sunday_to_monday`.
-A US settlement day is an NYSE session that is not a Fed holiday.
+A US settlement day is an NYSE session that is not a Fed holiday, or one of the
+unscheduled NYSE closures on which DTC and Fedwire settled (named below with their
+sources). A trade on a session that is not a settlement day is combined with the
+previous settlement day's trades (FINRA's schedules); one on a day that is no session
+counts from the next session.
 """
 
 from __future__ import annotations
@@ -41,6 +45,27 @@ def _days(first: date, last: date) -> Iterator[date]:
     while day <= last:
         yield day
         day += timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def reference_us_sessions() -> set[date]:
+    """NYSE sessions 1999-01-01 .. 2031-01-31 from exchange_calendars."""
+    import exchange_calendars as xcals
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="Series.values returning an ndarray", category=DeprecationWarning
+        )
+        nyse = xcals.get_calendar("XNYS", start="1999-01-01", end="2031-01-31")
+    return {session.date() for session in nyse.sessions}
+
+
+#: NYSE closed, settlement went ahead: DTCC's notice of 2012-10-28 (Sandy), SIFMA's of
+#: 2012-10-29 ("a good settlement day"), the Fed's of 2018-12-01 as relayed by ICBA,
+#: SIFMA's unscheduled-close matrix (2025-01-09).
+SETTLED_THROUGH_NYSE_CLOSURE = {
+    date(2012, 10, 29), date(2012, 10, 30), date(2018, 12, 5), date(2025, 1, 9),
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +110,7 @@ def reference_us_days() -> list[date]:
         rules = fed_rules
 
     fed = {ts.date() for ts in FederalReserve().holidays(start=first, end=last)}
-    days = sorted(sessions - fed)
+    days = sorted((sessions - fed) | SETTLED_THROUGH_NYSE_CLOSURE)
     # The reference must know what the test is about, or it proves nothing.
     assert date(2025, 1, 9) not in sessions
     assert {date(2024, 10, 14), date(2024, 11, 11)} <= sessions & fed
@@ -93,9 +118,18 @@ def reference_us_days() -> list[date]:
     return days
 
 
-def _reference_settlement(days: list[date], trade_date: date, offset: int) -> date:
-    start = bisect.bisect_left(days, trade_date)  # roll forward to a settlement day
-    return days[start + offset]
+def _reference_settlement(
+    days: list[date], sessions: set[date], trade_date: date, offset: int
+) -> date:
+    settles = set(days)
+    while trade_date not in settles and trade_date not in sessions:
+        trade_date += timedelta(days=1)  # a weekend trade belongs to the next business day
+    if trade_date in settles:
+        start = bisect.bisect_left(days, trade_date)
+    else:  # a session that cannot settle: combined with the previous settlement day
+        start = bisect.bisect_left(days, trade_date) - 1
+    settle = days[start + offset]
+    return settle if settle >= trade_date else days[bisect.bisect_left(days, trade_date)]
 
 
 def test_us_settlement_days_match_the_reference(reference_us_days: list[date]) -> None:
@@ -111,12 +145,16 @@ def test_us_settlement_days_match_the_reference(reference_us_days: list[date]) -
 
 
 @pytest.mark.parametrize("kind", [T.EQUITY, T.CORPORATE_BOND, T.MUNICIPAL_BOND])
-def test_us_securities_match_the_reference(reference_us_days: list[date], kind: T) -> None:
+def test_us_securities_match_the_reference(
+    reference_us_days: list[date], reference_us_sessions: set[date], kind: T
+) -> None:
     """Every calendar day 2023-2026, across the T+2 -> T+1 switch."""
     us = calendar_for("US")
     differences = []
     for day in _days(date(2023, 1, 1), date(2026, 12, 31)):
-        expected = _reference_settlement(reference_us_days, day, 2 if day < US_T1_FROM else 1)
+        expected = _reference_settlement(
+            reference_us_days, reference_us_sessions, day, 2 if day < US_T1_FROM else 1
+        )
         actual = settlement_date(day, cycle_for(DEFAULT_CYCLES, kind, "US", day), us)
         if actual != expected:
             differences.append((day, actual, expected))
@@ -125,12 +163,12 @@ def test_us_securities_match_the_reference(reference_us_days: list[date], kind: 
 
 @pytest.mark.parametrize(("kind", "offset"), [(T.OPTION, 1), (T.COMMERCIAL_PAPER, 0)])
 def test_options_and_paper_match_the_reference(
-    reference_us_days: list[date], kind: T, offset: int
+    reference_us_days: list[date], reference_us_sessions: set[date], kind: T, offset: int
 ) -> None:
     us = calendar_for("US")
     for day in _days(date(2023, 1, 1), date(2026, 12, 31)):
         cycle = cycle_for(DEFAULT_CYCLES, kind, "US", day)
-        expected = _reference_settlement(reference_us_days, day, offset)
+        expected = _reference_settlement(reference_us_days, reference_us_sessions, day, offset)
         assert settlement_date(day, cycle, us) == expected, day
 
 
@@ -145,12 +183,12 @@ def _settle(kind: T, market: str, trade_date: date, *overrides: CalendarOverride
         (date(2024, 5, 24), date(2024, 5, 29)),  # Fri, last T+2 day, Memorial Day Monday
         (date(2024, 5, 28), date(2024, 5, 29)),  # first T+1 day
         (date(2024, 10, 11), date(2024, 10, 15)),  # Fri before Columbus Day
-        (date(2024, 10, 14), date(2024, 10, 16)),  # Columbus Day: settles with Tuesday's
+        (date(2024, 10, 14), date(2024, 10, 15)),  # Columbus Day: settles with Friday's
         (date(2024, 11, 8), date(2024, 11, 12)),  # Fri before Veterans Day
-        (date(2024, 11, 11), date(2024, 11, 13)),  # Veterans Day: NYSE open, banks shut
+        (date(2024, 11, 11), date(2024, 11, 12)),  # Veterans Day: NYSE open, banks shut
         (date(2024, 3, 28), date(2024, 4, 2)),  # T+2 over Good Friday
         (date(2025, 4, 17), date(2025, 4, 21)),  # T+1 over Good Friday
-        (date(2025, 1, 8), date(2025, 1, 10)),  # NYSE closed 2025-01-09 (Carter)
+        (date(2025, 1, 8), date(2025, 1, 9)),  # NYSE closed 2025-01-09, DTC settled
         (date(2024, 12, 31), date(2025, 1, 2)),
         (date(2025, 12, 31), date(2026, 1, 2)),
         (date(2023, 11, 9), date(2023, 11, 13)),  # Fri 11/10 open: Veterans Day on Sat
@@ -159,6 +197,44 @@ def _settle(kind: T, market: str, trade_date: date, *overrides: CalendarOverride
 )
 def test_us_equity_named_cases(trade_date: date, expected: date) -> None:
     assert _settle(T.EQUITY, "US", trade_date) == expected
+
+
+#: FINRA's trade-date/settlement-date schedules (Columbus Day and Veterans Day 2023 under
+#: T+2, 2024 and 2025 under T+1): trade date -> settlement date, every row published.
+FINRA_SCHEDULES = {
+    # Columbus Day, Monday 2023-10-09, T+2
+    "2023-10-05": "2023-10-10", "2023-10-06": "2023-10-11", "2023-10-09": "2023-10-11",
+    "2023-10-10": "2023-10-12", "2023-10-11": "2023-10-13",
+    # Columbus Day, Monday 2024-10-14, T+1
+    "2024-10-10": "2024-10-11", "2024-10-11": "2024-10-15", "2024-10-14": "2024-10-15",
+    "2024-10-15": "2024-10-16",
+    # Veterans Day, Monday 2024-11-11, T+1
+    "2024-11-07": "2024-11-08", "2024-11-08": "2024-11-12", "2024-11-11": "2024-11-12",
+    "2024-11-12": "2024-11-13",
+    # Columbus Day, Monday 2025-10-13, T+1
+    "2025-10-09": "2025-10-10", "2025-10-10": "2025-10-14", "2025-10-13": "2025-10-14",
+    "2025-10-14": "2025-10-15",
+    # Veterans Day, Tuesday 2025-11-11, T+1
+    "2025-11-07": "2025-11-10", "2025-11-10": "2025-11-12", "2025-11-11": "2025-11-12",
+    "2025-11-12": "2025-11-13",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("trade_date", "expected"), sorted(FINRA_SCHEDULES.items()))
+@pytest.mark.parametrize("kind", [T.EQUITY, T.CORPORATE_BOND, T.MUNICIPAL_BOND])
+def test_finra_bank_holiday_schedules(trade_date: str, expected: str, kind: T) -> None:
+    assert _settle(kind, "US", date.fromisoformat(trade_date)) == date.fromisoformat(expected)
+
+
+def test_unscheduled_closures_that_settled() -> None:
+    assert _settle(T.EQUITY, "US", date(2025, 1, 8)) == date(2025, 1, 9)
+    assert _settle(T.EQUITY, "US", date(2018, 12, 3)) == date(2018, 12, 5)  # T+2
+    assert _settle(T.EQUITY, "US", date(2012, 10, 26)) == date(2012, 10, 31)  # T+3
+    assert _settle(T.EQUITY, "US", date(2012, 10, 25)) == date(2012, 10, 30)
+
+
+def test_t0_on_a_bank_holiday_settles_the_next_day() -> None:
+    assert _settle(T.COMMERCIAL_PAPER, "US", date(2024, 10, 14)) == date(2024, 10, 15)
 
 
 def test_treasuries_settle_on_the_government_calendar() -> None:
