@@ -1,4 +1,4 @@
-"""``calendar settle-date``, ``calendar holidays`` and ``calendar override``."""
+"""``calendar settle-date``, ``holidays``, ``override`` and ``check``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
 from desk_app.cli.output import print_rows
 from desk_app.domain.codes import InstrumentType
 from desk_app.domain.listing import Column, ColumnKind
+from desk_app.services.trading.settle_date_check import COLUMNS as CHECK_COLUMNS
+from desk_app.services.trading.settle_date_check import SettleDateCheck
 
 
 def iso_date(text: str) -> date:
@@ -60,6 +62,25 @@ def register(commands: Any) -> None:
     listing = over_sub.add_parser("list", help="every override")
     add_format(listing)
     listing.set_defaults(handler=list_overrides)
+
+    check = sub.add_parser(
+        "check",
+        help="open obligations whose stored settlement date differs from today's rules",
+        description=(
+            "Lists open obligations of trades dated --from..--to whose stored settlement "
+            "date differs from the date today's cycles and calendars give, and why. "
+            "--correct (supervisor or compliance) corrects the pending ones in one audited "
+            "transaction, each by a new trade version; instructed or matched ones are "
+            "listed but kept: re-instruct them with the counterparty."
+        ),
+    )
+    check.add_argument("--from", dest="first", type=iso_date, required=True, metavar="YYYY-MM-DD")
+    check.add_argument("--to", dest="last", type=iso_date, required=True, metavar="YYYY-MM-DD")
+    check.add_argument(
+        "--correct", action="store_true", help="correct the pending ones (audited, all or none)"
+    )
+    add_format(check)
+    check.set_defaults(handler=check_dates)
 
 
 def settle_date(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -116,4 +137,19 @@ def list_overrides(ctx: CommandContext, args: argparse.Namespace) -> int:
             for code, o in workspace.calendar.overrides()
         ]
     print_rows(OVERRIDE_COLUMNS, rows, args.format)
+    return EXIT_OK
+
+
+def check_dates(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        checker = SettleDateCheck(workspace.uow, workspace.trades, workspace.calendar)
+        found = checker.differences(args.first, args.last)
+        corrected = checker.correct(args.first, args.last) if args.correct else []
+    print_rows(CHECK_COLUMNS, [d.row() for d in found], args.format)
+    if args.correct:
+        kept = sum(not d.correctable for d in found)
+        print(
+            f"corrected {len(corrected)} obligation(s); {kept} kept (see the last column)",
+            file=sys.stderr,
+        )
     return EXIT_OK

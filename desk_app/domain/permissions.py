@@ -38,6 +38,7 @@ class Action(StrEnum):
     TRADE_CANCEL_SETTLING = "trade.cancel_settling"
     SETTLEMENT_RUN = "settlement.run"
     SETTLEMENT_SETTLE = "settlement.settle"
+    SETTLEMENT_DATES_CORRECT = "settlement.correct_dates"
     FAIL_RULES = "fails.rules"
     SSI_CHANGE = "ssi.change"
     TRANSFER_CASH = "transfer.cash"
@@ -86,6 +87,9 @@ _LABELS = {
     Action.TRADE_CANCEL_SETTLING: "Request cancelling a trade whose settlement started or is past",
     Action.SETTLEMENT_RUN: "Create the settlement obligations of trades that lack them",
     Action.SETTLEMENT_SETTLE: "Instruct, match, settle and reverse settlement obligations",
+    Action.SETTLEMENT_DATES_CORRECT: (
+        "Correct pending obligations' settlement dates to today's calendar rules"
+    ),
     Action.FAIL_RULES: (
         "Change the fails rules, the Reg SHO threshold list and when unreceipted "
         "manifests become exceptions"
@@ -172,6 +176,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.GRANT_DECIDE,
         Action.USER_VIEW,
         Action.FAIL_RULES,
+        Action.SETTLEMENT_DATES_CORRECT,
     },
     Role.COMPLIANCE: _COMMON
     | {
@@ -183,6 +188,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.FAIL_RULES,
         Action.BOX_COUNT,
         Action.BOX_COUNT_RESOLVE,
+        Action.SETTLEMENT_DATES_CORRECT,
     },
     Role.ADMIN: _COMMON
     | {

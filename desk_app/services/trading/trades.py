@@ -87,7 +87,8 @@ class ChangeOutcome:
         return f"Trade version {self.trade_id} booked"
 
 
-def _terms_of(trade: m.Trade) -> TradeTerms:
+def terms_of(trade: m.Trade) -> TradeTerms:
+    """The terms of a trade version as booked (what an amendment starts from)."""
     return TradeTerms(
         account=trade.account.account_number, side=trade.side, isin=trade.instrument.isin,
         quantity=trade.quantity, price=trade.price, currency=trade.currency,
@@ -210,7 +211,7 @@ class TradeService:
         return TradeRecord(
             id=trade.id, trade_key=trade.original_id or trade.id, version_no=trade.version_no,
             status=trade.status, source=trade.source, external_id=trade.external_id,
-            terms=_terms_of(trade), instrument=instrument_ref(trade.instrument),
+            terms=terms_of(trade), instrument=instrument_ref(trade.instrument),
             account_name=trade.account.name, gross_amount=trade.gross_amount,
             net_amount=trade.net_amount, reason=trade.reason, created_at=trade.created_at,
             created_by=trade.created_by, row_version=trade.version,
@@ -288,7 +289,7 @@ class TradeService:
 
     def _check_changes(self, session: Session, old: m.Trade, terms: TradeTerms) -> CheckedTrade:
         checked = self._check(session, terms)
-        if not _terms_of(old).changed_fields(checked.booked_terms):
+        if not terms_of(old).changed_fields(checked.booked_terms):
             raise ValidationError("changes", "nothing would change")
         return checked
 
@@ -324,14 +325,14 @@ class TradeService:
         origin: Mapping[str, str] | None = None,
     ) -> Proposal:
         key = old.original_id or old.id
-        before = terms_to_json(_terms_of(old))
+        before = terms_to_json(terms_of(old))
         if terms is None:
             after: dict[str, Any] = {"status": TradeStatus.CANCELLED.value}
             before_shown: dict[str, Any] = {"status": old.status.value}
             summary = f"Cancel trade {key} ({because})"
         else:
             proposed = terms_to_json(terms)  # compared as values: 5.00 is 5
-            changed = {k: proposed[k] for k in _terms_of(old).changed_fields(terms)}
+            changed = {k: proposed[k] for k in terms_of(old).changed_fields(terms)}
             after, before_shown = changed, {k: before[k] for k in changed}
             summary = f"Amend trade {key}: {', '.join(k.replace('_', ' ') for k in changed)}"
         if origin:  # where the change came from, shown beside the terms it changes
@@ -421,7 +422,7 @@ class _TradeHandler:
         trade = None if request.target_id is None else session.get(m.Trade, request.target_id)
         if trade is None:
             return None
-        return {**terms_to_json(_terms_of(trade)), "status": trade.status.value,
+        return {**terms_to_json(terms_of(trade)), "status": trade.status.value,
                 **_origin_of(trade), "version": trade.version}  # fmt: skip
 
     def _trade(self, session: Session, request: m.ApprovalRequest) -> m.Trade:
@@ -437,7 +438,7 @@ class _AmendHandler(_TradeHandler):
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
         old = self._trade(session, request)
         changed = {k: v for k, v in after.items() if k not in _ORIGIN_KEYS}
-        terms = terms_from_json({**terms_to_json(_terms_of(old)), **changed})
+        terms = terms_from_json({**terms_to_json(terms_of(old)), **changed})
         self._service.apply_change(
             session, old, terms, request.reason, request.maker, **_origin_args(session, after)
         )
