@@ -12,7 +12,6 @@ from desk_app.cli.output import print_rows
 from desk_app.domain.codes import InstrumentType
 from desk_app.domain.listing import Column, ColumnKind
 from desk_app.services.trading.settle_date_check import COLUMNS as CHECK_COLUMNS
-from desk_app.services.trading.settle_date_check import SettleDateCheck
 
 
 def iso_date(text: str) -> date:
@@ -142,9 +141,8 @@ def list_overrides(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 def check_dates(ctx: CommandContext, args: argparse.Namespace) -> int:
     with ctx.open() as workspace:
-        checker = SettleDateCheck(workspace.uow, workspace.trades, workspace.calendar)
-        found = checker.differences(args.first, args.last)
-        corrected = checker.correct(args.first, args.last) if args.correct else []
+        found = workspace.settle_dates.differences(args.first, args.last)
+        corrected = workspace.settle_dates.correct(args.first, args.last) if args.correct else []
     print_rows(CHECK_COLUMNS, [d.row() for d in found], args.format)
     if args.correct:
         kept = sum(not d.correctable for d in found)

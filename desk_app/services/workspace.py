@@ -37,6 +37,7 @@ from desk_app.services.supervision.approvals import ApprovalService
 from desk_app.services.supervision.history import HistoryService
 from desk_app.services.supervision.users import UserService
 from desk_app.services.trading.blotter import BlotterService
+from desk_app.services.trading.settle_date_check import SettleDateCheck
 from desk_app.services.trading.trade_import import TradeImportService
 from desk_app.services.trading.trade_lookup import TradeLookupService
 from desk_app.services.trading.trades import TradeService
@@ -61,6 +62,7 @@ class Workspace:
     settlement_messages: SettlementMessageService = field(init=False)
     certificates: CertificateService = field(init=False)
     calendar: CalendarService = field(init=False)
+    settle_dates: SettleDateCheck = field(init=False)
     approvals: ApprovalService = field(init=False)
     accounts: AccountService = field(init=False)
     users: UserService = field(init=False)
@@ -98,6 +100,7 @@ class Workspace:
         self.history = HistoryService(self.uow, self.engine)
         self.trades = TradeService(self.uow, self.approvals, self.calendar)
         self.imports = TradeImportService(self.uow, self.trades, self.calendar)
+        self.settle_dates = SettleDateCheck(self.uow, self.trades, self.calendar)
         self.trade_lookup = TradeLookupService(self.uow)
         self.presets = PresetService(self.uow)
         self.transfers = TransferService(self.uow, self.approvals)

@@ -260,6 +260,7 @@ class MainWindow(QMainWindow):
 
         reference_menu = self.menuBar().addMenu("&Reference")
         self._action(reference_menu, "&Standing settlement instructions…", self.show_ssis)
+        self._action(reference_menu, "&Check settlement dates…", self.show_date_check)
 
         help_menu = self.menuBar().addMenu("&Help")
         about = self._action(help_menu, "&About Desk", self.show_about)
@@ -276,6 +277,23 @@ class MainWindow(QMainWindow):
         self.ssi_dialog = SSIDialog(self._workspace.ssis, self._workspace.user, self)
         self.ssi_dialog.show()
         return self.ssi_dialog
+
+    def show_date_check(self) -> QWidget | None:
+        """Open obligations whose settlement date today's calendar rules would set otherwise."""
+        if self._workspace is None:
+            return None
+        from datetime import UTC, datetime
+
+        from desk_app.domain.cutoffs import CUTOFFS
+        from desk_app.ui.dialogs.settle_date_check_dialog import SettleDateCheckDialog
+
+        today = CUTOFFS["US"].today(datetime.now(UTC))
+        dialog = SettleDateCheckDialog(
+            self._workspace.settle_dates, self._workspace.user, today, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _action(
         self,

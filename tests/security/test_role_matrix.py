@@ -38,7 +38,6 @@ from desk_app.domain.states import (
 )
 from desk_app.domain.supervision import Registration
 from desk_app.domain.trade_ticket import TradeTerms
-from desk_app.services.trading.settle_date_check import SettleDateCheck
 from desk_app.services.workspace import Workspace, open_workspace
 from tests.conftest import settle_workers
 from tests.services.custody.certificate_helpers import dispatch
@@ -195,9 +194,9 @@ ROUTES: dict[Action, Route] = {
     ),  # fmt: skip
     Action.SETTLEMENT_RUN: lambda ws, b: ws.settlements.run(),
     Action.SETTLEMENT_SETTLE: lambda ws, b: ws.settling.settle(b.obligation_id),
-    Action.SETTLEMENT_DATES_CORRECT: lambda ws, b: SettleDateCheck(
-        ws.uow, ws.trades, ws.calendar
-    ).correct(date(2000, 1, 1), date(2099, 12, 31)),  # fmt: skip
+    Action.SETTLEMENT_DATES_CORRECT: lambda ws, b: ws.settle_dates.correct(
+        date(2000, 1, 1), date(2099, 12, 31)
+    ),  # fmt: skip
     Action.FAIL_RULES: lambda ws, b: ws.fails.set_rule_days("REGSHO-SHORT", 13),
     Action.SSI_CHANGE: lambda ws, b: ws.ssis.request_add(
         {

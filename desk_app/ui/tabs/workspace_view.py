@@ -7,7 +7,7 @@ hands one to the window.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +17,7 @@ from desk_app.domain.audit_chain import ChainReport
 from desk_app.domain.codes import AccountStatus
 from desk_app.domain.db_address import DatabaseAddress
 from desk_app.domain.history import FieldDiff, RecordChange
-from desk_app.domain.listing import PageSource
+from desk_app.domain.listing import PageSource, Row
 from desk_app.domain.permissions import Action
 from desk_app.domain.progress import Progress
 from desk_app.domain.seal_check import RecordProblem
@@ -242,6 +242,25 @@ class _Calendars(Protocol):
     def calendar(self, code: str) -> SettlementCalendar: ...
 
 
+class DateDifferenceView(Protocol):
+    """An obligation dated otherwise by today's rules (see settle_date_check.DateDifference)."""
+
+    @property
+    def obligation_id(self) -> int: ...
+    @property
+    def correctable(self) -> bool: ...
+    def row(self) -> Row: ...
+
+
+class SettleDatesView(Protocol):
+    """Settlement dates checked against today's rules (see settle_date_check.SettleDateCheck)."""
+
+    def differences(self, first: date, last: date) -> Sequence[DateDifferenceView]: ...
+    def correct(
+        self, first: date, last: date, *, only: Collection[int] | None = None
+    ) -> Sequence[DateDifferenceView]: ...
+
+
 class SettledView(Protocol):
     """What one settlement did (see settling.Settled)."""
 
@@ -420,6 +439,8 @@ class WorkspaceView(Protocol):
     def fails(self) -> FailsView: ...
     @property
     def calendar(self) -> _Calendars: ...
+    @property
+    def settle_dates(self) -> SettleDatesView: ...
     @property
     def ssis(self) -> SSIsView: ...
     @property
