@@ -384,3 +384,14 @@ def test_default_cycles_cover_every_business_line() -> None:
     for market in ("EU", "GB", "CH"):
         for kind in (T.EQUITY, T.CORPORATE_BOND):
             assert cycle_for(DEFAULT_CYCLES, kind, market, today).label == "T+1"
+
+
+def test_fails_age_and_close_outs_count_settlement_days_only() -> None:
+    """A Columbus Day is no settlement day for fails either; 2025-01-09 was one."""
+    from desk_app.domain.fails import age_in_settlement_days
+
+    us = calendar_for("US")
+    assert age_in_settlement_days(date(2024, 10, 11), date(2024, 10, 14), us) == 0
+    assert age_in_settlement_days(date(2024, 10, 11), date(2024, 10, 15), us) == 1
+    assert us.add_settlement_days(date(2024, 10, 10), 3) == date(2024, 10, 16)  # S+3 close-out
+    assert age_in_settlement_days(date(2025, 1, 8), date(2025, 1, 9), us) == 1
