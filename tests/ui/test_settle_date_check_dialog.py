@@ -40,9 +40,11 @@ def test_a_clerk_sees_the_differences_but_may_not_correct(
     qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
     wait_ops(qtbot)
     assert _shown(dialog, 0) == [str(old_dates["pending"]), str(old_dates["instructed"])]
-    assert _shown(dialog, 7) == ["2026-10-14", "2026-10-14"]  # stored
-    assert _shown(dialog, 8) == ["2026-10-13", "2026-10-13"]  # by today's rules
+    assert _shown(dialog, 1) == ["Pending", "Instructed"]
+    assert _shown(dialog, 3) == ["2026-10-14", "2026-10-14"]  # stored
+    assert _shown(dialog, 4) == ["2026-10-13", "2026-10-13"]  # by today's rules
     assert "Columbus Day" in _shown(dialog, 9)[0]
+    assert "re-instruct" in str(dialog.proxy.index(1, 1).data(Qt.ItemDataRole.ToolTipRole))
     assert "1 pending can be corrected, 1 kept" in dialog.summary.text()
     assert not dialog.correct_button.isEnabled()
     assert "needs the supervisor or compliance role" in dialog.correct_button.toolTip()
@@ -63,6 +65,10 @@ def test_a_supervisor_corrects_the_pending_one(
     qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
     wait_ops(qtbot)
     assert dialog.correct_button.isEnabled()
+    dialog.search.setText("instructed")  # Correct takes what the filter shows
+    assert not dialog.correct()
+    assert dialog.error.text() == "Nothing the filter shows can be corrected"
+    dialog.search.clear()
     qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
     wait_ops(qtbot)
     wait_ops(qtbot)  # the list is read again

@@ -41,14 +41,14 @@ _CLOSED = (S.SETTLED, S.CANCELLED)
 #: The list's columns, for the command line and the window alike.
 COLUMNS = (
     Column("obligation", "Obligation", ColumnKind.INT),
-    Column("trade", "Trade", ColumnKind.INT),
-    Column("account", "Account"),
-    Column("counterparty", "Counterparty"),
-    Column("isin", "ISIN"),
     Column("status", "Status"),
     Column("trade_date", "Trade date", ColumnKind.DATE),
     Column("stored", "Stored date", ColumnKind.DATE),
     Column("rules_date", "By today's rules", ColumnKind.DATE),
+    Column("account", "Account"),
+    Column("counterparty", "Counterparty"),
+    Column("isin", "ISIN"),
+    Column("trade", "Trade", ColumnKind.INT),
     Column("why", "Why"),
     Column("kept_because", "Not corrected because"),
 )
@@ -78,8 +78,8 @@ class DateDifference:
     def row(self) -> Row:
         """Values in `COLUMNS` order, then the obligation id."""
         return (
-            self.obligation_id, self.trade_id, self.account, self.counterparty, self.isin,
-            self.status.label, self.trade_date, self.stored, self.expected, self.why,
+            self.obligation_id, self.status.label, self.trade_date, self.stored, self.expected,
+            self.account, self.counterparty, self.isin, self.trade_id, self.why,
             self.kept_because, self.obligation_id,
         )  # fmt: skip
 

@@ -33,10 +33,12 @@ from desk_app.ui.ops import Op
 from desk_app.ui.tabs.workspace_view import ActorView, DateDifferenceView, SettleDatesView
 from desk_app.ui.theme import Tone
 
-HEADERS = ("Obligation", "Trade", "Account", "Counterparty", "ISIN", "Status", "Trade date",
-           "Stored date", "By today's rules", "Why", "Not corrected because")  # fmt: skip
+#: In `settle_date_check.COLUMNS` order: what needs a person first.
+HEADERS = ("Obligation", "Status", "Trade date", "Stored date", "By today's rules", "Account",
+           "Counterparty", "ISIN", "Trade", "Why", "Not corrected because")  # fmt: skip
+_STATUS, _RULES, _WHY, _KEPT = 1, 4, 9, 10
 #: Columns too long to show whole: their text is in the tooltip too.
-_LONG = (9, 10)
+_LONG = (_WHY, _KEPT)
 
 
 class SettleDateCheckDialog(QDialog):
@@ -78,8 +80,8 @@ class SettleDateCheckDialog(QDialog):
         self.correct_button.setEnabled(False)
         self.correct_button.setToolTip(
             self._refusal
-            or "Correct the pending obligations listed: each gets a new trade version "
-            "with today's date (audited, all or none)"
+            or "Correct the pending obligations the filter shows: each gets a new trade "
+            "version with the rules' date (audited, all or none)"
         )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(self.correct_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -147,14 +149,15 @@ class SettleDateCheckDialog(QDialog):
         rows = []
         for diff in self._shown:
             values = diff.row()[: len(HEADERS)]
-            tone = None if diff.correctable else Tone.WARNING
+            kept = not diff.correctable
+            tips = {_STATUS: str(values[_KEPT]) if kept else "Correct pending corrects it"}
             rows.append([
                 Cell(
                     "" if v is None else str(v),
                     v if isinstance(v, int) else ("" if v is None else str(v)),
-                    tone=tone if n == len(HEADERS) - 1 else None,
-                    tint=Tone.WARNING if n == 8 else None,
-                    tooltip=str(v) if n in _LONG else "",
+                    tone=Tone.WARNING if kept and n in (_STATUS, _KEPT) else None,
+                    tint=Tone.WARNING if n == _RULES else None,
+                    tooltip=str(v) if n in _LONG else tips.get(n, ""),
                 )
                 for n, v in enumerate(values)
             ])  # fmt: skip
@@ -163,22 +166,30 @@ class SettleDateCheckDialog(QDialog):
         for column in _LONG:
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), 420))
         pending = sum(d.correctable for d in self._shown)
-        kept = len(self._shown) - pending
+        held = len(self._shown) - pending
         if not self._shown:
             self.summary.setText("Every open obligation of these trade dates has today's date.")
         else:
             self.summary.setText(
                 f"{len(self._shown)} open obligation(s) differ from today's rules: {pending} "
-                f"pending can be corrected, {kept} kept (see the last column)."
+                f"pending can be corrected, {held} kept (see the last column)."
             )
         self.correct_button.setEnabled(self._refusal is None and pending > 0)
 
     # -- correcting ----------------------------------------------------------------------
+    def visible_ids(self) -> list[int]:
+        """The obligations the filter lets through, in the order shown."""
+        proxy = self.proxy
+        return [
+            int(proxy.index(r, 0).data(Qt.ItemDataRole.UserRole)) for r in range(proxy.rowCount())
+        ]
+
     def correct(self) -> bool:
-        """Correct the pending obligations shown (on a worker); all or none."""
-        ids = [d.obligation_id for d in self._shown if d.correctable]
+        """Correct the pending obligations the filter shows (on a worker); all or none."""
+        visible = set(self.visible_ids())
+        ids = [d.obligation_id for d in self._shown if d.correctable and d.obligation_id in visible]
         if not ids:
-            self._show("Nothing listed can be corrected: check first")
+            self._show("Nothing the filter shows can be corrected")
             return False
         self.error.hide()
         checks, (first, last) = self._checks, self.window_dates()
