@@ -282,6 +282,17 @@ class SettlementCalendar:
             "calendar", f"{self.code} has no business day for {_MAX_CLOSED_RUN} days", trade_date
         )
 
+    def trade_date_note(self, trade_date: date) -> str | None:
+        """What a clerk should know about ``trade_date`` (None: an ordinary business day)."""
+        if not self.is_trading_day(trade_date):
+            why = self.trading_holiday_name(trade_date) or "closed"
+            return f"{trade_date.isoformat()} is no {self.code} trading day: {why}"
+        if self.is_settlement_day(trade_date):
+            return None
+        name = self.holiday_name(trade_date) or "not a settlement day"
+        day = self.counting_day(trade_date).isoformat()
+        return f"{name}: no settlement day, settles with {day}'s trades"
+
     def next_settlement_day(self, day: date) -> date:
         """The first settlement day strictly after ``day``."""
         one = timedelta(days=1)

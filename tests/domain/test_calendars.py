@@ -318,3 +318,17 @@ def test_eu_against_target2_closing_days() -> None:
         if day.weekday() < 5 and eu.is_settlement_day(day) == (day in closed)
     ]
     assert differences == []
+
+
+@pytest.mark.parametrize(
+    ("day", "note"),
+    [
+        (date(2024, 10, 15), None),
+        (date(2024, 10, 14), "Columbus Day: no settlement day, settles with 2024-10-11's trades"),
+        (date(2025, 1, 9), "2025-01-09 is no US trading day: National Day of Mourning for "
+         "former President Jimmy Carter"),
+        (date(2024, 6, 15), "2024-06-15 is no US trading day: Weekend"),
+    ],
+)  # fmt: skip
+def test_what_a_clerk_is_told_about_a_trade_date(day: date, note: str | None) -> None:
+    assert calendar_for("US").trade_date_note(day) == note

@@ -162,7 +162,7 @@ class SettleDates:
         self._dates: dict[tuple[InstrumentType, str, date], tuple[date, str]] = {}
 
     def of(self, kind: InstrumentType, market: str, trade_date: date) -> tuple[date, str]:
-        """The settlement date and the cycle's label ("T+1 US equity …")."""
+        """The settlement date and the cycle's label ("T+1", and why the day is unusual)."""
         key = (kind, market, trade_date)
         found = self._dates.get(key)
         if found is None:
@@ -172,8 +172,10 @@ class SettleDates:
             code = cycle.calendar_code
             if code not in self._calendars:
                 self._calendars[code] = self._service.calendar(code)
-            day = settlement.settlement_date(trade_date, cycle, self._calendars[code])
-            found = self._dates[key] = (day, cycle.label)
+            calendar = self._calendars[code]
+            day = settlement.settlement_date(trade_date, cycle, calendar)
+            note = calendar.trade_date_note(trade_date)
+            found = self._dates[key] = (day, f"{cycle.label} ({note})" if note else cycle.label)
         return found
 
 

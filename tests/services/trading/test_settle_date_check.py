@@ -119,3 +119,19 @@ def test_a_correction_of_what_was_seen_refuses_when_it_changed_meanwhile(
     with pytest.raises(StaleRecord, match="no longer differ"):
         _check(settling_desk.ws["sue"]).correct(*OCTOBER, only=seen)
     assert settling_desk.audit_count() == before
+
+
+def test_the_ticket_is_told_about_an_unusual_trade_date(settling_desk: Desk) -> None:
+    """2025-01-09: no NYSE trading, yet a settlement day; a trade dated so counts from it."""
+    trades = settling_desk.ws["carl"].trades
+    day, label = trades.settle_date("US0378331005", date(2025, 1, 9))
+    assert day == date(2025, 1, 10)
+    assert label == (
+        "T+1 (2025-01-09 is no US trading day: National Day of Mourning for former "
+        "President Jimmy Carter)"
+    )
+    assert trades.settle_date("US0378331005", date(2024, 10, 14)) == (
+        date(2024, 10, 15),
+        "T+1 (Columbus Day: no settlement day, settles with 2024-10-11's trades)",
+    )
+    assert trades.settle_date("US0378331005", date(2025, 1, 8)) == (date(2025, 1, 9), "T+1")
