@@ -41,6 +41,11 @@ def register(commands: Any) -> None:
     closed = sub.add_parser("holidays", help="list the weekdays a calendar is closed")
     closed.add_argument("--calendar", default="US", help="US, US-GOVT, EU, GB or CH")
     closed.add_argument("--year", type=int, default=date.today().year)
+    closed.add_argument(
+        "--trading",
+        action="store_true",
+        help="the exchange's closed weekdays instead (trading and settlement calendars differ)",
+    )
     add_format(closed)
     closed.set_defaults(handler=holidays)
 
@@ -108,7 +113,7 @@ OVERRIDE_COLUMNS = (
 
 def holidays(ctx: CommandContext, args: argparse.Namespace) -> int:
     with ctx.open() as workspace:
-        rows = workspace.calendar.closed_days(args.calendar, args.year)
+        rows = workspace.calendar.closed_days(args.calendar, args.year, trading=args.trading)
     print_rows(HOLIDAY_COLUMNS, rows, args.format)
     return EXIT_OK
 

@@ -56,3 +56,17 @@ def test_check_refuses_a_window_backwards(
         "--to", "2026-10-01",
     )  # fmt: skip
     assert code == 2 and "'someday' is not a date" in err
+
+
+def test_holidays_lists_the_settlement_or_the_trading_calendar(
+    capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    base = ("--db", db_url, "calendar", "holidays", "--year", "2025", "--format", "csv")
+    code, settling, _ = run(capsys, *base)
+    assert code == 0
+    assert "2025-10-13,Columbus Day" in settling and "2025-11-11,Veterans Day" in settling
+    assert "2025-01-09" not in settling  # DTC and Fedwire settled
+    code, trading, _ = run(capsys, *base, "--trading")
+    assert code == 0
+    assert "2025-01-09,National Day of Mourning for former President Jimmy Carter" in trading
+    assert "2025-10-13" not in trading and "2025-04-18,Good Friday" in trading

@@ -64,15 +64,19 @@ class CalendarService:
             trade_date, cycle, self.calendar(cycle.calendar_code)
         ), cycle
 
-    def closed_days(self, code: str, year: int) -> list[tuple[date, str]]:
-        """Weekdays of ``year`` that are not settlement days, with the reason."""
+    def closed_days(self, code: str, year: int, *, trading: bool = False) -> list[tuple[date, str]]:
+        """Weekdays of ``year`` that are not settlement days (or trading days), with the reason."""
         calendar = self.calendar(code)
         day, end = date(year, 1, 1), date(year, 12, 31)
         closed = []
         while day <= end:
-            if day.weekday() < 5 and not calendar.is_settlement_day(day):
+            if trading and day.weekday() < 5 and not calendar.is_trading_day(day):
+                closed.append((day, calendar.trading_holiday_name(day) or ""))
+            elif not trading and day.weekday() < 5 and not calendar.is_settlement_day(day):
                 closed.append((day, calendar.holiday_name(day) or ""))
             day += timedelta(days=1)
+        if trading:
+            return closed
         opened = [(o.day, f"Open by override: {o.reason}") for o in calendar.overrides]
         return sorted(closed + [o for o in opened if o[0].year == year])
 
