@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from desk_app.domain.states import ObligationStatus
 from desk_app.ui.dialogs.settle_date_check_dialog import SettleDateCheckDialog
+from desk_app.ui.main_window import MainWindow
+from desk_app.ui.settings import DeskSettings
 from tests.services.conftest import Desk
 from tests.services.settlement.test_settling import _obligation
 from tests.services.trading.test_settle_date_check import old_dates
@@ -76,3 +79,29 @@ def test_a_supervisor_corrects_the_pending_one(
     assert _obligation(settling_desk, old_dates["pending"]).status is ObligationStatus.CANCELLED
     assert _shown(dialog, 0) == [str(old_dates["instructed"])]
     assert not dialog.correct_button.isEnabled()  # what is left is kept
+
+
+def test_the_reference_menu_opens_it(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path, old_dates: dict[str, int]
+) -> None:
+    window = MainWindow(
+        DeskSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)), "sue"
+    )
+    qtbot.addWidget(window)
+    window.set_workspace(settling_desk.ws["sue"])
+    try:
+        action = next(a for a in window.actions() if a.text() == "&Check settlement dates…")
+        action.trigger()
+        dialog = window.findChild(SettleDateCheckDialog)
+        assert dialog is not None and dialog.isVisible()
+        assert dialog.correct_button.toolTip().startswith("Correct the pending obligations")
+        dialog.first.setDate(date(2026, 10, 1))
+        dialog.last.setDate(date(2026, 10, 31))
+        dialog.check()
+        wait_ops(qtbot)
+        assert dialog.proxy.rowCount() == 2
+        dialog.close()
+    finally:
+        window.clear_workspace()
+        wait_ops(qtbot)
+        qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
