@@ -274,7 +274,14 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'desk.db'}"
+    """A new, empty database file (an empty file is one to SQLite; Desk migrates it).
+
+    It exists, as a database chosen on purpose does: a missing file is refused unless
+    creating it is asked for (``--create``, ``db upgrade``, the window's question).
+    """
+    path = tmp_path / "desk.db"
+    path.touch()
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(params=ENGINES)

@@ -42,6 +42,11 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="use a separate demo database filled with sample data",
     )
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        help="create the named SQLite file if it does not exist (else a missing file is an error)",
+    )
     parser.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)
 
 

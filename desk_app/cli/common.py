@@ -35,6 +35,7 @@ class CommandContext:
     actor: str
     demo: bool
     exit_after_paint: bool
+    create: bool = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> CommandContext:
@@ -43,7 +44,13 @@ class CommandContext:
         from desk_app.services.supervision.identity import resolve_actor
 
         url = args.db or os.environ.get("DESK_DB_URL") or None
-        return cls(url, resolve_actor(args.user), args.demo, args.exit_after_paint)
+        return cls(
+            url,
+            resolve_actor(args.user),
+            args.demo,
+            args.exit_after_paint,
+            create=bool(getattr(args, "create", False)),
+        )
 
     @property
     def url(self) -> str:
@@ -58,13 +65,38 @@ class CommandContext:
             return database.sqlite_url(database.demo_sqlite_path())
         return database.resolve_url(self.explicit_url)
 
-    def open(self, *, migrate: bool = True, fill_demo: bool = True) -> Workspace:
+    def require_database(self) -> None:
+        """Refuse a local file that does not exist, unless ``--create`` says to make it.
+
+        A mistyped path must never become a new, empty database with its caller as
+        admin: the command stops before anything (a folder, a file) is created.
+        """
+        from desk_app.domain.errors import DeskError
+        from desk_app.services.database import missing_file
+
+        if self.create or self.demo:
+            return
+        path = missing_file(self.url)
+        if path is None:
+            return
+        raise DeskError(
+            f"{path}: no such database file. Check the path; to start a new, empty "
+            "database there, add --create or run `desk-app --db URL db upgrade`."
+        )
+
+    def open(
+        self, *, migrate: bool = True, fill_demo: bool = True, create: bool = False
+    ) -> Workspace:
         """The workspace a command works in, signed in as the actor.
 
-        ``--demo`` fills the demo file on first use and admits whoever runs it (the
-        demo's admin enrols them); a user with an app password gives it through
-        ``DESK_PASSWORD`` or, at a terminal, a prompt.
+        A missing local file is an error (`require_database`) unless ``--create`` or
+        ``create`` (a command whose purpose is a new database) asks for it. ``--demo``
+        fills the demo file on first use and admits whoever runs it (the demo's admin
+        enrols them); a user with an app password gives it through ``DESK_PASSWORD``
+        or, at a terminal, a prompt.
         """
+        if not create:
+            self.require_database()
         if self.demo:
             self._admit_to_demo(newly_filled=False)
         workspace = self._sign_in(migrate)

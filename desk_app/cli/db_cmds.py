@@ -16,7 +16,9 @@ def register(commands: Any) -> None:
     up.set_defaults(handler=upgrade)
 
     demo = commands.add_parser(
-        "demo-data", help="fill an empty database with realistic, deterministic sample data"
+        "demo-data",
+        help="fill an empty database with realistic, deterministic sample data "
+        "(creates the file if it does not exist)",
     )
     demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same book")
     demo.add_argument("--trades", type=_positive, default=30000, help="how many trades")
@@ -50,7 +52,7 @@ def demo_data(ctx: CommandContext, args: argparse.Namespace) -> int:
         print(f"\r{stage}: {done}/{total}".ljust(60), end="", file=sys.stderr, flush=True)
 
     try:
-        with ctx.open(fill_demo=False) as workspace:
+        with ctx.open(fill_demo=False, create=True) as workspace:
             summary = generate_demo_data(
                 workspace.sessions,
                 seed=args.seed,

@@ -30,6 +30,7 @@ def register(commands: Any, take_screenshots: ScreenshotTaker) -> None:
 def screenshot(
     take_screenshots: ScreenshotTaker, ctx: CommandContext, args: argparse.Namespace
 ) -> int:
+    ctx.require_database()
     paths = take_screenshots(ctx.url, ctx.actor, args.out)
     for path in paths:
         print(path)

@@ -55,6 +55,20 @@ def resolve_url(explicit: str | None, environ: Mapping[str, str] = os.environ) -
     return sqlite_url(default_sqlite_path())
 
 
+def missing_file(url: str) -> Path | None:
+    """The local file ``url`` names when it does not exist (None for a server or a file).
+
+    Opening creates a missing file, so a mistyped path would silently become a new,
+    empty database whose first user is its admin: the command line and the window ask
+    this first, and create only when told to (``--create``, ``db upgrade``, first run).
+    """
+    address = DatabaseAddress.parse(url)
+    if not address.is_local:
+        return None
+    path = Path(address.database)
+    return None if path.exists() else path
+
+
 def upgrade_database(url: str) -> tuple[bool, str | None]:
     """Create or migrate the schema: whether it changed, and the revision it is now at."""
     engine = create_desk_engine(url)
@@ -95,6 +109,7 @@ __all__ = [
     "default_sqlite_path",
     "demo_sqlite_path",
     "driver_errors_explained",
+    "missing_file",
     "resolve_url",
     "sqlite_url",
     "upgrade_database",

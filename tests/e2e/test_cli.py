@@ -229,6 +229,28 @@ def test_demo_option_fills_and_uses_the_separate_demo_database(
     assert run(capsys, "--demo", "--db", sqlite_url, "accounts", "list")[0] == 2
 
 
+def test_a_mistyped_path_creates_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No folder, no file, no admin: creating a database is asked for, never a side effect."""
+    missing = tmp_path / "no" / "such" / "dir" / "x.db"
+    code, out, err = run(capsys, "--db", f"sqlite:///{missing}", "accounts", "list")
+    assert (code, out) == (1, "")
+    assert err.strip().splitlines() == [
+        f"{missing}: no such database file. Check the path; to start a new, empty database "
+        "there, add --create or run `desk-app --db URL db upgrade`."
+    ]
+    assert not (tmp_path / "no").exists()
+    monkeypatch.setenv("DESK_DB_URL", f"sqlite:///{tmp_path / 'typo.db'}")
+    assert run(capsys, "user", "list")[0] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+    code, out, _ = run(capsys, "--create", "--db", f"sqlite:///{missing}", "accounts", "list")
+    assert code == 0 and missing.is_file()
+    code, out, _ = run(capsys, "--db", f"sqlite:///{missing}", "accounts", "list")
+    assert code == 0  # it exists now: no --create needed
+
+
 def test_database_trouble_during_a_command_is_one_line_not_a_traceback(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

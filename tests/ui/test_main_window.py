@@ -425,7 +425,7 @@ def test_demo_mode_fills_the_demo_database_with_progress(
         assert controller.window.tab("blotter").row_count_text() == "300 rows"
         assert controller.workspace is not None
         assert controller.workspace.url == f"sqlite:///{demo_file}"
-        assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()
+        assert Path(sqlite_url.removeprefix("sqlite:///")).stat().st_size == 0  # untouched
     finally:
         controller.shutdown()
 
