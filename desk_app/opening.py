@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 
 from desk_app.domain.db_address import DatabaseAddress, InvalidAddress
 from desk_app.ui import launch
-from desk_app.ui.opening import Opened, OpenRequest, PasswordNeeded, SignInNeeded
+from desk_app.ui.opening import (
+    DatabaseMissing,
+    Opened,
+    OpenRequest,
+    PasswordNeeded,
+    SignInNeeded,
+)
 
 if TYPE_CHECKING:
     from desk_app.domain.progress import Progress
@@ -88,6 +94,12 @@ def open_database(request: OpenRequest) -> Opened:
     default = database.demo_sqlite_path() if request.demo else database.default_sqlite_path()
     url = request.url or database.sqlite_url(default)
     address = DatabaseAddress.parse(url)  # a clear `InvalidAddress` for a malformed URL
+    if request.url is not None and not request.create:
+        # A named file (--db, Recent, a setting) that is gone may be a typo: ask first.
+        # The default file is made at first run, as the welcome promises.
+        missing = database.missing_file(url)
+        if missing is not None:
+            raise DatabaseMissing(str(missing))
     note = None
     if request.demo:
         from desk_app.demo.access import admit

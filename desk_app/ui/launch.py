@@ -25,6 +25,7 @@ from desk_app.domain.db_address import InvalidAddress, redact
 from desk_app.domain.errors import DeskError, NotPermitted
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.opening import (
+    DatabaseMissing,
     DatabaseOpener,
     Opened,
     OpenRequest,
@@ -36,7 +37,7 @@ from desk_app.ui.tabs.table_tab import OPENING_TEXT
 from desk_app.ui.workers import run_in_background, run_with_progress_dialog
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QProgressDialog
+    from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
     from desk_app.ui.dialogs.connect_dialog import ConnectDialog
     from desk_app.ui.dialogs.database_error_dialog import DatabaseErrorDialog
@@ -101,6 +102,7 @@ class DeskController(QObject):
         self.progress_dialog: QProgressDialog | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self.access_dialog: AccessRefusedDialog | None = None
+        self.create_question: QMessageBox | None = None
         self.idle_lock: IdleLock | None = None
         self.security_menu: SecurityMenu | None = None
         self._request: OpenRequest | None = None
@@ -109,6 +111,7 @@ class DeskController(QObject):
         self._opening = False
         window.database_change_requested.connect(self._on_database_chosen)
         window.shared_database_requested.connect(self.show_connect_dialog)
+        window.new_database_requested.connect(self._on_new_database)
 
     @property
     def errors(self) -> ErrorReporter:
@@ -202,6 +205,9 @@ class DeskController(QObject):
         if isinstance(exc, NotPermitted):
             self.show_access_refused(exc.message)
             return
+        if isinstance(exc, DatabaseMissing) and self._request is not None:
+            self.ask_to_create(exc, self._request)
+            return
         if isinstance(exc, InvalidAddress):
             message = f"The database address is not valid: {exc.message}"
         elif isinstance(exc, DeskError):
@@ -213,6 +219,47 @@ class DeskController(QObject):
             self.window.clear_workspace("No database open")
         self.show_database_error(message)
         self.open_failed.emit(message)
+
+    # -- a file that does not exist ----------------------------------------------------------
+    def ask_to_create(self, missing: DatabaseMissing, request: OpenRequest) -> QMessageBox:
+        """A named file that is not there: create it only if the user says so."""
+        from PySide6.QtWidgets import QMessageBox
+
+        if self.workspace is None:
+            self.window.clear_workspace("No database open")
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Create a new database?",
+            f"There is no database at {missing.path}.",
+            QMessageBox.StandardButton.NoButton,
+            self.window,
+        )
+        box.setInformativeText(
+            "Create a new, empty Desk database there? You will be its first user and "
+            "its admin. If the path is mistyped, choose Cancel."
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        create = box.addButton("Create", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def answered() -> None:
+            if box.clickedButton() is create:
+                self.open(replace(request, create=True))
+            else:
+                self.show_database_error(missing.message)
+                self.open_failed.emit(missing.message)
+
+        box.finished.connect(answered)
+        if self.create_question is not None:
+            self.create_question.deleteLater()
+        self.create_question = box
+        box.open()
+        return box
+
+    def _on_new_database(self, url: str) -> None:
+        """File → New database…: the user named a new file on purpose."""
+        self.open(OpenRequest(url, self.actor, remember=True, create=True))
 
     # -- signing in --------------------------------------------------------------------------
     def show_sign_in(self, username: str, *, wrong: bool = False) -> SignInDialog:
@@ -261,10 +308,11 @@ class DeskController(QObject):
         self.window.choose_database_file()
 
     def show_database_error(self, message: str) -> DatabaseErrorDialog:
-        """Why it failed, with Open another / Connect / Quit (opened, not exec'd)."""
+        """Why it failed, with Retry / Open another / Connect / Quit (opened, not exec'd)."""
         from desk_app.ui.dialogs.database_error_dialog import DatabaseErrorDialog
 
         dialog = DatabaseErrorDialog(message, self.window)
+        dialog.retry_requested.connect(self._retry_after_error)
         dialog.open_file_requested.connect(self._choose_file_after_error)
         dialog.shared_database_requested.connect(self._connect_after_error)
         dialog.quit_requested.connect(self.window.close)
@@ -273,6 +321,11 @@ class DeskController(QObject):
         self.database_error_dialog = dialog
         dialog.open()
         return dialog
+
+    def _retry_after_error(self) -> None:
+        """The same request again: the server may be back, the file unlocked."""
+        if self._request is not None:
+            self.open(self._request)
 
     def _connect_after_error(self) -> None:
         self.show_connect_dialog()

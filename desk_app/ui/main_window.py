@@ -38,6 +38,8 @@ class MainWindow(QMainWindow):
 
     #: File → Open or Recent: open the database at this URL (never with a password).
     database_change_requested = Signal(str)
+    #: File → New database…: create the SQLite file at this URL and open it.
+    new_database_requested = Signal(str)
     #: File → Connect to shared database…: the app shows the connect dialog.
     shared_database_requested = Signal()
     #: The window has painted for the first time: the app may now open the database.
@@ -223,6 +225,7 @@ class MainWindow(QMainWindow):
         self._action(
             file_menu, "&Open database…", self.choose_database_file, QKeySequence.StandardKey.Open
         )
+        self._action(file_menu, "&New database…", self.choose_new_database_file)
         self._action(file_menu, "&Connect to shared database…", self.shared_database_requested)
         self.recent_menu = file_menu.addMenu("&Recent databases")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -331,6 +334,13 @@ class MainWindow(QMainWindow):
             # '%' and '?' are legal in folder names but mean something in a URL.
             # (Qt's file dialog gives forward slashes on Windows too.)
             self.database_change_requested.emit("sqlite:///" + quote(path, safe="/:"))
+        return bool(path)
+
+    def choose_new_database_file(self) -> bool:
+        """File → New database…: name a new SQLite file; False if the user cancelled."""
+        path, _ = QFileDialog.getSaveFileName(self, "New database", "desk.db", SQLITE_FILTER)
+        if path:
+            self.new_database_requested.emit("sqlite:///" + quote(path, safe="/:"))
         return bool(path)
 
     def show_about(self) -> AboutDialog:

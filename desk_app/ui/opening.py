@@ -48,6 +48,14 @@ class SignInNeeded(DeskError):
         self.wrong = wrong
 
 
+class DatabaseMissing(DeskError):
+    """The local file a request names does not exist: the window asks before creating it."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path} does not exist. Nothing was created.")
+        self.path = path
+
+
 @dataclass(frozen=True)
 class OpenRequest:
     url: str | None  # None: the default local file (or the demo file)
@@ -57,6 +65,7 @@ class OpenRequest:
     password: str | None = None  # the database's (PostgreSQL), not Desk's own
     store_password: bool = False
     app_password: str | None = None  # the user's Desk password, when they have one
+    create: bool = False  # make the named local file if it does not exist (asked first)
 
 
 @dataclass(frozen=True)

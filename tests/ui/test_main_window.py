@@ -334,6 +334,7 @@ def test_opens_the_database_after_the_window_and_remembers_gui_choices(
     assert controller.settings.last_database_url() is None  # --db is not a GUI choice
 
     other = demo_url.replace("desk.db", "other.db")
+    Path(other.removeprefix("sqlite:///")).touch()  # an empty file: a new database
     with qtbot.waitSignal(controller.workspace_opened, timeout=20_000):
         window.database_change_requested.emit(other)  # File → Open
     assert window.tab("blotter").row_count_text() == "0 rows"
@@ -353,8 +354,9 @@ def test_corrupt_file_shows_the_database_error_and_is_left_alone(
     assert dialog is not None and dialog.isVisible()
     assert "not a Desk database" in failed.args[0]
     assert "Traceback" not in dialog.message_label.text()
-    assert [b.text() for b in (dialog.open_button, dialog.connect_button, dialog.quit_button)] == [
-        "Open another database…", "Connect to shared database…", "Quit",
+    buttons = (dialog.retry_button, dialog.open_button, dialog.connect_button, dialog.quit_button)
+    assert [b.text() for b in buttons] == [
+        "Retry", "Open another database…", "Connect to shared database…", "Quit",
     ]  # fmt: skip
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("broken")) == [

@@ -6,7 +6,7 @@ from a newer Desk) are the user's to act on, not bugs. Nothing has been written.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,8 +20,10 @@ from desk_app.ui.dialogs.message_layout import headed_message
 
 
 class DatabaseErrorDialog(QDialog):
-    """Why the database did not open, with Open another / Connect / Quit."""
+    """Why the database did not open, with Retry / Open another / Connect / Quit."""
 
+    #: Try the same database again (a server back up, a file unlocked).
+    retry_requested = Signal()
     open_file_requested = Signal()
     shared_database_requested = Signal()
     quit_requested = Signal()
@@ -37,12 +39,15 @@ class DatabaseErrorDialog(QDialog):
             "Desk could not open the database.",
             message,
         )
+        # A driver's text may hold '<' or '&': shown as written, never as markup.
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
 
         buttons = QDialogButtonBox(self)
+        self.retry_button = self._button(buttons, "Retry", self._retry)
         self.open_button = self._button(buttons, "Open another database…", self._open_file)
         self.connect_button = self._button(buttons, "Connect to shared database…", self._connect)
         self.quit_button = self._button(buttons, "Quit", self._quit)
-        self.open_button.setDefault(True)
+        self.retry_button.setDefault(True)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -54,6 +59,10 @@ class DatabaseErrorDialog(QDialog):
         button.clicked.connect(slot)
         box.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         return button
+
+    def _retry(self) -> None:
+        self.accept()
+        self.retry_requested.emit()
 
     def _open_file(self) -> None:
         self.accept()
