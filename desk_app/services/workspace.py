@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 
@@ -79,6 +80,8 @@ class Workspace:
     manifests: ManifestService = field(init=False)
     manifest_printing: ManifestPrinting = field(init=False)
     box_counts: BoxCountService = field(init=False)
+    #: Called as `close` begins: a window stops its timers and waits for its readers.
+    _closing: list[Callable[[], None]] = field(init=False, default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.uow = UnitOfWork(self.sessions, self.user)
@@ -136,12 +139,23 @@ class Workspace:
             return False
         return True
 
+    def before_close(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` when `close` begins, before any connection is released.
+
+        Whoever shows this database (the window) stops what still reads it there,
+        whichever code closes it.
+        """
+        self._closing.append(hook)
+
     def close(self) -> None:
         """Release every connection; a read that comes later fails instead of reconnecting.
 
         A worker that starts a read after its window let go of this database would
         otherwise open a connection nobody closes.
         """
+        hooks, self._closing = self._closing, []
+        for hook in hooks:
+            hook()
         if not event.contains(self.engine, "do_connect", _refuse_closed):
             event.listen(self.engine, "do_connect", _refuse_closed)
         self.engine.dispose()

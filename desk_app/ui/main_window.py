@@ -6,10 +6,14 @@ and `desk_app.ui.launch` answers by handing it a workspace or an error.
 
 from __future__ import annotations
 
+import logging
+import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QEvent, Qt, QThread, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
@@ -28,7 +32,12 @@ if TYPE_CHECKING:
     from desk_app.ui.dialogs.about_dialog import AboutDialog
     from desk_app.ui.dialogs.ssi_dialog import SSIDialog
 
+log = logging.getLogger(__name__)
+
 PING_INTERVAL_MS = 30_000
+#: How long leaving a database waits for the work still reading it (then closes anyway).
+WORKER_WAIT_MS = 10_000
+CLOSED_TEXT = "The database was closed"
 OFFLINE_RETRY_MS = 5_000
 SQLITE_FILTER = "Desk databases (*.db *.sqlite *.sqlite3);;All files (*)"
 
@@ -57,6 +66,8 @@ class MainWindow(QMainWindow):
         self._ping_in_flight = False
         self._painted = False
         self.about_dialog: AboutDialog | None = None
+        #: The tabs' timers stopped while no database is shown, started again with the next.
+        self._suspended: list[QTimer] = []
 
         self.tab_widget = QTabWidget(self)
         self.tab_widget.setDocumentMode(True)
@@ -106,9 +117,15 @@ class MainWindow(QMainWindow):
 
     def set_workspace(self, workspace: WorkspaceView) -> None:
         """Show ``workspace`` in every tab and the status bar."""
+        if self._workspace is not None and self._workspace is not workspace:
+            self.stop_database_work()  # nothing may read the one being left once it closes
         self._workspace = workspace
         for tab in self.tabs:
             tab.set_workspace(workspace)
+        self._resume_timers()
+        before_close = getattr(workspace, "before_close", None)
+        if callable(before_close):
+            before_close(self._on_closing(workspace))
         self.setWindowTitle(f"Desk — {workspace.description}")
         self._database_label.setText(workspace.description)
         self._database_label.setToolTip(f"{workspace.server_version}\n{workspace.address.shown()}")
@@ -121,17 +138,56 @@ class MainWindow(QMainWindow):
         self._ping_timer.start(PING_INTERVAL_MS)
 
     def clear_workspace(self, message: str = "No database open") -> None:
-        """Empty every tab (before a database opens, or after it failed to)."""
+        """Empty every tab (before a database opens, after it failed to, or as it closes)."""
+        self.stop_database_work()
         self._workspace = None
         if self.ssi_dialog is not None:  # it lists the database being left
             self.ssi_dialog.close()
-        self._ping_timer.stop()
         for tab in self.tabs:
             tab.clear(message)
         self.setWindowTitle("Desk")
         self._database_label.setText(message)
         self._database_label.setToolTip("")
         self._connection_label.setText("")
+
+    def stop_database_work(self) -> None:
+        """Stop every timer of every tab and wait for the workers still reading.
+
+        Called before the database shown is left (switched, cleared or closed), so that
+        no timer fires and no worker reads it once it is closed; `set_workspace` starts
+        the timers again on the next one. One place for every tab, present and future.
+        """
+        self._ping_timer.stop()
+        for timer in self.tab_widget.findChildren(QTimer):
+            if timer.isActive():
+                timer.stop()
+                if timer not in self._suspended:
+                    self._suspended.append(timer)
+        for tab in self.tabs:
+            tab.wait_for_readers()
+        if not QThreadPool.globalInstance().waitForDone(WORKER_WAIT_MS):
+            log.warning("work on the database being left is still running")
+
+    def _resume_timers(self) -> None:
+        timers, self._suspended = self._suspended, []
+        for timer in timers:
+            if shiboken6.isValid(timer) and not timer.isActive():
+                timer.start()
+
+    def _on_closing(self, workspace: WorkspaceView) -> Callable[[], None]:
+        """What ``workspace`` calls as it closes: stop reading it, if it is still shown."""
+        window = weakref.ref(self)
+
+        def closing() -> None:
+            me = window()
+            if me is None or not shiboken6.isValid(me) or me._workspace is not workspace:
+                return
+            if QThread.currentThread() is not me.thread():
+                log.warning("a database shown in the window was closed off the GUI thread")
+                return
+            me.clear_workspace(CLOSED_TEXT)
+
+        return closing
 
     def show_busy(self, message: str) -> None:
         """A transient status line, e.g. "Opening database…" while a worker runs."""
@@ -374,5 +430,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
-        self._ping_timer.stop()
+        self.stop_database_work()
         super().closeEvent(event)

@@ -77,7 +77,8 @@ class ErrorReporter(QObject):
     """``sys.excepthook`` → `ErrorDialog`, one at a time (later errors are only logged).
 
     The hook only emits a signal, so an exception raised on any thread is shown by
-    the GUI thread, and the hook itself never runs a nested event loop.
+    the GUI thread, and the hook itself never runs a nested event loop. Every error
+    that reaches the event loop is logged; the same one (a timer's, say) is shown once.
     """
 
     reported = Signal(object)
@@ -87,7 +88,8 @@ class ErrorReporter(QObject):
         self._parent = parent
         self._previous = sys.excepthook
         self.dialog: ErrorDialog | None = None
-        self.reported.connect(self.show_error)
+        self._escaped: set[str] = set()
+        self.reported.connect(self._show_escaped)
 
     def install(self) -> None:
         self._previous = sys.excepthook
@@ -103,9 +105,17 @@ class ErrorReporter(QObject):
         if issubclass(kind, KeyboardInterrupt):
             self._previous(kind, exc, tb)
             return
-        if not isinstance(exc, DeskError):
+        if isinstance(exc, DeskError):
+            log.warning("error in the event loop: %s", exc.message)
+        else:
             log.error("unexpected error", exc_info=(kind, exc, tb))
         self.reported.emit(exc)
+
+    def _show_escaped(self, exc: BaseException) -> None:
+        """An error that reached the event loop: shown the first time, logged every time."""
+        said = f"{type(exc).__name__}: {exc}"
+        if said not in self._escaped and self.show_error(exc) is not None:
+            self._escaped.add(said)
 
     def show_error(self, exc: BaseException) -> ErrorDialog | None:
         """Open the dialog for ``exc``, unless one is already showing."""
