@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from desk_app.domain.identifiers import mask_tax_id
 from desk_app.private_files import private_file, private_folder
 
 LOG_FILE_BYTES = 2_000_000
@@ -28,6 +27,8 @@ _TAX_ID = re.compile(r"(?<![\w-])(\d{3}-\d{2}-\d{4}|\d{2}-\d{7}|\d{9})(?![\w-])"
 def mask_tax_ids(text: str) -> str:
     """``text`` with every tax id masked; nine bare digits that are a CUSIP stay."""
     from stdnum import cusip
+
+    from desk_app.domain.identifiers import mask_tax_id  # python-stdnum: not at startup
 
     def masked(match: re.Match[str]) -> str:
         number = match.group(0)

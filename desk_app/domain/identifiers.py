@@ -8,16 +8,36 @@ are never shown in errors: "fixing" the check digit hides the real typo.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
-from typing import Literal
-
-from stdnum import bic, cusip, isin, lei
-from stdnum import exceptions as stdnum_errors
-from stdnum.iso7064 import mod_97_10
-from stdnum.us import ein, ssn
+from typing import TYPE_CHECKING, Literal
 
 from desk_app.domain.errors import ValidationError
+
+if TYPE_CHECKING:
+    from stdnum import bic, cusip, isin, lei
+    from stdnum import exceptions as stdnum_errors
+    from stdnum.iso7064 import mod_97_10
+    from stdnum.us import ein, ssn
+
+
+class _OnFirstUse:
+    """A python-stdnum module, imported when first used: importing stdnum loads pydoc and
+    ssl, which the window does not need before it first paints."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> object:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+if not TYPE_CHECKING:
+    bic, cusip, isin, lei = (_OnFirstUse(f"stdnum.{n}") for n in ("bic", "cusip", "isin", "lei"))
+    stdnum_errors = _OnFirstUse("stdnum.exceptions")
+    mod_97_10 = _OnFirstUse("stdnum.iso7064.mod_97_10")
+    ein, ssn = _OnFirstUse("stdnum.us.ein"), _OnFirstUse("stdnum.us.ssn")
 
 TaxIdKind = Literal["ssn", "itin", "ein"]
 SecurityIdKind = Literal["isin", "cusip"]
@@ -204,9 +224,9 @@ def _is_itin(digits: str) -> bool:
 
 
 _TAX_ID_CHECKS: dict[TaxIdKind, Callable[[str], bool]] = {
-    "ssn": ssn.is_valid,
+    "ssn": lambda digits: bool(ssn.is_valid(digits)),
     "itin": _is_itin,
-    "ein": ein.is_valid,
+    "ein": lambda digits: bool(ein.is_valid(digits)),
 }
 _TAX_ID_INVALID: dict[TaxIdKind, str] = {
     "ssn": "is not a valid SSN (area 000, 666 or 900-999, group 00 or serial 0000 "

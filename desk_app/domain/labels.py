@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from desk_app.domain.certificates import CountResult, CustodyKind, LossKind
 from desk_app.domain.codes import (
     AccountStatus,
     CounterpartyKind,
@@ -35,9 +34,6 @@ REGISTRATION = labels_of(RegistrationType)
 OBLIGATION_STATUS = labels_of(ObligationStatus)
 CERTIFICATE_STATUS = labels_of(CertificateStatus)
 MANIFEST_STATUS = labels_of(ManifestStatus)
-CUSTODY_KIND = labels_of(CustodyKind)
-LOSS_KIND = labels_of(LossKind)
-COUNT_RESULT = labels_of(CountResult)
 BOX_COUNT_STATUS = labels_of(BoxCountStatus)
 ACCOUNT_STATUS = labels_of(AccountStatus)
 TRADE_STATUS = labels_of(TradeStatus)
@@ -58,3 +54,22 @@ ACTIONS = {
     "ssi.change": "Change standing instruction",
     "user.grant": "Grant power to a user",
 }
+
+
+def __getattr__(name: str) -> Mapping[str, str]:
+    """``CUSTODY_KIND``, ``LOSS_KIND`` and ``COUNT_RESULT``, made when first read.
+
+    Their enums live with the custody rules (`desk_app.domain.certificates`), which the
+    window's first tab does not need before it paints.
+    """
+    from desk_app.domain import certificates
+
+    enums = {
+        "CUSTODY_KIND": certificates.CustodyKind,
+        "LOSS_KIND": certificates.LossKind,
+        "COUNT_RESULT": certificates.CountResult,
+    }
+    if name not in enums:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    made = globals()[name] = labels_of(enums[name])
+    return made

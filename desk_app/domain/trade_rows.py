@@ -16,8 +16,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pycountry
-
 from desk_app.domain.codes import InstrumentType, Side
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.identifiers import cusip_to_isin, validate_isin
@@ -244,6 +242,8 @@ def parse_cusip_as_isin(field: str, raw: str) -> str:
 
 @functools.cache
 def _currency_codes() -> frozenset[str]:
+    import pycountry  # its data loads in a moment: only when a currency is first read
+
     return frozenset(currency.alpha_3 for currency in pycountry.currencies)
 
 

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from desk_app.domain.codes import AccountStatus, InstrumentType, TradeSource
-from desk_app.domain.progress import CancelToken, Progress
-from desk_app.domain.states import TradeStatus
-from desk_app.domain.trade_rows import RowProblem
-from desk_app.domain.trade_ticket import TradeTerms
+if TYPE_CHECKING:  # annotations only: the window paints before these load
+    from desk_app.domain.codes import AccountStatus, InstrumentType, TradeSource
+    from desk_app.domain.progress import CancelToken, Progress
+    from desk_app.domain.states import TradeStatus
+    from desk_app.domain.trade_rows import RowProblem
+    from desk_app.domain.trade_ticket import TradeTerms
 
 
 class AccountChoice(Protocol):

@@ -13,27 +13,26 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from desk_app.domain.audit_chain import ChainReport
-from desk_app.domain.codes import AccountStatus
-from desk_app.domain.db_address import DatabaseAddress
-from desk_app.domain.history import FieldDiff, RecordChange
-from desk_app.domain.listing import PageSource, Row
-from desk_app.domain.permissions import Action
-from desk_app.domain.progress import Progress
-from desk_app.domain.seal_check import RecordProblem
-from desk_app.domain.states import ApprovalStatus, ObligationStatus
-from desk_app.services.trading.trade_filter import CurrencyTotals, TradeFilter
-from desk_app.ui.tabs.certificate_views import (
-    BoxCountsView,
-    CertificateMovesView,
-    CertificatesView,
-    ManifestPrintingView,
-    ManifestsView,
-)
-from desk_app.ui.tabs.trade_views import TradeImportView, TradeLookupView, TradesView
-
-if TYPE_CHECKING:  # the calendars load the holiday rules: not at startup
+if TYPE_CHECKING:  # annotations only: the window paints before these load
+    from desk_app.domain.audit_chain import ChainReport
     from desk_app.domain.calendars import SettlementCalendar
+    from desk_app.domain.codes import AccountStatus
+    from desk_app.domain.db_address import DatabaseAddress
+    from desk_app.domain.history import FieldDiff, RecordChange
+    from desk_app.domain.listing import PageSource, Row
+    from desk_app.domain.permissions import Action
+    from desk_app.domain.progress import Progress
+    from desk_app.domain.seal_check import RecordProblem
+    from desk_app.domain.states import ApprovalStatus, ObligationStatus
+    from desk_app.services.trading.trade_filter import CurrencyTotals, TradeFilter
+    from desk_app.ui.tabs.certificate_views import (
+        BoxCountsView,
+        CertificateMovesView,
+        CertificatesView,
+        ManifestPrintingView,
+        ManifestsView,
+    )
+    from desk_app.ui.tabs.trade_views import TradeImportView, TradeLookupView, TradesView
 
 
 class ActorView(Protocol):
