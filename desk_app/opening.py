@@ -98,7 +98,7 @@ def open_database(request: OpenRequest) -> Opened:
         # A named file (--db, Recent, a setting) that is gone may be a typo: ask first.
         # The default file is made at first run, as the welcome promises.
         missing = database.missing_file(url)
-        if missing is not None:
+        if missing is not None and ("mode", "ro") not in address.query:  # ro: nothing to make
             raise DatabaseMissing(str(missing))
     note = None
     if request.demo:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+import weakref
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,10 @@ BIG_LOAD_ROWS = 1000
 #: Where a pooled SQLite connection keeps the page cache size it had before
 #: `hold_big_cache`, put back when it returns to the pool.
 PAGE_CACHE_KEY = "desk_page_cache_kib"
+#: ``?mode=ro`` on an SQLite URL: open the file to read only (see `create_desk_engine`).
+READ_ONLY_OPTION = ("mode", "ro")
+#: Engines opened read-only, by choice or because the file cannot be written.
+_READ_ONLY_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 class DatabaseUnavailable(DeskError):
@@ -41,11 +47,18 @@ class Disconnected(DatabaseUnavailable, Retryable):
     """
 
 
-def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: sqlite3.Connection, _: Any) -> None:
+def _sqlite_pragmas(
+    busy_timeout_ms: int, read_only: bool, dbapi_connection: sqlite3.Connection, _: Any
+) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            # Refuses every write, yet closes like any connection: the last one out
+            # still folds and removes the -wal and -shm files (a mode=ro one cannot).
+            cursor.execute("PRAGMA query_only = ON")
+            return
         cursor.execute("PRAGMA synchronous = FULL")
         _use_wal(cursor, busy_timeout_ms)
     finally:
@@ -121,30 +134,93 @@ def _as_tuple(value: str | tuple[str, ...]) -> tuple[str, ...]:
 
 
 def create_desk_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
-    """An engine for a Desk database URL (SQLite file or PostgreSQL via psycopg 3)."""
+    """An engine for a Desk database URL (SQLite file or PostgreSQL via psycopg 3).
+
+    An SQLite file opens read-only when its URL says ``?mode=ro`` (the user's choice)
+    or when this user cannot write the file or its folder (`is_read_only` then says
+    so): every write is refused with a plain message, and nothing (no -wal or -shm
+    file, no permission change) is left behind.
+    """
     try:
         address = DatabaseAddress.parse(url)
     except InvalidAddress as exc:
         raise DatabaseUnavailable(exc.message) from None
     if address.is_local:
-        path = Path(address.database)
-        _check_sqlite_file(path)
-        try:
-            private_database(path)  # the owner's alone, and so are its WAL and SHM files
-        except OSError as exc:
-            raise DatabaseUnavailable(f"Cannot create {path}: {exc.strerror}.") from None
-        engine = create_engine(
-            sqlalchemy_url(address), connect_args={"timeout": busy_timeout_ms / 1000}
-        )
-        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms))
-        event.listen(engine, "checkin", _put_back_page_cache)
-        return engine
+        return _sqlite_engine(address, busy_timeout_ms)
     connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "desk-app"}
     # Pre-ping: a connection whose session the server ended while it sat in the pool
     # is replaced before use, so an idle window survives a restart unnoticed.
     engine = create_engine(sqlalchemy_url(address), pool_pre_ping=True, connect_args=connect_args)
     event.listen(engine, "handle_error", _lost_connection_said_plainly)
     return engine
+
+
+def _sqlite_engine(address: DatabaseAddress, busy_timeout_ms: int) -> Engine:
+    path = Path(address.database)
+    chosen = READ_ONLY_OPTION in address.query
+    unwritable = path.exists() and not _writable(path)
+    read_only = chosen or unwritable
+    _check_sqlite_file(path, read_only=read_only)
+    if read_only:
+        kept = tuple(pair for pair in address.query if pair != READ_ONLY_OPTION)
+        engine_url = _read_only_url(path, kept) if unwritable else None
+    else:
+        kept = address.query
+        engine_url = None
+        try:
+            private_database(path)  # the owner's alone, and so are its WAL and SHM files
+        except OSError as exc:
+            raise DatabaseUnavailable(f"Cannot create {path}: {exc.strerror}.") from None
+    if engine_url is None:
+        engine_url = sqlalchemy_url(replace(address, query=kept))
+    engine = create_engine(engine_url, connect_args={"timeout": busy_timeout_ms / 1000})
+    event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms, read_only))
+    event.listen(engine, "checkin", _put_back_page_cache)
+    if read_only:
+        _READ_ONLY_ENGINES.add(engine)
+        event.listen(engine, "handle_error", partial(_read_only_said_plainly, address.describe()))
+    return engine
+
+
+def _writable(path: Path) -> bool:
+    """Whether this user may write the file and its folder (SQLite writes beside it)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only_url(path: Path, query: tuple[tuple[str, str], ...]) -> URL:
+    """A file nobody here can write, read as it is: ``immutable`` takes no locks and
+    makes no -wal or -shm file; with a write-ahead log left by a crash, ``mode=ro``
+    (which reads the log) instead."""
+    uri_query = dict(query)
+    if Path(f"{path}-wal").exists():
+        uri_query["mode"] = "ro"
+    else:
+        uri_query["immutable"] = "1"
+    uri_query["uri"] = "true"
+    return URL.create("sqlite", database=path.resolve().as_uri(), query=uri_query)
+
+
+def is_read_only(engine: Engine) -> bool:
+    """Whether ``engine`` reads an SQLite file without writing it (see `create_desk_engine`)."""
+    return engine in _READ_ONLY_ENGINES
+
+
+def read_only_message(where: str) -> str:
+    """What a change tried on a database open read-only is told (``where``: described)."""
+    return (
+        f"The database is open read-only ({where}): nothing was changed. To change it, "
+        "open it again without read-only, with write access to the file and its folder."
+    )
+
+
+def _read_only_said_plainly(where: str, ctx: ExceptionContext) -> None:
+    """A write on a read-only database, said so (not SQLite's own words)."""
+    error = ctx.sqlalchemy_exception
+    if not isinstance(error, DBAPIError):
+        return
+    said = str(error.orig).lower()
+    if "readonly" in said or "read-only" in said:
+        raise DatabaseUnavailable(read_only_message(where))
 
 
 def _lost_connection_said_plainly(ctx: ExceptionContext) -> None:
@@ -167,7 +243,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def _check_sqlite_file(path: Path) -> None:
+def _check_sqlite_file(path: Path, *, read_only: bool = False) -> None:
     """Refuse, before Desk migrates or writes it, a file that is not an SQLite database.
 
     The file is read through SQLite itself, never opened and closed by hand: closing
@@ -176,6 +252,8 @@ def _check_sqlite_file(path: Path) -> None:
     desk's last close delete the write-ahead log under it.
     """
     if not path.exists():
+        if read_only:
+            raise DatabaseUnavailable(f"Cannot open {path} read-only: there is no such file.")
         if not path.parent.exists():
             try:
                 private_folder(path.parent)
@@ -189,7 +267,9 @@ def _check_sqlite_file(path: Path) -> None:
     if not os.access(path, os.R_OK):
         raise DatabaseUnavailable(f"Cannot read {path}: permission denied.")
     try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
+        # Read-only: immutable, so that even this look leaves no -wal or -shm file.
+        mode = "immutable=1" if read_only else "mode=rw"
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
     except sqlite3.Error as exc:
         raise DatabaseUnavailable(f"Cannot open {path}: {exc}.") from None
     try:

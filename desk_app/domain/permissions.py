@@ -220,6 +220,15 @@ def _either(names: list[str]) -> str:
     return " or ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
+#: What a database open read-only still allows: looking (revealing a tax id is logged,
+#: so it writes).
+READS = frozenset(
+    {Action.VIEW_BOOKS, Action.VIEW_HISTORY, Action.APPROVAL_VIEW_ALL, Action.USER_VIEW,
+     Action.AUDIT_VERIFY}
+)  # fmt: skip
+READ_ONLY_REFUSAL = "The database is open read-only: nothing can be changed in it"
+
+
 def require(roles: Iterable[Role], action: Action) -> None:
     """Raise `NotPermitted` unless one of ``roles`` grants ``action``."""
     reason = refusal(roles, action)

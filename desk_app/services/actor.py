@@ -77,16 +77,22 @@ class Actor:
     registrations: tuple[Registration, ...] = ()
     has_password: bool = False
     proof: Proof = Proof.COMPUTER_LOGIN
+    #: The database is open read-only: only `permissions.READS` are allowed.
+    read_only: bool = False
 
     def can(self, action: Action) -> bool:
-        return permissions.allowed(self.roles, action)
+        return self.refusal(action) is None
 
     def refusal(self, action: Action) -> str | None:
         """Why this user may not do ``action`` (a tooltip's text), or None."""
+        if self.read_only and action not in permissions.READS:
+            return permissions.READ_ONLY_REFUSAL
         return permissions.refusal(self.roles, action)
 
     def require(self, action: Action) -> None:
-        permissions.require(self.roles, action)
+        reason = self.refusal(action)
+        if reason is not None:
+            raise NotPermitted(reason)
 
     @property
     def credentialed(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 
 from sqlalchemy import Engine, event
@@ -13,6 +13,7 @@ from desk_app.db.engine import (
     DatabaseUnavailable,
     check_connection,
     create_desk_engine,
+    is_read_only,
     session_factory,
 )
 from desk_app.db.migrate import check_schema, upgrade
@@ -127,6 +128,11 @@ class Workspace:
         return self.address.describe(short=True)
 
     @property
+    def read_only(self) -> bool:
+        """Opened to read only (by choice, or a file this user cannot write)."""
+        return is_read_only(self.engine)
+
+    @property
     def is_shared(self) -> bool:
         """A PostgreSQL server the team shares (else a local SQLite file)."""
         return self.address.is_shared
@@ -190,6 +196,8 @@ def open_workspace(
         sessions = session_factory(engine)
         audit.install(sessions)
         user = sign_in(sessions, engine, actor, password)
+        if is_read_only(engine):  # every change is refused, said before anyone tries
+            user = replace(user, read_only=True)
     except BaseException:
         engine.dispose()
         raise

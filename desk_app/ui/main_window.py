@@ -6,9 +6,11 @@ and `desk_app.ui.launch` answers by handing it a workspace or an error.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -18,19 +20,14 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
 from desk_app.ui.settings import DeskSettings
-from desk_app.ui.tabs.accounts_tab import AccountsTab
-from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 from desk_app.ui.tabs.blotter_tab import BlotterTab
-from desk_app.ui.tabs.certificates_tab import CertificatesTab
-from desk_app.ui.tabs.fails_tab import FailsTab
-from desk_app.ui.tabs.manifests_tab import ManifestsTab
-from desk_app.ui.tabs.settlements_tab import SettlementsTab
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.workers import run_in_background
 
 if TYPE_CHECKING:
     from desk_app.ui.dialogs.about_dialog import AboutDialog
     from desk_app.ui.dialogs.ssi_dialog import SSIDialog
+    from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +35,39 @@ PING_INTERVAL_MS = 30_000
 #: How long leaving a database waits for the work still reading it (then closes anyway).
 WORKER_WAIT_MS = 10_000
 CLOSED_TEXT = "The database was closed"
+UNREADABLE_TEXT = "Cannot read the database: open it again (File → Recent databases)"
+READ_ONLY_TIP = (
+    "Opened to read only: nothing can be changed (File → Open database… opens it to write)"
+)
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    """A tab by name: its module is imported, and the tab built, only when needed."""
+
+    key: str
+    title: str
+    module: str
+    class_name: str
+
+    def build(self, settings: DeskSettings, parent: QWidget) -> TableTab:
+        cls = getattr(importlib.import_module(self.module), self.class_name)
+        tab = cls(settings, parent)
+        assert isinstance(tab, TableTab) and (tab.key, tab.title) == (self.key, self.title)
+        return tab
+
+
+#: The tabs in order. Only the first is built before the window first paints; the
+#: others follow one by one right after it (or at once, when asked for).
+TABS = (
+    TabSpec("blotter", "Trade Blotter", "desk_app.ui.tabs.blotter_tab", "BlotterTab"),
+    TabSpec("settlements", "Settlements Due", "desk_app.ui.tabs.settlements_tab", "SettlementsTab"),
+    TabSpec("fails", "Fails", "desk_app.ui.tabs.fails_tab", "FailsTab"),
+    TabSpec("accounts", "Accounts", "desk_app.ui.tabs.accounts_tab", "AccountsTab"),
+    TabSpec("certificates", "Certificates", "desk_app.ui.tabs.certificates_tab", "CertificatesTab"),
+    TabSpec("manifests", "Manifests", "desk_app.ui.tabs.manifests_tab", "ManifestsTab"),
+    TabSpec("approvals", "Approvals", "desk_app.ui.tabs.approvals_tab", "ApprovalsTab"),
+)
 OFFLINE_RETRY_MS = 5_000
 SQLITE_FILTER = "Desk databases (*.db *.sqlite *.sqlite3);;All files (*)"
 
@@ -71,22 +101,15 @@ class MainWindow(QMainWindow):
 
         self.tab_widget = QTabWidget(self)
         self.tab_widget.setDocumentMode(True)
-        self.tabs: list[TableTab] = [
-            cls(settings, self.tab_widget)
-            for cls in (
-                BlotterTab,
-                SettlementsTab,
-                FailsTab,
-                AccountsTab,
-                CertificatesTab,
-                ManifestsTab,
-                ApprovalsTab,
-            )
-        ]
-        for tab in self.tabs:
-            self.tab_widget.addTab(tab, tab.title)
-            tab.tab_text_changed.connect(lambda text, t=tab: self._set_tab_text(t, text))
-            tab.records_changed.connect(lambda t=tab: self._refresh_all_but(t))
+        #: The tabs built so far, by key (see `TABS`).
+        self._built: dict[str, TableTab] = {}
+        self._clear_text = OPENING_TEXT
+        for spec in TABS:
+            self.tab_widget.addTab(QWidget(self.tab_widget), spec.title)
+        self._build(TABS[0])
+        self.tab_widget.currentChanged.connect(lambda index: self._build(TABS[index]))
+        # Queued behind whatever else the first paint starts (opening the database).
+        self.first_painted.connect(lambda: QTimer.singleShot(0, self, self._build_the_rest))
         self.setCentralWidget(self.tab_widget)
 
         self._database_label = QLabel(OPENING_TEXT, self)
@@ -120,14 +143,15 @@ class MainWindow(QMainWindow):
         if self._workspace is not None and self._workspace is not workspace:
             self.stop_database_work()  # nothing may read the one being left once it closes
         self._workspace = workspace
-        for tab in self.tabs:
+        for tab in self.built_tabs():
             tab.set_workspace(workspace)
         self._resume_timers()
         before_close = getattr(workspace, "before_close", None)
         if callable(before_close):
             before_close(self._on_closing(workspace))
-        self.setWindowTitle(f"Desk — {workspace.description}")
-        self._database_label.setText(workspace.description)
+        shown = workspace.description + (" (read-only)" if self.read_only else "")
+        self.setWindowTitle(f"Desk — {shown}")
+        self._database_label.setText(shown)
         self._database_label.setToolTip(f"{workspace.server_version}\n{workspace.address.shown()}")
         self._user_label.setText(workspace.actor)
         user = workspace.user
@@ -141,9 +165,10 @@ class MainWindow(QMainWindow):
         """Empty every tab (before a database opens, after it failed to, or as it closes)."""
         self.stop_database_work()
         self._workspace = None
+        self._clear_text = message
         if self.ssi_dialog is not None:  # it lists the database being left
             self.ssi_dialog.close()
-        for tab in self.tabs:
+        for tab in self.built_tabs():
             tab.clear(message)
         self.setWindowTitle("Desk")
         self._database_label.setText(message)
@@ -163,7 +188,7 @@ class MainWindow(QMainWindow):
                 timer.stop()
                 if timer not in self._suspended:
                     self._suspended.append(timer)
-        for tab in self.tabs:
+        for tab in self.built_tabs():
             tab.wait_for_readers()
         if not QThreadPool.globalInstance().waitForDone(WORKER_WAIT_MS):
             log.warning("work on the database being left is still running")
@@ -194,24 +219,76 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message)
 
     # -- tabs -------------------------------------------------------------------------------
+    @property
+    def tabs(self) -> list[TableTab]:
+        """Every tab, in order (built now if it was not yet)."""
+        return [self._build(spec) for spec in TABS]
+
+    def built_tabs(self) -> list[TableTab]:
+        """The tabs built so far: the others have no timers, workers or layout yet."""
+        return [self._built[spec.key] for spec in TABS if spec.key in self._built]
+
     def current_tab(self) -> TableTab:
-        return self.tabs[self.tab_widget.currentIndex()]
+        return self._build(TABS[self.tab_widget.currentIndex()])
 
     @property
     def approvals_tab(self) -> ApprovalsTab:
+        from desk_app.ui.tabs.approvals_tab import ApprovalsTab
+
         tab = self.tab("approvals")
         assert isinstance(tab, ApprovalsTab)
         return tab
 
     def tab(self, key: str) -> TableTab:
-        return next(t for t in self.tabs if t.key == key)
+        return self._build(next(spec for spec in TABS if spec.key == key))
+
+    def _build(self, spec: TabSpec) -> TableTab:
+        """The tab of ``spec``, built in its place the first time it is needed."""
+        built = self._built.get(spec.key)
+        if built is not None:
+            return built
+        tab = spec.build(self._settings, self.tab_widget)
+        self._built[spec.key] = tab
+        index = TABS.index(spec)
+        current = self.tab_widget.currentIndex()
+        placeholder = self.tab_widget.widget(index)
+        self.tab_widget.blockSignals(True)  # the same tab, now real: no change to announce
+        try:
+            self.tab_widget.removeTab(index)
+            self.tab_widget.insertTab(index, tab, spec.title)
+            self.tab_widget.setCurrentIndex(current)
+        finally:
+            self.tab_widget.blockSignals(False)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        tab.tab_text_changed.connect(lambda text, t=tab: self._set_tab_text(t, text))
+        tab.records_changed.connect(lambda t=tab: self._refresh_all_but(t))
+        if self._workspace is None:
+            tab.clear(self._clear_text)
+            return tab
+        try:
+            tab.set_workspace(self._workspace)
+        except Exception:  # built late, the database may be gone meanwhile: say so, go on
+            log.warning("the %s tab could not read the database", spec.key, exc_info=True)
+            tab.clear(UNREADABLE_TEXT)
+        return tab
+
+    def _build_the_rest(self) -> None:
+        """After the first paint, the next tab not built yet; then again, until all are."""
+        if not shiboken6.isValid(self.tab_widget):
+            return  # the window has gone meanwhile
+        rest = [spec for spec in TABS if spec.key not in self._built]
+        if rest:
+            self._build(rest[0])
+            if len(rest) > 1:
+                QTimer.singleShot(0, self, self._build_the_rest)
 
     def refresh(self) -> None:
         self.current_tab().refresh()
 
     def _refresh_all_but(self, changed_by: TableTab) -> None:
         """A write through one tab (a request, a decision): the others read again."""
-        for tab in self.tabs:
+        for tab in self.built_tabs():
             if tab is not changed_by and tab.workspace is not None:
                 tab.refresh()
 
@@ -245,8 +322,18 @@ class MainWindow(QMainWindow):
         self._ping_in_flight = False
         self._set_connected(False)
 
+    @property
+    def read_only(self) -> bool:
+        """The database shown is open to read only: every change is refused, and said so."""
+        return bool(getattr(self._workspace, "read_only", False))
+
     def _set_connected(self, alive: bool) -> None:
-        self._connection_label.setText("Connected" if alive else "Offline — retrying")
+        if not alive:
+            text = "Offline — retrying"
+        else:
+            text = "Connected, read-only" if self.read_only else "Connected"
+        self._connection_label.setText(text)
+        self._connection_label.setToolTip(READ_ONLY_TIP if alive and self.read_only else "")
         if self._workspace is not None:
             self._ping_timer.start(PING_INTERVAL_MS if alive else OFFLINE_RETRY_MS)
 
@@ -264,6 +351,8 @@ class MainWindow(QMainWindow):
 
     def show_movements(self) -> None:
         """The blotter's record of certificates received and delivered (SEC 17a-3)."""
+        from desk_app.ui.tabs.certificates_tab import CertificatesTab
+
         tab = self.tab("certificates")
         assert isinstance(tab, CertificatesTab)
         self.tab_widget.setCurrentWidget(tab)
@@ -281,6 +370,7 @@ class MainWindow(QMainWindow):
         self._action(
             file_menu, "&Open database…", self.choose_database_file, QKeySequence.StandardKey.Open
         )
+        self._action(file_menu, "Open database &read-only…", self.choose_read_only_file)
         self._action(file_menu, "&New database…", self.choose_new_database_file)
         self._action(file_menu, "&Connect to shared database…", self.shared_database_requested)
         self.recent_menu = file_menu.addMenu("&Recent databases")
@@ -306,10 +396,10 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
         self._action(view_menu, "Reset &column layout", lambda: self.current_tab().reset_layout())
         view_menu.addSeparator()
-        for number, tab in enumerate(self.tabs, start=1):
+        for index, spec in enumerate(TABS):
             self._action(
-                view_menu, tab.title, lambda _=False, t=tab: self.tab_widget.setCurrentWidget(t),
-                QKeySequence(f"Ctrl+{number}"),
+                view_menu, spec.title, lambda _=False, i=index: self.tab_widget.setCurrentIndex(i),
+                QKeySequence(f"Ctrl+{index + 1}"),
             )  # fmt: skip
         self._action(view_menu, "Receipts and &deliveries of certificates", self.show_movements)
         self._action(view_menu, "Next tab", lambda: self._step_tab(1), QKeySequence("Ctrl+PgDown"))
@@ -392,6 +482,13 @@ class MainWindow(QMainWindow):
             self.database_change_requested.emit("sqlite:///" + quote(path, safe="/:"))
         return bool(path)
 
+    def choose_read_only_file(self) -> bool:
+        """File → Open database read-only…: look at a file without any chance of changing it."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open database read-only", "", SQLITE_FILTER)
+        if path:
+            self.database_change_requested.emit("sqlite:///" + quote(path, safe="/:") + "?mode=ro")
+        return bool(path)
+
     def choose_new_database_file(self) -> bool:
         """File → New database…: name a new SQLite file; False if the user cancelled."""
         path, _ = QFileDialog.getSaveFileName(self, "New database", "desk.db", SQLITE_FILTER)
@@ -411,13 +508,13 @@ class MainWindow(QMainWindow):
 
     # -- lifecycle ------------------------------------------------------------------------------
     def _on_color_scheme_changed(self) -> None:
-        for tab in self.tabs:
+        for tab in self.built_tabs():
             tab.repaint_colours()
 
     def save_layout(self) -> None:
         """Window geometry and every table's columns, for the next start."""
         self._settings.set_window_layout(self.saveGeometry(), self.saveState())
-        for tab in self.tabs:
+        for tab in self.built_tabs():
             tab.save_layout()
         self._settings.sync()
 

@@ -141,6 +141,61 @@ def test_read_only_file_gives_a_clear_message(tmp_path: Path) -> None:
     assert digest_after == before
 
 
+READ_ONLY_OPENER = """
+import sys
+from desk_app.db.engine import DatabaseUnavailable
+from desk_app.services.workspace import open_workspace
+with open_workspace(sys.argv[1], "tester", password=sys.argv[2]) as ws:
+    print(ws.read_only, ws.user.read_only, ws.blotter.trades().count())
+    try:
+        ws.presets.save("blotter", "mine", "{}")
+    except DatabaseUnavailable as exc:
+        print(exc.message)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_file_this_user_cannot_write_opens_read_only_and_leaves_no_trace(
+    tmp_path: Path,
+) -> None:
+    """Opened (not refused), every change refused plainly, no -wal/-shm file made."""
+    top = Path(tempfile.mkdtemp(prefix="desk-ro-"))
+    top.chmod(0o755)
+    folder = top / "ro"
+    folder.mkdir()
+    path = folder / "desk.db"
+    with open_workspace(f"sqlite:///{path}", "tester") as ws:  # proven by a password there
+        ws.users.set_password("tester", "correct horse battery")
+    before = _digest(path)
+    command = [sys.executable, "-c", READ_ONLY_OPENER, f"sqlite:///{path}", "correct horse battery"]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.fail("setpriv (util-linux) is needed to drop root for this test")
+        command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    folder.chmod(0o555)
+    path.chmod(0o444)
+    env = dict(os.environ, HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
+    try:
+        result = subprocess.run(
+            command, check=False, capture_output=True, text=True, env=env, timeout=60
+        )
+    finally:
+        folder.chmod(0o755)
+        path.chmod(0o644)
+        digest_after = _digest(path)
+        left = sorted(p.name for p in folder.iterdir())
+        shutil.rmtree(top)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "True True 0",
+        f"The database is open read-only (Local file {path}): nothing was changed. To change "
+        "it, open it again without read-only, with write access to the file and its folder.",
+    ]
+    assert digest_after == before
+    assert left == ["desk.db"]
+
+
 def test_concurrent_first_start_migrates_once(tmp_path: Path) -> None:
     """Two workstations opening a new shared file at once: one migrates, both work."""
     url = f"sqlite:///{tmp_path / 'desk.db'}"
