@@ -1,4 +1,4 @@
-"""``manifest create|verify|print|pickup|receipt|list|show|cancel|returned``."""
+"""``manifest create|airbill|verify|print|pickup|receipt|list|show|cancel|returned``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
+from desk_app.cli.common import EXIT_OK, CommandContext, add_format
 from desk_app.cli.reference_cmds import lister
 from desk_app.domain.certificates import Dispatch
+from desk_app.domain.errors import ValidationError
 from desk_app.domain.money import format_amount
 from desk_app.domain.states import ManifestStatus
 
@@ -39,7 +40,14 @@ def register(commands: Any) -> None:
     create.add_argument("certificates", nargs="+", metavar="CERT_NO",
                         help="NUMBER, or CUSIP:NUMBER where a number repeats")  # fmt: skip
     create.set_defaults(handler=create_manifest)
-    verify = sub.add_parser("verify", help="the second person's check before printing")
+    bill = sub.add_parser("airbill", help="record the courier's airbill before verification")
+    bill.add_argument("number", metavar="NUMBER")
+    bill.add_argument("airbill", metavar="AIRBILL", help="the airbill or tracking number")
+    bill.add_argument("--pickup", metavar="YYYY-MM-DDTHH:MM", help="the booked pickup time")
+    bill.set_defaults(handler=airbill_manifest)
+    verify = sub.add_parser(
+        "verify", help="the second person's blind count before printing (needs the airbill)"
+    )
     verify.add_argument("number", metavar="NUMBER")
     verify.add_argument("--count", type=int, help="certificates you counted (must agree)")
     verify.add_argument("--shares", type=_shares, help="shares you counted (must agree)")
@@ -108,14 +116,19 @@ def _shares(text: str) -> Decimal:
         raise argparse.ArgumentTypeError(f"not a number of shares: {text!r}") from None
 
 
+def _pickup(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            "--pickup", "is not a date and time such as 2026-11-26T16:30", text
+        ) from None
+
+
 def create_manifest(ctx: CommandContext, args: argparse.Namespace) -> int:
-    pickup = None
-    if args.pickup:
-        try:
-            pickup = datetime.fromisoformat(args.pickup)
-        except ValueError:
-            return reject(f"--pickup: is not a date and time such as 2026-11-26T16:30 "
-                          f"({args.pickup!r})")  # fmt: skip
+    pickup = _pickup(args.pickup)
     dispatch = Dispatch(
         courier=args.courier, recipient=args.to,
         recipient_address=args.address.replace("\\n", "\n"), sender=args.sender,
@@ -127,6 +140,15 @@ def create_manifest(ctx: CommandContext, args: argparse.Namespace) -> int:
     print(f"manifest {number}: {totals.count} certificates, {totals.shares:,} shares; "
           "another user verifies it before it prints", file=sys.stderr)  # fmt: skip
     print(number)
+    return EXIT_OK
+
+
+def airbill_manifest(ctx: CommandContext, args: argparse.Namespace) -> int:
+    pickup = _pickup(args.pickup)
+    with ctx.open() as workspace:
+        workspace.manifests.set_airbill(args.number, args.airbill, pickup)
+    print(f"manifest {args.number}: airbill {args.airbill.strip()}; another user verifies it",
+          file=sys.stderr)  # fmt: skip
     return EXIT_OK
 
 

@@ -213,7 +213,7 @@ def _manifest(
     printed = status not in (MS.DRAFT, MS.VERIFIED, MS.CANCELLED)
     row = {
         "manifest_date": day, "courier": courier, "pickup_at": pickup, "sender": SENDER,
-        "airbill": airbill(rng, courier) if printed else None,
+        "airbill": None if status in (MS.DRAFT, MS.CANCELLED) else airbill(rng, courier),
         "recipient": recipient.name, "recipient_address": recipient.address,
         "declared_value": value,
         "insured_value": insured_value(value),

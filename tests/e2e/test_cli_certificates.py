@@ -59,7 +59,7 @@ def test_a_manifest_from_create_to_receipt(
     assert [r["certificate_number"] for r in _csv(out)] == ["NY 100", "NY 200", "NY 300"]
     code, out, err = run(capsys, *carl, "manifest", "create", "--courier", "FedEx", "--to",
                          "Computershare", "--address", r"150 Royall St\nCanton, MA 02021",
-                         "--sender", "Ops, 55 Water St", "--airbill", "7712", "NY 100",
+                         "--sender", "Ops, 55 Water St", "--airbill", "7712 3456 7890", "NY 100",
                          "NY 200")  # fmt: skip
     assert code == 0, err
     number = out.strip()
@@ -71,6 +71,12 @@ def test_a_manifest_from_create_to_receipt(
     pdf = tmp_path / "m.pdf"
     code, _, err = run(capsys, *carl, "manifest", "print", number, "--out", str(pdf))
     assert code == 1 and "not verified yet" in err and not pdf.exists()
+    code, _, err = run(capsys, *sue, "manifest", "verify", number, "--count", "3",
+                       "--shares", "300")  # fmt: skip
+    assert (code, err.strip()) == (1, (
+        f"count: the certificates you counted do not agree with manifest {number}; count the "
+        "envelope again (2 attempts left before a supervisor must)"
+    ))  # fmt: skip
     assert run(capsys, *sue, "manifest", "verify", number, "--count", "2")[0] == 0
     code, out, err = run(capsys, *carl, "manifest", "print", number, "--out", str(pdf))
     assert code == 0 and "(original), 1 page" in err
@@ -142,7 +148,12 @@ def test_a_print_that_cannot_be_written_is_not_on_record(
                          "2026-11-26T16:30", "NY 100")  # fmt: skip
     assert code == 0, err
     number = out.strip()
+    code, _, err = run(capsys, *sue, "manifest", "verify", number, "--shares", "100")
+    assert code == 1 and "airbill or tracking number of manifest" in err, err
     assert run(capsys, *sue, "manifest", "verify", number, "--shares", "abc")[0] == 2
+    code, _, err = run(capsys, *carl, "manifest", "airbill", number, "7712 3456 7890")
+    assert code == 1 and "is not a UPS tracking number" in err, err
+    assert run(capsys, *carl, "manifest", "airbill", number, "1Z999AA10123456784")[0] == 0
     assert run(capsys, *sue, "manifest", "verify", number, "--shares", "100")[0] == 0
     missing = tmp_path / "no-such-folder" / "m.pdf"
     code, _, err = run(capsys, *carl, "manifest", "print", number, "--out", str(missing))

@@ -30,13 +30,16 @@ from desk_app.domain.certificates import (
     ManifestView,
     text_value,
 )
+from desk_app.domain.codes import Role
 from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
 from desk_app.domain.listing import SortSpec
 from desk_app.domain.money import round_money
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import MANIFEST, CertificateStatus, ManifestStatus
+from desk_app.services import audit
 from desk_app.services.custody import chain as custody
 from desk_app.services.custody.certificate_moves import record_loss
+from desk_app.services.custody.manifest_airbill import check_airbill
 from desk_app.services.custody.manifest_contents import (
     MANIFEST_COLUMNS,
     OPEN,
@@ -52,6 +55,12 @@ from desk_app.services.custody.manifest_contents import (
     next_number,
     set_values,
     view_of,
+)
+from desk_app.services.custody.manifest_counts import (
+    COUNT_ATTEMPTS,
+    COUNT_FAILED,
+    disagrees,
+    failed_counts,
 )
 from desk_app.services.unit_of_work import UnitOfWork
 
@@ -171,6 +180,8 @@ class ManifestService:
         courier = text_value("courier", dispatch.courier, 80)
         recipient = text_value("recipient", dispatch.recipient, 200)
         airbill = text_value("airbill", dispatch.airbill, 40, required=False) or None
+        if airbill is not None:
+            check_airbill(courier, airbill)
         declared = money_value("declared value", dispatch.declared_value)
         insured = money_value("insured value", dispatch.insured_value)
         with self._uow.write(Action.MANIFEST_PREPARE) as session:
@@ -248,7 +259,7 @@ class ManifestService:
                     "already carries its airbill",
                 )  # fmt: skip
             self._reopen(row)  # the airbill prints: a verified manifest is verified again
-            row.airbill = bill
+            row.airbill = check_airbill(row.courier, bill)
             if pickup_at is not None:
                 row.pickup_at = aware(pickup_at)
 
@@ -288,7 +299,14 @@ class ManifestService:
     # -- dual control, dispatch, receipt ---------------------------------------------------
 
     def verify(self, number: str, count: int | None = None, shares: Decimal | None = None) -> None:
-        """The second person's check: never the preparer; counted totals, if given, must agree."""
+        """The second person's blind check: never the preparer; the airbill is on it; the
+        counted totals, if given, must agree.
+
+        A count that does not agree is told only that (never the manifest's totals, which
+        would make the count a copy) and is recorded in the audit trail. After
+        `COUNT_ATTEMPTS` such counts the manifest is locked: only a supervisor (not its
+        preparer) may count and verify it; a verification unlocks it.
+        """
         with self._uow.write(Action.MANIFEST_VERIFY) as session:
             row = get(session, number)
             if row.prepared_by == self._actor:
@@ -297,19 +315,33 @@ class ManifestService:
                     "must verify it"
                 )
             MANIFEST.check(row.status, MS.VERIFIED)
+            check_airbill(row.courier, row.airbill, manifest=row.manifest_number)
             check_lines(row)
-            totals = ManifestTotals.of((line.shares, line.value) for line in row.lines)
-            if count is not None and count != totals.count:
-                raise ValidationError(
-                    "count", f"you counted {count} certificates; the manifest lists {totals.count}"
+            failed = failed_counts(session, row.id)
+            supervisor = Role.SUPERVISOR in self._uow.current_actor(session).roles
+            if failed >= COUNT_ATTEMPTS and not supervisor:
+                raise NotPermitted(
+                    f"manifest {row.manifest_number} is locked after {failed} counts that did "
+                    "not agree: a supervisor counts the envelope and verifies it"
                 )
-            if shares is not None and shares != totals.shares:
-                raise ValidationError(
-                    "shares", f"you counted {shares:,} shares; the manifest totals "
-                    f"{totals.shares:,}",
-                )  # fmt: skip
-            row.status = MS.VERIFIED
-            row.verified_by, row.verified_at = self._actor, datetime.now(UTC)
+            totals = ManifestTotals.of((line.shares, line.value) for line in row.lines)
+            wrong = [
+                name for name, counted, listed in (
+                    ("certificates", count, totals.count), ("shares", shares, totals.shares)
+                ) if counted is not None and counted != listed
+            ]  # fmt: skip
+            if not wrong:
+                row.status = MS.VERIFIED
+                row.verified_by, row.verified_at = self._actor, datetime.now(UTC)
+                return
+            row_id, manifest = row.id, row.manifest_number
+        with self._uow.write(COUNT_FAILED, permission=Action.MANIFEST_VERIFY) as session:
+            audit.record_event(session, "courier_manifests", row_id, {
+                "manifest": manifest, "attempt": failed + 1, "disagrees": wrong,
+                "counted_certificates": count, "counted_shares": None if shares is None
+                else str(shares),
+            })  # fmt: skip
+        raise ValidationError("count", disagrees(manifest, wrong, failed + 1, supervisor))
 
     def cancel(self, number: str, reason: str) -> None:
         """Cancel a manifest before pickup; its certificates stay prepared for delivery."""

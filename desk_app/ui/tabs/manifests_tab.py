@@ -47,6 +47,8 @@ SHOW = (
 )  # fmt: skip
 A = Action
 ACTIONS = {
+    "airbill": ActionSpec("Airbill…", A.MANIFEST_PREPARE, "",
+                          "Record the courier's airbill or tracking number (before verifying)"),
     "verify": ActionSpec("Verify…", A.MANIFEST_VERIFY, "Ctrl+Shift+V",
                          "Count the envelope and verify another user's draft (dual control)"),
     "print": ActionSpec("Print…", A.VIEW_BOOKS, "Ctrl+P",
@@ -63,6 +65,7 @@ ACTIONS = {
                          "Cancel before pickup; the certificates stay prepared"),
 }  # fmt: skip
 _FROM = {
+    "airbill": frozenset({"draft", "verified"}),
     "verify": frozenset({"draft"}),
     "print": frozenset(OPEN) | {"received", "received_with_difference", "returned"},
     "receipt_form": frozenset({"printed", "in_transit", "received", "received_with_difference"}),
@@ -96,7 +99,7 @@ class ManifestsTab(TableTab):
         self.show_combo = show_row(self, "manifests_show", SHOW)
         self.manifest_actions = build_actions(
             self, ACTIONS,
-            {"verify": self.verify, "print": self.print_manifest,
+            {"airbill": self.set_airbill, "verify": self.verify, "print": self.print_manifest,
              "receipt_form": self.print_receipt_form, "pickup": self.pickup,
              "receipt": self.receipt, "returned": self.mark_returned, "cancel": self.cancel},
             name="manifest_action",
@@ -190,6 +193,8 @@ class ManifestsTab(TableTab):
             return f"Not for a {status.replace('_', ' ')} manifest"
         if key == "verify" and self.model.value_in(row, "prepared_by") == workspace.actor:
             return "You prepared this manifest: another user verifies it (dual control)"
+        if key == "verify" and not self.model.value_in(row, "airbill"):
+            return "No airbill yet: the preparer records it (Airbill…) before verification"
         return None
 
     def update_actions(self, *_args: object) -> None:
@@ -268,6 +273,11 @@ class ManifestsTab(TableTab):
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def set_airbill(self, airbill: str | None = None) -> None:
+        """The courier's airbill or tracking number; whoever records it prepares the manifest."""
+        self._simple("airbill", airbill, "The courier's airbill or tracking number:",
+                     lambda m, n, t: m.set_airbill(n, t), "has its airbill")  # fmt: skip
 
     def mark_returned(self, note: str | None = None) -> None:
         self._simple("returned", note, "Why did it come back?",

@@ -8,9 +8,12 @@ from decimal import Decimal
 
 import pytest
 
+from desk_app.domain.codes import Role
 from desk_app.domain.errors import IllegalTransition, NotPermitted, ValidationError
 from desk_app.domain.listing import iter_rows
 from desk_app.domain.states import CertificateStatus, ManifestStatus
+from desk_app.services.custody.manifest_airbill import check_airbill
+from desk_app.services.custody.manifest_counts import COUNT_FAILED
 from desk_app.services.custody.manifests import ManifestService
 from tests.services.conftest import Desk
 from tests.services.custody.certificate_helpers import TA_ADDRESS, dispatch, register, shipped
@@ -36,8 +39,9 @@ def test_a_manifest_goes_from_draft_to_receipt_under_dual_control(desk: Desk) ->
         carl.manifest_printing.print(number)
     with pytest.raises(NotPermitted, match="dual control: carl prepared"):
         carl.manifests.verify(number)
-    with pytest.raises(ValidationError, match="you counted 3 certificates"):
+    with pytest.raises(ValidationError, match="certificates you counted do not agree") as told:
         sue.manifests.verify(number, count=3)
+    assert "200" not in str(told.value) and " 2 " not in str(told.value)  # blind: no totals
     sue.manifests.verify(number, count=2, shares=Decimal(200))
     original = carl.manifest_printing.print(number)
     assert not original.copy and original.pages == 1
@@ -200,7 +204,7 @@ def test_what_a_manifest_guards_against_after_it_is_made(desk: Desk) -> None:
     with pytest.raises(NotPermitted, match="dual control: sue prepared"):
         sue.manifests.verify(number)
     carl.manifests.verify(number)
-    carl.manifests.set_airbill(number, "NEW-1")  # the airbill prints: verify again
+    carl.manifests.set_airbill(number, "7712 3456 7891")  # the airbill prints: verify again
     assert carl.manifests.view(number).status is MS.DRAFT
     sue.manifests.verify(number)
     carl.manifest_printing.print(number)
@@ -210,3 +214,59 @@ def test_what_a_manifest_guards_against_after_it_is_made(desk: Desk) -> None:
     assert _statuses(desk, "G1", "G2", "G3") == [CS.DELIVERED, CS.LOST, CS.DELIVERED]
     since = list(iter_rows(desk.admin.certificates.movements(date.today())))
     assert {r[2] for r in since if r[1] == "delivery"} == {"G1", "G3"}
+
+
+def test_a_count_that_does_not_agree_is_blind_audited_and_locks_after_three(desk: Desk) -> None:
+    register(desk, "B1", "B2")
+    carl, sue = desk.ws["carl"], desk.ws["sue"]
+    cleo = desk.add_user("cleo", [Role.CLERK])
+    number = carl.manifests.create(dispatch(), ["B1", "B2"])
+    said = []
+    for count, shares in ((3, None), (2, Decimal(150)), (1, Decimal(1))):
+        with pytest.raises(ValidationError) as told:
+            cleo.manifests.verify(number, count, shares)
+        said.append(told.value.reason)
+    assert said == [
+        f"the certificates you counted do not agree with manifest {number}; count the envelope "
+        "again (2 attempts left before a supervisor must)",
+        f"the shares you counted do not agree with manifest {number}; count the envelope again "
+        "(1 attempt left before a supervisor must)",
+        f"the certificates and shares you counted do not agree with manifest {number}; count "
+        "the envelope again. That was count 3: the manifest is now locked, and a supervisor "
+        "counts it and verifies it",
+    ]
+    with pytest.raises(NotPermitted, match=f"manifest {number} is locked after 3 counts"):
+        cleo.manifests.verify(number, 2, Decimal(200))  # even a right count, once locked
+    trail = desk.admin.history.history("courier_manifests", carl.manifests.view(number).id)
+    events = [e for e in trail.changes if e.action == COUNT_FAILED]
+    assert [(e.app_user, e.after["attempt"], e.after["disagrees"]) for e in events] == [
+        ("cleo", 1, ["certificates"]), ("cleo", 2, ["shares"]),
+        ("cleo", 3, ["certificates", "shares"]),
+    ]  # fmt: skip
+    with pytest.raises(ValidationError, match="do not agree"):
+        sue.manifests.verify(number, 1)  # a supervisor's wrong count says only that, too
+    sue.manifests.verify(number, 2, Decimal(200))
+    assert carl.manifests.view(number).status is MS.VERIFIED
+    carl.manifests.set_airbill(number, "7712 3456 7899")  # changed: counted afresh, unlocked
+    cleo.manifests.verify(number, 2)
+    assert carl.manifests.view(number).verified_by == "cleo"
+
+
+def test_verification_wants_the_airbill_in_the_couriers_format(desk: Desk) -> None:
+    register(desk, "A1")
+    carl, sue = desk.ws["carl"], desk.ws["sue"]
+    number = carl.manifests.create(dispatch(airbill="", courier="UPS"), ["A1"])
+    with pytest.raises(
+        ValidationError,
+        match="airbill: the courier's airbill or tracking "
+        f"number of manifest {number} is required before verification",
+    ):
+        sue.manifests.verify(number)
+    with pytest.raises(ValidationError, match=r"is not a UPS tracking number \(such as 1Z"):
+        carl.manifests.set_airbill(number, "7712 3456 7890")
+    carl.manifests.set_airbill(number, "1z 999 aa1 0123456784")
+    sue.manifests.verify(number)
+    with pytest.raises(ValidationError, match="is not a FedEx tracking number"):
+        carl.manifests.create(dispatch(airbill="7712"), ["A1"])
+    assert check_airbill("Brink's Global Services", "BGS-123") == "BGS-123"  # format unknown
+    assert check_airbill("DHL Express", "12345 67890") == "12345 67890"
