@@ -1,4 +1,4 @@
-"""``db upgrade`` and ``demo-data``."""
+"""``db upgrade``, ``db firm-name`` and ``demo-data``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ def register(commands: Any) -> None:
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = db_sub.add_parser("upgrade", help="create or migrate the schema")
     up.set_defaults(handler=upgrade)
+    firm = db_sub.add_parser("firm-name", help="the firm's name on its paperwork (admins set it)")
+    firm.add_argument("name", nargs="?", metavar="NAME", help="the new name (default: show it)")
+    firm.set_defaults(handler=firm_name)
 
     demo = commands.add_parser(
         "demo-data",
@@ -64,4 +67,17 @@ def demo_data(ctx: CommandContext, args: argparse.Namespace) -> int:
         if shown:
             print(file=sys.stderr)  # end the progress line
     print(summary)
+    return EXIT_OK
+
+
+def firm_name(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """Show the firm's name on manifests and reports, or set it (audited)."""
+    from desk_app.services import firm
+
+    with ctx.open() as workspace:
+        if args.name is not None:
+            firm.set_firm_name(workspace.uow, args.name)
+        with workspace.uow.read() as session:
+            name = firm.firm_name(session)
+    print(name or "not set: an admin sets it with desk-app db firm-name NAME")
     return EXIT_OK

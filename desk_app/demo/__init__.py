@@ -49,6 +49,9 @@ NOT_EMPTY = (
     "This database already has data; demo data goes into an empty database (try desk-app --demo)."
 )
 
+#: The demo firm, whose name its paperwork prints (`desk_app.services.firm`).
+DEMO_FIRM = "Water Street Securities LLC"
+
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -132,6 +135,7 @@ def generate_demo_data(
         certificates, manifests = make_certificates(book)
         requests = make_approvals(book, made)
         steps("Certificates, courier manifests and approval requests")
+        audit.record_event(session, "database", "firm", {"name": DEMO_FIRM})  # its paperwork
         audit.record_event(session, "database", "demo", {
             "seed": seed, "trades": len(made), "accounts": len(book.accounts),
             "users": users, "certificates": certificates, "manifests": manifests,

@@ -1,15 +1,16 @@
 """The printable fails report: the aging buckets, then every fail with its deadlines.
 
-US Letter landscape on the shared paged layout (`desk_app.reports.paged`): the
-column headings repeat on every page, each page says "page X of Y", the DejaVu font
-is embedded, and the same fails print the same bytes, so that a report can be
-compared with an earlier one. A close-out date that has passed prints in red.
+US Letter landscape on the shared paged layout (`desk_app.reports.paged`), like the
+manifest: the firm's name and the print time (with its zone) head every page, the
+footer says the title and "page X of Y", the column headings repeat, the text is the
+manifest's DejaVu at its sizes, and the same fails printed at the same time give the
+same bytes. A close-out date that has passed prints in red.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from reportlab.lib.colors import Color, black
 from reportlab.pdfgen.canvas import Canvas
@@ -19,24 +20,24 @@ from desk_app.domain.money import format_amount, format_quantity
 from desk_app.reports.paged import BOLD, FONT, MARGIN, PagedTable, Paper, TableColumn, cell
 
 PAST = Color(0.69, 0.0, 0.125)  # a close-out date that has passed
-_SIZE = 7.0
+_SIZE = 8.0  # the manifest's line text
 _CAPITAL_PREFIX = "15c3-1 capital charge: "  # every capital rule says so; the column too
 
 
 _COLUMNS = (
-    TableColumn("Obligation", 50, "r"),
-    TableColumn("Fail", 28, "c"),
-    TableColumn("Age", 26, "r"),
-    TableColumn("Settle date", 56, "c"),
-    TableColumn("Account", 58),
-    TableColumn("ISIN", 64),
-    TableColumn("Symbol", 52),
-    TableColumn("Counterparty", 60),
-    TableColumn("Quantity left", 62, "r"),
-    TableColumn("Amount left", 76, "r"),
-    TableColumn("Ccy", 28, "c"),
-    TableColumn("Reason", 38),
-    TableColumn("Close out by", 58),
+    TableColumn("Obligation", 46, "r"),
+    TableColumn("Fail", 24, "c"),
+    TableColumn("Age", 24, "r"),
+    TableColumn("Settle date", 54, "c"),
+    TableColumn("Account", 50),
+    TableColumn("ISIN", 70),
+    TableColumn("Symbol", 44),
+    TableColumn("Counterparty", 76),
+    TableColumn("Quantity left", 60, "r"),
+    TableColumn("Amount left", 70, "r"),
+    TableColumn("Ccy", 24, "c"),
+    TableColumn("Reason", 36),
+    TableColumn("Close out by", 56),
 )
 _BUCKET_X = (0.0, 110.0, 170.0, 230.0)  # age, to deliver, to receive, total
 _LINE = 11.0
@@ -44,9 +45,11 @@ _LINE = 11.0
 
 def fails_report_pdf(
     as_of: date, buckets: Sequence[BucketTotal], fails: Sequence[Fail],
-    paper: Paper = Paper.LETTER,
+    paper: Paper = Paper.LETTER, *, firm: str = "", printed_at: datetime | None = None,
+    printed_by: str = "",
 ) -> bytes:  # fmt: skip
-    """The report of ``fails`` on ``as_of`` as PDF bytes (the same fails give the same bytes)."""
+    """The report of ``fails`` on ``as_of`` as PDF bytes (the same fails and print time
+    give the same bytes)."""
     width = paper.size[1] - 2 * MARGIN  # landscape
     columns = (*_COLUMNS, TableColumn("Capital charge", width - sum(c.width for c in _COLUMNS)))
     to_deliver = sum(f.side is FailSide.TO_DELIVER for f in fails)
@@ -95,7 +98,7 @@ def fails_report_pdf(
         columns=columns, rows=fails, row_height=14, draw_row=row, first_header=first,
         first_header_height=44 + table_height + 8, later_header=later, later_header_height=24,
         closing=closing, closing_height=18, subject=title, empty_text="No fails.",
-        landscape=True,
+        landscape=True, firm=firm, printed_at=printed_at, printed_by=printed_by,
     ).render()  # fmt: skip
 
 

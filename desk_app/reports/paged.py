@@ -6,9 +6,13 @@ through Platypus keeps it fast for ten thousand rows and exact: the number of
 pages is known before the first is drawn ("page X of Y" needs no second pass), the
 column headings repeat on every page, and the closing block never splits.
 
-Output is byte-for-byte the same for the same content (ReportLab's invariant
-mode: no time stamps, fixed document id), so a reprint can be proven identical by
-its SHA-256. Fonts are TrueType and embedded (subset).
+Every page carries the same running head (the firm's name, the print time with its
+zone) and footer (title, reference, page X of Y). The PDF's creation date is that
+print time, passed in: the same content and time give the same bytes (ReportLab's
+invariant mode keeps the document id fixed), so a test, or a reprint made with the
+recorded time, can be proven identical by its SHA-256. Rows may differ in height
+(a wrapped description); pages may end with their own totals (``page_foot``).
+Fonts are TrueType and embedded (subset).
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.colors import Color, black
@@ -38,6 +44,23 @@ BAR_WIDTH = 0.0135 * inch
 GREY = Color(0.45, 0.45, 0.45)
 RULE = Color(0.75, 0.75, 0.75)
 WATERMARK = Color(0.85, 0.85, 0.85)
+#: The desk's clock: print times show New York time with its zone.
+DESK_ZONE = ZoneInfo("America/New_York")
+
+
+def desk_time(moment: datetime) -> str:
+    """``moment`` as the desk reads it, with its zone ("2026-12-07 09:15 EST")."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return f"{aware.astimezone(DESK_ZONE):%Y-%m-%d %H:%M %Z}"
+
+
+def _pdf_date(moment: datetime) -> str:
+    """A PDF date (``D:YYYYMMDDHHmmSS+hh'mm'``) of ``moment`` in the desk's zone."""
+    local = moment.astimezone(DESK_ZONE)
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"D:{local:%Y%m%d%H%M%S}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
 
 
 class Paper(StrEnum):
@@ -120,6 +143,19 @@ BlockPainter = Callable[[Canvas, float, float], None]
 
 
 @dataclass(frozen=True)
+class PageRows:
+    """A page's rows, every row up to and including them, and whether more pages follow."""
+
+    rows: Sequence[Any]
+    so_far: Sequence[Any]
+    more: bool
+
+
+#: Draws a page's own totals under its rows: (canvas, top y, width, its rows).
+PageFootPainter = Callable[[Canvas, float, float, PageRows], None]
+
+
+@dataclass(frozen=True)
 class PagedTable:
     """What a paged document holds; `render` lays it out and returns the PDF's bytes."""
 
@@ -140,6 +176,19 @@ class PagedTable:
     subject: str = ""
     empty_text: str = "Nothing to list."
     landscape: bool = False  # for a table too wide to stand upright
+    firm: str = ""  # the firm's name, at the head of every page
+    printed_at: datetime | None = None  # the print time (and the PDF's date); None: now
+    printed_by: str = ""  # the full name of who printed it (the PDF's author)
+    row_heights: Callable[[Any], float] | None = None  # None: every row is row_height
+    page_foot: PageFootPainter | None = None
+    page_foot_height: float = 0.0
+
+    @property
+    def when(self) -> datetime:
+        return self.printed_at if self.printed_at is not None else datetime.now(UTC)
+
+    def height_of(self, row: Any) -> float:
+        return self.row_heights(row) if self.row_heights is not None else self.row_height
 
     @property
     def size(self) -> tuple[float, float]:
@@ -154,21 +203,24 @@ class PagedTable:
     def pages(self) -> list[range]:
         """The rows of each page; the closing block fits below the last page's rows."""
         height = self.size[1]
-        bottom = MARGIN + _FOOTER
-        heading = _HEADING_HEIGHT
+        bottom = MARGIN + _FOOTER + self.page_foot_height
+        heading = _HEADING_HEIGHT + _RUNNING_HEAD
         first = height - MARGIN - self.first_header_height - heading
         later = height - MARGIN - self.later_header_height - heading
-        per_first = max(1, int((first - bottom) // self.row_height))
-        per_later = max(1, int((later - bottom) // self.row_height))
         pages: list[range] = []
         start, total = 0, len(self.rows)
         while start < total or not pages:
-            room = per_first if not pages else per_later
-            pages.append(range(start, min(total, start + room)))
-            start += room
+            room = (first if not pages else later) - bottom
+            end, used = start, 0.0
+            while end < total and (end == start or used + self.height_of(self.rows[end]) <= room):
+                used += self.height_of(self.rows[end])
+                end += 1
+            pages.append(range(start, end))
+            start = end
         last = pages[-1]
         top = first if len(pages) == 1 else later
-        if top - len(last) * self.row_height - self.closing_height < bottom:
+        used = sum(self.height_of(self.rows[n]) for n in last)
+        if top - used - self.page_foot_height - self.closing_height < MARGIN + _FOOTER:
             pages.append(range(total, total))  # the closing block on a page of its own
         return pages
 
@@ -179,8 +231,11 @@ class PagedTable:
             buffer, pagesize=self.size, invariant=1, pageCompression=1,
             initialFontName=FONT, initialFontSize=9,
         )  # fmt: skip
-        canvas.setTitle(self.title)
-        canvas.setAuthor("Desk")
+        when = self.when
+        stamp = _pdf_date(when)
+        canvas.setDateFormatter(lambda *_ymdhms: stamp)
+        canvas.setTitle(f"{self.title} {self.reference}".strip())
+        canvas.setAuthor(", ".join(n for n in (self.printed_by, self.firm) if n) or "Desk")
         canvas.setCreator("Desk")
         canvas.setSubject(self.subject or self.title)
         xs = [MARGIN]
@@ -188,10 +243,11 @@ class PagedTable:
             xs.append(xs[-1] + column.width)
         pages = self.pages()
         height = self.size[1]
+        last_rows = max((n for n, rows in enumerate(pages) if rows), default=-1)
         for number, rows in enumerate(pages, 1):
             if self.copy:
                 _watermark(canvas, self.size)
-            top = height - MARGIN
+            top = self._running_head(canvas, height - MARGIN, when)
             if number == 1:
                 self.first_header(canvas, top, self.width)
                 top -= self.first_header_height
@@ -206,17 +262,33 @@ class PagedTable:
                 top -= self.row_height
             for index in rows:
                 self.draw_row(canvas, self.rows[index], xs, top)
-                top -= self.row_height
+                top -= self.height_of(self.rows[index])
                 canvas.setStrokeColor(RULE)
                 canvas.setLineWidth(0.4)
                 canvas.line(MARGIN, top, MARGIN + self.width, top)
                 canvas.setStrokeColor(black)
+            if rows and self.page_foot is not None:
+                page_rows = [self.rows[n] for n in rows]
+                span = PageRows(page_rows, self.rows[: rows.stop], number - 1 < last_rows)
+                self.page_foot(canvas, top, self.width, span)
+                top -= self.page_foot_height
             if number == len(pages):
                 self.closing(canvas, top - 8, self.width)
             self._footer(canvas, number, len(pages))
             canvas.showPage()
         canvas.save()
         return buffer.getvalue()
+
+    def _running_head(self, canvas: Canvas, top: float, when: datetime) -> float:
+        """The firm's name and the print time, the same on every page; the y below it."""
+        canvas.setFont(BOLD, 8)
+        canvas.drawString(MARGIN, top - 8, self.firm)
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(GREY)
+        by = f" by {self.printed_by}" if self.printed_by else ""
+        canvas.drawRightString(MARGIN + self.width, top - 8, f"Printed {desk_time(when)}{by}")
+        canvas.setFillColor(black)
+        return top - _RUNNING_HEAD
 
     def _headings(self, canvas: Canvas, xs: Sequence[float], top: float) -> float:
         canvas.setFont(BOLD, 7.5)
@@ -240,6 +312,7 @@ class PagedTable:
 
 _HEADING_HEIGHT = 16.0
 _FOOTER = 16.0
+_RUNNING_HEAD = 14.0
 
 
 def _watermark(canvas: Canvas, size: tuple[float, float]) -> None:
@@ -289,14 +362,24 @@ def field_block(
 
 
 def signature_box(
-    canvas: Canvas, x: float, top: float, width: float, *, title: str, lines: Sequence[str]
-) -> None:
-    """A titled box with a signature line and labelled blanks (name, date and time)."""
+    canvas: Canvas, x: float, top: float, width: float, *, title: str, lines: Sequence[str],
+    note: str = "",
+) -> None:  # fmt: skip
+    """A titled box with a signature line and labelled blanks (name, date and time);
+    ``note`` in small grey type after the title (a login beside a person's name)."""
     height = signature_box_height(len(lines))
     canvas.setLineWidth(0.6)
     canvas.rect(x, top - height, width, height)
+    canvas.setFont(FONT, 6.5)
+    room = width - 10 - (pdfmetrics.stringWidth(note, FONT, 6.5) + 6 if note else 0)
+    shown = fit(title, BOLD, 8, room)
     canvas.setFont(BOLD, 8)
-    canvas.drawString(x + 5, top - 12, title)
+    canvas.drawString(x + 5, top - 12, shown)
+    if note:
+        canvas.setFont(FONT, 6.5)
+        canvas.setFillColor(GREY)
+        canvas.drawString(x + 11 + pdfmetrics.stringWidth(shown, BOLD, 8), top - 12, note)
+        canvas.setFillColor(black)
     canvas.setFont(FONT, 7.5)
     y = top - 22
     for label in ("Signature", *lines):

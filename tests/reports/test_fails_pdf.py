@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from desk_app.reports.fails import fails_report_pdf
 from tests.pdf_tools import embedded_fonts, page_texts, pdf_text
 
 AS_OF = date(2026, 12, 3)
+AT = datetime(2026, 12, 3, 22, 0, tzinfo=UTC)
 BUCKETS = (BucketTotal("1–3", 2, 1), BucketTotal("4–5", 0, 0), BucketTotal("6–13", 1, 0))
 
 
@@ -76,9 +77,11 @@ def test_a_long_list_repeats_its_headings_and_counts_its_pages(tmp_path: Path) -
 
 def test_the_same_fails_print_the_same_bytes(tmp_path: Path) -> None:
     fails = [line(n) for n in range(1, 40)]
-    first = fails_report_pdf(AS_OF, BUCKETS, fails)
-    assert first == fails_report_pdf(AS_OF, BUCKETS, [line(n) for n in range(1, 40)])
-    assert first != fails_report_pdf(AS_OF, BUCKETS, [*fails[:-1], line(39, fail_reason="CLAC")])
+    first = fails_report_pdf(AS_OF, BUCKETS, fails, printed_at=AT)
+    again = [line(n) for n in range(1, 40)]
+    assert first == fails_report_pdf(AS_OF, BUCKETS, again, printed_at=AT)
+    changed = [*fails[:-1], line(39, fail_reason="CLAC")]
+    assert first != fails_report_pdf(AS_OF, BUCKETS, changed, printed_at=AT)
 
 
 def test_no_fails_says_so(tmp_path: Path) -> None:
@@ -87,3 +90,21 @@ def test_no_fails_says_so(tmp_path: Path) -> None:
     text = pdf_text(path)
     assert "0 fails: 0 to deliver, 0 to receive" in text and "No fails." in text
     assert "Page 1 of 1" in text
+
+
+def test_the_header_and_footer_are_the_manifests(tmp_path: Path) -> None:
+    at = datetime(2026, 7, 1, 20, 30, tzinfo=UTC)  # 16:30 in New York, summer time
+    path = tmp_path / "f.pdf"
+    path.write_bytes(fails_report_pdf(AS_OF, BUCKETS, [line(n) for n in range(1, 80)],
+                                      firm="Water Street Securities LLC", printed_at=at,
+                                      printed_by="Susan Q. Supervisor"))  # fmt: skip
+    pages = page_texts(path)
+    assert len(pages) > 1
+    for number, page in enumerate(pages, 1):
+        flat = " ".join(page.split())
+        assert "Water Street Securities LLC" in flat
+        assert "Printed 2026-07-01 16:30 EDT by Susan Q. Supervisor" in flat
+        assert "Fails report as of 2026-12-03" in flat and f"Page {number} of {len(pages)}" in flat
+    assert b"/CreationDate (D:20260701163000-04'00')" in path.read_bytes()
+    assert fails_report_pdf(AS_OF, BUCKETS, [line(1)], printed_at=at) == fails_report_pdf(
+        AS_OF, BUCKETS, [line(1)], printed_at=at)  # fmt: skip

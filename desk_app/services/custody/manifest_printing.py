@@ -1,15 +1,17 @@
 """Printing a manifest or its delivery receipt: the first print is the original, every
 later one is marked COPY, and each is recorded (and audited) with its SHA-256.
 
-A manifest prints only once verified (dual control). The same manifest, paper and
-copy flag always give the same bytes, so the hash of a reprint proves what was on
-the paper that left the building. A preview is what the next print will be,
-recording nothing.
+A manifest prints only once verified (dual control). It carries the firm's name, the
+print time and the people's full names; the same manifest, paper, copy flag and print
+time give the same bytes, so the hash recorded with each print proves what was on the
+paper that left the building. A preview is what the next print will be (at its own
+time), recording nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -22,6 +24,7 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ManifestStatus
 from desk_app.services.custody import manifests
+from desk_app.services.firm import firm_name
 from desk_app.services.unit_of_work import UnitOfWork
 
 MS = ManifestStatus
@@ -51,8 +54,12 @@ class PrintedDocument:
 class ManifestPrinting:
     """Prints manifests and receipts, recording every print."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(
+        self, uow: UnitOfWork, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self._uow = uow
+        #: The print time on the paper and in the PDF (a test fixes it to compare bytes).
+        self.clock = clock
 
     def preview(
         self, number: str, document: Document | str = Document.MANIFEST, paper: str = "letter"
@@ -63,7 +70,8 @@ class ManifestPrinting:
         with self._uow.read() as session:
             row = manifests.get(session, number)
             copy = _printed_before(session, row.id, kind)
-            return _document(row, kind, paper, copy)
+            return _document(session, row, kind, paper, copy,
+                             printed_by=self._uow.actor.full_name, at=self.clock())  # fmt: skip
 
     def print(
         self, number: str, document: Document | str = Document.MANIFEST, paper: str = "letter"
@@ -76,7 +84,8 @@ class ManifestPrinting:
             if kind is Document.MANIFEST and row.status is MS.VERIFIED:
                 manifests.check_lines(row)
             copy = _printed_before(session, row.id, kind)
-            done = _document(row, kind, paper, copy)
+            done = _document(session, row, kind, paper, copy,
+                             printed_by=self._uow.actor.full_name, at=self.clock())  # fmt: skip
             if kind is Document.MANIFEST:
                 if row.status is MS.VERIFIED:
                     row.status = MS.PRINTED
@@ -129,15 +138,23 @@ def _printed_before(session: Session, manifest_id: int, kind: Document) -> bool:
     )
 
 
-def _document(row: m.CourierManifest, kind: Document, paper: str, copy: bool) -> PrintedDocument:
+def _document(
+    session: Session, row: m.CourierManifest, kind: Document, paper: str, copy: bool, *,
+    printed_by: str, at: datetime,
+) -> PrintedDocument:  # fmt: skip
     if paper not in ("letter", "a4"):
         raise ValidationError("paper", "is not letter or a4", paper)
     from desk_app.reports.manifest import manifest_document  # ReportLab: only when printing
     from desk_app.reports.paged import Paper
 
+    logins = [login for login in (row.prepared_by, row.verified_by) if login]
+    found = select(m.User.username, m.User.full_name).where(m.User.username.in_(logins))
+    names = {login: name for login, name in session.execute(found)}
     doc = manifest_document(
-        manifests.view_of(row), Paper(paper), receipt=kind is Document.RECEIPT, copy=copy
-    )
+        manifests.view_of(row), Paper(paper), receipt=kind is Document.RECEIPT, copy=copy,
+        printed_at=at, firm=firm_name(session), names=names,
+        printed_by=printed_by,
+    )  # fmt: skip
     pdf, pages = doc.render(), len(doc.pages())
     return PrintedDocument(
         pdf, hashlib.sha256(pdf).hexdigest(), copy, pages, kind, row.manifest_number

@@ -30,6 +30,7 @@ from desk_app.domain.permissions import Action
 from desk_app.domain.settlement import cycle_for
 from desk_app.domain.states import ObligationStatus
 from desk_app.domain.trade_rows import parse_isin
+from desk_app.services.firm import firm_name
 from desk_app.services.reference.calendar import CalendarService
 from desk_app.services.unit_of_work import UnitOfWork
 
@@ -161,7 +162,10 @@ class FailsService:
 
         day = as_of or market_today()
         found = self.fails(day)
-        data = fails_report_pdf(day, self.buckets(found), found)
+        with self._uow.read() as session:
+            firm = firm_name(session)
+        data = fails_report_pdf(day, self.buckets(found), found, firm=firm,
+                                printed_by=self._uow.actor.full_name)  # fmt: skip
         try:
             path.write_bytes(data)
         except OSError as exc:

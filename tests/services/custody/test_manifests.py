@@ -118,11 +118,15 @@ def test_reprints_are_copies_with_the_same_bytes_and_every_print_is_audited(desk
     register(desk, "P1")
     number = shipped(desk, "P1")  # printed once: the original
     printing = desk.ws["carl"].manifest_printing
+    printing.clock = lambda: datetime(2026, 12, 7, 14, 5, tzinfo=UTC)  # the paper says when
     preview = printing.preview(number)
     first, second = printing.print(number), printing.print(number, paper="a4")
     third = printing.print(number)
     assert preview.copy and first.copy and second.copy
     assert preview.pdf == first.pdf == third.pdf and first.pdf != second.pdf
+    assert b"/CreationDate (D:20261207090500-05'00')" in first.pdf
+    printing.clock = lambda: datetime(2026, 12, 7, 14, 6, tzinfo=UTC)
+    assert printing.preview(number).pdf != first.pdf
     assert first.sha256 == hashlib.sha256(first.pdf).hexdigest()
     prints = printing.prints(number)
     assert [(p[0], p[1], p[2]) for p in prints] == [
