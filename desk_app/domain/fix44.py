@@ -25,6 +25,7 @@ from desk_app.domain.codes import Side
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.trade_rows import (
     EXTERNAL_ID_MAX,
+    RefusedRow,
     RowProblem,
     parse_charge,
     parse_currency,
@@ -97,6 +98,8 @@ class FixResult:
 
     executions: tuple[FixExecution, ...]
     problems: tuple[RowProblem, ...]
+    #: Messages with a problem, as far as they could be read (see `RefusedRow`).
+    refused: tuple[RefusedRow, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -128,6 +131,7 @@ def read_fix_executions(data: bytes, file: str) -> FixResult:
     seen: dict[str, tuple[int, int]] = {}  # ExecID -> (index, line) of its first message
     references: list[tuple[int, int, str, str]] = []  # (index, line, ExecID, ExecRefID)
     kept: dict[int, FixExecution] = {}
+    refused: list[RefusedRow] = []
     line, counted_to = 1, 0
     for index, start in enumerate(starts):
         line += data.count(b"\n", counted_to, start)
@@ -145,6 +149,8 @@ def read_fix_executions(data: bytes, file: str) -> FixResult:
                 references.append((index, line, exec_id, message.exec_ref_id))
         if execution is not None and message.clean:
             kept[index] = execution
+        elif (partial := message.partial or execution) is not None:
+            refused.append(_refused(partial))
     for index, line, exec_id, ref in references:
         # The original may be in the database; within the file it must come first.
         later = seen.get(ref, (-1, 0))
@@ -157,7 +163,14 @@ def read_fix_executions(data: bytes, file: str) -> FixResult:
             continue
         kept.pop(index, None)
     problems.sort(key=lambda problem: problem.line)  # stable: a message's own order stays
-    return FixResult(tuple(kept.values()), tuple(problems))
+    return FixResult(tuple(kept.values()), tuple(problems), tuple(refused))
+
+
+def _refused(execution: FixExecution) -> RefusedRow:
+    return RefusedRow(
+        execution.line, execution.account, execution.isin, execution.counterparty,
+        execution.trade_date,
+    )  # fmt: skip
 
 
 class _Message:
@@ -173,6 +186,8 @@ class _Message:
         self.exec_id: str | None = None
         self.exec_ref_id: str | None = None
         self.reported: set[int] = set()  # tags already found wrong: not also "missing"
+        #: The execution as far as it was read, when it has a problem.
+        self.partial: FixExecution | None = None
 
     def problem(self, field: int | str, reason: str, value: str | None = None) -> None:
         """Record a problem of this message; ``field`` is a tag or a description."""
@@ -320,7 +335,10 @@ class _Message:
         trade_date, settle_date = execution.trade_date, execution.settle_date
         if trade_date and settle_date and settle_date < trade_date:
             self.problem(64, "is before TradeDate(75)", self.values[64])
-        return execution if self.clean else None
+        if not self.clean:
+            self.partial = execution
+            return None
+        return execution
 
     def _text(self, tag: int, required: bool) -> str | None:
         value = self.values.get(tag)

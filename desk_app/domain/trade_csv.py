@@ -21,6 +21,7 @@ from desk_app.domain.codes import Side
 from desk_app.domain.csv_files import CsvTableReader
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.trade_rows import (
+    RefusedRow,
     RowProblem,
     TradeRow,
     parse_charge,
@@ -74,6 +75,8 @@ class CsvResult:
 
     rows: tuple[TradeRow, ...]
     problems: tuple[RowProblem, ...]
+    #: Rows with a problem, as far as they could be read (see `RefusedRow`).
+    refused: tuple[RefusedRow, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -97,13 +100,14 @@ class _TradesCsvReader(CsvTableReader):
     def __init__(self, file_name: str) -> None:
         super().__init__(file_name)
         self.rows: list[TradeRow] = []
+        self.refused: list[RefusedRow] = []
         self.first_line_of: dict[str, int] = {}
         #: Positions of the columns, for rows read on the fast path (None: never).
         self.fast: _Positions | None = None
 
     def read(self, content: bytes) -> CsvResult:
         self.read_content(content)
-        return CsvResult(tuple(self.rows), tuple(self.problems))
+        return CsvResult(tuple(self.rows), tuple(self.problems), tuple(self.refused))
 
     def has_rows(self) -> bool:
         return bool(self.rows)
@@ -182,9 +186,13 @@ class _TradesCsvReader(CsvTableReader):
         elif short_sale and side is Side.SELL:
             side = Side.SELL_SHORT
 
+        if len(self.problems) != failed:
+            self.refused.append(
+                RefusedRow(line, account, isin, counterparty, trade_date, instrument_type)
+            )
+            return
         if (
-            len(self.problems) != failed
-            or external_id is None
+            external_id is None
             or trade_date is None
             or account is None
             or side is None
@@ -194,7 +202,7 @@ class _TradesCsvReader(CsvTableReader):
             or currency is None
             or counterparty is None
         ):
-            return  # a problem, or a required column missing (reported with the header)
+            return  # a required column missing (reported with the header)
         self.rows.append(
             TradeRow(
                 line=line,

@@ -10,9 +10,12 @@ repeats its dates, instruments and currencies on every row.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import functools
+import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -53,6 +56,19 @@ class RowProblem:
         return f"{self.file}:{self.line}: {self.field}: {self.reason}"
 
 
+def problems_csv(problems: Iterable[RowProblem]) -> str:
+    """Every problem as CSV (file, line, field, reason, value), to send back with the file.
+
+    A file full of errors has hundreds of thousands; a screen or a terminal shows the
+    first ones, and this holds them all, sortable by field in any spreadsheet.
+    """
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(("file", "line", "field", "reason", "value"))
+    writer.writerows((p.file, p.line, p.field, p.reason, p.value or "") for p in problems)
+    return out.getvalue()
+
+
 def problem_from(file: str, line: int, error: ValidationError) -> RowProblem:
     """The problem a failed check makes; the value is quoted in the reason, short and escaped."""
     if error.value is None:
@@ -82,6 +98,22 @@ class TradeRow:
     instrument_type: InstrumentType | None = None
     #: Why the price is 0 or below ("" if the file gives none): see `price_reason`.
     price_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedRow:
+    """What a refused line names, read as far as it could be: the books are still asked.
+
+    A clerk then learns in one go that a line's ISIN is misspelt *and* its account
+    unknown; a value that could not be read is None (its problem is already listed).
+    """
+
+    line: int
+    account: str | None = None
+    isin: str | None = None
+    counterparty: str | None = None
+    trade_date: datetime.date | None = None
+    instrument_type: InstrumentType | None = None
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

@@ -224,19 +224,41 @@ def test_one_row_may_have_several_problems() -> None:
         (b"\xff\xfeh\x00", "t.csv:1: file: is UTF-16 text; save it as CSV UTF-8"),
         (
             f"{HEADER}\n{ROW}\nT-2,2024-06-03,Z\xfcrich".encode("latin-1"),
-            "t.csv:1: file: is not UTF-8 text: byte 0xFC at byte offset 154 (line 3); "
-            "save it as CSV UTF-8",
+            "t.csv:3: file: is not UTF-8 text: byte 0xFC ('ü' in Windows-1252) at byte 17 "
+            "of this line; save the file as CSV UTF-8 (in Excel: File > Save As, CSV UTF-8)",
         ),
         (
             b"\xef\xbb\xbf" + f"{HEADER}\n\xe9".encode("latin-1"),
-            "t.csv:1: file: is not UTF-8 text: byte 0xE9 at byte offset 81 (line 2); "
-            "save it as CSV UTF-8",
+            "t.csv:2: file: is not UTF-8 text: byte 0xE9 ('é' in Windows-1252) at byte 1 "
+            "of this line; save the file as CSV UTF-8 (in Excel: File > Save As, CSV UTF-8)",
         ),
         (
             HEADER.replace(",", "\t").encode(),
             "t.csv:1: header: is tab-separated: save the file as CSV (',' or ';')",
         ),
         (b"external_id trade_date", "t.csv:1: header: has no ',' or ';' between column names"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500),
+            "t.csv:1: file: is an Excel 97-2003 workbook (.xls), not CSV: open it in Excel and "
+            "save it as CSV UTF-8 (File > Save As), then import that",
+        ),
+        (
+            b"PK\x03\x04\x14\x00mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
+            "t.csv:1: file: is an OpenDocument spreadsheet (.ods), not CSV: save it as CSV UTF-8 "
+            "(File > Save As), then import that",
+        ),
+        (
+            b"PK\x03\x04\x14\x00trades.csv",
+            "t.csv:1: file: is a ZIP archive, not CSV: unpack it and import the file inside",
+        ),
+        (
+            b"%PDF-1.4\n",
+            "t.csv:1: file: is a PDF document, not CSV: ask for the trades as a CSV file",
+        ),
+        (
+            b"\x1f\x8b\x08\x00",
+            "t.csv:1: file: is a gzip archive, not CSV: unpack it and import the file inside",
+        ),
         (
             b"external_id,trade_date;account",
             "t.csv:1: header: mixes ',' and ';': separate columns with one of them",
@@ -525,3 +547,28 @@ def test_a_mutated_good_file_never_raises(edit: str, where: int, byte: bytes) ->
     _check_total(result, content)
     if edit == "copy line" and at > 0 and GOOD.splitlines()[at].strip():
         assert not result.ok  # a repeated trade row is a duplicate external id
+
+
+def test_an_excel_workbook_is_named_by_its_content_whatever_its_name(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER.split(","))
+    sheet.append(ROW.split(","))
+    book.save(tmp_path / "trades.xlsx")
+    result = read_trades_csv((tmp_path / "trades.xlsx").read_bytes(), "trades.csv")
+    assert [str(p) for p in result.problems] == [
+        "trades.csv:1: file: is an Excel workbook (.xlsx), not CSV: open it in Excel and "
+        "save it as CSV UTF-8 (File > Save As), then import that"
+    ]
+
+
+def test_a_refused_row_keeps_what_it_names_for_the_books() -> None:
+    bad = "T-2,2024-06-31,ACC-404,buy,US0378331006,100,189.25,USD,ZZZZ"
+    result = read_trades_csv(f"{HEADER}\n{ROW}\n{bad}\n".encode(), "t.csv")
+    assert [(p.line, p.field) for p in result.problems] == [(3, "trade_date"), (3, "isin")]
+    assert [(r.line, r.account, r.isin, r.counterparty, r.trade_date) for r in result.refused] == [
+        (3, "ACC-404", None, "ZZZZ", None)
+    ]

@@ -227,13 +227,9 @@ def check_terms(
     """Check ``terms`` against the books; raise the first `ValidationError` found."""
     account = refs.account(terms.account, terms.trade_date)
     instrument = refs.instrument(terms.isin)
-    if instrument_type is not None and instrument_type is not instrument.instrument_type:
-        raise ValidationError(
-            "instrument_type",
-            f"says {instrument_type.value}, but {instrument.isin} is "
-            f"{instrument.instrument_type.value}",
-            instrument_type.value,
-        )
+    wrong_type = instrument_type_error(instrument, instrument_type)
+    if wrong_type is not None:
+        raise wrong_type
     why_price = price_reason(terms, instrument.instrument_type)
     party = refs.party(terms.counterparty)
     calendar_date, _label = dates.of(
@@ -245,6 +241,20 @@ def check_terms(
     except (ValueError, ArithmeticError) as exc:
         raise ValidationError("price", f"gives an amount Desk cannot hold ({exc})") from None
     return CheckedTrade(terms, account, instrument, party, settle, why, amounts, why_price)
+
+
+def instrument_type_error(
+    instrument: InstrumentRef, instrument_type: InstrumentType | None
+) -> ValidationError | None:
+    """The error when a file's ``instrument_type`` is not the instrument's (None: it agrees)."""
+    if instrument_type is None or instrument_type is instrument.instrument_type:
+        return None
+    return ValidationError(
+        "instrument_type",
+        f"says {instrument_type.value}, but {instrument.isin} is "
+        f"{instrument.instrument_type.value}",
+        instrument_type.value,
+    )
 
 
 class RowChecker:

@@ -11,13 +11,13 @@ one audit entry; corrections and cancels are audited one by one like a ticket's.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,14 +25,15 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.db.bulk import big_load, bulk_insert
 from desk_app.domain.codes import TradeSource
+from desk_app.domain.csv_files import path_problem
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.fix44 import FixExecution, field_name, read_fix_executions
 from desk_app.domain.permissions import Action
 from desk_app.domain.progress import CancelToken, Progress, no_progress
 from desk_app.domain.states import TradeStatus
-from desk_app.domain.trade_csv import read_trades_csv
-from desk_app.domain.trade_rows import RowProblem, TradeRow, problem_from
-from desk_app.domain.trade_ticket import TradeTerms, local_trade_time
+from desk_app.domain.trade_csv import CsvResult, read_trades_csv
+from desk_app.domain.trade_rows import RefusedRow, RowProblem, TradeRow, problem_from
+from desk_app.domain.trade_ticket import TradeTerms, local_trade_time, price_reason
 from desk_app.services import audit
 from desk_app.services.reference.calendar import CalendarService
 from desk_app.services.trading.fix_changes import Decision, FixChanges, changed_trade
@@ -42,10 +43,12 @@ from desk_app.services.trading.trade_books import (
     RowChecker,
     SettleDates,
     check_terms,
+    instrument_type_error,
 )
 from desk_app.services.trading.trades import TradeService
 from desk_app.services.unit_of_work import UnitOfWork
 
+_T = TypeVar("_T")
 PREVIEW_ROWS = 500
 _CHUNK = 5000
 #: External ids per look-up: under SQLite's oldest limit of 999 parameters, and
@@ -156,6 +159,9 @@ class TradeImportService:
         progress: Progress = no_progress,
         cancel: CancelToken | None = None,
     ) -> ImportReport:
+        wrong = path_problem(path)
+        if wrong is not None:
+            raise ValidationError("file", wrong, str(path))
         try:
             content = path.read_bytes()
         except OSError as exc:
@@ -180,17 +186,21 @@ class TradeImportService:
         progress(0, 0, f"Reading {file_name}…")
         source = TradeSource.FIX if _is_fix(content) else TradeSource.CSV
         rows: Sequence[TradeRow | FixExecution]
-        if source is TradeSource.FIX:
-            fix = read_fix_executions(content, file_name)
-            rows, problems = fix.executions, list(fix.problems)
-        else:
-            csv = read_trades_csv(content, file_name)
-            rows, problems = csv.rows, list(csv.problems)
+        read = (
+            read_fix_executions(content, file_name)
+            if source is TradeSource.FIX
+            else read_trades_csv(content, file_name)
+        )
+        rows = read.rows if isinstance(read, CsvResult) else read.executions
+        problems = list(read.problems)
         token.check("The import")
         base = ImportReport(file_name, source, digest, len(rows) + _lines_refused(problems))
         if dry_run or problems:
             with self._uow.read() as session:
-                plan = self._plan(session, source, file_name, rows, progress=progress, token=token)
+                plan = self._plan(
+                    session, source, file_name, rows, progress=progress, token=token,
+                    refused=read.refused,
+                )  # fmt: skip
                 before = self._earlier_import(session, digest)
             return self._report(base, plan, problems, dry_run=dry_run, before=before)
         with self._uow.write(Action.TRADE_IMPORT) as session:
@@ -212,15 +222,11 @@ class TradeImportService:
         *,
         progress: Progress,
         token: CancelToken,
+        refused: Sequence[RefusedRow] = (),
     ) -> _Plan:
         plan = _Plan()
         progress(0, len(rows), f"Checking {file_name}…")
-        refs = BookRefs.load(
-            session,
-            [r.account for r in rows if r.account],
-            [r.isin for r in rows if r.isin],
-            [r.counterparty for r in rows if r.counterparty],
-        )
+        refs = _load_refs(session, [*rows, *refused])
         dates = SettleDates(self._calendar)
         named = [_external_id(r) for r in rows]
         named += [r.exec_ref_id for r in rows if isinstance(r, FixExecution) and r.exec_ref_id]
@@ -246,14 +252,18 @@ class TradeImportService:
                     check = partial(_check_row, row, refs, dates, default_reason)
                     _add_change(plan, row, changes.decide(row, check))
                     continue
+                errors: list[ValidationError] = []
                 if isinstance(row, FixExecution) and ext not in stored:
-                    changes.check_new(ext)
-                terms, kind = _terms(row, refs)
-                checked = check_terms(
-                    refs, dates, terms, instrument_type=kind, default_reason=default_reason
-                )
+                    _attempt(errors, partial(changes.check_new, ext))
+                checked = _check_new(refs, dates, row, default_reason, errors)
+                if checked is None:
+                    fix = isinstance(row, FixExecution)
+                    plan.problems += (_problem(file_name, row.line, e, fix=fix) for e in errors)
+                    continue
             except ValidationError as exc:
-                plan.problems.append(_problem(file_name, row, exc))
+                plan.problems.append(
+                    _problem(file_name, row.line, exc, fix=isinstance(row, FixExecution))
+                )
                 continue
             earlier = stored.get(ext)
             if earlier is not None:
@@ -276,6 +286,12 @@ class TradeImportService:
             changes.booked(ext)
             plan.new.append((row.line, ext, checked.columns()))
             plan.show(row, "add", checked)
+        fix = source is TradeSource.FIX
+        for refused_row in refused:  # what the books say of the lines the reader refused
+            plan.problems += (
+                _problem(file_name, refused_row.line, e, fix=fix)
+                for e in _refused_problems(refs, refused_row)
+            )
         return plan
 
     def _earlier_import(self, session: Session, digest: str) -> str | None:
@@ -388,6 +404,35 @@ def _check_row(
     return check_terms(refs, dates, terms, instrument_type=kind, default_reason=default_reason)
 
 
+def _check_new(
+    refs: BookRefs,
+    dates: SettleDates,
+    row: TradeRow | FixExecution,
+    default_reason: str,
+    errors: list[ValidationError],
+) -> CheckedTrade | None:
+    """A new trade's checked terms, or None with every problem of the row in ``errors``."""
+    terms, kind = _terms(row, refs)
+    try:
+        checked = check_terms(
+            refs, dates, terms, instrument_type=kind, default_reason=default_reason
+        )
+    except ValidationError:  # name every problem of the row, not only this one
+        errors += _book_problems(refs, dates, terms, kind, default_reason)
+        return None
+    return None if errors else checked
+
+
+def _load_refs(session: Session, rows: Sequence[TradeRow | FixExecution | RefusedRow]) -> BookRefs:
+    """The accounts, instruments and counterparties the rows name, read once each."""
+    return BookRefs.load(
+        session,
+        {r.account for r in rows if r.account},
+        {r.isin for r in rows if r.isin},
+        {r.counterparty for r in rows if r.counterparty},
+    )
+
+
 def _add_change(plan: _Plan, row: FixExecution, decision: Decision) -> None:
     checked = decision.checked
     if decision.kind == "unchanged":
@@ -418,10 +463,64 @@ def _id_field(row: TradeRow | FixExecution) -> str:
     return field_name(17) if isinstance(row, FixExecution) else "external_id"
 
 
-def _problem(file_name: str, row: TradeRow | FixExecution, exc: ValidationError) -> RowProblem:
-    if isinstance(row, FixExecution) and exc.field in _FIX_FIELDS:
+def _problem(file_name: str, line: int, exc: ValidationError, *, fix: bool) -> RowProblem:
+    """The problem as the file names its field (a FIX tag, or a CSV column)."""
+    if fix and exc.field in _FIX_FIELDS:
         exc = ValidationError(_FIX_FIELDS[exc.field], exc.reason, exc.value)
-    return problem_from(file_name, row.line, exc)
+    return problem_from(file_name, line, exc)
+
+
+def _attempt(errors: list[ValidationError], check: Callable[[], _T]) -> _T | None:
+    """``check()``, or None with its error kept, so the next check still runs."""
+    try:
+        return check()
+    except ValidationError as exc:
+        errors.append(exc)
+        return None
+
+
+def _book_problems(
+    refs: BookRefs, dates: SettleDates, terms: TradeTerms, kind: Any, default_reason: str
+) -> list[ValidationError]:
+    """Every problem `check_terms` would find in ``terms``, not only the first.
+
+    The account, the instrument (and the type the file says it is, and whether it
+    may trade at the price) and the counterparty are each asked on their own; when
+    all of them pass, `check_terms` has the last word (dates, amounts).
+    """
+    errors: list[ValidationError] = []
+    _attempt(errors, lambda: refs.account(terms.account, terms.trade_date))
+    instrument = _attempt(errors, lambda: refs.instrument(terms.isin))
+    if instrument is not None:
+        wrong_type = instrument_type_error(instrument, kind)
+        if wrong_type is not None:
+            errors.append(wrong_type)
+        _attempt(errors, lambda: price_reason(terms, instrument.instrument_type))
+    _attempt(errors, lambda: refs.party(terms.counterparty))
+    if not errors:
+        _attempt(
+            errors,
+            lambda: check_terms(
+                refs, dates, terms, instrument_type=kind, default_reason=default_reason
+            ),
+        )
+    return errors
+
+
+def _refused_problems(refs: BookRefs, row: RefusedRow) -> list[ValidationError]:
+    """What the books say of the values a refused line has that could be read."""
+    errors: list[ValidationError] = []
+    account, isin, party = row.account, row.isin, row.counterparty
+    if account:
+        _attempt(errors, lambda: refs.account(account, row.trade_date))
+    if isin:
+        instrument = _attempt(errors, lambda: refs.instrument(isin))
+        wrong_type = instrument and instrument_type_error(instrument, row.instrument_type)
+        if wrong_type:
+            errors.append(wrong_type)
+    if party:
+        _attempt(errors, lambda: refs.party(party))
+    return errors
 
 
 def _checked_columns(checker: RowChecker, row: TradeRow) -> dict[str, Any] | None:

@@ -151,6 +151,47 @@ def test_rows_the_books_refuse_are_all_listed_and_nothing_is_stored(
     assert _count(floor, m.Trade) == 0 and _count(floor, m.TradeImport) == 0
 
 
+def test_every_problem_of_every_line_is_named(floor: Desk, tmp_path: Path) -> None:
+    """A line's bad ISIN does not hide its unknown account, nor an account its counterparty."""
+    path = tmp_path / "day.csv"
+    path.write_text(
+        "external_id,trade_date,account,side,isin,quantity,price,currency,counterparty\n"
+        "A-1,2024-06-03,ACC-404,buy,US0378331006,100,189.25,USD,GSCO\n"
+        "A-2,2024-06-03,ACC-405,buy,US0378331005,100,189.25,USD,ZZZZ\n"
+        "A-3,2024-06-03,ACC-406,buy,US0378331005,-5,189.25,USD,YYYY\n"
+        "A-4,2024-06-03,ACC-100,buy,US0378331005,100,189.25,USD,GSCO\n",
+        encoding="utf-8",
+    )
+    report = _importer(floor).import_file(path)
+    assert [str(p) for p in report.problems] == [
+        "day.csv:2: isin: check digit is wrong ('US0378331006')",
+        "day.csv:2: account: is not an account on this database ('ACC-404')",
+        "day.csv:3: account: is not an account on this database ('ACC-405')",
+        "day.csv:3: counterparty: is not a counterparty on this database ('ZZZZ')",
+        "day.csv:4: quantity: must not be negative ('-5')",
+        "day.csv:4: account: is not an account on this database ('ACC-406')",
+        "day.csv:4: counterparty: is not a counterparty on this database ('YYYY')",
+    ]
+    assert _count(floor, m.Trade) == 0 and _count(floor, m.TradeImport) == 0
+
+
+def test_every_problem_of_a_fix_message_is_named(floor: Desk) -> None:
+    bad = (
+        "35=8|17=F1|150=F|1=ACC-404|54=1|48=US0378331005|22=4|32=100|31=187.25|15=USD|"
+        "75=20261124|60=20261124-14:30:05|76=ZZZZ|",
+        "35=8|17=F2|150=F|1=ACC-405|54=1|48=US0378331005|22=4|32=100|31=abc|15=USD|"
+        "75=20261124|60=20261124-14:30:05|76=GSCO|",
+    )
+    report = _importer(floor).import_bytes(_fix(*bad), "fills.fix")
+    assert [str(p) for p in report.problems] == [
+        "fills.fix:1: Account(1): is not an account on this database ('ACC-404')",
+        "fills.fix:1: ExecBroker(76): is not a counterparty on this database ('ZZZZ')",
+        "fills.fix:2: LastPx(31): is not a number (write digits, with '.' as the decimal point)"
+        " ('abc')",
+        "fills.fix:2: Account(1): is not an account on this database ('ACC-405')",
+    ]
+
+
 @pytest.mark.parametrize("path", BAD_CSVS, ids=lambda p: p.name)
 def test_every_bad_golden_file_is_refused_whole(floor: Desk, path: Path) -> None:
     report = _importer(floor).import_file(path)
