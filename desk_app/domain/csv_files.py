@@ -24,6 +24,7 @@ import difflib
 import io
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.trade_rows import RowProblem, problem_from, shown_value
@@ -89,6 +90,10 @@ class CsvTableReader:
         return dict(zip(self.names, map(str.strip, fields), strict=True))
 
     def _decode(self, content: bytes) -> str | None:
+        kind = binary_kind(content)
+        if kind is not None:
+            self.report(1, FILE, kind)
+            return None
         if content.startswith((b"\xff\xfe", b"\xfe\xff")):
             self.report(1, FILE, "is UTF-16 text; save it as CSV UTF-8")
             return None
@@ -97,13 +102,7 @@ class CsvTableReader:
             return content[start:].decode("utf-8")
         except UnicodeDecodeError as error:
             offset = start + error.start
-            line = content.count(b"\n", 0, offset) + 1
-            self.report(
-                1,
-                FILE,
-                f"is not UTF-8 text: byte 0x{content[offset]:02X} at byte offset {offset} "
-                f"(line {line}); save it as CSV UTF-8",
-            )
+            self.report(*not_utf8(content, offset))
             return None
 
     def _read_text(self, text: str) -> None:
@@ -182,6 +181,67 @@ class CsvTableReader:
                 alternative = f" (or '{other}')" if other else ""
                 self.report(line, HEADER, f"missing required column '{name}'{alternative}")
         self.header_read()
+
+
+#: What a file that is no text at all is, by its first bytes, and what to do with it.
+_SAVE_AS_CSV = "open it in Excel and save it as CSV UTF-8 (File > Save As), then import that"
+_BINARY_KINDS = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+     f"is an Excel 97-2003 workbook (.xls), not CSV: {_SAVE_AS_CSV}"),
+    (b"%PDF-", "is a PDF document, not CSV: ask for the trades as a CSV file"),
+    (b"\x1f\x8b", "is a gzip archive, not CSV: unpack it and import the file inside"),
+)  # fmt: skip
+
+
+def path_problem(path: Path) -> str | None:
+    """Why ``path`` names no file to import ("is a folder…", "no such file"), or None."""
+    if path.is_dir():
+        return "is a folder, not a file: choose the file in it"
+    if not path.exists():
+        return "no such file"
+    if not path.is_file():
+        return "is not a regular file (a device or a pipe): choose a saved file"
+    return None
+
+
+def binary_kind(content: bytes) -> str | None:
+    """What a file that is no text is (an Excel workbook, an archive…) and what to do; or None.
+
+    Told by content, not by name: a workbook renamed ``.csv`` is still a workbook.
+    Desk does not read workbooks itself: their numbers are binary floating point
+    and their dates are formatted numbers, so the clerk's CSV says what they saw.
+    """
+    if content.startswith(b"PK\x03\x04"):
+        if b"xl/workbook" in content:  # a name in the archive's directory
+            return f"is an Excel workbook (.xlsx), not CSV: {_SAVE_AS_CSV}"
+        if b"opendocument.spreadsheet" in content[:4096]:
+            return (
+                "is an OpenDocument spreadsheet (.ods), not CSV: save it as CSV UTF-8 "
+                "(File > Save As), then import that"
+            )
+        return "is a ZIP archive, not CSV: unpack it and import the file inside"
+    for magic, reason in _BINARY_KINDS:
+        if content.startswith(magic):
+            return reason
+    return None
+
+
+def not_utf8(content: bytes, offset: int) -> tuple[int, str, str]:
+    """The line, field and reason for a byte that is not UTF-8, said once, where it is.
+
+    A lone byte of 0x80 or more is mostly Windows-1252 (Excel's "CSV" on Windows), so
+    the character it would be there is named too, to help find it.
+    """
+    line = content.count(b"\n", 0, offset) + 1
+    column = offset - (content.rfind(b"\n", 0, offset) + 1) + 1
+    byte = content[offset]
+    guess = bytes([byte]).decode("cp1252", errors="replace")
+    named = f" ('{guess}' in Windows-1252)" if guess.isprintable() and guess != "\ufffd" else ""
+    reason = (
+        f"is not UTF-8 text: byte 0x{byte:02X}{named} at byte {column} of this line; "
+        "save the file as CSV UTF-8 (in Excel: File > Save As, CSV UTF-8)"
+    )
+    return line, FILE, reason
 
 
 def _first_line(text: str) -> tuple[int, str]:

@@ -214,3 +214,67 @@ def test_whoever_may_not_import_is_told_so(qtbot: QtBot, floor: Desk) -> None:
     qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=WAIT)
     assert "clerk or supervisor" in dialog.error.text()
     assert not dialog.import_button.isEnabled()
+
+
+def test_many_problems_are_listed_in_part_and_saved_whole(
+    qtbot: QtBot, qtmodeltester: ModelTester, floor: Desk, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    import desk_app.ui.dialogs.import_trades_dialog as dialogs
+
+    monkeypatch.setattr(dialogs, "SHOWN_PROBLEMS", 3)
+    path = tmp_path / "junk.csv"
+    path.write_text(
+        "external_id,trade_date,account,side,isin,quantity,price,currency,counterparty\n"
+        "J-1,2024-06-03,ACC-404,buy,US0378331006,100,1,USD,ZZZZ\n"
+        + "".join(
+            f"J-{n},2024-06-03,ACC-404,buy,US0378331005,100,1,USD,GSCO\n" for n in range(2, 6)
+        ),
+        encoding="utf-8",
+    )
+    dialog = open_dialog(qtbot, floor.ws["carl"].imports, path)
+    qtmodeltester.check(dialog.problems)
+    assert dialog.tabs.tabText(1) == "Problems (7)"
+    assert dialog.problem_texts() == [  # every problem of the line, in the file's order
+        "Line 2: isin: check digit is wrong ('US0378331006')",
+        "Line 2: account: is not an account on this database ('ACC-404')",
+        "Line 2: counterparty: is not a counterparty on this database ('ZZZZ')",
+    ]
+    assert dialog.problems_note.text() == (
+        "The first 3 of 7 are listed: Save problems… writes every one."
+    )
+    saved = dialog.save_problems(tmp_path / "back.csv")
+    assert saved is not None
+    lines = saved.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "file,line,field,reason,value" and len(lines) == 8
+    assert lines[-1] == "junk.csv,6,account,is not an account on this database ('ACC-404'),ACC-404"
+    assert dialog.problems_note.text() == "Every problem was saved to back.csv."
+
+    dialog.problems_view.selectRow(1)
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == (
+        "junk.csv:2: account: is not an account on this database ('ACC-404')"
+    )
+    dialog.problems_view.clearSelection()
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    assert len(QGuiApplication.clipboard().text().splitlines()) == 7  # listed or not
+
+
+def test_a_folder_and_a_workbook_say_what_they_are(
+    qtbot: QtBot, floor: Desk, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    dialog = ImportTradesDialog(floor.ws["carl"].imports)
+    qtbot.addWidget(dialog)
+    dialog.load(tmp_path)
+    qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=WAIT)
+    assert dialog.summary.text() == "The file could not be checked."
+    assert "is a folder, not a file: choose the file in it" in dialog.error.text()
+    Workbook().save(tmp_path / "fills.xlsx")
+    dialog.load(tmp_path / "fills.xlsx")
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=WAIT)
+    assert dialog.problem_texts() == [
+        "Line 1: file: is an Excel workbook (.xlsx), not CSV: open it in Excel and save it as "
+        "CSV UTF-8 (File > Save As), then import that"
+    ]

@@ -2,7 +2,8 @@
 
 Choosing a file runs a dry run on a worker, with a progress bar that can be stopped:
 it counts what the file would add, correct and cancel, shows its first rows, and
-lists every problem (line, field, reason) where the clerk can copy them. A file
+lists every problem (line, field, reason) where the clerk can copy them or save
+them all as CSV (a file full of errors lists its first thousand). A file
 with problems cannot be imported. Importing runs on a worker behind a progress
 dialog whose Cancel stores nothing: the service raises `Cancelled` and rolls back.
 """
@@ -13,16 +14,16 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QDir, Qt, Signal
+from PySide6.QtCore import QDir, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QProgressBar,
     QProgressDialog,
     QPushButton,
@@ -35,7 +36,7 @@ from desk_app.domain import labels
 from desk_app.domain.errors import DeskError
 from desk_app.domain.money import format_amount, format_quantity
 from desk_app.domain.progress import Cancelled, CancelToken, Progress
-from desk_app.domain.trade_rows import RowProblem
+from desk_app.domain.trade_rows import RowProblem, problems_csv
 from desk_app.ui.dialogs.history_dialog import _table
 from desk_app.ui.dialogs.trade_history_dialog import AlignedTableModel
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, set_tone
@@ -49,6 +50,9 @@ PREVIEW_HEADERS = (
     "Line", "Action", "External id", "Trade date", "Account", "Side", "ISIN", "Quantity",
     "Price", "Ccy", "Counterparty", "Settles", "Net",
 )  # fmt: skip
+PROBLEM_HEADERS = ("Line", "Field", "Reason")
+#: Problems listed (a file full of errors has hundreds of thousands; Save writes them all).
+SHOWN_PROBLEMS = 1000
 #: How long closing the dialog waits for a stopped check to let go of the database.
 CHECK_STOP_WAIT_S = 10.0
 ACTIONS = {"add": "Add", "correct": "Correct", "cancel": "Cancel", "unchanged": "Already in",
@@ -57,9 +61,9 @@ _ACTION_TONES = {"cancel": Tone.WARNING, "unchanged": Tone.MUTED, "request": Ton
                  "requested": Tone.MUTED}  # fmt: skip
 
 
-def problem_line(problem: RowProblem) -> str:
+def problem_cells(problem: RowProblem) -> list[Cell]:
     """A problem as the list shows it: line, field, reason."""
-    return f"Line {problem.line}: {problem.field}: {problem.reason}"
+    return [Cell(f"{problem.line:,}", problem.line), Cell(problem.field), Cell(problem.reason)]
 
 
 def _amount(value: Decimal | None) -> str:
@@ -194,17 +198,34 @@ class ImportTradesDialog(QDialog):
         self.preview = AlignedTableModel(PREVIEW_HEADERS, right, self)
         self.preview_view = _table(self.preview, self)
         self.preview_view.horizontalHeader().setStretchLastSection(False)
-        self.problems = QListWidget(self)
-        self.problems.setObjectName("problems")
-        self.problems.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.problems = AlignedTableModel(PROBLEM_HEADERS, [0], self)
+        self.problems_view = _table(self.problems, self)
+        self.problems_view.setObjectName("problems")
+        self.problems_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.problems_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.problems_note = QLabel(self)
+        self.problems_note.setObjectName("problems_note")
+        self.problems_note.setWordWrap(True)
         self.copy_button = QPushButton("C&opy problems", self)
         self.copy_button.setAutoDefault(False)
-        self.copy_button.setToolTip("Copy every problem (file:line: field: reason) to send back")
+        self.copy_button.setToolTip(
+            "Copy the selected problems, or every one if none is selected (file:line: field: "
+            "reason), to send back"
+        )
         self.copy_button.clicked.connect(self.copy_problems)
+        self.save_button = QPushButton("&Save problems…", self)
+        self.save_button.setObjectName("save_problems")
+        self.save_button.setAutoDefault(False)
+        self.save_button.setToolTip("Save every problem as a CSV file (file, line, field, reason)")
+        self.save_button.clicked.connect(self._save_clicked)
         problems_pane = QWidget(self)
         column = QVBoxLayout(problems_pane)
-        column.addWidget(self.problems, 1)
-        column.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignRight)
+        column.addWidget(self.problems_view, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.problems_note, 1)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.save_button)
+        column.addLayout(buttons)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.preview_view, "Preview")
         self.tabs.addTab(problems_pane, "Problems")
@@ -316,14 +337,45 @@ class ImportTradesDialog(QDialog):
 
     # -- showing --------------------------------------------------------------------------
     def copy_problems(self) -> None:
-        """Every problem, one a line, as ``file:line: field: reason``."""
-        if self.report is not None and self.report.problems:
-            text = "\n".join(str(p) for p in self.report.problems)
-            clipboard = QGuiApplication.clipboard()
-            clipboard.setText(text)
+        """The selected problems, or all (listed or not), as ``file:line: field: reason``."""
+        if self.report is None or not self.report.problems:
+            return
+        problems = self.report.problems
+        rows = sorted({index.row() for index in self.problems_view.selectedIndexes()})
+        chosen = [problems[row] for row in rows] if rows else problems
+        QGuiApplication.clipboard().setText("\n".join(str(p) for p in chosen))
+
+    def save_problems(self, path: Path | None = None) -> Path | None:
+        """Every problem as a CSV file (file, line, field, reason, value); asks where if need be."""
+        if self.report is None or not self.report.problems:
+            return None
+        if path is None:
+            start = self.path.with_name(f"{self.path.stem}-problems.csv") if self.path else None
+            name, _filter = QFileDialog.getSaveFileName(
+                self, "Save problems", str(start or QDir.homePath()), "CSV files (*.csv)"
+            )
+            if not name:
+                return None
+            path = Path(name)
+        try:
+            path.write_text(problems_csv(self.report.problems), encoding="utf-8", newline="")
+        except OSError as exc:
+            self._show_error(DeskError(f"{path}: cannot be written ({exc.strerror or exc})"))
+            return None
+        self.problems_note.setText(f"Every problem was saved to {path.name}.")
+        return path
+
+    def _save_clicked(self) -> None:
+        self.save_problems()
 
     def problem_texts(self) -> list[str]:
-        return [self.problems.item(i).text() for i in range(self.problems.count())]
+        """The problems as listed ("Line 3: isin: …"), the first `SHOWN_PROBLEMS` of them."""
+        return [
+            f"Line {line}: {field}: {reason}"
+            for line, field, reason in zip(
+                *(self.problems.column_texts(c) for c in range(3)), strict=True
+            )
+        ]
 
     @staticmethod
     def _importable(report: ImportReportView) -> bool:
@@ -334,15 +386,24 @@ class ImportTradesDialog(QDialog):
     def _show_report(self, report: ImportReportView | None) -> None:
         self.preview.set_rows([] if report is None else [preview_cells(r) for r in report.preview])
         self.preview_view.resizeColumnsToContents()
-        self.problems.clear()
-        problems = [] if report is None else list(report.problems)
-        self.problems.addItems([problem_line(p) for p in problems])
+        problems = () if report is None else report.problems
+        self.problems.set_rows([problem_cells(p) for p in problems[:SHOWN_PROBLEMS]])
+        self.problems_view.resizeColumnToContents(0)
+        self.problems_view.resizeColumnToContents(1)
+        more = len(problems) - SHOWN_PROBLEMS
+        self.problems_note.setText(
+            f"The first {SHOWN_PROBLEMS:,} of {len(problems):,} are listed: Save problems… "
+            "writes every one."
+            if more > 0
+            else ""
+        )
         shown, rows = (0, 0) if report is None else (len(report.preview), report.rows)
         count = f"first {shown:,} of {rows:,}" if shown < rows else f"{rows:,}"
         self.tabs.setTabText(0, f"Preview ({count})" if report else "Preview")
         self.tabs.setTabText(1, f"Problems ({len(problems):,})" if report else "Problems")
         self.tabs.setCurrentIndex(1 if problems else 0)
         self.copy_button.setEnabled(bool(problems))
+        self.save_button.setEnabled(bool(problems))
         self.import_button.setEnabled(report is not None and self._importable(report))
         if report is None:
             self.note.hide()
