@@ -10,7 +10,14 @@ import argparse
 import sys
 from typing import Any
 
-from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject, requested
+from desk_app.cli.common import (
+    EXIT_OK,
+    CommandContext,
+    add_format,
+    choice_of,
+    reject,
+    requested,
+)
 from desk_app.domain.codes import RegistrationType
 
 #: Option → account field, for opening and amending.
@@ -32,7 +39,8 @@ def _field_options(parser: argparse.ArgumentParser, *, opening: bool) -> None:
         "--registration",
         required=opening,
         choices=[r.value for r in RegistrationType],
-        help="how the account is registered",
+        type=choice_of(r.value for r in RegistrationType),
+        help="how the account is registered (any case)",
     )
     parser.add_argument("--rep", required=opening, help="the registered representative")
     parser.add_argument("--tax-id", help="SSN or EIN (shown masked everywhere)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -172,3 +173,16 @@ def add_format(parser: argparse.ArgumentParser) -> None:
         default="table",
         help="table for people (default) or csv for scripts",
     )
+
+
+def choice_of(values: Iterable[str]) -> Callable[[str], str]:
+    """An argparse ``type`` for a choice typed in any case (``Individual`` → ``individual``).
+
+    Use with ``choices=`` so ``--help`` and the refusal still list the values.
+    """
+    by_folded = {v.casefold(): v for v in values}
+
+    def normalise(text: str) -> str:
+        return by_folded.get(text.strip().casefold(), text)
+
+    return normalise

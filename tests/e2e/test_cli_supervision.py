@@ -67,7 +67,7 @@ def staff(capsys: Capsys, db_url: str) -> None:
 
 
 ACCOUNT = (
-    "accounts", "open", "NYC-10001", "--name", "Ann Lee", "--registration", "individual",
+    "accounts", "open", "NYC-10001", "--name", "Ann Lee", "--registration", "Individual",
     "--rep", "Rebecca Castillo", "--tax-id", "123-45-6789", "--state", "ny",
     "--reason", "new client",
 )  # fmt: skip
@@ -220,6 +220,7 @@ def test_clerk_request_and_supervisor_approval(capsys: Capsys, db_url: str) -> N
     code, out, _ = anna("accounts", "show", "NYC-10001")
     assert code == 0
     assert "Ann Lee" in out
+    assert "Individual" in out  # typed "Individual", stored as the code "individual"
     assert "***-**-6789" in out
     code, out, _ = sam("approvals", "list", "--status", "approved", "--format", "csv")
     decided = rows(out)[0]
@@ -255,8 +256,14 @@ def test_self_approval_rejection_and_withdrawal(capsys: Capsys, db_url: str) -> 
     assert sam("approvals", "reject", own, "--reason", "   ")[0] == 2
     assert sam("approvals", "withdraw", own)[0] == 0
 
+    code, _, err = anna(
+        "accounts", "open", "BOS-20003", "--name", "Bo Smith", "--registration", "Joint",
+        "--rep", "Anita Raman", "--reason", "new",
+    )  # fmt: skip
+    assert code == 2
+    assert "invalid choice: 'Joint'" in err and "joint-tic" in err
     code, out, _ = anna(
-        "accounts", "open", "BOS-20002", "--name", "Bo Smith", "--registration", "joint-tic",
+        "accounts", "open", "BOS-20002", "--name", "Bo Smith", "--registration", "JOINT-TIC",
         "--rep", "Anita Raman", "--reason", "new",
     )  # fmt: skip
     request = last_line(out)
