@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import platform
 import sys
+from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import Qt, qVersion
+from PySide6.QtCore import Qt, QUrl, qVersion
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 import desk_app
+from desk_app.domain.db_address import DatabaseAddress
+from desk_app.domain.errors import DeskError
 
 
 def _distribution_version(name: str) -> str:
@@ -44,6 +48,26 @@ def version_rows(server_version: str | None, url: str | None) -> list[tuple[str,
     ]
 
 
+def database_link(url: str) -> tuple[str, str]:
+    """The database row as rich text and its tooltip: a name, not the raw URL.
+
+    A local file reads "Local file desk.db" and links to its folder; a server reads
+    "PostgreSQL host:port/database". The URL itself (no password) is the tooltip and
+    what "Copy" puts on the clipboard.
+    """
+    try:
+        address = DatabaseAddress.parse(url)
+    except DeskError:
+        return html.escape(url), ""
+    label = html.escape(address.describe(short=True))
+    if address.path is None:
+        return label, url
+    folder = QUrl.fromLocalFile(str(Path(address.path).parent)).toString()
+    return f'<a href="{html.escape(folder, quote=True)}">{label}</a>', (
+        f"{address.path}\nClick to open its folder"
+    )
+
+
 class AboutDialog(QDialog):
     """Name, purpose and versions, selectable and copyable."""
 
@@ -61,9 +85,19 @@ class AboutDialog(QDialog):
         title.setWordWrap(True)
         form = QFormLayout()
         for label, value in rows:
-            field = QLabel(value, self)
+            field = QLabel(self)
             field.setObjectName(f"version_{label.lower().replace(' ', '_')}")
-            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if label == "Database" and "://" in value:
+                text, tooltip = database_link(value)
+                field.setTextFormat(Qt.TextFormat.RichText)
+                field.setText(text)
+                field.setToolTip(tooltip)
+                field.setOpenExternalLinks(True)
+                field.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+            else:
+                field.setText(value)
+                field.setTextFormat(Qt.TextFormat.PlainText)
+                field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(f"{label}:", field)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
