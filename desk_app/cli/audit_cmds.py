@@ -9,6 +9,7 @@ from typing import Any
 
 from desk_app.cli.common import EXIT_OK, EXIT_USAGE, CommandContext, add_format, reject
 from desk_app.domain.audit_chain import ChainReport
+from desk_app.domain.history import moment_text
 
 
 def register(commands: Any) -> None:
@@ -118,7 +119,8 @@ def record_history(ctx: CommandContext, args: argparse.Namespace) -> int:
     if history.sealed_by is not None:
         sealed = history.sealed_by
         print(
-            f"sealed as it stood by #{sealed.seq}  {sealed.recorded_at}  {sealed.app_user} "
+            f"sealed as it stood by #{sealed.seq}  {moment_text(sealed.recorded_at)}  "
+            f"{sealed.app_user} "
             f"(login {sealed.db_login})  {sealed.action}: a load of "
             f"{(sealed.after or {}).get('rows', '?')} rows, no change of its own since"
         )
@@ -127,7 +129,7 @@ def record_history(ctx: CommandContext, args: argparse.Namespace) -> int:
     for index, change in enumerate(history.changes):
         approval = f", approval request {change.approval_id}" if change.approval_id else ""
         print(
-            f"\n#{change.seq}  {change.recorded_at}  {change.app_user} "
+            f"\n#{change.seq}  {moment_text(change.recorded_at, seconds=True)}  {change.app_user} "
             f"(login {change.db_login})  {change.action}: {change.change}{approval}"
         )
         diffs = history.diff(index)
@@ -135,9 +137,10 @@ def record_history(ctx: CommandContext, args: argparse.Namespace) -> int:
             details = ", ".join(f"{k}={_value(v)}" for k, v in sorted(change.after.items()))
             print(f"    {details}")
             continue
-        for d in diffs:
-            print(
-                f"    {d.field}: {_value(d.old, d.field) or '∅'} → {_value(d.new, d.field) or '∅'}"
-            )
+        before, after = history.versions[index], history.versions[index + 1]
+        for d in diffs:  # as a person reads them: business keys, money with its currency
+            old = history.text(d.field, d.old, before or after) or "∅"
+            new = history.text(d.field, d.new, after or before) or "∅"
+            print(f"    {d.field}: {old} → {new}")
     print(f"{len(history.changes)} changes", file=sys.stderr)
     return EXIT_OK

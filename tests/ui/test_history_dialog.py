@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,8 +13,8 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desk_app.services.workspace import Workspace
-from desk_app.ui.dialogs.history_dialog import HistoryDialog
-from desk_app.ui.models.record_fields import field_label, field_text
+from desk_app.ui.dialogs.history_dialog import HistoryDialog, value_cell_text
+from desk_app.ui.models.record_fields import field_label
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import AccountsTab
 from tests.conftest import sign_in
@@ -76,7 +77,9 @@ def test_history_shows_who_changed_what_and_any_past_version(
 
     dialog = history_from_tab(qtbot, tmp_path, boss, number)
     assert dialog.changes.rowCount() == 3
-    assert dialog.changes.column_texts(1) == ["mobrien"] * 3
+    assert dialog.changes.column_texts(1) == ["Michael O'Brien (mobrien)"] * 3
+    for when in dialog.changes.column_texts(0):  # the time with its zone
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [A-Z+\-0-9]+", when), when
     assert dialog.changes.column_texts(3) == [
         "Amend account", "Change account status", "Tax ID revealed"
     ]  # fmt: skip
@@ -98,8 +101,12 @@ def test_history_shows_who_changed_what_and_any_past_version(
     shown = dict(zip(dialog.version.column_texts(0), dialog.version.column_texts(1), strict=True))
     assert shown["Name"] == "Renamed" and shown["Status"] == "Open"
     assert shown == {
-        field_label(k): field_text(k, v) for k, v in after_amend.items() if k != "updated_at"
+        field_label(k): value_cell_text(history, k, v, after_amend)
+        for k, v in after_amend.items()
+        if k != "updated_at"
     }
+    assert shown["Registration"] == "Individual" or "_" not in shown["Registration"]
+    assert shown["Opened on"] == str(after_amend["opened_on"])  # ISO
     dialog.select_change(1)
     shown = dict(zip(dialog.version.column_texts(0), dialog.version.column_texts(1), strict=True))
     assert shown["Status"] == "Restricted"

@@ -8,16 +8,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Date, Engine, Enum, Table, select
+from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
+from desk_app.db.types import ScaledDecimal, UTCDateTime
 from desk_app.domain.audit_chain import ChainReport, canonical_json
 from desk_app.domain.errors import DeskError
-from desk_app.domain.history import FieldDiff, RecordChange, diff, reconstruct
+from desk_app.domain.history import (
+    FieldDiff,
+    FieldFormat,
+    FieldKind,
+    RecordChange,
+    diff,
+    reconstruct,
+    value_text,
+)
 from desk_app.domain.identifiers import mask_tax_id
+from desk_app.domain.labels import labels_of
+from desk_app.domain.money import MONEY_SCALE, PRICE_SCALE
 from desk_app.domain.permissions import Action
 from desk_app.domain.progress import CancelToken, Progress, no_progress
 from desk_app.services import audit
@@ -41,9 +54,106 @@ class RecordHistory:
     sealed_by: RecordChange | None = None
     #: How it differs from its last audited state (`record_check.check_one`).
     seal_problems: tuple[str, ...] = ()
+    #: How each field reads: its kind, and the business keys of the records it names.
+    formats: Mapping[str, FieldFormat] = field(default_factory=dict)
+    #: The full names of the users in the trail, by user name.
+    people: Mapping[str, str] = field(default_factory=dict)
 
     def diff(self, index: int) -> list[FieldDiff]:
         return diff(self.changes[index])
+
+    def text(self, name: str, value: Any, record: Mapping[str, Any] | None = None) -> str:
+        """``value`` of field ``name`` as a person reads it (``record`` for its currency)."""
+        return value_text(self.formats.get(name, _PLAIN), value, record)
+
+    def who(self, username: str) -> str:
+        """``Sarah Goldberg (sgoldberg)``; the user name alone when Desk has no full name."""
+        full = self.people.get(username)
+        return f"{full} ({username})" if full and full != username else username
+
+
+_PLAIN = FieldFormat()
+
+
+def _user_key(row: Any) -> str:
+    return f"{row.full_name} ({row.username})"
+
+
+def _ssi_key(row: Any) -> str:
+    return f"{row.place_of_settlement} via {row.agent_bic} ({row.market} {row.asset_class})"
+
+
+#: A record another one points to, by its business key rather than its id.
+_KEYS: dict[str, tuple[Any, Any]] = {
+    "accounts": (m.Account, lambda r: f"{r.account_number} {r.name}"),
+    "instruments": (
+        m.Instrument,
+        lambda r: f"{r.isin} {r.symbol}" if r.symbol else f"{r.isin} {r.description}",
+    ),
+    "counterparties": (m.Counterparty, lambda r: f"{r.code} {r.name}"),
+    "standing_settlement_instructions": (m.StandingSettlementInstruction, _ssi_key),
+    "users": (m.User, _user_key),
+    "trades": (m.Trade, lambda r: f"trade {r.original_id or r.id} (version {r.version_no})"),
+    "certificates": (m.Certificate, lambda r: f"certificate {r.certificate_number}"),
+    "courier_manifests": (m.CourierManifest, lambda r: f"manifest {r.manifest_number}"),
+    "trade_imports": (m.TradeImport, lambda r: f"import {r.id} ({r.file_name})"),
+}
+
+
+def _kind_of(column: Any) -> FieldKind:
+    kind = column.type
+    if column.foreign_keys:
+        return FieldKind.REFERENCE
+    if isinstance(kind, ScaledDecimal):
+        return {MONEY_SCALE: FieldKind.MONEY, PRICE_SCALE: FieldKind.PRICE}.get(
+            kind.scale, FieldKind.QUANTITY
+        )
+    if isinstance(kind, UTCDateTime):
+        return FieldKind.MOMENT
+    if isinstance(kind, Date):
+        return FieldKind.DATE
+    if isinstance(kind, Enum) and kind.enum_class is not None:
+        return FieldKind.CODE
+    return FieldKind.TEXT
+
+
+def field_formats(
+    session: Session, table: Table, records: list[Mapping[str, Any] | None]
+) -> dict[str, FieldFormat]:
+    """How each column of ``table`` reads, with the keys of the records ``records`` name."""
+    formats: dict[str, FieldFormat] = {}
+    for column in table.columns:
+        kind = _kind_of(column)
+        codes = getattr(column.type, "enum_class", None)
+        if kind is FieldKind.CODE and isinstance(codes, type) and issubclass(codes, StrEnum):
+            formats[column.name] = FieldFormat(kind, labels_of(codes))
+        elif kind is FieldKind.REFERENCE:
+            target = next(iter(column.foreign_keys)).column.table.name
+            ids = {int(r[column.name]) for r in records if r and r.get(column.name) is not None}
+            formats[column.name] = FieldFormat(kind, _keys(session, target, ids))
+        elif kind is not FieldKind.TEXT:
+            formats[column.name] = FieldFormat(kind)
+    return formats
+
+
+def _keys(session: Session, table_name: str, ids: set[int]) -> dict[str, str]:
+    if not ids:
+        return {}
+    known = _KEYS.get(table_name)
+    if known is None:
+        return {str(i): f"{table_name.replace('_', ' ')} #{i}" for i in ids}
+    model, key = known
+    rows = session.scalars(select(model).where(model.id.in_(sorted(ids)))).all()
+    return {str(r.id): key(r) for r in rows}
+
+
+def _people(session: Session, names: set[str]) -> dict[str, str]:
+    if not names:
+        return {}
+    rows = session.execute(
+        select(m.User.username, m.User.full_name).where(m.User.username.in_(sorted(names)))
+    ).all()
+    return {username: full_name for username, full_name in rows}
 
 
 def _model_for(table_name: str) -> type[Any]:
@@ -116,7 +226,11 @@ class HistoryService:
                         entry.seq, entry.recorded_at, entry.app_user, entry.db_login,
                         entry.action, entry.change, None, json.loads(entry.after or "null"),
                     )  # fmt: skip
-        versions = reconstruct(current, changes)  # from the full values, then masked
+            versions = reconstruct(current, changes)  # from the full values, then masked
+            records = [v for c in changes for v in (c.before, c.after)] + list(versions)
+            formats = field_formats(session, model.__table__, records)
+            people = _people(session, {c.app_user for c in changes} | (
+                {sealed_by.app_user} if sealed_by else set()))  # fmt: skip
         # Its seal, where it has one, also knows what set-based writes (a bulk settlement)
         # did to it, which its own entries do not.
         outside = bool(problems) or (
@@ -129,7 +243,7 @@ class HistoryService:
         return RecordHistory(
             table_name, key, title or f"{table_name} {key}", shown,
             tuple(_masked(v) for v in versions), outside, sealed_by,
-            tuple(p.detail for p in problems),
+            tuple(p.detail for p in problems), formats, people,
         )  # fmt: skip
 
     def account_history(self, number: str) -> RecordHistory:

@@ -7,7 +7,9 @@ that change, rebuilt from the trail. Tax ids stay masked here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QPalette
@@ -25,10 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain import labels
-from desk_app.domain.history import QUIET_FIELDS, RecordChange
+from desk_app.domain.history import QUIET_FIELDS, RecordChange, moment_text
 from desk_app.ui.dialogs.panes import titled_pane
 from desk_app.ui.models.paged_table_model import exact_time
-from desk_app.ui.models.record_fields import field_label, field_text
+from desk_app.ui.models.record_fields import EMPTY, field_label, field_text
 from desk_app.ui.models.static_table_model import Cell, StaticTableModel
 from desk_app.ui.tabs.workspace_view import RecordHistoryView
 from desk_app.ui.theme import Tone, foreground
@@ -47,21 +49,33 @@ NO_CHANGES = (
 )
 
 
+#: Fields whose text `field_text` owns: tax ids stay masked, account codes read as labels.
+_MASKED_OR_CODED = frozenset({"tax_id", "tax_id_masked", "revealed"})
+
+
 def _when(change: RecordChange) -> Cell:
     try:
         moment = datetime.fromisoformat(change.recorded_at)
     except ValueError:
         return Cell(change.recorded_at, change.recorded_at)
-    local = moment.astimezone()
-    return Cell(f"{local:%Y-%m-%d %H:%M:%S}", moment, tooltip=exact_time(moment))
+    return Cell(moment_text(moment, seconds=True), moment, tooltip=exact_time(moment))
 
 
-def change_cells(change: RecordChange) -> list[Cell]:
+def value_cell_text(
+    history: RecordHistoryView, name: str, value: Any, record: Mapping[str, Any] | None
+) -> str:
+    """A field's value as the history shows it: business keys, money with its currency."""
+    if name in _MASKED_OR_CODED:
+        return field_text(name, value)
+    return history.text(name, value, record) or EMPTY
+
+
+def change_cells(change: RecordChange, history: RecordHistoryView) -> list[Cell]:
     """When | User | Database login | Action | Change | Approval."""
     approval = change.approval_id
     return [
         _when(change),
-        Cell(change.app_user, change.app_user),
+        Cell(history.who(change.app_user), change.app_user),
         Cell(change.db_login, change.db_login, tooltip="The login the database knew them by"),
         Cell(ACTION_TEXT.get(change.action, change.action), change.action, tooltip=change.action),
         Cell(CHANGE_KINDS.get(change.change, change.change), change.change),
@@ -145,7 +159,7 @@ class HistoryDialog(QDialog):
         self.changes = StaticTableModel(
             ("When", "User", "Database login", "Action", "Change", "Approval"), self
         )
-        self.changes.set_rows([change_cells(c) for c in history.changes])
+        self.changes.set_rows([change_cells(c, history) for c in history.changes])
         self.change_view = _table(self.changes, self, selectable=True)
         self.change_view.resizeColumnsToContents()
 
@@ -218,12 +232,15 @@ class HistoryDialog(QDialog):
         i = current.row()
         change = self._history.changes[i]
         kind = CHANGE_KINDS.get(change.change, change.change).lower()
-        self.diff_title.setText(f"What change {i + 1} did ({kind} by {change.app_user})")
+        who = self._history.who(change.app_user)
+        self.diff_title.setText(f"What change {i + 1} did ({kind} by {who})")
         rows = []
+        old_record, new_record = self._history.versions[i], self._history.versions[i + 1]
         for d in self._history.diff(i):
             if d.field in DIFF_QUIET:
                 continue
-            before, after = field_text(d.field, d.old), field_text(d.field, d.new)
+            before = value_cell_text(self._history, d.field, d.old, old_record or new_record)
+            after = value_cell_text(self._history, d.field, d.new, new_record or old_record)
             rows.append([Cell(field_label(d.field), d.field), Cell(before, tooltip=before),
                          Cell(after, tint=Tone.POSITIVE, tooltip=after)])  # fmt: skip
         self.diff.set_rows(rows)
@@ -243,7 +260,8 @@ class HistoryDialog(QDialog):
         changed = changed or set()
         self.version.set_rows([
             [Cell(field_label(name), name),
-             Cell(field_text(name, value), tint=Tone.POSITIVE if name in changed else None,
+             Cell(value_cell_text(self._history, name, value, record),
+                  tint=Tone.POSITIVE if name in changed else None,
                   tooltip="Set by this change" if name in changed else "")]
             for name, value in record.items() if name not in QUIET_FIELDS
         ])  # fmt: skip

@@ -39,6 +39,18 @@ FIELD_LABELS = {
     "db_login": "Database login",
     "password": "Password",
     "active": "Active",
+    # Records a record points to (the history shows their business keys).
+    "account_id": "Account",
+    "instrument_id": "Instrument",
+    "counterparty_id": "Counterparty",
+    "ssi_id": "Standing instruction",
+    "trade_id": "Trade",
+    "original_id": "Original trade",
+    "supersedes_id": "Supersedes",
+    "import_id": "Import",
+    "net_id": "Settlement net",
+    "replaces_id": "Replaces certificate",
+    "user_id": "User",
 }
 
 _CODES = {"registration_type": labels.REGISTRATION, "status": labels.ACCOUNT_STATUS}
@@ -53,8 +65,11 @@ def field_order(name: str) -> int:
 
 
 def field_label(name: str) -> str:
-    """``residence_state`` → ``State``; unknown names read as words."""
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+    """``residence_state`` → ``State``; unknown names read as words (``foo_id`` → ``Foo``)."""
+    known = FIELD_LABELS.get(name)
+    if known is not None:
+        return known
+    return name.removesuffix("_id").replace("_", " ").capitalize()
 
 
 def field_text(name: str, value: Any) -> str:
