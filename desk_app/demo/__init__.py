@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,6 +37,7 @@ from desk_app.demo.reference import (
     make_users,
 )
 from desk_app.demo.trades import make_trades
+from desk_app.domain.cutoffs import business_date
 from desk_app.domain.errors import DeskError
 from desk_app.domain.permissions import Action
 from desk_app.services import audit
@@ -96,16 +98,24 @@ def generate_demo_data(
     today: date | None = None,
     progress: Progress | None = None,
     actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> DemoSummary:
     """Fill an empty, migrated database with a demo book, in one transaction.
 
     Raises `DeskError` (changing nothing) if the database already holds business
-    data. ``trades`` counts trade versions: corrections are part of it.
+    data. ``trades`` counts trade versions: corrections are part of it. The book's
+    today is New York's business date at ``now`` (the clock's when neither is given),
+    and nothing in it happens after ``now``; a given ``today`` without ``now`` is
+    made as that day ends in New York.
     """
     if actor is not None:
         # It adds users, an admin among them: only an admin may load it.
         actor.require(Action.USER_MANAGE)
-    today = today or date.today()
+    if today is None:
+        now = now or datetime.now(UTC)
+        today = business_date(now)
+    elif now is None:
+        now = datetime.combine(today, time(23, 59, 59), ZoneInfo("America/New_York"))
     steps = Steps(progress, 7 + 2 * CHUNKS)
     steps("Reading settlement cycles and calendars")
     service = CalendarService(sessions)
@@ -121,7 +131,8 @@ def generate_demo_data(
             "demo.generate",
         )
         rng = random.Random(seed)
-        book = Book(rng, session, today, trade_days(today), cycles, calendars)
+        book = Book(rng, session, today, trade_days(today, now), cycles, calendars)
+        book.now = now.astimezone(UTC)
         users = make_users(book)
         make_instruments(book)
         steps("Instruments, counterparties and standing settlement instructions")

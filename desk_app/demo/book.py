@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,8 @@ Progress = Callable[[int, int, str], None]
 Row = dict[str, Any]
 
 HISTORY_DAYS = 182  # how far back the blotter goes
+NEW_YORK = ZoneInfo("America/New_York")
+NYSE_OPEN = time(9, 30)
 CHUNKS = 10  # progress reports per bulk stage
 
 
@@ -95,6 +98,8 @@ class Book:
         default_factory=dict
     )
     accounts: list[Account] = field(default_factory=list)
+    #: The moment the book is made: nothing in it happens later (New York's clock).
+    now: datetime = datetime.max.replace(tzinfo=UTC)
     #: The accounts' full tax ids, so that no two clients share one (the vault keeps them).
     tax_ids: set[str] = field(default_factory=set)
     _settle: dict[tuple[InstrumentType, str, date], tuple[date, str | None]] = field(
@@ -102,7 +107,12 @@ class Book:
     )
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
-        return datetime.combine(day, time(hour, minute), UTC)
+        """``hour:minute`` UTC on ``day``, or `now` if that is still to come."""
+        return self.no_later(datetime.combine(day, time(hour, minute), UTC))
+
+    def no_later(self, when: datetime) -> datetime:
+        """``when``, or `now` if that is still to come: the demo has no future."""
+        return min(when, self.now)
 
     def ago(self, low: int, high: int) -> date:
         """A trade day between ``low`` and ``high`` trade days before the last one."""
@@ -176,11 +186,17 @@ def draw(rng: random.Random, items: Sequence[T], cum_weights: Sequence[float]) -
     return items[bisect_right(cum_weights, rng.random() * cum_weights[-1], 0, len(items) - 1)]
 
 
-def trade_days(today: date) -> list[date]:
-    """NYSE trading days of the last six months (not settlement days: see DOMAIN.md)."""
+def trade_days(today: date, now: datetime | None = None) -> list[date]:
+    """NYSE trading days of the last six months (not settlement days: see DOMAIN.md);
+    today only once New York has opened at ``now`` (always when ``now`` is None)."""
     import holidays
 
     start = today - timedelta(days=HISTORY_DAYS)
     closed = holidays.financial_holidays("XNYS", years=range(start.year, today.year + 1))
-    days = (start + timedelta(days=i) for i in range((today - start).days + 1))
-    return [d for d in days if d.weekday() < 5 and d not in closed]
+    days = [start + timedelta(days=i) for i in range((today - start).days + 1)]
+    open_days = [d for d in days if d.weekday() < 5 and d not in closed]
+    if now is not None and open_days and open_days[-1] == today:
+        opening = datetime.combine(today, NYSE_OPEN, NEW_YORK)
+        if now < opening + timedelta(minutes=1):
+            open_days.pop()
+    return open_days

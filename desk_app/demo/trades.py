@@ -149,10 +149,12 @@ def _trade(book: Book, index: int, inst: Instrument, party: Party, account: Acco
     qty, px = draw_quantity(rng, inst, index), draw_price(rng, inst, index, day)
     listed = inst.kind in (_E, _OP) and inst.market == "US"
     opens, closes = _LISTED_HOURS if listed else _HOURS[inst.market]
-    seconds = rng.randrange(opens, closes)
-    local = datetime.combine(day, time(), _ZONES[inst.market])  # wall-clock midnight
-    local += timedelta(seconds=seconds, milliseconds=rng.randrange(1000))
-    trade_time = local.astimezone(UTC)
+    midnight = datetime.combine(day, time(), _ZONES[inst.market])  # wall-clock midnight
+    # Today's trades are the day's so far: none after the moment the book is made.
+    so_far = int((book.now - midnight).total_seconds())
+    seconds = rng.randrange(opens, max(opens + 1, min(closes, so_far)))
+    local = midnight + timedelta(seconds=seconds, milliseconds=rng.randrange(1000))
+    trade_time = book.no_later(local.astimezone(UTC))
     source = draw(rng, _SOURCES, _SOURCE_CUM)
     delay = rng.randrange(1, 30) if source is Source.FIX else rng.randrange(60, 5400)
     settle, why = book.settle(inst.kind, inst.market, day)
@@ -162,7 +164,8 @@ def _trade(book: Book, index: int, inst: Instrument, party: Party, account: Acco
         "instrument_id": inst.id, "counterparty_id": party.id, "side": side,
         "quantity": qty, "price": px, "currency": inst.row["currency"], "trade_date": day,
         "trade_time": trade_time, "settle_date": settle, "settle_date_reason": why,
-        "created_at": trade_time + timedelta(seconds=delay), "created_by": rng.choice(book.clerks),
+        "created_at": book.no_later(trade_time + timedelta(seconds=delay)),
+        "created_by": rng.choice(book.clerks),
         "reason": None, "import_id": None, "price_reason": None,
     }  # fmt: skip
     row.update(amounts(inst, side, qty, px, institutional=source is not Source.MANUAL))
@@ -208,7 +211,8 @@ def _mark_corrections(
         else:
             trades[index].cancel = True
             row["status"] = TradeStatus.AMENDED
-            row["updated_at"] = row["created_at"] + timedelta(minutes=book.rng.randint(5, 600))
+            later = row["created_at"] + timedelta(minutes=book.rng.randint(5, 600))
+            row["updated_at"] = book.no_later(later)
 
 
 def _correct(book: Book, old: Trade) -> Trade:
@@ -226,7 +230,7 @@ def _correct(book: Book, old: Trade) -> Trade:
         row["reason"] = "Price corrected to the execution report"
         tick = Decimal("0.125") if per_hundred else Decimal("0.01")
         row["price"] = max(tick, row["price"] + tick * rng.choice((-3, -2, -1, 1, 2, 3, 5)))
-    created = old.row["created_at"] + timedelta(minutes=rng.randint(10, 1200))
+    created = book.no_later(old.row["created_at"] + timedelta(minutes=rng.randint(10, 1200)))
     old.row["updated_at"] = created
     manual = row["source"] is Source.MANUAL
     row.update(

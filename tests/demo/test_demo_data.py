@@ -7,7 +7,7 @@ import itertools
 import json
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, time
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
@@ -455,3 +455,28 @@ def test_what_the_demo_settled_is_in_the_ledger(demo_ws: Workspace) -> None:
         )
         posted = session.scalar(select(func.count(func.distinct(m.LedgerPosting.obligation_id))))
     assert settled and posted == settled
+
+
+@pytest.mark.parametrize(
+    ("now", "today"),
+    [
+        # Monday 21:30 in New York is already Tuesday in UTC: the book's today is Monday.
+        (datetime(2026, 12, 8, 2, 30, tzinfo=UTC), date(2026, 12, 7)),
+        # Monday 10:15 in New York: the day's trades so far, none after it.
+        (datetime(2026, 12, 7, 15, 15, tzinfo=UTC), date(2026, 12, 7)),
+        # Monday 08:00, before the open: Friday is the last trade day.
+        (datetime(2026, 12, 7, 13, 0, tzinfo=UTC), date(2026, 12, 4)),
+    ],
+)
+def test_the_demo_has_no_future_in_new_york(
+    sqlite_workspace: Workspace, now: datetime, today: date
+) -> None:
+    generate_demo_data(sqlite_workspace.sessions, seed=5, trades=400, now=now)
+    with sqlite_workspace.sessions() as s:
+        last_day = s.scalar(select(func.max(m.Trade.trade_date)))
+        last_time = s.scalar(select(func.max(m.Trade.trade_time)))
+        last_made = s.scalar(select(func.max(m.Trade.created_at)))
+        last_change = s.scalar(select(func.max(m.Trade.updated_at)))
+    assert last_day == today
+    for moment in (last_time, last_made, last_change):
+        assert moment is not None and moment <= now

@@ -468,13 +468,11 @@ class SettlementsTab(TableTab):
         now = datetime.now(UTC)
         passed = self.cutoff.passed(now)
         text = self.cutoff.countdown(now)
-        if self.workspace is not None:  # a weekend or a holiday: nothing settles today
+        if self.workspace is not None:  # a weekend or a holiday: the next cut-off
             # On the GUI thread: the calendar is a handful of override rows, read every 30 s.
             calendar = self.workspace.calendar.calendar(self.cutoff.market)
-            today = self.cutoff.today(now)
-            if not calendar.is_settlement_day(today):
-                why = calendar.holiday_name(today) or "a weekend"
-                text, passed = f"No {self.cutoff.name} settlement today ({why})", False
+            state = self.cutoff.state(now, calendar)
+            text, passed = state.text, state.passed
         self.cutoff_label.setText(text)
         self.cutoff_label.setToolTip(
             f"Today's {self.cutoff.name} cut-off: what is due today and not settled by then "
