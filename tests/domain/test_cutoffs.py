@@ -42,3 +42,9 @@ def test_a_settlement_day_counts_down_then_points_to_the_next() -> None:
     assert state.text == "DTC cut-off 15:30 New York passed; next cut-off Mon 15:30 EST"
     summer = DTC.next_moment(datetime(2026, 7, 4, 12, 0, tzinfo=UTC), US)  # a holiday Saturday
     assert f"{summer:%Y-%m-%d %H:%M %Z}" == "2026-07-06 15:30 EDT"
+
+
+def test_new_york_today_is_the_business_date_of_now() -> None:
+    from desk_app.services.accounts.maintenance import new_york_today
+
+    assert new_york_today() == business_date(datetime.now(UTC))

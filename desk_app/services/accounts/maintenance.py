@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from desk_app.db import models as m
 from desk_app.db import tax_id_vault
 from desk_app.domain import account_rules
 from desk_app.domain.codes import AccountStatus, RegistrationType
+from desk_app.domain.cutoffs import business_date
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ACCOUNT
@@ -68,10 +69,16 @@ class AccountRecord:
 class AccountService:
     """Requests for account changes; the approved change is applied by the handlers below."""
 
-    def __init__(self, uow: UnitOfWork, approvals: ApprovalService) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        approvals: ApprovalService,
+        today: Callable[[], date] | None = None,
+    ) -> None:
         self._uow = uow
         self._approvals = approvals
-        for handler in (_OpenHandler(), _AmendHandler(), _StatusHandler()):
+        clock = today or new_york_today
+        for handler in (_OpenHandler(clock), _AmendHandler(clock), _StatusHandler(clock)):
             approvals.register(handler)
 
     def record(self, number: str) -> AccountRecord:
@@ -172,8 +179,17 @@ class AccountService:
             return value
 
 
+def new_york_today() -> date:
+    """The firm's business date: an account opened at 21:00 in New York opens that day,
+    though UTC has moved on (a trade dated today must not predate the account)."""
+    return business_date(datetime.now(UTC))
+
+
 class _AccountHandler:
     action: Action
+
+    def __init__(self, today: Callable[[], date]) -> None:
+        self._today = today
 
     def current(self, session: Session, request: m.ApprovalRequest) -> Mapping[str, Any] | None:
         if request.target_id is None:
@@ -208,7 +224,7 @@ class _OpenHandler(_AccountHandler):
                 account_number=values.pop("account_number"),
                 registration_type=RegistrationType(values.pop("registration_type")),
                 status=AccountStatus.OPEN,
-                opened_on=date.today(),
+                opened_on=self._today(),
                 **values,
                 **tax_id,
             )
@@ -235,4 +251,4 @@ class _StatusHandler(_AccountHandler):
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
         account = self._account(session, request)
         account.status = ACCOUNT.check(account.status, AccountStatus(after["status"]))
-        account.closed_on = date.today() if account.status is AccountStatus.CLOSED else None
+        account.closed_on = self._today() if account.status is AccountStatus.CLOSED else None

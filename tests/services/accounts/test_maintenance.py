@@ -14,6 +14,7 @@ from desk_app.domain.errors import DeskError, IllegalTransition, NotPermitted, V
 from desk_app.domain.history import FieldDiff
 from desk_app.domain.states import ApprovalStatus
 from desk_app.services import audit
+from desk_app.services.accounts.maintenance import AccountService, new_york_today
 
 if TYPE_CHECKING:
     from tests.services.conftest import Desk
@@ -54,7 +55,7 @@ def test_history_has_every_version_exactly(desk: Desk) -> None:
     assert history.changes[0].app_user == "sue"
     assert history.versions[-1] == desk.account_row(number)
     closed, reopened = snapshots[5], snapshots[6]
-    assert closed is not None and closed["closed_on"] == date.today().isoformat()
+    assert closed is not None and closed["closed_on"] == new_york_today().isoformat()
     assert reopened is not None and reopened["closed_on"] is None
 
     renamed = history.diff(1)
@@ -165,3 +166,19 @@ def test_history_notices_a_change_made_outside_desk(desk: Desk) -> None:
     history = desk.ws["carl"].history.account_history(number)
     assert history.changed_outside is True
     assert all(v is None or v["residence_state"] == "NY" for v in history.versions)
+
+
+def test_an_account_opens_and_closes_on_new_yorks_business_date(desk: Desk) -> None:
+    """At 21:30 in New York UTC is a day ahead: the account still opens that day, so a
+    trade dated today in New York is not before the account was opened."""
+    sue = desk.ws["sue"]
+    monday = date(2026, 12, 7)
+    AccountService(sue.uow, sue.approvals, today=lambda: monday)  # the approver's clock
+    number = desk.next_number()
+    fields = {"name": "Ada Lovelace", "registration_type": "individual", "registered_rep": "R"}
+    approve(desk, desk.ws["carl"].accounts.request_open(number, fields, "new client"))
+    row = desk.account_row(number)
+    assert row is not None and row["opened_on"] == "2026-12-07"
+    approve(desk, desk.ws["carl"].accounts.request_status(number, "closed", "client left"))
+    row = desk.account_row(number)
+    assert row is not None and row["closed_on"] == "2026-12-07"
