@@ -188,6 +188,57 @@ def test_a_wrong_value_says_why_beside_its_field_and_nothing_books(
     assert trades(floor) == []
 
 
+def test_a_long_quantity_reason_is_shown_whole(qtbot: QtBot, floor: Desk) -> None:
+    """A reason wrapped to two or three lines gets their height, not the editor's."""
+    dialog = open_ticket(qtbot, floor)
+    fill(qtbot, dialog, quantity="1,000,000.5.5")
+    dialog.rows["quantity"].touched = True
+    dialog.revalidate()
+    note = dialog.rows["quantity"].note
+    assert note.text().startswith("Has a thousands separator or decimal comma")
+    qtbot.waitUntil(lambda: note.height() >= note.heightForWidth(note.width()))
+    assert note.height() > dialog.editor("quantity").height()  # two lines, both in view
+
+
+def ticket_at(qtbot: QtBot, desk: Desk, now: datetime) -> TradeTicketDialog:
+    ws = desk.ws["carl"]
+    dialog = TradeTicketDialog(ws.trades, ws.trade_lookup, now=lambda: now)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_a_sunday_ticket_is_dated_the_last_trading_day_and_says_so(
+    qtbot: QtBot, floor: Desk
+) -> None:
+    sunday = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)  # noon in New York
+    dialog = ticket_at(qtbot, floor, sunday)
+    assert (dialog.text("trade_date"), dialog.text("trade_time")) == ("2026-11-27", "16:00:00")
+    fill(qtbot, dialog, account="NYC-2001")
+    assert dialog.note("trade_date") == (
+        "Today, Sunday 2026-11-29, is not a trading day. "
+        "Dated Fri 2026-11-27, the last trading day, at the close."
+    )
+    fill(qtbot, dialog, trade_date="2026-11-26")  # typed by hand: no more to say
+    assert dialog.note("trade_date") != dialog.note("account")
+    assert "trading day" not in dialog.note("trade_date")
+
+
+def test_a_holiday_ticket_names_the_holiday(qtbot: QtBot, floor: Desk) -> None:
+    thanksgiving = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
+    dialog = ticket_at(qtbot, floor, thanksgiving)
+    fill(qtbot, dialog, account="NYC-2001")
+    assert dialog.text("trade_date") == "2026-11-25"
+    assert dialog.note("trade_date").startswith("Today, Thursday 2026-11-26, is Thanksgiving")
+
+
+def test_a_trading_day_ticket_is_today_and_now_without_a_word(qtbot: QtBot, floor: Desk) -> None:
+    dialog = ticket_at(qtbot, floor, NOW)
+    fill(qtbot, dialog, account="NYC-2001")
+    assert (dialog.text("trade_date"), dialog.text("trade_time")) == ("2026-11-24", "10:30:00")
+    assert dialog.note("trade_date") == ""
+
+
 def test_an_empty_ticket_says_what_is_required_only_when_asked(qtbot: QtBot, floor: Desk) -> None:
     dialog = open_ticket(qtbot, floor)
     assert dialog.note("account") == ""  # nothing shouts before the clerk has typed

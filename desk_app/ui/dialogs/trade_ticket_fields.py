@@ -160,17 +160,25 @@ class FieldRow:
 
     def show_error(self, reason: str) -> None:
         self.error = reason[:1].upper() + reason[1:]
-        self.note.setText(self.error)
-        self.note.setToolTip(self.error)
+        self._say(self.error)
         set_tone(self.note, Tone.NEGATIVE)
         self.note.show()
 
     def show_info(self, text: str) -> None:
         self.error = ""
-        self.note.setText(text)
-        self.note.setToolTip(text)
+        self._say(text)
         set_tone(self.note, None)
         self.note.setVisible(bool(text))
+
+    def _say(self, text: str) -> None:
+        """Set the note, tall enough for every line it wraps to at its narrowest.
+
+        A grid does not ask a wrapped label how tall it must be, so a two- or three-line
+        reason would be cut to the height of the editor beside it.
+        """
+        self.note.setText(text)
+        self.note.setToolTip(text)
+        self.note.setMinimumHeight(self.note.heightForWidth(NOTE_WIDTH) if text else 0)
 
     def clear(self) -> None:
         self.show_info("")

@@ -28,6 +28,7 @@ from desk_app.domain.trade_rows import (
     parse_time_of_day,
 )
 from desk_app.domain.trade_ticket import TradeTerms, local_trade_time, market_zone
+from desk_app.domain.trading_days import ticket_when
 from desk_app.ui.tabs.trade_views import (
     AccountChoice,
     CheckedTradeView,
@@ -114,6 +115,8 @@ class TicketReader:
         self.unknown_isin: str | None = None
         self._by_hand: set[str] = set()
         self._when_market = "US"
+        #: The defaulted trade date and why it is not today (the clock's day is closed).
+        self._when_note: tuple[str, str] | None = None
         self._original: tuple[str, str, datetime] | None = None
         self._record: TradeRecordView | None = None
         self._accounts: dict[str, list[AccountChoice]] = {}
@@ -152,10 +155,12 @@ class TicketReader:
         self._when_market = market
 
     def _set_when(self, ticket: TicketFields, market: str) -> None:
-        local = self._now().astimezone(market_zone(market))
-        ticket.set_text("trade_date", local.date().isoformat())
-        ticket.set_text("trade_time", f"{local:%H:%M:%S}")
+        """Today and now on the market's clock; its last trading day when it is closed."""
+        when = ticket_when(self._now(), market)
+        ticket.set_text("trade_date", when.day.isoformat())
+        ticket.set_text("trade_time", f"{when.time:%H:%M:%S}")
         self._when_market = market
+        self._when_note = (when.day.isoformat(), when.note) if when.note else None
 
     def forget_instruments(self) -> None:
         """Look instruments up afresh (one was just added)."""
@@ -183,6 +188,8 @@ class TicketReader:
         price_reason = " ".join(ticket.text("price_reason").split()) if r.wants_price_reason else ""
         currency = self._parse(ticket, r, "currency", parse_currency)
         day = self._parse(ticket, r, "trade_date", parse_iso_date)
+        if self._when_note and ticket.text("trade_date").strip() == self._when_note[0]:
+            r.infos.setdefault("trade_date", self._when_note[1])
         time = self._parse(ticket, r, "trade_time", parse_time_of_day)
         party = self._party(ticket, r)
         commission = self._parse(ticket, r, "commission", parse_charge)
