@@ -192,7 +192,7 @@ def show_trade(ctx: CommandContext, args: argparse.Namespace) -> int:
         print(f"{label.ljust(width)}  {value}")
     print()
     for v in versions:
-        when = v.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = v.created_at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
         print(f"v{v.version_no}  id {v.id}  {v.status.label:<10}  {when}  {v.created_by}  "
               f"{v.terms.quantity} @ {v.terms.price}  {v.reason or ''}".rstrip())  # fmt: skip
     return EXIT_OK

@@ -300,7 +300,7 @@ class TradeImportService:
         ).first()
         if earlier is None:
             return None
-        when = earlier.imported_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = earlier.imported_at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
         return (
             f"This file was imported before (import {earlier.id}, {when}, by {earlier.imported_by})"
         )

@@ -221,7 +221,7 @@ class TradeHistoryDialog(QDialog):
             return
         i = current.row()
         record = self._versions[i]
-        who = f"by {record.created_by} on {record.created_at.astimezone():%Y-%m-%d %H:%M}"
+        who = f"by {record.created_by} on {record.created_at.astimezone():%Y-%m-%d %H:%M %Z}"
         source = labels.TRADE_SOURCE.get(record.source.value, record.source.value)
         why = f": {record.reason}" if record.reason else ""
         self.diff_title.setText(f"Version {record.version_no} ({source}, {who}){why}")

@@ -59,7 +59,7 @@ def format_value(column: Column, value: Any, now: datetime | None = None) -> str
         return format_amount(canonical(value)) if isinstance(value, Decimal) else str(value)
     if kind is ColumnKind.DATETIME and isinstance(value, datetime):
         local = value.astimezone() if value.tzinfo else value
-        return local.strftime("%Y-%m-%d %H:%M")
+        return local.strftime("%Y-%m-%d %H:%M %Z").rstrip()
     if kind is ColumnKind.DATE and isinstance(value, date):
         return value.isoformat()
     if kind is ColumnKind.STATUS:

@@ -79,7 +79,7 @@ class CertificatePane(QWidget):
 
 def _cells(row: tuple[object, ...]) -> list[Cell]:
     at, kind, _from, to, who_from, who_to, where, seal, manifest, actor, note = row[:11]
-    when = at.astimezone().strftime("%Y-%m-%d %H:%M") if isinstance(at, datetime) else ""
+    when = at.astimezone().strftime("%Y-%m-%d %H:%M %Z") if isinstance(at, datetime) else ""
     status = labels.CERTIFICATE_STATUS.get(str(to), str(to))
     return [
         Cell(when, at), Cell(labels.CUSTODY_KIND.get(str(kind), str(kind)), kind),

@@ -182,7 +182,7 @@ def _cells(posting: PostingLineView) -> list[Cell]:
         Cell(posting.kind.capitalize(), posting.kind, tone),
         Cell(format_quantity(posting.quantity), posting.quantity, tone),
         Cell(f"{format_amount(posting.amount)} {posting.currency}", posting.amount, tone),
-        Cell(f"{posting.posted_at:%Y-%m-%d %H:%M}", posting.posted_at, tone),
+        Cell(f"{posting.posted_at.astimezone():%Y-%m-%d %H:%M %Z}", posting.posted_at, tone),
         Cell(posting.posted_by, posting.posted_by, tone),
         Cell(link, link, tone, tooltip=posting.reason or ""),
     ]
