@@ -28,6 +28,7 @@ from desk_app.db import models as m
 from desk_app.demo.approvals import make_approvals
 from desk_app.demo.book import CHUNKS, Book, Progress, Steps, trade_days
 from desk_app.demo.certificates import make_certificates
+from desk_app.demo.history import tell_accounts, tell_trades, write_past
 from desk_app.demo.instruments import make_instruments
 from desk_app.demo.obligations import make_obligations
 from desk_app.demo.reference import (
@@ -146,6 +147,9 @@ def generate_demo_data(
         certificates, manifests = make_certificates(book)
         requests = make_approvals(book, made)
         steps("Certificates, courier manifests and approval requests")
+        tell_accounts(book)
+        tell_trades(book, made)
+        write_past(book)  # what the staff did, in the audit trail as they did it
         audit.record_event(session, "database", "firm", {"name": DEMO_FIRM})  # its paperwork
         audit.record_event(session, "database", "demo", {
             "seed": seed, "trades": len(made), "accounts": len(book.accounts),

@@ -67,6 +67,16 @@ class Account:
     id: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Told:
+    """One thing the demo's staff did, for the audit trail (`desk_app.demo.history`)."""
+
+    at: datetime
+    user: str
+    action: str
+    change: Any  # an `audit.Change`
+
+
 @dataclass(slots=True)
 class Trade:
     """One trade version: its row, and what its corrections and obligation need."""
@@ -98,6 +108,8 @@ class Book:
         default_factory=dict
     )
     accounts: list[Account] = field(default_factory=list)
+    #: What the staff did, told by the stages, written to the audit trail at the end.
+    past: list[Told] = field(default_factory=list)
     #: The moment the book is made: nothing in it happens later (New York's clock).
     now: datetime = datetime.max.replace(tzinfo=UTC)
     #: The accounts' full tax ids, so that no two clients share one (the vault keeps them).

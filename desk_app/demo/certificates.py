@@ -29,6 +29,7 @@ from desk_app.demo.catalogue_shipping import (
     Recipient,
     airbill,
 )
+from desk_app.demo.history import tell_certificate
 from desk_app.domain.certificates import CustodyKind, LossKind, insured_value
 from desk_app.domain.codes import RegistrationType
 from desk_app.domain.states import CertificateStatus as CS
@@ -112,6 +113,8 @@ def make_certificates(book: Book, count: int = 400) -> tuple[int, int]:
     bulk_insert(book.session, m.ManifestLine, lines)
     _save_custody(book, certs)
     _save_prints(book, manifests)
+    for cert in certs:
+        tell_certificate(book, cert.id, cert.row, cert.history)
     return len(certs), len(manifests)
 
 

@@ -128,6 +128,13 @@ def _append(session: Session, changes: list[Change]) -> int:
     return last
 
 
+def append_past(session: Session, entries: list[tuple[AuditContext, datetime, Change]]) -> None:
+    """`append_dated` in ``session``, noting whether its entries began the trail."""
+    last = append_dated(session.connection(), entries)
+    if entries and last == len(entries):
+        session.info[_FIRST_KEY] = True
+
+
 def _after_flush(session: Session, flush: UOWTransaction) -> None:
     changes = list(_changes(session, flush))
     if not changes:
@@ -297,14 +304,20 @@ def append(conn: Connection, ctx: AuditContext, changes: Iterable[Change]) -> in
     The head row is updated first, so that concurrent writers queue on it (a row
     lock on PostgreSQL, the write lock on SQLite) and never fork the chain.
     """
+    now = datetime.now(UTC)
+    return append_dated(conn, ((ctx, now, c) for c in changes))
+
+
+def append_dated(conn: Connection, entries: Iterable[tuple[AuditContext, datetime, Change]]) -> int:
+    """`append`, each entry with its own actor and time: a past told in order at once
+    (the demo's book, as its staff made it), chained as every other entry is."""
     last_seq, prev_hash = conn.execute(
         text("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, entry_hash")
     ).one()
-    at = audit_chain.timestamp_text(datetime.now(UTC))
     contents = [
         EntryContent(
             seq=last_seq + n,
-            recorded_at=at,
+            recorded_at=audit_chain.timestamp_text(at),
             app_user=ctx.app_user,
             db_login=ctx.db_login,
             action=ctx.action,
@@ -316,7 +329,7 @@ def append(conn: Connection, ctx: AuditContext, changes: Iterable[Change]) -> in
             approval_id=ctx.approval_id,
             row_hash=c.row_hash,
         )
-        for n, c in enumerate(changes, start=1)
+        for n, (ctx, at, c) in enumerate(entries, start=1)
     ]
     if not contents:
         return int(last_seq)

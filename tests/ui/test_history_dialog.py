@@ -76,19 +76,21 @@ def test_history_shows_who_changed_what_and_any_past_version(
     full_tax_id = boss.accounts.reveal_tax_id(number)
 
     dialog = history_from_tab(qtbot, tmp_path, boss, number)
-    assert dialog.changes.rowCount() == 3
-    assert dialog.changes.column_texts(1) == ["Michael O'Brien (mobrien)"] * 3
+    assert dialog.changes.rowCount() == 4  # the demo's opening, then these three
+    opener = dialog.changes.column_texts(1)[0]
+    assert opener.endswith(")") and "(" in opener  # a principal of the demo's staff, by name
+    assert dialog.changes.column_texts(1)[1:] == ["Michael O'Brien (mobrien)"] * 3
     for when in dialog.changes.column_texts(0):  # the time with its zone
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [A-Z+\-0-9]+", when), when
     assert dialog.changes.column_texts(3) == [
-        "Amend account", "Change account status", "Tax ID revealed"
+        "Open account", "Amend account", "Change account status", "Tax ID revealed"
     ]  # fmt: skip
-    assert dialog.changes.column_texts(4) == ["Updated", "Updated", "Event"]
-    assert dialog.changes.column_texts(5) == [f"#{amend}", f"#{restrict}", ""]
-    assert dialog.current_change() == 2  # the latest first
+    assert dialog.changes.column_texts(4) == ["Created", "Updated", "Updated", "Event"]
+    assert dialog.changes.column_texts(5) == ["", f"#{amend}", f"#{restrict}", ""]
+    assert dialog.current_change() == 3  # the latest first
     assert not dialog.version_pane.isVisibleTo(dialog)
 
-    dialog.select_change(0)
+    dialog.select_change(1)
     assert dialog.diff.column_texts(0) == ["Name", "State"]
     assert dialog.diff.column_texts(1) == [old["name"], old["residence_state"] or "—"]
     assert dialog.diff.column_texts(2) == ["Renamed", "VT"]
@@ -96,7 +98,7 @@ def test_history_shows_who_changed_what_and_any_past_version(
     qtbot.mouseClick(dialog.version_toggle, Qt.MouseButton.LeftButton)
     assert dialog.version_pane.isVisibleTo(dialog)
     history = boss.history.account_history(number)
-    after_amend = history.versions[1]
+    after_amend = history.versions[2]
     assert after_amend is not None
     shown = dict(zip(dialog.version.column_texts(0), dialog.version.column_texts(1), strict=True))
     assert shown["Name"] == "Renamed" and shown["Status"] == "Open"
@@ -105,9 +107,8 @@ def test_history_shows_who_changed_what_and_any_past_version(
         for k, v in after_amend.items()
         if k != "updated_at"
     }
-    assert shown["Registration"] == "Individual" or "_" not in shown["Registration"]
     assert shown["Opened on"] == str(after_amend["opened_on"])  # ISO
-    dialog.select_change(1)
+    dialog.select_change(2)
     shown = dict(zip(dialog.version.column_texts(0), dialog.version.column_texts(1), strict=True))
     assert shown["Status"] == "Restricted"
 
@@ -117,21 +118,52 @@ def test_history_shows_who_changed_what_and_any_past_version(
         qtmodeltester.check(model)
 
 
-def test_a_record_never_changed_shows_its_current_values(
+def test_a_demo_account_shows_how_it_was_opened(
     qtbot: QtBot,
     tmp_path: Path,
     desks: tuple[Workspace, Workspace],
     free_accounts: FreeAccounts,
 ) -> None:
     clerk, _boss = desks
-    number = free_accounts(clerk)[5]  # on the first page, never changed
+    number = free_accounts(clerk)[5]  # on the first page, never changed since the demo
     dialog = history_from_tab(qtbot, tmp_path, clerk, number)
+    assert dialog.changes.rowCount() == 1
+    assert dialog.changes.column_texts(3) == ["Open account"]
+    assert not dialog.empty_note.isVisibleTo(dialog)
+    assert not dialog.outside_warning.isVisibleTo(dialog)
+    shown = dict(zip(dialog.diff.column_texts(0), dialog.diff.column_texts(2), strict=True))
+    assert shown["Account"] == number
+    assert shown["Status"] == "Open"
+    assert "*" in shown["Tax ID"]
+
+
+def test_a_record_loaded_in_bulk_shows_its_current_values_by_name(
+    qtbot: QtBot, desks: tuple[Workspace, Workspace]
+) -> None:
+    """An obligation of the demo's settlement run: no change of its own, readable values."""
+    from sqlalchemy import select
+
+    from desk_app.db import models as m
+
+    clerk, _boss = desks
+    with clerk.sessions() as s:
+        obligation = s.scalars(
+            select(m.SettlementObligation).where(m.SettlementObligation.ssi_id.is_not(None))
+        ).first()
+        assert obligation is not None
+        account = s.get(m.Account, obligation.account_id)
+        assert account is not None
+        oid, key = obligation.id, f"{account.account_number} {account.name}"
+        currency = obligation.currency
+    dialog = HistoryDialog(clerk.history.history("settlement_obligations", oid))
+    qtbot.addWidget(dialog)
     assert dialog.changes.rowCount() == 0
     assert dialog.empty_note.isVisibleTo(dialog)
-    assert dialog.version_pane.isVisibleTo(dialog)
     shown = dict(zip(dialog.version.column_texts(0), dialog.version.column_texts(1), strict=True))
-    assert shown["Account"] == number
-    assert "*" in shown["Tax ID"]
+    assert shown["Account"] == key
+    assert " via " in shown["Standing instruction"]
+    assert re.fullmatch(r"-?[\d,]+\.\d{2,4} " + currency, shown["Amount"]), shown["Amount"]
+    assert "_" not in shown["Status"] and shown["Status"][0].isupper()
 
 
 def test_a_record_changed_outside_desk_is_flagged(
