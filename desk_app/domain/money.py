@@ -105,10 +105,17 @@ def round_money(amount: Decimal, currency: str, rounding: str = decimal.ROUND_HA
 
 
 def from_scaled_int(scaled: int, scale: int) -> Decimal:
-    """Inverse of `to_scaled_int`, in canonical form (no trailing zeros)."""
-    sign = 1 if scaled < 0 else 0
-    digits = tuple(int(c) for c in str(abs(scaled)))
-    return canonical(Decimal((sign, digits, -scale)))
+    """Inverse of `to_scaled_int`, in canonical form (no trailing zeros).
+
+    Integer arithmetic only: every amount a page of a list shows comes through here.
+    """
+    unit = 10**scale
+    if scaled % unit == 0:
+        return Decimal(scaled // unit)
+    while scaled % 10 == 0:
+        scaled //= 10
+        scale -= 1
+    return Decimal(scaled).scaleb(-scale, EXACT)
 
 
 def canonical(value: Decimal) -> Decimal:

@@ -240,7 +240,7 @@ def test_save_and_reload_a_preset(
     tab.filter_bar.clear()
     assert tab.row_count_text() == "300 rows"
     other = make_tab(book)  # another window of the same user reads it from the database
-    assert other.presets.names() == ["My sells"]
+    qtbot.waitUntil(lambda: other.presets.names() == ["My sells"])  # after the first paint
     other.presets.choose("My sells")
     assert other.filter_bar.applied() == mine
     assert other.filter_bar.status.currentData() == "current"

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QModelRoleData, Qt
 from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from desk_app.db import models
 from desk_app.domain.listing import Column, ColumnKind, PageSource, SortSpec
@@ -217,3 +219,77 @@ def test_status_colours_follow_light_and_dark_palettes(demo_ws: Workspace) -> No
     assert isinstance(cell.data(Qt.ItemDataRole.BackgroundRole), QColor)
     assert cell.data() == "Failing"
     assert model.index(failing[0], 0).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_first_page_and_its_row_count_take_one_count_and_one_page(demo_ws: Workspace) -> None:
+    """The count that picks the reading order also answers the row count label."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(demo_ws.engine, "before_cursor_execute", seen)
+    try:
+        model = PagedTableModel(demo_ws.blotter.trades())
+        assert model.quick_count() == (600, True)
+        assert len(statements) == 2, statements
+        model.refresh()  # a refresh counts again: rows may have come since
+        assert model.quick_count() == (600, True)
+        assert sum("count(" in s.lower() for s in statements) >= 2
+    finally:
+        event.remove(demo_ws.engine, "before_cursor_execute", seen)
+    small = PagedTableModel()
+    small.quick_count_limit = 100
+    small.set_source(demo_ws.blotter.trades())
+    assert small.quick_count() == (100, False)
+
+
+def test_column_widths_fit_the_widest_text_of_the_first_rows(
+    qtbot: QtBot, demo_ws: Workspace
+) -> None:
+    model = PagedTableModel(demo_ws.blotter.trades())
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    metrics = view.fontMetrics()
+    widths = model.fitted_widths(metrics, 40)
+    assert len(widths) == model.columnCount()
+    for c, width in enumerate(widths):
+        texts = [str(model.index(r, c).data()) for r in range(40)]
+        assert width == max(metrics.horizontalAdvance(t) for t in texts), c
+
+
+def test_a_painted_cell_gets_every_role_in_one_call_as_data_gives_them(
+    qtbot: QtBot, demo_ws: Workspace
+) -> None:
+    calls = {"data": 0, "multi": 0}
+
+    class Counting(PagedTableModel):
+        def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+            calls["data"] += 1
+            return super().data(index, role)
+
+        def multiData(self, index: Any, roleDataSpan: Any) -> None:  # noqa: N802, N803
+            calls["multi"] += 1
+            super().multiData(index, roleDataSpan)
+
+    model = Counting(demo_ws.blotter.trades())
+    for role in (
+        Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.UserRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.FontRole,
+    ):  # fmt: skip
+        for column in range(model.columnCount()):
+            index = model.index(3, column)
+            asked = QModelRoleData(role)
+            model.multiData(index, asked)
+            assert asked.data() == index.data(role), (role, column)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(1200, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    calls.update(data=0, multi=0)
+    view.grab()  # paints every visible cell
+    assert calls["multi"] > 100, calls  # a screenful of cells
+    assert calls["data"] < calls["multi"]  # not seven calls a cell

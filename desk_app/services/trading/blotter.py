@@ -196,7 +196,9 @@ class TradeSource(KeysetSource):
                 stmt = stmt.where(trade_order.after(order, values, sort.descending))
             stmt = stmt.order_by(*trade_order.order_by(order, sort.descending)).limit(limit)
         with self.sessions() as session:
-            return [tuple(row) for row in session.execute(stmt)]
+            # Plain rows through the session's connection: the ORM's result machinery
+            # (identity, entities) would cost as much again as reading the page.
+            return [tuple(row) for row in session.connection().execute(stmt)]
 
     def _lateral_statement(
         self, sort: SortSpec, order: trade_order.Order, values: list[Any] | None, limit: int
@@ -226,6 +228,11 @@ class TradeSource(KeysetSource):
             return int(session.scalar(self._matching(func.count())) or 0)
 
     def count_upto(self, limit: int) -> int:
+        # The first page counted up to a larger limit a moment ago (`_many_match`):
+        # the row count label that follows it takes that count instead of another.
+        taken, self._taken = self._taken, None
+        if taken is not None and taken[0] >= limit:
+            return min(taken[1], limit)
         first = self._matching(Trade.id).limit(limit).subquery()
         with self.sessions() as session:
             return int(session.scalar(select(func.count()).select_from(first)) or 0)
@@ -259,11 +266,15 @@ class TradeSource(KeysetSource):
     def _many_match(self) -> bool:
         """Whether more than ``ordered_join_rows`` trades match (read once per source)."""
         if self._many is None:
-            limit = self.ordered_join_rows
-            self._many = self.count_upto(max(limit + 1, 0)) > limit
+            limit = max(self.ordered_join_rows + 1, 0)
+            seen = self.count_upto(limit)
+            self._many = seen >= limit
+            self._taken = (limit, seen)
         return self._many
 
     _many: bool | None = None
+    #: (limit, count) of the count `_many_match` made, for the next `count_upto` only.
+    _taken: tuple[int, int] | None = None
     #: The filter has a trade or settlement date range (see `_statement`).
     dated: bool = False
 

@@ -16,11 +16,20 @@ until the user scrolls towards it from an end or narrows the list).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFontMetrics
 
 from desk_app.domain.listing import Column, ColumnKind, PageSource, Row, SortSpec
 from desk_app.ui import theme
@@ -53,6 +62,7 @@ QUICK_COUNT_LIMIT = 10_000
 #: How many pages the model reads to reach a painted row in the gap (see above).
 GAP_FILL_LIMIT = 25
 log = logging.getLogger(__name__)
+_ROOT = QModelIndex()
 
 ToneRule = Callable[[Column, Row], Tone | None]
 """Which tone, if any, a cell of a row shows (for status colours)."""
@@ -105,6 +115,10 @@ class PagedTableModel(ReadOnlyTableModel):
         self._reads = 0
         self._page_size = page_size
         self._tone_rule = tone_rule
+        #: The cell whose tone was asked last (its foreground, then its background).
+        self._tone_row: Row | None = None
+        self._tone_column: Column | None = None
+        self._tone: Tone | None = None
         if source is not None:
             self.set_source(source)
 
@@ -266,8 +280,22 @@ class PagedTableModel(ReadOnlyTableModel):
         index = self._key_index.get(key)
         return None if index is None else row[index]
 
+    def fitted_widths(self, metrics: QFontMetrics, rows: int) -> list[int]:
+        """The width of each column's widest text among the first ``rows`` loaded rows.
+
+        What `QTableView.resizeColumnsToContents` finds, without asking `data` for
+        every role of every cell: each distinct text is measured once.
+        """
+        head = self._rows[:rows]
+        widths = []
+        for c, column in enumerate(self._columns):
+            texts = {format_value(column, row[c]) for row in head}
+            widths.append(max((metrics.horizontalAdvance(t) for t in texts), default=0))
+        return widths
+
     def repaint_all(self) -> None:
         """Ask views to redraw every cell (after the colour scheme changed)."""
+        self._tone_row = None
         if self._row_total() and self._columns:
             last = self.index(self._row_total() - 1, len(self._columns) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
@@ -281,36 +309,79 @@ class PagedTableModel(ReadOnlyTableModel):
     def _column_total(self) -> int:
         return len(self._columns)
 
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        # Views ask this on every paint and scroll: answered without another call.
+        if parent.isValid():
+            return 0
+        return len(self._rows) if self._span is None else self._span
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Views ask about ten roles per cell and paint: answer the rest at once.
         if role not in _ANSWERED or not index.isValid():
             return None
-        row = self.loaded_row(index.row())
+        return self._cell(index.row(), index.column(), role)
+
+    def multiData(  # noqa: N802 - Qt's name
+        self,
+        index: Index,
+        roleDataSpan: QModelRoleDataSpan | QModelRoleData,  # noqa: N803
+    ) -> None:
+        """Every role a painted cell needs in one call (the delegate asks seven at once).
+
+        Each value is formatted when its cell is painted, never for a whole page.
+        """
+        valid = index.isValid()
+        r, c = index.row(), index.column()
+        # The binding iterates a span (its type stub does not say so).
+        wanted_roles: Iterable[QModelRoleData] = (
+            (roleDataSpan,)
+            if isinstance(roleDataSpan, QModelRoleData)
+            else cast("Iterable[QModelRoleData]", roleDataSpan)
+        )
+        for wanted in wanted_roles:
+            role = wanted.role()
+            value = self._cell(r, c, role) if valid and role in _ANSWERED else None
+            if value is None:
+                wanted.clearData()
+            else:
+                wanted.setData(value)
+
+    def _cell(self, r: int, c: int, role: int) -> Any:
+        """What cell (``r``, ``c``) shows for ``role`` (one of `_ANSWERED`)."""
+        row = self._rows[r] if r < len(self._rows) else self.loaded_row(r)
         if row is None:
-            if role == Qt.ItemDataRole.DisplayRole and 0 <= index.row() < self._row_total():
-                self._want_gap_row(index.row())
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= r < self._row_total():
+                self._want_gap_row(r)
                 return ""
             return None
-        column = self._columns[index.column()]
-        value = row[index.column()]
+        column = self._columns[c]
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(column, value)
-        if role == Qt.ItemDataRole.UserRole:
-            return value
+            return format_value(column, row[c])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return alignment(column)
+        if role == Qt.ItemDataRole.UserRole:
+            return row[c]
         if role == Qt.ItemDataRole.ToolTipRole:
+            value = row[c]
             if column.kind is ColumnKind.AGE and isinstance(value, datetime):
                 return exact_time(value)
             return column.tooltip or None
-        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
-            tone = self._tone_rule(column, row) if self._tone_rule else None
-            if tone is None:
-                return None
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return theme.foreground(tone)
-            return theme.background(tone)
-        return None
+        if self._tone_rule is None:
+            return None
+        tone = self._tone_of(column, row)
+        if tone is None:
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return theme.foreground(tone)
+        return theme.background(tone)
+
+    def _tone_of(self, column: Column, row: Row) -> Tone | None:
+        """The cell's tone, remembered for the cell last asked (its two colour roles)."""
+        if row is not self._tone_row or column is not self._tone_column:
+            assert self._tone_rule is not None
+            self._tone_row, self._tone_column = row, column
+            self._tone = self._tone_rule(column, row)
+        return self._tone
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

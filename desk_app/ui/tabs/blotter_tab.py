@@ -138,8 +138,14 @@ class BlotterTab(TableTab):
                 workspace.trades, workspace.trade_lookup, workspace.imports, workspace.user
             )
         )
-        self.presets.set_presets(workspace.presets)
         super().set_workspace(workspace)
+
+        def load_presets() -> None:
+            if self.workspace is workspace:
+                self.presets.set_presets(workspace.presets)
+
+        # The saved filters are read once the first page has painted: not on its way.
+        self.after_paint(load_presets)
         self.export_button.setEnabled(True)
         # On the GUI thread: the marker to compare against, one tiny read as the tab opens.
         try:

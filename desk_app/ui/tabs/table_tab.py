@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -395,12 +396,15 @@ class TableTab(QWidget):
 
     def _size_columns(self) -> None:
         # Fitted to the first page; the padding leaves room for wider values further down.
-        self._view.resizeColumnsToContents()
         header = self._view.horizontalHeader()
-        padding = 2 * self._view.fontMetrics().averageCharWidth()
-        for section in range(header.count()):
-            width = min(header.sectionSize(section) + padding, MAX_INITIAL_COLUMN_WIDTH)
-            header.resizeSection(section, width)
+        metrics = self._view.fontMetrics()
+        cells = self._model.fitted_widths(metrics, header.resizeContentsPrecision())
+        # A cell's text sits inside the focus frame's margin on each side, as drawn.
+        margin = self._view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+        padding = 2 * metrics.averageCharWidth() + 2 * margin
+        for section, cell in enumerate(cells):
+            width = max(cell, header.sectionSizeHint(section)) + padding
+            header.resizeSection(section, min(width, MAX_INITIAL_COLUMN_WIDTH))
 
     def _on_load_failed(self, message: str) -> None:
         self._failure = message
