@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QToolBar, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desk_app.domain.listing import PageSource
 from desk_app.domain.permissions import Action
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.ops import Op
 from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.action_bar import ActionBar
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.tabs.workspace_view import AccountRecordView, RecordHistoryView
 from desk_app.ui.theme import Tone
@@ -70,11 +71,9 @@ class AccountsTab(TableTab):
             "reveal": self.reveal_tax_id,
         }
         self.account_actions = build_actions(self, ACTIONS, slots, name="action")
-        # A tool bar folds what does not fit into a » menu, so a narrow window still fits.
-        self.toolbar = QToolBar("Account actions", self)
+        self.toolbar = ActionBar("Account actions", self)
         self.toolbar.setObjectName("account_actions")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.add_header_widget(self.toolbar)
+        self.add_action_bar(self.toolbar)
         separator = QAction(self.view)
         separator.setSeparator(True)
         self.view.addAction(separator)  # after Copy in the context menu

@@ -19,13 +19,15 @@ from types import MappingProxyType
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QPushButton, QToolBar, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QPushButton, QWidget
 
 from desk_app.domain.listing import Column, PageSource, Row
 from desk_app.domain.progress import Cancelled, CancelToken, Progress
 from desk_app.domain.states import TradeStatus
 from desk_app.services.trading.trade_filter import CurrencyTotals, TradeFilter
+from desk_app.ui.action_icons import action_icon
 from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.action_bar import ActionBar
 from desk_app.ui.tabs.blotter_actions import BlotterActions, TradeServices
 from desk_app.ui.tabs.blotter_filter_bar import BlotterFilterBar
 from desk_app.ui.tabs.blotter_presets import PresetPicker
@@ -64,6 +66,7 @@ class BlotterTab(TableTab):
         self.presets.failed.connect(lambda text: self.show_notice(text, Tone.NEGATIVE))
         self.export_button = QPushButton("Export…", self)
         self.export_button.setObjectName("export_trades")
+        self.export_button.setIcon(action_icon("export"))
         self.export_button.setToolTip("Write the trades as filtered and sorted to CSV or XLSX")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._on_export_clicked)
@@ -74,17 +77,15 @@ class BlotterTab(TableTab):
         self.trade_actions.trades_changed.connect(self.refresh)
         self.trade_actions.trades_changed.connect(self.records_changed)  # settlements, approvals
         self.trade_actions.notice.connect(self.show_notice)
-        # A tool bar folds what does not fit into a » menu, so a narrow window still fits.
-        self.toolbar = QToolBar("Trade actions", self)
+        self.toolbar = ActionBar("Trade actions", self)
         self.toolbar.setObjectName("trade_actions")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         separator = QAction(self.view)
         separator.setSeparator(True)
         self.view.addAction(separator)  # after Copy in the context menu
         for key in ("new", "amend", "cancel", "history"):
             self.toolbar.addAction(self.trade_actions.actions[key])
             self.view.addAction(self.trade_actions.actions[key])
-        self.add_header_widget(self.toolbar)
+        self.add_action_bar(self.toolbar)
         self.add_header_widget(self.export_button)
         self.view.doubleClicked.connect(lambda _index: self.trade_actions.show_history())
         self.view.selectionModel().currentRowChanged.connect(self.trade_actions.update_actions)

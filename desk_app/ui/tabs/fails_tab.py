@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from desk_app.domain.cutoffs import CUTOFFS
 from desk_app.domain.listing import Column, PageSource, Row
@@ -22,6 +22,7 @@ from desk_app.domain.permissions import Action
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.ops import Op
 from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.action_bar import ActionBar
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.tabs.workspace_view import BucketView, FailView
 from desk_app.ui.theme import Tone
@@ -52,11 +53,10 @@ class FailsTab(TableTab):
         self.fail_actions = build_actions(
             self, ACTIONS, {"report": self.print_report}, name="fails_action"
         )
-        self.toolbar = QToolBar("Fails actions", self)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar = ActionBar("Fails actions", self)
         for action in self.fail_actions.values():
             self.toolbar.addAction(action)
-        self.add_header_widget(self.toolbar)
+        self.add_action_bar(self.toolbar)
         self.side = QWidget(self)
         self.side.setObjectName("fails_by_age")
         column = self._side_layout = QVBoxLayout(self.side)

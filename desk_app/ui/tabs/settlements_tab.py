@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QSplitter,
-    QToolBar,
     QWidget,
 )
 
@@ -38,6 +37,7 @@ from desk_app.ui.dialogs.trade_ticket_fields import set_tone
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.ops import Op
 from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.action_bar import ActionBar
 from desk_app.ui.tabs.obligation_pane import ObligationPane
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.tabs.workspace_view import (
@@ -118,15 +118,13 @@ class SettlementsTab(TableTab):
              "export": self.export_instructions, "statuses": self.import_statuses},
             name="obligation_action",
         )  # fmt: skip
-        # A tool bar folds what does not fit into a » menu, so a narrow window still fits.
-        self.toolbar = QToolBar("Obligation actions", self)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar = ActionBar("Obligation actions", self)
         self.toolbar.addAction(self.run_action)
         self.toolbar.addSeparator()
         for action in self.obligation_actions.values():
             self.toolbar.addAction(action)
             self.view.addAction(action)
-        self.add_header_widget(self.toolbar)
+        self.add_action_bar(self.toolbar)
         #: The tool bar's button for Run settlement (what a click lands on).
         self.run_button = self.toolbar.widgetForAction(self.run_action)
         self.settle_dialog: SettleDialog | None = None

@@ -1,13 +1,13 @@
-"""Pieces several tabs build the same way: a *Show:* list, a tool bar of actions."""
+"""Pieces several tabs build the same way: a *Show:* list, a bar of actions."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
+from desk_app.ui.tabs.action_bar import ActionBar
 from desk_app.ui.tabs.table_tab import TableTab
 
 
@@ -31,18 +31,15 @@ def show_row(tab: TableTab, name: str, choices: Sequence[tuple[str, str]]) -> QC
 
 def action_toolbar(
     tab: TableTab, title: str, actions: Mapping[str, QAction], separate_before: Iterable[str] = ()
-) -> QToolBar:
-    """The tab's actions as a tool bar in its header (also on the table's context menu).
-
-    A tool bar folds what does not fit into a » menu, so a narrow window still fits.
-    """
+) -> ActionBar:
+    """The tab's actions as buttons on a row under its title (also on the table's
+    context menu). The row wraps rather than hide an action (see `ActionBar`)."""
     gaps = set(separate_before)
-    toolbar = QToolBar(title, tab)
-    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    bar = ActionBar(title, tab)
     for key, action in actions.items():
         if key in gaps:
-            toolbar.addSeparator()
-        toolbar.addAction(action)
+            bar.addSeparator()
+        bar.addAction(action)
         tab.view.addAction(action)
-    tab.add_header_widget(toolbar)
-    return toolbar
+    tab.add_action_bar(bar)
+    return bar

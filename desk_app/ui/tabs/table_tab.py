@@ -82,6 +82,8 @@ class TableTab(QWidget):
         self._paint_timer.timeout.connect(self._run_after_paint)
 
         self._header_row = self._build_header()
+        #: Where `insert_header_row` puts a row: under the title, or under the actions.
+        self._rows_from = 1
 
         self._model = PagedTableModel(tone_rule=self.cell_tone, parent=self)
         self._view = QTableView(self)
@@ -119,7 +121,13 @@ class TableTab(QWidget):
 
     def insert_header_row(self, widget: QWidget) -> None:
         """A row of the tab's own (filters, *Show:*) between the title row and the table."""
-        self._layout.insertWidget(1, widget)
+        self._layout.insertWidget(self._rows_from, widget)
+
+    def add_action_bar(self, bar: QWidget) -> None:
+        """The tab's actions on a row of their own under the title, as wide as the tab
+        (nothing in the title row squeezes them); rows added later go below it."""
+        self._layout.insertWidget(1, bar)
+        self._rows_from = 2
 
     def add_header_widget(self, widget: QWidget) -> None:
         """Put a tab's own control (a filter, a toggle) in the header, left of Refresh."""
