@@ -1,7 +1,9 @@
 """The blotter tab over a million trades, against a plain 200-row model in the same view.
 
 Builds (once, then reuses) an SQLite database of N trade versions: a demo book of
-20,000, copied in SQL with shifted dates and fresh external ids until N. Then, in
+20,000, copied in SQL with shifted dates and fresh external ids until N, each copy
+in a unit of work and sealed at its commit as a bulk import is (so ``audit verify
+--records`` finds nothing written outside Desk). Then, in
 one process and offscreen, takes the median of ``--runs`` runs of each step, from
 the user's action until the table has painted:
 
@@ -9,12 +11,14 @@ the user's action until the table has painted:
 - filter: one account (and, separately, a trade date range);
 - sort: a click on another column's header (settlement date, net amount, account);
 - end: Ctrl+End, which loads the last page without the rows before it;
-- baseline: a plain QStandardItemModel of 200 rows in the same kind of view.
+- baseline: a plain QStandardItemModel of 200 rows in the same kind of view, once
+  in each run just before its first page (a busy machine loads both alike).
 
 The exact row count (beyond the first 10,000) and the totals are read off the GUI
 thread and not part of a step; their times are shown apart. Prints JSON with each
 median, its ratio to the baseline and the peak RSS.
-Goal: each step < 150 ms, peak RSS < 250 MB.
+Goal: the first page within 1.5 times the baseline, each step < 150 ms, peak RSS
+< 250 MB.
 
     python bench/blotter.py [--trades 1000000] [--db PATH] [--runs 7] [--pg URL]
 
@@ -54,6 +58,7 @@ def build(url: str, trades: int) -> None:
     from sqlalchemy import func, select, text
 
     from desk_app.db import models as m
+    from desk_app.db.sealing import note_written
     from desk_app.demo import generate_demo_data
     from desk_app.services.workspace import open_workspace
 
@@ -78,20 +83,21 @@ def build(url: str, trades: int) -> None:
         select_list = ", ".join(shifted.get(c, c) for c in columns)
         insert = text(
             f"INSERT INTO trades ({', '.join(columns)}) "  # noqa: S608 - names from the model
-            f"SELECT {select_list} FROM trades WHERE id <= :seed ORDER BY id LIMIT :take"
+            f"SELECT {select_list} FROM trades WHERE id <= :seed ORDER BY id LIMIT :take "
+            "RETURNING id"
         )
-        copy = 1
+        have, copy = SEED_TRADES, 1
         while have < trades:
-            have = SEED_TRADES * copy
             take = min(SEED_TRADES, trades - have)
-            if take <= 0:
-                break
-            with ws.engine.begin() as conn:
-                conn.execute(insert, {"copy": copy, "days": 190 * copy, "seed": SEED_TRADES,
-                                      "take": take})  # fmt: skip
-            have += take
-            copy += 1
-        print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            # In a unit of work, sealed as it commits like a bulk import, so that
+            # `audit verify --records` finds every copy written by Desk.
+            with ws.uow.write("bench.copy_trades") as session:
+                made = session.execute(
+                    insert, {"copy": copy, "days": 190 * copy, "seed": SEED_TRADES, "take": take}
+                ).scalars()
+                note_written(session, "trades", list(made))
+            have, copy = have + take, copy + 1
+        print(f"built and sealed in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     finally:
         ws.close()
 
@@ -156,6 +162,7 @@ def baseline(runs: int, columns: int) -> list[float]:
     """A plain model of 200 short texts a row, set on a fresh view and painted."""
     samples = []
     for _ in range(runs):
+        settle_workers()
         view = QTableView()
         view.resize(*SIZE)
         view.show()
@@ -185,6 +192,19 @@ def click_header(tab: Any, key: str) -> None:
     QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
 
 
+def off_gui(tab: Any, ws: Any, account: str, steps: dict[str, list[float]]) -> None:
+    """Time what the tab reads on workers: the exact count, the totals (all, one account)."""
+    from desk_app.services.trading.trade_filter import TradeFilter
+
+    start = time.perf_counter()
+    tab.model.source().count()
+    steps["count_all"].append(time.perf_counter() - start)
+    for key, f in (("totals_all", TradeFilter()), ("totals_account", TradeFilter(account=account))):
+        start = time.perf_counter()
+        ws.blotter.totals(f)
+        steps[key].append(time.perf_counter() - start)
+
+
 def measure(url: str, runs: int) -> dict[str, Any]:
     from desk_app.services.trading.trade_filter import TradeFilter
     from desk_app.services.workspace import open_workspace
@@ -192,7 +212,8 @@ def measure(url: str, runs: int) -> dict[str, Any]:
     from desk_app.ui.tabs.blotter_tab import BlotterTab
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    base = baseline(runs, 17)
+    base = baseline(2, 17)  # warm up; then one sample in each run, beside its steps
+    base.clear()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     ws = open_workspace(url, "bench")
     steps: dict[str, list[float]] = {k: [] for k in (
@@ -210,6 +231,7 @@ def measure(url: str, runs: int) -> dict[str, Any]:
             tab.resize(*SIZE)
             tab.show()
             QApplication.processEvents()
+            base.extend(baseline(1, 17))  # on a busy machine, the load of this run
             steps["first_page"].append(timed(lambda t=tab: t.set_workspace(ws), tab.view))
             account = account or tab.model.row_at(0)[tab.model.column_of("account")]
             mine = TradeFilter(account=account)
@@ -231,16 +253,7 @@ def measure(url: str, runs: int) -> dict[str, Any]:
                 timed(lambda t=tab: click_header(t, "net_amount"), tab.view)
             )
             steps["sort_account"].append(timed(lambda t=tab: click_header(t, "account"), tab.view))
-            start = time.perf_counter()
-            tab.model.source().count()
-            steps["count_all"].append(time.perf_counter() - start)
-            for key, f in (
-                ("totals_all", TradeFilter()),
-                ("totals_account", TradeFilter(account=account)),
-            ):
-                start = time.perf_counter()
-                ws.blotter.totals(f)
-                steps[key].append(time.perf_counter() - start)
+            off_gui(tab, ws, account, steps)
             settle_workers()
             tab.clear()
             tab.close()
@@ -257,12 +270,18 @@ def measure(url: str, runs: int) -> dict[str, Any]:
         "baseline_200_rows_ms": base_ms,
         "steps_ms": {k: median_ms(v) for k, v in steps.items() if k not in _OFF_GUI},
         "off_gui_thread_ms": {k: median_ms(v) for k, v in steps.items() if k in _OFF_GUI},
+        "every_run_ms": {
+            "baseline": [round(v * 1000, 1) for v in base],
+            **{k: [round(v * 1000, 1) for v in steps[k]] for k in steps if k not in _OFF_GUI},
+        },
         "peak_rss_mb": round(peak / 1024, 1),
         "rss_before_blotter_mb": round(rss_before / 1024, 1),
     }
     result["ratio_to_baseline"] = {k: round(v / base_ms, 2) for k, v in result["steps_ms"].items()}
-    result["goal_met"] = all(v < 150 for v in result["steps_ms"].values()) and (
-        result["peak_rss_mb"] < 250
+    result["goal_met"] = (
+        all(v < 150 for v in result["steps_ms"].values())
+        and result["ratio_to_baseline"]["first_page"] <= 1.5
+        and result["peak_rss_mb"] < 250
     )
     del app
     return result
