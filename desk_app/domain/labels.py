@@ -8,6 +8,7 @@ from enum import StrEnum
 from desk_app.domain.codes import (
     AccountStatus,
     CounterpartyKind,
+    FailReason,
     InstrumentType,
     RegistrationType,
     Side,
@@ -39,6 +40,17 @@ ACCOUNT_STATUS = labels_of(AccountStatus)
 TRADE_STATUS = labels_of(TradeStatus)
 COUNTERPARTY_KIND = labels_of(CounterpartyKind)
 TRADE_SOURCE = {"manual": "Manual", "csv": "CSV", "fix": "FIX"}
+#: What each sese.024 pending/failing reason code means to the desk.
+FAIL_REASON_MEANING = {
+    FailReason.LACK: "we lack the securities to deliver",
+    FailReason.MONY: "we lack the cash to pay",
+    FailReason.CLAC: "the counterparty lacks the securities",
+    FailReason.CMON: "the counterparty lacks the cash",
+    FailReason.NMAS: "no matching instruction from the counterparty",
+    FailReason.SSID: "settlement instructions missing or wrong",
+}
+#: A reason code as a list shows it: the code, then what it means.
+FAIL_REASON = {code.value: f"{code.value}: {text}" for code, text in FAIL_REASON_MEANING.items()}
 DIRECTION = {"receive": "Receive", "deliver": "Deliver"}
 PAYMENT = {"free": "Free", "against": "Vs payment"}
 APPROVAL_STATUS = labels_of(ApprovalStatus)

@@ -19,6 +19,7 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ACCOUNT
 from desk_app.services import audit
+from desk_app.services.settlement.obligations import account_status_changed
 from desk_app.services.supervision.approvals import ApprovalService, Proposal
 from desk_app.services.unit_of_work import UnitOfWork
 
@@ -252,3 +253,5 @@ class _StatusHandler(_AccountHandler):
         account = self._account(session, request)
         account.status = ACCOUNT.check(account.status, AccountStatus(after["status"]))
         account.closed_on = self._today() if account.status is AccountStatus.CLOSED else None
+        # Closed, restricted or reopened: its obligations' exceptions follow, in this transaction.
+        account_status_changed(session, account.id)

@@ -19,6 +19,7 @@ the latest effective, then the latest entered.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -52,6 +53,14 @@ from desk_app.services import audit
 #: Key of the PostgreSQL advisory lock that makes settlement runs take turns.
 RUN_LOCK_KEY = 0x4453524E  # "DSRN"
 SSI = m.StandingSettlementInstruction
+#: The words of the exceptions the rule raises (`exception_rule`).
+CLOSED = " is closed"
+RESTRICTED = " is restricted: check before settling"
+NO_SSI = "No standing settlement instruction for "
+#: An exception the rule raised (and a re-check may clear), not one the desk wrote.
+RULE_EXCEPTION = re.compile(
+    rf"Account .+(?:{re.escape(CLOSED)}|{re.escape(RESTRICTED)})|{re.escape(NO_SSI)}.+"
+)
 
 
 @dataclass(frozen=True)
@@ -67,26 +76,66 @@ class RunReport:
         return f"{made}, {self.exceptions:,} with an exception" if self.exceptions else made
 
 
-def obligation_values(*where: Any) -> Select[Any]:
-    """Every column of a new, pending obligation (against payment) per trade ``where`` picks.
+def ssi_in_force(
+    counterparty_id: Any, account_id: Any, market: Any, asset_class: Any, settle_date: Any
+) -> Any:
+    """The id of the SSI in force for a route on a settlement date (a correlated subquery).
 
-    Columns in the order and with the names of ``settlement_obligations`` (but the id).
+    One for the very account wins over the counterparty's general one, then the latest
+    effective, then the latest entered.
     """
-    t, o, s = m.Trade, m.SettlementObligation, aliased(SSI)
-    a, i, cp = m.Account, m.Instrument, m.Counterparty
-    in_force = (
+    s = aliased(SSI)
+    return (
         select(s.id)
         .where(
-            s.counterparty_id == t.counterparty_id, s.market == i.market,
-            s.asset_class == i.instrument_type,
-            or_(s.account_id.is_(None), s.account_id == t.account_id),
-            s.effective_from <= t.settle_date,
-            or_(s.effective_to.is_(None), s.effective_to >= t.settle_date),
+            s.counterparty_id == counterparty_id, s.market == market,
+            s.asset_class == asset_class,
+            or_(s.account_id.is_(None), s.account_id == account_id),
+            s.effective_from <= settle_date,
+            or_(s.effective_to.is_(None), s.effective_to >= settle_date),
         )
         .order_by(s.account_id.is_(None), s.effective_from.desc(), s.id.desc())
         .limit(1)
         .scalar_subquery()
     )  # fmt: skip
+
+
+def exception_rule(
+    account_status: Any, account_number: Any, ssi_id: Any, *, counterparty_code: Any,
+    market: Any, asset_class: Any,
+) -> Any:  # fmt: skip
+    """Why an obligation may not settle as things stand (NULL when nothing stops it).
+
+    The only exceptions the rule raises, so the only ones a re-check may clear: see
+    `RULE_EXCEPTION`.
+    """
+
+    def words(*parts: Any) -> Any:
+        out: Any = literal("", String)
+        for part in parts:
+            out = out + (literal(part, String) if isinstance(part, str) else cast(part, String))
+        return out
+
+    return case(
+        (account_status == AccountStatus.CLOSED,
+         words("Account ", account_number, CLOSED)),
+        (account_status == AccountStatus.RESTRICTED,
+         words("Account ", account_number, RESTRICTED)),
+        (ssi_id.is_(None),
+         words(NO_SSI, counterparty_code, " / ", market, " / ", asset_class)),
+        else_=null(),
+    )  # fmt: skip
+
+
+def obligation_values(*where: Any) -> Select[Any]:
+    """Every column of a new, pending obligation (against payment) per trade ``where`` picks.
+
+    Columns in the order and with the names of ``settlement_obligations`` (but the id).
+    """
+    t, o = m.Trade, m.SettlementObligation
+    a, i, cp = m.Account, m.Instrument, m.Counterparty
+    in_force = ssi_in_force(t.counterparty_id, t.account_id, i.market, i.instrument_type,
+                            t.settle_date)  # fmt: skip
     trades = (
         select(
             t.id, t.account_id, t.instrument_id, t.counterparty_id, t.side, t.quantity,
@@ -106,21 +155,10 @@ def obligation_values(*where: Any) -> Select[Any]:
         literal(Decimal(0), o.amount.type),
     )
 
-    def words(*parts: Any) -> Any:
-        out: Any = literal("", String)
-        for part in parts:
-            out = out + (literal(part, String) if isinstance(part, str) else cast(part, String))
-        return out
-
-    exception = case(
-        (trades.c.account_status == AccountStatus.CLOSED,
-         words("Account ", trades.c.account_number, " is closed")),
-        (trades.c.account_status == AccountStatus.RESTRICTED,
-         words("Account ", trades.c.account_number, " is restricted: check before settling")),
-        (trades.c.ssi_id.is_(None),
-         words("No standing settlement instruction for ", trades.c.code, " / ",
-               trades.c.market, " / ", trades.c.instrument_type)),
-        else_=null(),
+    exception = exception_rule(
+        trades.c.account_status, trades.c.account_number, trades.c.ssi_id,
+        counterparty_code=trades.c.code, market=trades.c.market,
+        asset_class=trades.c.instrument_type,
     )  # fmt: skip
     direction = case(
         (trades.c.side == Side.BUY, literal(Direction.RECEIVE, o.direction.type)),

@@ -1,7 +1,8 @@
 """What a trade version must settle: its obligation, made from the trade and the SSIs.
 
 Used when a correction replaces a trade version (the old obligation is cancelled,
-the new version gets its own) and by the settlement run for trades without one.
+the new version gets its own) and by the settlement run for trades without one; and
+by the accounts area when an account's status changes (`account_status_changed`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.domain.settlement_rules import NOT_STARTED
 from desk_app.domain.states import OBLIGATION, ObligationStatus, TradeStatus
+from desk_app.services.settlement.exception_checks import recheck, touching
 from desk_app.services.settlement.obligation_run import obligation_values
 from desk_app.services.settlement.obligation_run import share_run_lock as _share_run_lock
 
@@ -25,6 +27,12 @@ def hold_off_settlement_run(session: Session) -> None:
     transaction commits, so it never makes an obligation for the old version.
     """
     _share_run_lock(session)
+
+
+def account_status_changed(session: Session, account_id: int) -> None:
+    """An account was closed, restricted or reopened: its open obligations' exceptions
+    are checked again in the same transaction (cleared or raised; see exception_checks)."""
+    recheck(session, touching(account_id=account_id))
 
 
 def obligation_of(session: Session, trade_id: int) -> m.SettlementObligation | None:

@@ -4,7 +4,9 @@ An SSI says where and how a counterparty settles a market and asset class from a
 date (for one account, or for all): the place of settlement (the depository's BIC),
 the counterparty's agent (a BIC) and its account there. Adding one, or changing its
 route or its end date, is a request a principal other than the maker approves; the
-BICs are checked (ISO 9362) before the request is filed.
+BICs are checked (ISO 9362) before the request is filed. Once applied, the open
+obligations of the counterparty are checked again (see exception_checks), so an
+exception for want of an SSI clears in the approval's own transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from desk_app.domain.listing import Column, ColumnKind, SortSpec
 from desk_app.domain.permissions import Action
 from desk_app.domain.trade_rows import parse_instrument_type, parse_iso_date
 from desk_app.services import audit
+from desk_app.services.settlement.exception_checks import recheck, touching
 from desk_app.services.supervision.approvals import ApprovalService, Proposal
 from desk_app.services.unit_of_work import UnitOfWork
 
@@ -250,13 +253,18 @@ class _SSIHandler:
             row = _get(session, request.target_id)
             for key, value in values.items():
                 setattr(row, key, value)
+            # Its end moved: obligations it no longer covers may lack one (or have another).
+            recheck(session, touching(counterparty_id=row.counterparty_id))
             return
         _check_new(session, values)  # none added meanwhile
+        party = _counterparty(session, values["counterparty"]).id
         session.add(SSI(
-            counterparty_id=_counterparty(session, values["counterparty"]).id,
+            counterparty_id=party,
             account_id=_account(session, values["account"]).id if values.get("account") else None,
             market=values["market"], asset_class=InstrumentType(values["asset_class"]),
             place_of_settlement=values["place_of_settlement"], agent_bic=values["agent_bic"],
             safekeeping_account=values["safekeeping_account"],
             effective_from=values["effective_from"], effective_to=values.get("effective_to"),
         ))  # fmt: skip
+        # The exceptions it answers clear now, in the approval's transaction.
+        recheck(session, touching(counterparty_id=party))
