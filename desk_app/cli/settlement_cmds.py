@@ -91,6 +91,18 @@ def register(commands: Any) -> None:
     )
     status.add_argument("files", nargs="+", type=Path, metavar="FILE")
     status.set_defaults(handler=import_statuses)
+    recheck = sub.add_parser(
+        "recheck",
+        help="check the exceptions of open obligations again; prints how many cleared",
+        description="Check again why open obligations may not settle (no standing "
+        "settlement instruction in force, the account closed or restricted): those whose "
+        "cause has gone are cleared, new causes are raised. Prints how many cleared and "
+        "how many remain, each remaining one with its reason. Exceptions the desk wrote "
+        "itself stay until a person deals with them.",
+    )
+    recheck.add_argument("ids", nargs="*", type=int, metavar="ID")
+    recheck.add_argument("--all", action="store_true", help="every open obligation")
+    recheck.set_defaults(handler=recheck_obligations)
     reverse = sub.add_parser(
         "reverse", help="reverse a settlement posting with a new, linked one; prints its id"
     )
@@ -111,6 +123,21 @@ def generate_obligations(ctx: CommandContext, args: argparse.Namespace) -> int:
         report = workspace.settlements.run(as_of=args.as_of)
     print(report.summary, file=sys.stderr)
     print(report.created)
+    return EXIT_OK
+
+
+def recheck_obligations(ctx: CommandContext, args: argparse.Namespace) -> int:
+    if bool(args.ids) == bool(args.all):
+        print("desk-app settlements recheck: error: give obligation IDs or --all (not both)",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    with ctx.open() as workspace:
+        report = workspace.settlements.recheck(None if args.all else args.ids)
+    print(report.summary, file=sys.stderr)
+    for obligation_id, why in report.remaining:
+        print(f"obligation {obligation_id}: {why}")
+    left = len(report.remaining)
+    print(f"{report.cleared} cleared, {left} remain{'s' if left == 1 else ''}")
     return EXIT_OK
 
 

@@ -39,12 +39,12 @@ def test_generate_prints_how_many_and_makes_none_twice(
 
     code, out, _ = run(capsys, *carl, "settlements", "list", "--status", "pending",
                        "--format", "csv")  # fmt: skip
-    rows = list(csv.reader(io.StringIO(out)))
-    assert code == 0 and rows[0][0] == "id" and len(rows) == 6
-    assert {r[2] for r in rows[1:]} == {"pending"}
-    due = rows[1][1]
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and out.startswith("exception_reason,status,settle_date,") and len(rows) == 5
+    assert {r["status"] for r in rows} == {"pending"}
+    due = rows[0]["settle_date"]
     code, out, _ = run(capsys, *carl, "settlements", "list", "--due", due, "--format", "csv")
-    assert {r[1] for r in list(csv.reader(io.StringIO(out)))[1:]} == {due}
+    assert {r["settle_date"] for r in csv.DictReader(io.StringIO(out))} == {due}
 
 
 def test_generate_is_refused_to_whoever_may_not_run_it(
@@ -154,3 +154,41 @@ def test_net_and_unnet_a_day(capsys: pytest.CaptureFixture[str], settling_desk: 
     assert len(nets) == 1 and nets != {""}
     code, out, err = run(capsys, *carl, "settlements", "unnet", nets.pop())
     assert (code, out.strip()) == (0, "2") and "gross again" in err
+
+
+def test_recheck_clears_an_exception_once_its_ssi_is_approved(
+    capsys: pytest.CaptureFixture[str], settling_desk: Desk
+) -> None:
+    settling_desk.counterparty("MSCO")
+    carl = cli_as(settling_desk.url, "carl")
+    code, _, _ = run(capsys, *carl, "trades", "book", "--account", "ACC-100", "--side", "buy",
+                     "--security", "US0378331005", "--quantity", "100", "--price", "10",
+                     "--counterparty", "MSCO")  # fmt: skip
+    assert code == 0
+    _, out, _ = run(capsys, *carl, "settlements", "list", "--format", "csv")
+    oid = next(csv.DictReader(io.StringIO(out)))["id"]
+    why = "No standing settlement instruction for MSCO / US / equity"
+    code, out, err = run(capsys, *carl, "settlements", "recheck", oid)
+    assert code == 0
+    assert out.splitlines() == [f"obligation {oid}: {why}", "0 cleared, 1 remains"]
+    assert err.strip() == "1 open obligation checked: 0 exceptions cleared, 1 remains"
+    # An SSI loaded straight into the database (not through Desk): only a re-check sees it.
+    with settling_desk.admin.uow.write("test") as session:
+        from desk_app.db import models as m
+
+        o = session.get(m.SettlementObligation, int(oid))
+        assert o is not None
+        session.add(m.StandingSettlementInstruction(
+            counterparty_id=o.counterparty_id, account_id=None, market="US",
+            asset_class=o.instrument.instrument_type, place_of_settlement="DTCYUS33",
+            agent_bic="CHASUS33", safekeeping_account="0005", effective_from=o.settle_date,
+        ))  # fmt: skip
+    code, out, err = run(capsys, *carl, "settlements", "recheck", "--all")
+    assert (code, out.splitlines()) == (0, ["1 cleared, 0 remain"])
+    assert err.strip() == "1 open obligation checked: 1 exception cleared, 0 remain"
+    assert run(capsys, *carl, "settlements", "instruct", oid)[1].strip() == "1"
+    code, _, err = run(capsys, *carl, "settlements", "recheck")
+    assert code == 2 and "give obligation IDs or --all" in err
+    code, _, err = run(capsys, *cli_as(settling_desk.url, "cora"), "settlements", "recheck",
+                       "--all")  # fmt: skip
+    assert code == 1 and "settlement" in err.lower()

@@ -85,3 +85,40 @@ def test_a_report_that_cannot_be_written_says_why_in_the_notice_and_runs_once(
     assert tab.notice.text().startswith(f"{missing}: cannot write the report")
     assert wrote == [target]
     tab.clear()
+
+
+def test_the_list_leads_with_what_to_act_on_and_the_chart_folds_away_and_stays_so(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
+) -> None:
+    from desk_app.ui.theme import Tone
+
+    carl = settling_desk.ws["carl"]
+    when = datetime(2026, 11, 2, 15, 30, tzinfo=UTC)
+    oid = carl.trades.book(_terms("ACC-100", side=Side.SELL_SHORT, trade_date=TRADED,
+                                  trade_time=when))  # fmt: skip
+    with settling_desk.admin.uow.read() as session:
+        from desk_app.services.settlement.obligations import obligation_of
+
+        found = obligation_of(session, oid)
+        assert found is not None
+        obligation = found.id
+    carl.settling.instruct([obligation])
+    carl.settling.mark_failing([obligation], "LACK")
+    tab = _tab(qtbot, tmp_path, settling_desk)
+    keys = [c.key for c in tab.model.columns()]
+    assert keys[:3] == ["close_out", "fail_reason", "capital"]
+    reason = tab.model.index(0, tab.model.column_of("fail_reason"))
+    assert reason.data() == "LACK: we lack the securities to deliver"
+    row = tab.model.row_at(0)
+    assert tab.cell_tone(tab.model.columns()[1], row) is Tone.NEGATIVE  # its close-out passed
+    list_width, chart_width = tab.splitter.sizes()
+    assert chart_width > 0 and list_width > 3 * chart_width  # the list is the main thing
+    assert tab.chart_action.isChecked()
+    tab.chart_action.trigger()  # fold the chart away: the list takes the width
+    assert tab.splitter.sizes()[1] == 0 and not tab.chart_action.isChecked()
+    tab.clear()
+    again = _tab(qtbot, tmp_path, settling_desk)  # the same settings file
+    assert again.splitter.sizes()[1] == 0 and not again.chart_action.isChecked()
+    again.chart_action.trigger()
+    assert again.splitter.sizes()[1] > 0
+    again.clear()

@@ -206,7 +206,7 @@ def test_status_colours_follow_light_and_dark_palettes(demo_ws: Workspace) -> No
     assert tint is not None and tint.lightness() < 80  # a dark tint on a dark base
 
     def failing_status(column: Column, row: tuple[object, ...]) -> theme.Tone | None:
-        return theme.Tone.NEGATIVE if column.key == "status" and row[2] == "failing" else None
+        return theme.Tone.NEGATIVE if column.key == "status" and row[1] == "failing" else None
 
     model = PagedTableModel(demo_ws.settlements.obligations(), tone_rule=failing_status)
     model.sort(model.column_of("status"), Qt.SortOrder.AscendingOrder)

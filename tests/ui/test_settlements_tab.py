@@ -229,6 +229,8 @@ def test_bulk_settle_and_mark_failing_run_off_the_gui_thread(
     tab.show_filter.setCurrentIndex(tab.show_filter.findData("failing"))
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
     assert tab.model.value_in(tab.model.row_at(0), "fail_reason") == FailReason.LACK.value
+    reason = tab.model.index(0, tab.model.column_of("fail_reason"))
+    assert reason.data() == "LACK: we lack the securities to deliver"
     assert tab.cutoff_label.text().startswith("DTC cut-off 15:30 New York")
     tab.clear()
 
@@ -275,3 +277,63 @@ def test_the_detail_pane_shows_the_postings_and_reverses_one(
     history.close()
     tab.clear()
     assert pane.summary.text().startswith("Select an obligation")
+
+
+def test_recheck_clears_an_exception_whose_ssi_arrived_and_show_picks_exceptions(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
+) -> None:
+    from desk_app.db import models as m
+    from desk_app.ui.theme import Tone
+    from tests.services.trading.test_trades import _terms
+
+    settling_desk.counterparty("MSCO")
+    carl = settling_desk.ws["carl"]
+    carl.trades.book(_terms("ACC-100"))  # GSCO: settles
+    carl.trades.book(_terms("ACC-100", counterparty="MSCO"))  # no SSI: an exception
+    tab = _tab(qtbot, tmp_path)
+    tab.set_workspace(carl)
+    assert [c.key for c in tab.model.columns()[:3]] == ["exception_reason", "status", "settle_date"]
+    tab.show_filter.setCurrentIndex(tab.show_filter.findData("exceptions"))
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
+    row = tab.model.row_at(0)
+    waiting = int(row[-1])
+    why = "No standing settlement instruction for MSCO / US / equity"
+    assert tab.model.value_in(row, "exception_reason") == why
+    assert tab.cell_tone(tab.model.columns()[0], row) is Tone.NEGATIVE
+    actions = tab.obligation_actions
+    assert actions["recheck_all"].isEnabled()  # needs no selection
+    assert actions["recheck"].toolTip() == "Select an obligation first"
+    tab.view.selectRow(0)
+    assert actions["recheck"].isEnabled() and not actions["instruct"].isEnabled()
+    assert actions["recheck"] in tab.view.actions()  # on the context menu too
+    with qtbot.waitSignal(tab.recheck_finished, timeout=10_000) as done:
+        actions["recheck"].trigger()
+    assert done.args == ["1 open obligation checked: 0 exceptions cleared, 1 remains"]
+    with settling_desk.admin.uow.write("test") as session:  # the SSI, loaded behind Desk's back
+        o = session.get(m.SettlementObligation, waiting)
+        assert o is not None
+        session.add(m.StandingSettlementInstruction(
+            counterparty_id=o.counterparty_id, account_id=None, market="US",
+            asset_class=o.instrument.instrument_type, place_of_settlement="DTCYUS33",
+            agent_bic="CHASUS33", safekeeping_account="0005", effective_from=o.settle_date,
+        ))  # fmt: skip
+    with qtbot.waitSignal(tab.recheck_finished, timeout=10_000) as done:
+        actions["recheck_all"].trigger()
+    assert done.args == ["2 open obligations checked: 1 exception cleared, 0 remain"]
+    assert tab.notice.text() == done.args[0]
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 0)  # nothing left with an exception
+    tab.show_filter.setCurrentIndex(tab.show_filter.findData("any"))
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 2)
+    tab.view.selectRow(next(n for n in range(2) if int(tab.model.row_at(n)[-1]) == waiting))
+    assert actions["instruct"].isEnabled()
+    tab.clear()
+
+
+def test_whoever_may_not_run_settlement_may_not_recheck(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
+) -> None:
+    tab = _tab(qtbot, tmp_path)
+    tab.set_workspace(settling_desk.ws["cora"])
+    assert not tab.obligation_actions["recheck_all"].isEnabled()
+    assert tab.obligation_actions["recheck_all"].toolTip().endswith("(you have compliance)")
+    tab.clear()

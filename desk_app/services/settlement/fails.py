@@ -36,25 +36,32 @@ from desk_app.services.unit_of_work import UnitOfWork
 
 K = ColumnKind
 SIDES = {s.value: s.label for s in FailSide}
+#: What the desk must act on first (the close-out deadline, why it fails, the charge).
 FAIL_COLUMNS = (
-    Column("id", "Obligation", K.INT),
-    Column("side", "Fail", K.STATUS, SIDES),
+    Column("close_out", "Close out by", K.DATE, tooltip="The earliest Reg SHO close-out date"),
+    Column(
+        "fail_reason",
+        "Reason",
+        K.STATUS,
+        labels.FAIL_REASON,
+        tooltip="The market's reason code (sese.024) and what it means",
+    ),
+    Column("capital", "Capital charge", tooltip="The capital-charge rules this fail has reached"),
     Column("age", "Age", K.INT, tooltip="Settlement days since the settlement date"),
-    Column("bucket", "Bucket", tooltip="Aging bucket, in settlement days"),
-    Column("settle_date", "Settle date", K.DATE),
+    Column("side", "Fail", K.STATUS, SIDES),
+    Column("id", "Obligation", K.INT),
+    Column("counterparty", "Counterparty"),
     Column("account", "Account"),
     Column("isin", "ISIN"),
     Column("symbol", "Symbol"),
-    Column("counterparty", "Counterparty"),
     Column("quantity", "Quantity left", K.QUANTITY),
     Column("amount", "Amount left", K.MONEY),
     Column("currency", "Ccy"),
-    Column("fail_reason", "Reason", K.STATUS, tooltip="The market's reason code (sese.024)"),
     Column("status", "Status", K.STATUS, labels.OBLIGATION_STATUS),
+    Column("settle_date", "Settle date", K.DATE),
+    Column("bucket", "Bucket", tooltip="Aging bucket, in settlement days"),
     Column("short", "Short sale", K.BOOL),
-    Column("close_out", "Close out by", K.DATE, tooltip="The earliest Reg SHO close-out date"),
     Column("close_out_rule", "Close-out rule"),
-    Column("capital", "Capital charge", tooltip="The capital-charge rules this fail has reached"),
 )
 _OPEN = tuple(s for s in ObligationStatus if s.is_open)
 

@@ -1,19 +1,21 @@
 """Fails: open obligations past their settlement date, aged, with a chart of them by age.
 
-The list is read fresh on every refresh (as of today): age in settlement days, fail
-to deliver or to receive, the Reg SHO close-out date (red once passed) and the
-capital-charge flags. Beside it, the fails by aging bucket, each way, as a stacked
-bar chart. **Print report…** writes the same list as a PDF.
+The list is read fresh on every refresh (as of today): the Reg SHO close-out date
+first (red once passed, amber when it is close), the market's reason code with its
+meaning and the capital-charge flags, then age in settlement days and the rest.
+Beside it, narrower and collapsible, the fails by aging bucket, each way, as a
+stacked bar chart; the splitter remembers its place. **Print report…** writes the
+same list as a PDF.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from desk_app.domain.cutoffs import CUTOFFS
@@ -35,6 +37,10 @@ ACTIONS = {
                          "Write the fails report (aging buckets and every fail) as a PDF"),
 }  # fmt: skip
 SIDES = ("To deliver", "To receive")
+#: A close-out date this many days ahead (or nearer) shows amber; a passed one red.
+CLOSE_OUT_SOON_DAYS = 3
+#: Where the splitter between the list and the chart is remembered.
+SPLITTER_KEY = "tables/fails/splitter"
 
 
 class FailsTab(TableTab):
@@ -56,6 +62,10 @@ class FailsTab(TableTab):
         self.toolbar = ActionBar("Fails actions", self)
         for action in self.fail_actions.values():
             self.toolbar.addAction(action)
+        self.chart_action = self.toolbar.addAction("Chart")
+        self.chart_action.setObjectName("fails_chart_toggle")
+        self.chart_action.setCheckable(True)
+        self.chart_action.setToolTip("Show or hide the chart of the fails by age")
         self.add_action_bar(self.toolbar)
         self.side = QWidget(self)
         self.side.setObjectName("fails_by_age")
@@ -66,11 +76,21 @@ class FailsTab(TableTab):
         self.summary.setWordWrap(True)
         column.addWidget(self.summary)
         self.chart_view: QChartView | None = None
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        # The list is the main thing: the chart takes what the clerk leaves it, and folds away.
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("fails_splitter")
         self.place_view_in(splitter)
         splitter.addWidget(self.side)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
+        splitter.setSizes([1000, 240])
+        saved = settings.store.value(SPLITTER_KEY)
+        if isinstance(saved, QByteArray | bytes) and saved:
+            splitter.restoreState(QByteArray(saved))
+        self.chart_action.setChecked(splitter.sizes()[1] > 0)
+        splitter.splitterMoved.connect(self._splitter_moved)
+        self.chart_action.toggled.connect(self._show_chart)
         self._update_actions()
 
     # -- the list ---------------------------------------------------------------------------
@@ -98,11 +118,15 @@ class FailsTab(TableTab):
         self._update_actions()
 
     def cell_tone(self, column: Column, row: Row) -> Tone | None:
-        """A passed close-out date in red, a capital charge in amber, old fails amber."""
+        """The close-out deadline colours its date and the reason (red once passed, amber
+        when close); a capital charge amber, fails older than 13 settlement days red."""
         value = self.model.value_in
-        if column.key == "close_out" and value(row, "close_out") is not None:
-            passed = value(row, "close_out") <= self.as_of
-            return Tone.NEGATIVE if passed else Tone.WARNING
+        close_out = value(row, "close_out")
+        if column.key in ("close_out", "fail_reason") and isinstance(close_out, date):
+            if close_out <= self.as_of:
+                return Tone.NEGATIVE
+            if close_out <= self.as_of + timedelta(days=CLOSE_OUT_SOON_DAYS):
+                return Tone.WARNING
         if column.key == "capital" and value(row, "capital"):
             return Tone.WARNING
         if column.key == "age" and (value(row, "age") or 0) > 13:
@@ -137,7 +161,7 @@ class FailsTab(TableTab):
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
             self.chart_view = QChartView(chart, self.side)
             self.chart_view.setObjectName("fails_chart")
-            self.chart_view.setMinimumSize(340, 240)
+            self.chart_view.setMinimumSize(200, 180)
             self._side_layout.addWidget(self.chart_view, 1)
         return self.chart_view.chart()
 
@@ -165,6 +189,22 @@ class FailsTab(TableTab):
         scale.setTickCount(top // step + 1)
         chart.addAxis(scale, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(scale)
+
+    def _splitter_moved(self, *_args: object) -> None:
+        """Remember where the clerk left the splitter; dragged shut, the chart is off."""
+        self._settings.store.setValue(SPLITTER_KEY, self.splitter.saveState())
+        shown = self.splitter.sizes()[1] > 0
+        if shown != self.chart_action.isChecked():
+            self.chart_action.blockSignals(True)
+            self.chart_action.setChecked(shown)
+            self.chart_action.blockSignals(False)
+
+    def _show_chart(self, shown: bool) -> None:
+        """Fold the chart away (the list takes the width) or bring it back."""
+        total = sum(self.splitter.sizes()) or self.width()
+        side = max(self.side.minimumSizeHint().width(), 240) if shown else 0
+        self.splitter.setSizes([total - side, side])
+        self._settings.store.setValue(SPLITTER_KEY, self.splitter.saveState())
 
     # -- the report -------------------------------------------------------------------------
     def print_current(self) -> object:

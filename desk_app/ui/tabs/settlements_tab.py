@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain import labels
 from desk_app.domain.codes import FailReason
 from desk_app.domain.cutoffs import CUTOFFS
+from desk_app.domain.errors import DeskError
 from desk_app.domain.listing import Column, PageSource, Row
 from desk_app.domain.permissions import Action
 from desk_app.domain.settlement_rules import (
@@ -42,6 +44,7 @@ from desk_app.ui.tabs.obligation_pane import ObligationPane
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.tabs.workspace_view import (
     ExportReportView,
+    RecheckReportView,
     RunReportView,
     SettledView,
     SettlingView,
@@ -69,6 +72,12 @@ ACTIONS = {
     "statuses": ActionSpec("Statuses…", Action.SETTLEMENT_SETTLE, "",
                            "Apply the market's statuses: sese.024 files or a CSV "
                            "(instruction, status, reason, note)"),
+    "recheck": ActionSpec("Re-check", Action.SETTLEMENT_RUN, "Ctrl+Shift+R",
+                          "Check the selected obligations' exceptions again: those whose "
+                          "cause has gone (an SSI added, the account reopened) clear"),
+    "recheck_all": ActionSpec("Re-check all", Action.SETTLEMENT_RUN, "",
+                              "Check the exceptions of every open obligation again, "
+                              "whatever Show lists"),
 }  # fmt: skip
 #: The statuses each action starts from: the domain's rules, which the services enforce.
 _FROM: dict[str, frozenset[str]] = {
@@ -78,12 +87,14 @@ _FROM: dict[str, frozenset[str]] = {
     "export": EXPORTABLE,
     "settle_all": SETTLEABLE,
     "fail": DESK_MAY_FAIL,
+    "recheck": frozenset(s for s in ObligationStatus if s.is_open),
 }
-#: What the Show list offers: a settlement-date window, or one status.
+#: What the Show list offers: a settlement-date window, the exceptions, or one status.
 SHOW = (
-    ("any", "Any date"), ("today", "Due today"), ("next", "Due next settlement day"),
-    ("overdue", "Overdue"), ("pending", "Pending"), ("instructed", "Instructed"),
-    ("matched", "Matched"), ("partially_settled", "Partially settled"), ("failing", "Failing"),
+    ("any", "Any date"), ("exceptions", "With an exception"), ("today", "Due today"),
+    ("next", "Due next settlement day"), ("overdue", "Overdue"), ("pending", "Pending"),
+    ("instructed", "Instructed"), ("matched", "Matched"),
+    ("partially_settled", "Partially settled"), ("failing", "Failing"),
 )  # fmt: skip
 CUTOFF_REFRESH_MS = 30_000
 
@@ -95,14 +106,17 @@ class SettlementsTab(TableTab):
     title = "Settlements Due"
     empty_text = "No open settlement obligations."
     muted_statuses = frozenset({"cancelled"})
-    status_tones = MappingProxyType(
-        {"failing": Tone.NEGATIVE, "partially_settled": Tone.WARNING, "settled": Tone.POSITIVE}
-    )
+    status_tones = MappingProxyType({
+        "failing": Tone.NEGATIVE, "partially_settled": Tone.WARNING, "pending": Tone.WARNING,
+        "settled": Tone.POSITIVE,
+    })  # fmt: skip
 
     #: A settlement run ended; the argument says how ("12 obligations created").
     run_finished = Signal(str)
     #: A bulk action (instruct, match, settle, mark failing) ended; what it did.
     bulk_finished = Signal(str)
+    #: A re-check ended; what it found (or why it failed).
+    recheck_finished = Signal(str)
 
     def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
         super().__init__(settings, parent)
@@ -115,15 +129,17 @@ class SettlementsTab(TableTab):
             self, ACTIONS,
             {"instruct": self.instruct, "match": self.match, "settle": self.settle,
              "settle_all": self.settle_selected, "fail": self.mark_failing,
-             "export": self.export_instructions, "statuses": self.import_statuses},
+             "export": self.export_instructions, "statuses": self.import_statuses,
+             "recheck": self.recheck, "recheck_all": self.recheck_all},
             name="obligation_action",
         )  # fmt: skip
         self.toolbar = ActionBar("Obligation actions", self)
         self.toolbar.addAction(self.run_action)
         self.toolbar.addSeparator()
-        for action in self.obligation_actions.values():
+        for key, action in self.obligation_actions.items():
             self.toolbar.addAction(action)
-            self.view.addAction(action)
+            if key != "recheck_all":
+                self.view.addAction(action)
         self.add_action_bar(self.toolbar)
         #: The tool bar's button for Run settlement (what a click lands on).
         self.run_button = self.toolbar.widgetForAction(self.run_action)
@@ -253,7 +269,7 @@ class SettlementsTab(TableTab):
         if workspace is None:
             return "No database open"
         why = workspace.user.refusal(ACTIONS[key].permission)
-        if why is not None or key == "statuses":
+        if why is not None or key in ("statuses", "recheck_all"):
             return why
         rows = self.selected_rows() if key != "settle" else [r for r in [self.current_row()] if r]
         if not rows:
@@ -262,7 +278,9 @@ class SettlementsTab(TableTab):
         if wrong:
             shown = ", ".join(sorted(s.replace("_", " ") for s in wrong))
             return f"Not for {shown} obligations"
-        if key != "match" and any(self.model.value_in(r, "exception_reason") for r in rows):
+        if key in ("match", "recheck"):
+            return None
+        if any(self.model.value_in(r, "exception_reason") for r in rows):
             return "Clear the exception first"
         return None
 
@@ -297,12 +315,13 @@ class SettlementsTab(TableTab):
         if self.workspace is None or self.refusal("fail") is not None:
             return
         if reason is None:
-            codes = [code.value for code in FailReason]
-            reason, ok = QInputDialog.getItem(
-                self, "Mark failing", "The market's reason code:", codes, 0, False
+            shown = [labels.FAIL_REASON[code.value] for code in FailReason]
+            chosen, ok = QInputDialog.getItem(
+                self, "Mark failing", "The market's reason code (sese.024):", shown, 0, False
             )
             if not ok:
                 return
+            reason = FailReason(chosen.partition(":")[0]).value
         code = reason
 
         def fail(settling: SettlingView, ids: list[int], _progress: Progress) -> str:
@@ -310,6 +329,40 @@ class SettlementsTab(TableTab):
             return f"{count} obligation{'' if count == 1 else 's'} failing ({code})"
 
         self._bulk("fail", fail)
+
+    def recheck(self) -> None:
+        """Check the selected obligations' exceptions again, off the GUI thread."""
+        if self.workspace is None or self.refusal("recheck") is not None:
+            return
+        self._recheck([int(r[-1]) for r in self.selected_rows()])
+
+    def recheck_all(self) -> None:
+        """Check every open obligation's exceptions again, off the GUI thread."""
+        if self.workspace is None or self.refusal("recheck_all") is not None:
+            return
+        self._recheck(None)
+
+    def _recheck(self, ids: list[int] | None) -> None:
+        workspace = self.workspace
+        assert workspace is not None
+        settlements = workspace.settlements
+
+        def done(report: RecheckReportView) -> None:
+            tone = Tone.POSITIVE if not report.remaining else Tone.WARNING
+            self.show_notice(report.summary, tone)
+            self.notice.setToolTip("\n".join(f"{oid}: {why}" for oid, why in report.remaining[:30]))
+            self.refresh()
+            self.records_changed.emit()
+            self.recheck_finished.emit(report.summary)
+
+        def refused(exc: DeskError) -> None:
+            self.show_notice(exc.message, Tone.NEGATIVE)
+            self.recheck_finished.emit(exc.message)
+
+        Op(
+            self, self.reading(lambda: settlements.recheck(ids)), done=done, refused=refused,
+            label="Re-checking exceptions…", busy_key="settlement_recheck",
+        ).run()  # fmt: skip
 
     def _bulk(self, key: str, work: Callable[[SettlingView, list[int], Progress], str]) -> None:
         """Run ``work`` on the selection off the GUI thread, behind a progress dialog."""
@@ -455,7 +508,9 @@ class SettlementsTab(TableTab):
         open_only = show == "overdue" or not self.include_closed.isChecked()
         # On the GUI thread: the source only describes the query (and the calendar is a
         # handful of rows); the model reads it a page at a time.
-        return workspace.settlements.obligations(open_only=open_only, status=status, **window)
+        return workspace.settlements.obligations(
+            open_only=open_only, status=status, exceptions_only=show == "exceptions", **window
+        )
 
     def market_today(self) -> date:
         """Today as the market's clock has it (the desk may be in another time zone)."""
@@ -482,8 +537,12 @@ class SettlementsTab(TableTab):
         self._cutoff_passed = passed
 
     def cell_tone(self, column: Column, row: Row) -> Tone | None:
-        """Besides the status colours: an open obligation past its settlement date."""
+        """Besides the status colours: an exception or a fail reason in red, and an open
+        obligation past its settlement date (amber; red once today's cut-off has gone)."""
         status = self.model.value_in(row, "status")
+        if column.key in ("exception_reason", "fail_reason") and status in _FROM["recheck"]:
+            if self.model.value_in(row, column.key):
+                return Tone.NEGATIVE
         if column.key == "settle_date" and status not in ("settled", "cancelled"):
             settle = self.model.value_in(row, "settle_date")
             today = self.market_today()

@@ -222,12 +222,25 @@ class RunReportView(Protocol):
     def summary(self) -> str: ...
 
 
+class RecheckReportView(Protocol):
+    """What a re-check found (see exception_checks.RecheckReport)."""
+
+    @property
+    def cleared(self) -> int: ...
+    @property
+    def remaining(self) -> Sequence[tuple[int, str]]: ...
+    @property
+    def summary(self) -> str: ...
+
+
 class _Settlements(Protocol):
     def obligations(
         self, *, open_only: bool = ..., due: date | None = ...,
         status: ObligationStatus | None = ..., before: date | None = ...,
+        exceptions_only: bool = ...,
     ) -> PageSource: ...  # fmt: skip
     def run(self) -> RunReportView: ...
+    def recheck(self, ids: Sequence[int] | None = ...) -> RecheckReportView: ...
 
 
 class BulkSettledView(Protocol):
