@@ -42,12 +42,12 @@ COUNTERPARTY_KIND = labels_of(CounterpartyKind)
 TRADE_SOURCE = {"manual": "Manual", "csv": "CSV", "fix": "FIX"}
 #: What each sese.024 pending/failing reason code means to the desk.
 FAIL_REASON_MEANING = {
-    FailReason.LACK: "we lack the securities to deliver",
-    FailReason.MONY: "we lack the cash to pay",
-    FailReason.CLAC: "the counterparty lacks the securities",
-    FailReason.CMON: "the counterparty lacks the cash",
-    FailReason.NMAS: "no matching instruction from the counterparty",
-    FailReason.SSID: "settlement instructions missing or wrong",
+    FailReason.LACK: "we lack the securities",
+    FailReason.MONY: "we lack the cash",
+    FailReason.CLAC: "counterparty lacks the securities",
+    FailReason.CMON: "counterparty lacks the cash",
+    FailReason.NMAS: "no matching instruction",
+    FailReason.SSID: "instructions missing or wrong",
 }
 #: A reason code as a list shows it: the code, then what it means.
 FAIL_REASON = {code.value: f"{code.value}: {text}" for code, text in FAIL_REASON_MEANING.items()}

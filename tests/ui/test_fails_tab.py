@@ -108,7 +108,7 @@ def test_the_list_leads_with_what_to_act_on_and_the_chart_folds_away_and_stays_s
     keys = [c.key for c in tab.model.columns()]
     assert keys[:3] == ["close_out", "fail_reason", "capital"]
     reason = tab.model.index(0, tab.model.column_of("fail_reason"))
-    assert reason.data() == "LACK: we lack the securities to deliver"
+    assert reason.data() == "LACK: we lack the securities"
     row = tab.model.row_at(0)
     assert tab.cell_tone(tab.model.columns()[1], row) is Tone.NEGATIVE  # its close-out passed
     list_width, chart_width = tab.splitter.sizes()

@@ -230,7 +230,7 @@ def test_bulk_settle_and_mark_failing_run_off_the_gui_thread(
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
     assert tab.model.value_in(tab.model.row_at(0), "fail_reason") == FailReason.LACK.value
     reason = tab.model.index(0, tab.model.column_of("fail_reason"))
-    assert reason.data() == "LACK: we lack the securities to deliver"
+    assert reason.data() == "LACK: we lack the securities"
     assert tab.cutoff_label.text().startswith("DTC cut-off 15:30 New York")
     tab.clear()
 

@@ -5,8 +5,11 @@ The settlement run gives an obligation an exception by one rule
 standing settlement instruction is in force for its route. When a cause changes (an
 SSI is approved or ended, an account closed, restricted or reopened) the obligations
 it touches are checked again in the same transaction; **Re-check** does it on demand.
-An obligation not yet instructed also takes the SSI now in force; one the street
-knows of keeps the route it was instructed on. An exception the desk wrote itself (a
+An obligation not yet instructed also takes the SSI now in force, and may gain an
+exception as well as lose one; one the street already knows of (instructed, matched,
+failing, partly settled) keeps the route it was instructed on, and its exception can
+only clear: a new one would stop a settlement already under way (a fail that must be
+closed out), so that is left to the desk. An exception the desk wrote itself (a
 trade amended after part of it settled) is not the rule's to clear: it stays.
 
 Only the obligations that change are loaded and written, through the ORM, so each
@@ -64,7 +67,7 @@ def recheck(session: Session, where: Sequence[ColumnElement[bool]] = ()) -> Rech
     ssi_now = case((o.status == ObligationStatus.PENDING, in_force), else_=o.ssi_id)
     rows = session.execute(
         select(
-            o.id, o.ssi_id, o.exception_reason, o.net_id, ssi_now.label("ssi_now"),
+            o.id, o.status, o.ssi_id, o.exception_reason, ssi_now.label("ssi_now"),
             exception_rule(a.status, a.account_number, ssi_now, counterparty_code=cp.code,
                            market=i.market, asset_class=i.instrument_type).label("rule"),
         )
@@ -83,6 +86,8 @@ def recheck(session: Session, where: Sequence[ColumnElement[bool]] = ()) -> Rech
             remaining.append((row.id, was))  # the desk's own note: a person clears it
             continue
         now: str | None = row.rule
+        if now and not was and row.status is not ObligationStatus.PENDING:
+            now = None  # under way at the street: not stopped by a re-check
         if now:
             remaining.append((row.id, now))
         if (row.ssi_now, now) != (row.ssi_id, was):

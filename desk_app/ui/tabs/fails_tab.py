@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QMargins, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from desk_app.domain.cutoffs import CUTOFFS
@@ -84,7 +84,7 @@ class FailsTab(TableTab):
         splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 1)
         splitter.setCollapsible(0, False)
-        splitter.setSizes([1000, 240])
+        splitter.setSizes([1000, 280])
         saved = settings.store.value(SPLITTER_KEY)
         if isinstance(saved, QByteArray | bytes) and saved:
             splitter.restoreState(QByteArray(saved))
@@ -159,6 +159,8 @@ class FailsTab(TableTab):
             chart = QChart()
             chart.setTitle("Fails by age (settlement days)")
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+            chart.setMargins(QMargins(2, 2, 2, 2))
+            chart.layout().setContentsMargins(0, 0, 0, 0)
             self.chart_view = QChartView(chart, self.side)
             self.chart_view.setObjectName("fails_chart")
             self.chart_view.setMinimumSize(200, 180)
@@ -179,6 +181,9 @@ class FailsTab(TableTab):
         chart.addSeries(series)
         categories = QBarCategoryAxis()
         categories.append([b.label for b in self.buckets])
+        small = categories.labelsFont()  # five buckets side by side in a narrow pane
+        small.setPointSizeF(small.pointSizeF() * 0.85)
+        categories.setLabelsFont(small)
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(categories)
         step = max(1, -(-tallest // 5))  # whole fails per grid line, at most 5 lines
@@ -202,7 +207,7 @@ class FailsTab(TableTab):
     def _show_chart(self, shown: bool) -> None:
         """Fold the chart away (the list takes the width) or bring it back."""
         total = sum(self.splitter.sizes()) or self.width()
-        side = max(self.side.minimumSizeHint().width(), 240) if shown else 0
+        side = max(self.side.minimumSizeHint().width(), 280) if shown else 0
         self.splitter.setSizes([total - side, side])
         self._settings.store.setValue(SPLITTER_KEY, self.splitter.saveState())
 

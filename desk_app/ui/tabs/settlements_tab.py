@@ -537,10 +537,10 @@ class SettlementsTab(TableTab):
         self._cutoff_passed = passed
 
     def cell_tone(self, column: Column, row: Row) -> Tone | None:
-        """Besides the status colours: an exception or a fail reason in red, and an open
-        obligation past its settlement date (amber; red once today's cut-off has gone)."""
+        """Besides the status colours: an open obligation's exception in red, and one past
+        its settlement date (amber; red once today's cut-off has gone)."""
         status = self.model.value_in(row, "status")
-        if column.key in ("exception_reason", "fail_reason") and status in _FROM["recheck"]:
+        if column.key == "exception_reason" and status in _FROM["recheck"]:
             if self.model.value_in(row, column.key):
                 return Tone.NEGATIVE
         if column.key == "settle_date" and status not in ("settled", "cancelled"):

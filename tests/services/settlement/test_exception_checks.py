@@ -72,10 +72,14 @@ def test_an_account_restricted_then_reopened_raises_and_clears_its_exception(
 ) -> None:
     carl, sue = settling_desk.ws["carl"], settling_desk.ws["sue"]
     oid = _book(settling_desk)
+    under_way = _book(settling_desk, side=Side.SELL)
+    carl.settling.instruct([under_way])
     sue.approvals.approve(carl.accounts.request_status("ACC-100", "restricted", "mail back"))
     assert _obligation(settling_desk, oid).exception_reason == (
         "Account ACC-100 is restricted: check before settling"
     )
+    # The street already has this one: a re-check does not stop it (the desk decides).
+    assert _obligation(settling_desk, under_way).exception_reason is None
     sue.approvals.approve(carl.accounts.request_status("ACC-100", "open", "address fixed"))
     assert _obligation(settling_desk, oid).exception_reason is None
 
