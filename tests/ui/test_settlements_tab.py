@@ -337,3 +337,43 @@ def test_whoever_may_not_run_settlement_may_not_recheck(
     assert not tab.obligation_actions["recheck_all"].isEnabled()
     assert tab.obligation_actions["recheck_all"].toolTip().endswith("(you have compliance)")
     tab.clear()
+
+
+def test_mark_failing_offers_each_code_with_its_meaning(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    from tests.services.trading.test_trades import _terms
+
+    carl = settling_desk.ws["carl"]
+    when = datetime(2026, 11, 2, 15, 30, tzinfo=UTC)
+    carl.trades.book(_terms("ACC-100", trade_date=date(2026, 11, 2), trade_time=when))
+    tab = _tab(qtbot, tmp_path)
+    tab.set_workspace(carl)
+    carl.settling.instruct([int(tab.model.row_at(0)[-1])])
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.value_in(tab.model.row_at(0), "status") == "instructed")
+    tab.view.selectRow(0)
+    offered: list[str] = []
+
+    def pick() -> None:  # the dialog is up, modal: read what it offers and choose MONY
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QInputDialog)
+        offered.extend(dialog.comboBoxItems())
+        dialog.setTextValue("MONY: we lack the cash")
+        dialog.accept()
+
+    QTimer.singleShot(0, pick)
+    with qtbot.waitSignal(tab.bulk_finished, timeout=10_000) as done:
+        tab.obligation_actions["fail"].trigger()
+    assert offered == [
+        "LACK: we lack the securities", "MONY: we lack the cash",
+        "CLAC: counterparty lacks the securities", "CMON: counterparty lacks the cash",
+        "NMAS: no matching instruction", "SSID: instructions missing or wrong",
+    ]  # fmt: skip
+    assert done.args == ["1 obligation failing (MONY)"]
+    tab.clear()

@@ -174,7 +174,7 @@ class SettlementsTab(TableTab):
         self.show_filter.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.show_filter.setMinimumContentsLength(8)
+        self.show_filter.setMinimumContentsLength(17)  # "With an exception" whole
         self.show_filter.currentIndexChanged.connect(self.reload_source)
         self.cutoff = CUTOFFS["US"]
         self.cutoff_label = QLabel(self)
@@ -535,6 +535,20 @@ class SettlementsTab(TableTab):
         if passed != getattr(self, "_cutoff_passed", passed):
             self.model.repaint_all()
         self._cutoff_passed = passed
+
+    def _size_columns(self) -> None:
+        """Fitted as every list is, but the exception whole: it is why a person looks
+        (up to 45% of the table's width; the detail pane has it in full)."""
+        super()._size_columns()
+        column = self.model.column_of("exception_reason")
+        if column < 0:
+            return
+        header = self.view.horizontalHeader()
+        fitted = header.sectionSize(column)
+        self.view.resizeColumnToContents(column)
+        padding = 2 * self.view.fontMetrics().averageCharWidth()
+        wanted = self.view.horizontalHeader().sectionSize(column) + padding
+        header.resizeSection(column, max(fitted, min(wanted, int(self.view.width() * 0.45))))
 
     def cell_tone(self, column: Column, row: Row) -> Tone | None:
         """Besides the status colours: an open obligation's exception in red, and one past

@@ -105,8 +105,14 @@ def test_recheck_clears_what_changed_behind_its_back_and_keeps_the_desks_own_not
             effective_from=msco.settle_date,
         ))  # fmt: skip
         gsco.exception_reason = note
+    seq = settling_desk.audit_count()
     report = carl.settlements.recheck()
     assert (report.checked, report.cleared, report.raised) == (2, 1, 0)
+    changed = [e for e in settling_desk.audit_entries(seq)
+               if e.table_name == "settlement_obligations"]  # fmt: skip
+    assert [(e.record_id, e.action, e.app_user) for e in changed] == [
+        (str(waiting), "settlement.recheck", "carl")
+    ]
     assert report.remaining == ((noted, note),)
     assert _obligation(settling_desk, waiting).exception_reason is None
     assert _obligation(settling_desk, noted).exception_reason == note
