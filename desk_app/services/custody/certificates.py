@@ -14,12 +14,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, or_, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.db import models as m
 from desk_app.db.models import Account, Certificate, CustodyEntry
 from desk_app.db.paging import Expr, KeysetSource
+from desk_app.db.text_search import any_contains, every_word
 from desk_app.domain import labels
 from desk_app.domain.certificates import (
     CertificateEntry,
@@ -98,6 +99,25 @@ def _joins(stmt: Select[Any]) -> Select[Any]:
     return stmt.select_from(Certificate).outerjoin(Account, Account.id == Certificate.account_id)
 
 
+def certificate_matches(word: str) -> ColumnElement[bool]:
+    """A certificate whose number, CUSIP, issuer or registered holder contains ``word``,
+    or whose security's ISIN does."""
+    c, i = Certificate, m.Instrument
+    return or_(
+        any_contains(word, c.certificate_number, c.cusip, c.issuer, c.registered_holder),
+        c.cusip.in_(select(i.cusip).where(any_contains(word, i.isin), i.cusip.is_not(None))),
+    )
+
+
+def _movement_matches(word: str) -> ColumnElement[bool]:
+    e, mf = CustodyEntry, m.CourierManifest
+    return or_(
+        e.certificate_id.in_(select(Certificate.id).where(certificate_matches(word))),
+        any_contains(word, e.from_party, e.to_party),
+        e.manifest_id.in_(select(mf.id).where(any_contains(word, mf.manifest_number))),
+    )
+
+
 @dataclass(frozen=True)
 class CertificateDetail:
     """One certificate as its detail pane shows it."""
@@ -137,10 +157,14 @@ class CertificateService:
         self._uow = uow
         self._today = today
 
-    def certificates(self, status: str | None = None, statuses: Sequence[str] = ()) -> KeysetSource:
-        """The register, optionally only certificates in one status (or several)."""
+    def certificates(
+        self, status: str | None = None, statuses: Sequence[str] = (), search: str = ""
+    ) -> KeysetSource:
+        """The register, optionally only certificates in one status (or several);
+        ``search``: each word in the number, CUSIP or ISIN, issuer or holder."""
         wanted = [CertificateStatus(s) for s in ((status,) if status else statuses)]
-        where = [Certificate.status.in_(wanted)] if wanted else []
+        where: list[ColumnElement[bool]] = [Certificate.status.in_(wanted)] if wanted else []
+        where += every_word(search, certificate_matches)
         return KeysetSource(
             self._sessions, CERTIFICATE_COLUMNS, _columns, Certificate.id, _joins,
             SortSpec("certificate_number"), where=where,
@@ -158,10 +182,13 @@ class CertificateService:
             SortSpec("at", descending=True), where=[e.certificate_id == certificate_id],
         )  # fmt: skip
 
-    def movements(self, since: date | None = None) -> KeysetSource:
-        """Receipts and deliveries of certificates, newest first: the blotter's record."""
+    def movements(self, since: date | None = None, search: str = "") -> KeysetSource:
+        """Receipts and deliveries of certificates, newest first: the blotter's record;
+        ``search``: each word in the certificate (as `certificates` finds it), the parties
+        or the manifest number."""
         e, c, mf = CustodyEntry, Certificate, m.CourierManifest
         where: list[Any] = [e.kind.in_((CustodyKind.RECEIPT, CustodyKind.DELIVERY))]
+        where += every_word(search, _movement_matches)
         if since is not None:
             where.append(e.at >= datetime(since.year, since.month, since.day).astimezone())
         return KeysetSource(

@@ -15,12 +15,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from desk_app.db import models as m
 from desk_app.db.paging import KeysetSource
+from desk_app.db.text_search import any_contains, every_word
 from desk_app.domain.calendars import SettlementCalendar
 from desk_app.domain.certificates import (
     CustodyKind,
@@ -71,6 +72,23 @@ CS, MS = CertificateStatus, ManifestStatus
 UNRECEIPTED_LIMIT = "manifest_unreceipted"
 
 
+def manifest_matches(word: str) -> ColumnElement[bool]:
+    """A manifest whose number, courier, destination or airbill contains ``word``, or
+    that carries a certificate whose number does."""
+    mf, line, cert = m.CourierManifest, m.ManifestLine, m.Certificate
+    carried = (
+        select(line.manifest_id)
+        .join(cert, cert.id == line.certificate_id)
+        .where(any_contains(word, cert.certificate_number))
+    )
+    return or_(
+        any_contains(
+            word, mf.manifest_number, mf.courier, mf.recipient, mf.recipient_address, mf.airbill
+        ),
+        mf.id.in_(carried),
+    )
+
+
 class ManifestService:
     """Manifests from draft to receipt; each step checks who may take it."""
 
@@ -91,14 +109,22 @@ class ManifestService:
     # -- reading -------------------------------------------------------------------------
 
     def manifests(
-        self, statuses: Sequence[str] = (), numbers: Sequence[str] | None = None
+        self,
+        statuses: Sequence[str] = (),
+        numbers: Sequence[str] | None = None,
+        search: str = "",
     ) -> KeysetSource:
-        """Every manifest, newest first; optionally only some statuses, or some numbers."""
+        """Every manifest, newest first; optionally only some statuses, or some numbers;
+        ``search``: each word in its number, courier, destination, airbill or the number
+        of a certificate on it."""
         mf = m.CourierManifest
         lines = select(func.count()).where(m.ManifestLine.manifest_id == mf.id).scalar_subquery()
-        where = [mf.status.in_([MS(s) for s in statuses])] if statuses else []
+        where: list[ColumnElement[bool]] = []
+        if statuses:
+            where.append(mf.status.in_([MS(s) for s in statuses]))
         if numbers is not None:
             where.append(mf.manifest_number.in_(list(numbers)))
+        where += every_word(search, manifest_matches)
         return KeysetSource(
             self._uow.sessions, MANIFEST_COLUMNS,
             lambda: [mf.manifest_number, mf.manifest_date, mf.status, mf.courier, mf.airbill,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.db.models import Account, Counterparty, Instrument
 from desk_app.db.paging import Expr, KeysetSource
+from desk_app.db.text_search import any_contains, every_word, in_codes
 from desk_app.domain import labels
 from desk_app.domain.listing import Column, ColumnKind, SortSpec
+from desk_app.domain.text_search import codes_matching
 
 K = ColumnKind
 
@@ -50,6 +52,15 @@ COUNTERPARTY_COLUMNS = (
 )
 
 
+def account_matches(word: str) -> ColumnElement[bool]:
+    """An account whose number, client name, registration or rep contains ``word``."""
+    a = Account
+    return or_(
+        any_contains(word, a.account_number, a.name, a.registered_rep),
+        in_codes(a.registration_type, codes_matching(word, labels.REGISTRATION)),
+    )
+
+
 def _same(stmt: Select[Any]) -> Select[Any]:
     return stmt
 
@@ -60,7 +71,10 @@ class ReferenceService:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def accounts(self) -> KeysetSource:
+    def accounts(self, search: str = "") -> KeysetSource:
+        """Every account by number; ``search``: each word in its number, client name,
+        registration or rep (any part, any case)."""
+
         def cols() -> list[Expr]:
             a = Account
             return [
@@ -70,7 +84,7 @@ class ReferenceService:
 
         return KeysetSource(
             self._sessions, ACCOUNT_COLUMNS, cols, Account.id, _same,
-            SortSpec("account_number"),
+            SortSpec("account_number"), where=every_word(search, account_matches),
         )  # fmt: skip
 
     def account(self, number: str) -> list[tuple[str, str]] | None:

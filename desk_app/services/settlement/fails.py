@@ -32,6 +32,7 @@ from desk_app.domain.states import ObligationStatus
 from desk_app.domain.trade_rows import parse_isin
 from desk_app.services.firm import firm_name
 from desk_app.services.reference.calendar import CalendarService
+from desk_app.services.settlement.obligation_search import obligation_search
 from desk_app.services.unit_of_work import UnitOfWork
 
 K = ColumnKind
@@ -87,8 +88,9 @@ class FailsService:
         self._calendar = calendar
 
     # -- the list ------------------------------------------------------------------------
-    def fails(self, as_of: date | None = None) -> list[Fail]:
-        """Every open obligation failing on ``as_of`` (default the market's today), oldest first."""
+    def fails(self, as_of: date | None = None, search: str = "") -> list[Fail]:
+        """Every open obligation failing on ``as_of`` (default the market's today), oldest
+        first; ``search``: only those it names (see `obligation_search`)."""
         day = as_of or market_today()
         rules = self.rules()
         cycles = self._calendar.cycles()
@@ -105,7 +107,7 @@ class FailsService:
             .join(i, i.id == o.instrument_id)
             .join(m.Account, m.Account.id == o.account_id)
             .join(m.Counterparty, m.Counterparty.id == o.counterparty_id)
-            .where(o.status.in_(_OPEN), o.settle_date < day)
+            .where(o.status.in_(_OPEN), o.settle_date < day, *obligation_search(search))
             .order_by(o.settle_date, o.id)
         )  # fmt: skip
         found = []

@@ -27,6 +27,7 @@ from desk_app.services.settlement.exception_checks import (
     recheck,
 )
 from desk_app.services.settlement.obligation_run import RunReport, run_settlement
+from desk_app.services.settlement.obligation_search import obligation_search
 from desk_app.services.unit_of_work import UnitOfWork
 
 K = ColumnKind
@@ -137,11 +138,14 @@ class SettlementService:
         status: ObligationStatus | None = None,
         before: date | None = None,
         exceptions_only: bool = False,
+        search: str = "",
     ) -> KeysetSource:
         """Obligations by settlement date, oldest first (so overdue ones lead a worklist).
 
         ``due``: settling on that date; ``before``: settling before it (overdue);
-        ``status``: in that state; ``exceptions_only``: those with an exception.
+        ``status``: in that state; ``exceptions_only``: those with an exception;
+        ``search``: every word in its account, instrument,
+        counterparty or trade reference (see `obligation_search`).
         """
         o = SettlementObligation
         closed = [s for s in ObligationStatus if not s.is_open]
@@ -154,6 +158,7 @@ class SettlementService:
             where.append(o.status == status)
         if exceptions_only:
             where.append(o.exception_reason.is_not(None))
+        where += obligation_search(search)
         return KeysetSource(
             self._sessions,
             OBLIGATION_COLUMNS,

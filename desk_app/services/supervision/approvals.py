@@ -14,13 +14,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from desk_app.db import models as m
 from desk_app.db.paging import KeysetSource
+from desk_app.db.text_search import any_contains, every_word, in_codes
 from desk_app.domain import labels
 from desk_app.domain.audit_chain import canonical_json
 from desk_app.domain.errors import DeskError, NotPermitted, StaleRecord, ValidationError
@@ -29,6 +30,7 @@ from desk_app.domain.listing import Column, ColumnKind, Row, SortSpec
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import APPROVAL, ApprovalStatus
 from desk_app.domain.supervision import decision_refusal
+from desk_app.domain.text_search import codes_matching, whole_number
 from desk_app.services import audit
 from desk_app.services.actor import Actor, CredentialRequired, Proof
 from desk_app.services.supervision.os_login import verify_os_password
@@ -49,6 +51,19 @@ REQUEST_COLUMNS = (
     Column("decided_at", "Decided at", K.DATETIME),
     Column("decision_note", "Comment or reason"),
 )
+
+
+def request_matches(word: str) -> ColumnElement[bool]:
+    """A request numbered ``word``, or whose kind, maker, record or change contains it."""
+    r = m.ApprovalRequest
+    sides = [
+        in_codes(r.action, codes_matching(word, labels.ACTIONS)),
+        any_contains(word, r.maker, r.target_key, r.summary),
+    ]
+    number = whole_number(word)
+    if number is not None:
+        sides.append(r.id == number)
+    return or_(*sides)
 
 
 @dataclass(frozen=True)
@@ -235,10 +250,17 @@ class ApprovalService:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def requests(self, *, status: ApprovalStatus | None = None, mine: bool = False) -> KeysetSource:
-        """The queue (pending first by age); a user without view-all sees only their own."""
+    def requests(
+        self, *, status: ApprovalStatus | None = None, mine: bool = False, search: str = ""
+    ) -> KeysetSource:
+        """The queue (pending first by age); a user without view-all sees only their own.
+
+        ``search``: each word the request's number, or in its kind, maker, record or
+        proposed change.
+        """
         r = m.ApprovalRequest
         where = [] if status is None else [r.status == status]
+        where += every_word(search, request_matches)
         if mine or not self._uow.actor.can(Action.APPROVAL_VIEW_ALL):
             where.append(r.maker == self._uow.actor.username)
         return KeysetSource(

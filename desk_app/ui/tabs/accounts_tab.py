@@ -53,6 +53,7 @@ class AccountsTab(TableTab):
     key = "accounts"
     title = "Accounts"
     empty_text = "No accounts yet."
+    search_hint = "account number, client name, registration or rep"
     muted_statuses = frozenset({"closed"})
     status_tones = MappingProxyType({"restricted": Tone.WARNING})
 
@@ -86,7 +87,7 @@ class AccountsTab(TableTab):
         self.update_actions()
 
     def source_from(self, workspace: WorkspaceView) -> PageSource:
-        return workspace.reference.accounts()
+        return workspace.reference.accounts(self.search_text())
 
     def set_workspace(self, workspace: WorkspaceView) -> None:
         super().set_workspace(workspace)

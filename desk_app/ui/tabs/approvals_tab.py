@@ -40,6 +40,7 @@ class ApprovalsTab(TableTab):
     key = "approvals"
     title = "Approvals"
     empty_text = "No pending requests."
+    search_hint = "request number, kind, requester or record"
     muted_statuses = frozenset({ApprovalStatus.WITHDRAWN.value})
     status_tones = MappingProxyType(
         {ApprovalStatus.APPROVED.value: Tone.POSITIVE, ApprovalStatus.REJECTED.value: Tone.NEGATIVE}
@@ -76,7 +77,9 @@ class ApprovalsTab(TableTab):
     def source_from(self, workspace: WorkspaceView) -> PageSource:
         status = self.status_filter.currentData()
         # Builds the paged source only: the table model fetches its pages as it needs them.
-        return workspace.approvals.requests(status=status, mine=self.only_mine.isChecked())
+        return workspace.approvals.requests(
+            status=status, mine=self.only_mine.isChecked(), search=self.search_text()
+        )
 
     def cell_tone(self, column: Column, row: Row) -> Tone | None:
         """Pending for more than a day: the status and age turn amber."""

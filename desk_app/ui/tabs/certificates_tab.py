@@ -97,6 +97,7 @@ class CertificatesTab(TableTab):
     key = "certificates"
     title = "Certificates"
     empty_text = "No certificates here."
+    search_hint = "certificate number, CUSIP or ISIN, issuer or holder"
     muted_statuses = frozenset({"cancelled"})
     status_tones = MappingProxyType(
         {
@@ -155,11 +156,12 @@ class CertificatesTab(TableTab):
         self.pane.certificates = workspace.certificates
         code = self.showing
         # On the GUI thread: a source only describes the query; the model reads it by pages.
+        search = self.search_text()
         if code == MOVEMENTS:
-            return workspace.certificates.movements()
+            return workspace.certificates.movements(search=search)
         if code == "hands":
-            return workspace.certificates.certificates(statuses=IN_HANDS)
-        return workspace.certificates.certificates(status=code or None)
+            return workspace.certificates.certificates(statuses=IN_HANDS, search=search)
+        return workspace.certificates.certificates(status=code or None, search=search)
 
     def set_workspace(self, workspace: WorkspaceView) -> None:
         super().set_workspace(workspace)

@@ -47,6 +47,7 @@ class FailsTab(TableTab):
     key = "fails"
     title = "Fails"
     empty_text = "No fails: every obligation due has settled."
+    search_hint = "account, ISIN, counterparty or trade"
 
     #: The fails report was written; the argument is where.
     report_written = Signal(object)
@@ -98,7 +99,7 @@ class FailsTab(TableTab):
         self.as_of = CUTOFFS["US"].today(datetime.now(UTC))  # the market's date
         # On the GUI thread: the model asks for its source here; the fails are the open
         # obligations past their date, a short list, and the chart is drawn from them.
-        self.fails = workspace.fails.fails(self.as_of)
+        self.fails = workspace.fails.fails(self.as_of, self.search_text())
         self.buckets = workspace.fails.buckets(self.fails)
         self._draw()
         return workspace.fails.source_of(self.fails)

@@ -80,6 +80,7 @@ class ManifestsTab(TableTab):
     key = "manifests"
     title = "Manifests"
     empty_text = "No manifests here."
+    search_hint = "manifest number, courier, destination, airbill or certificate"
     muted_statuses = frozenset({"cancelled"})
     status_tones = MappingProxyType(
         {
@@ -141,10 +142,10 @@ class ManifestsTab(TableTab):
             except DeskError as exc:  # the aging limit missing from reference data, say
                 self.show_notice(exc.message, Tone.NEGATIVE)
                 late = []
-            return workspace.manifests.manifests(numbers=late)
+            return workspace.manifests.manifests(numbers=late, search=self.search_text())
         if code == "open":
-            return workspace.manifests.manifests(OPEN)
-        return workspace.manifests.manifests((code,) if code else ())
+            return workspace.manifests.manifests(OPEN, search=self.search_text())
+        return workspace.manifests.manifests((code,) if code else (), search=self.search_text())
 
     def set_workspace(self, workspace: WorkspaceView) -> None:
         super().set_workspace(workspace)

@@ -105,6 +105,7 @@ class SettlementsTab(TableTab):
     key = "settlements"
     title = "Settlements Due"
     empty_text = "No open settlement obligations."
+    search_hint = "account, ISIN, counterparty or trade"
     muted_statuses = frozenset({"cancelled"})
     status_tones = MappingProxyType({
         "failing": Tone.NEGATIVE, "partially_settled": Tone.WARNING, "pending": Tone.WARNING,
@@ -509,7 +510,8 @@ class SettlementsTab(TableTab):
         # On the GUI thread: the source only describes the query (and the calendar is a
         # handful of rows); the model reads it a page at a time.
         return workspace.settlements.obligations(
-            open_only=open_only, status=status, exceptions_only=show == "exceptions", **window
+            open_only=open_only, status=status, exceptions_only=show == "exceptions",
+            search=self.search_text(), **window
         )
 
     def market_today(self) -> date:

@@ -2,7 +2,9 @@
 
 A tab subclass names its settings key and title, picks its page source from the
 workspace, and may colour cells by status; everything else lives here so the four
-tab modules stay a few lines each.
+tab modules stay a few lines each. A tab that sets `search_hint` gets a search box:
+what it holds (`search_text`) goes to the tab's query, 300 ms after the last key
+like the blotter's filters; Ctrl+F goes to it and Esc empties it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,20 @@ from types import MappingProxyType
 from typing import ClassVar, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QStyle,
@@ -28,9 +38,11 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.listing import Column, PageSource, Row, SortSpec
+from desk_app.domain.text_search import describe_search
 from desk_app.ui import theme
 from desk_app.ui.models.paged_table_model import PagedTableModel
 from desk_app.ui.settings import DeskSettings, HeaderLayout
+from desk_app.ui.tabs.blotter_filter_bar import DEBOUNCE_MS
 from desk_app.ui.tabs.workspace_view import WorkspaceView
 from desk_app.ui.theme import Tone
 from desk_app.ui.workers import run_in_background
@@ -62,6 +74,8 @@ class TableTab(QWidget):
     muted_statuses: ClassVar[frozenset[str]] = frozenset()
     #: The colour of the status cell, by status code.
     status_tones: ClassVar[Mapping[str, Tone]] = MappingProxyType({})
+    #: What the search box offers to find ("Number, client, rep"); empty: no search box.
+    search_hint: ClassVar[str] = ""
 
     def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +98,14 @@ class TableTab(QWidget):
         self._header_row = self._build_header()
         #: Where `insert_header_row` puts a row: under the title, or under the actions.
         self._rows_from = 1
+        self.search_box: QLineEdit | None = None
+        self._searched = ""
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        if self.search_hint:
+            self._build_search()
 
         self._model = PagedTableModel(tone_rule=self.cell_tone, parent=self)
         self._view = QTableView(self)
@@ -160,6 +182,24 @@ class TableTab(QWidget):
         if not index.isValid() or index.row() >= self._model.rowCount():
             return None
         return self._model.row_at(index.row())
+
+    def search_text(self) -> str:
+        """The search the list shows ("" for none): pass it to the tab's query."""
+        return self._searched
+
+    def set_search(self, text: str) -> None:
+        """Put ``text`` in the search box and search for it at once."""
+        if self.search_box is not None:
+            self.search_box.setText(text)
+        self.apply_search()
+
+    def apply_search(self) -> None:
+        """Search for what the box holds now, if that differs from what the list shows."""
+        self._search_timer.stop()
+        text = " ".join(self.search_box.text().split()) if self.search_box is not None else ""
+        if text != self._searched:
+            self._searched = text
+            self.reload_source()
 
     def reload_source(self) -> None:
         """Ask `source_from` again (a tab's own control changed what it shows)."""
@@ -347,6 +387,30 @@ class TableTab(QWidget):
         header_row.addWidget(self._refresh_button)
         return header_row
 
+    def _build_search(self) -> None:
+        """The search box, left of Refresh: types ahead, Ctrl+F reaches it, Esc empties it."""
+        box = QLineEdit(self)
+        box.setObjectName("search")
+        box.setPlaceholderText(f"Search {self.search_hint} (Ctrl+F)")
+        box.setToolTip(
+            f"Find by {self.search_hint}: any part of a word, any case; "
+            "several words must all match. Esc clears it."
+        )
+        box.setClearButtonEnabled(True)
+        box.setMinimumWidth(box.fontMetrics().averageCharWidth() * 34)
+        box.textChanged.connect(lambda _text: self._search_timer.start())
+        box.returnPressed.connect(self.apply_search)
+        box.installEventFilter(self)  # Esc: see eventFilter
+        self._header_row.insertWidget(self._header_row.count() - 1, box)
+        self.search_box = box
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.activated.connect(self._focus_search)
+
+    def _focus_search(self) -> None:
+        if self.search_box is not None:
+            self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.search_box.selectAll()
+
     def _setup_view(self) -> None:
         view = self._view
         view.setModel(self._model)
@@ -426,17 +490,26 @@ class TableTab(QWidget):
             self._count.setToolTip(self._failure)
         else:
             total, exact = self._model.quick_count()
-            if exact:
-                self._count.setText(f"{total:,} row" if total == 1 else f"{total:,} rows")
+            matching = f" matching {describe_search(self._searched)}" if self._searched else ""
+            if exact and total == 0 and self._searched:
+                self._count.setText(self._no_matches())
+                self._count.setToolTip("")
+            elif exact:
+                rows = f"{total:,} row" if total == 1 else f"{total:,} rows"
+                self._count.setText(rows + matching)
                 self._count.setToolTip("")
             else:
-                self._count.setText(f"{total:,}+ rows")
+                self._count.setText(f"{total:,}+ rows{matching}")
                 self._count.setToolTip("Counting every row…")
                 self._count_exactly()
         if self._model.rowCount():
             self._placeholder.hide()
         else:
-            self._show_placeholder(self._failure or self.empty_message())
+            empty = self._no_matches() + "." if self._searched else self.empty_message()
+            self._show_placeholder(self._failure or empty)
+
+    def _no_matches(self) -> str:
+        return f"No matches for {describe_search(self._searched)}"
 
     def _count_exactly(self) -> None:
         """Count a long list on a worker; the label says "10,000+ rows" meanwhile."""
@@ -467,6 +540,15 @@ class TableTab(QWidget):
         self._placeholder.show()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search_box
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+            and self.search_box.text()
+        ):
+            self.set_search("")
+            return True
         if watched is self._view.viewport() and event.type() == QEvent.Type.Resize:
             self._placeholder.setGeometry(self._view.viewport().rect())
         elif watched is self._view.viewport() and event.type() == QEvent.Type.Paint:
