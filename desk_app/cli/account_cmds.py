@@ -18,6 +18,7 @@ from desk_app.cli.common import (
     reject,
     requested,
 )
+from desk_app.cli.search_option import add_search
 from desk_app.domain.codes import RegistrationType
 
 #: Option → account field, for opening and amending.
@@ -62,7 +63,8 @@ def register(commands: Any) -> None:
     sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
     listing = sub.add_parser("list", help="list accounts (account number first)")
     add_format(listing)
-    listing.set_defaults(handler=lister(lambda ws, _args: ws.reference.accounts()))
+    add_search(listing, "number, client name, registration or rep")
+    listing.set_defaults(handler=lister(lambda ws, args: ws.reference.accounts(args.search)))
     lots = sub.add_parser("lots", help="an account's cost-basis lots in one instrument")
     lots.add_argument("number", metavar="NUMBER")
     lots.add_argument("--isin", required=True, metavar="I")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format
 from desk_app.cli.output import print_rows, when_text
+from desk_app.cli.search_option import add_search
 from desk_app.domain.listing import iter_rows
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus
@@ -45,6 +46,7 @@ def register(commands: Any) -> None:
     )
     listing.add_argument("--mine", action="store_true", help="only the requests you made")
     add_format(listing)
+    add_search(listing, "number, kind, requester, record or change")
     listing.set_defaults(handler=list_requests)
 
     show = sub.add_parser("show", help="a request beside the record it would change")
@@ -69,7 +71,7 @@ def register(commands: Any) -> None:
 def list_requests(ctx: CommandContext, args: argparse.Namespace) -> int:
     status = None if args.status == "all" else ApprovalStatus(args.status)
     with ctx.open() as workspace:
-        source = workspace.approvals.requests(status=status, mine=args.mine)
+        source = workspace.approvals.requests(status=status, mine=args.mine, search=args.search)
         count = print_rows(source.columns, iter_rows(source), args.format)
         limited = not args.mine and not workspace.user.can(Action.APPROVAL_VIEW_ALL)
     if args.format != "csv":

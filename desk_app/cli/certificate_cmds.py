@@ -11,6 +11,7 @@ from typing import Any
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject, requested
 from desk_app.cli.output import print_rows
 from desk_app.cli.reference_cmds import lister
+from desk_app.cli.search_option import add_search
 from desk_app.domain.certificates import LossKind, NewCertificate
 from desk_app.domain.states import CertificateStatus
 from desk_app.domain.trade_rows import parse_iso_date
@@ -22,8 +23,11 @@ def register(commands: Any) -> None:
     listing = sub.add_parser("list", help="list certificates (number first)")
     listing.add_argument("--status", choices=[s.value for s in CertificateStatus])
     add_format(listing)
+    add_search(listing, "number, CUSIP or ISIN, issuer or holder")
     listing.set_defaults(
-        handler=lister(lambda ws, args: ws.certificates.certificates(status=args.status))
+        handler=lister(
+            lambda ws, args: ws.certificates.certificates(status=args.status, search=args.search)
+        )
     )
     show = sub.add_parser("show", help="one certificate and its chain of custody")
     show.add_argument("certificate", metavar="CERT_NO", help="NUMBER, or CUSIP:NUMBER")

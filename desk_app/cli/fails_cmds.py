@@ -10,6 +10,7 @@ from typing import Any
 from desk_app.cli.calendar_cmds import iso_date
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format
 from desk_app.cli.reference_cmds import lister
+from desk_app.cli.search_option import add_search
 
 
 def register(commands: Any) -> None:
@@ -20,7 +21,8 @@ def register(commands: Any) -> None:
     )
     listing.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="default today")
     add_format(listing)
-    listing.set_defaults(handler=lister(lambda ws, args: ws.fails.source(args.as_of)))
+    add_search(listing, "account (number or name), ISIN, description, counterparty or trade")
+    listing.set_defaults(handler=lister(lambda ws, args: ws.fails.source(args.as_of, args.search)))
     report = sub.add_parser("report", help="print the fails report to a PDF file")
     report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     report.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="default today")

@@ -11,6 +11,7 @@ from typing import Any
 
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format
 from desk_app.cli.reference_cmds import lister
+from desk_app.cli.search_option import add_search
 from desk_app.domain.certificates import Dispatch
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.money import format_amount
@@ -85,8 +86,9 @@ def _register_follow_up(sub: Any) -> None:
     listing = sub.add_parser("list", help="manifests, newest first")
     listing.add_argument("--status", action="append", choices=[s.value for s in ManifestStatus])
     add_format(listing)
+    add_search(listing, "number, courier, destination, airbill or certificates")
     listing.set_defaults(handler=lister(
-        lambda ws, args: ws.manifests.manifests(args.status or ())
+        lambda ws, args: ws.manifests.manifests(args.status or (), search=args.search)
     ))  # fmt: skip
     overdue = sub.add_parser("unreceipted", help="picked up, not receipted within the limit")
     overdue.add_argument(

@@ -10,6 +10,7 @@ from typing import Any
 from desk_app.cli.calendar_cmds import iso_date
 from desk_app.cli.common import EXIT_OK, EXIT_USAGE, CommandContext, add_format, reject
 from desk_app.cli.reference_cmds import lister
+from desk_app.cli.search_option import add_search
 from desk_app.domain.codes import FailReason
 from desk_app.domain.states import ObligationStatus
 
@@ -31,6 +32,7 @@ def register(commands: Any) -> None:
                          help="settling on this day")  # fmt: skip
     listing.add_argument("--status", choices=[s.value for s in ObligationStatus])
     add_format(listing)
+    add_search(listing, "account (number or name), ISIN, description, counterparty or trade")
     for name, help_text in (
         ("instruct", "mark pending obligations instructed (refused while an exception stands)"),
         ("match", "mark instructed obligations matched with the counterparty"),
@@ -112,7 +114,9 @@ def register(commands: Any) -> None:
     listing.set_defaults(
         handler=lister(
             lambda ws, args: ws.settlements.obligations(
-                due=args.due, status=ObligationStatus(args.status) if args.status else None
+                due=args.due,
+                status=ObligationStatus(args.status) if args.status else None,
+                search=args.search,
             )
         )
     )

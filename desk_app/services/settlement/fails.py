@@ -144,9 +144,9 @@ class FailsService:
             ))  # fmt: skip
         return found
 
-    def source(self, as_of: date | None = None) -> ListSource:
-        """The fails as a table: oldest first."""
-        return self.source_of(self.fails(as_of))
+    def source(self, as_of: date | None = None, search: str = "") -> ListSource:
+        """The fails as a table: oldest first (``search`` as in `fails`)."""
+        return self.source_of(self.fails(as_of, search))
 
     @staticmethod
     def source_of(fails: Sequence[Fail]) -> ListSource:
