@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.pool import Pool
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -237,6 +237,15 @@ def _admin_engine():  # type: ignore[no-untyped-def]
     return create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
 
 
+def _trigrams_in_public(conn: Any) -> None:
+    """pg_trgm once per database, in ``public``: installed by a test's migration it
+    would live in that test's schema and go with it (and other tests' indexes too)."""
+    try:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+    except DBAPIError:
+        pass  # another run installed it at the same moment
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """An empty PostgreSQL schema of its own, as a Desk database URL."""
@@ -247,6 +256,7 @@ def pg_url() -> Iterator[str]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = _admin_engine()
     with admin.connect() as conn:
+        _trigrams_in_public(conn)
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         yield _pg_schema_url(schema)
