@@ -12,6 +12,7 @@ import shutil
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -249,6 +250,13 @@ def _trigrams_in_public(conn: Any) -> None:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """An empty PostgreSQL schema of its own, as a Desk database URL."""
+    with pg_schema() as url:
+        yield url
+
+
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """An empty PostgreSQL schema, dropped (with the logins made for it) on leaving."""
     if not PG_URL:
         if REQUIRE_PG:
             pytest.fail("PostgreSQL is required (DESK_REQUIRE_PG=1) but not configured")
