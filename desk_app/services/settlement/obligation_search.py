@@ -3,14 +3,20 @@
 A word matches an obligation when its account (number or client name), its instrument
 (ISIN, CUSIP, symbol or description), its counterparty (code or name) or its trade's
 reference (external id) contains it, or when it is the obligation's or the trade's
-number. Each side is a subquery on its own table (see `desk_app.db.text_search`): the
-obligations are then reached through their foreign-key indexes, never by a scan of a
-join.
+number. A trade reference always has a digit: only a word with one is looked for
+among the trades (a million of them on a busy desk, which SQLite must read whole).
+
+Each word becomes one set of obligation ids, the union of what each side finds
+through its own table and the obligations' foreign-key indexes (see
+`desk_app.db.text_search`): the list then reads only those obligations, whichever
+order it is sorted in, rather than testing every obligation against every side.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select, union
 
 from desk_app.db import models as m
 from desk_app.db.text_search import any_contains, every_word
@@ -20,18 +26,29 @@ from desk_app.domain.text_search import whole_number
 def obligation_matches(word: str) -> ColumnElement[bool]:
     """An obligation that ``word`` names (see the module's docstring)."""
     o, a, i, c, t = m.SettlementObligation, m.Account, m.Instrument, m.Counterparty, m.Trade
-    sides: list[ColumnElement[bool]] = [
-        o.account_id.in_(select(a.id).where(any_contains(word, a.account_number, a.name))),
-        o.instrument_id.in_(
-            select(i.id).where(any_contains(word, i.isin, i.cusip, i.symbol, i.description))
+    sides: list[Any] = [
+        select(o.id).where(
+            o.account_id.in_(select(a.id).where(any_contains(word, a.account_number, a.name)))
         ),
-        o.counterparty_id.in_(select(c.id).where(any_contains(word, c.code, c.name))),
-        o.trade_id.in_(select(t.id).where(any_contains(word, t.external_id))),
+        select(o.id).where(
+            o.instrument_id.in_(
+                select(i.id).where(any_contains(word, i.isin, i.cusip, i.symbol, i.description))
+            )
+        ),
+        select(o.id).where(
+            o.counterparty_id.in_(select(c.id).where(any_contains(word, c.code, c.name)))
+        ),
     ]
+    if any(ch.isdigit() for ch in word):
+        sides.append(
+            select(o.id).where(
+                o.trade_id.in_(select(t.id).where(any_contains(word, t.external_id)))
+            )
+        )
     number = whole_number(word)
     if number is not None:
-        sides += [o.id == number, o.trade_id == number]
-    return or_(*sides)
+        sides.append(select(o.id).where(or_(o.id == number, o.trade_id == number)))
+    return o.id.in_(union(*sides))
 
 
 def obligation_search(text: str | None) -> list[ColumnElement[bool]]:
