@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/settlements.py 100000 $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
 	$(BIN)/python bench/manifest.py 1000 10000 --runs 2
 	$(BIN)/python bench/calendars.py 100000
+	$(BIN)/python bench/search.py $(if $(DESK_BENCH_PG_URL),--pg $(DESK_BENCH_PG_URL))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -312,3 +312,22 @@ def test_a_grant_is_filed_shown_pending_and_a_local_user_needs_a_password(
     assert dialog.pending.isVisible() and "Add newsup" in dialog.pending.text()
     [grant] = sqlite_workspace.users.pending_grants()
     assert grant.username == "newsup"
+
+
+def test_the_search_box_narrows_the_users_and_esc_brings_them_back(
+    qtbot: QtBot, workspace: Workspace
+) -> None:
+    for name, full_name in (("mchen", "Mei Chen"), ("mchenko", "Mykola Chenko"),
+                            ("jlee", "Jordan Lee")):  # fmt: skip
+        add_staff(workspace, name, [Role.CLERK], full_name=full_name)
+    dlg = _users_dialog(qtbot, workspace)
+    everyone = dlg.table.rowCount()
+    qtbot.keyClicks(dlg.search, "CHEN")
+    qtbot.waitUntil(lambda: _column(dlg, 0) == ["mchen", "mchenko"], timeout=5_000)
+    assert dlg.summary.text().startswith("2 users matching “CHEN”")
+    dlg.search.setText("chen mykola")
+    qtbot.keyClick(dlg.search, Qt.Key.Key_Return)
+    assert _column(dlg, 0) == ["mchenko"]
+    qtbot.keyClick(dlg.search, Qt.Key.Key_Escape)
+    assert dlg.isVisible() and dlg.search.text() == ""  # Esc emptied the box, kept the dialog
+    assert dlg.table.rowCount() == everyone

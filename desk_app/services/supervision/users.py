@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
+from desk_app.db.text_search import any_contains, every_word
 from desk_app.domain import passwords
 from desk_app.domain.codes import Role
 from desk_app.domain.errors import NotPermitted, StaleRecord, ValidationError
@@ -85,11 +86,15 @@ class UserService:
         self._approvals = approvals
         approvals.register(GrantHandler())
 
-    def users(self) -> list[UserView]:
+    def users(self, search: str = "") -> list[UserView]:
+        """Every user by name; ``search``: each word in the name, full name, roles or login."""
         self._uow.actor.require(Action.USER_VIEW)
+        u = m.User
+        where = every_word(search, lambda w: any_contains(w, u.username, u.full_name, u.roles,
+                                                           u.db_login))  # fmt: skip
         with self._uow.read() as session:
             pending = self._pending_by_name(session)
-            users = session.scalars(select(m.User).order_by(m.User.username))
+            users = session.scalars(select(u).where(*where).order_by(u.username))
             return [view_of(u, pending) for u in users]
 
     def get(self, username: str) -> UserView:

@@ -7,12 +7,15 @@ UI never imports the services that load SQLAlchemy. Every rule is the service's.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.text_search import describe_search
 from desk_app.ui.dialogs.user_directory import (
     COLUMNS,
     GRANT_NOTE,
@@ -30,6 +34,7 @@ from desk_app.ui.dialogs.user_directory import (
     registration_text,
 )
 from desk_app.ui.dialogs.user_form import UserForm
+from desk_app.ui.tabs.blotter_filter_bar import DEBOUNCE_MS
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -61,6 +66,7 @@ class UsersDialog(QDialog):
         self.read_only = refusal is not None
 
         self.summary = QLabel(self)
+        self.search = self._build_search()
         self.notice = QLabel(self)
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
@@ -91,7 +97,10 @@ class UsersDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.search, 1)
+        layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.pending)
         layout.addWidget(self.notice)
@@ -102,7 +111,7 @@ class UsersDialog(QDialog):
     def reload(self, select: str | None = None) -> None:
         """Read the users again (after a change), keeping ``select`` selected."""
         # On the GUI thread: the firm's users, a few dozen rows, read when the dialog opens.
-        users = list(self._directory.users())
+        users = list(self._directory.users(self._searched))
         self._users = users
         self.table.setRowCount(len(users))
         for row, user in enumerate(users):
@@ -126,7 +135,8 @@ class UsersDialog(QDialog):
         self.table.resizeColumnsToContents()
         note = " (read-only: only an admin can change users)" if self.read_only else ""
         active = sum(1 for u in users if u.active)
-        self.summary.setText(f"{len(users)} users, {active} active{note}")
+        matching = f" matching {describe_search(self._searched)}" if self._searched else ""
+        self.summary.setText(f"{len(users)} users{matching}, {active} active{note}")
         waiting = list(self._directory.pending_grants())
         self.pending.setText(
             "Grants awaiting a principal:\n"
@@ -136,6 +146,43 @@ class UsersDialog(QDialog):
         )
         self.pending.setVisible(bool(waiting))
         self.pending.setToolTip(GRANT_NOTE)
+
+    def _build_search(self) -> QLineEdit:
+        """A search box as the list tabs have: applied after a pause in typing, Esc empties it."""
+        box = QLineEdit(self)
+        box.setObjectName("search")
+        box.setPlaceholderText("Search user name, full name, role or login")
+        box.setToolTip("Any part of a word, any case; several words must all match")
+        box.setClearButtonEnabled(True)
+        box.installEventFilter(self)  # Esc empties it (and does not close the dialog)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self._search_now)
+        box.textChanged.connect(lambda _text: self._search_timer.start())
+        box.returnPressed.connect(self._search_now)
+        self._searched = ""
+        return box
+
+    def _search_now(self) -> None:
+        self._search_timer.stop()
+        text = " ".join(self.search.text().split())
+        if text != self._searched:
+            self._searched = text
+            self.reload()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+            and self.search.text()
+        ):
+            self.search.clear()
+            self._search_now()
+            return True
+        return super().eventFilter(watched, event)
 
     def show_notice(self, text: str) -> None:
         """What the last save did (a grant filed), until the next one."""
