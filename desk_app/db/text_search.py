@@ -2,10 +2,12 @@
 
 ``ILIKE '%word%'`` on PostgreSQL, where migration 0019 gives the searched columns
 trigram (``pg_trgm``) GIN indexes so a contained word is found without reading the
-table; ``lower(x) LIKE lower('%word%')`` on SQLite, which reads the (small) table
-whose fields match and reaches the large ones through their foreign-key indexes.
-Fields of another table are searched as ``id IN (SELECT ...)``, so each side keeps
-its own indexes rather than searching a join.
+table; ``LIKE '%word%'`` on SQLite, whose LIKE already ignores the case of ASCII
+letters (and whose ``lower`` knows no other), so that a search reads each value once
+without a function call. SQLite reads the (small) tables whose fields match and
+reaches the large ones through their foreign-key indexes. Fields of another table
+are searched as ``id IN (SELECT ...)``, so each side keeps its own indexes rather
+than searching a join.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import Boolean, ColumnElement, and_, false, literal, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from desk_app.db.paging import Expr
 from desk_app.domain.text_search import search_words
@@ -28,9 +33,45 @@ def pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
+#: The last code point: a prefix range ``[p, p + LAST)`` holds every value starting with p.
+LAST = "\U0010ffff"
+
+
+class _Contains(FunctionElement[bool]):
+    """``expr LIKE pattern``, ignoring case on each engine the cheapest way it can."""
+
+    name = "desk_contains"
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(_Contains)
+def _ilike(element: _Contains, compiler: SQLCompiler, **kw: Any) -> str:
+    expr, text = list(element.clauses)
+    return compiler.process(expr.ilike(text, escape=ESCAPE), **kw)
+
+
+@compiles(_Contains, "sqlite")
+def _like(element: _Contains, compiler: SQLCompiler, **kw: Any) -> str:
+    expr, text = list(element.clauses)
+    return compiler.process(expr.like(text, escape=ESCAPE), **kw)
+
+
 def contains(expr: Expr, word: str) -> ColumnElement[bool]:
     """``expr`` contains ``word``, in any case."""
-    return expr.ilike(pattern(word), escape=ESCAPE)
+    return _Contains(expr, literal(pattern(word)))
+
+
+def starts_with(expr: Expr, word: str) -> ColumnElement[bool]:
+    """``expr`` starts with ``word`` as typed, in capitals or in small letters.
+
+    A range of the column's own B-tree index, on both engines: for a reference of a
+    million rows (a trade's external id) where a contained word would read them all.
+    """
+    forms = dict.fromkeys((word.upper(), word.lower(), word))
+    return or_(
+        *(and_(expr >= w, expr < w + LAST, expr.startswith(w, autoescape=True)) for w in forms)
+    )
 
 
 def any_contains(word: str, *exprs: Expr) -> ColumnElement[bool]:

@@ -59,7 +59,7 @@ POSTGRESQL_ONLY_INDEXES = frozenset(
 ) | frozenset(  # trigram indexes for the search (migration 0019), where pg_trgm is
     {
         "ix_accounts_search", "ix_instruments_search", "ix_counterparties_search",
-        "ix_trades_external_id_search", "ix_certificates_search",
+        "ix_certificates_search",
         "ix_courier_manifests_search", "ix_approval_requests_search",
         "ix_certificate_custody_search",
     }

@@ -2,9 +2,10 @@
 
 A word matches an obligation when its account (number or client name), its instrument
 (ISIN, CUSIP, symbol or description), its counterparty (code or name) or its trade's
-reference (external id) contains it, or when it is the obligation's or the trade's
-number. A trade reference always has a digit: only a word with one is looked for
-among the trades (a million of them on a busy desk, which SQLite must read whole).
+reference (external id) starts with it, or when it is the obligation's or the
+trade's number. A trade reference is matched from its start (as the blotter's filter
+does), in capitals or small letters, so that its index finds it among a million
+trades: a contained word would read them all on SQLite.
 
 Each word becomes one set of obligation ids, the union of what each side finds
 through its own table and the obligations' foreign-key indexes (see
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, union
 
 from desk_app.db import models as m
-from desk_app.db.text_search import any_contains, every_word
+from desk_app.db.text_search import any_contains, every_word, starts_with
 from desk_app.domain.text_search import whole_number
 
 
@@ -39,12 +40,8 @@ def obligation_matches(word: str) -> ColumnElement[bool]:
             o.counterparty_id.in_(select(c.id).where(any_contains(word, c.code, c.name)))
         ),
     ]
-    if any(ch.isdigit() for ch in word):
-        sides.append(
-            select(o.id).where(
-                o.trade_id.in_(select(t.id).where(any_contains(word, t.external_id)))
-            )
-        )
+    referenced = select(t.id).where(starts_with(t.external_id, word))
+    sides.append(select(o.id).where(o.trade_id.in_(referenced)))
     number = whole_number(word)
     if number is not None:
         sides.append(select(o.id).where(or_(o.id == number, o.trade_id == number)))

@@ -13,7 +13,9 @@ owner may, with CREATE on the database). Where it can do neither, the searches s
 work, reading the tables, and the migration logs a warning; a later upgrade does not
 retry (an administrator can install the extension, then downgrade to 0016 and upgrade).
 
-Obligations are reached from a matching account, instrument, counterparty or trade
+A trade's reference is matched from its start, through the B-tree index it has (a
+trigram index on a million trades would slow every import). Obligations are reached
+from a matching account, instrument, counterparty or trade
 through their foreign keys: the instrument and counterparty columns get the indexes
 the account and trade columns already had, on both engines. SQLite has no substring
 index; it reads the small tables whose fields match and reaches the large one through
@@ -39,7 +41,6 @@ TRIGRAM_INDEXES = {
     "ix_accounts_search": ("accounts", ("account_number", "name", "registered_rep")),
     "ix_instruments_search": ("instruments", ("isin", "cusip", "symbol", "description")),
     "ix_counterparties_search": ("counterparties", ("code", "name")),
-    "ix_trades_external_id_search": ("trades", ("external_id",)),
     "ix_certificates_search": (
         "certificates",
         ("certificate_number", "cusip", "issuer", "registered_holder"),
