@@ -1,6 +1,6 @@
 """A typed search as SQL: each word must be contained, in any case, in one of the fields.
 
-``ILIKE '%word%'`` on PostgreSQL, where migration 0019 gives the searched columns
+``ILIKE '%word%'`` on PostgreSQL, where migration 0017 gives the searched columns
 trigram (``pg_trgm``) GIN indexes so a contained word is found without reading the
 table; ``LIKE '%word%'`` on SQLite, whose LIKE already ignores the case of ASCII
 letters (and whose ``lower`` knows no other), so that a search reads each value once

@@ -241,7 +241,7 @@ def test_words_are_lowered_deduplicated_and_bounded() -> None:
 
 
 def test_postgresql_answers_a_contained_word_from_a_trigram_index(book: Workspace) -> None:
-    """Migration 0019's indexes exist and serve ``ILIKE '%word%' ESCAPE``, as searched."""
+    """Migration 0017's indexes exist and serve ``ILIKE '%word%' ESCAPE``, as searched."""
     if book.engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no substring index")
     from sqlalchemy import text

@@ -56,7 +56,7 @@ class Versioned:
 #: blotter sort by a column that may be empty, NULLs first, from an index.
 POSTGRESQL_ONLY_INDEXES = frozenset(
     {"ix_trades_external_id_nulls_first", "ix_instruments_symbol_nulls_first"}
-) | frozenset(  # trigram indexes for the search (migration 0019), where pg_trgm is
+) | frozenset(  # trigram indexes for the search (migration 0017), where pg_trgm is
     {
         "ix_accounts_search", "ix_instruments_search", "ix_counterparties_search",
         "ix_certificates_search",
