@@ -510,8 +510,11 @@ class SettlementsTab(TableTab):
         # On the GUI thread: the source only describes the query (and the calendar is a
         # handful of rows); the model reads it a page at a time.
         return workspace.settlements.obligations(
-            open_only=open_only, status=status, exceptions_only=show == "exceptions",
-            search=self.search_text(), **window
+            open_only=open_only,
+            status=status,
+            exceptions_only=show == "exceptions",
+            search=self.search_text(),
+            **window,
         )
 
     def market_today(self) -> date:
