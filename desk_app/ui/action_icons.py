@@ -24,6 +24,7 @@ _ALIASES = {
     "loss_report": "report",
     "receipt_form": "report",
     "pickup": "manifest",
+    "recheck_all": "recheck",
 }
 #: The sizes drawn: the tool bar's, and twice it for high-density screens.
 SIZES = (16, 32)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QMargins, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from desk_app.domain.cutoffs import CUTOFFS
@@ -63,10 +64,12 @@ class FailsTab(TableTab):
         self.toolbar = ActionBar("Fails actions", self)
         for action in self.fail_actions.values():
             self.toolbar.addAction(action)
-        self.chart_action = self.toolbar.addAction("Chart")
-        self.chart_action.setObjectName("fails_chart_toggle")
+        # Named before it is added: the bar picks the icon by the action's name.
+        self.chart_action = QAction("Chart", self)
+        self.chart_action.setObjectName("chart_fails_action")
         self.chart_action.setCheckable(True)
         self.chart_action.setToolTip("Show or hide the chart of the fails by age")
+        self.toolbar.addAction(self.chart_action)
         self.add_action_bar(self.toolbar)
         self.side = QWidget(self)
         self.side.setObjectName("fails_by_age")
