@@ -18,6 +18,9 @@ pytestmark = pytest.mark.gui
 HEAVY = (
     "sqlalchemy", "alembic", "holidays", "reportlab", "keyring", "psycopg", "pypdfium2",
     "PySide6.QtPrintSupport",
+    # Loaded after the first paint: the other tabs, and what only they need.
+    "stdnum", "pycountry", "desk_app.domain.certificates", "desk_app.ui.tabs.settlements_tab",
+    "desk_app.ui.tabs.certificates_tab", "desk_app.ui.tabs.approvals_tab",
 )  # fmt: skip
 
 SHOW_WINDOW = f"""
