@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk_app.db import models as m
 from desk_app.demo.approvals import make_approvals
 from desk_app.demo.book import CHUNKS, Book, Progress, Steps, trade_days
+from desk_app.demo.catalogue_shipping import DEMO_FIRM
 from desk_app.demo.certificates import make_certificates
 from desk_app.demo.history import tell_accounts, tell_trades, write_past
 from desk_app.demo.instruments import make_instruments
@@ -51,9 +52,6 @@ __all__ = ["NOT_EMPTY", "DemoSummary", "Progress", "generate_demo_data"]
 NOT_EMPTY = (
     "This database already has data; demo data goes into an empty database (try desk-app --demo)."
 )
-
-#: The demo firm, whose name its paperwork prints (`desk_app.services.firm`).
-DEMO_FIRM = "Water Street Securities LLC"
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ DTC_RECIPIENT = Recipient(
     "Attn: Deposits / Custody Services\n570 Washington Blvd\nJersey City, NJ 07310",
     "DTC, 570 Washington Blvd, Jersey City (deposited)",
 )
+#: The demo firm, whose name its paperwork prints (`desk_app.services.firm`).
+DEMO_FIRM = "Water Street Securities LLC"
 SENDER = "Physical Securities Dept., 55 Water Street, 12th Floor, New York, NY 10041"
 COURIERS = ("FedEx", "UPS", "Brink's Global Services", "DHL Express")
 #: The couriers' agents who sign for a package at pickup.

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
 
+from sqlalchemy import select
+
 from desk_app.db import models as m
 from desk_app.db.bulk import bulk_insert
 from desk_app.demo.book import Account, Book, Row, draw, save, stamped
@@ -22,6 +24,7 @@ from desk_app.demo.catalogue_shipping import (
     CERTIFICATE_SHARES,
     COURIER_AGENTS,
     COURIERS,
+    DEMO_FIRM,
     DTC_RECIPIENT,
     SENDER,
     TRANSFER_AGENTS,
@@ -373,18 +376,22 @@ def _save_prints(book: Book, manifests: list[Manifest]) -> None:
     from desk_app.services.custody.manifests import get, view_of
 
     prints = []
+    names = {u: n for u, n in book.session.execute(select(m.User.username, m.User.full_name))}
     for mf in manifests:
         row = mf.row
         if not row["print_count"]:
             continue
         view = view_of(get(book.session, row["manifest_number"]))
         for n in range(row["print_count"]):
-            doc = manifest_document(view, Paper.LETTER, receipt=False, copy=n > 0)
+            at = row["verified_at"] + timedelta(minutes=10 + 30 * n)
+            doc = manifest_document(
+                view, Paper.LETTER, receipt=False, copy=n > 0, printed_at=at, firm=DEMO_FIRM,
+                names=names, printed_by=names.get(row["prepared_by"], ""),
+            )  # fmt: skip
             pdf = doc.render()
             prints.append({
                 "manifest_id": mf.id, "document": "manifest", "paper": "letter", "copy": n > 0,
                 "pages": len(doc.pages()), "sha256": hashlib.sha256(pdf).hexdigest(),
-                "printed_at": row["verified_at"] + timedelta(minutes=10 + 30 * n),
-                "printed_by": row["prepared_by"],
+                "printed_at": at, "printed_by": row["prepared_by"],
             })  # fmt: skip
     bulk_insert(book.session, m.ManifestPrint, prints)

@@ -185,7 +185,9 @@ class PagedTable:
 
     @property
     def when(self) -> datetime:
-        return self.printed_at if self.printed_at is not None else datetime.now(UTC)
+        """The print time, aware (a time without a zone is UTC, as Desk stores times)."""
+        at = self.printed_at if self.printed_at is not None else datetime.now(UTC)
+        return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
     def height_of(self, row: Any) -> float:
         return self.row_heights(row) if self.row_heights is not None else self.row_height

@@ -20,7 +20,7 @@ from stdnum import bic, cusip, isin, lei
 from stdnum.us import ein, ssn
 
 from desk_app.db import models as m
-from desk_app.demo import DemoSummary, generate_demo_data
+from desk_app.demo import DEMO_FIRM, DemoSummary, generate_demo_data
 from desk_app.demo.catalogue_people import DEMO_PASSWORD
 from desk_app.domain import passwords
 from desk_app.domain.codes import Direction, InstrumentType, RegistrationType, Role, Side
@@ -36,6 +36,7 @@ from desk_app.domain.states import (
 from desk_app.reports.manifest import manifest_document
 from desk_app.reports.paged import Paper
 from desk_app.services.custody.manifests import view_of
+from desk_app.services.firm import firm_name
 from desk_app.services.workspace import Workspace, open_workspace
 
 #: The day after Columbus Day 2025: the window holds Good Friday, Juneteenth and a
@@ -284,12 +285,16 @@ def _custody_follows_the_rules(ws: Workspace, certs: list[m.Certificate]) -> Non
     printed = {mf.id: mf.print_count for mf in _all(ws, m.CourierManifest)}
     prints = Counter(p.manifest_id for p in _all(ws, m.ManifestPrint))
     assert prints == {k: v for k, v in printed.items() if v}
-    hashes = {(p.manifest_id, p.copy): p.sha256 for p in _all(ws, m.ManifestPrint)}
-    with ws.sessions() as session:  # each print's hash is the hash of what prints again
-        for (manifest_id, copy), digest in hashes.items():
-            view = view_of(session.get_one(m.CourierManifest, manifest_id))
-            pdf = manifest_document(view, Paper.LETTER, receipt=False, copy=copy).render()
-            assert hashlib.sha256(pdf).hexdigest() == digest
+    names = {u.username: u.full_name for u in _all(ws, m.User)}
+    with ws.sessions() as session:  # each print's hash is that of a reprint at its time
+        for p in _all(ws, m.ManifestPrint):
+            view = view_of(session.get_one(m.CourierManifest, p.manifest_id))
+            pdf = manifest_document(
+                view, Paper.LETTER, receipt=False, copy=p.copy, printed_at=p.printed_at,
+                firm=firm_name(session), names=names, printed_by=names[p.printed_by],
+            ).render()  # fmt: skip
+            assert hashlib.sha256(pdf).hexdigest() == p.sha256
+        assert firm_name(session) == DEMO_FIRM
 
 
 def _digest(ws: Workspace) -> str:
@@ -366,8 +371,11 @@ def test_one_audit_event_records_the_load_itself(book: tuple[Workspace, DemoSumm
     with ws.sessions() as s:
         entries = list(s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.seq)))
         entries = [e for e in entries if e.action != "db.baseline_seal"]  # the migration's
+        firm = [e for e in entries if e.record_id == "firm"]  # the name its paperwork prints
         # What its staff did, each entry their own (see the test below), is not the load.
-        entries = [e for e in entries if e.app_user in ("tester", "demo-data")]
+        entries = [
+            e for e in entries if e.record_id != "firm" and e.app_user in ("tester", "demo-data")
+        ]
         seals = int(s.scalar(select(func.count()).select_from(m.RecordSeal)) or 0)
     assert [(e.action, e.change, e.table_name) for e in entries[:3]] == [
         ("user.bootstrap_admin", "create", "users"),  # "tester", who opened the database
@@ -390,6 +398,7 @@ def test_one_audit_event_records_the_load_itself(book: tuple[Workspace, DemoSumm
         "certificates": summary.certificates, "manifests": summary.manifests,
         "approval_requests": summary.approval_requests,
     }  # fmt: skip
+    assert [json.loads(e.after or "") for e in firm] == [{"name": DEMO_FIRM}]
     assert ws.history.verify().intact
 
 

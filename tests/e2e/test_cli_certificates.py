@@ -145,7 +145,7 @@ def test_a_print_that_cannot_be_written_is_not_on_record(
     sue = cli_as(settling_desk.url, "sue")
     code, out, err = run(capsys, *carl, "manifest", "create", "--courier", "UPS", "--to", "DTC",
                          "--address", "55 Water St", "--sender", "Ops", "--pickup",
-                         "2026-11-26T16:30", "NY 100")  # fmt: skip
+                         "2026-11-26T16:30-05:00", "NY 100")  # fmt: skip
     assert code == 0, err
     number = out.strip()
     code, _, err = run(capsys, *sue, "manifest", "verify", number, "--shares", "100")
@@ -161,7 +161,7 @@ def test_a_print_that_cannot_be_written_is_not_on_record(
     good = tmp_path / "m.pdf"
     code, _, err = run(capsys, *carl, "manifest", "print", number, "--out", str(good))
     assert code == 0 and "(original)" in err  # the refused attempt printed nothing
-    assert "Pickup 2026-11-26 16:30" in " ".join(pdf_text(good).split())
+    assert "Pickup 2026-11-26 16:30 EST" in " ".join(pdf_text(good).split())
     code, out, _ = run(capsys, *carl, "certificates", "movements", "--since", "2026-01-01",
                        "--format", "csv")  # fmt: skip
     assert code == 0 and len(_csv(out)) == 3

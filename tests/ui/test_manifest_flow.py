@@ -19,7 +19,7 @@ from desk_app.ui.tabs.certificates_tab import CertificatesTab
 from desk_app.ui.tabs.manifests_tab import ManifestsTab
 from tests.pdf_tools import barcodes, pdf_text
 from tests.services.conftest import Desk
-from tests.services.custody.certificate_helpers import register
+from tests.services.custody.certificate_helpers import dispatch, register
 from tests.ui.conftest import wait_ops
 
 pytestmark = pytest.mark.gui
@@ -227,3 +227,24 @@ def test_a_refused_cancel_says_why_and_a_double_press_cancels_once(
     wait_ops(qtbot)
     assert mine.notice.text() == f"Manifest {number} cancelled"
     assert settling_desk.admin.manifests.view(str(number)).status.value == "cancelled"
+
+
+def test_a_manifest_without_its_airbill_waits_for_it_before_verification(
+    qtbot: QtBot, tmp_path: Path, desk: Desk
+) -> None:
+    register(desk, "A1")
+    number = desk.ws["carl"].manifests.create(dispatch(airbill="", courier="UPS"), ["A1"])
+    checker = _manifests(qtbot, tmp_path, desk, "sue")
+    verify = checker.manifest_actions["verify"]
+    assert not verify.isEnabled() and "No airbill yet" in verify.toolTip()
+    mine = _manifests(qtbot, tmp_path, desk, "carl")
+    mine.set_airbill("7712 3456 7890")  # not a UPS number: said, nothing saved
+    qtbot.waitUntil(lambda: "is not a UPS tracking number" in mine.notice.text())
+    mine.set_airbill("1Z999AA10123456784")
+    qtbot.waitUntil(lambda: f"Manifest {number} has its airbill" in mine.notice.text())
+    assert desk.ws["carl"].manifests.view(number).airbill == "1Z999AA10123456784"
+    checker.refresh()
+    qtbot.waitUntil(lambda: checker.model.value_in(checker.current_row() or (), "airbill")
+                    == "1Z999AA10123456784")  # fmt: skip
+    checker.view.selectRow(0)
+    qtbot.waitUntil(verify.isEnabled)

@@ -84,8 +84,9 @@ class ManifestPrinting:
             if kind is Document.MANIFEST and row.status is MS.VERIFIED:
                 manifests.check_lines(row)
             copy = _printed_before(session, row.id, kind)
+            at = self.clock()  # on the paper and on record: a reprint at it is the same bytes
             done = _document(session, row, kind, paper, copy,
-                             printed_by=self._uow.actor.full_name, at=self.clock())  # fmt: skip
+                             printed_by=self._uow.actor.full_name, at=at)  # fmt: skip
             if kind is Document.MANIFEST:
                 if row.status is MS.VERIFIED:
                     row.status = MS.PRINTED
@@ -95,6 +96,7 @@ class ManifestPrinting:
             session.add(m.ManifestPrint(
                 manifest_id=row.id, document=kind.value, paper=paper, copy=copy,
                 pages=done.pages, sha256=done.sha256, printed_by=self._uow.actor.username,
+                printed_at=at,
             ))  # fmt: skip
             return done
 

@@ -165,8 +165,11 @@ class FailsService:
             for b in BUCKETS
         ]
 
-    def report(self, path: Path, as_of: date | None = None) -> Path:
-        """The printable fails report (PDF) at ``path``; ReportLab loads on first use."""
+    def report(
+        self, path: Path, as_of: date | None = None, printed_at: datetime | None = None
+    ) -> Path:
+        """The printable fails report (PDF) at ``path``, printed now (or at ``printed_at``);
+        ReportLab loads on first use."""
         from desk_app.reports.fails import fails_report_pdf
 
         day = as_of or market_today()
@@ -174,6 +177,7 @@ class FailsService:
         with self._uow.read() as session:
             firm = firm_name(session)
         data = fails_report_pdf(day, self.buckets(found), found, firm=firm,
+                                printed_at=printed_at,
                                 printed_by=self._uow.actor.full_name)  # fmt: skip
         try:
             path.write_bytes(data)

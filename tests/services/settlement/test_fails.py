@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -98,8 +98,9 @@ def test_the_report_prints_every_fail_and_the_same_fails_print_the_same_bytes(
     settling_desk: Desk, failing: dict[str, int], tmp_path: Path
 ) -> None:
     fails = settling_desk.ws["carl"].fails
-    first = fails.report(tmp_path / "fails.pdf", date(2026, 12, 3))
-    again = fails.report(tmp_path / "again.pdf", date(2026, 12, 3))
+    at = datetime(2026, 12, 3, 22, 0, tzinfo=UTC)  # the print time is on the paper
+    first = fails.report(tmp_path / "fails.pdf", date(2026, 12, 3), at)
+    again = fails.report(tmp_path / "again.pdf", date(2026, 12, 3), at)
     assert first.read_bytes() == again.read_bytes()
     text = subprocess.run(
         ["pdftotext", "-layout", str(first), "-"], check=True, capture_output=True, text=True
