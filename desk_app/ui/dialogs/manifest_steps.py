@@ -1,7 +1,8 @@
 """The steps of a manifest after its draft: verify (dual control), pickup, receipt.
 
-Verifying is a real second count: the verifier types the certificates and shares
-they counted in the envelope, and the manifest must agree. The pickup records the
+Verifying is a real, blind second count: the verifier types the certificates and
+shares they counted in the envelope, and the manifest must agree; a count that does
+not is told only that (the service audits it and locks the manifest after three). The pickup records the
 courier's agent and the bag or seal number; the receipt records who signed at the
 recipient and names any certificate that was not in the package.
 """
@@ -96,9 +97,11 @@ class VerifyDialog(_StepDialog):
     ) -> None:
         super().__init__(
             f"Verify manifest {view.manifest_number}",
-            f"Prepared by {view.prepared_by}, to {view.recipient} by {view.courier}. Count the "
-            "certificates in the envelope and their shares; the manifest must agree. Check "
-            "that no stock power travels with them.",
+            f"Prepared by {view.prepared_by}, to {view.recipient} by {view.courier} "
+            f"(airbill {view.airbill or 'none yet'}). Count the certificates in the envelope "
+            "and their shares yourself; a count that does not agree is told only that, and "
+            "after three such counts a supervisor verifies it. Check that no stock power "
+            "travels with them.",
             "Verify",
             parent,
         )
