@@ -40,7 +40,23 @@ ACTION_TEXT = {
     **labels.ACTIONS,
     "account.reveal_tax_id": "Tax ID revealed",
     "demo.generate": "Demo data loaded",
+    "trade.book": "Book trade",
+    "trade.amend": "Amend trade",
+    "trade.cancel": "Cancel trade",
+    "trade.import": "Import trades",
+    "certificate.register": "Register certificate",
+    "certificate.move": "Move certificate",
+    "settlement.settle": "Settle",
+    "settlement.run": "Settlement run",
 }
+
+
+def action_text(action: str) -> str:
+    """``certificate.move`` → ``Move certificate``; an action without a label as words."""
+    known = ACTION_TEXT.get(action)
+    if known is not None:
+        return known
+    return action.replace(".", " ").replace("_", " ").capitalize()
 #: Bookkeeping a diff need not repeat (the version pane still shows it).
 DIFF_QUIET = frozenset({"version"})
 NO_CHANGES = (
@@ -77,7 +93,7 @@ def change_cells(change: RecordChange, history: RecordHistoryView) -> list[Cell]
         _when(change),
         Cell(history.who(change.app_user), change.app_user),
         Cell(change.db_login, change.db_login, tooltip="The login the database knew them by"),
-        Cell(ACTION_TEXT.get(change.action, change.action), change.action, tooltip=change.action),
+        Cell(action_text(change.action), change.action, tooltip=change.action),
         Cell(CHANGE_KINDS.get(change.change, change.change), change.change),
         Cell("" if approval is None else f"#{approval}", approval,
              tooltip="" if approval is None else f"Applied by approving request {approval}"),
