@@ -234,6 +234,7 @@ def test_save_and_reload_a_preset(
     mine = TradeFilter(side="sell", status="current")
     tab.filter_bar.set_filter(mine)
     tab.presets.ask_name = lambda: "My sells"  # type: ignore[method-assign]
+    qtbot.waitUntil(tab.presets.save_button.isEnabled)  # read once the first page painted
     qtbot.mouseClick(tab.presets.save_button, Qt.MouseButton.LeftButton)
     wait_ops(qtbot)
     assert tab.presets.names() == ["My sells"]

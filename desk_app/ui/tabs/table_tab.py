@@ -228,9 +228,17 @@ class TableTab(QWidget):
 
     def set_source(self, source: PageSource) -> None:
         """Show ``source`` with the user's saved column layout and sort, if they still fit."""
-        if self._model.source() is not None:
-            self.save_layout()
         keys = tuple(c.key for c in source.columns)
+        shown = self._model.source()
+        if shown is not None and tuple(c.key for c in shown.columns) == keys:
+            # The same list narrowed anew: its columns and sort stay as the user has them
+            # (saving and restoring the header would lay every column out again).
+            self._failure = ""
+            self._model.set_source(source, self._model.sort_spec())
+            self._sync_sort_indicator()
+            return
+        if shown is not None:
+            self.save_layout()
         saved = self._settings.header_layout(self.key)
         if saved is not None and saved.columns != keys:
             saved = None  # the columns changed since; start from the defaults
