@@ -177,7 +177,15 @@ def baseline(runs: int, columns: int) -> list[float]:
         samples.append(time.perf_counter() - start)
         view.close()
         view.deleteLater()
+        gone()
     return samples
+
+
+def gone() -> None:
+    """Delete what was closed and handed to ``deleteLater`` now: outside a running event
+    loop Qt would keep it, and every run's tab would add to the peak memory."""
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
 
 
 def ctrl_end(tab: Any) -> None:
@@ -258,7 +266,7 @@ def measure(url: str, runs: int) -> dict[str, Any]:
             tab.clear()
             tab.close()
             tab.deleteLater()
-            QApplication.processEvents()
+            gone()
         total = ws.blotter.trades().count()
     ws.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
