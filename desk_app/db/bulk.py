@@ -100,6 +100,8 @@ def _bound_values(
         raise _explain(table, pairs, rows) from exc
     values = list(zip(*converted, strict=True))
     width = len(keys)
+    if set(map(len, rows)) == {width}:  # the usual case, checked without a loop in Python
+        return values
     for index, row in enumerate(rows):
         if len(row) != width:  # it has every column (see above), so it has more
             extra = sorted(set(row) - set(keys))

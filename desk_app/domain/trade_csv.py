@@ -113,10 +113,14 @@ class _TradesCsvReader(CsvTableReader):
         return bool(self.rows)
 
     def header_read(self) -> None:
-        if not self.problems:  # every required column is there, once
-            at, maybe = self.columns, self.columns.get
+        if not self.problems and "isin" in self.columns:  # every required column, once
+            at, absent = self.columns, self.width  # an absent column reads as ""
+
+            def maybe(name: str) -> int:
+                return at.get(name, absent)
+
             self.fast = _Positions(
-                at["external_id"], at["trade_date"], at["account"], at["side"], maybe("isin"),
+                at["external_id"], at["trade_date"], at["account"], at["side"], at["isin"],
                 at["quantity"], at["price"], at["currency"], at["counterparty"], maybe("cusip"),
                 maybe("settle_date"), maybe("trade_time"), maybe("commission"), maybe("fees"),
                 maybe("instrument_type"), maybe("short_sale"), maybe("price_reason"),
@@ -262,25 +266,25 @@ class _TradesCsvReader(CsvTableReader):
 
 
 class _Positions(NamedTuple):
-    """Where each known column is in a row (None: not in this file)."""
+    """Where each known column is in a row; a column not in the file is one past the end."""
 
     external_id: int
     trade_date: int
     account: int
     side: int
-    isin: int | None
+    isin: int
     quantity: int
     price: int
     currency: int
     counterparty: int
-    cusip: int | None
-    settle_date: int | None
-    trade_time: int | None
-    commission: int | None
-    fees: int | None
-    instrument_type: int | None
-    short_sale: int | None
-    price_reason: int | None
+    cusip: int
+    settle_date: int
+    trade_time: int
+    commission: int
+    fees: int
+    instrument_type: int
+    short_sale: int
+    price_reason: int
 
 
 def _fast_row(at: _Positions, line: int, fields: list[str]) -> TradeRow | None:
@@ -289,53 +293,48 @@ def _fast_row(at: _Positions, line: int, fields: list[str]) -> TradeRow | None:
     The common case of `_TradesCsvReader._read_row_fully`, value for value: the same
     checks (cached), the same result. Anything it does not handle the same way or
     finds wrong sends the row to the full reading, which reports every problem.
+    The values are stripped in one go; a column the file lacks reads as the empty
+    value at the end (`_Positions`).
     """
-    if at.cusip is not None and fields[at.cusip].strip():
+    values = [*map(str.strip, fields), ""]
+    if values[at.cusip]:
         return None  # the isin and cusip columns together: the full reading decides
-    if at.isin is None:
-        return None
-    trade_date = parse_iso_date("trade_date", fields[at.trade_date].strip())
-    side = parse_side("side", fields[at.side].strip())
-    settle_date = _optional(at.settle_date, fields, "settle_date", parse_iso_date)
+    trade_date = parse_iso_date("trade_date", values[at.trade_date])
+    side = parse_side("side", values[at.side])
+    text = values[at.settle_date]
+    settle_date = parse_iso_date("settle_date", text) if text else None
     if settle_date is not None and settle_date < trade_date:
         return None
-    if at.short_sale is not None:
-        short_sale = parse_yes_no("short_sale", fields[at.short_sale].strip())
+    text = values[at.short_sale]
+    if text:
+        short_sale = parse_yes_no("short_sale", text)
         if short_sale:
             if side is Side.BUY:
                 return None
             if side is Side.SELL:
                 side = Side.SELL_SHORT
-        elif side is Side.SELL_SHORT and fields[at.short_sale].strip():
+        elif side is Side.SELL_SHORT:
             return None
-    return TradeRow(
-        line=line,
-        external_id=parse_external_id("external_id", fields[at.external_id].strip()),
-        trade_date=trade_date,
-        account=parse_text("account", fields[at.account].strip()),
-        side=side,
-        isin=parse_isin("isin", fields[at.isin].strip()),
-        quantity=parse_quantity("quantity", fields[at.quantity].strip()),
-        price=parse_price("price", fields[at.price].strip()),
-        currency=parse_currency("currency", fields[at.currency].strip()),
-        counterparty=parse_text("counterparty", fields[at.counterparty].strip()),
-        commission=Decimal(0)
-        if at.commission is None
-        else parse_charge("commission", fields[at.commission].strip()),
-        fees=Decimal(0) if at.fees is None else parse_charge("fees", fields[at.fees].strip()),
-        settle_date=settle_date,
-        trade_time=_optional(at.trade_time, fields, "trade_time", parse_time_of_day),
-        instrument_type=_optional(
-            at.instrument_type, fields, "instrument_type", parse_instrument_type
-        ),
-        price_reason=_optional(at.price_reason, fields, "price_reason", parse_reason) or "",
+    time_text, kind_text, reason_text = (
+        values[at.trade_time],
+        values[at.instrument_type],
+        values[at.price_reason],
     )
-
-
-def _optional(
-    at: int | None, fields: list[str], name: str, parse: Callable[[str, str], _T]
-) -> _T | None:
-    if at is None:
-        return None
-    text = fields[at].strip()
-    return parse(name, text) if text else None
+    return TradeRow(
+        line,
+        parse_external_id("external_id", values[at.external_id]),
+        trade_date,
+        parse_text("account", values[at.account]),
+        side,
+        parse_isin("isin", values[at.isin]),
+        parse_quantity("quantity", values[at.quantity]),
+        parse_price("price", values[at.price]),
+        parse_currency("currency", values[at.currency]),
+        parse_text("counterparty", values[at.counterparty]),
+        parse_charge("commission", values[at.commission]),
+        parse_charge("fees", values[at.fees]),
+        settle_date,
+        parse_time_of_day("trade_time", time_text) if time_text else None,
+        parse_instrument_type("instrument_type", kind_text) if kind_text else None,
+        parse_reason("price_reason", reason_text) if reason_text else "",
+    )

@@ -172,6 +172,13 @@ def parse_iso_date(field: str, raw: str) -> datetime.date:
 @functools.lru_cache(maxsize=_CACHE)
 def parse_time_of_day(field: str, raw: str) -> datetime.time:
     """A time written HH:MM or HH:MM:SS."""
+    if len(raw) == 8 and raw[2] == ":" == raw[5] and raw.isascii():  # HH:MM:SS, mostly
+        hour, minute, second = raw[:2], raw[3:5], raw[6:]
+        if hour.isdigit() and minute.isdigit() and second.isdigit():
+            try:
+                return datetime.time(int(hour), int(minute), int(second))
+            except ValueError:
+                raise ValidationError(field, "is not a real time of day", raw) from None
     match = _TIME.fullmatch(raw)
     if not match:
         raise ValidationError(field, "is not a time written HH:MM or HH:MM:SS", raw)
@@ -180,6 +187,20 @@ def parse_time_of_day(field: str, raw: str) -> datetime.time:
         return datetime.time(int(hour), int(minute), int(second or 0))
     except ValueError:
         raise ValidationError(field, "is not a real time of day", raw) from None
+
+
+def _is_plain_number(raw: str) -> bool:
+    """``_PLAIN_NUMBER.fullmatch(raw)``, without the regular expression for the usual numbers.
+
+    ASCII digits with at most one ``.``, a sign allowed: what ``Decimal`` reads the
+    same in every locale (no exponent, no ``_``, no NaN, no blanks).
+    """
+    if not raw.isascii():
+        return False
+    whole, dot, fraction = raw.partition(".")
+    if whole.isdigit() and (not fraction or fraction.isdigit()):
+        return True  # the usual "189.25", "100", "1."
+    return _PLAIN_NUMBER.fullmatch(raw) is not None  # signs, ".5", and what is refused
 
 
 def parse_amount(
@@ -192,7 +213,7 @@ def parse_amount(
     """
     if not raw:
         raise ValidationError(field, "is required")
-    if not _PLAIN_NUMBER.fullmatch(raw):
+    if not _is_plain_number(raw):
         if "," in raw or _GROUPED_DIGITS.search(raw):
             reason = (
                 "has a thousands separator or decimal comma: write digits only, "

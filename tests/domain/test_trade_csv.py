@@ -572,3 +572,33 @@ def test_a_refused_row_keeps_what_it_names_for_the_books() -> None:
     assert [(r.line, r.account, r.isin, r.counterparty, r.trade_date) for r in result.refused] == [
         (3, "ACC-404", None, "ZZZZ", None)
     ]
+
+
+@given(st.text(alphabet="0123456789.+-e_ ,\u0663\u00b2", max_size=8))
+def test_the_quick_number_check_agrees_with_the_pattern(text: str) -> None:
+    from desk_app.domain.trade_rows import _PLAIN_NUMBER, _is_plain_number
+
+    assert _is_plain_number(text) == (_PLAIN_NUMBER.fullmatch(text) is not None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("09:31:05", datetime.time(9, 31, 5)),
+        ("9:31", datetime.time(9, 31)),
+        ("24:00:00", "is not a real time of day"),
+        ("09:61:00", "is not a real time of day"),
+        ("\u0660\u0669:31:05", "is not a time written HH:MM or HH:MM:SS"),
+        ("09:31:5x", "is not a time written HH:MM or HH:MM:SS"),
+    ],
+)
+def test_times_of_day_read_the_same_by_either_way(raw: str, expected: object) -> None:
+    from desk_app.domain.errors import ValidationError
+    from desk_app.domain.trade_rows import parse_time_of_day
+
+    if isinstance(expected, datetime.time):
+        assert parse_time_of_day("trade_time", raw) == expected
+    else:
+        with pytest.raises(ValidationError) as caught:
+            parse_time_of_day("trade_time", raw)
+        assert caught.value.reason == expected
