@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desk_app.domain.record_seals import (
@@ -85,6 +85,11 @@ LOOKALIKES: list[list[Any]] = [
 ]  # fmt: skip
 
 
+#: On a machine others keep busy, drawing rows and a run are slow, not the seals.
+_BUSY_MACHINE = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+
+
+@_BUSY_MACHINE
 @given(st.data())
 def test_a_column_of_repeating_values_seals_each_value_as_itself(data: st.DataObject) -> None:
     columns = []
@@ -100,6 +105,7 @@ def test_a_column_of_repeating_values_seals_each_value_as_itself(data: st.DataOb
     ]
 
 
+@_BUSY_MACHINE
 @given(st.data())
 def test_values_remembered_from_part_to_part_seal_each_value_as_itself(
     data: st.DataObject,
