@@ -57,6 +57,8 @@ def action_text(action: str) -> str:
     if known is not None:
         return known
     return action.replace(".", " ").replace("_", " ").capitalize()
+
+
 #: Bookkeeping a diff need not repeat (the version pane still shows it).
 DIFF_QUIET = frozenset({"version"})
 NO_CHANGES = (
