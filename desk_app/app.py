@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from desk_app.cli.common import CommandContext
+    from desk_app.services.workspace import Workspace
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,16 +36,14 @@ def run_window(
     return run_gui(url, actor, ServiceOpener(), demo=demo, exit_after_paint=exit_after_paint)
 
 
-def save_screenshots(url: str, actor: str, out_dir: Path) -> list[Path]:
-    """``desk-app screenshot``: the window over ``url`` with each tab, as PNGs in ``out_dir``."""
+def save_screenshots(workspace: Workspace, out_dir: Path) -> list[Path]:
+    """``desk-app screenshot``: the window over ``workspace`` with each tab, as PNGs."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from desk_app.services.workspace import open_workspace
     from desk_app.ui.launch import screenshot_application
     from desk_app.ui.screenshot import render_screenshots
 
     screenshot_application()
-    with open_workspace(url, actor) as workspace:
-        return render_screenshots(workspace, out_dir)
+    return render_screenshots(workspace, out_dir)
 
 
 def _start_window(ctx: CommandContext) -> int:

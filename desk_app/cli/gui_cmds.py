@@ -11,12 +11,15 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desk_app.cli.common import EXIT_OK, CommandContext
 
-#: ``(database URL, actor, folder)`` → the PNG files written.
-ScreenshotTaker = Callable[[str, str, Path], list[Path]]
+if TYPE_CHECKING:
+    from desk_app.services.workspace import Workspace
+
+#: ``(the signed-in workspace, folder)`` → the PNG files written.
+ScreenshotTaker = Callable[["Workspace", Path], list[Path]]
 
 
 def register(commands: Any, take_screenshots: ScreenshotTaker) -> None:
@@ -30,8 +33,10 @@ def register(commands: Any, take_screenshots: ScreenshotTaker) -> None:
 def screenshot(
     take_screenshots: ScreenshotTaker, ctx: CommandContext, args: argparse.Namespace
 ) -> int:
-    ctx.require_database()
-    paths = take_screenshots(ctx.url, ctx.actor, args.out)
+    # Signed in as any command is (a password from DESK_PASSWORD or the terminal), and
+    # --demo fills a new demo first: the pictures show a desk at work, not empty tabs.
+    with ctx.open(migrate=False) as workspace:
+        paths = take_screenshots(workspace, args.out)
     for path in paths:
         print(path)
     print(f"{len(paths)} screenshots in {args.out}", file=sys.stderr)

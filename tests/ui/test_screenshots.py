@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from desk_app.ui.screenshot import render_screenshots
-from tests.conftest import sign_in
+from tests.conftest import STAFF_PASSWORD, sign_in
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
 
@@ -29,3 +29,20 @@ def test_every_tab_and_the_ticket_are_rendered(qtbot: QtBot, demo_url: str, tmp_
     for path in saved:
         image = QImage(str(path))
         assert image.width() > 400 and image.height() > 300, path.name
+
+
+def test_the_command_signs_in_with_the_password_and_shows_the_demo_at_work(
+    qtbot: QtBot, demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `make screenshots` runs it: a demo supervisor proven by DESK_PASSWORD."""
+    from desk_app.app import main
+
+    monkeypatch.setenv("DESK_PASSWORD", "wrong")
+    assert (
+        main(["--db", demo_url, "--user", "sgoldberg", "screenshot", "--out", str(tmp_path)]) == 1
+    )
+    assert not list(tmp_path.glob("*.png"))  # a wrong password renders nothing
+    monkeypatch.setenv("DESK_PASSWORD", STAFF_PASSWORD)
+    out = tmp_path / "shots"
+    assert main(["--db", demo_url, "--user", "sgoldberg", "screenshot", "--out", str(out)]) == 0
+    assert (out / "blotter.png").is_file() and (out / "ticket.png").is_file()
