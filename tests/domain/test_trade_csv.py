@@ -602,3 +602,12 @@ def test_times_of_day_read_the_same_by_either_way(raw: str, expected: object) ->
         with pytest.raises(ValidationError) as caught:
             parse_time_of_day("trade_time", raw)
         assert caught.value.reason == expected
+
+
+def test_a_repeated_bad_isin_is_refused_alike_on_every_line() -> None:
+    bad = "T-{n},2024-06-03,ACC-100,buy,US0378331006,100,189.25,USD,GSCO"
+    rows = "\n".join(bad.format(n=n) for n in range(3))
+    result = read_trades_csv(f"{HEADER}\n{rows}\n".encode(), "t.csv")
+    assert problems(result) == [
+        f"t.csv:{line}: isin: check digit is wrong ('US0378331006')" for line in (2, 3, 4)
+    ]
