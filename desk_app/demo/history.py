@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, time
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from desk_app.demo.book import Book, Told, Trade
 from desk_app.domain.codes import AccountStatus
 from desk_app.domain.codes import TradeSource as Source
 from desk_app.domain.permissions import Action
-from desk_app.domain.states import TradeStatus
+from desk_app.domain.states import ObligationStatus, TradeStatus
 from desk_app.services import audit
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -47,7 +48,7 @@ def tell_trades(book: Book, trades: Sequence[Trade]) -> None:
     by_id = {t.id: t.row for t in trades}
     for trade in trades:
         row = trade.row
-        if row["version_no"] == 1 and row["source"] is not Source.MANUAL:
+        if not _booked_by_hand(row):
             continue  # imported: one event and the load's seal, as an import has
         at, who = row["created_at"], row["created_by"]
         created = _values(table, row, status=TradeStatus.ACTIVE, updated_at=at)
@@ -67,6 +68,48 @@ def tell_trades(book: Book, trades: Sequence[Trade]) -> None:
             after = {"status": TradeStatus.AMENDED, "updated_at": at}
             change = audit.Change("update", "trades", str(old["id"]), before, after)
             tell(book, at, who, action, change)
+
+
+def _booked_by_hand(row: Mapping[str, Any]) -> bool:
+    """A version whose booking is told (a ticket, a correction or a cancel)."""
+    return row["version_no"] > 1 or row["source"] is Source.MANUAL
+
+
+#: What settling an obligation changes (instructing, matching, settling, failing).
+_SETTLING = ("status", "settled_quantity", "settled_amount", "fail_reason", "matched_at",
+             "status_changed_at", "updated_at")  # fmt: skip
+
+
+def tell_obligations(
+    book: Book, trades: Mapping[int, Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """The obligation a hand-booked trade made as it was booked, then what settling it
+    did, by the settlement desk (the settlement run's own obligations are bulk)."""
+    table = m.SettlementObligation.__table__
+    settlers = [u for u in book.staff if u not in book.clerks] or book.staff
+    for row in rows:
+        trade = trades.get(row["trade_id"])
+        if trade is None or not _booked_by_hand(trade):
+            continue
+        at, key = trade["created_at"], str(row["id"])
+        start = {"status": ObligationStatus.PENDING, "settled_quantity": Decimal(0),
+                 "settled_amount": Decimal(0), "fail_reason": None, "matched_at": None,
+                 "status_changed_at": at, "updated_at": at}  # fmt: skip
+        action = Action.TRADE_BOOK if trade["version_no"] == 1 else Action.TRADE_AMEND
+        tell(book, at, trade["created_by"], action,
+             audit.Change("create", "settlement_obligations", key, None,
+                          _values(table, row, **start)))  # fmt: skip
+        end = {k: row.get(k) for k in _SETTLING}
+        if end["status"] is ObligationStatus.PENDING or end["status_changed_at"] is None:
+            continue
+        who = settlers[row["id"] % len(settlers)]
+        changed = [k for k in _SETTLING if start[k] != end[k]]
+        before, after = {k: start[k] for k in changed}, {k: end[k] for k in changed}
+        # A correction or cancel of the trade cancels its obligation; the rest is settling.
+        cancelled = end["status"] is ObligationStatus.CANCELLED
+        action = Action.TRADE_AMEND if cancelled else Action.SETTLEMENT_SETTLE
+        tell(book, end["status_changed_at"], who, action,
+             audit.Change("update", "settlement_obligations", key, before, after))  # fmt: skip
 
 
 def tell_accounts(book: Book) -> None:

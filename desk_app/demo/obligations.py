@@ -16,6 +16,7 @@ from decimal import Decimal
 from desk_app.db import models as m
 from desk_app.db.bulk import bulk_insert
 from desk_app.demo.book import CHUNKS, Book, Row, Steps, Trade, stamped
+from desk_app.demo.history import tell_obligations
 from desk_app.domain.codes import Direction, FailReason, Payment
 from desk_app.domain.money import round_money
 from desk_app.domain.states import ObligationStatus as OS
@@ -43,8 +44,12 @@ def make_obligations(book: Book, trades: list[Trade], steps: Steps) -> int:
         row["matched_at"] = row["status_changed_at"] if _matched(row) else None
     size = max(1, math.ceil(len(rows) / CHUNKS))
     for start in range(0, len(rows), size):
-        bulk_insert(book.session, m.SettlementObligation, rows[start : start + size])
+        chunk = rows[start : start + size]
+        for row, new_id in zip(chunk, bulk_insert(book.session, m.SettlementObligation, chunk),
+                               strict=True):  # fmt: skip
+            row["id"] = new_id
         steps(f"Settlement obligations ({min(start + size, len(rows))} of {len(rows)})")
+    tell_obligations(book, {t.id: t.row for t in trades}, rows)
     return len(rows)
 
 

@@ -515,6 +515,7 @@ def test_the_demo_is_in_the_audit_trail_as_its_staff_made_it(
                         "account.set_status",
                         "certificate.register",
                         "certificate.move",
+                        "settlement.settle",
                     )
                 )  # fmt: skip
             )
@@ -526,13 +527,20 @@ def test_the_demo_is_in_the_audit_trail_as_its_staff_made_it(
         accounts = s.scalar(select(func.count()).select_from(m.Account))
         certificates = s.scalar(select(func.count()).select_from(m.Certificate))
         trade = s.scalars(select(m.Trade.id).where(m.Trade.version_no == 2)).first()
-    kinds = Counter((a, c) for a, c, *_ in told)
-    assert kinds["trade.book", "create"] == manual
-    assert kinds["trade.amend", "create"] + kinds["trade.cancel", "create"] == later
-    assert kinds["trade.amend", "update"] + kinds["trade.cancel", "update"] == later
-    assert kinds["account.open", "create"] == accounts
-    assert kinds["certificate.register", "create"] == certificates
-    assert kinds["certificate.move", "update"] > 0
+    kinds = Counter((a, c, t) for a, c, t, *_ in told)
+    assert kinds["trade.book", "create", "trades"] == manual
+    assert kinds["trade.amend", "create", "trades"] + kinds["trade.cancel", "create", "trades"] == (
+        later
+    )
+    assert kinds["trade.amend", "update", "trades"] + kinds["trade.cancel", "update", "trades"] == (
+        later
+    )
+    # Their obligations as they were booked (a cancel makes none), and then settled.
+    assert kinds["trade.book", "create", "settlement_obligations"] == manual
+    assert kinds["settlement.settle", "update", "settlement_obligations"] > 0
+    assert kinds["account.open", "create", "accounts"] == accounts
+    assert kinds["certificate.register", "create", "certificates"] == certificates
+    assert kinds["certificate.move", "update", "certificates"] > 0
     assert {user for *_, user, _ in told} <= {s.username for s in STAFF}
     end_of_today = datetime.combine(TODAY, time(23, 59, 59), ZoneInfo("America/New_York"))
     assert max(at for *_, at in told) <= end_of_today.astimezone(UTC).isoformat()

@@ -140,15 +140,20 @@ def test_a_demo_account_shows_how_it_was_opened(
 def test_a_record_loaded_in_bulk_shows_its_current_values_by_name(
     qtbot: QtBot, desks: tuple[Workspace, Workspace]
 ) -> None:
-    """An obligation of the demo's settlement run: no change of its own, readable values."""
+    """An imported trade's obligation, made by the settlement run in bulk: no change of
+    its own, and its values readable."""
     from sqlalchemy import select
 
     from desk_app.db import models as m
 
     clerk, _boss = desks
     with clerk.sessions() as s:
+        imported = select(m.Trade.id).where(m.Trade.source == "fix", m.Trade.version_no == 1)
         obligation = s.scalars(
-            select(m.SettlementObligation).where(m.SettlementObligation.ssi_id.is_not(None))
+            select(m.SettlementObligation).where(
+                m.SettlementObligation.ssi_id.is_not(None),
+                m.SettlementObligation.trade_id.in_(imported),
+            )
         ).first()
         assert obligation is not None
         account = s.get(m.Account, obligation.account_id)
@@ -164,6 +169,33 @@ def test_a_record_loaded_in_bulk_shows_its_current_values_by_name(
     assert " via " in shown["Standing instruction"]
     assert re.fullmatch(r"-?[\d,]+\.\d{2,4} " + currency, shown["Amount"]), shown["Amount"]
     assert "_" not in shown["Status"] and shown["Status"][0].isupper()
+
+
+def test_a_hand_booked_trades_obligation_shows_its_booking_and_settling(
+    qtbot: QtBot, desks: tuple[Workspace, Workspace]
+) -> None:
+    from sqlalchemy import select
+
+    from desk_app.db import models as m
+
+    clerk, _boss = desks
+    with clerk.sessions() as s:
+        booked = select(m.Trade.id).where(m.Trade.source == "manual", m.Trade.version_no == 1)
+        oid = s.scalars(
+            select(m.SettlementObligation.id).where(
+                m.SettlementObligation.status == "settled",
+                m.SettlementObligation.trade_id.in_(booked),
+            )
+        ).first()
+    assert oid is not None
+    dialog = HistoryDialog(clerk.history.history("settlement_obligations", oid))
+    qtbot.addWidget(dialog)
+    assert dialog.changes.column_texts(3) == ["Book trade", "Settle"]
+    assert dialog.changes.column_texts(4) == ["Created", "Updated"]
+    assert not dialog.outside_warning.isVisibleTo(dialog)
+    changed = dict(zip(dialog.diff.column_texts(0), dialog.diff.column_texts(2), strict=True))
+    assert changed["Status"] == "Settled"
+    assert changed["Settled amount"].endswith(("USD", "EUR", "GBP", "CHF"))
 
 
 def test_a_record_changed_outside_desk_is_flagged(
