@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QTableView,
@@ -405,7 +406,11 @@ class TableTab(QWidget):
             "several words must all match. Esc clears it."
         )
         box.setClearButtonEnabled(True)
-        box.setMinimumWidth(box.fontMetrics().averageCharWidth() * 34)
+        # Wide where there is room, narrow rather than widening the window's minimum.
+        chars = box.fontMetrics().averageCharWidth()
+        box.setMinimumWidth(chars * 12)
+        box.setMaximumWidth(chars * 34)
+        box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         box.textChanged.connect(lambda _text: self._search_timer.start())
         box.returnPressed.connect(self.apply_search)
         box.installEventFilter(self)  # Esc: see eventFilter
