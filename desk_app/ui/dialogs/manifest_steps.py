@@ -2,9 +2,10 @@
 
 Verifying is a real, blind second count: the verifier types the certificates and
 shares they counted in the envelope, and the manifest must agree; a count that does
-not is told only that (the service audits it and locks the manifest after three). The pickup records the
-courier's agent and the bag or seal number; the receipt records who signed at the
-recipient and names any certificate that was not in the package.
+not is told only that (the service audits it and locks the manifest after three).
+The pickup records the courier's agent and the bag or seal number; the receipt
+records who signed at the recipient and names any certificate that was not in the
+package.
 """
 
 from __future__ import annotations
