@@ -93,6 +93,34 @@ def test_folder_instead_of_file(tmp_path: Path) -> None:
         open_workspace(f"sqlite:///{tmp_path}", "tester")
 
 
+def _run_without_write_access(
+    command: list[str], path: Path, tmp_path: Path
+) -> tuple[subprocess.CompletedProcess[str], str, list[str]]:
+    """Run ``command`` as someone who may read ``path`` and its folder but write neither
+    (root is made an ordinary user for it); then the file's digest and the folder's files.
+    The folder (``path.parent``, inside a temporary top folder) is removed afterwards."""
+    folder = path.parent
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.fail("setpriv (util-linux) is needed to drop root for this test")
+        command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    folder.chmod(0o555)
+    path.chmod(0o444)
+    env = dict(os.environ, HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
+    try:
+        result = subprocess.run(
+            command, check=False, capture_output=True, text=True, env=env, timeout=60
+        )
+    finally:
+        folder.chmod(0o755)
+        path.chmod(0o644)
+        digest_after = _digest(path)
+        left = sorted(p.name for p in folder.iterdir())
+        shutil.rmtree(folder.parent)
+    return result, digest_after, left
+
+
 READ_ONLY_PROBE = """
 import sys
 from desk_app.db.engine import DatabaseUnavailable
@@ -119,23 +147,7 @@ def test_read_only_file_gives_a_clear_message(tmp_path: Path) -> None:
         conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
     before = _digest(path)
     command = [sys.executable, "-c", READ_ONLY_PROBE, f"sqlite:///{path}"]
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.fail("setpriv (util-linux) is needed to drop root for this test")
-        command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
-    folder.chmod(0o555)
-    path.chmod(0o444)
-    env = dict(os.environ, HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
-    try:
-        result = subprocess.run(
-            command, check=False, capture_output=True, text=True, env=env, timeout=60
-        )
-    finally:
-        folder.chmod(0o755)
-        path.chmod(0o644)
-        digest_after = _digest(path)
-        shutil.rmtree(top)
+    result, digest_after, _left = _run_without_write_access(command, path, tmp_path)
     assert result.returncode == 1, result.stderr
     assert "read-only" in result.stdout, result.stdout + result.stderr
     assert digest_after == before
@@ -168,24 +180,7 @@ def test_a_file_this_user_cannot_write_opens_read_only_and_leaves_no_trace(
         ws.users.set_password("tester", "correct horse battery")
     before = _digest(path)
     command = [sys.executable, "-c", READ_ONLY_OPENER, f"sqlite:///{path}", "correct horse battery"]
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.fail("setpriv (util-linux) is needed to drop root for this test")
-        command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
-    folder.chmod(0o555)
-    path.chmod(0o444)
-    env = dict(os.environ, HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
-    try:
-        result = subprocess.run(
-            command, check=False, capture_output=True, text=True, env=env, timeout=60
-        )
-    finally:
-        folder.chmod(0o755)
-        path.chmod(0o644)
-        digest_after = _digest(path)
-        left = sorted(p.name for p in folder.iterdir())
-        shutil.rmtree(top)
+    result, digest_after, left = _run_without_write_access(command, path, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "True True 0",
