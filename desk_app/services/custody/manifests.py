@@ -350,6 +350,12 @@ class ManifestService:
                     f"manifest {row.manifest_number} is locked after {failed} counts that did "
                     "not agree: a supervisor counts the envelope and verifies it"
                 )
+            if failed and (count is None or shares is None):
+                # Else a count that disagreed is simply left out, and the lock never comes.
+                raise ValidationError(
+                    "count", f"an earlier count of manifest {row.manifest_number} did not "
+                    "agree: count both the certificates and the shares to verify it",
+                )  # fmt: skip
             totals = ManifestTotals.of((line.shares, line.value) for line in row.lines)
             wrong = [
                 name for name, counted, listed in (

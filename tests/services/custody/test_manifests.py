@@ -248,7 +248,7 @@ def test_a_count_that_does_not_agree_is_blind_audited_and_locks_after_three(desk
         ("cleo", 3, ["certificates", "shares"]),
     ]  # fmt: skip
     with pytest.raises(ValidationError, match="do not agree"):
-        sue.manifests.verify(number, 1)  # a supervisor's wrong count says only that, too
+        sue.manifests.verify(number, 1, Decimal(200))  # a supervisor's wrong count: only that
     sue.manifests.verify(number, 2, Decimal(200))
     assert carl.manifests.view(number).status is MS.VERIFIED
     carl.manifests.set_airbill(number, "7712 3456 7899")  # changed: counted afresh, unlocked
@@ -274,3 +274,18 @@ def test_verification_wants_the_airbill_in_the_couriers_format(desk: Desk) -> No
         carl.manifests.create(dispatch(airbill="7712"), ["A1"])
     assert check_airbill("Brink's Global Services", "BGS-123") == "BGS-123"  # format unknown
     assert check_airbill("DHL Express", "12345 67890") == "12345 67890"
+
+
+def test_after_a_count_that_disagreed_the_count_cannot_be_left_out(desk: Desk) -> None:
+    register(desk, "S1", "S2")
+    carl = desk.ws["carl"]
+    cleo = desk.add_user("cleo", [Role.CLERK])
+    number = carl.manifests.create(dispatch(), ["S1", "S2"])
+    with pytest.raises(ValidationError, match="do not agree"):
+        cleo.manifests.verify(number, 2, Decimal(150))
+    for count, shares in ((None, None), (2, None), (None, Decimal(200))):
+        with pytest.raises(ValidationError, match="count both the certificates and the shares"):
+            cleo.manifests.verify(number, count, shares)  # no way round the blind count
+    assert carl.manifests.view(number).status is MS.DRAFT
+    cleo.manifests.verify(number, 2, Decimal(200))
+    assert carl.manifests.view(number).status is MS.VERIFIED
