@@ -100,7 +100,7 @@ def book_trade(ctx: CommandContext, args: argparse.Namespace) -> int:
             raise ValidationError(
                 "security", "is not an instrument on this database", args.security
             )
-        trade_date = changes.pop("trade_date", date.today())
+        trade_date = changes.pop("trade_date", None) or market_today(found.market)
         at = _moment(args, trade_date, found.market)
         terms = TradeTerms(
             isin=found.isin, trade_date=trade_date, trade_time=at,
@@ -116,9 +116,14 @@ def _moment(args: argparse.Namespace, trade_date: date, market: str) -> datetime
         return local_trade_time(
             trade_date, parse_time_of_day("trade_time", args.trade_time), market
         )
-    if trade_date == date.today():
+    if trade_date == market_today(market):
         return datetime.now(UTC)
     return local_trade_time(trade_date, time(0), market)
+
+
+def market_today(market: str) -> date:
+    """Today on ``market``'s clock (New York's for the US), not the computer's."""
+    return datetime.now(market_zone(market)).date()
 
 
 def amend_trade(ctx: CommandContext, args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from desk_app.db.engine import (
 from desk_app.db.migrate import check_schema, upgrade
 from desk_app.domain.db_address import DatabaseAddress
 from desk_app.services import audit
-from desk_app.services.accounts.maintenance import AccountService
+from desk_app.services.accounts.maintenance import AccountService, new_york_today
 from desk_app.services.actor import Actor, sign_in
 from desk_app.services.custody.box_counts import BoxCountService
 from desk_app.services.custody.certificate_moves import CertificateMoves
@@ -102,7 +102,8 @@ class Workspace:
         self.accounts = AccountService(self.uow, self.approvals)
         self.users = UserService(self.uow, self.approvals)
         self.history = HistoryService(self.uow, self.engine)
-        self.trades = TradeService(self.uow, self.approvals, self.calendar)
+        # Whether a settlement date has passed is New York's business date, not the computer's.
+        self.trades = TradeService(self.uow, self.approvals, self.calendar, new_york_today)
         self.imports = TradeImportService(self.uow, self.trades, self.calendar)
         self.settle_dates = SettleDateCheck(self.uow, self.trades, self.calendar)
         self.trade_lookup = TradeLookupService(self.uow)

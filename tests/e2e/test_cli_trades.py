@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -10,6 +12,7 @@ from tests.conftest import cli_as
 from tests.e2e.test_cli import run
 from tests.services.conftest import Desk
 from tests.services.trading.test_trade_import import _books
+from tests.services.trading.test_trades import computer_zone_not_new_york  # noqa: F401
 
 
 @pytest.fixture
@@ -107,3 +110,19 @@ def test_moving_the_trade_date_keeps_the_time_of_day(
     code, out, _ = run(capsys, *cli_as(books, "cora"), "trades", "show", out.strip())
     assert "Trade date        2099-06-02 2099-06-02T13:31:00+00:00" in out  # 09:31 New York
     assert "Settle date       2099-06-03" in out
+
+
+@pytest.mark.usefixtures("computer_zone_not_new_york")
+def test_a_ticket_without_a_trade_date_is_dated_new_york_s_today(
+    capsys: pytest.CaptureFixture[str], books: str
+) -> None:
+    today = datetime.now(ZoneInfo("America/New_York")).date()
+    assert date.today() != today  # the computer's own date is another day
+    code, out, err = run(
+        capsys, *cli_as(books, "carl"), "trades", "book", "--account", "ACC-100",
+        "--side", "buy", "--security", "037833100", "--quantity", "100", "--price", "189.25",
+        "--counterparty", "GSCO",
+    )  # fmt: skip
+    assert code == 0, err
+    code, shown, _ = run(capsys, *cli_as(books, "cora"), "trades", "show", out.split()[-1])
+    assert code == 0 and f"Trade date        {today.isoformat()} " in shown, shown

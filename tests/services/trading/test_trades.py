@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from desk_app.db import models as m
 from desk_app.domain.codes import AccountStatus, InstrumentType, Side, TradeSource
+from desk_app.domain.cutoffs import business_date
 from desk_app.domain.errors import NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.states import ObligationStatus, TradeStatus
 from desk_app.domain.trade_ticket import TradeTerms
@@ -320,3 +324,25 @@ def test_a_cancelled_trade_says_it_cannot_be_changed(floor: Desk) -> None:
     assert cancel is not None
     with pytest.raises(StaleRecord, match="a cancelled trade cannot be changed"):
         carl.amend(cancel, _terms(account, quantity=Decimal(5)), "again")
+
+
+@pytest.fixture
+def computer_zone_not_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The computer's clock in a zone whose date differs from New York's right now."""
+    new_york = datetime.now(ZoneInfo("America/New_York"))
+    # UTC-12 is a day behind New York before 07:00 there (08:00 in summer), UTC+14 a
+    # day ahead from 05:00 (06:00 in summer).
+    monkeypatch.setenv("TZ", "Etc/GMT+12" if new_york.hour < 6 else "Etc/GMT-14")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("computer_zone_not_new_york")
+def test_the_desk_s_today_is_new_york_s_whatever_the_computer_s_zone(floor: Desk) -> None:
+    """Whether a settlement date has passed (and a change needs approval) is decided on
+    New York's business date, as the ticket, the accounts and the cut-off are."""
+    new_york = business_date(datetime.now(UTC))
+    assert date.today() != new_york  # the computer's own date is another day
+    assert floor.ws["carl"].trades.today() == new_york
