@@ -21,12 +21,13 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Integer, Table, func, select, text
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
 from desk_app.db.engine import hold_big_cache
 from desk_app.db.models.base import Base
+from desk_app.db.pg_copy import copy_rows
 from desk_app.db.sealing import note_written
 from desk_app.db.types import ScaledDecimal, UTCDateTime
 from desk_app.domain.errors import DeskError
@@ -262,9 +263,6 @@ def _copy(
     connection: Connection, table: Table, keys: list[str], values: list[tuple[Any, ...]]
 ) -> list[int]:
     """COPY rows into PostgreSQL with ids drawn from the table's own sequence."""
-    import psycopg
-    from psycopg import sql
-
     name = connection.dialect.identifier_preparer.format_table(table)
     ids = list(
         connection.scalars(
@@ -275,17 +273,6 @@ def _copy(
             {"t": name, "n": len(values)},
         )
     )
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.SQL(name), sql.SQL(", ").join(map(sql.Identifier, ["id", *keys]))
-    )
-    driver = connection.connection.driver_connection
-    assert isinstance(driver, psycopg.Connection)
-    try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for new_id, row in zip(ids, values, strict=True):
-                copy.write_row((new_id, *row))
-    except psycopg.Error as exc:  # the same exception classes as any other statement
-        raise DBAPIError.instance(
-            statement.as_string(driver), None, exc, psycopg.Error, dialect=connection.dialect
-        ) from exc
+    rows = ((new_id, *row) for new_id, row in zip(ids, values, strict=True))
+    copy_rows(connection, name, ["id", *keys], rows)
     return ids

@@ -24,11 +24,11 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from desk_app.db.models.base import Base
 from desk_app.db.models.seals import RecordSeal, SealLayout
+from desk_app.db.pg_copy import copy_rows
 from desk_app.domain.record_seals import (
     BatchDigest,
     ColumnMemo,
@@ -323,18 +323,4 @@ def insert_seals(conn: Connection, seals: Sequence[Seal]) -> None:
     if len(seals) < _COPY_FROM:  # a flush's few: COPY's round trips would cost more
         conn.execute(insert(RecordSeal), [dict(zip(SEAL_COLUMNS, s, strict=True)) for s in seals])
         return
-    import psycopg
-    from psycopg import sql
-
-    statement = sql.SQL("COPY record_seals ({}) FROM STDIN").format(
-        sql.SQL(", ").join(map(sql.Identifier, SEAL_COLUMNS))
-    )
-    driver: Any = conn.connection.driver_connection
-    try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for seal in seals:
-                copy.write_row(seal)
-    except psycopg.Error as exc:  # the same exception classes as any other statement
-        raise DBAPIError.instance(
-            statement.as_string(driver), None, exc, psycopg.Error, dialect=conn.dialect
-        ) from exc
+    copy_rows(conn, "record_seals", SEAL_COLUMNS, seals)
