@@ -60,10 +60,57 @@ def bulk_insert(
         return []
     keys = [c.key for c in table.c if c.key != "id"]
     session.flush()  # the caller's pending ORM changes go first, as they were made
+    values = _bound_values(table, keys, rows, session.connection().dialect)
+    return _insert(session, table, keys, values)
+
+
+def bulk_insert_columns(
+    session: Session,
+    model: type[Base],
+    columns: Mapping[str, Sequence[Any]],
+    same: Mapping[str, Any] | None = None,
+) -> list[int]:
+    """`bulk_insert` of rows given column by column: each column's values in row order,
+    and ``same``: columns whose value is one for every row (an import's own).
+
+    No mapping is made per row, each column is converted as it comes, and a value
+    of ``same`` once. The same checks and errors as `bulk_insert`.
+    """
+    table = _table_of(model)
+    keys = [c.key for c in table.c if c.key != "id"]
+    count = len(next(iter(columns.values()), ()))
+    columns = {**columns, **{key: _Same(value, count) for key, value in (same or {}).items()}}
+    missing, extra = sorted(set(keys) - set(columns)), sorted(set(columns) - set(keys))
+    if "id" in extra:
+        raise ValueError(f"{table.name}: the database assigns the id")
+    if missing or extra:
+        raise ValueError(f"{table.name}: no values for {missing}, no such column(s) {extra}")
+    lengths = {len(columns[key]) for key in keys}
+    if len(lengths) != 1:
+        raise ValueError(f"{table.name}: columns of different lengths {sorted(lengths)}")
+    if not lengths.pop():
+        return []
+    session.flush()  # the caller's pending ORM changes go first, as they were made
+    dialect = session.connection().dialect
+    pairs = [(key, _converter(table.c[key].type, dialect)) for key in keys]
+    try:
+        converted = [
+            columns[key] if convert is None else _convert_all(convert, columns[key])
+            for key, convert in pairs
+        ]
+    except Exception as exc:  # find the row and column, off the fast path
+        lined = zip(*(columns[key] for key in keys), strict=True)
+        rows = [dict(zip(keys, row, strict=True)) for row in lined]
+        raise _explain(table, pairs, rows) from exc
+    return _insert(session, table, keys, list(zip(*converted, strict=True)))
+
+
+def _insert(
+    session: Session, table: Table, keys: list[str], values: list[tuple[Any, ...]]
+) -> list[int]:
+    """Send the bound ``values`` by the engine's fastest path; note the new ids to seal."""
     connection = session.connection()
-    dialect = connection.dialect
-    values = _bound_values(table, keys, rows, dialect)
-    if dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
         made = _copy(connection, table, keys, values)
     else:
         made = _execute_many(connection, table, keys, values)
@@ -112,7 +159,17 @@ def _bound_values(
     return values
 
 
+class _Same(list[Any]):
+    """One value for every row of a load: converted once."""
+
+    def __init__(self, value: Any, rows: int) -> None:
+        super().__init__([value] * rows)
+        self.value = value
+
+
 def _convert_all(convert: Converter, column: Sequence[Any]) -> Sequence[Any]:
+    if isinstance(column, _Same):
+        return [convert(column.value)] * len(column)
     if isinstance(convert, _Remembered):
         head = column[:_SAMPLE_ROWS]
         try:

@@ -109,18 +109,30 @@ def _str_text(value: str) -> bytes:
     return quoted.encode()
 
 
+# A number's, a date's or a time's text needs no escaping (digits, signs, ".", "E",
+# ":", "-", " "): it is put between quotes as it is, not through the JSON encoder.
+
+
 def _decimal_text(value: Decimal) -> bytes:
-    return _str_text(str(canonical(value)))
+    return f'"{canonical(value)}"'.encode()
 
 
 def _date_text(value: date) -> bytes:
-    return _str_text(value.isoformat())
+    return f'"{value.isoformat()}"'.encode()
+
+
+def _time_text(value: time) -> bytes:
+    return f'"{value.isoformat()}"'.encode()
 
 
 def _datetime_text(value: datetime) -> bytes:
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
-    return _str_text(value.isoformat(" "))
+    return f'"{value.isoformat(" ")}"'.encode()
+
+
+def _bytes_text(value: bytes) -> bytes:
+    return f'"{value.hex()}"'.encode()
 
 
 #: `value_text` (UTF-8) of a value of each type the drivers give, without the JSON
@@ -130,7 +142,9 @@ _TEXT_OF: dict[type[Any], Any] = {
     str: _str_text,
     Decimal: _decimal_text,
     date: _date_text,
+    time: _time_text,
     datetime: _datetime_text,
+    bytes: _bytes_text,
 }
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.db import sealing
-from desk_app.db.bulk import bulk_insert
+from desk_app.db.bulk import bulk_insert, bulk_insert_columns
 from desk_app.domain.codes import AccountStatus, InstrumentType, RegistrationType
 from desk_app.domain.record_seals import fingerprints_of, layout_prefix, layout_text, row_hash
 from desk_app.services import audit
@@ -151,6 +151,56 @@ def test_every_column_must_be_given(workspace: Workspace) -> None:
         with _loading(workspace) as s:
             bulk_insert(s, m.Account, [{**_account(1), "id": 7}])
     assert _count(workspace, m.Account) == 0
+
+
+def _by_column(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {key: [row[key] for row in rows] for key in rows[0]}
+
+
+def test_rows_given_column_by_column_are_stored_as_rows_are(workspace: Workspace) -> None:
+    refs = _references(workspace)
+    rows = [_trade(refs, n, quantity=Decimal(n), net_amount=Decimal(-n)) for n in range(1, 301)]
+    with _loading(workspace) as s:
+        by_rows = bulk_insert(s, m.Trade, rows)
+        columns = _by_column([{**row, "external_id": f"C{n}"} for n, row in enumerate(rows)])
+        columns["status"] = ("active",) * len(rows)  # any sequence
+        same = {"trade_time": columns.pop("trade_time")[0], "source": columns.pop("source")[0]}
+        by_columns = bulk_insert_columns(s, m.Trade, columns, same)
+    assert len(by_columns) == 300 and by_rows[-1] < by_columns[0] == sorted(by_columns)[0]
+    picked = (m.Trade.quantity, m.Trade.net_amount, m.Trade.trade_time, m.Trade.status)
+    with workspace.sessions() as s:
+        first = [tuple(r) for r in s.execute(select(*picked).where(m.Trade.id.in_(by_rows)))]
+        again = [tuple(r) for r in s.execute(select(*picked).where(m.Trade.id.in_(by_columns)))]
+    assert sorted(first) == sorted(again) and (Decimal(300), Decimal(-300)) in [
+        row[:2] for row in again
+    ]
+    assert workspace.history.verify_records().intact
+
+
+def test_columns_are_checked_as_rows_are(workspace: Workspace) -> None:
+    refs = _references(workspace)
+    columns = _by_column([_trade(refs, 1), _trade(refs, 2, commission=Decimal("1.00001"))])
+    with pytest.raises(StatementError, match=r"trades\.commission in row 1: .*more than 4 decimal"):
+        with _loading(workspace) as s:
+            bulk_insert_columns(s, m.Trade, columns)
+    with pytest.raises(ValueError, match=r"no values for \['updated_at'\], no such .*\['nick'\]"):
+        with _loading(workspace) as s:
+            wrong = {k: v for k, v in columns.items() if k != "updated_at"}
+            bulk_insert_columns(s, m.Trade, {**wrong, "nick": ["J", "K"]})
+    with pytest.raises(ValueError, match="the database assigns the id"):
+        with _loading(workspace) as s:
+            bulk_insert_columns(s, m.Trade, {**columns, "id": [7, 8]})
+    with pytest.raises(ValueError, match=r"columns of different lengths \[1, 2\]"):
+        with _loading(workspace) as s:
+            bulk_insert_columns(s, m.Trade, {**columns, "fees": [Decimal(0)]})
+    naive = {"trade_time": datetime(2025, 3, 3, 14, 30)}  # one value for all: checked once
+    with pytest.raises(StatementError, match=r"trades\.trade_time in row 0: naive datetime"):
+        with _loading(workspace) as s:
+            wrong = {k: v for k, v in columns.items() if k not in ("trade_time", "commission")}
+            bulk_insert_columns(s, m.Trade, {**wrong, "commission": [Decimal(1)] * 2}, naive)
+    with _loading(workspace) as s:
+        assert bulk_insert_columns(s, m.Trade, {k: [] for k in columns}) == []
+    assert _count(workspace, m.Trade) == 0
 
 
 def test_runs_in_the_callers_transaction(workspace: Workspace) -> None:

@@ -2,7 +2,7 @@
 
 The ticket checks one trade and an import checks thousands, so the reference rows a
 batch names are read once (`BookRefs.load`) and settlement dates are computed once
-per instrument type, market and trade date (`SettleDates`).
+per calendar, trade date and cycle (`SettleDates`).
 """
 
 from __future__ import annotations
@@ -32,9 +32,18 @@ from desk_app.domain.trade_ticket import (
 from desk_app.services.reference.calendar import CalendarService
 
 _CHUNK = 500
-#: A row's own terms for `RowChecker.columns`: side, quantity, price, currency, trade
+#: A row's own terms for `RowChecker.values`: side, quantity, price, currency, trade
 #: date, trade time (aware), commission, fees, settlement date given (or None).
 _RowTerms = tuple[Side, Decimal, Decimal, str, date, datetime, Decimal, Decimal, date | None]
+
+
+#: The trade-table columns a trade's checked terms decide, in the order of
+#: `CheckedTrade.values` and `RowChecker.values`.
+TERM_COLUMNS = (
+    "account_id", "instrument_id", "counterparty_id", "side", "quantity", "price", "currency",
+    "trade_date", "trade_time", "settle_date", "settle_date_reason", "gross_amount",
+    "commission", "fees", "net_amount", "price_reason",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -160,6 +169,10 @@ class SettleDates:
         self._cycles: Sequence[settlement.SettlementCycle] | None = None
         self._calendars: dict[str, SettlementCalendar] = {}
         self._dates: dict[tuple[InstrumentType, str, date], tuple[date, str]] = {}
+        #: By calendar, trade date and offset: instrument types and markets that share a
+        #: calendar and a cycle (equities and corporate bonds, T+1 on the US calendar)
+        #: count the settlement days once.
+        self._days: dict[tuple[str, date, int], tuple[date, str | None]] = {}
 
     def of(self, kind: InstrumentType, market: str, trade_date: date) -> tuple[date, str]:
         """The settlement date and the cycle's label ("T+1", and why the day is unusual)."""
@@ -173,8 +186,14 @@ class SettleDates:
             if code not in self._calendars:
                 self._calendars[code] = self._service.calendar(code)
             calendar = self._calendars[code]
-            day = settlement.settlement_date(trade_date, cycle, calendar)
-            note = calendar.trade_date_note(trade_date)
+            counted = (code, trade_date, cycle.offset_days)
+            done = self._days.get(counted)
+            if done is None:
+                done = self._days[counted] = (
+                    settlement.settlement_date(trade_date, cycle, calendar),
+                    calendar.trade_date_note(trade_date),
+                )
+            day, note = done
             found = self._dates[key] = (day, f"{cycle.label} ({note})" if note else cycle.label)
         return found
 
@@ -214,6 +233,11 @@ class CheckedTrade:
             "commission": t.commission, "fees": t.fees, "net_amount": self.amounts.net,
             "price_reason": self.price_reason,
         }  # fmt: skip
+
+    def values(self) -> tuple[Any, ...]:
+        """The values of `columns`, in the order of `TERM_COLUMNS`."""
+        columns = self.columns()
+        return tuple(columns[name] for name in TERM_COLUMNS)
 
 
 def check_terms(
@@ -260,7 +284,7 @@ def instrument_type_error(
 class RowChecker:
     """`check_terms` of many file rows, with each distinct value checked once.
 
-    `columns` gives a row's trade-table values when every check passes, and None
+    `values` gives a row's trade-table values when every check passes, and None
     otherwise: the caller then checks the row the ordinary way (`check_terms`),
     which raises the very error it would have raised, so messages never differ.
     Accounts, instruments and counterparties are looked up once per value named;
@@ -281,15 +305,15 @@ class RowChecker:
         known = self._refs.instruments.get(isin)
         return known.market if known else "US"
 
-    def columns(
+    def values(
         self,
         account: str,
         isin: str,
         counterparty: str,
         instrument_type: InstrumentType | None,
         terms: _RowTerms,
-    ) -> dict[str, Any] | None:
-        """The values `CheckedTrade.columns` would give, or None when any check fails."""
+    ) -> tuple[Any, ...] | None:
+        """The values `CheckedTrade.values` would give, or None when any check fails."""
         side, quantity, price, currency, trade_date, trade_time, commission, fees, given = terms
         acc = self._accounts.get(account)
         if acc is None:
@@ -331,10 +355,7 @@ class RowChecker:
             net = net_amount(side, gross, commission, fees)
         except (ValueError, ArithmeticError, TypeError):
             return None
-        return {
-            "account_id": acc.id, "instrument_id": ins.id, "counterparty_id": party.id,
-            "side": side, "quantity": quantity, "price": price, "currency": currency,
-            "trade_date": trade_date, "trade_time": trade_time, "settle_date": settle,
-            "settle_date_reason": reason, "gross_amount": gross, "commission": commission,
-            "fees": fees, "net_amount": net, "price_reason": None,
-        }  # fmt: skip
+        return (
+            acc.id, ins.id, party.id, side, quantity, price, currency, trade_date, trade_time,
+            settle, reason, gross, commission, fees, net, None,
+        )  # fmt: skip

@@ -19,11 +19,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
-from desk_app.db.bulk import big_load, bulk_insert
+from desk_app.db.bulk import big_load, bulk_insert_columns
 from desk_app.domain.codes import TradeSource
 from desk_app.domain.csv_files import path_problem
 from desk_app.domain.errors import ValidationError
@@ -38,6 +39,7 @@ from desk_app.services import audit
 from desk_app.services.reference.calendar import CalendarService
 from desk_app.services.trading.fix_changes import Decision, FixChanges, changed_trade
 from desk_app.services.trading.trade_books import (
+    TERM_COLUMNS,
     BookRefs,
     CheckedTrade,
     RowChecker,
@@ -51,9 +53,9 @@ from desk_app.services.unit_of_work import UnitOfWork
 _T = TypeVar("_T")
 PREVIEW_ROWS = 500
 _CHUNK = 5000
-#: External ids per look-up: under SQLite's oldest limit of 999 parameters, and
-#: fewer round trips on PostgreSQL (65,535).
-_IDS_PER_QUERY = {"sqlite": 900, "postgresql": 10_000}
+#: External ids per look-up: under SQLite's oldest limit of 999 parameters; on
+#: PostgreSQL one array parameter a look-up.
+_IDS_PER_QUERY = {"sqlite": 900, "postgresql": 50_000}
 _FIX_FIELDS = {
     "account": field_name(1), "isin": field_name(48), "counterparty": field_name(76),
     "trade_date": field_name(75), "settle_date": field_name(64), "price": field_name(31),
@@ -124,8 +126,9 @@ class ImportReport:
 class _Plan:
     """What the checked file will do, in file order."""
 
-    #: New trades: line, external id and the trade-table values their terms decide.
-    new: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    #: New trades: line, external id and the trade-table values their terms decide
+    #: (in the order of `TERM_COLUMNS`).
+    new: list[tuple[int, str, tuple[Any, ...]]] = field(default_factory=list)
     changes: list[tuple[FixExecution, CheckedTrade | None]] = field(default_factory=list)
     #: Late corrections and cancels: each becomes an approval request, and why.
     requests: list[tuple[FixExecution, CheckedTrade | None, str]] = field(default_factory=list)
@@ -242,10 +245,10 @@ class TradeImportService:
             if (
                 type(row) is TradeRow and len(plan.preview) >= PREVIEW_ROWS and ext not in stored
             ):  # the bulk of a big file: checked value by value, no objects per row
-                columns = _checked_columns(checker, row)
-                if columns is not None:
+                values = _checked_values(checker, row)
+                if values is not None:
                     changes.booked(ext)
-                    plan.new.append((row.line, ext, columns))
+                    plan.new.append((row.line, ext, values))
                     continue
             try:
                 if isinstance(row, FixExecution) and row.exec_type != "trade":
@@ -284,7 +287,7 @@ class TradeImportService:
                 plan.show(row, "unchanged", checked)
                 continue
             changes.booked(ext)
-            plan.new.append((row.line, ext, checked.columns()))
+            plan.new.append((row.line, ext, checked.values()))
             plan.show(row, "add", checked)
         fix = source is TradeSource.FIX
         for refused_row in refused:  # what the books say of the lines the reader refused
@@ -336,8 +339,7 @@ class TradeImportService:
             for start in range(0, len(plan.new), _CHUNK):
                 token.check("The import")
                 chunk = plan.new[start : start + _CHUNK]
-                rows = [_row(columns, fixed, ext) for _, ext, columns in chunk]
-                ids += bulk_insert(session, m.Trade, rows)
+                ids += bulk_insert_columns(session, m.Trade, _columns(chunk), fixed)
                 progress(start + len(chunk), total, f"Storing trades ({start + len(chunk):,})…")
         audit.record_event(session, "trade_imports", log.id, {
             "file_name": base.file_name, "sha256": base.sha256, "source": base.source.value,
@@ -388,12 +390,14 @@ class TradeImportService:
         )  # fmt: skip
 
 
-def _row(columns: dict[str, Any], fixed: dict[str, Any], external_id: str) -> dict[str, Any]:
-    """A new trade's columns: its terms', the import's, and its external id."""
-    row = columns  # the plan's own dict, none of whose keys ``fixed`` has
-    row.update(fixed)
-    row["external_id"] = external_id
-    return row
+def _columns(chunk: Sequence[tuple[int, str, tuple[Any, ...]]]) -> dict[str, Sequence[Any]]:
+    """New trades' values column by column: their terms' and their external ids."""
+    _lines, external_ids, values = zip(*chunk, strict=True)
+    columns: dict[str, Sequence[Any]] = dict(
+        zip(TERM_COLUMNS, zip(*values, strict=True), strict=True)
+    )
+    columns["external_id"] = external_ids
+    return columns
 
 
 def _check_row(
@@ -523,10 +527,10 @@ def _refused_problems(refs: BookRefs, row: RefusedRow) -> list[ValidationError]:
     return errors
 
 
-def _checked_columns(checker: RowChecker, row: TradeRow) -> dict[str, Any] | None:
+def _checked_values(checker: RowChecker, row: TradeRow) -> tuple[Any, ...] | None:
     """A CSV row's trade-table values if every check passes (else None: see `_terms`)."""
     market = checker.market(row.isin)
-    return checker.columns(
+    return checker.values(
         row.account, row.isin, row.counterparty, row.instrument_type,
         (row.side, row.quantity, row.price, row.currency, row.trade_date,
          local_trade_time(row.trade_date, row.trade_time, market), row.commission, row.fees,
@@ -563,12 +567,15 @@ def _stored(session: Session, source: TradeSource, external_ids: list[str]) -> d
     """The versions already on the blotter under these external ids of ``source``."""
     found: dict[str, m.Trade] = {}
     unique = sorted(set(external_ids))
-    size = _IDS_PER_QUERY.get(session.get_bind().dialect.name, _IDS_PER_QUERY["sqlite"])
+    dialect = session.get_bind().dialect.name
+    size = _IDS_PER_QUERY.get(dialect, _IDS_PER_QUERY["sqlite"])
     for start in range(0, len(unique), size):
         chunk = unique[start : start + size]
-        for trade in session.scalars(
-            select(m.Trade).where(m.Trade.source == source, m.Trade.external_id.in_(chunk))
-        ):
+        if dialect == "postgresql":  # one array parameter: no statement of 10,000 to parse
+            named = m.Trade.external_id == any_(bindparam("ids", chunk, type_=ARRAY(String)))
+        else:
+            named = m.Trade.external_id.in_(chunk)
+        for trade in session.scalars(select(m.Trade).where(m.Trade.source == source, named)):
             found[trade.external_id or ""] = trade
     return found
 
