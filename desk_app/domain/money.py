@@ -41,21 +41,15 @@ def parse_decimal(text: str, field: str) -> Decimal:
     return value
 
 
-#: Moves the decimal point only; anything that would round raises, never rounds.
-_SHIFT = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.Inexact])
-
-
 def to_scaled_int(value: Decimal, scale: int) -> int:
     """``value`` × 10**scale as an exact integer; refuses anything that would round."""
-    if type(value) is Decimal and value.is_finite():  # the fast path of bulk loads
-        try:
-            shifted = value.scaleb(scale, _SHIFT)
-        except decimal.Inexact:
-            pass
-        else:
-            scaled = int(shifted)
-            if scaled == shifted and -INT64_MAX <= scaled <= INT64_MAX:
-                return scaled
+    if type(value) is Decimal and value.is_finite() and 0 <= scale and -40 < value.adjusted() < 40:
+        # Bulk loads' fast path: an exact fraction, in integers, of a value of a sane size.
+        numerator, denominator = value.as_integer_ratio()
+        factor: int = 10**scale
+        scaled, rest = divmod(numerator * factor, denominator)
+        if not rest and -INT64_MAX <= scaled <= INT64_MAX:
+            return scaled
     return _checked_scaled_int(value, scale)  # says why not
 
 
