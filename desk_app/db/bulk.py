@@ -60,8 +60,8 @@ def bulk_insert(
         return []
     keys = [c.key for c in table.c if c.key != "id"]
     session.flush()  # the caller's pending ORM changes go first, as they were made
-    values = _bound_values(table, keys, rows, session.connection().dialect)
-    return _insert(session, table, keys, values)
+    columns = _bound_columns(table, keys, rows, session.connection().dialect)
+    return _insert(session, table, keys, columns)
 
 
 def bulk_insert_columns(
@@ -102,18 +102,18 @@ def bulk_insert_columns(
         lined = zip(*(columns[key] for key in keys), strict=True)
         rows = [dict(zip(keys, row, strict=True)) for row in lined]
         raise _explain(table, pairs, rows) from exc
-    return _insert(session, table, keys, list(zip(*converted, strict=True)))
+    return _insert(session, table, keys, converted)
 
 
 def _insert(
-    session: Session, table: Table, keys: list[str], values: list[tuple[Any, ...]]
+    session: Session, table: Table, keys: list[str], columns: list[Sequence[Any]]
 ) -> list[int]:
-    """Send the bound ``values`` by the engine's fastest path; note the new ids to seal."""
+    """Send the bound ``columns`` by the engine's fastest path; note the new ids to seal."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        made = _copy(connection, table, keys, values)
+        made = _copy(connection, table, keys, columns)
     else:
-        made = _execute_many(connection, table, keys, values)
+        made = _execute_many(connection, table, keys, list(zip(*columns, strict=True)))
     note_written(session, table.name, made)
     return made
 
@@ -128,13 +128,13 @@ def _table_of(model: type[Base]) -> Table:
     return table
 
 
-def _bound_values(
+def _bound_columns(
     table: Table, keys: list[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect
-) -> list[tuple[Any, ...]]:
-    """Each row's values in column order, as the driver takes them.
+) -> list[Sequence[Any]]:
+    """Each column's values in row order, as the driver takes them.
 
     Converted column by column (one C-level ``map`` per column, values remembered
-    where they repeat), then zipped into rows.
+    where they repeat).
     """
     pairs = [(key, _converter(table.c[key].type, dialect)) for key in keys]
     pick = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
@@ -146,17 +146,16 @@ def _bound_values(
         ]
     except Exception as exc:  # find the row and column, off the fast path
         raise _explain(table, pairs, rows) from exc
-    values = list(zip(*converted, strict=True))
     width = len(keys)
     if set(map(len, rows)) == {width}:  # the usual case, checked without a loop in Python
-        return values
+        return converted
     for index, row in enumerate(rows):
         if len(row) != width:  # it has every column (see above), so it has more
             extra = sorted(set(row) - set(keys))
             if "id" in extra:
                 raise ValueError(f"{table.name} row {index}: the database assigns the id")
             raise ValueError(f"{table.name} row {index}: no such column(s) {extra}")
-    return values
+    return converted
 
 
 class _Same(list[Any]):
@@ -317,7 +316,7 @@ def big_load(session: Session, rows: int) -> Iterator[None]:
 
 
 def _copy(
-    connection: Connection, table: Table, keys: list[str], values: list[tuple[Any, ...]]
+    connection: Connection, table: Table, keys: list[str], columns: list[Sequence[Any]]
 ) -> list[int]:
     """COPY rows into PostgreSQL with ids drawn from the table's own sequence."""
     name = connection.dialect.identifier_preparer.format_table(table)
@@ -327,9 +326,8 @@ def _copy(
                 "SELECT nextval(pg_get_serial_sequence(:t, 'id')) AS id "
                 "FROM generate_series(1, :n) ORDER BY id"
             ),
-            {"t": name, "n": len(values)},
+            {"t": name, "n": len(columns[0])},
         )
     )
-    rows = ((new_id, *row) for new_id, row in zip(ids, values, strict=True))
-    copy_rows(connection, name, ["id", *keys], rows)
+    copy_rows(connection, name, ["id", *keys], zip(ids, *columns, strict=True))
     return ids
