@@ -10,6 +10,7 @@ from typing import Any
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
 from desk_app.cli.output import print_rows
 from desk_app.domain.codes import InstrumentType
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.listing import Column, ColumnKind
 from desk_app.services.trading.settle_date_check import COLUMNS as CHECK_COLUMNS
 
@@ -40,7 +41,7 @@ def register(commands: Any) -> None:
 
     closed = sub.add_parser("holidays", help="list the weekdays a calendar is closed")
     closed.add_argument("--calendar", default="US", help="US, US-GOVT, EU, GB or CH")
-    closed.add_argument("--year", type=int, default=date.today().year)
+    closed.add_argument("--year", type=int, default=market_today().year)
     closed.add_argument(
         "--trading",
         action="store_true",

@@ -93,4 +93,11 @@ def business_date(now: datetime, market: str = "US") -> date:
     return cutoff.today(now)
 
 
+def market_today(market: str = "US") -> date:
+    """Today's business date on the market's clock, whatever the computer's time zone:
+    the one "today" of the books (an account opened, a registration in force, a
+    certificate's stop placed), never `date.today()`."""
+    return business_date(datetime.now(UTC), market)
+
+
 CUTOFFS = {"US": Cutoff("US", "DTC", time(15, 30), "America/New_York")}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from desk_app.domain.codes import Role
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.supervision import PRINCIPAL_SERIES, Registration
 
 #: Roles that give power over other people's work or over Desk itself.
@@ -66,7 +67,7 @@ def registrations_granted(
 
     One that ended before ``today`` gives nothing (history, recorded directly).
     """
-    day = today or date.today()
+    day = today or market_today()
     by_key = {(r.series, r.effective_from): r for r in held}
     granted = []
     for r in wanted:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from desk_app.db import models as m
 from desk_app.db import tax_id_vault
 from desk_app.domain import account_rules
 from desk_app.domain.codes import AccountStatus, RegistrationType
-from desk_app.domain.cutoffs import business_date
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ACCOUNT
@@ -183,7 +183,7 @@ class AccountService:
 def new_york_today() -> date:
     """The firm's business date: an account opened at 21:00 in New York opens that day,
     though UTC has moved on (a trade dated today must not predate the account)."""
-    return business_date(datetime.now(UTC))
+    return market_today()
 
 
 class _AccountHandler:

@@ -26,6 +26,7 @@ from desk_app.domain.certificates import (
     reissue_balance,
     text_value,
 )
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import CertificateStatus
@@ -151,7 +152,7 @@ class CertificateMoves:
                 session, cert, what, found_on, story, manifest=manifest, actor=self._actor,
             )  # fmt: skip
             if agent:  # placed as the loss is reported
-                loss.stop_agent, loss.stop_placed_on = agent, date.today()
+                loss.stop_agent, loss.stop_placed_on = agent, market_today()
                 loss.stop_reference = ref
             session.flush()
             return loss.id
@@ -394,8 +395,8 @@ def _loss_kind(kind: LossKind | str) -> LossKind:
 def _past(field: str, value: date | str) -> date:
     """A date that has come: a loss is discovered, a stop placed, today at the latest."""
     day = value if isinstance(value, date) else parse_iso_date(field, str(value).strip())
-    if day > date.today():
-        raise ValidationError(field, f"is after today ({date.today()})", str(day))
+    if day > market_today():
+        raise ValidationError(field, f"is after today ({market_today()})", str(day))
     return day
 
 

@@ -11,7 +11,7 @@ audited like any record.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from desk_app.domain import fails as rules_of
 from desk_app.domain import labels
 from desk_app.domain.calendars import SettlementCalendar
 from desk_app.domain.codes import Side
-from desk_app.domain.cutoffs import CUTOFFS
+from desk_app.domain.cutoffs import market_today as us_market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.fails import BUCKETS, BucketTotal, Fail, FailRule, FailSide
 from desk_app.domain.listing import Column, ColumnKind, ListSource, Row, SortSpec
@@ -74,7 +74,7 @@ def _row(fail: Fail) -> Row:
 
 def market_today() -> date:
     """Today on the market's clock (New York), whatever the desk's own time zone."""
-    return CUTOFFS["US"].today(datetime.now(UTC))
+    return us_market_today()
 
 
 class FailsService:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import ColumnElement, or_, select, text
@@ -24,6 +24,7 @@ from desk_app.db.paging import KeysetSource
 from desk_app.db.text_search import any_contains, every_word, in_codes
 from desk_app.domain import labels
 from desk_app.domain.audit_chain import canonical_json
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.identifiers import mask_tax_id
 from desk_app.domain.listing import Column, ColumnKind, Row, SortSpec
@@ -334,7 +335,7 @@ class ApprovalService:
             approver=actor.username,
             roles=actor.roles,
             registrations=actor.registrations,
-            today=date.today(),
+            today=market_today(),
         )
 
     def row_refusal(self, row: m.ApprovalRequest, actor: Actor | None = None) -> str | None:
@@ -347,7 +348,7 @@ class ApprovalService:
             approver=actor.username,
             roles=actor.roles,
             registrations=actor.registrations,
-            today=date.today(),
+            today=market_today(),
             permission=Action.APPROVAL_DECIDE if rule is None else rule.decide_permission,
         )
         if reason is None and rule is not None:

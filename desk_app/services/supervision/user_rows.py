@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.domain.codes import Role
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
 from desk_app.domain.power import Standing, decides_grants
 from desk_app.domain.supervision import Registration
@@ -101,13 +102,13 @@ def keep_an_admin(session: Session, user: m.User) -> None:
 
 def deciders(session: Session, today: date | None = None) -> list[m.User]:
     """Everyone who may decide grants today (as this transaction sees the users)."""
-    day = today or date.today()
+    day = today or market_today()
     return [u for u in _active_users(session) if decides_grants(standing_of(u), day)]
 
 
 def keep_a_decider(session: Session, user: m.User, after: Standing) -> None:
     """Refuse leaving nobody who can approve a grant, as with the last admin."""
-    today = date.today()
+    today = market_today()
     if not decides_grants(standing_of(user), today) or decides_grants(after, today):
         return
     if not any(u is not user for u in deciders(session, today)):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.domain.codes import Role
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.states import ApprovalStatus
 from desk_app.domain.supervision import KNOWN_SERIES, Registration, normalise_series
@@ -98,7 +99,7 @@ def parse_registration(text: str) -> Registration:
         known = ", ".join(sorted(KNOWN_SERIES, key=lambda s: int(s[1:])))
         raise ValidationError("registration", f"unknown series (known: {known})", parts[0])
     try:
-        start = date.fromisoformat(parts[1]) if len(parts) > 1 and parts[1] else date.today()
+        start = date.fromisoformat(parts[1]) if len(parts) > 1 and parts[1] else market_today()
         end = date.fromisoformat(parts[2]) if len(parts) > 2 and parts[2] else None
     except ValueError:
         raise ValidationError("registration", "dates must be YYYY-MM-DD", text) from None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from desk_app.db import models as m
 from desk_app.db.text_search import any_contains, every_word
 from desk_app.domain import passwords
 from desk_app.domain.codes import Role
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.power import (
@@ -310,7 +310,7 @@ class UserService:
         actor = self._uow.actor
         actor.require(Action.USER_GRANT)
         if user_rows.before_first_principal(session, actor.username):
-            first = decides_grants(terms.standing, date.today())
+            first = decides_grants(terms.standing, market_today())
             action = user_rows.FIRST_PRINCIPAL if first else user_rows.BEFORE_PRINCIPAL
             with audit.acting(session, action):
                 applied = apply_terms(session, terms, hashed)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.certificates import CountResult
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError
 from desk_app.domain.listing import Column, Row
 from desk_app.domain.permissions import Action
@@ -211,7 +212,7 @@ class BoxCountDialog(QDialog):
             self.counted_on.setDate(QDate(s.counted_on.year, s.counted_on.month, s.counted_on.day))
         if s.deadline is not None:
             open_, total = s.open_differences, len(s.differences)
-            overdue = bool(open_) and date.today() > s.deadline
+            overdue = bool(open_) and market_today() > s.deadline
             text += f"\nDifferences due by {s.deadline.isoformat()} · {open_} of {total} open"
             text += " (overdue)" if overdue else ""
             if open_:

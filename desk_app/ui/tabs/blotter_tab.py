@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
@@ -21,6 +20,7 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject,
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QPushButton, QWidget
 
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.listing import Column, PageSource, Row
 from desk_app.domain.progress import Cancelled, CancelToken, Progress
 from desk_app.domain.states import TradeStatus
@@ -250,7 +250,7 @@ class BlotterTab(TableTab):
     # -- export ---------------------------------------------------------------------------------
     def choose_export_path(self) -> str:
         """Where to export to, asked of the user ("" if they cancel)."""
-        suggested = f"trades-{date.today().isoformat()}.csv"
+        suggested = f"trades-{market_today().isoformat()}.csv"
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export trades", suggested, "CSV (*.csv);;Excel workbook (*.xlsx)"
         )
