@@ -11,7 +11,7 @@ one audit entry; corrections and cancels are audited one by one like a ticket's.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -34,10 +34,11 @@ from desk_app.domain.progress import CancelToken, Progress, no_progress
 from desk_app.domain.states import TradeStatus
 from desk_app.domain.trade_csv import CsvResult, read_trades_csv
 from desk_app.domain.trade_rows import RefusedRow, RowProblem, TradeRow, problem_from
-from desk_app.domain.trade_ticket import TradeTerms, local_trade_time, price_reason
+from desk_app.domain.trade_ticket import TradeTerms, local_trade_time
 from desk_app.services import audit
 from desk_app.services.reference.calendar import CalendarService
 from desk_app.services.trading.fix_changes import Decision, FixChanges, changed_trade
+from desk_app.services.trading.import_problems import attempt, book_problems, refused_problems
 from desk_app.services.trading.trade_books import (
     TERM_COLUMNS,
     BookRefs,
@@ -45,7 +46,6 @@ from desk_app.services.trading.trade_books import (
     RowChecker,
     SettleDates,
     check_terms,
-    instrument_type_error,
 )
 from desk_app.services.trading.trades import TradeService
 from desk_app.services.unit_of_work import UnitOfWork
@@ -257,7 +257,7 @@ class TradeImportService:
                     continue
                 errors: list[ValidationError] = []
                 if isinstance(row, FixExecution) and ext not in stored:
-                    _attempt(errors, partial(changes.check_new, ext))
+                    attempt(errors, partial(changes.check_new, ext))
                 checked = _check_new(refs, dates, row, default_reason, errors)
                 if checked is None:
                     fix = isinstance(row, FixExecution)
@@ -293,7 +293,7 @@ class TradeImportService:
         for refused_row in refused:  # what the books say of the lines the reader refused
             plan.problems += (
                 _problem(file_name, refused_row.line, e, fix=fix)
-                for e in _refused_problems(refs, refused_row)
+                for e in refused_problems(refs, refused_row)
             )
         return plan
 
@@ -422,7 +422,7 @@ def _check_new(
             refs, dates, terms, instrument_type=kind, default_reason=default_reason
         )
     except ValidationError:  # name every problem of the row, not only this one
-        errors += _book_problems(refs, dates, terms, kind, default_reason)
+        errors += book_problems(refs, dates, terms, kind, default_reason)
         return None
     return None if errors else checked
 
@@ -472,59 +472,6 @@ def _problem(file_name: str, line: int, exc: ValidationError, *, fix: bool) -> R
     if fix and exc.field in _FIX_FIELDS:
         exc = ValidationError(_FIX_FIELDS[exc.field], exc.reason, exc.value)
     return problem_from(file_name, line, exc)
-
-
-def _attempt(errors: list[ValidationError], check: Callable[[], _T]) -> _T | None:
-    """``check()``, or None with its error kept, so the next check still runs."""
-    try:
-        return check()
-    except ValidationError as exc:
-        errors.append(exc)
-        return None
-
-
-def _book_problems(
-    refs: BookRefs, dates: SettleDates, terms: TradeTerms, kind: Any, default_reason: str
-) -> list[ValidationError]:
-    """Every problem `check_terms` would find in ``terms``, not only the first.
-
-    The account, the instrument (and the type the file says it is, and whether it
-    may trade at the price) and the counterparty are each asked on their own; when
-    all of them pass, `check_terms` has the last word (dates, amounts).
-    """
-    errors: list[ValidationError] = []
-    _attempt(errors, lambda: refs.account(terms.account, terms.trade_date))
-    instrument = _attempt(errors, lambda: refs.instrument(terms.isin))
-    if instrument is not None:
-        wrong_type = instrument_type_error(instrument, kind)
-        if wrong_type is not None:
-            errors.append(wrong_type)
-        _attempt(errors, lambda: price_reason(terms, instrument.instrument_type))
-    _attempt(errors, lambda: refs.party(terms.counterparty))
-    if not errors:
-        _attempt(
-            errors,
-            lambda: check_terms(
-                refs, dates, terms, instrument_type=kind, default_reason=default_reason
-            ),
-        )
-    return errors
-
-
-def _refused_problems(refs: BookRefs, row: RefusedRow) -> list[ValidationError]:
-    """What the books say of the values a refused line has that could be read."""
-    errors: list[ValidationError] = []
-    account, isin, party = row.account, row.isin, row.counterparty
-    if account:
-        _attempt(errors, lambda: refs.account(account, row.trade_date))
-    if isin:
-        instrument = _attempt(errors, lambda: refs.instrument(isin))
-        wrong_type = instrument and instrument_type_error(instrument, row.instrument_type)
-        if wrong_type:
-            errors.append(wrong_type)
-    if party:
-        _attempt(errors, lambda: refs.party(party))
-    return errors
 
 
 def _checked_values(checker: RowChecker, row: TradeRow) -> tuple[Any, ...] | None:
