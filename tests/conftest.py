@@ -28,9 +28,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from argon2 import PasswordHasher  # noqa: E402
 
 from desk_app.db import models as m  # noqa: E402
+from desk_app.db.engine import create_desk_engine  # noqa: E402
+from desk_app.db.migrate import upgrade  # noqa: E402
 from desk_app.demo.catalogue_people import DEMO_PASSWORD  # noqa: E402
 from desk_app.domain import passwords  # noqa: E402
 from desk_app.services.workspace import Workspace, open_workspace  # noqa: E402
+from tests.migrated_templates import (  # noqa: E402
+    PgTemplate,
+    copy_sqlite,
+    migrated_sqlite_file,
+    replay,
+)
 
 PG_URL = os.environ.get("DESK_TEST_PG_URL", "")
 REQUIRE_PG = os.environ.get("DESK_REQUIRE_PG") == "1"
@@ -249,14 +257,31 @@ def _trigrams_in_public(conn: Any) -> None:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """An empty PostgreSQL schema of its own, as a Desk database URL."""
+    """A PostgreSQL schema of its own at head, with no users yet, as a Desk database URL."""
     with pg_schema() as url:
         yield url
 
 
+@pytest.fixture
+def empty_pg_url() -> Iterator[str]:
+    """An empty PostgreSQL schema of its own (for the tests of migrating one)."""
+    with pg_schema(migrated=False) as url:
+        yield url
+
+
+#: This run's migrated schema, that each test's schema copies (`tests.migrated_templates`).
+_PG_TEMPLATE = PgTemplate(_admin_engine, _pg_schema_url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pg_template() -> Iterator[None]:
+    yield
+    _PG_TEMPLATE.close()
+
+
 @contextmanager
-def pg_schema() -> Iterator[str]:
-    """An empty PostgreSQL schema, dropped (with the logins made for it) on leaving."""
+def pg_schema(*, migrated: bool = True) -> Iterator[str]:
+    """A PostgreSQL schema (at head, or empty), dropped with the logins made for it."""
     if not PG_URL:
         if REQUIRE_PG:
             pytest.fail("PostgreSQL is required (DESK_REQUIRE_PG=1) but not configured")
@@ -265,7 +290,18 @@ def pg_schema() -> Iterator[str]:
     admin = _admin_engine()
     with admin.connect() as conn:
         _trigrams_in_public(conn)
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    script = _PG_TEMPLATE.script(schema) if migrated else None
+    if script is not None:
+        replay(admin, script)
+    else:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    if migrated and script is None:  # no pg_dump here: migrate it as Desk would
+        engine = create_desk_engine(_pg_schema_url(schema))
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
     try:
         yield _pg_schema_url(schema)
     finally:
@@ -290,13 +326,26 @@ def pg_schema() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated_sqlite_file(tmp_path_factory.mktemp("template"))
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    """A new, empty database file (an empty file is one to SQLite; Desk migrates it).
+def sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
+    """A new database file at head with no users yet (whoever opens it first is its admin).
 
     It exists, as a database chosen on purpose does: a missing file is refused unless
     creating it is asked for (``--create``, ``db upgrade``, the window's question).
     """
+    path = tmp_path / "desk.db"
+    copy_sqlite(_sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def empty_sqlite_url(tmp_path: Path) -> str:
+    """A new, empty database file (an empty file is one to SQLite; Desk migrates it)."""
     path = tmp_path / "desk.db"
     path.touch()
     return f"sqlite:///{path}"
@@ -304,8 +353,15 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture(params=ENGINES)
 def db_url(request: pytest.FixtureRequest) -> str:
-    """An empty database on each engine in turn."""
+    """A database at head with no users yet, on each engine in turn."""
     name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture(params=ENGINES)
+def empty_db_url(request: pytest.FixtureRequest) -> str:
+    """An empty database (no schema) on each engine in turn."""
+    name = "empty_sqlite_url" if request.param == "sqlite" else "empty_pg_url"
     return str(request.getfixturevalue(name))
 
 

@@ -54,7 +54,10 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "not a date" in err
 
 
-def test_db_upgrade_prints_the_revision(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+def test_db_upgrade_prints_the_revision(
+    capsys: pytest.CaptureFixture[str], empty_db_url: str
+) -> None:
+    db_url = empty_db_url
     code, out, err = run(capsys, "--db", db_url, "db", "upgrade")
     assert code == 0
     assert out.strip() == head_revision()

@@ -234,7 +234,8 @@ def _desk_0011(db_url: str) -> None:
         engine.dispose()
 
 
-def test_an_older_database_gets_a_baseline_seal_from_its_upgrade(db_url: str) -> None:
+def test_an_older_database_gets_a_baseline_seal_from_its_upgrade(empty_db_url: str) -> None:
+    db_url = empty_db_url
     _desk_0011(db_url)
     ws = open_workspace(db_url, "tester")
     try:
