@@ -21,6 +21,8 @@ HEAVY = (
     # Loaded after the first paint: the other tabs, and what only they need.
     "stdnum", "pycountry", "desk_app.domain.certificates", "desk_app.ui.tabs.settlements_tab",
     "desk_app.ui.tabs.certificates_tab", "desk_app.ui.tabs.approvals_tab",
+    # Only when help is asked for.
+    "desk_app.ui.help_window",
 )  # fmt: skip
 
 SHOW_WINDOW = f"""

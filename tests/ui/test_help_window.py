@@ -1,0 +1,155 @@
+"""Help → User guide and F1: the guide's pages, shown inside Desk, offline."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtWidgets import QApplication, QDialog
+from pytestqt.qtbot import QtBot
+
+import desk_app.ui.dialogs
+from desk_app.ui.help_topics import (
+    DIALOG_PAGES,
+    INDEX_PAGE,
+    TAB_PAGES,
+    dialog_page,
+    guide_folder,
+    tab_page,
+)
+from desk_app.ui.help_window import HelpWindow
+from desk_app.ui.main_window import TABS, MainWindow
+from desk_app.ui.settings import DeskSettings
+
+# The offscreen platform cannot raise a window; the help window asks it to.
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(DeskSettings(store), "tester")
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()  # shortcuts go to the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    yield window
+    if window.help_window is not None:
+        window.help_window.close()
+
+
+def _showing(help_window: HelpWindow | None, page: str) -> bool:
+    return (
+        help_window is not None
+        and help_window.isVisible()
+        and help_window.page() == guide_folder() / page
+    )
+
+
+def test_f1_on_each_tab_opens_that_tabs_page(qtbot: QtBot, window: MainWindow) -> None:
+    for index, spec in enumerate(TABS):
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        window.tab_widget.setCurrentIndex(index)
+        qtbot.keyClick(window.tab_widget, Qt.Key.Key_F1)
+        qtbot.waitUntil(lambda s=spec: _showing(window.help_window, tab_page(s.key)))
+        assert window.help_window is not None
+        source = window.help_window.browser.source().toLocalFile()
+        assert Path(source).name == TAB_PAGES[spec.key]
+
+
+def test_help_menu_user_guide_opens_the_contents(qtbot: QtBot, window: MainWindow) -> None:
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    guide = next(a for a in help_menu.actions() if a.text() == "&User guide")
+    guide.trigger()
+    qtbot.waitUntil(lambda: _showing(window.help_window, INDEX_PAGE))
+    assert window.help_window is not None
+    assert window.help_window.windowTitle() == "Desk — Desk user guide"
+
+
+def test_links_back_forward_and_pictures(qtbot: QtBot, window: MainWindow) -> None:
+    help_window = window.show_help(INDEX_PAGE)
+    browser = help_window.browser
+    assert not help_window.back_action.isEnabled()
+    browser.setSource(browser.source().resolved(QUrl("fails.md")))  # as a click on its link
+    assert help_window.page() == guide_folder() / "fails.md"
+    assert help_window.back_action.isEnabled()
+    help_window.back_action.trigger()
+    assert help_window.page() == guide_folder() / INDEX_PAGE
+    help_window.forward_action.trigger()
+    assert help_window.page() == guide_folder() / "fails.md"
+    help_window.contents_action.trigger()
+    assert help_window.page() == guide_folder() / INDEX_PAGE
+
+    # The tab's picture is drawn, no wider than the page.
+    help_window.open_page("fails.md")
+    picture = browser.loadResource(
+        QTextDocument.ResourceType.ImageResource.value, QUrl("images/fails.png")
+    )
+    assert isinstance(picture, QImage) and not picture.isNull()
+    assert picture.width() <= browser.picture_width()
+
+
+def test_find_on_the_page(qtbot: QtBot, window: MainWindow) -> None:
+    help_window = window.show_help("settlements.md")
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is help_window)
+    qtbot.keyClick(help_window.browser, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    bar = help_window.find_bar
+    qtbot.waitUntil(lambda: bar.isVisible() and bar.box.hasFocus())
+    qtbot.keyClicks(bar.box, "cut-off")
+    assert help_window.browser.textCursor().selectedText().lower() == "cut-off"
+    assert bar.status.text() == ""
+    first = help_window.browser.textCursor().position()
+    qtbot.keyClick(bar.box, Qt.Key.Key_Return)  # the next match
+    assert help_window.browser.textCursor().position() != first
+    bar.box.setText("no such words on this page")
+    assert bar.status.text() == "Not on this page"
+    qtbot.keyClick(bar.box, Qt.Key.Key_Escape)
+    assert not bar.isVisible()
+
+
+def test_f1_in_a_modal_dialog_opens_help_beside_it(qtbot: QtBot, window: MainWindow) -> None:
+    """A modal dialog blocks the main window's keys; F1 still answers, in a window of its own."""
+    window.tab_widget.setCurrentIndex(2)  # Fails
+    about = window.show_about()  # modal, and no page of its own: the tab's page
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is about)
+    qtbot.keyClick(about, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: _showing(about.findChild(HelpWindow, "help_window"), "fails.md"))
+    found = about.findChild(HelpWindow, "help_window")
+    assert isinstance(found, HelpWindow) and found is not window.help_window
+    qtbot.keyClick(about, Qt.Key.Key_F1)  # again: the same window, not a second one
+    assert len(about.findChildren(HelpWindow)) == 1
+    found.close()
+    about.close()
+
+
+def test_every_dialog_named_for_help_exists() -> None:
+    """A dialog renamed or removed must not leave its help entry behind."""
+    classes: dict[str, type] = {}
+    for info in pkgutil.iter_modules(desk_app.ui.dialogs.__path__):
+        module = importlib.import_module(f"desk_app.ui.dialogs.{info.name}")
+        classes |= {
+            name: value
+            for name, value in vars(module).items()
+            if isinstance(value, type) and issubclass(value, QDialog)
+        }
+    assert set(DIALOG_PAGES) <= set(classes)
+    ticket = classes["TradeTicketDialog"]
+    assert dialog_page([cls.__name__ for cls in ticket.__mro__]) == "blotter.md"
+    verify = classes["VerifyDialog"]  # through its base class
+    assert dialog_page([cls.__name__ for cls in verify.__mro__]) == "manifests.md"
+    assert dialog_page(["QDialog", "QWidget"]) is None
+
+
+def test_every_tab_has_its_page_and_picture() -> None:
+    for spec in TABS:
+        page = guide_folder() / tab_page(spec.key)
+        assert page.name != INDEX_PAGE, f"the {spec.title} tab has no page in the guide"
+        assert page.is_file(), page
+        assert f"](images/{spec.key}.png)" in page.read_text(encoding="utf-8"), page.name
+        assert page.read_text(encoding="utf-8").startswith(f"# {spec.title}\n")
