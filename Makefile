@@ -32,8 +32,9 @@ lint: $(STAMP)
 screenshots: $(STAMP)
 	@tmp=$$(mktemp -d) && db=sqlite:///$$tmp/desk-demo.db && \
 	QT_QPA_PLATFORM=offscreen $(BIN)/desk-app --db $$db demo-data --seed 7 && \
-	QT_QPA_PLATFORM=offscreen DESK_PASSWORD=try-the-demo $(BIN)/desk-app --db $$db --user sgoldberg screenshot \
-		--out docs/screenshots; status=$$?; rm -rf "$$tmp"; exit $$status
+	shot="env QT_QPA_PLATFORM=offscreen DESK_PASSWORD=try-the-demo $(BIN)/desk-app --db $$db --user sgoldberg screenshot" && \
+	$$shot --out docs/screenshots && $$shot --out docs/guide/images --size 1366x768; \
+	status=$$?; rm -rf "$$tmp"; exit $$status
 
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py

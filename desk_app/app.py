@@ -36,14 +36,14 @@ def run_window(
     return run_gui(url, actor, ServiceOpener(), demo=demo, exit_after_paint=exit_after_paint)
 
 
-def save_screenshots(workspace: Workspace, out_dir: Path) -> list[Path]:
+def save_screenshots(workspace: Workspace, out_dir: Path, size: tuple[int, int]) -> list[Path]:
     """``desk-app screenshot``: the window over ``workspace`` with each tab, as PNGs."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from desk_app.ui.launch import screenshot_application
     from desk_app.ui.screenshot import render_screenshots
 
     screenshot_application()
-    return render_screenshots(workspace, out_dir)
+    return render_screenshots(workspace, out_dir, size)
 
 
 def _start_window(ctx: CommandContext) -> int:

@@ -16,17 +16,18 @@ from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.blotter_tab import BlotterTab
 from desk_app.ui.tabs.table_tab import TableTab, WorkspaceView
 
+#: The README's pictures; the user guide's are taken at a common laptop size, 1366x768.
 SIZE = (1400, 800)
 
 
-def save_screenshots(window: MainWindow, out_dir: Path) -> list[Path]:
+def save_screenshots(window: MainWindow, out_dir: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     """Save ``out_dir/<slug>.png`` for each tab; the window must already have a workspace.
 
     The tabs load their first page synchronously when the workspace is set, so one
     pass of the event loop (layout and polish) is enough before grabbing.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    window.resize(*SIZE)
+    window.resize(*size)
     if not window.isVisible():
         window.show()
     saved: list[Path] = []
@@ -81,7 +82,9 @@ def _save(widget: QWidget, path: Path) -> Path:
     return path
 
 
-def render_screenshots(workspace: WorkspaceView, out_dir: Path) -> list[Path]:
+def render_screenshots(
+    workspace: WorkspaceView, out_dir: Path, size: tuple[int, int] = SIZE
+) -> list[Path]:
     """A fresh window over ``workspace`` with the default layout, saved tab by tab.
 
     It uses a throw-away settings file, so the user's own layout is neither used
@@ -92,7 +95,7 @@ def render_screenshots(workspace: WorkspaceView, out_dir: Path) -> list[Path]:
         window = MainWindow(DeskSettings(store), workspace.actor)
         try:
             window.set_workspace(workspace)
-            return save_screenshots(window, out_dir)
+            return save_screenshots(window, out_dir, size)
         finally:
             window.hide()
             window.deleteLater()

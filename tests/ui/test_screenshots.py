@@ -44,5 +44,12 @@ def test_the_command_signs_in_with_the_password_and_shows_the_demo_at_work(
     assert not list(tmp_path.glob("*.png"))  # a wrong password renders nothing
     monkeypatch.setenv("DESK_PASSWORD", STAFF_PASSWORD)
     out = tmp_path / "shots"
-    assert main(["--db", demo_url, "--user", "sgoldberg", "screenshot", "--out", str(out)]) == 0
+    shoot = ["--db", demo_url, "--user", "sgoldberg", "screenshot", "--out", str(out)]
+    with pytest.raises(SystemExit) as usage:
+        main([*shoot, "--size", "1366by768"])
+    assert usage.value.code == 2 and not out.exists()
+    # The user guide's pictures: the size of a common floor laptop.
+    assert main([*shoot, "--size", "1366x768"]) == 0
     assert (out / "blotter.png").is_file() and (out / "ticket.png").is_file()
+    blotter = QImage(str(out / "blotter.png"))
+    assert (blotter.width(), blotter.height()) == (1366, 768)
