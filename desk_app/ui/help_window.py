@@ -14,7 +14,6 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QIcon,
     QImage,
     QKeyEvent,
     QKeySequence,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QStyle,
     QTextBrowser,
     QToolBar,
     QToolButton,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.ui.action_icons import action_icon
 from desk_app.ui.help_topics import INDEX_PAGE, guide_folder, page_path
 
 #: Pictures are never drawn narrower than this, however narrow the window.
@@ -61,9 +62,16 @@ class GuideBrowser(QTextBrowser):
         self._refit_timer.timeout.connect(self._refit)
 
     def picture_width(self) -> int:
-        """The widest a picture is drawn now: the page's width inside its margins."""
-        margin = int(self.document().documentMargin()) * 2 + 8
-        return max(MIN_PICTURE_WIDTH, self.viewport().width() - margin)
+        """The widest a picture is drawn now: the page's width inside its margins.
+
+        Counted as if the scroll bar were shown: whether it is depends on the pictures'
+        size, and a picture that brought it up must not then be too wide for the page.
+        """
+        margins = self.viewportMargins()
+        room = self.contentsRect().width() - margins.left() - margins.right()
+        room -= self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        room -= int(self.document().documentMargin()) * 2 + 4
+        return max(MIN_PICTURE_WIDTH, room)
 
     def loadResource(self, type: int, name: QUrl | str) -> object:  # noqa: A002 (Qt's name)
         if type != QTextDocument.ResourceType.ImageResource.value:
@@ -198,17 +206,15 @@ class HelpWindow(QMainWindow):
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addToolBar(bar)
-        self.back_action = self._action(
-            bar, "Back", "go-previous", "Alt+Left", self.browser.backward
-        )
+        self.back_action = self._action(bar, "Back", "back", "Alt+Left", self.browser.backward)
         self.forward_action = self._action(
-            bar, "Forward", "go-next", "Alt+Right", self.browser.forward
+            bar, "Forward", "forward", "Alt+Right", self.browser.forward
         )
         self.contents_action = self._action(
-            bar, "Contents", "go-home", "Alt+Home", lambda: self.open_page(INDEX_PAGE)
+            bar, "Contents", "contents", "Alt+Home", lambda: self.open_page(INDEX_PAGE)
         )
         bar.addSeparator()
-        self.find_action = self._action(bar, "Find…", "edit-find", "Ctrl+F", self.find_bar.start)
+        self.find_action = self._action(bar, "Find…", "find", "Ctrl+F", self.find_bar.start)
         self._action(None, "Find next", "", "F3", lambda: self._find_again(backward=False))
         self._action(None, "Find previous", "", "Shift+F3", lambda: self._find_again(backward=True))
         self._action(None, "Larger text", "", "Ctrl++", lambda: self.browser.zoomIn(1))
@@ -224,7 +230,10 @@ class HelpWindow(QMainWindow):
     def _action(
         self, bar: QToolBar | None, text: str, icon: str, keys: str, slot: object
     ) -> QAction:
-        action = QAction(QIcon.fromTheme(icon), text, self)
+        action = QAction(text, self)
+        if icon:
+            action.setObjectName(f"{icon}_help")
+            action.setIcon(action_icon(action.objectName()))
         action.setShortcut(QKeySequence(keys))
         action.setToolTip(f"{text} ({QKeySequence(keys).toString()})")
         action.triggered.connect(slot)

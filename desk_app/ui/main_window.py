@@ -555,6 +555,11 @@ class MainWindow(QMainWindow):
         top = new.window()
         if top is self or top.windowType() == Qt.WindowType.Popup or top.property(HELP_PROPERTY):
             return
+        owner = top.parentWidget()
+        while owner is not None and owner is not self:
+            owner = owner.parentWidget()
+        if owner is None:
+            return  # not a window of ours (another main window's, a test's)
         top.setProperty(HELP_PROPERTY, True)
         shortcut = QShortcut(QKeySequence(HELP_KEY), top)
         shortcut.activated.connect(self.show_context_help)
