@@ -245,6 +245,13 @@ class HelpWindow(QMainWindow):
     def open_page(self, page: str) -> None:
         """Show ``page`` of the guide (``"fails.md"``); the contents, if there is no such page."""
         path = page_path(page)
+        if not path.is_file():  # a copy of Desk installed without its guide: say so
+            self.browser.setMarkdown(
+                "# The user guide is missing\n\n"
+                f"This copy of Desk has no user guide: it looked in {guide_folder()}. "
+                "Ask whoever installed Desk to install it whole."
+            )
+            return
         if self.page() != path:
             self.browser.setSource(
                 QUrl.fromLocalFile(str(path)), QTextDocument.ResourceType.MarkdownResource

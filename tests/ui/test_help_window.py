@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import QSettings, Qt, QThreadPool, QUrl
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 import desk_app.ui.dialogs
+from desk_app.services.workspace import Workspace
 from desk_app.ui.help_topics import (
     DIALOG_PAGES,
     INDEX_PAGE,
@@ -25,6 +27,7 @@ from desk_app.ui.help_topics import (
 from desk_app.ui.help_window import HelpWindow
 from desk_app.ui.main_window import TABS, MainWindow
 from desk_app.ui.settings import DeskSettings
+from tests.ui.conftest import wait_ops
 
 # The offscreen platform cannot raise a window; the help window asks it to.
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
@@ -126,6 +129,48 @@ def test_f1_in_a_modal_dialog_opens_help_beside_it(qtbot: QtBot, window: MainWin
     assert len(about.findChildren(HelpWindow)) == 1
     found.close()
     about.close()
+
+
+def test_f1_in_a_dialog_opens_the_page_of_its_topic(
+    qtbot: QtBot, tmp_path: Path, sqlite_workspace: Workspace
+) -> None:
+    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(DeskSettings(store), "tester")
+    qtbot.addWidget(window)
+    window.show()
+    window.set_workspace(sqlite_workspace)
+    try:
+        window.tab_widget.setCurrentIndex(3)  # Accounts: not the dialog's topic
+        dialog = window.show_date_check()  # Reference → Check settlement dates…
+        assert dialog is not None
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_F1)
+        qtbot.waitUntil(lambda: _showing(window.help_window, "settlements.md"))
+        dialog.close()
+        assert window.help_window is not None
+        window.help_window.close()
+    finally:
+        window.clear_workspace()
+        wait_ops(qtbot)
+        qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
+
+
+def test_a_copy_without_its_guide_says_so(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed without the guide (a bundle built wrong): a plain message, not a blank page."""
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert guide_folder() == tmp_path / "docs" / "guide"
+    help_window = HelpWindow()
+    qtbot.addWidget(help_window)
+    help_window.open_page("fails.md")
+    text = help_window.browser.toPlainText()
+    assert text.startswith("The user guide is missing") and str(guide_folder()) in text
+    # In the bundle, the guide is found beside the program.
+    (tmp_path / "docs" / "guide").mkdir(parents=True)
+    (tmp_path / "docs" / "guide" / "index.md").write_text("# Bundled\n", encoding="utf-8")
+    help_window.open_page("fails.md")  # no such page there: the contents
+    assert help_window.page() == tmp_path / "docs" / "guide" / "index.md"
 
 
 def test_every_dialog_named_for_help_exists() -> None:
