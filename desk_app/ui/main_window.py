@@ -16,18 +16,10 @@ from urllib.parse import quote
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, QThread, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QApplication,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
-from desk_app.ui.help_topics import INDEX_PAGE, dialog_page, tab_page
+from desk_app.ui.help_menu import HelpMenu
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.blotter_tab import BlotterTab
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
@@ -36,7 +28,6 @@ from desk_app.ui.workers import run_in_background
 if TYPE_CHECKING:
     from desk_app.ui.dialogs.about_dialog import AboutDialog
     from desk_app.ui.dialogs.ssi_dialog import SSIDialog
-    from desk_app.ui.help_window import HelpWindow
     from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 
 log = logging.getLogger(__name__)
@@ -79,9 +70,6 @@ TABS = (
     TabSpec("approvals", "Approvals", "desk_app.ui.tabs.approvals_tab", "ApprovalsTab"),
 )
 OFFLINE_RETRY_MS = 5_000
-#: Context help, in the main window and, through `MainWindow._offer_help_in`, every dialog.
-HELP_KEY = "F1"
-HELP_PROPERTY = "desk_f1_help"
 SQLITE_FILTER = "Desk databases (*.db *.sqlite *.sqlite3);;All files (*)"
 
 
@@ -109,7 +97,6 @@ class MainWindow(QMainWindow):
         self._ping_in_flight = False
         self._painted = False
         self.about_dialog: AboutDialog | None = None
-        self.help_window: HelpWindow | None = None
         #: The tabs' timers stopped while no database is shown, started again with the next.
         self._suspended: list[QTimer] = []
 
@@ -426,15 +413,8 @@ class MainWindow(QMainWindow):
         self._action(reference_menu, "&Check settlement dates…", self.show_date_check)
 
         help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&User guide", lambda: self.show_help(INDEX_PAGE))
-        context_help = self._action(
-            help_menu, "&Help on this tab", self.show_context_help, QKeySequence(HELP_KEY)
-        )
-        context_help.setToolTip("The guide's page about the tab or dialog in front of you")
-        # F1 in a dialog (modal ones block this window's shortcuts): see `_offer_help_in`.
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.focusChanged.connect(self._offer_help_in)
+        #: Help → User guide, and F1 for the current tab's page (or a dialog's).
+        self.help = HelpMenu(self, help_menu, lambda: self.current_tab().key)
         help_menu.addSeparator()
         about = self._action(help_menu, "&About Desk", self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -529,59 +509,6 @@ class MainWindow(QMainWindow):
         self.about_dialog = AboutDialog(rows, self)
         self.about_dialog.open()
         return self.about_dialog
-
-    def show_context_help(self) -> HelpWindow:
-        """F1: the guide's page on what is in front of the user.
-
-        In a dialog, the page of its topic (the trade ticket: the blotter's); anywhere
-        else, the page of the tab on screen.
-        """
-        active = QApplication.activeModalWidget() or QApplication.activeWindow()
-        page = None
-        if active is not None and active is not self and active is not self.help_window:
-            page = dialog_page([cls.__name__ for cls in type(active).__mro__])
-        if active is not None and active is self.help_window:
-            page = INDEX_PAGE
-        return self.show_help(page or tab_page(self.current_tab().key))
-
-    def _offer_help_in(self, _old: QWidget | None, new: QWidget | None) -> None:
-        """Give F1 to each other window of Desk the first time it takes the focus.
-
-        A shortcut of the window's own, because a modal dialog blocks the main window's;
-        and not an application-wide one, which would clash with it (Qt then fires neither).
-        """
-        if new is None or not shiboken6.isValid(self):
-            return
-        top = new.window()
-        if top is self or top.windowType() == Qt.WindowType.Popup or top.property(HELP_PROPERTY):
-            return
-        owner = top.parentWidget()
-        while owner is not None and owner is not self:
-            owner = owner.parentWidget()
-        if owner is None:
-            return  # not a window of ours (another main window's, a test's)
-        top.setProperty(HELP_PROPERTY, True)
-        shortcut = QShortcut(QKeySequence(HELP_KEY), top)
-        shortcut.activated.connect(self.show_context_help)
-
-    def show_help(self, page: str) -> HelpWindow:
-        """The help window on ``page`` of the user guide (imported on demand: first paint)."""
-        from desk_app.ui.help_window import HelpWindow
-
-        modal = QApplication.activeModalWidget()
-        if modal is not None and modal is not self:
-            # A modal dialog blocks every window but its own: the help is its own.
-            found = modal.findChild(HelpWindow, "help_window")
-            window = found if isinstance(found, HelpWindow) else HelpWindow(modal)
-        else:
-            if self.help_window is None:
-                self.help_window = HelpWindow(self)
-            window = self.help_window
-        window.open_page(page)
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
 
     # -- lifecycle ------------------------------------------------------------------------------
     def _on_color_scheme_changed(self) -> None:

@@ -42,8 +42,8 @@ def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
     window.activateWindow()  # shortcuts go to the active window
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     yield window
-    if window.help_window is not None:
-        window.help_window.close()
+    if window.help.window is not None:
+        window.help.window.close()
 
 
 def _showing(help_window: HelpWindow | None, page: str) -> bool:
@@ -60,9 +60,9 @@ def test_f1_on_each_tab_opens_that_tabs_page(qtbot: QtBot, window: MainWindow) -
         qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
         window.tab_widget.setCurrentIndex(index)
         qtbot.keyClick(window.tab_widget, Qt.Key.Key_F1)
-        qtbot.waitUntil(lambda s=spec: _showing(window.help_window, tab_page(s.key)))
-        assert window.help_window is not None
-        source = window.help_window.browser.source().toLocalFile()
+        qtbot.waitUntil(lambda s=spec: _showing(window.help.window, tab_page(s.key)))
+        assert window.help.window is not None
+        source = window.help.window.browser.source().toLocalFile()
         assert Path(source).name == TAB_PAGES[spec.key]
 
 
@@ -70,13 +70,13 @@ def test_help_menu_user_guide_opens_the_contents(qtbot: QtBot, window: MainWindo
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
     guide = next(a for a in help_menu.actions() if a.text() == "&User guide")
     guide.trigger()
-    qtbot.waitUntil(lambda: _showing(window.help_window, INDEX_PAGE))
-    assert window.help_window is not None
-    assert window.help_window.windowTitle() == "Desk — Desk user guide"
+    qtbot.waitUntil(lambda: _showing(window.help.window, INDEX_PAGE))
+    assert window.help.window is not None
+    assert window.help.window.windowTitle() == "Desk — Desk user guide"
 
 
 def test_links_back_forward_and_pictures(qtbot: QtBot, window: MainWindow) -> None:
-    help_window = window.show_help(INDEX_PAGE)
+    help_window = window.help.show(INDEX_PAGE)
     browser = help_window.browser
     assert not help_window.back_action.isEnabled()
     browser.setSource(browser.source().resolved(QUrl("fails.md")))  # as a click on its link
@@ -99,7 +99,7 @@ def test_links_back_forward_and_pictures(qtbot: QtBot, window: MainWindow) -> No
 
 
 def test_find_on_the_page(qtbot: QtBot, window: MainWindow) -> None:
-    help_window = window.show_help("settlements.md")
+    help_window = window.help.show("settlements.md")
     qtbot.waitUntil(lambda: QApplication.activeWindow() is help_window)
     qtbot.keyClick(help_window.browser, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     bar = help_window.find_bar
@@ -124,7 +124,7 @@ def test_f1_in_a_modal_dialog_opens_help_beside_it(qtbot: QtBot, window: MainWin
     qtbot.keyClick(about, Qt.Key.Key_F1)
     qtbot.waitUntil(lambda: _showing(about.findChild(HelpWindow, "help_window"), "fails.md"))
     found = about.findChild(HelpWindow, "help_window")
-    assert isinstance(found, HelpWindow) and found is not window.help_window
+    assert isinstance(found, HelpWindow) and found is not window.help.window
     qtbot.keyClick(about, Qt.Key.Key_F1)  # again: the same window, not a second one
     assert len(about.findChildren(HelpWindow)) == 1
     found.close()
@@ -145,10 +145,10 @@ def test_f1_in_a_dialog_opens_the_page_of_its_topic(
         assert dialog is not None
         qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
         qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_F1)
-        qtbot.waitUntil(lambda: _showing(window.help_window, "settlements.md"))
+        qtbot.waitUntil(lambda: _showing(window.help.window, "settlements.md"))
         dialog.close()
-        assert window.help_window is not None
-        window.help_window.close()
+        assert window.help.window is not None
+        window.help.window.close()
     finally:
         window.clear_workspace()
         wait_ops(qtbot)
