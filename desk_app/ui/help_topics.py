@@ -43,6 +43,10 @@ DIALOG_PAGES = {
     "BoxCountDialog": "certificates.md",
     "ManifestDialog": "manifests.md",
     "_StepDialog": "manifests.md",  # verify, pickup, receipt
+    "UsersDialog": "security.md",
+    "UserForm": "security.md",
+    "PasswordDialog": "security.md",
+    "AuditCheckDialog": "security.md",
 }
 
 
