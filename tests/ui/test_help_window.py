@@ -114,6 +114,8 @@ def test_find_on_the_page(qtbot: QtBot, window: MainWindow) -> None:
     assert bar.status.text() == "Not on this page"
     qtbot.keyClick(bar.box, Qt.Key.Key_Escape)
     assert not bar.isVisible()
+    qtbot.keyClick(help_window.browser, Qt.Key.Key_F1)  # F1 in the help: its contents
+    qtbot.waitUntil(lambda: help_window.page() == guide_folder() / INDEX_PAGE)
 
 
 def test_f1_in_a_modal_dialog_opens_help_beside_it(qtbot: QtBot, window: MainWindow) -> None:
