@@ -74,10 +74,17 @@ class GuideBrowser(QTextBrowser):
         return max(MIN_PICTURE_WIDTH, room)
 
     def loadResource(self, type: int, name: QUrl | str) -> object:  # noqa: A002 (Qt's name)
-        if type != QTextDocument.ResourceType.ImageResource.value:
-            return super().loadResource(type, name)
         name = QUrl(name)
         url = self.source().resolved(name) if name.isRelative() else name
+        if type != QTextDocument.ResourceType.ImageResource.value:
+            if url.isLocalFile() and not Path(url.toLocalFile()).is_file():
+                # A page not installed (a link to a newer page): say so; Back still works.
+                return (
+                    "# No such page\n\n"
+                    f"*{Path(url.toLocalFile()).name}* is not in this copy of the user guide. "
+                    "Go back, or to the contents."
+                )
+            return super().loadResource(type, name)
         image = QImage(url.toLocalFile())
         if image.isNull():
             return super().loadResource(type, name)

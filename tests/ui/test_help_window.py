@@ -88,6 +88,12 @@ def test_links_back_forward_and_pictures(qtbot: QtBot, window: MainWindow) -> No
     assert help_window.page() == guide_folder() / "fails.md"
     help_window.contents_action.trigger()
     assert help_window.page() == guide_folder() / INDEX_PAGE
+    browser.setSource(browser.source().resolved(QUrl("no-such-page.md")))  # not installed
+    assert browser.toPlainText().startswith("No such page")
+    assert help_window.windowTitle() == "Desk — No such page"
+    help_window.back_action.trigger()
+    assert help_window.page() == guide_folder() / INDEX_PAGE
+    assert browser.toPlainText().startswith("Desk user guide")
 
     # The tab's picture is drawn, no wider than the page.
     help_window.open_page("fails.md")
