@@ -1,4 +1,7 @@
-"""``db upgrade``, ``db firm-name`` and ``demo-data``."""
+"""``db upgrade``, ``db firm-name``, ``db firm-address`` and ``demo-data``.
+
+``db backup`` and ``db restore`` live in `desk_app.cli.backup_cmds`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ import argparse
 import sys
 from typing import Any
 
-from desk_app.cli.common import EXIT_OK, CommandContext
+from desk_app.cli.backup_cmds import register_under as register_backup
+from desk_app.cli.common import EXIT_OK, EXIT_USAGE, CommandContext
 
 
 def register(commands: Any) -> None:
@@ -17,6 +21,18 @@ def register(commands: Any) -> None:
     firm = db_sub.add_parser("firm-name", help="the firm's name on its paperwork (admins set it)")
     firm.add_argument("name", nargs="?", metavar="NAME", help="the new name (default: show it)")
     firm.set_defaults(handler=firm_name)
+    address = db_sub.add_parser(
+        "firm-address", help="the firm's address on its paperwork (admins set it)"
+    )
+    address.add_argument(
+        "lines",
+        nargs="*",
+        metavar="LINE",
+        help="the new address, one argument a line (default: show it)",
+    )
+    address.add_argument("--clear", action="store_true", help="print no address")
+    address.set_defaults(handler=firm_address)
+    register_backup(db_sub)
 
     demo = commands.add_parser(
         "demo-data",
@@ -80,4 +96,20 @@ def firm_name(ctx: CommandContext, args: argparse.Namespace) -> int:
         with workspace.uow.read() as session:
             name = firm.firm_name(session)
     print(name or "not set: an admin sets it with desk-app db firm-name NAME")
+    return EXIT_OK
+
+
+def firm_address(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """Show the firm's address on its paperwork, or set it (audited)."""
+    from desk_app.services import firm
+
+    if args.clear and args.lines:
+        print("desk-app db firm-address: error: give lines or --clear, not both", file=sys.stderr)
+        return EXIT_USAGE
+    with ctx.open() as workspace:
+        if args.lines or args.clear:
+            firm.set_firm_address(workspace.uow, "\n".join(args.lines))
+        with workspace.uow.read() as session:
+            address = firm.firm_address(session)
+    print(address or "not set: an admin sets it with desk-app db firm-address LINE...")
     return EXIT_OK

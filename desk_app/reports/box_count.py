@@ -48,6 +48,7 @@ class CountLine:
 def count_sheet_pdf(
     count_id: int, quarter: str, lines: Sequence[CountLine], paper: Paper = Paper.LETTER, *,
     firm: str = "", printed_at: datetime | None = None, printed_by: str = "",
+    firm_address: Sequence[str] = (),
 ) -> bytes:  # fmt: skip
     """The sheet as PDF bytes (the same lines and print time give the same bytes)."""
     register_fonts()  # the layout measures its text
@@ -119,7 +120,8 @@ def count_sheet_pdf(
         first_header_height=44, later_header=later, later_header_height=24, closing=closing,
         closing_height=signature_box_height(2) + 10,
         empty_text="No certificates in the firm's possession.", firm=firm,
-        printed_at=printed_at, printed_by=printed_by, subject=f"Box count sheet {reference}",
+        firm_address=firm_address, printed_at=printed_at, printed_by=printed_by,
+        subject=f"Box count sheet {reference}",
     )  # fmt: skip
     page_tops = {rows.start for rows in doc.pages() if rows}
     return doc.render()

@@ -46,7 +46,7 @@ _LINE = 11.0
 def fails_report_pdf(
     as_of: date, buckets: Sequence[BucketTotal], fails: Sequence[Fail],
     paper: Paper = Paper.LETTER, *, firm: str = "", printed_at: datetime | None = None,
-    printed_by: str = "",
+    printed_by: str = "", firm_address: Sequence[str] = (),
 ) -> bytes:  # fmt: skip
     """The report of ``fails`` on ``as_of`` as PDF bytes (the same fails and print time
     give the same bytes)."""
@@ -99,6 +99,7 @@ def fails_report_pdf(
         first_header_height=44 + table_height + 8, later_header=later, later_header_height=24,
         closing=closing, closing_height=18, subject=title, empty_text="No fails.",
         landscape=True, firm=firm, printed_at=printed_at, printed_by=printed_by,
+        firm_address=firm_address,
     ).render()  # fmt: skip
 
 

@@ -297,26 +297,30 @@ class _Manifest:
 def manifest_pdf(
     view: ManifestView, paper: Paper = Paper.LETTER, *, copy: bool = False,
     printed_at: datetime | None = None, firm: str = "", names: Mapping[str, str] | None = None,
+    firm_address: Sequence[str] = (),
 ) -> bytes:  # fmt: skip
     """The manifest as PDF bytes; the same view, paper, copy flag, names and print time
     give the same bytes."""
     return manifest_document(view, paper, receipt=False, copy=copy, printed_at=printed_at,
-                             firm=firm, names=names).render()  # fmt: skip
+                             firm=firm, names=names,
+                             firm_address=firm_address).render()  # fmt: skip
 
 
 def receipt_pdf(
     view: ManifestView, paper: Paper = Paper.LETTER, *, copy: bool = False,
     printed_at: datetime | None = None, firm: str = "", names: Mapping[str, str] | None = None,
+    firm_address: Sequence[str] = (),
 ) -> bytes:  # fmt: skip
     """The delivery receipt the recipient signs and returns."""
     return manifest_document(view, paper, receipt=True, copy=copy, printed_at=printed_at,
-                             firm=firm, names=names).render()  # fmt: skip
+                             firm=firm, names=names,
+                             firm_address=firm_address).render()  # fmt: skip
 
 
 def manifest_document(
     view: ManifestView, paper: Paper, *, receipt: bool, copy: bool,
     printed_at: datetime | None = None, firm: str = "", names: Mapping[str, str] | None = None,
-    printed_by: str = "",
+    printed_by: str = "", firm_address: Sequence[str] = (),
 ) -> PagedTable:  # fmt: skip
     """The manifest (or its receipt) laid out, ready to `render` or to count its pages.
 
@@ -331,7 +335,8 @@ def manifest_document(
         later_header=m.later_header, later_header_height=34,
         closing=m.closing, closing_height=m.closing_height(), copy=copy,
         subject=f"{m.title} {view.manifest_number} to {view.recipient}",
-        empty_text="No certificates on this manifest.", firm=firm, printed_at=printed_at,
+        empty_text="No certificates on this manifest.", firm=firm, firm_address=firm_address,
+        printed_at=printed_at,
         printed_by=printed_by, page_foot=m.page_foot, page_foot_height=_FOOT,
     )  # fmt: skip
     m.mark_holders(doc.pages())

@@ -6,8 +6,8 @@ through Platypus keeps it fast for ten thousand rows and exact: the number of
 pages is known before the first is drawn ("page X of Y" needs no second pass), the
 column headings repeat on every page, and the closing block never splits.
 
-Every page carries the same running head (the firm's name, the print time with its
-zone) and footer (title, reference, page X of Y). The PDF's creation date is that
+Every page carries the same running head (the firm's name and address, the print
+time with its zone) and footer (title, reference, page X of Y). The PDF's creation date is that
 print time, passed in: the same content and time give the same bytes (ReportLab's
 invariant mode keeps the document id fixed), so a test, or a reprint made with the
 recorded time, can be proven identical by its SHA-256. Rows may differ in height
@@ -177,6 +177,7 @@ class PagedTable:
     empty_text: str = "Nothing to list."
     landscape: bool = False  # for a table too wide to stand upright
     firm: str = ""  # the firm's name, at the head of every page
+    firm_address: Sequence[str] = ()  # its address lines, on one line under the name
     printed_at: datetime | None = None  # the print time (and the PDF's date); None: now
     printed_by: str = ""  # the full name of who printed it (the PDF's author)
     row_heights: Callable[[Any], float] | None = None  # None: every row is row_height
@@ -206,7 +207,7 @@ class PagedTable:
         """The rows of each page; the closing block fits below the last page's rows."""
         height = self.size[1]
         bottom = MARGIN + _FOOTER + self.page_foot_height
-        heading = _HEADING_HEIGHT + _RUNNING_HEAD
+        heading = _HEADING_HEIGHT + self.running_head_height
         first = height - MARGIN - self.first_header_height - heading
         later = height - MARGIN - self.later_header_height - heading
         pages: list[range] = []
@@ -281,16 +282,24 @@ class PagedTable:
         canvas.save()
         return buffer.getvalue()
 
+    @property
+    def running_head_height(self) -> float:
+        """The running head's height: one line more when the firm's address is printed."""
+        return _RUNNING_HEAD + (_ADDRESS_LINE if self.firm_address else 0.0)
+
     def _running_head(self, canvas: Canvas, top: float, when: datetime) -> float:
-        """The firm's name and the print time, the same on every page; the y below it."""
+        """The firm's name, address and the print time, the same on every page; the y below."""
         canvas.setFont(BOLD, 8)
         canvas.drawString(MARGIN, top - 8, self.firm)
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(GREY)
         by = f" by {self.printed_by}" if self.printed_by else ""
         canvas.drawRightString(MARGIN + self.width, top - 8, f"Printed {desk_time(when)}{by}")
+        if self.firm_address:
+            # One line, so the address never pushes the page's rows onto another page.
+            canvas.drawString(MARGIN, top - 8 - _ADDRESS_LINE, " · ".join(self.firm_address))
         canvas.setFillColor(black)
-        return top - _RUNNING_HEAD
+        return top - self.running_head_height
 
     def _headings(self, canvas: Canvas, xs: Sequence[float], top: float) -> float:
         canvas.setFont(BOLD, 7.5)
@@ -315,6 +324,7 @@ class PagedTable:
 _HEADING_HEIGHT = 16.0
 _FOOTER = 16.0
 _RUNNING_HEAD = 14.0
+_ADDRESS_LINE = 9.0
 
 
 def _watermark(canvas: Canvas, size: tuple[float, float]) -> None:

@@ -30,7 +30,7 @@ from desk_app.domain.identifiers import validate_cusip
 from desk_app.domain.listing import Column, ColumnKind, SortSpec
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import BOX_COUNT, BoxCountStatus
-from desk_app.services.firm import firm_name
+from desk_app.services.firm import letterhead
 from desk_app.services.unit_of_work import UnitOfWork
 
 K = ColumnKind
@@ -368,8 +368,9 @@ class BoxCountService:
                 for i in sorted(count.items, key=lambda i: (i.expected_location or "",
                                                               i.certificate_number))
             ]  # fmt: skip
+            firm, address = letterhead(session)
             return count_sheet_pdf(count.id, count.quarter, lines, Paper(paper),
-                                   firm=firm_name(session),
+                                   firm=firm, firm_address=address,
                                    printed_by=self._uow.actor.full_name)  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ManifestStatus
 from desk_app.services.custody import manifests
-from desk_app.services.firm import firm_name
+from desk_app.services.firm import letterhead
 from desk_app.services.unit_of_work import UnitOfWork
 
 MS = ManifestStatus
@@ -152,10 +152,11 @@ def _document(
     logins = [login for login in (row.prepared_by, row.verified_by) if login]
     found = select(m.User.username, m.User.full_name).where(m.User.username.in_(logins))
     names = {login: name for login, name in session.execute(found)}
+    firm, address = letterhead(session)
     doc = manifest_document(
         manifests.view_of(row), Paper(paper), receipt=kind is Document.RECEIPT, copy=copy,
-        printed_at=at, firm=firm_name(session), names=names,
-        printed_by=printed_by,
+        printed_at=at, firm=firm, names=names,
+        printed_by=printed_by, firm_address=address,
     )  # fmt: skip
     pdf, pages = doc.render(), len(doc.pages())
     return PrintedDocument(

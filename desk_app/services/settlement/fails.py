@@ -30,7 +30,7 @@ from desk_app.domain.permissions import Action
 from desk_app.domain.settlement import cycle_for
 from desk_app.domain.states import ObligationStatus
 from desk_app.domain.trade_rows import parse_isin
-from desk_app.services.firm import firm_name
+from desk_app.services.firm import letterhead
 from desk_app.services.reference.calendar import CalendarService
 from desk_app.services.settlement.obligation_search import obligation_search
 from desk_app.services.unit_of_work import UnitOfWork
@@ -175,8 +175,8 @@ class FailsService:
         day = as_of or market_today()
         found = self.fails(day)
         with self._uow.read() as session:
-            firm = firm_name(session)
-        data = fails_report_pdf(day, self.buckets(found), found, firm=firm,
+            firm, address = letterhead(session)
+        data = fails_report_pdf(day, self.buckets(found), found, firm=firm, firm_address=address,
                                 printed_at=printed_at,
                                 printed_by=self._uow.actor.full_name)  # fmt: skip
         try:
