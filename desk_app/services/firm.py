@@ -101,3 +101,21 @@ def _require_admin(uow: UnitOfWork, setting: str) -> None:
     if refused is not None and refused != READ_ONLY_REFUSAL:
         # Said as what was refused, not as the user-management permission it takes.
         raise NotPermitted(refused.replace(Action.USER_MANAGE.label, setting, 1))
+
+
+class FirmService:
+    """The firm's letterhead for a workspace: read by anyone, changed by an admin."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def letterhead(self) -> tuple[str, str]:
+        """The name and the address (lines joined by newlines), "" where not set."""
+        with self._uow.read() as session:
+            return firm_name(session), firm_address(session)
+
+    def set_name(self, name: str) -> str:
+        return set_firm_name(self._uow, name)
+
+    def set_address(self, address: str) -> str:
+        return set_firm_address(self._uow, address)

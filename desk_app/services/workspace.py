@@ -21,11 +21,13 @@ from desk_app.domain.db_address import DatabaseAddress
 from desk_app.services import audit
 from desk_app.services.accounts.maintenance import AccountService, new_york_today
 from desk_app.services.actor import Actor, sign_in
+from desk_app.services.backup.backups import BackupService
 from desk_app.services.custody.box_counts import BoxCountService
 from desk_app.services.custody.certificate_moves import CertificateMoves
 from desk_app.services.custody.certificates import CertificateService
 from desk_app.services.custody.manifest_printing import ManifestPrinting
 from desk_app.services.custody.manifests import ManifestService
+from desk_app.services.firm import FirmService
 from desk_app.services.presets import PresetService
 from desk_app.services.reference.calendar import CalendarService
 from desk_app.services.reference.lists import ReferenceService
@@ -81,6 +83,8 @@ class Workspace:
     manifests: ManifestService = field(init=False)
     manifest_printing: ManifestPrinting = field(init=False)
     box_counts: BoxCountService = field(init=False)
+    firm: FirmService = field(init=False)
+    backups: BackupService = field(init=False)
     #: Called as `close` begins: a window stops its timers and waits for its readers.
     _closing: list[Callable[[], None]] = field(init=False, default_factory=list, repr=False)
 
@@ -112,6 +116,8 @@ class Workspace:
         self.fails = FailsService(self.sessions, self.uow, self.calendar)
         self.ssis = SSIService(self.uow, self.approvals)
         self.netting = NettingService(self.uow)
+        self.firm = FirmService(self.uow)
+        self.backups = BackupService(self.url, self.user)
 
     @property
     def actor(self) -> str:

@@ -112,6 +112,7 @@ class DeskController(QObject):
         window.database_change_requested.connect(self._on_database_chosen)
         window.shared_database_requested.connect(self.show_connect_dialog)
         window.new_database_requested.connect(self._on_new_database)
+        window.settings_saved.connect(self._apply_settings)
 
     @property
     def errors(self) -> ErrorReporter:
@@ -174,6 +175,7 @@ class DeskController(QObject):
         if opened.request.remember:
             self.settings.set_last_database_url(opened.workspace.url)
         self._secure(opened.workspace)
+        self.window.backup_actions.start_daily()  # off the GUI thread; due once a day
         if opened.note:
             self.window.statusBar().showMessage(opened.note, 30_000)
         self.workspace_opened.emit(opened.workspace)
@@ -189,6 +191,11 @@ class DeskController(QObject):
         assert self.security_menu is not None
         self.idle_lock.set_unlocker(self.opener.unlocker(workspace))
         self.security_menu.set_workspace(workspace)
+
+    def _apply_settings(self) -> None:
+        """File → Settings… saved: the idle lock takes its new time at once."""
+        if self.idle_lock is not None:
+            self.idle_lock.set_idle_minutes(self.settings.idle_lock_minutes())
 
     def _on_open_failed(self, exc: Exception) -> None:
         self._opening = False

@@ -19,14 +19,17 @@ from PySide6.QtCore import QEvent, Qt, QThread, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
+from desk_app.ui.backup_actions import BackupActions
 from desk_app.ui.help_menu import HelpMenu
 from desk_app.ui.settings import DeskSettings
+from desk_app.ui.status_clock import StatusClock
 from desk_app.ui.tabs.blotter_tab import BlotterTab
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.workers import run_in_background
 
 if TYPE_CHECKING:
     from desk_app.ui.dialogs.about_dialog import AboutDialog
+    from desk_app.ui.dialogs.settings_dialog import SettingsDialog
     from desk_app.ui.dialogs.ssi_dialog import SSIDialog
     from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 
@@ -84,6 +87,8 @@ class MainWindow(QMainWindow):
     shared_database_requested = Signal()
     #: The window has painted for the first time: the app may now open the database.
     first_painted = Signal()
+    #: File → Settings… saved: whoever applies a setting (the idle lock) reads it again.
+    settings_saved = Signal()
 
     def __init__(
         self, settings: DeskSettings, actor: str = "", parent: QWidget | None = None
@@ -97,6 +102,7 @@ class MainWindow(QMainWindow):
         self._ping_in_flight = False
         self._painted = False
         self.about_dialog: AboutDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
         #: The tabs' timers stopped while no database is shown, started again with the next.
         self._suspended: list[QTimer] = []
 
@@ -120,6 +126,10 @@ class MainWindow(QMainWindow):
         for label in (self._database_label, self._user_label, self._connection_label):
             label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)
+        self.clock = StatusClock(settings.local_zone(), self)
+        self.statusBar().addPermanentWidget(self.clock)
+        self.backup_actions = BackupActions(self, self, settings)
+        self.statusBar().addPermanentWidget(self.backup_actions.daily_problem)
         self._build_menus()
 
         self._ping_timer = QTimer(self)
@@ -161,6 +171,7 @@ class MainWindow(QMainWindow):
         )
         self._set_connected(True)
         self._ping_timer.start(PING_INTERVAL_MS)
+        self.backup_actions.update_actions()
 
     def clear_workspace(self, message: str = "No database open") -> None:
         """Empty every tab (before a database opens, after it failed to, or as it closes)."""
@@ -175,6 +186,8 @@ class MainWindow(QMainWindow):
         self._database_label.setText(message)
         self._database_label.setToolTip("")
         self._connection_label.setText("")
+        self.backup_actions.stop_daily()
+        self.backup_actions.update_actions()
 
     def stop_database_work(self) -> None:
         """Stop every timer of every tab and wait for the workers still reading.
@@ -390,6 +403,13 @@ class MainWindow(QMainWindow):
         self.tab_widget.currentChanged.connect(self._update_print_action)
         self._update_print_action()
         file_menu.addSeparator()
+        file_menu.addAction(self.backup_actions.back_up_action)
+        file_menu.addAction(self.backup_actions.restore_action)
+        settings = self._action(
+            file_menu, "&Settings…", self.show_settings, QKeySequence.StandardKey.Preferences
+        )
+        settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+        file_menu.addSeparator()
         quit_action = self._action(file_menu, "&Quit", self.close, QKeySequence("Ctrl+Q"))
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
@@ -499,6 +519,21 @@ class MainWindow(QMainWindow):
         if path:
             self.new_database_requested.emit("sqlite:///" + quote(path, safe="/:"))
         return bool(path)
+
+    def show_settings(self) -> SettingsDialog:
+        """File → Settings…: this desk's preferences, and the firm's letterhead for admins."""
+        from desk_app.ui.dialogs.settings_dialog import SettingsDialog
+
+        if self.settings_dialog is not None:
+            self.settings_dialog.deleteLater()
+        dialog = SettingsDialog(self._settings, self._workspace, self)
+        dialog.saved.connect(lambda: self.clock.set_zone(self._settings.local_zone()))
+        dialog.saved.connect(self.settings_saved)
+        dialog.open_database_requested.connect(self.choose_database_file)
+        dialog.connect_requested.connect(self.shared_database_requested)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
 
     def show_about(self) -> AboutDialog:
         """Help → About Desk (imported on demand: it reads package metadata)."""

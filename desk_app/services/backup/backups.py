@@ -66,6 +66,7 @@ __all__ = [
     "DEFAULT_KEEP_DAYS",
     "BackupCheck",
     "BackupFailed",
+    "BackupService",
     "CopyReport",
     "DailyResult",
     "NotRestorable",
@@ -76,3 +77,29 @@ __all__ = [
     "local_file",
     "restore",
 ]
+
+
+class BackupService:
+    """Backups of one workspace's database, as its signed-in user."""
+
+    def __init__(self, url: str, actor: Actor) -> None:
+        self._url = url
+        self._actor = actor
+
+    @property
+    def local(self) -> bool:
+        """A local file (a shared database is backed up with the server's tools)."""
+        return DatabaseAddress.parse(self._url).is_local
+
+    def back_up(self, out: Path) -> CopyReport:
+        return backup_database(self._url, out)
+
+    def check(self, candidate: Path, progress: Progress = no_progress) -> BackupCheck:
+        return check_backup(candidate, progress)
+
+    def restore(self, candidate: Path, progress: Progress = no_progress) -> RestoreReport:
+        """Restore ``candidate`` in place of this database (close the workspace first)."""
+        return restore(self._url, candidate, self._actor, progress=progress)
+
+    def daily(self, folder: Path, keep_days: int, today: date) -> DailyResult | None:
+        return daily_backup(self._url, folder, keep_days, today)

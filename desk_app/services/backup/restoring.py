@@ -1,7 +1,8 @@
 """Put a checked backup in place of a local database, keeping the file it replaces.
 
-The order matters: the backup is copied beside the database and checked there (a
-Desk database, not newer than this Desk, its audit trail and records intact), then
+The order matters: the restorer's rights are read from the database, the backup is
+copied beside it and checked there (a Desk database, not newer than this Desk, its
+audit trail and records intact), nobody may have the database open, the copy is
 migrated if older and the restore recorded in its own trail, and only then does the
 database file move aside (renamed with the time, never deleted) for the copy to take
 its name. Until that last rename nothing of the database has changed.
@@ -74,12 +75,13 @@ def restore_database(
                 f"{target} exists: restoring over it takes an admin signed in to it."
             )
         actor = _admin_of(target, actor)
-        refuse_if_open(target)
     staging = temporary_beside(target, "restoring")
     _remove(staging)
     try:
         stage(candidate, staging)
         check = check_staged(candidate, staging, progress)
+        if target.exists():
+            refuse_if_open(target)
         progress(1, 1, "Recording the restore in the backup's audit trail…")
         _finish(staging, candidate, target, actor, password)
         kept = _swap(target, staging)

@@ -2,7 +2,8 @@
 
 The manifest starts as a draft: another user verifies it before it prints (dual
 control). The recipient's address and the sender default to the last manifest's,
-so a clerk sending to a transfer agent again types only the courier and airbill.
+so a clerk sending to a transfer agent again types only the courier and airbill;
+the desk's default courier and sender (File → Settings…) come filled in.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class ManifestDialog(QDialog):
         references: Sequence[str],
         what: str,
         parent: QWidget | None = None,
+        *,
+        courier: str = "",
+        sender: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("manifest_dialog")
@@ -56,6 +60,8 @@ class ManifestDialog(QDialog):
         self.courier.setObjectName("courier")
         self.courier.setEditable(True)
         self.courier.addItems(COURIERS)
+        if courier:
+            self.courier.setCurrentText(courier)
         self.airbill = self._line("airbill", "Airbill or tracking number")
         self.has_pickup = QCheckBox("Booked for", self)
         self.has_pickup.setObjectName("has_pickup")
@@ -74,6 +80,7 @@ class ManifestDialog(QDialog):
         self.address.setPlaceholderText("The recipient's address (the last one used, if blank)")
         self.address.setFixedHeight(74)
         self.sender_edit = self._line("sender", "As on the last manifest, if blank")
+        self.sender_edit.setText(sender)
         self.declared = self._line("declared_value", "At the blotter's last prices, if blank")
         self.error = error_label("manifest_error", self)
         note = QLabel(

@@ -358,7 +358,10 @@ class CertificatesTab(TableTab):
         rows = self.selected_rows()
         shares = sum((Decimal(self.model.value_in(r, "shares")) for r in rows), Decimal(0))
         what = f"{len(rows)} certificate{'s' if len(rows) != 1 else ''}, {shares:,} shares"
-        dialog = ManifestDialog(self.workspace.manifests, self.references(), what, self)
+        dialog = ManifestDialog(
+            self.workspace.manifests, self.references(), what, self,
+            courier=self._settings.default_courier(), sender=self._settings.default_sender(),
+        )  # fmt: skip
         self.manifest_dialog = dialog
         dialog.accepted.connect(lambda: self._done(f"Manifest {dialog.number} drafted: {what}; "
                                                    "another user verifies it"))  # fmt: skip

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # annotations only: the window paints before these load
     from desk_app.domain.seal_check import RecordProblem
     from desk_app.domain.states import ApprovalStatus, ObligationStatus
     from desk_app.services.trading.trade_filter import CurrencyTotals, TradeFilter
+    from desk_app.ui.backup_views import BackupsView, FirmView
     from desk_app.ui.tabs.certificate_views import (
         BoxCountsView,
         CertificateMovesView,
@@ -473,4 +474,8 @@ class WorkspaceView(Protocol):
     def trade_lookup(self) -> TradeLookupView: ...
     @property
     def imports(self) -> TradeImportView: ...
+    @property
+    def firm(self) -> FirmView: ...
+    @property
+    def backups(self) -> BackupsView: ...
     def ping(self) -> bool: ...
