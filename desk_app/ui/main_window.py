@@ -406,7 +406,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.backup_actions.back_up_action)
         file_menu.addAction(self.backup_actions.restore_action)
         settings = self._action(
-            file_menu, "&Settings…", self.show_settings, QKeySequence.StandardKey.Preferences
+            file_menu, "&Settings…", self.show_settings, QKeySequence("Ctrl+,")
         )
         settings.setMenuRole(QAction.MenuRole.PreferencesRole)
         file_menu.addSeparator()
