@@ -405,9 +405,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.backup_actions.back_up_action)
         file_menu.addAction(self.backup_actions.restore_action)
-        settings = self._action(
-            file_menu, "&Settings…", self.show_settings, QKeySequence("Ctrl+,")
-        )
+        settings = self._action(file_menu, "&Settings…", self.show_settings, QKeySequence("Ctrl+,"))
         settings.setMenuRole(QAction.MenuRole.PreferencesRole)
         file_menu.addSeparator()
         quit_action = self._action(file_menu, "&Quit", self.close, QKeySequence("Ctrl+Q"))
