@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, inspect, select
 
 from desk_app.db import models as m
 from desk_app.db.engine import DatabaseUnavailable, create_desk_engine
-from desk_app.db.migrate import check_schema, head_revision
+from desk_app.db.migrate import check_schema, head_revision, upgrade
 from desk_app.domain.db_address import DatabaseAddress
 from desk_app.domain.errors import DeskError
 from desk_app.domain.progress import Progress, no_progress
@@ -101,6 +101,11 @@ def check_staged(original: Path, staging: Path, progress: Progress = no_progress
             raise NotRestorable(f"{original}: {exc}") from None
         if revision is None:
             raise NotRestorable(f"{original} is not a Desk database (it has no schema version).")
+        if revision != head:
+            # Older: brought to this Desk's schema first (on the private copy), so the
+            # trail and the records are checked as this Desk reads and seals them.
+            progress(0, 1, f"Migrating the copy from schema {revision}…")
+            upgrade(engine)
         report = check_records(engine, progress)
         if report.chain.problem is not None:
             raise NotRestorable(

@@ -198,3 +198,39 @@ def test_a_clerk_may_not_restore_and_a_backup_of_a_shared_database_says_pg_dump(
     with pytest.raises(backups.BackupFailed, match="pg_dump -Fc"):
         backups.backup_database("postgresql+psycopg://desk@db.example/desk", tmp_path / "x.db")
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_backup_from_an_older_desk_is_migrated_as_it_is_checked_and_restored(
+    admin: Actor, sqlite_url: str, tmp_path: Path
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from desk_app.db.migrate import _config, head_revision
+
+    older = tmp_path / "older.db"  # this database as the Desk before the last one left it
+    backups.backup_database(sqlite_url, older)
+    engine = create_engine(f"sqlite:///{older}")
+    try:
+        with engine.begin() as conn:
+            cfg = _config()
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0016")
+    finally:
+        engine.dispose()
+    before = _digest(older)
+    check = backups.check_backup(older)
+    assert check.revision == "0016" and check.migrates
+    assert "older than this Desk's" in check.lines()[1]
+    assert _digest(older) == before  # checked on a copy: the backup itself is untouched
+    report = backups.restore(sqlite_url, older, admin)
+    assert report.kept is not None
+    with open_workspace(sqlite_url, "tester", migrate=False) as ws:
+        assert ws.history.verify().problem is None
+        with ws.uow.read() as session:
+            rev = (
+                session.connection()
+                .exec_driver_sql("SELECT version_num FROM alembic_version")
+                .scalar()
+            )
+    assert rev == head_revision()
