@@ -178,7 +178,7 @@ class BackupActions(QObject):
         box.setObjectName("restore_confirm")
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Restore from backup")
-        box.setText(f"Replace {ws.description} by this backup?")
+        box.setText(f"Restore this backup in place of {ws.address.shown()}?")
         box.setInformativeText(
             "\n".join(check.lines())
             + "\n\nThe database now open is kept beside it (renamed with today's time), "
