@@ -175,7 +175,8 @@ class DeskController(QObject):
         if opened.request.remember:
             self.settings.set_last_database_url(opened.workspace.url)
         self._secure(opened.workspace)
-        self.window.backup_actions.start_daily()  # off the GUI thread; due once a day
+        if not self.demo:  # sample data needs no daily copy
+            self.window.backup_actions.start_daily()  # off the GUI thread; due once a day
         if opened.note:
             self.window.statusBar().showMessage(opened.note, 30_000)
         self.workspace_opened.emit(opened.workspace)

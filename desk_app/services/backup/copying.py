@@ -13,7 +13,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from desk_app.db.engine import DatabaseUnavailable, check_connection, create_desk_engine
+from desk_app.db.migrate import check_schema
 from desk_app.db.models import AuditEntry
+from desk_app.domain.db_address import DatabaseAddress
 from desk_app.domain.errors import DeskError
 from desk_app.private_files import private_database
 
@@ -127,7 +130,20 @@ def check_copy(path: Path, head: str) -> CopyCheck:
             f"The copy is at schema {revision or 'none'}, not {head}: open the database "
             "with this Desk (it migrates it) and back it up again."
         )
+    _opens(path)
     return CopyCheck(path.stat().st_size, revision, int(entries))
+
+
+def _opens(path: Path) -> None:
+    """The copy opens as Desk opens a database (read-only: nothing written beside it)."""
+    engine = create_desk_engine(DatabaseAddress.sqlite_file(path).url + "?mode=ro")
+    try:
+        check_connection(engine)
+        check_schema(engine)
+    except DatabaseUnavailable as exc:
+        raise BackupFailed(f"The copy does not open in Desk ({exc.message}).") from None
+    finally:
+        engine.dispose()
 
 
 def _remove_quietly(path: Path) -> None:
