@@ -80,6 +80,8 @@ class BackupActions(QObject):
         self.last_copy: CopyReportView | None = None
         self.last_restore: RestoreReportView | None = None
         self.confirm_box: QMessageBox | None = None
+        #: The last message shown (a refusal, the pg_dump advice).
+        self.notice: QMessageBox | None = None
         self._daily_running = False
         self._timer = QTimer(self)
         self._timer.setInterval(DAILY_CHECK_MS)
@@ -115,7 +117,7 @@ class BackupActions(QObject):
         if ws is None:
             return False
         if not ws.backups.local:
-            QMessageBox.information(self._window, "Back up database", PG_DUMP_TEXT)
+            self._tell("Back up database", PG_DUMP_TEXT, QMessageBox.Icon.Information)
             return False
         suggested = self._settings.backup_folder() / f"desk-{market_today().isoformat()}-copy.db"
         path, _ = QFileDialog.getSaveFileName(
@@ -145,7 +147,7 @@ class BackupActions(QObject):
 
     def _backup_refused(self, exc: DeskError) -> None:
         self._host.statusBar().clearMessage()
-        QMessageBox.warning(self._window, "Back up database", exc.message)
+        self._tell("Back up database", exc.message)
 
     # -- restore ------------------------------------------------------------------------------
     def restore(self) -> bool:
@@ -228,7 +230,17 @@ class BackupActions(QObject):
         )  # fmt: skip
 
     def _restore_refused(self, exc: DeskError) -> None:
-        QMessageBox.warning(self._window, "Restore from backup", exc.message)
+        self._tell("Restore from backup", exc.message)
+
+    def _tell(
+        self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Warning
+    ) -> QMessageBox:
+        """A message box that does not block the window's event loop (`notice` keeps it)."""
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self._window)
+        box.setObjectName("backup_notice")
+        self.notice = box
+        box.open()
+        return box
 
     # -- daily ----------------------------------------------------------------------------------
     def start_daily(self) -> None:

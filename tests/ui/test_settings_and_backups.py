@@ -192,3 +192,32 @@ def test_the_daily_backup_failure_shows_in_the_status_bar_and_clears_when_fixed(
     assert not actions.daily_problem.isVisible()
     assert actions.last_daily is not None and actions.last_daily.taken is not None
     assert actions.last_daily.path.parent == tmp_path / "daily"
+
+
+def test_a_refused_restore_says_why_and_the_database_stays_open(
+    qtbot: QtBot, admin: Workspace, make_settings: Callable[[], DeskSettings], tmp_path: Path
+) -> None:
+    window = _window(qtbot, make_settings(), admin)
+    actions = window.backup_actions
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database")
+    assert actions.check_then_confirm(notes)
+    wait_ops(qtbot)
+    assert actions.notice is not None and actions.notice.isVisible()
+    assert actions.notice.text().endswith("is not a Desk database (it is not an SQLite file). "
+                                          "Nothing was changed.")  # fmt: skip
+    assert actions.confirm_box is None and window.workspace is admin
+
+
+def test_a_shared_database_is_backed_up_by_its_server(
+    qtbot: QtBot, pg_url: str, make_settings: Callable[[], DeskSettings]
+) -> None:
+    with open_workspace(pg_url, "tester") as ws:
+        window = _window(qtbot, make_settings(), ws)
+        actions = window.backup_actions
+        assert not actions.restore_action.isEnabled()
+        assert "pg_restore" in actions.restore_action.toolTip()
+        assert actions.back_up() is False
+        assert actions.notice is not None and "pg_dump -Fc" in actions.notice.text()
+        assert actions.run_daily() is False  # no daily copy of a server's database
+        window.clear_workspace()
