@@ -32,6 +32,8 @@ def clock_text(now: datetime, local_zone: str) -> str:
     if zone.key == NEW_YORK:
         return text
     here = now.astimezone(zone)
+    if zone.key == "UTC":
+        return f"{text} · UTC {here:%H:%M}"
     place = zone.key.rsplit("/", 1)[-1].replace("_", " ")
     return f"{text} · {place} {here:%H:%M %Z}"
 
