@@ -18,6 +18,7 @@ from desk_app.db.engine import (
 )
 from desk_app.db.migrate import check_schema, upgrade
 from desk_app.domain.db_address import DatabaseAddress
+from desk_app.domain.first_user import FirstUser
 from desk_app.services import audit
 from desk_app.services.accounts.maintenance import AccountService, new_york_today
 from desk_app.services.actor import Actor, sign_in
@@ -38,6 +39,7 @@ from desk_app.services.settlement.settlements import SettlementService
 from desk_app.services.settlement.settling import SettlingService
 from desk_app.services.settlement.ssis import SSIService
 from desk_app.services.supervision.approvals import ApprovalService
+from desk_app.services.supervision.bootstrap import create_first_user
 from desk_app.services.supervision.history import HistoryService
 from desk_app.services.supervision.users import UserService
 from desk_app.services.trading.blotter import BlotterService
@@ -185,13 +187,19 @@ def _refuse_closed(*_args: object) -> None:
 
 
 def open_workspace(
-    url: str, actor: str, *, password: str | None = None, migrate: bool = True
+    url: str,
+    actor: str,
+    *,
+    password: str | None = None,
+    migrate: bool = True,
+    first_user: FirstUser | None = None,
 ) -> Workspace:
     """Connect, check the schema (migrating it if asked), sign in and build the services.
 
     Raises `DatabaseUnavailable` (or its `SchemaTooNew`) with a message for the user,
     `NotPermitted` for an unknown or deactivated user and `PasswordRequired` when the
-    user has an app password and ``password`` is missing or wrong.
+    user has an app password and ``password`` is missing or wrong. ``first_user`` says
+    who the first user of an empty database is (ignored once it has users).
     """
     engine = create_desk_engine(url)
     try:
@@ -202,6 +210,8 @@ def open_workspace(
             check_schema(engine)
         sessions = session_factory(engine)
         audit.install(sessions)
+        if first_user is not None:
+            create_first_user(sessions, engine, actor, first_user)
         user = sign_in(sessions, engine, actor, password)
         if is_read_only(engine):  # every change is refused, said before anyone tries
             user = replace(user, read_only=True)
