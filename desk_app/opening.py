@@ -23,6 +23,7 @@ from desk_app.ui.opening import (
 )
 
 if TYPE_CHECKING:
+    from desk_app.domain.first_user import FirstUser
     from desk_app.domain.progress import Progress
     from desk_app.services.workspace import Workspace
     from desk_app.ui.idle_lock import Unlocker
@@ -75,13 +76,15 @@ def keyring_available() -> bool:
         return False
 
 
-def _sign_in(url: str, actor: str, app_password: str | None) -> Workspace:
+def _sign_in(
+    url: str, actor: str, app_password: str | None, first_user: FirstUser | None = None
+) -> Workspace:
     """`open_workspace`, with a missing or wrong Desk password said the window's way."""
     from desk_app.services.actor import PasswordRequired
     from desk_app.services.workspace import open_workspace
 
     try:
-        return open_workspace(url, actor, password=app_password)
+        return open_workspace(url, actor, password=app_password, first_user=first_user)
     except PasswordRequired as exc:
         raise SignInNeeded(exc.username, exc.message, wrong=exc.wrong) from None
 
@@ -115,7 +118,7 @@ def open_database(request: OpenRequest) -> Opened:
             store_password(address, request.password)
     else:
         try:
-            ws = _sign_in(url, request.actor, secret)
+            ws = _sign_in(url, request.actor, secret, request.first_user)
         except DatabaseUnavailable as exc:
             # Try without first (trust auth, .pgpass); the keyring only when asked for one.
             if not address.is_shared or "password" not in exc.message.lower():
@@ -146,6 +149,14 @@ def _open_with_stored_password(
         if "password" not in exc.message.lower():
             raise
         raise PasswordNeeded(url, exc.message, keyring_available=True) from None
+
+
+def first_run_file() -> str | None:
+    """The default local file if it is not there yet: the window welcomes a new user."""
+    from desk_app.services.database import default_sqlite_path
+
+    path = default_sqlite_path()
+    return None if path.exists() else str(path)
 
 
 def check_shared_connection(url: str, password: str) -> str:
@@ -199,6 +210,9 @@ class ServiceOpener:
 
     def keyring_available(self) -> bool:
         return keyring_available()
+
+    def first_run_file(self) -> str | None:
+        return first_run_file()
 
     def unlocker(self, workspace: OpenedWorkspace) -> Unlocker:
         from desk_app.services.supervision.os_login import WorkspaceReLogin

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from desk_app.ui.dialogs.database_error_dialog import DatabaseErrorDialog
     from desk_app.ui.dialogs.error_dialog import ErrorReporter
     from desk_app.ui.dialogs.sign_in_dialog import AccessRefusedDialog, SignInDialog
+    from desk_app.ui.dialogs.welcome_dialog import WelcomeDialog
+    from desk_app.ui.first_run import WelcomeFlow
     from desk_app.ui.idle_lock import IdleLock
     from desk_app.ui.opening import OpenedWorkspace
     from desk_app.ui.security_menu import SecurityMenu
@@ -103,6 +105,7 @@ class DeskController(QObject):
         self.sign_in_dialog: SignInDialog | None = None
         self.access_dialog: AccessRefusedDialog | None = None
         self.create_question: QMessageBox | None = None
+        self.welcome: WelcomeFlow | None = None
         self.idle_lock: IdleLock | None = None
         self.security_menu: SecurityMenu | None = None
         self._request: OpenRequest | None = None
@@ -135,7 +138,33 @@ class DeskController(QObject):
             self.open(OpenRequest(None, self.actor, demo=True))
             return
         url = explicit_url or self.settings.last_database_url()
+        if url is None:
+            self._welcome_if_first_run()
+            return
         self.open(OpenRequest(url, self.actor))
+
+    # -- the first run ------------------------------------------------------------------------
+    def _welcome_if_first_run(self) -> None:
+        """Nothing chosen: the default file if it is there, else the welcome (a worker looks)."""
+        self.window.show_busy(OPENING_TEXT)
+        run_in_background(self.opener.first_run_file, self._first_run_checked, self._on_open_failed)
+
+    def _first_run_checked(self, default_file: str | None) -> None:
+        if default_file is None:
+            self.open(OpenRequest(None, self.actor))
+        else:
+            self.show_welcome(default_file)
+
+    def show_welcome(self, default_file: str) -> WelcomeDialog:
+        """The first run's three choices (see `desk_app.ui.first_run`)."""
+        from desk_app.ui.first_run import WelcomeFlow
+
+        self.window.statusBar().clearMessage()
+        if self.workspace is None:
+            self.window.clear_workspace("Welcome to Desk: choose where to work")
+        if self.welcome is None:
+            self.welcome = WelcomeFlow(self, default_file)
+        return self.welcome.show()
 
     def open(self, request: OpenRequest) -> None:
         """Open ``request`` on a worker; one at a time, so results cannot cross."""
@@ -350,17 +379,26 @@ class DeskController(QObject):
         self.open(OpenRequest(url, self.actor, remember=True))
 
     def show_connect_dialog(
-        self, initial_url: str | None = None, *, note: str = "", keyring: bool | None = None
+        self,
+        initial_url: str | None = None,
+        *,
+        note: str = "",
+        keyring: bool | None = None,
+        verify: bool = False,
     ) -> ConnectDialog:
-        """File → Connect to shared database…; prefilled with the last PostgreSQL URL."""
+        """File → Connect to shared database…; prefilled with the last PostgreSQL URL.
+
+        ``verify`` (the welcome): Connect tests the connection and closes only if it works.
+        """
         from desk_app.ui.dialogs.connect_dialog import ConnectDialog
 
         if initial_url is None:
             candidates = [self._last_failed_url, *self.settings.recent_urls()]
             initial_url = next((u for u in candidates if u and u.startswith("postgresql")), None)
         dialog = ConnectDialog(
-            self.opener.check_shared, self.window, initial_url=initial_url, note=note
-        )
+            self.opener.check_shared, self.window, initial_url=initial_url, note=note,
+            verify=verify,
+        )  # fmt: skip
         dialog.accepted.connect(self._on_connect_accepted)
         if self.connect_dialog is not None:
             self.connect_dialog.deleteLater()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from desk_app.domain.errors import DeskError
 
 if TYPE_CHECKING:
+    from desk_app.domain.first_user import FirstUser
     from desk_app.domain.progress import Progress
     from desk_app.ui.idle_lock import Unlocker
     from desk_app.ui.security_menu import SecuredWorkspace, SignedInUser
@@ -66,6 +67,7 @@ class OpenRequest:
     store_password: bool = False
     app_password: str | None = None  # the user's Desk password, when they have one
     create: bool = False  # make the named local file if it does not exist (asked first)
+    first_user: FirstUser | None = None  # who creates a new database (the welcome asked)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ class DatabaseOpener(Protocol):
 
     def keyring_available(self) -> bool:
         """Whether "Remember password" can work on this machine."""
+        ...
+
+    def first_run_file(self) -> str | None:
+        """The default local file when it does not exist yet (a first run), else None."""
         ...
 
     def unlocker(self, workspace: OpenedWorkspace) -> Unlocker:

@@ -64,12 +64,16 @@ class ConnectDialog(QDialog):
         *,
         initial_url: str | None = None,
         note: str = "",
+        verify: bool = False,
     ) -> None:
+        """``verify``: Connect tests the connection first and closes only if it works."""
         super().__init__(parent)
         self.setObjectName("connect_dialog")
         self.setWindowTitle("Connect to shared database")
         self._tester = tester
         self._query = ""
+        self._verify = verify
+        self._connect_after_test = False
 
         self.host = QLineEdit(self)
         self.host.setPlaceholderText("db.example.internal")
@@ -106,7 +110,7 @@ class ConnectDialog(QDialog):
         self.test_button = QPushButton("Test connection", self)
         self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.test_button.clicked.connect(self.test_connection)
-        self.buttons.accepted.connect(self.accept)
+        self.buttons.accepted.connect(self._connect)
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
@@ -154,19 +158,35 @@ class ConnectDialog(QDialog):
         url, password = self.url(), self.password.text()
         tester = self._tester
         self.test_button.setEnabled(False)
+        self.connect_button.setEnabled(False)
         self.result_label.setText("Connecting…")
         run_in_background(lambda: tester(url, password), self._on_test_done, self._on_test_error)
+
+    def _connect(self) -> None:
+        """Connect: at once, or (``verify``) only once a test of these fields has worked."""
+        if not self._verify:
+            self.accept()
+            return
+        self._connect_after_test = True
+        self.test_connection()
 
     def _on_test_done(self, version: object) -> None:
         self._show_result(True, f"Connected: {version}")
 
     def _on_test_error(self, exc: Exception) -> None:
-        self._show_result(False, str(getattr(exc, "message", None) or exc))
+        reason = str(getattr(exc, "message", None) or exc)
+        if self._connect_after_test:
+            reason = f"Not connected, nothing saved. {reason}"
+        self._show_result(False, reason)
 
     def _show_result(self, ok: bool, text: str) -> None:
-        self.test_button.setEnabled(True)
+        connect, self._connect_after_test = self._connect_after_test, False
+        self._update_buttons()
         self.result_label.setText(text)
+        self.result_label.setStyleSheet("" if ok else "color: #c62828;")
         self.test_finished.emit(ok, text)
+        if ok and connect:
+            self.accept()
 
     def _update_buttons(self) -> None:
         ready = bool(self.host.text().strip() and self.database.text().strip())
