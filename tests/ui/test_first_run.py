@@ -106,7 +106,7 @@ def test_local_first_run_creates_you_with_your_roles_and_you_can_book(
     default = data_folder / "desk.db"
     assert page.default_label.text() == str(default)
     dialog.choice_buttons["local"].click()
-    assert dialog.stack.currentWidget() is page
+    assert dialog.current_page() is page
     assert {r for r, box in page.role_boxes.items() if box.isChecked()} == {Role.CLERK, Role.ADMIN}
     assert not page.role_boxes[Role.ADMIN].isEnabled()  # the first user is always an admin
 

@@ -89,7 +89,8 @@ class LocalDatabasePage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(where)
-        layout.addWidget(self.who, 1)
+        layout.addWidget(self.who)
+        layout.addStretch(1)
         layout.addWidget(self.error_label)
         layout.addLayout(buttons)
 
@@ -162,7 +163,8 @@ class LocalDatabasePage(QWidget):
         header = self.registrations.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.registrations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.registrations.setMinimumHeight(84)
+        self.registrations.setMinimumHeight(92)
+        self.registrations.setMaximumHeight(150)  # a few rows; it scrolls past them
         add_row = QPushButton("Add registration", box)
         add_row.clicked.connect(self._add_empty_registration)
         remove_row = QPushButton("Remove", box)

@@ -14,12 +14,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desk_app.ui.dialogs.local_database_page import LocalDatabasePage
+
+DIALOG_WIDTH = 680
 
 CHOICES = (
     (
@@ -55,16 +56,14 @@ class WelcomeDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("welcome_dialog")
         self.setWindowTitle("Welcome to Desk")
-        self.stack = QStackedWidget(self)
         self.choices_page = self._build_choices()
         self.local_page = LocalDatabasePage(default_file, login, self)
         self.local_page.back_requested.connect(self.show_choices)
         self.local_page.chosen.connect(self._local_chosen)
-        self.stack.addWidget(self.choices_page)
-        self.stack.addWidget(self.local_page)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.stack)
-        self.resize(660, 420)
+        layout.addWidget(self.choices_page)
+        layout.addWidget(self.local_page)
+        self._fit(self.choices_page)
 
     def _build_choices(self) -> QWidget:
         page = QWidget(self)
@@ -98,15 +97,26 @@ class WelcomeDialog(QDialog):
         return page
 
     def show_choices(self) -> None:
-        self.stack.setCurrentWidget(self.choices_page)
         self.setWindowTitle("Welcome to Desk")
-        self.resize(self.width(), max(self.height(), 420))
+        self._fit(self.choices_page)
 
     def show_local(self) -> None:
-        self.stack.setCurrentWidget(self.local_page)
         self.setWindowTitle("Welcome to Desk: work on this computer")
-        self.resize(max(self.width(), 700), max(self.height(), 640))
+        self._fit(self.local_page)
         self.local_page.full_name.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def current_page(self) -> QWidget:
+        return self.local_page if self.local_page.isVisibleTo(self) else self.choices_page
+
+    def _fit(self, shown: QWidget) -> None:
+        """Show one page, the dialog sized to it (a hidden page takes no room)."""
+        for page in (self.choices_page, self.local_page):
+            page.setVisible(page is shown)
+        layout = self.layout()
+        layout.activate()
+        width = max(self.width(), DIALOG_WIDTH)
+        wrapped = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+        self.resize(width, max(wrapped, self.minimumSizeHint().height()))
 
     def _local_chosen(self, path: str, first_user: object) -> None:
         self.accept()
