@@ -60,9 +60,9 @@ class WelcomeDialog(QDialog):
         self.local_page = LocalDatabasePage(default_file, login, self)
         self.local_page.back_requested.connect(self.show_choices)
         self.local_page.chosen.connect(self._local_chosen)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.choices_page)
-        layout.addWidget(self.local_page)
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(self.choices_page)
+        self._layout.addWidget(self.local_page)
         self._fit(self.choices_page)
 
     def _build_choices(self) -> QWidget:
@@ -112,7 +112,7 @@ class WelcomeDialog(QDialog):
         """Show one page, the dialog sized to it (a hidden page takes no room)."""
         for page in (self.choices_page, self.local_page):
             page.setVisible(page is shown)
-        layout = self.layout()
+        layout = self._layout
         layout.activate()
         width = max(self.width(), DIALOG_WIDTH)
         wrapped = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
