@@ -10,13 +10,32 @@ import sys
 from typing import Any
 
 from desk_app.cli.backup_cmds import register_under as register_backup
-from desk_app.cli.common import EXIT_OK, EXIT_USAGE, CommandContext
+from desk_app.cli.common import EXIT_OK, EXIT_USAGE, CommandContext, reject
+from desk_app.cli.user_cmds import ROLE_CHOICES, registration, role_list
 
 
 def register(commands: Any) -> None:
     db = commands.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    up = db_sub.add_parser("upgrade", help="create or migrate the schema")
+    up = db_sub.add_parser(
+        "upgrade",
+        help="create or migrate the schema",
+        description="Create or migrate the schema. With --name, a new database's first "
+        "user is you (your login), with the roles and registrations given: an admin always, "
+        "and clerk unless --role says otherwise.",
+    )
+    up.add_argument(
+        "--name", dest="full_name", metavar="FULL NAME",
+        help="your full name: make you the new database's first user",
+    )  # fmt: skip
+    up.add_argument(
+        "--role", dest="roles", type=role_list, action="append", metavar=ROLE_CHOICES,
+        help="the first user's roles (with --name; default clerk,admin; admin is required)",
+    )  # fmt: skip
+    up.add_argument(
+        "--registration", dest="registrations", type=registration, action="append",
+        metavar="S24[:FROM]", help="the first user's FINRA registration (with --name); repeatable",
+    )  # fmt: skip
     up.set_defaults(handler=upgrade)
     firm = db_sub.add_parser("firm-name", help="the firm's name on its paperwork (admins set it)")
     firm.add_argument("name", nargs="?", metavar="NAME", help="the new name (default: show it)")
@@ -54,8 +73,36 @@ def _positive(text: str) -> int:
 def upgrade(ctx: CommandContext, args: argparse.Namespace) -> int:
     from desk_app.services.database import upgrade_database
 
+    if args.full_name is not None:
+        return _first_user(ctx, args)
+    if args.roles or args.registrations:
+        return reject("--role and --registration describe the first user: give --name too")
     changed, revision = upgrade_database(ctx.url)
     print(f"schema {'upgraded to' if changed else 'already at'} {revision}", file=sys.stderr)
+    print(revision)
+    return EXIT_OK
+
+
+def _first_user(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """``db upgrade --name``: the schema, then the caller as the first user (every problem said)."""
+    from desk_app.domain.cutoffs import market_today
+    from desk_app.domain.first_user import DEFAULT_ROLES, FirstUser
+    from desk_app.services.database import upgrade_database
+    from desk_app.services.supervision.bootstrap import start_new_database
+
+    roles = frozenset(r for group in args.roles for r in group) if args.roles else DEFAULT_ROLES
+    profile = FirstUser(args.full_name, roles, tuple(args.registrations or ()))
+    problems = profile.problems(market_today())
+    if problems:
+        return reject(*(problem.message for problem in problems))
+    if not start_new_database(ctx.url, ctx.actor, profile):
+        return reject(
+            f"--name: this database already has users; {ctx.actor} was not made its first "
+            "user (an admin adds people: desk-app user add NAME --role clerk)"
+        )
+    _changed, revision = upgrade_database(ctx.url)
+    shown = ", ".join(sorted(role.value for role in profile.roles))
+    print(f"schema at {revision}; first user {ctx.actor} ({shown})", file=sys.stderr)
     print(revision)
     return EXIT_OK
 

@@ -24,6 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.db import models as m
+from desk_app.db.engine import check_connection, create_desk_engine, session_factory
+from desk_app.db.migrate import upgrade
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.first_user import FirstUser
 from desk_app.services import audit
@@ -68,3 +70,20 @@ def _add(session: Session, name: str, login: str, profile: FirstUser) -> None:
     session.flush()
     if profile.registrations:
         user_rows.first_principal_made(session, name)
+
+
+def start_new_database(url: str, name: str, profile: FirstUser) -> bool:
+    """``db upgrade --name``: create or migrate the schema, then make ``name`` its first user.
+
+    False when the database already has users (they are left as they are).
+    """
+    profile.check(market_today())
+    engine = create_desk_engine(url)
+    try:
+        check_connection(engine)
+        upgrade(engine)
+        sessions = session_factory(engine)
+        audit.install(sessions)
+        return create_first_user(sessions, engine, name, profile)
+    finally:
+        engine.dispose()
