@@ -21,7 +21,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from desk_app import APP_NAME, ORG_NAME, __version__
-from desk_app.domain.db_address import InvalidAddress, redact
+from desk_app.domain.db_address import DatabaseAddress, InvalidAddress, redact
 from desk_app.domain.errors import DeskError, NotPermitted
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.opening import (
@@ -37,11 +37,14 @@ from desk_app.ui.tabs.table_tab import OPENING_TEXT
 from desk_app.ui.workers import run_in_background, run_with_progress_dialog
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
     from desk_app.ui.dialogs.connect_dialog import ConnectDialog
     from desk_app.ui.dialogs.database_error_dialog import DatabaseErrorDialog
     from desk_app.ui.dialogs.error_dialog import ErrorReporter
+    from desk_app.ui.dialogs.first_user_dialog import FirstUserDialog
     from desk_app.ui.dialogs.sign_in_dialog import AccessRefusedDialog, SignInDialog
     from desk_app.ui.dialogs.welcome_dialog import WelcomeDialog
     from desk_app.ui.first_run import WelcomeFlow
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     from desk_app.ui.security_menu import SecurityMenu
 
 _MODULE_START = time.perf_counter()
+NOTHING_CREATED = "No new database was created."
 log = logging.getLogger(__name__)
 
 
@@ -106,6 +110,7 @@ class DeskController(QObject):
         self.access_dialog: AccessRefusedDialog | None = None
         self.create_question: QMessageBox | None = None
         self.welcome: WelcomeFlow | None = None
+        self.first_user_dialog: FirstUserDialog | None = None
         self.idle_lock: IdleLock | None = None
         self.security_menu: SecurityMenu | None = None
         self._request: OpenRequest | None = None
@@ -280,12 +285,15 @@ class DeskController(QObject):
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
 
+        def refused() -> None:
+            self.show_database_error(missing.message)
+            self.open_failed.emit(missing.message)
+
         def answered() -> None:
             if box.clickedButton() is create:
-                self.open(replace(request, create=True))
+                self.ask_first_user(replace(request, create=True), missing.path, refused)
             else:
-                self.show_database_error(missing.message)
-                self.open_failed.emit(missing.message)
+                refused()
 
         box.finished.connect(answered)
         if self.create_question is not None:
@@ -295,8 +303,25 @@ class DeskController(QObject):
         return box
 
     def _on_new_database(self, url: str) -> None:
-        """File → New database…: the user named a new file on purpose."""
-        self.open(OpenRequest(url, self.actor, remember=True, create=True))
+        """File → New database…: the user named a new file on purpose; who are they?"""
+        request = OpenRequest(url, self.actor, remember=True, create=True)
+        path = DatabaseAddress.parse(url).database
+        self.ask_first_user(request, path, lambda: self.window.show_busy(NOTHING_CREATED))
+
+    def ask_first_user(
+        self, request: OpenRequest, path: str, cancelled: Callable[[], None]
+    ) -> FirstUserDialog:
+        """A new file: who creates it (its first user), then create and open it."""
+        from desk_app.ui.dialogs.first_user_dialog import FirstUserDialog
+
+        dialog = FirstUserDialog(path, self.actor, self.window)
+        dialog.chosen.connect(lambda first: self.open(replace(request, first_user=first)))
+        dialog.rejected.connect(cancelled)
+        if self.first_user_dialog is not None:
+            self.first_user_dialog.deleteLater()
+        self.first_user_dialog = dialog
+        dialog.open()
+        return dialog
 
     # -- signing in --------------------------------------------------------------------------
     def show_sign_in(self, username: str, *, wrong: bool = False) -> SignInDialog:

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desk_app import opening
+from desk_app.domain.codes import Role
+from desk_app.ui.dialogs.first_user_dialog import FirstUserDialog
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.settings import DeskSettings
 
@@ -61,25 +63,59 @@ def test_a_missing_file_is_asked_about_and_cancel_creates_nothing(
     dialog.quit_button.click()
 
 
-def test_create_makes_the_new_database_and_opens_it(
+def _who_you_are(qtbot: QtBot, ctl: opening.DeskController) -> FirstUserDialog:
+    qtbot.waitUntil(lambda: ctl.first_user_dialog is not None and ctl.first_user_dialog.isVisible())
+    assert ctl.first_user_dialog is not None
+    return ctl.first_user_dialog
+
+
+def test_create_asks_who_you_are_then_makes_the_new_database(
     qtbot: QtBot, controller: opening.DeskController, tmp_path: Path
 ) -> None:
     new = tmp_path / "books" / "new.db"
     controller.start(f"sqlite:///{new}")
+    _button(_question(qtbot, controller), "Create")()
+    form = _who_you_are(qtbot, controller).page
+    assert form.default_label.text() == str(new) and form.other_path.isHidden()
+    form.full_name.setText("Tess Ter")
     with qtbot.waitSignal(controller.workspace_opened, timeout=20_000):
-        _button(_question(qtbot, controller), "Create")()
+        form.create_button.click()
     assert new.is_file()
     assert controller.window.database_text() == "Local file new.db"
+    ws = controller.workspace
+    assert ws is not None and ws.user.full_name == "Tess Ter"
+    assert ws.user.roles == {Role.CLERK, Role.ADMIN}
 
 
-def test_file_new_database_creates_without_asking(
+def test_cancelling_who_you_are_creates_nothing(
+    qtbot: QtBot, controller: opening.DeskController, tmp_path: Path
+) -> None:
+    new = tmp_path / "books" / "new.db"
+    controller.start(f"sqlite:///{new}")
+    _button(_question(qtbot, controller), "Create")()
+    with qtbot.waitSignal(controller.open_failed) as failed:
+        _who_you_are(qtbot, controller).page.back_button.click()
+    assert failed.args[0] == f"{new} does not exist. Nothing was created."
+    assert not (tmp_path / "books").exists() and controller.workspace is None
+    dialog = controller.database_error_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.quit_button.click()
+
+
+def test_file_new_database_asks_who_you_are_only(
     qtbot: QtBot, controller: opening.DeskController, tmp_path: Path
 ) -> None:
     new = tmp_path / "fresh.db"
+    controller.window.new_database_requested.emit(f"sqlite:///{new}")
+    form = _who_you_are(qtbot, controller).page
+    form.full_name.setText("Tess Ter")
+    form.role_boxes[Role.COMPLIANCE].setChecked(True)
     with qtbot.waitSignal(controller.workspace_opened, timeout=20_000):
-        controller.window.new_database_requested.emit(f"sqlite:///{new}")
+        form.create_button.click()
     assert new.is_file() and controller.create_question is None
     assert controller.settings.last_database_url() == f"sqlite:///{new}"
+    assert controller.workspace is not None
+    assert controller.workspace.user.roles == {Role.CLERK, Role.COMPLIANCE, Role.ADMIN}
 
 
 def test_retry_opens_the_same_database_again(

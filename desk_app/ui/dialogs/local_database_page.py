@@ -62,7 +62,10 @@ class LocalDatabasePage(QWidget):
     chosen = Signal(str, object)
     back_requested = Signal()
 
-    def __init__(self, default_file: str, login: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, default_file: str, login: str, parent: QWidget | None = None, *, fixed: bool = False
+    ) -> None:
+        """``fixed``: the file was chosen already (File → New database…): only who you are."""
         super().__init__(parent)
         self.setObjectName("local_database_page")
         self.default_file = default_file
@@ -97,10 +100,16 @@ class LocalDatabasePage(QWidget):
         self.in_data_folder.toggled.connect(self._update)
         self.other_path.textChanged.connect(self._update)
         self.other_path.textEdited.connect(lambda _text: self.elsewhere.setChecked(True))
+        if fixed:
+            self.heading.setText("<b>A new database</b>")
+            for widget in (self.in_data_folder, self.elsewhere, self.other_path,
+                           self.browse_button):  # fmt: skip
+                widget.hide()
+            self.back_button.setText("Cancel")
         self._update()
 
     def _build_where(self) -> QVBoxLayout:
-        heading = QLabel("<b>A database on this computer</b>", self)
+        self.heading = QLabel("<b>A database on this computer</b>", self)
         self.in_data_folder = QRadioButton("In Desk's data folder (recommended)", self)
         self.in_data_folder.setChecked(True)
         self.default_label = QLabel(self.default_file, self)
@@ -121,7 +130,7 @@ class LocalDatabasePage(QWidget):
         self.existing_note.setWordWrap(True)
 
         where = QVBoxLayout()
-        where.addWidget(heading)
+        where.addWidget(self.heading)
         where.addWidget(self.in_data_folder)
         where.addWidget(self.default_label)
         other = QHBoxLayout()
