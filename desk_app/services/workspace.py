@@ -17,6 +17,7 @@ from desk_app.db.engine import (
     session_factory,
 )
 from desk_app.db.migrate import check_schema, upgrade
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.db_address import DatabaseAddress
 from desk_app.domain.first_user import FirstUser
 from desk_app.services import audit
@@ -201,6 +202,8 @@ def open_workspace(
     user has an app password and ``password`` is missing or wrong. ``first_user`` says
     who the first user of an empty database is (ignored once it has users).
     """
+    if first_user is not None:
+        first_user.check(market_today())  # before anything is created or migrated
     engine = create_desk_engine(url)
     try:
         server_version = check_connection(engine)

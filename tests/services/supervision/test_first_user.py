@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -110,6 +111,7 @@ def test_a_bad_statement_is_refused_and_nothing_is_written(
     bad = FirstUser("  ", frozenset({Role.CLERK}))
     with pytest.raises(ValidationError, match="full_name"):
         open_workspace(sqlite_url, "tester", first_user=bad)
+    assert Path(sqlite_url.removeprefix("sqlite:///")).stat().st_size == 0  # not even migrated
     ws = _open(opened, sqlite_url, "tester")  # still empty: the plain first user
     assert ws.user.roles == {Role.ADMIN}
 
