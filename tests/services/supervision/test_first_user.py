@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -114,20 +114,3 @@ def test_a_bad_statement_is_refused_and_nothing_is_written(
     assert Path(sqlite_url.removeprefix("sqlite:///")).stat().st_size == 0  # not even migrated
     ws = _open(opened, sqlite_url, "tester")  # still empty: the plain first user
     assert ws.user.roles == {Role.ADMIN}
-
-
-def test_every_problem_is_named() -> None:
-    today = date(2026, 12, 7)
-    problems = FirstUser(
-        "",
-        frozenset({Role.SUPERVISOR}),
-        (S24, S24, Registration("S99", today + timedelta(days=1)), Registration("S3", today)),
-    ).problems(today)
-    assert [(p.field, p.reason) for p in problems] == [
-        ("full_name", "say who you are (your full name)"),
-        ("role", "the first user must be an admin: nobody else could add users"),
-        ("registration", "listed twice"),
-        ("registration", "starts after today"),
-        ("registration", "unknown series"),
-    ]
-    assert FirstUser("Ann", frozenset({Role.CLERK, Role.ADMIN})).problems(today) == []
