@@ -21,6 +21,10 @@ from desk_app.ui.opening import OpenRequest
 if TYPE_CHECKING:
     from desk_app.ui.launch import DeskController
 
+SHARED_NOTE = (
+    "Whoever runs your firm's database server gives you these. Connect tries them "
+    "first: nothing is saved until the connection works."
+)
 NOTHING_CHOSEN = "No database open: choose one from the File menu (Open, New or Connect)."
 
 
@@ -55,7 +59,7 @@ class WelcomeFlow(QObject):
 
     def connect_shared(self) -> None:
         """The connect dialog, testing before it connects; Cancel comes back here."""
-        dialog = self.controller.show_connect_dialog(verify=True)
+        dialog = self.controller.show_connect_dialog(verify=True, note=SHARED_NOTE)
         dialog.rejected.connect(self.show)
 
     def open_demo(self) -> None:
