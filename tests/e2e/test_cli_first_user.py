@@ -53,3 +53,14 @@ def test_every_problem_is_said_and_nothing_is_made(
     assert not path.exists()
     code, _, err = run(capsys, "--db", f"sqlite:///{path}", "db", "upgrade", "--role", "clerk")
     assert code == 1 and "give --name too" in err
+
+
+def test_a_shared_database_gets_no_first_user_from_its_upgrade(
+    capsys: pytest.CaptureFixture[str], pg_url: str
+) -> None:
+    code, out, err = run(capsys, "--db", pg_url, "db", "upgrade", "--name", "Dee Bea")
+    assert (code, out) == (1, "")
+    assert "--name is for a local file" in err
+    code, out, err = run(capsys, "--db", pg_url, "db", "upgrade")
+    assert (code, out.strip()) == (0, head_revision())
+    assert "upgraded to" in err  # the refused command had migrated nothing

@@ -27,11 +27,17 @@ from desk_app.db import models as m
 from desk_app.db.engine import check_connection, create_desk_engine, session_factory
 from desk_app.db.migrate import upgrade
 from desk_app.domain.cutoffs import market_today
+from desk_app.domain.errors import DeskError
 from desk_app.domain.first_user import FirstUser
 from desk_app.services import audit
 from desk_app.services.actor import database_login
 from desk_app.services.supervision import user_rows
 
+SHARED_REFUSAL = (
+    "--name is for a local file: on a shared database the login that upgrades it is the "
+    "DBA's, never a person's; the first person to connect with their own login becomes "
+    "its admin"
+)
 #: The audit action of the user a brand-new database was created by.
 BOOTSTRAP = "user.bootstrap_admin"
 
@@ -75,11 +81,15 @@ def _add(session: Session, name: str, login: str, profile: FirstUser) -> None:
 def start_new_database(url: str, name: str, profile: FirstUser) -> bool:
     """``db upgrade --name``: create or migrate the schema, then make ``name`` its first user.
 
-    False when the database already has users (they are left as they are).
+    False when the database already has users (they are left as they are). Only for a
+    local file: a shared database is upgraded by the DBA's login, which must never be a
+    person's, so there the first person to connect with their own login is its admin.
     """
     profile.check(market_today())
     engine = create_desk_engine(url)
     try:
+        if engine.dialect.name != "sqlite":
+            raise DeskError(SHARED_REFUSAL)
         check_connection(engine)
         upgrade(engine)
         sessions = session_factory(engine)
