@@ -3,7 +3,7 @@
 Every later grant of power (a supervising role, a registration) is filed for a
 principal other than its maker and its subject. The very first user has nobody to
 ask, so they state who they are when the database is created (the window's welcome,
-or ``desk-app db upgrade --full-name ...``) and it applies at once:
+or ``desk-app db upgrade --name ...`` on a local file) and it applies at once:
 
 - they are the login that created the database (the operating-system login on a
   local file, the database login on a server): identity is proven, never typed;
