@@ -409,7 +409,7 @@ def test_demo_mode_fills_the_demo_database_with_progress(
     qtbot: QtBot,
     make_window: Callable[[], MainWindow],
     make_settings: Callable[[], DeskSettings],
-    sqlite_url: str,
+    empty_sqlite_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from desk_app.services.database import demo_sqlite_path
@@ -421,13 +421,13 @@ def test_demo_mode_fills_the_demo_database_with_progress(
     controller = opening.DeskController(make_window(), make_settings(), "tester", demo=True)
     try:
         with qtbot.waitSignal(controller.workspace_opened, timeout=60_000):
-            controller.start(sqlite_url)  # as if DESK_DB_URL were set: not used by --demo
+            controller.start(empty_sqlite_url)  # as if DESK_DB_URL were set: not used by --demo
         assert controller.progress_dialog is not None
         assert not controller.progress_dialog.isVisible()
         assert controller.window.tab("blotter").row_count_text() == "300 rows"
         assert controller.workspace is not None
         assert controller.workspace.url == f"sqlite:///{demo_file}"
-        assert Path(sqlite_url.removeprefix("sqlite:///")).stat().st_size == 0  # untouched
+        assert Path(empty_sqlite_url.removeprefix("sqlite:///")).stat().st_size == 0  # untouched
     finally:
         controller.shutdown()
 
