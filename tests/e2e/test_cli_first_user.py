@@ -56,11 +56,11 @@ def test_every_problem_is_said_and_nothing_is_made(
 
 
 def test_a_shared_database_gets_no_first_user_from_its_upgrade(
-    capsys: pytest.CaptureFixture[str], pg_url: str
+    capsys: pytest.CaptureFixture[str], empty_pg_url: str
 ) -> None:
-    code, out, err = run(capsys, "--db", pg_url, "db", "upgrade", "--name", "Dee Bea")
+    code, out, err = run(capsys, "--db", empty_pg_url, "db", "upgrade", "--name", "Dee Bea")
     assert (code, out) == (1, "")
     assert "--name is for a local file" in err
-    code, out, err = run(capsys, "--db", pg_url, "db", "upgrade")
+    code, out, err = run(capsys, "--db", empty_pg_url, "db", "upgrade")
     assert (code, out.strip()) == (0, head_revision())
     assert "upgraded to" in err  # the refused command had migrated nothing
