@@ -65,6 +65,7 @@ ACTIONS = {
     "transfer.securities": "Securities journal",
     "ssi.change": "Change standing instruction",
     "user.grant": "Grant power to a user",
+    "reference.change_in_use": "Change reference data in use",
 }
 
 

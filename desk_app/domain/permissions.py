@@ -50,6 +50,8 @@ class Action(StrEnum):
     MANIFEST_VERIFY = "manifest.verify"
     BOX_COUNT = "certificate.box_count"
     BOX_COUNT_RESOLVE = "certificate.box_count_resolve"
+    REFERENCE_EDIT = "reference.edit"
+    REFERENCE_CHANGE_IN_USE = "reference.change_in_use"
 
     @property
     def label(self) -> str:
@@ -106,6 +108,14 @@ _LABELS = {
     Action.MANIFEST_VERIFY: "Verify another user's courier manifest before it prints",
     Action.BOX_COUNT: "Start a quarterly box count and enter what was counted",
     Action.BOX_COUNT_RESOLVE: "Record how a box count's differences were resolved",
+    Action.REFERENCE_EDIT: (
+        "Add, amend, deactivate and reactivate counterparties and instruments; "
+        "delete one nothing uses"
+    ),
+    Action.REFERENCE_CHANGE_IN_USE: (
+        "Request changing a used counterparty's settlement identifiers or a used "
+        "instrument's type, market, currency or multiplier"
+    ),
 }
 
 #: Actions a firm must supervise (FINRA 3110): maker-checker, never applied directly.
@@ -121,6 +131,7 @@ SUPERVISED = frozenset(
         Action.SSI_CHANGE,
         Action.CERTIFICATE_REPLACE,
         Action.USER_GRANT,
+        Action.REFERENCE_CHANGE_IN_USE,
     }
 )
 _CERTIFICATES = frozenset(
@@ -146,6 +157,10 @@ _TRADING = frozenset(
         Action.TRANSFER_CASH,
         Action.TRANSFER_SECURITIES,
         Action.SSI_CHANGE,
+        # Reference data: the clerks who book trades keep their counterparties and
+        # instruments; what would change booked trades is supervised (see SUPERVISED).
+        Action.REFERENCE_EDIT,
+        Action.REFERENCE_CHANGE_IN_USE,
     }
 )
 

@@ -32,7 +32,10 @@ from desk_app.services.custody.manifests import ManifestService
 from desk_app.services.firm import FirmService
 from desk_app.services.presets import PresetService
 from desk_app.services.reference.calendar import CalendarService
+from desk_app.services.reference.counterparties import CounterpartyService
+from desk_app.services.reference.instruments import InstrumentService
 from desk_app.services.reference.lists import ReferenceService
+from desk_app.services.reference.records import ReferenceChangeHandler
 from desk_app.services.settlement.fails import FailsService
 from desk_app.services.settlement.netting import NettingService
 from desk_app.services.settlement.settlement_messages import SettlementMessageService
@@ -81,6 +84,8 @@ class Workspace:
     transfers: TransferService = field(init=False)
     fails: FailsService = field(init=False)
     ssis: SSIService = field(init=False)
+    counterparties: CounterpartyService = field(init=False)
+    instruments: InstrumentService = field(init=False)
     netting: NettingService = field(init=False)
     certificate_moves: CertificateMoves = field(init=False)
     manifests: ManifestService = field(init=False)
@@ -113,7 +118,11 @@ class Workspace:
         self.trades = TradeService(self.uow, self.approvals, self.calendar, new_york_today)
         self.imports = TradeImportService(self.uow, self.trades, self.calendar)
         self.settle_dates = SettleDateCheck(self.uow, self.trades, self.calendar)
-        self.trade_lookup = TradeLookupService(self.uow)
+        reference_changes = ReferenceChangeHandler()
+        self.approvals.register(reference_changes)
+        self.counterparties = CounterpartyService(self.uow, self.approvals, reference_changes)
+        self.instruments = InstrumentService(self.uow, self.approvals, reference_changes)
+        self.trade_lookup = TradeLookupService(self.uow, self.instruments)
         self.presets = PresetService(self.uow)
         self.transfers = TransferService(self.uow, self.approvals)
         self.fails = FailsService(self.sessions, self.uow, self.calendar)

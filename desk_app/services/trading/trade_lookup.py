@@ -2,8 +2,8 @@
 
 Every search is one short read returning at most ``limit`` small frozen records
 (never ORM objects), ordered so that what can take a trade comes first. Adding an
-instrument that is not on the database yet is the one write here: its ISIN or
-CUSIP must carry the right check digit, and it needs the right to book trades.
+instrument that is not on the database yet goes to the instrument service
+(`desk_app.services.reference.instruments`), the same path as the Reference tab.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from desk_app.db import models as m
 from desk_app.domain.codes import AccountStatus, InstrumentType
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.identifiers import cusip_to_isin, isin_to_cusip, validate_isin
-from desk_app.domain.permissions import Action
-from desk_app.domain.trade_rows import parse_currency
+from desk_app.services.reference.instruments import ADD_INSTRUMENT, InstrumentService
 from desk_app.services.trading.trade_books import (
     AccountRef,
     InstrumentRef,
@@ -31,8 +30,7 @@ from desk_app.services.trading.trade_books import (
 )
 from desk_app.services.unit_of_work import UnitOfWork
 
-#: The audit trail's name for adding an instrument from a ticket.
-ADD_INSTRUMENT = "instrument.add"
+__all__ = ["ADD_INSTRUMENT", "SecurityId", "TradeLookupService", "security_id"]
 
 
 @dataclass(frozen=True)
@@ -88,8 +86,9 @@ def _contains(column: Any, text: str) -> ColumnElement[bool]:
 class TradeLookupService:
     """Searches for the ticket's completers, and adding an unknown instrument."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, instruments: InstrumentService) -> None:
         self._uow = uow
+        self._instruments = instruments
 
     # -- accounts ------------------------------------------------------------------------
     def find_accounts(self, text: str, limit: int = 20) -> list[AccountRef]:
@@ -168,53 +167,29 @@ class TradeLookupService:
         issuer: str = "",
         multiplier: Decimal = Decimal(1),
     ) -> InstrumentRef:
-        """Add an instrument the database does not know, by its ISIN or CUSIP."""
+        """Add an instrument the database does not know, by its ISIN or CUSIP.
+
+        The ticket's shortcut to the one instrument service the Reference tab uses too.
+        """
         wanted = security_id(identifier)
         if wanted.isin is None:
             raise ValidationError(
                 "instrument", "is neither an ISIN (12 characters) nor a CUSIP (9)", identifier
             )
-        description = " ".join(description.split())
-        if not description:
-            raise ValidationError("description", "is required")
-        currency = parse_currency("currency", currency.strip())
-        market = market.strip().upper()
-        if not market:
-            raise ValidationError("market", "is required")
-        symbol = symbol.strip().upper()
-        if multiplier <= 0:
-            raise ValidationError("multiplier", "must be greater than 0", str(multiplier))
-        with self._uow.write(ADD_INSTRUMENT, permission=Action.TRADE_BOOK) as session:
-            existing = self._find(session, SecurityId(wanted.text, wanted.isin, wanted.cusip))
-            if existing is not None:
-                raise ValidationError(
-                    "instrument", f"is already on the database as {existing.isin}", identifier
-                )
-            self._require_cycle(session, instrument_type, market)
-            row = m.Instrument(
-                isin=wanted.isin, cusip=wanted.cusip, symbol=symbol or None,
-                description=description, issuer=" ".join(issuer.split()) or description,
-                instrument_type=instrument_type, market=market, currency=currency,
-                multiplier=multiplier, active=True,
-            )  # fmt: skip
-            session.add(row)
-            session.flush()
-            return instrument_ref(row)
-
-    @staticmethod
-    def _require_cycle(session: Session, kind: InstrumentType, market: str) -> None:
-        """Refuse a type and market with no settlement cycle: none of its trades could book."""
-        if kind is InstrumentType.FUTURE:
-            return  # futures settle by daily variation margin, not on a cycle
-        found = session.scalars(
-            select(m.SettlementCycle.id).where(
-                m.SettlementCycle.instrument_type == kind, m.SettlementCycle.market == market
-            )
-        ).first()
-        if found is None:
-            raise ValidationError(
-                "market", f"has no settlement cycle for {kind.label.lower()}", market
-            )
+        values = {
+            "isin": wanted.isin, "cusip": wanted.cusip or "", "symbol": symbol,
+            "description": description, "issuer": issuer, "instrument_type": instrument_type.value,
+            "market": market, "currency": currency, "multiplier": str(multiplier),
+        }  # fmt: skip
+        try:
+            isin = self._instruments.add(values)
+        except ValidationError as error:
+            if error.field in ("isin", "cusip"):  # the ticket has one field for both
+                raise ValidationError("instrument", error.reason, identifier) from None
+            raise
+        found = self.instrument(isin)
+        assert found is not None
+        return found
 
     # -- counterparties ------------------------------------------------------------------
     def find_counterparties(self, text: str, limit: int = 20) -> list[PartyRef]:

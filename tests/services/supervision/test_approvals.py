@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
-from desk_app.domain.codes import Role, Side
+from desk_app.domain.codes import InstrumentType, Role, Side
 from desk_app.domain.errors import DeskError, NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.permissions import SUPERVISED, Action
 from desk_app.domain.states import ApprovalStatus, CertificateStatus, TradeStatus
@@ -67,6 +67,11 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
                  "place_of_settlement": "DTCYUS33", "agent_bic": "CHASUS33",
                  "safekeeping_account": "0005", "effective_from": "2020-01-01"}  # fmt: skip
         return ws.ssis.request_add(route, "new broker"), code
+    if action is Action.REFERENCE_CHANGE_IN_USE:  # a used broker's BIC
+        code = desk.counterparty(f"B{desk.next_number()[-4:]}", ssi_for=InstrumentType.EQUITY)
+        amended = ws.counterparties.amend(code, {"bic": "CHASUS33"}, reason="merged desk")
+        assert amended.request_id is not None
+        return amended.request_id, code
     if action is Action.CERTIFICATE_REPLACE:
         number = f"LOST-{desk.next_number()}"
         ws.certificates.add(certificate_values(number))
@@ -150,6 +155,8 @@ def applied(desk: Desk, action: Action, number: str) -> bool:
                 ).first()
                 is not None
             )
+    if action is Action.REFERENCE_CHANGE_IN_USE:
+        return desk.admin.counterparties.record(number).values["bic"] == "CHASUS33"
     if action is Action.CERTIFICATE_REPLACE:
         found = desk.admin.certificates
         return found.detail(found.find(number)).status is CertificateStatus.CANCELLED
