@@ -114,6 +114,11 @@ class CounterpartyService:
             row = _get(session, code)
             return _record(session, row)
 
+    @staticmethod
+    def problems(values: Mapping[str, Any], *, partial: bool = False) -> list[ValidationError]:
+        """Every problem of a form's or a command's values (empty: fine), checked as typed."""
+        return clean_counterparty(values, partial=partial)[1]
+
     # -- changing ------------------------------------------------------------------------
     def add(self, values: Mapping[str, Any]) -> str:
         """Add a counterparty; its code."""

@@ -147,6 +147,11 @@ class InstrumentService:
                 used_by(session, row),
             )  # fmt: skip
 
+    @staticmethod
+    def problems(values: Mapping[str, Any], *, partial: bool = False) -> list[ValidationError]:
+        """Every problem of a form's or a command's values (empty: fine), checked as typed."""
+        return clean_instrument(values, partial=partial)[1]
+
     # -- changing ------------------------------------------------------------------------
     def add(self, values: Mapping[str, Any]) -> str:
         """Add an instrument (ISIN or CUSIP with check digits); its ISIN."""

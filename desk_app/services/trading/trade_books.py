@@ -146,7 +146,10 @@ class BookRefs:
         ref = self.instruments.get(isin)
         if ref is None:
             raise ValidationError(
-                field, "is not an instrument on this database (add it from a trade ticket)", isin
+                field,
+                "is not an instrument on this database (add it in the Reference tab or with "
+                "instruments add)",
+                isin,
             )
         if not ref.active:
             raise ValidationError(field, "is an inactive instrument", isin)

@@ -143,7 +143,8 @@ def test_rows_the_books_refuse_are_all_listed_and_nothing_is_stored(
     report = _importer(floor).import_file(path)
     assert [str(p) for p in report.problems] == [
         "day.csv:3: account: is not an account on this database ('ACC-404')",
-        "day.csv:4: isin: is not an instrument on this database (add it from a trade ticket)"
+        "day.csv:4: isin: is not an instrument on this database (add it in the Reference tab "
+        "or with instruments add)"
         " ('US38259P5089')",
         "day.csv:5: counterparty: is not a counterparty on this database ('ZZZZ')",
         "day.csv:6: account: is closed since 2024-01-02 ('ACC-900')",
