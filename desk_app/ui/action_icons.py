@@ -25,6 +25,9 @@ _ALIASES = {
     "receipt_form": "report",
     "pickup": "manifest",
     "recheck_all": "recheck",
+    "deactivate": "stop",
+    "activate": "returned",
+    "delete": "cancel",
 }
 #: The sizes drawn: the tool bar's, and twice it for high-density screens.
 SIZES = (16, 32)

@@ -71,6 +71,10 @@ TABS = (
     TabSpec("certificates", "Certificates", "desk_app.ui.tabs.certificates_tab", "CertificatesTab"),
     TabSpec("manifests", "Manifests", "desk_app.ui.tabs.manifests_tab", "ManifestsTab"),
     TabSpec("approvals", "Approvals", "desk_app.ui.tabs.approvals_tab", "ApprovalsTab"),
+    TabSpec(
+        "counterparties", "Counterparties", "desk_app.ui.tabs.reference_tab", "CounterpartiesTab"
+    ),
+    TabSpec("instruments", "Instruments", "desk_app.ui.tabs.reference_tab", "InstrumentsTab"),
 )
 OFFLINE_RETRY_MS = 5_000
 SQLITE_FILTER = "Desk databases (*.db *.sqlite *.sqlite3);;All files (*)"

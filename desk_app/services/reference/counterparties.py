@@ -194,8 +194,6 @@ class CounterpartyService:
         path = Path(path)
         data = path.read_bytes() if content is None else content
         parsed = reference_import.read_counterparties(data, path.name)
-        if parsed.problems:
-            return ReferenceImport(path.name, 0, 0, parsed.problems, dry_run)
         with self._uow.write(f"counterparty.{IMPORT}", permission=Action.REFERENCE_EDIT) as session:
             existing = {
                 row.code: row
@@ -207,6 +205,8 @@ class CounterpartyService:
                 parsed, {k: form_values(v, COUNTERPARTY_FIELDS) for k, v in existing.items()},
                 "code",
             )  # fmt: skip
+            if parsed.problems:  # the file's own problems and the database's, by line
+                plan.problems = sorted([*parsed.problems, *plan.problems], key=lambda p: p.line)
             if plan.problems or dry_run:
                 return plan.result(path.name, dry_run)
             for row in plan.new:

@@ -239,8 +239,6 @@ class InstrumentService:
         path = Path(path)
         data = path.read_bytes() if content is None else content
         parsed = reference_import.read_instruments(data, path.name)
-        if parsed.problems:
-            return ReferenceImport(path.name, 0, 0, parsed.problems, dry_run)
         with self._uow.write(f"instrument.{IMPORT}", permission=Action.REFERENCE_EDIT) as session:
             existing = {
                 row.isin: form_values(row, INSTRUMENT_FIELDS)
@@ -251,6 +249,8 @@ class InstrumentService:
             plan = reference_import.plan(
                 parsed, existing, "instrument", lambda row: _new_problems(session, row.values)
             )
+            if parsed.problems:  # the file's own problems and the database's, by line
+                plan.problems = sorted([*parsed.problems, *plan.problems], key=lambda p: p.line)
             if plan.problems or dry_run:
                 return plan.result(path.name, dry_run)
             for row in plan.new:

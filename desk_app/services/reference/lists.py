@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from desk_app.db.models import Account, Counterparty, Instrument
+from desk_app.db.models import Account, Counterparty, Instrument, Trade
 from desk_app.db.paging import Expr, KeysetSource
 from desk_app.db.text_search import any_contains, every_word, in_codes
 from desk_app.domain import labels
@@ -61,6 +62,21 @@ def account_matches(word: str) -> ColumnElement[bool]:
     )
 
 
+@dataclass(frozen=True)
+class FirstSteps:
+    """Which getting-started steps the book has done: each kind of record exists."""
+
+    counterparties: bool
+    instruments: bool
+    accounts: bool
+    trades: bool
+
+    @property
+    def done(self) -> bool:
+        """The book has trades: it is in use, and the getting-started panel goes away."""
+        return self.trades
+
+
 def _same(stmt: Select[Any]) -> Select[Any]:
     return stmt
 
@@ -86,6 +102,17 @@ class ReferenceService:
             self._sessions, ACCOUNT_COLUMNS, cols, Account.id, _same,
             SortSpec("account_number"), where=every_word(search, account_matches),
         )  # fmt: skip
+
+    def first_steps(self) -> FirstSteps:
+        """Whether any counterparty, instrument, account and trade exists (four tiny reads)."""
+        with self._sessions() as session:
+
+            def some(id_column: Any) -> bool:
+                return session.scalar(select(id_column).limit(1)) is not None
+
+            return FirstSteps(
+                some(Counterparty.id), some(Instrument.id), some(Account.id), some(Trade.id)
+            )
 
     def account(self, number: str) -> list[tuple[str, str]] | None:
         """An account's details as labelled lines (tax id masked), or None."""

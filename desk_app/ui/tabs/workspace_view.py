@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # annotations only: the window paints before these load
         ManifestPrintingView,
         ManifestsView,
     )
+    from desk_app.ui.tabs.reference_views import ReferenceDataView
     from desk_app.ui.tabs.trade_views import TradeImportView, TradeLookupView, TradesView
 
 
@@ -411,8 +412,22 @@ class SSIsView(Protocol):
     def request_change(self, ssi_id: int, changes: Mapping[str, Any], reason: str) -> int: ...
 
 
+class FirstStepsView(Protocol):
+    """Which of the getting-started steps an empty book has done."""
+
+    @property
+    def counterparties(self) -> bool: ...
+    @property
+    def instruments(self) -> bool: ...
+    @property
+    def accounts(self) -> bool: ...
+    @property
+    def trades(self) -> bool: ...
+
+
 class _Reference(Protocol):
     def accounts(self, search: str = ...) -> PageSource: ...
+    def first_steps(self) -> FirstStepsView: ...
 
 
 class WorkspaceView(Protocol):
@@ -462,6 +477,10 @@ class WorkspaceView(Protocol):
     def ssis(self) -> SSIsView: ...
     @property
     def accounts(self) -> AccountsView: ...
+    @property
+    def counterparties(self) -> ReferenceDataView: ...
+    @property
+    def instruments(self) -> ReferenceDataView: ...
     @property
     def transfers(self) -> TransfersView: ...
     @property
