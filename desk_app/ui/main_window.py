@@ -17,9 +17,18 @@ from urllib.parse import quote
 import shiboken6
 from PySide6.QtCore import QEvent, Qt, QThread, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.ui.backup_actions import BackupActions
+from desk_app.ui.getting_started import GettingStartedPanel
 from desk_app.ui.help_menu import HelpMenu
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.status_clock import StatusClock
@@ -32,6 +41,7 @@ if TYPE_CHECKING:
     from desk_app.ui.dialogs.settings_dialog import SettingsDialog
     from desk_app.ui.dialogs.ssi_dialog import SSIDialog
     from desk_app.ui.tabs.approvals_tab import ApprovalsTab
+    from desk_app.ui.tabs.workspace_view import FirstStepsView
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +131,16 @@ class MainWindow(QMainWindow):
         self.tab_widget.currentChanged.connect(lambda index: self._build(TABS[index]))
         # Queued behind whatever else the first paint starts (opening the database).
         self.first_painted.connect(lambda: QTimer.singleShot(0, self, self._build_the_rest))
-        self.setCentralWidget(self.tab_widget)
+        # An empty book's first steps sit above the tabs until it has trades.
+        self.getting_started = GettingStartedPanel(settings, self)
+        self.getting_started.step_requested.connect(self.open_first_step)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.getting_started)
+        column.addWidget(self.tab_widget, 1)
+        self.setCentralWidget(central)
 
         self._database_label = QLabel(OPENING_TEXT, self)
         self._user_label = QLabel(actor, self)
@@ -176,6 +195,7 @@ class MainWindow(QMainWindow):
         self._set_connected(True)
         self._ping_timer.start(PING_INTERVAL_MS)
         self.backup_actions.update_actions()
+        self.check_first_steps()
 
     def clear_workspace(self, message: str = "No database open") -> None:
         """Empty every tab (before a database opens, after it failed to, or as it closes)."""
@@ -187,6 +207,7 @@ class MainWindow(QMainWindow):
         for tab in self.built_tabs():
             tab.clear(message)
         self.setWindowTitle("Desk")
+        self.getting_started.hide()
         self._database_label.setText(message)
         self._database_label.setToolTip("")
         self._connection_label.setText("")
@@ -309,6 +330,41 @@ class MainWindow(QMainWindow):
         for tab in self.built_tabs():
             if tab is not changed_by and tab.workspace is not None:
                 tab.refresh()
+        if self.getting_started.isVisible():
+            self.check_first_steps()
+
+    # -- getting started ----------------------------------------------------------------------
+    def check_first_steps(self) -> None:
+        """Read which first steps the book has done (off the GUI thread) and show them."""
+        workspace = self._workspace
+        if workspace is None or self.getting_started.dismissed():
+            return
+        run_in_background(
+            workspace.reference.first_steps,
+            lambda steps: self._show_first_steps(workspace, steps),
+            lambda _exc: self.getting_started.hide(),  # the tabs say what is wrong
+        )
+
+    def _show_first_steps(self, workspace: WorkspaceView, steps: FirstStepsView) -> None:
+        if workspace is self._workspace:  # not another database opened meanwhile
+            self.getting_started.show_steps(workspace.url, steps)
+
+    def open_first_step(self, key: str) -> object:
+        """The dialog of a getting-started step, on its tab (brought forward)."""
+        from desk_app.ui.tabs.accounts_tab import AccountsTab
+        from desk_app.ui.tabs.reference_tab import ReferenceTab
+
+        tab_key = "blotter" if key.startswith("trades") else key.removesuffix("_import")
+        tab = self.tab(tab_key)
+        self.tab_widget.setCurrentWidget(tab)
+        if isinstance(tab, ReferenceTab):
+            return tab.import_csv() if key.endswith("_import") else tab.add_record()
+        if isinstance(tab, AccountsTab):
+            tab.new_account()
+            return tab.request_dialog
+        assert isinstance(tab, BlotterTab)
+        actions = tab.trade_actions
+        return actions.import_trades() if key == "trades_import" else actions.new_trade()
 
     def _set_tab_text(self, tab: TableTab, text: str) -> None:
         self.tab_widget.setTabText(self.tab_widget.indexOf(tab), text)
