@@ -24,13 +24,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.permissions import Action
 from desk_app.ui import theme
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.theme import Tone
 
 if TYPE_CHECKING:
-    from desk_app.ui.tabs.workspace_view import FirstStepsView
+    from desk_app.ui.tabs.workspace_view import ActorView, FirstStepsView
 
+#: What each button needs: a button the user may not use is disabled, the reason its tooltip.
+NEEDS = {
+    "counterparties": Action.REFERENCE_EDIT, "counterparties_import": Action.REFERENCE_EDIT,
+    "instruments": Action.REFERENCE_EDIT, "instruments_import": Action.REFERENCE_EDIT,
+    "accounts": Action.ACCOUNT_OPEN, "trades": Action.TRADE_BOOK,
+    "trades_import": Action.TRADE_IMPORT,
+}  # fmt: skip
 DONE_MARK, TODO_MARK = "\N{CHECK MARK}", "\N{WHITE CIRCLE}"
 
 
@@ -137,9 +145,18 @@ class GettingStartedPanel(QFrame):
             self._settings.store.setValue(_dismissed_key(self._url), True)
         self.hide()
 
-    def show_steps(self, url: str, steps: FirstStepsView | None) -> None:
-        """Tick what is done; shown while the book has no trades, unless hidden for ``url``."""
+    def show_steps(
+        self, url: str, steps: FirstStepsView | None, user: ActorView | None = None
+    ) -> None:
+        """Tick what is done; shown while the book has no trades, unless hidden for ``url``.
+
+        A step ``user`` may not do has its button disabled, saying which role does it.
+        """
         self._url = url
+        for key, button in self.buttons.items():
+            refusal = user.refusal(NEEDS[key]) if user is not None else None
+            button.setEnabled(refusal is None)
+            button.setToolTip(refusal or "")
         if steps is None or steps.trades or self.dismissed():
             self.hide()
             return

@@ -347,7 +347,7 @@ class MainWindow(QMainWindow):
 
     def _show_first_steps(self, workspace: WorkspaceView, steps: FirstStepsView) -> None:
         if workspace is self._workspace:  # not another database opened meanwhile
-            self.getting_started.show_steps(workspace.url, steps)
+            self.getting_started.show_steps(workspace.url, steps, workspace.user)
 
     def open_first_step(self, key: str) -> object:
         """The dialog of a getting-started step, on its tab (brought forward)."""

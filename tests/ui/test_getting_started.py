@@ -15,6 +15,7 @@ from sqlalchemy import select
 from desk_app.db import models as m
 from desk_app.domain.states import ObligationStatus
 from desk_app.ui.dialogs.reference_record_dialog import ReferenceRecordDialog
+from desk_app.ui.dialogs.trade_ticket_dialog import TradeTicketDialog
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import AccountsTab
@@ -66,19 +67,9 @@ def _save(qtbot: QtBot, dialog: ReferenceRecordDialog) -> None:
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
 
-# The ticket's completers pop up as the account and counterparty are typed; in a
-# window-modal ticket over the main window the offscreen platform says it cannot
-# raise them or grab the keyboard for them (what a real screen does).
-@pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing")
-def test_an_empty_book_leads_to_a_booked_and_settled_trade(
-    qtbot: QtBot, window: MainWindow, empty_desk: Desk
-) -> None:
-    panel = window.getting_started
-    qtbot.waitUntil(panel.isVisible, timeout=10_000)
-    assert not any(panel.done(key) for key in panel.marks)
-
-    # 1. A counterparty: a bad BIC is named beside its field as it is typed.
-    qtbot.mouseClick(panel.buttons["counterparties"], Qt.MouseButton.LeftButton)
+def _step_counterparty(qtbot: QtBot, window: MainWindow) -> None:
+    """A counterparty: a bad BIC is named beside its field as it is typed."""
+    qtbot.mouseClick(window.getting_started.buttons["counterparties"], Qt.MouseButton.LeftButton)
     parties = window.tab("counterparties")
     assert isinstance(parties, ReferenceTab) and window.tab_widget.currentWidget() is parties
     dialog = parties.record_dialog
@@ -89,17 +80,11 @@ def test_an_empty_book_leads_to_a_booked_and_settled_trade(
     assert dialog.rows["bic"].note.text() == ""
     assert dialog.rows["dtc_participant"].note.text() == "Stored as 0005"
     _save(qtbot, dialog)
-    qtbot.waitUntil(lambda: panel.done("counterparties"), timeout=10_000)
-    # Where it settles US equities (standing settlement instructions are their own screen).
-    carl, sue = empty_desk.ws["carl"], empty_desk.ws["sue"]
-    sue.approvals.approve(carl.ssis.request_add(
-        {"counterparty": "GSCO", "market": "US", "asset_class": "equity",
-         "place_of_settlement": "DTCYUS33", "agent_bic": "GSCOUS33",
-         "safekeeping_account": "0005", "effective_from": "2020-01-01"}, "new broker",
-    ))  # fmt: skip
 
-    # 2. An instrument by its CUSIP: the ISIN is made from it.
-    qtbot.mouseClick(panel.buttons["instruments"], Qt.MouseButton.LeftButton)
+
+def _step_instrument(qtbot: QtBot, window: MainWindow) -> None:
+    """An instrument by its CUSIP: the ISIN is made from it."""
+    qtbot.mouseClick(window.getting_started.buttons["instruments"], Qt.MouseButton.LeftButton)
     instruments = window.tab("instruments")
     assert isinstance(instruments, ReferenceTab)
     dialog = instruments.record_dialog
@@ -107,10 +92,11 @@ def test_an_empty_book_leads_to_a_booked_and_settled_trade(
     _type(qtbot, dialog, cusip="037833100", symbol="AAPL", description="Apple Inc. common")
     assert dialog.rows["isin"].note.text() == "From the CUSIP: US0378331005"
     _save(qtbot, dialog)
-    qtbot.waitUntil(lambda: panel.done("instruments"), timeout=10_000)
 
-    # 3. An account: a request a second person (a principal) approves.
-    qtbot.mouseClick(panel.buttons["accounts"], Qt.MouseButton.LeftButton)
+
+def _step_account(qtbot: QtBot, window: MainWindow) -> int:
+    """An account opening: a request (its id) that a second person must approve."""
+    qtbot.mouseClick(window.getting_started.buttons["accounts"], Qt.MouseButton.LeftButton)
     accounts = window.tab("accounts")
     assert isinstance(accounts, AccountsTab)
     request = accounts.request_dialog
@@ -126,24 +112,26 @@ def test_an_empty_book_leads_to_a_booked_and_settled_trade(
     qtbot.keyClicks(request.reason, "new client")
     with qtbot.waitSignal(request.accepted, timeout=10_000):
         qtbot.keyClick(request.reason, Qt.Key.Key_Return)
-    assert request.request_id is not None and not panel.done("accounts")
-    sue.approvals.approve(request.request_id, "documents seen")
-    window.check_first_steps()
-    qtbot.waitUntil(lambda: panel.done("accounts"), timeout=10_000)
+    assert request.request_id is not None
+    return request.request_id
 
-    # 4. A trade from the ticket: the panel goes once the book has one.
-    qtbot.mouseClick(panel.buttons["trades"], Qt.MouseButton.LeftButton)
+
+def _step_trade(qtbot: QtBot, window: MainWindow) -> None:
+    """A trade from the ticket."""
+    qtbot.mouseClick(window.getting_started.buttons["trades"], Qt.MouseButton.LeftButton)
     blotter = window.tab("blotter")
     assert isinstance(blotter, BlotterTab)
     ticket = blotter.trade_actions.dialogs["new"]
+    assert isinstance(ticket, TradeTicketDialog)
     qtbot.waitUntil(lambda: QApplication.activeWindow() is ticket)
-    fill(qtbot, ticket, account="NYC-1001", instrument="AAPL", quantity="100",  # type: ignore[arg-type]
-         price="189.25", counterparty="GSCO")  # fmt: skip
+    fill(qtbot, ticket, account="NYC-1001", instrument="AAPL", quantity="100", price="189.25",
+         counterparty="GSCO")  # fmt: skip
     with qtbot.waitSignal(ticket.accepted, timeout=10_000):
-        qtbot.keyClick(ticket.editor("counterparty"), Qt.Key.Key_Return)  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=10_000)
+        qtbot.keyClick(ticket.editor("counterparty"), Qt.Key.Key_Return)
 
-    # 5. Settled from the Settlements tab: instructed, matched, settled in the dialog.
+
+def _settle(qtbot: QtBot, window: MainWindow) -> None:
+    """From the Settlements tab: instructed, matched, settled in the settle dialog."""
     settlements = window.tab("settlements")
     assert isinstance(settlements, SettlementsTab)
     window.tab_widget.setCurrentWidget(settlements)
@@ -158,6 +146,37 @@ def test_an_empty_book_leads_to_a_booked_and_settled_trade(
     with qtbot.waitSignal(settle.settled, timeout=10_000):
         qtbot.keyClick(settle.quantity, Qt.Key.Key_Return)
     wait_ops(qtbot)
+
+
+# The ticket's completers pop up as the account and counterparty are typed; in a
+# window-modal ticket over the main window the offscreen platform says it cannot
+# raise them or grab the keyboard for them (what a real screen does).
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "does not support grabbing")
+def test_an_empty_book_leads_to_a_booked_and_settled_trade(
+    qtbot: QtBot, window: MainWindow, empty_desk: Desk
+) -> None:
+    panel = window.getting_started
+    qtbot.waitUntil(panel.isVisible, timeout=10_000)
+    assert not any(panel.done(key) for key in panel.marks)
+    _step_counterparty(qtbot, window)
+    qtbot.waitUntil(lambda: panel.done("counterparties"), timeout=10_000)
+    # Where it settles US equities (standing settlement instructions are their own screen).
+    carl, sue = empty_desk.ws["carl"], empty_desk.ws["sue"]
+    sue.approvals.approve(carl.ssis.request_add(
+        {"counterparty": "GSCO", "market": "US", "asset_class": "equity",
+         "place_of_settlement": "DTCYUS33", "agent_bic": "GSCOUS33",
+         "safekeeping_account": "0005", "effective_from": "2020-01-01"}, "new broker",
+    ))  # fmt: skip
+    _step_instrument(qtbot, window)
+    qtbot.waitUntil(lambda: panel.done("instruments"), timeout=10_000)
+    request_id = _step_account(qtbot, window)
+    assert not panel.done("accounts")  # not before a principal approves it
+    sue.approvals.approve(request_id, "documents seen")  # the second person
+    window.check_first_steps()
+    qtbot.waitUntil(lambda: panel.done("accounts"), timeout=10_000)
+    _step_trade(qtbot, window)
+    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=10_000)  # the book has a trade
+    _settle(qtbot, window)
     with empty_desk.admin.uow.read() as session:
         (obligation,) = session.scalars(select(m.SettlementObligation)).all()
         assert obligation.status is ObligationStatus.SETTLED
