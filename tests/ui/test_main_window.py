@@ -29,7 +29,7 @@ OPEN_MANIFESTS = ("draft", "verified", "printed", "in_transit")
 CTRL = Qt.KeyboardModifier.ControlModifier
 TABS = [
     "Trade Blotter", "Settlements Due", "Fails", "Accounts", "Certificates", "Manifests",
-    "Approvals",
+    "Approvals", "Counterparties", "Instruments",
 ]  # fmt: skip
 
 
@@ -137,6 +137,9 @@ def test_ctrl_numbers_switch_tabs_showing_the_database(
         "manifests": demo_ws.manifests.manifests(OPEN_MANIFESTS).count(),
         # the queue opens on pending requests: an admin sees only their own (none)
         "approvals": demo_ws.approvals.requests(status=ApprovalStatus.PENDING).count(),
+        # reference data opens on the active records
+        "counterparties": demo_ws.counterparties.listing(active=True).count(),
+        "instruments": demo_ws.instruments.listing(active=True).count(),
     }
     for number, tab in reversed(list(enumerate(window.tabs, start=1))):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), CTRL)
