@@ -232,6 +232,12 @@ ROUTES: dict[Action, Route] = {
     Action.MANIFEST_VERIFY: lambda ws, b: ws.manifests.verify(b.draft_manifest),
     Action.BOX_COUNT: lambda ws, b: ws.box_counts.start(),
     Action.BOX_COUNT_RESOLVE: lambda ws, b: ws.box_counts.close(1, "counted twice"),
+    Action.REFERENCE_EDIT: lambda ws, b: ws.counterparties.add(
+        {"code": "MATRIX", "name": "Matrix Securities", "kind": "broker"}
+    ),
+    Action.REFERENCE_CHANGE_IN_USE: lambda ws, b: ws.counterparties.amend(
+        b.counterparty, {"dtc_participant": "0999"}, reason="matrix"
+    ),
 }
 
 
