@@ -174,3 +174,24 @@ class GettingStartedPanel(QFrame):
 
     def done(self, key: str) -> bool:
         return self.marks[key].text() == DONE_MARK
+
+
+def step_tab(key: str) -> str:
+    """The tab a step's button works on (``trades_import`` -> ``blotter``)."""
+    return "blotter" if key.startswith("trades") else key.removesuffix("_import")
+
+
+def open_step(tab: QWidget, key: str) -> object:
+    """Open the real dialog of step ``key`` on ``tab`` (from `step_tab`); the dialog."""
+    from desk_app.ui.tabs.accounts_tab import AccountsTab
+    from desk_app.ui.tabs.blotter_tab import BlotterTab
+    from desk_app.ui.tabs.reference_tab import ReferenceTab
+
+    if isinstance(tab, ReferenceTab):
+        return tab.import_csv() if key.endswith("_import") else tab.add_record()
+    if isinstance(tab, AccountsTab):
+        tab.new_account()
+        return tab.request_dialog
+    assert isinstance(tab, BlotterTab)
+    actions = tab.trade_actions
+    return actions.import_trades() if key == "trades_import" else actions.new_trade()

@@ -11,6 +11,7 @@ import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.ui.backup_actions import BackupActions
-from desk_app.ui.getting_started import GettingStartedPanel
+from desk_app.ui.getting_started import GettingStartedPanel, open_step, step_tab
 from desk_app.ui.help_menu import HelpMenu
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.status_clock import StatusClock
@@ -351,20 +352,13 @@ class MainWindow(QMainWindow):
 
     def open_first_step(self, key: str) -> object:
         """The dialog of a getting-started step, on its tab (brought forward)."""
-        from desk_app.ui.tabs.accounts_tab import AccountsTab
-        from desk_app.ui.tabs.reference_tab import ReferenceTab
+        return open_step(self.show_tab(step_tab(key)), key)
 
-        tab_key = "blotter" if key.startswith("trades") else key.removesuffix("_import")
-        tab = self.tab(tab_key)
+    def show_tab(self, key: str, _checked: bool = False) -> TableTab:
+        """Bring the tab ``key`` forward (a menu's way to a tab)."""
+        tab = self.tab(key)
         self.tab_widget.setCurrentWidget(tab)
-        if isinstance(tab, ReferenceTab):
-            return tab.import_csv() if key.endswith("_import") else tab.add_record()
-        if isinstance(tab, AccountsTab):
-            tab.new_account()
-            return tab.request_dialog
-        assert isinstance(tab, BlotterTab)
-        actions = tab.trade_actions
-        return actions.import_trades() if key == "trades_import" else actions.new_trade()
+        return tab
 
     def _set_tab_text(self, tab: TableTab, text: str) -> None:
         self.tab_widget.setTabText(self.tab_widget.indexOf(tab), text)
@@ -487,6 +481,8 @@ class MainWindow(QMainWindow):
         )
 
         reference_menu = self.menuBar().addMenu("&Reference")
+        for key, text in (("counterparties", "C&ounterparties"), ("instruments", "&Instruments")):
+            self._action(reference_menu, text, partial(self.show_tab, key))
         self._action(reference_menu, "&Standing settlement instructions…", self.show_ssis)
         self._action(reference_menu, "&Check settlement dates…", self.show_date_check)
 

@@ -194,3 +194,10 @@ def test_the_panel_can_be_hidden_and_stays_hidden(
     window.check_first_steps()
     wait_ops(qtbot)
     assert not panel.isVisible()
+
+
+def test_the_reference_menu_brings_the_tabs_forward(window: MainWindow) -> None:
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Reference")
+    for text, key in (("C&ounterparties", "counterparties"), ("&Instruments", "instruments")):
+        next(a for a in menu.actions() if a.text() == text).trigger()
+        assert window.tab_widget.currentWidget() is window.tab(key)
