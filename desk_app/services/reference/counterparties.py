@@ -136,7 +136,7 @@ class CounterpartyService:
         cleaned = _clean(changes)
         with self._uow.write(f"counterparty.{AMEND}", permission=Action.REFERENCE_EDIT) as session:
             row = _get(session, code)
-            check_version(row, version, f"Counterparty {row.code}")
+            check_version(session, row, version, f"Counterparty {row.code}")
             now = form_values(row, COUNTERPARTY_FIELDS)
             diff = changed(now, {k: getattr(v, "value", v) for k, v in cleaned.items()})
             if not diff:
@@ -170,7 +170,7 @@ class CounterpartyService:
         action = ACTIVATE if active else DEACTIVATE
         with self._uow.write(f"counterparty.{action}", permission=Action.REFERENCE_EDIT) as session:
             row = _get(session, code)
-            check_version(row, version, f"Counterparty {row.code}")
+            check_version(session, row, version, f"Counterparty {row.code}")
             if row.active == active:
                 raise ValidationError("active", f"{row.code} is already {_state(active)}")
             row.active = active

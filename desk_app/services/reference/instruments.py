@@ -175,7 +175,7 @@ class InstrumentService:
         cleaned = _clean(changes)
         with self._uow.write(f"instrument.{AMEND}", permission=Action.REFERENCE_EDIT) as session:
             row = _get(session, identifier)
-            check_version(row, version, f"Instrument {row.isin}")
+            check_version(session, row, version, f"Instrument {row.isin}")
             now = form_values(row, INSTRUMENT_FIELDS)
             diff = changed(now, {k: stored(v) for k, v in cleaned.items()})
             if "multiplier" in diff and row.multiplier == cleaned["multiplier"]:
@@ -214,7 +214,7 @@ class InstrumentService:
         action = ACTIVATE if active else DEACTIVATE
         with self._uow.write(f"instrument.{action}", permission=Action.REFERENCE_EDIT) as session:
             row = _get(session, identifier)
-            check_version(row, version, f"Instrument {row.isin}")
+            check_version(session, row, version, f"Instrument {row.isin}")
             if row.active == active:
                 state = "active" if active else "inactive"
                 raise ValidationError("active", f"{row.isin} is already {state}")

@@ -3,6 +3,7 @@ supervised change of one in use (its approval handler), and the import result.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -91,13 +92,26 @@ def used_by(session: Session, row: m.Counterparty | m.Instrument) -> tuple[str, 
     return tuple(USER_NAMES.get(name, name.replace("_", " ")) for name in found)
 
 
-def check_version(row: Any, version: int | None, what: str) -> None:
-    """Refuse a change made on a form older than the record (someone saved in between)."""
-    if version is not None and row.version != version:
-        raise StaleRecord(
-            f"{what} was changed by someone else since you opened it (version {version} "
-            f"then, {row.version} now); nothing was saved. Reload it and make the change again."
-        )
+def check_version(session: Session, row: Any, version: int | None, what: str) -> None:
+    """Refuse a change made on a form older than the record (someone saved in between),
+    saying who changed it last and what."""
+    if version is None or row.version == version:
+        return
+    last = session.scalars(
+        select(m.AuditEntry)
+        .where(m.AuditEntry.table_name == row.__tablename__, m.AuditEntry.record_id == str(row.id))
+        .order_by(m.AuditEntry.seq.desc())
+        .limit(1)
+    ).first()
+    who = ""
+    if last is not None:
+        fields = sorted(json.loads(last.after or "{}").keys() - {"version", "updated_at"})
+        what_changed = f" ({', '.join(fields)})" if fields and last.change == "update" else ""
+        who = f" by {last.app_user} at {last.recorded_at[:16].replace('T', ' ')}{what_changed}"
+    raise StaleRecord(
+        f"{what} was changed{who} since you opened it (version {version} then, "
+        f"{row.version} now); nothing was saved. Reload it and make the change again."
+    )
 
 
 def stored(value: Any) -> Any:

@@ -84,7 +84,7 @@ def test_add_amend_deactivate_reactivate_audited(desk: Desk) -> None:
     assert record.values["dtc_participant"] == "0417" and not record.in_use
     done = carl.counterparties.amend("HDRS", {"bic": "HDRSUS33XXX"}, record.version)
     assert done.applied and done.changed == ("bic",)  # not used yet: no approval needed
-    with pytest.raises(StaleRecord, match="changed by someone else"):
+    with pytest.raises(StaleRecord, match=r"was changed by carl at 20\d\d-.* \(bic\) since"):
         carl.counterparties.amend("HDRS", {"name": "Hudson"}, record.version)
     carl.counterparties.set_active("HDRS", False)
     with pytest.raises(ValidationError, match="already inactive"):
