@@ -190,3 +190,23 @@ def test_an_instrument_needs_a_settlement_cycle_and_a_free_identifier(desk: Desk
     carl.instruments.add({**IBM, "instrument_type": InstrumentType.EQUITY.value})
     with pytest.raises(ValidationError, match="isin: is already on the database"):
         carl.instruments.add({**IBM, "cusip": "", "isin": "US4592001014"})
+
+
+def test_a_trades_file_naming_deactivated_records_is_refused_whole(desk: Desk) -> None:
+    from tests.services.trading.test_trade_import import _importer
+
+    carl = desk.ws["carl"]
+    carl.counterparties.add(BROKER)
+    carl.instruments.add(IBM)
+    account = desk.account()
+    carl.counterparties.set_active("HDRS", False)
+    carl.instruments.set_active("US4592001014", False)
+    content = (
+        "external_id,trade_date,account,side,isin,quantity,price,currency,counterparty\n"
+        f"A-1,2026-11-24,{account},buy,US4592001014,100,150.25,USD,HDRS\n"
+    ).encode()
+    report = _importer(desk).import_bytes(content, "day.csv")
+    assert [str(p) for p in report.problems] == [
+        "day.csv:2: isin: is an inactive instrument ('US4592001014')",
+        "day.csv:2: counterparty: is an inactive counterparty ('HDRS')",
+    ]
