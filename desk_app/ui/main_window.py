@@ -385,6 +385,8 @@ class MainWindow(QMainWindow):
             self._set_connected(alive)
             if pending is not None:
                 self.approvals_tab.set_pending_count(pending)
+            if alive and self.getting_started.isVisible():
+                self.check_first_steps()  # an opening approved at another desk ticks its step
 
     def _on_ping_failed(self, _exc: Exception) -> None:
         self._ping_in_flight = False

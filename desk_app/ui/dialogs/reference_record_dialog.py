@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 from PySide6.QtWidgets import (
@@ -103,7 +104,7 @@ def _text(value: Any) -> str:
 
 
 class ReferenceRecordDialog(QDialog):
-    """The form; `saved` holds the key added, or the amendment, once the service took it."""
+    """The form; `added` holds the key added, or `amended` the amendment, once saved."""
 
     def __init__(
         self,
@@ -277,9 +278,7 @@ class ReferenceRecordDialog(QDialog):
             new = cleaned.get(name)
             new_text = _text(getattr(new, "value", new))
             if name == "multiplier" and new is not None and now.get(name) is not None:
-                from decimal import Decimal
-
-                if Decimal(str(now[name])) == new:
+                if Decimal(str(now[name])) == new:  # 1 and 1.000000 are one multiplier
                     continue
             if new_text != _text(now.get(name)):
                 out[name] = typed
