@@ -22,6 +22,8 @@ TAB_PAGES = {
     "certificates": "certificates.md",
     "manifests": "manifests.md",
     "approvals": "approvals.md",
+    "counterparties": "counterparties.md",
+    "instruments": "instruments.md",
 }
 
 #: The page a dialog's F1 opens, by the dialog's class name (or a base class's).
@@ -30,7 +32,7 @@ DIALOG_PAGES = {
     "TradeCancelDialog": "blotter.md",
     "TradeHistoryDialog": "blotter.md",
     "ImportTradesDialog": "blotter.md",
-    "AddInstrumentDialog": "blotter.md",
+    "AddInstrumentDialog": "instruments.md",
     "SettleDialog": "settlements.md",
     "SettleDateCheckDialog": "settlements.md",
     "SSIDialog": "reference-data.md",
@@ -47,6 +49,9 @@ DIALOG_PAGES = {
     "UserForm": "security.md",
     "PasswordDialog": "security.md",
     "AuditCheckDialog": "security.md",
+    "ReferenceRecordDialog": "reference-data.md",
+    "ReferenceImportDialog": "reference-data.md",
+    "SettingsDialog": "settings.md",
 }
 
 
