@@ -11,10 +11,15 @@ and writes a trades CSV of N rows naming them. Then, in the same process, it tim
 - ``raw``: the very values our import stored (read back afterwards) loaded into the
   same ``trades`` table, with the same indexes and foreign keys, of a fresh copy of
   the same database in one transaction: ``sqlite3.executemany`` with Desk's
-  connection settings on SQLite, psycopg 3 ``COPY`` on PostgreSQL.
+  connection settings on SQLite, psycopg 3 ``COPY`` on PostgreSQL;
+- ``plain``: the same values loaded the same way into a plain table of the same
+  columns (no constraints, no foreign keys) with two indexes, on the external id and
+  on the trade date, in a fresh empty database (SQLite) or schema (PostgreSQL): what
+  storing the rows costs before the blotter's indexes and the books' keys.
 
 Prints JSON: seconds and rows/s of each, ``ratio`` (our rows/s over raw rows/s; goal
->= 0.60), each run's own ratio, on SQLite the CPU seconds of both and their ratio
+>= 0.60), each run's own ratio, ``plain_ratio`` (ours over the plain load's; goal
+>= 0.25), on SQLite the CPU seconds of both and their ratio
 (steadier than wall time on a busy machine), on both the CPU seconds of our import's
 own process (on PostgreSQL without the server's), and a breakdown of our time from the
 import's progress messages (parse, check, insert, commit). Medians over ``--runs``
@@ -246,29 +251,73 @@ def _columns(conn: Any, table: str) -> list[str]:
     return [d[0] for d in cursor.description]
 
 
+def _stored_sqlite(stored: Path) -> tuple[list[str], list[Any], list[Any], list[Any]]:
+    """The trades our import stored (columns but the id, rows), the import logs, and the
+    columns' declared types and NOT NULL flags (``PRAGMA table_info``)."""
+    source = sqlite3.connect(stored)
+    try:
+        columns = [c for c in _columns(source, "trades") if c != "id"]
+        rows = source.execute(f"SELECT {', '.join(columns)} FROM trades ORDER BY id").fetchall()
+        logs = source.execute("SELECT * FROM trade_imports").fetchall()
+        info = source.execute("PRAGMA table_info(trades)").fetchall()
+    finally:
+        source.close()
+    return columns, rows, logs, info
+
+
+def _timed_load(conn: sqlite3.Connection, sql: str, rows: list[Any]) -> tuple[float, float]:
+    """One transaction of one executemany: seconds, and this process's CPU seconds."""
+    start, cpu = time.perf_counter(), time.process_time()
+    conn.execute("BEGIN")
+    conn.executemany(sql, rows)
+    conn.execute("COMMIT")
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def _insert_sql(table: str, columns: list[str]) -> str:
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
+
 def raw_sqlite(stored: Path, fresh: Path) -> tuple[float, float]:
     """executemany of ``stored``'s trades into ``fresh``'s table, one transaction.
 
     Seconds and this process's CPU seconds (SQLite runs in it): on a machine others
     keep busy, CPU time compares the work done where wall time mostly measures waiting.
     """
-    source = sqlite3.connect(stored)
-    columns = [c for c in _columns(source, "trades") if c != "id"]
-    rows = source.execute(f"SELECT {', '.join(columns)} FROM trades ORDER BY id").fetchall()
-    logs = source.execute("SELECT * FROM trade_imports").fetchall()
-    source.close()
+    columns, rows, logs, _info = _stored_sqlite(stored)
     conn = _sqlite_connect(fresh)
     try:
         marks = ", ".join("?" for _ in logs[0])
         conn.executemany(f"INSERT INTO trade_imports VALUES ({marks})", logs)  # untimed
-        insert = (
-            f"INSERT INTO trades ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-        )
-        start, cpu = time.perf_counter(), time.process_time()
-        conn.execute("BEGIN")
-        conn.executemany(insert, rows)
-        conn.execute("COMMIT")
-        return time.perf_counter() - start, time.process_time() - cpu
+        return _timed_load(conn, _insert_sql("trades", columns), rows)
+    finally:
+        conn.close()
+
+
+#: The plain load's two indexes: the external id (what a re-import looks up) and the
+#: trade date (what the blotter shows first).
+PLAIN_INDEXES = (("external_id",), ("trade_date", "id"))
+
+
+def plain_sqlite(stored: Path, empty: Path) -> tuple[float, float]:
+    """executemany of ``stored``'s trades into a plain table with two indexes, in ``empty``.
+
+    The same columns and declared types, no constraints but NOT NULL, no foreign
+    keys: the load the issue's second goal compares the whole import with.
+    """
+    columns, rows, _logs, info = _stored_sqlite(stored)
+    declared = ", ".join(
+        f"{name} {kind}{' NOT NULL' if notnull and name != 'id' else ''}"
+        f"{' PRIMARY KEY' if name == 'id' else ''}"
+        for _cid, name, kind, notnull, _default, _pk in info
+    )
+    conn = _sqlite_connect(empty)
+    try:
+        conn.execute(f"CREATE TABLE plain_trades ({declared})")
+        for n, key in enumerate(PLAIN_INDEXES):
+            conn.execute(f"CREATE INDEX ix_plain_{n} ON plain_trades ({', '.join(key)})")
+        return _timed_load(conn, _insert_sql("plain_trades", columns), rows)
     finally:
         conn.close()
 
@@ -299,6 +348,36 @@ def raw_copy(stored: str, fresh: str) -> float:
         return time.perf_counter() - start
 
 
+def plain_copy(stored: str, fresh: str) -> float:
+    """COPY of ``stored``'s trades into a plain table with two indexes in ``fresh``."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(stored) as source:
+        columns = _columns(source, "trades")
+        rows = source.execute("SELECT * FROM trades ORDER BY id").fetchall()
+        declared = source.execute(
+            "SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute "
+            "WHERE attrelid = 'trades'::regclass AND attnum > 0 AND NOT attisdropped "
+            "ORDER BY attnum"
+        ).fetchall()
+    with psycopg.connect(fresh) as conn:
+        # The columns, their types and NOT NULL; no keys, defaults or indexes but two.
+        listed = ", ".join(
+            f'"{name}" {kind}{" NOT NULL" if notnull else ""}' for name, kind, notnull in declared
+        )
+        conn.execute(f"CREATE TABLE plain_trades ({listed})")
+        for n, key in enumerate(PLAIN_INDEXES):
+            conn.execute(f"CREATE INDEX ix_plain_{n} ON plain_trades ({', '.join(key)})")
+        conn.commit()
+        start = time.perf_counter()
+        with conn.cursor() as cursor, cursor.copy(_copy_sql(sql, "plain_trades", columns)) as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.commit()
+        return time.perf_counter() - start
+
+
 def _copy_sql(sql: Any, table: str, columns: list[str]) -> Any:
     return sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
@@ -312,10 +391,14 @@ def _result(
     rows: int,
     runs: list[tuple[dict[str, Any], float]],
     raw: str,
+    plain: list[float],
+    *,
     raw_cpu: list[float] | None = None,
+    plain_cpu: list[float] | None = None,
 ) -> dict[str, Any]:
     ours_s = statistics.median(o["seconds"] for o, _ in runs)
     raw_s = statistics.median(r for _, r in runs)
+    plain_s = statistics.median(plain)
     ratios = [r / o["seconds"] for o, r in runs]  # each run's own ratio, then their median
     ours_cpu = statistics.median(o["cpu_seconds"] for o, _ in runs)
     # PostgreSQL: the work done in our process, not the server's.
@@ -326,6 +409,9 @@ def _result(
             "raw_cpu_seconds": round(statistics.median(raw_cpu), 3),
             "cpu_ratio": round(statistics.median(raw_cpu) / ours_cpu, 3),
         }
+    if plain_cpu:
+        cpu["plain_cpu_seconds"] = round(statistics.median(plain_cpu), 3)
+        cpu["plain_cpu_ratio"] = round(statistics.median(plain_cpu) / ours_cpu, 3)
     parts = ("parse_seconds", "check_seconds", "insert_seconds", "commit_seconds")
     breakdown = {
         p: round(statistics.median(o[p] for o, _ in runs), 3) for p in parts if p in runs[0][0]
@@ -343,6 +429,14 @@ def _result(
         **cpu,
         "goal": ">= 0.60",
         "goal_met": raw_s / ours_s >= 0.60,
+        "plain_seconds": round(plain_s, 3),
+        "plain": f"{raw} into a plain table with two indexes",
+        "plain_ratio": round(plain_s / ours_s, 3),
+        "plain_ratio_per_run": [
+            round(p / o["seconds"], 3) for (o, _), p in zip(runs, plain, strict=True)
+        ],
+        "plain_goal": ">= 0.25",
+        "plain_goal_met": plain_s / ours_s >= 0.25,
         "ours_breakdown": breakdown,
     }
 
@@ -350,6 +444,8 @@ def _result(
 def sqlite_case(rows: int, runs: int) -> dict[str, Any]:
     results = []
     raw_cpu: list[float] = []
+    plain: list[float] = []
+    plain_cpu: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         csv_path = folder / f"trades_{rows}.csv"
@@ -365,11 +461,17 @@ def sqlite_case(rows: int, runs: int) -> dict[str, Any]:
             if ours["added"] != rows:
                 raise SystemExit(f"imported {ours['added']} rows of {rows}")
             raw_s, raw_cpu_s = raw_sqlite(ours_db, raw_db)
+            plain_s, plain_cpu_s = plain_sqlite(ours_db, folder / f"plain{n}.db")
             results.append((ours, raw_s))
             raw_cpu.append(raw_cpu_s)
+            plain.append(plain_s)
+            plain_cpu.append(plain_cpu_s)
             print(f"sqlite run {n + 1}: ours {ours['seconds']:.2f} s", file=sys.stderr)
     how = "sqlite3 executemany, one transaction"
-    return {"engine": "sqlite", **_result(rows, results, how, raw_cpu)}
+    return {
+        "engine": "sqlite",
+        **_result(rows, results, how, plain, raw_cpu=raw_cpu, plain_cpu=plain_cpu),
+    }
 
 
 @contextmanager
@@ -400,19 +502,26 @@ def _schema(url: str) -> Iterator[tuple[str, str]]:
 
 def postgresql_case(url: str, rows: int, runs: int) -> dict[str, Any]:
     results = []
+    plain: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / f"trades_{rows}.csv"
         write_csv(csv_path, rows)
         for n in range(runs):
-            with _schema(url) as (ours_url, ours_plain), _schema(url) as (raw_url, raw_plain):
+            with (
+                _schema(url) as (ours_url, ours_plain),
+                _schema(url) as (raw_url, raw_plain),
+                _schema(url) as (_, empty_plain),
+            ):
                 build_books(ours_url)
                 build_books(raw_url)
                 ours = import_ours(ours_url, csv_path)
                 if ours["added"] != rows:
                     raise SystemExit(f"imported {ours['added']} rows of {rows}")
                 results.append((ours, raw_copy(ours_plain, raw_plain)))
+                plain.append(plain_copy(ours_plain, empty_plain))
             print(f"postgresql run {n + 1}: ours {ours['seconds']:.2f} s", file=sys.stderr)
-    return {"engine": "postgresql", **_result(rows, results, "psycopg COPY, one transaction")}
+    how = "psycopg COPY, one transaction"
+    return {"engine": "postgresql", **_result(rows, results, how, plain)}
 
 
 def bench_main(name: str, doc: str, sqlite: Any, postgresql: Any) -> None:
