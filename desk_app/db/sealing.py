@@ -232,7 +232,10 @@ def seal_batches(
 def no_cycle_collection() -> Iterator[None]:
     """Sealing a load makes hundreds of thousands of tuples and no reference cycles; the
     cycle collector, set off by so many, would walk the caller's whole heap again and
-    again (the demo's book: half of the sealing time)."""
+    again (the demo's book: half of the sealing time). Also around a whole import.
+
+    Nested or in two threads at once, the collector is back on when the outermost
+    use that turned it off ends (an inner one finds it off and leaves it so)."""
     was = gc.isenabled()
     gc.disable()
     try:
