@@ -23,6 +23,7 @@ from desk_app.domain.codes import InstrumentType, Side
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.identifiers import cusip_to_isin, validate_isin
 from desk_app.domain.money import (
+    INT64_MAX,
     MONEY_SCALE,
     PRICE_SCALE,
     QUANTITY_SCALE,
@@ -203,6 +204,19 @@ def _is_plain_number(raw: str) -> bool:
     return _PLAIN_NUMBER.fullmatch(raw) is not None  # signs, ".5", and what is refused
 
 
+#: Digits a scaled value may have and always fit in the 64-bit integer it is stored as.
+_SAFE_DIGITS = len(str(INT64_MAX)) - 1
+
+
+def _fits(plain: str, scale: int) -> bool:
+    """Whether a plain number (see `_is_plain_number`) is stored exactly, told by its digits:
+    no more than ``scale`` decimals, and too few digits to pass the largest storable
+    value. Most numbers of a file are told so without `to_scaled_int`, which decides
+    the rest (and says why one does not fit)."""
+    whole, _dot, fraction = plain.lstrip("+-").partition(".")
+    return len(fraction) <= scale and len(whole) + scale <= _SAFE_DIGITS
+
+
 def parse_amount(
     field: str, raw: str, scale: int, *, zero_allowed: bool, negative_allowed: bool = False
 ) -> Decimal:
@@ -229,6 +243,8 @@ def parse_amount(
         value = Decimal(0)  # -0 and 0.00 are 0
     elif value.is_signed() and not negative_allowed:
         raise ValidationError(field, "must not be negative", raw)
+    if _fits(raw, scale):
+        return value
     try:
         to_scaled_int(value, scale)
     except ValueError:
