@@ -41,6 +41,23 @@ run() {
 
 run --version
 grep -qx "desk-app $version" "$tmp/out" || fail "--version printed '$(cat "$tmp/out")', not $version"
+
+# The install note's per-user steps, as written (its indented block), into the
+# scratch HOME: the menu entry must point at a program that runs.
+note="$tmp/desk-app/INSTALL-LINUX.txt"
+awk '/^For one user/{on=1; next} on && /^    /{sub(/^    /, ""); print; next} on && /^\(/{exit}' \
+  "$note" >"$tmp/install-steps.sh"
+[ -s "$tmp/install-steps.sh" ] || fail "no install steps found in INSTALL-LINUX.txt"
+(cd "$tmp" && env -i HOME="$tmp/home" PATH=/usr/bin:/bin bash -eu "$tmp/install-steps.sh") ||
+  fail "the install note's steps failed"
+entry="$tmp/home/.local/share/applications/desk-app.desktop"
+program=$(sed -n 's/^Exec=//p' "$entry")
+[ -x "$program" ] || fail "the installed desktop entry runs '$program', which is not there"
+[ -f "$tmp/home/.local/share/icons/hicolor/scalable/apps/$(sed -n 's/^Icon=//p' "$entry").svg" ] ||
+  fail "the installed desktop entry's icon is missing"
+if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$entry"; fi
+app="$tmp/home/.local/bin/desk-app"  # from here on, the installed link runs everything
+run --version
 run --db "$db" --create db upgrade
 [ -s "$tmp/smoke.db" ] || fail "db upgrade made no database file"
 run --db "$db" demo-data --seed 7 --trades 300
