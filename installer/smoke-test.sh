@@ -5,9 +5,10 @@
 #
 #     installer/smoke-test.sh [dist/desk-app-VERSION-linux-x86_64.tar.gz]
 #
-# Checks: --version prints the package's version; db upgrade creates a new database
-# (with --create, as the command-line contract asks for a new file); demo-data fills
-# it; screenshot renders every tab to non-trivial PNGs; each exits 0 with no traceback.
+# Checks: --version prints the package's version; the install note's steps install it;
+# a command refuses a missing database file while db upgrade creates it (the
+# command-line contract); demo-data fills it; screenshot renders every tab to
+# non-trivial PNGs; each exits 0 with no traceback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,7 +59,15 @@ program=$(sed -n 's/^Exec=//p' "$entry")
 if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$entry"; fi
 app="$tmp/home/.local/bin/desk-app"  # from here on, the installed link runs everything
 run --version
-run --db "$db" --create db upgrade
+# The command-line contract: a missing file is never a silently new database (exit 1,
+# nothing created), except for db upgrade, which creates and migrates it.
+rc=0
+(cd "$tmp" && env -i HOME="$tmp/home" PATH=/usr/bin:/bin LANG=C.UTF-8 \
+  "$app" --db "sqlite:///$tmp/missing.db" accounts list) >/dev/null 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 1 ] && [ ! -e "$tmp/missing.db" ] && ! grep -q Traceback "$tmp/err" ||
+  fail "a command on a missing database file exited $rc (or made the file), not 1"
+echo "ok: a missing database file is refused"
+run --db "$db" db upgrade
 [ -s "$tmp/smoke.db" ] || fail "db upgrade made no database file"
 run --db "$db" demo-data --seed 7 --trades 300
 run --db "$db" --user sgoldberg screenshot --out "$tmp/shots"
