@@ -163,3 +163,22 @@ def test_the_smoke_test_is_a_script_ci_runs() -> None:
     assert "installer/smoke-test.sh" in _makefile_recipe("smoke-dist")
     ci = (ROOT / ".ci/run").read_text(encoding="utf-8")
     assert "make dist" in ci and "make smoke-dist" in ci
+
+
+def test_the_spec_excludes_no_qt_module_desk_imports() -> None:
+    """A Qt module Desk starts to use must leave the spec's exclusions, or the bundle
+    would fail where the venv works."""
+    spec = SPEC.read_text(encoding="utf-8")
+    block = spec.split("EXCLUDED_QT = [", 1)[1].split("]", 1)[0]
+    excluded = set(re.findall(r"\bQt\w+", block))
+    assert "QtWebEngineCore" in excluded and "QtQml" in excluded
+    used: set[str] = set()
+    for source in (ROOT / "desk_app").rglob("*.py"):
+        used |= set(re.findall(r"PySide6\.(Qt\w+)", source.read_text(encoding="utf-8")))
+        used |= {
+            name
+            for names in re.findall(r"from PySide6 import ([\w, ]+)", source.read_text("utf-8"))
+            for name in re.findall(r"Qt\w+", names)
+        }
+    assert {"QtCore", "QtGui", "QtWidgets"} <= used
+    assert not used & excluded, f"the spec excludes Qt modules Desk uses: {used & excluded}"
