@@ -64,6 +64,7 @@ ACTIONS = {
     "transfer.cash": "Cash journal",
     "transfer.securities": "Securities journal",
     "ssi.change": "Change standing instruction",
+    "rules.change": "Change settlement rules",
     "user.grant": "Grant power to a user",
     "reference.change_in_use": "Change reference data in use",
 }

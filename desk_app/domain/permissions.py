@@ -41,6 +41,7 @@ class Action(StrEnum):
     SETTLEMENT_DATES_CORRECT = "settlement.correct_dates"
     FAIL_RULES = "fails.rules"
     SSI_CHANGE = "ssi.change"
+    RULE_CHANGE = "rules.change"
     TRANSFER_CASH = "transfer.cash"
     TRANSFER_SECURITIES = "transfer.securities"
     CERTIFICATE_REGISTER = "certificate.register"
@@ -97,6 +98,10 @@ _LABELS = {
         "manifests become exceptions"
     ),
     Action.SSI_CHANGE: "Request adding or changing a standing settlement instruction",
+    Action.RULE_CHANGE: (
+        "Request a change to the settlement rules: cycles, calendar overrides, fail rules, "
+        "aging limits"
+    ),
     Action.TRANSFER_CASH: "Request a cash journal from one account to another",
     Action.TRANSFER_SECURITIES: "Request a securities journal from one account to another",
     Action.CERTIFICATE_REGISTER: "Add certificates to the register (by hand or from a CSV file)",
@@ -129,6 +134,7 @@ SUPERVISED = frozenset(
         Action.TRANSFER_CASH,
         Action.TRANSFER_SECURITIES,
         Action.SSI_CHANGE,
+        Action.RULE_CHANGE,
         Action.CERTIFICATE_REPLACE,
         Action.USER_GRANT,
         Action.REFERENCE_CHANGE_IN_USE,
@@ -161,6 +167,7 @@ _TRADING = frozenset(
         # instruments; what would change booked trades is supervised (see SUPERVISED).
         Action.REFERENCE_EDIT,
         Action.REFERENCE_CHANGE_IN_USE,
+        Action.RULE_CHANGE,
     }
 )
 
@@ -201,6 +208,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.USER_VIEW,
         Action.AUDIT_VERIFY,
         Action.FAIL_RULES,
+        Action.RULE_CHANGE,
         Action.BOX_COUNT,
         Action.BOX_COUNT_RESOLVE,
         Action.SETTLEMENT_DATES_CORRECT,

@@ -36,6 +36,7 @@ from desk_app.services.reference.counterparties import CounterpartyService
 from desk_app.services.reference.instruments import InstrumentService
 from desk_app.services.reference.lists import ReferenceService
 from desk_app.services.reference.records import ReferenceChangeHandler
+from desk_app.services.reference.rules import RulesService
 from desk_app.services.settlement.fails import FailsService
 from desk_app.services.settlement.netting import NettingService
 from desk_app.services.settlement.settlement_messages import SettlementMessageService
@@ -86,6 +87,7 @@ class Workspace:
     ssis: SSIService = field(init=False)
     counterparties: CounterpartyService = field(init=False)
     instruments: InstrumentService = field(init=False)
+    rules: RulesService = field(init=False)
     netting: NettingService = field(init=False)
     certificate_moves: CertificateMoves = field(init=False)
     manifests: ManifestService = field(init=False)
@@ -127,6 +129,7 @@ class Workspace:
         self.transfers = TransferService(self.uow, self.approvals)
         self.fails = FailsService(self.sessions, self.uow, self.calendar)
         self.ssis = SSIService(self.uow, self.approvals)
+        self.rules = RulesService(self.uow, self.approvals)
         self.netting = NettingService(self.uow)
         self.firm = FirmService(self.uow)
         self.backups = BackupService(self.url, self.user)

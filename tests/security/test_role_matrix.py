@@ -29,6 +29,7 @@ from desk_app.demo.catalogue_people import DEMO_PASSWORD
 from desk_app.domain.codes import AccountStatus, Role, Side
 from desk_app.domain.errors import DeskError, NotPermitted
 from desk_app.domain.permissions import Action, allowed
+from desk_app.domain.rule_changes import RuleKind
 from desk_app.domain.states import (
     ApprovalStatus,
     CertificateStatus,
@@ -198,6 +199,9 @@ ROUTES: dict[Action, Route] = {
         date(2000, 1, 1), date(2099, 12, 31)
     ),  # fmt: skip
     Action.FAIL_RULES: lambda ws, b: ws.fails.set_rule_days("REGSHO-SHORT", 13),
+    Action.RULE_CHANGE: lambda ws, b: ws.rules.request(
+        RuleKind.FAIL_RULE, {"code": "REGSHO-LONG", "days": "12"}, "the new close-out rule"
+    ),
     Action.SSI_CHANGE: lambda ws, b: ws.ssis.request_add(
         {
             "counterparty": b.counterparty,

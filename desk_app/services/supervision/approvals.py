@@ -149,7 +149,9 @@ _RECORD = [c.key for c in REQUEST_COLUMNS].index("target_key")
 _KINDS = {
     "accounts": "account", "trades": "trade", "journals": "journal",
     "standing_settlement_instructions": "standing instruction", "certificates": "certificate",
-    "users": "user",
+    "users": "user", "settlement_cycles": "settlement cycle",
+    "calendar_overrides": "calendar override", "fail_rules": "fail rule",
+    "aging_limits": "aging limit",
 }  # fmt: skip
 
 
