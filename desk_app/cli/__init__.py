@@ -64,6 +64,7 @@ def build_parser(more: Sequence[Registration] = ()) -> argparse.ArgumentParser:
         import_cmds,
         manifest_cmds,
         reference_cmds,
+        rules_cmds,
         settlement_cmds,
         ssi_cmds,
         trade_cmds,
@@ -81,6 +82,7 @@ def build_parser(more: Sequence[Registration] = ()) -> argparse.ArgumentParser:
         db_cmds, calendar_cmds, account_cmds, reference_cmds,
         user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds, export_cmds,
         settlement_cmds, transfer_cmds, fails_cmds, ssi_cmds, certificate_cmds, manifest_cmds,
+        rules_cmds,
     ):  # fmt: skip
         module.register(commands)
     for register in more:

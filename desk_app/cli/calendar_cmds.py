@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from typing import Any
 
+from desk_app.cli import rules_cmds
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
 from desk_app.cli.output import print_rows
 from desk_app.domain.codes import InstrumentType
@@ -67,6 +68,7 @@ def register(commands: Any) -> None:
     listing = over_sub.add_parser("list", help="every override")
     add_format(listing)
     listing.set_defaults(handler=list_overrides)
+    rules_cmds.register_overrides(sub)
 
     check = sub.add_parser(
         "check",
