@@ -39,6 +39,7 @@ from desk_app.ui.workers import run_in_background
 
 if TYPE_CHECKING:
     from desk_app.ui.dialogs.about_dialog import AboutDialog
+    from desk_app.ui.dialogs.rules_dialog import RulesDialog
     from desk_app.ui.dialogs.settings_dialog import SettingsDialog
     from desk_app.ui.dialogs.ssi_dialog import SSIDialog
     from desk_app.ui.tabs.approvals_tab import ApprovalsTab
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._workspace: WorkspaceView | None = None
         self.ssi_dialog: SSIDialog | None = None
+        self.rules_dialog: RulesDialog | None = None
         self._ping_in_flight = False
         self._painted = False
         self.about_dialog: AboutDialog | None = None
@@ -205,6 +207,8 @@ class MainWindow(QMainWindow):
         self._clear_text = message
         if self.ssi_dialog is not None:  # it lists the database being left
             self.ssi_dialog.close()
+        if self.rules_dialog is not None:
+            self.rules_dialog.close()
         for tab in self.built_tabs():
             tab.clear(message)
         self.setWindowTitle("Desk")
@@ -486,6 +490,7 @@ class MainWindow(QMainWindow):
         for key, text in (("counterparties", "C&ounterparties"), ("instruments", "&Instruments")):
             self._action(reference_menu, text, partial(self.show_tab, key))
         self._action(reference_menu, "&Standing settlement instructions…", self.show_ssis)
+        self._action(reference_menu, "Settlement &rules…", self.show_rules)
         self._action(reference_menu, "&Check settlement dates…", self.show_date_check)
 
         help_menu = self.menuBar().addMenu("&Help")
@@ -506,6 +511,19 @@ class MainWindow(QMainWindow):
         self.ssi_dialog = SSIDialog(self._workspace.ssis, self._workspace.user, self)
         self.ssi_dialog.show()
         return self.ssi_dialog
+
+    def show_rules(self) -> RulesDialog | None:
+        """Cycles, calendar overrides, fail rules and aging limits, changed by request."""
+        if self._workspace is None:
+            return None
+        from desk_app.ui.dialogs.rules_dialog import RulesDialog
+
+        if self.rules_dialog is not None:
+            self.rules_dialog.deleteLater()
+        self.rules_dialog = RulesDialog(self._workspace.rules, self._workspace.user, self)
+        self.rules_dialog.check_dates_requested.connect(self.show_date_check)
+        self.rules_dialog.show()
+        return self.rules_dialog
 
     def show_date_check(self) -> QWidget | None:
         """Open obligations whose settlement date today's calendar rules would set otherwise."""

@@ -166,7 +166,12 @@ class RulesService:
 
     def request(self, kind: RuleKind, values: Mapping[str, Any], reason: str) -> int:
         """Ask to add a cycle, set an override, or change a rule's or limit's days."""
-        clean = check_row(kind, values, self._today()).raise_problems()
+        checked = check_row(kind, values, self._today())
+        if not reason.strip():
+            checked.problems.append(
+                ValidationError("request reason", "say why the change is needed")
+            )
+        clean = checked.raise_problems()
         with self._uow.read() as session:
             target = _check_applies(session, kind, clean)
             before = {} if target is None else _shown(kind, target)
@@ -222,9 +227,13 @@ class RulesService:
         reader.read_content(path.read_bytes())
         result.problems.extend(reader.problems)
         result.rows = len(reader.rows)
-        if not reader.problems:
+        # Lines that read well are checked against the database too: every problem at once.
+        bad = {p.line for p in reader.problems}
+        sound = [(line, values) for line, values in reader.rows if line not in bad]
+        if sound:
             with self._uow.read() as session:
-                result.problems.extend(_conflicts(session, path.name, kind, reader.rows))
+                result.problems.extend(_conflicts(session, path.name, kind, sound))
+            result.problems.sort(key=lambda p: p.line)
         if result.problems or dry_run:
             return result
         rows = [values for _line, values in reader.rows]
@@ -369,7 +378,7 @@ def _check_applies(session: Session, kind: RuleKind, v: Mapping[str, Any]) -> An
     row = _by_code(session, kind, v["code"])
     if row is None:
         known = ", ".join(str(r[0]) for r in _ROWS[kind](session))
-        raise ValidationError("code", f"is not a {kind.label}; known: {known}", v["code"])
+        raise ValidationError("code", f"is not a known {kind.label} (known: {known})", v["code"])
     if row.days == v["days"]:
         raise ValidationError("days", "is already the value", str(v["days"]))
     return row

@@ -155,7 +155,7 @@ def test_rule_days_are_versioned_and_the_aging_limit_moves_the_manifests(desk: D
     assert ("REGSHO-SHORT", 2) in [(r[0], r[5]) for r in maker.rows(RuleKind.FAIL_RULE)]
     with pytest.raises(RuleProblems, match="between 1 and 365"):
         maker.request(RuleKind.AGING_LIMIT, {"code": "manifest_unreceipted", "days": "0"}, "x")
-    with pytest.raises(ValidationError, match="is not a fail rule"):
+    with pytest.raises(ValidationError, match="is not a known fail rule"):
         maker.request(RuleKind.FAIL_RULE, {"code": "NOPE", "days": "2"}, "x")
 
 
@@ -192,6 +192,7 @@ def test_an_import_is_one_request_all_or_nothing(desk: Desk, tmp_path: Path) -> 
         "overrides.csv:3: calendar_code: is not a calendar; known: US, US-GOVT, EU, GB, CH ('XX')",
         "overrides.csv:3: settlement_day: is not open or closed ('maybe')",
         "overrides.csv:3: reason: is required",
+        "overrides.csv:4: row: repeats line 2 (US/2026-12-24)",
     ]
     assert result.request_id is None
     good = tmp_path / "good.csv"
