@@ -42,7 +42,7 @@ def test_an_override_is_requested_approved_and_moves_the_settlement_date(
     code, out, _ = run(capsys, *carl, "calendar", "overrides", "list", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["calendar_code"], r["day"], r["settlement_day"]) for r in rows] == [
-        ("US", "2031-01-08", "no")
+        ("US", "2031-01-08", "closed")
     ]
     assert rows[0]["id"] == out.splitlines()[1].split(",")[0]  # the id first
 

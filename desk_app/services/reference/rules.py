@@ -68,15 +68,30 @@ COLUMNS: Mapping[RuleKind, tuple[Column, ...]] = {
         Column("id", "Override", K.INT),
         Column("calendar_code", "Calendar"),
         Column("day", "Day", K.DATE),
-        Column("settlement_day", "Settlement day", K.BOOL),
+        Column("settlement_day", "The day is", tooltip="Open or closed for settlement"),
         Column("reason", "Reason"),
     ),
     RuleKind.FAIL_RULE: (
         Column("code", "Rule"),
         Column("label", "What it is"),
-        Column("kind", "Kind"),
-        Column("side", "Side"),
-        Column("applies", "Applies to"),
+        Column(
+            "kind",
+            "Kind",
+            K.STATUS,
+            {"close_out": "Close-out deadline", "capital": "Capital charge"},
+        ),
+        Column("side", "Side", K.STATUS, {"ftd": "Fail to deliver", "ftr": "Fail to receive"}),
+        Column(
+            "applies",
+            "Applies to",
+            K.STATUS,
+            {
+                "any": "Any",
+                "long": "Long sale",
+                "short": "Short sale",
+                "threshold": "Threshold security",
+            },
+        ),
         Column("days", "Days", K.INT),
     ),
     RuleKind.AGING_LIMIT: (
@@ -290,7 +305,10 @@ def _cycle_rows(session: Session) -> list[Row]:
 def _override_rows(session: Session) -> list[Row]:
     o = m.CalendarOverride
     found = session.scalars(select(o).order_by(o.calendar_code, o.day)).all()
-    return [(r.id, r.calendar_code, r.day, r.is_settlement_day, r.reason) for r in found]
+    return [
+        (r.id, r.calendar_code, r.day, "open" if r.is_settlement_day else "closed", r.reason)
+        for r in found
+    ]
 
 
 def _fail_rows(session: Session) -> list[Row]:

@@ -70,7 +70,7 @@ FORMS: Mapping[RuleKind, tuple[Field, ...]] = {
         Field("calendar_code", "Calendar", choices=_CALENDARS),
         Field("day", "Day", "YYYY-MM-DD"),
         Field("settlement_day", "The day is", choices=(("Closed", "closed"), ("Open", "open"))),
-        Field("reason", "Why", "shown wherever the day is used"),
+        Field("reason", "Why it is open or closed", "shown wherever the day is used"),
         _BACKDATE,
     ),
     RuleKind.FAIL_RULE: (
@@ -219,14 +219,12 @@ class RulePage(QWidget):
         if not index.isValid():
             return
         for n, column in enumerate(self.columns):
-            key = "settlement_day" if column.key == "settlement_day" else column.key
-            widget = self.inputs.get(key)
+            widget = self.inputs.get(column.key)
             value = self.model.cell(index.row(), n).value
             if isinstance(widget, QLineEdit):
                 widget.setText("" if value is None else str(value))
             elif isinstance(widget, QComboBox):
-                wanted = ("open" if value else "closed") if isinstance(value, bool) else value
-                widget.setCurrentIndex(max(0, widget.findData(wanted)))
+                widget.setCurrentIndex(max(0, widget.findData(value)))
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
