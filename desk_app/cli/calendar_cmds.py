@@ -1,4 +1,4 @@
-"""``calendar settle-date``, ``holidays``, ``override`` and ``check``."""
+"""``calendar settle-date``, ``holidays``, ``overrides`` (see `rules_cmds`) and ``check``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from desk_app.cli import rules_cmds
-from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject
+from desk_app.cli.common import EXIT_OK, CommandContext, add_format
 from desk_app.cli.output import print_rows
 from desk_app.domain.codes import InstrumentType
 from desk_app.domain.cutoffs import market_today
@@ -51,23 +51,6 @@ def register(commands: Any) -> None:
     add_format(closed)
     closed.set_defaults(handler=holidays)
 
-    override = sub.add_parser("override", help="force a day open or closed on a calendar")
-    over_sub = override.add_subparsers(dest="override_command", metavar="ACTION", required=True)
-    add = over_sub.add_parser("add", help="add or replace an override")
-    add.add_argument("--calendar", required=True)
-    add.add_argument("--date", type=iso_date, required=True, metavar="YYYY-MM-DD")
-    state = add.add_mutually_exclusive_group(required=True)
-    state.add_argument("--closed", action="store_true", help="not a settlement day")
-    state.add_argument("--open", action="store_true", help="a settlement day after all")
-    add.add_argument("--reason", required=True, help="why (shown wherever the day is used)")
-    add.set_defaults(handler=add_override)
-    remove = over_sub.add_parser("remove", help="remove an override")
-    remove.add_argument("--calendar", required=True)
-    remove.add_argument("--date", type=iso_date, required=True, metavar="YYYY-MM-DD")
-    remove.set_defaults(handler=remove_override)
-    listing = over_sub.add_parser("list", help="every override")
-    add_format(listing)
-    listing.set_defaults(handler=list_overrides)
     rules_cmds.register_overrides(sub)
 
     check = sub.add_parser(
@@ -106,44 +89,12 @@ def settle_date(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 
 HOLIDAY_COLUMNS = (Column("date", "Date", ColumnKind.DATE), Column("reason", "Closed for"))
-OVERRIDE_COLUMNS = (
-    Column("calendar", "Calendar"),
-    Column("date", "Date", ColumnKind.DATE),
-    Column("settlement_day", "Settlement day", ColumnKind.BOOL),
-    Column("reason", "Reason"),
-)
 
 
 def holidays(ctx: CommandContext, args: argparse.Namespace) -> int:
     with ctx.open() as workspace:
         rows = workspace.calendar.closed_days(args.calendar, args.year, trading=args.trading)
     print_rows(HOLIDAY_COLUMNS, rows, args.format)
-    return EXIT_OK
-
-
-def add_override(ctx: CommandContext, args: argparse.Namespace) -> int:
-    with ctx.open() as workspace:
-        workspace.calendar.set_override(args.calendar, args.date, bool(args.open), args.reason)
-    state = "open" if args.open else "closed"
-    print(f"{args.calendar.upper()} {args.date.isoformat()} {state}")
-    return EXIT_OK
-
-
-def remove_override(ctx: CommandContext, args: argparse.Namespace) -> int:
-    with ctx.open() as workspace:
-        removed = workspace.calendar.remove_override(args.calendar, args.date)
-    if not removed:
-        return reject(f"calendar override remove: no override on {args.calendar} {args.date}")
-    return EXIT_OK
-
-
-def list_overrides(ctx: CommandContext, args: argparse.Namespace) -> int:
-    with ctx.open() as workspace:
-        rows = [
-            (code, o.day, o.is_settlement_day, o.reason)
-            for code, o in workspace.calendar.overrides()
-        ]
-    print_rows(OVERRIDE_COLUMNS, rows, args.format)
     return EXIT_OK
 
 

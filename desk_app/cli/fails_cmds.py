@@ -1,4 +1,7 @@
-"""``fails list|report|rules|rule|threshold``: the fails desk's list, report and rules."""
+"""``fails list|report|rules|threshold``: the fails desk's list, report and rules.
+
+A rule's days change by supervised request: ``fail-rules amend`` (`rules_cmds`).
+"""
 
 from __future__ import annotations
 
@@ -29,10 +32,6 @@ def register(commands: Any) -> None:
     report.set_defaults(handler=print_report)
     rules = sub.add_parser("rules", help="the close-out deadlines and capital-charge ages")
     rules.set_defaults(handler=list_rules)
-    rule = sub.add_parser("rule", help="change a rule's settlement days (compliance, supervisors)")
-    rule.add_argument("code", metavar="CODE", help="as `fails rules` lists it")
-    rule.add_argument("--days", type=int, required=True, metavar="N")
-    rule.set_defaults(handler=set_rule)
     threshold = sub.add_parser(
         "threshold", help="put an instrument on the Reg SHO threshold list, or take it off"
     )
@@ -55,13 +54,6 @@ def list_rules(ctx: CommandContext, args: argparse.Namespace) -> int:
         for rule in workspace.fails.rules():
             print(f"{rule.code:<18} {rule.side.value}  {rule.applies.value:<9} "
                   f"S+{rule.days:<3} {rule.label}")  # fmt: skip
-    return EXIT_OK
-
-
-def set_rule(ctx: CommandContext, args: argparse.Namespace) -> int:
-    with ctx.open() as workspace:
-        rule = workspace.fails.set_rule_days(args.code, args.days)
-    print(f"{rule.code}: S+{rule.days} ({rule.label})", file=sys.stderr)
     return EXIT_OK
 
 

@@ -90,12 +90,9 @@ def _register_follow_up(sub: Any) -> None:
     listing.set_defaults(handler=lister(
         lambda ws, args: ws.manifests.manifests(args.status or (), search=args.search)
     ))  # fmt: skip
-    overdue = sub.add_parser("unreceipted", help="picked up, not receipted within the limit")
-    overdue.add_argument(
-        "--set-days",
-        type=int,
-        metavar="N",
-        help="change the limit: N business days (supervisors, compliance)",
+    overdue = sub.add_parser(
+        "unreceipted",
+        help="picked up, not receipted within the limit (change it: aging-limits amend)",
     )
     overdue.set_defaults(handler=unreceipted)  # fmt: skip
     show = sub.add_parser("show", help="a manifest, its certificates and its prints")
@@ -201,8 +198,6 @@ def receipt_manifest(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 def unreceipted(ctx: CommandContext, args: argparse.Namespace) -> int:
     with ctx.open() as workspace:
-        if args.set_days is not None:
-            workspace.manifests.set_unreceipted_limit(args.set_days)
         limit = workspace.manifests.unreceipted_limit()
         late = workspace.manifests.unreceipted()
     print(f"the limit: {limit} business days after pickup", file=sys.stderr)

@@ -266,8 +266,7 @@ def test_database_trouble_during_a_command_is_one_line_not_a_traceback(
     holder.execute("BEGIN IMMEDIATE")  # readers still work; a writer must wait, then give up
     try:
         code, out, err = run(
-            capsys, "--db", url, "calendar", "override", "add", "--calendar", "US",
-            "--date", "2026-12-24", "--closed", "--reason", "test",
+            capsys, "--db", url, "user", "add", "newbie", "--role", "clerk",
         )  # fmt: skip
     finally:
         holder.execute("ROLLBACK")

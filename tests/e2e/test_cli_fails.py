@@ -33,11 +33,12 @@ def test_fails_list_report_and_rules(
     assert code == 0 and (tmp_path / "fails.pdf").read_bytes().startswith(b"%PDF")
     code, out, _ = run(capsys, *carl, "fails", "rules")
     assert code == 0 and "REGSHO-SHORT" in out and "S+1" in out
-    code, _, err = run(capsys, *carl, "fails", "rule", "REGSHO-SHORT", "--days", "2")
-    assert code == 1 and "needs the supervisor or compliance role" in err
+    code, out, _ = run(capsys, *carl, "fail-rules", "amend", "REGSHO-SHORT", "--days", "2",
+                       "--reason", "the firm's tighter close-out")  # fmt: skip
+    assert code == 0
+    assert run(capsys, *carl, "approvals", "approve", out.splitlines()[-1])[0] == 1
     sue = cli_as(settling_desk.url, "sue")
-    code, _, err = run(capsys, *sue, "fails", "rule", "REGSHO-SHORT", "--days", "2")
-    assert (code, err.strip()) == (0, "REGSHO-SHORT: S+2 (Reg SHO 204 close-out: short sale)")
+    assert run(capsys, *sue, "approvals", "approve", out.splitlines()[-1])[0] == 0
     code, _, err = run(capsys, *sue, "fails", "threshold", "US0378331005", "--on")
     assert code == 0 and "is on the Reg SHO threshold list" in err
     code, out, _ = run(capsys, *carl, "fails", "list", "--as-of", "2026-12-03", "--format", "csv")
