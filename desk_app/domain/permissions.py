@@ -22,7 +22,6 @@ class Action(StrEnum):
     ACCOUNT_OPEN = "account.open"
     ACCOUNT_AMEND = "account.amend"
     ACCOUNT_SET_STATUS = "account.set_status"
-    CALENDAR_OVERRIDE = "calendar.override"
     APPROVAL_VIEW_ALL = "approval.view_all"
     APPROVAL_DECIDE = "approval.decide"
     USER_VIEW = "user.view"
@@ -71,7 +70,6 @@ _LABELS = {
     Action.ACCOUNT_OPEN: "Request an account opening",
     Action.ACCOUNT_AMEND: "Request an account amendment",
     Action.ACCOUNT_SET_STATUS: "Request restricting, closing or reopening an account",
-    Action.CALENDAR_OVERRIDE: "Override a settlement calendar day",
     Action.APPROVAL_VIEW_ALL: "See everyone's approval requests",
     Action.APPROVAL_DECIDE: "Approve or reject another user's request",
     Action.USER_VIEW: "See the user list",
@@ -93,10 +91,7 @@ _LABELS = {
     Action.SETTLEMENT_DATES_CORRECT: (
         "Correct pending obligations' settlement dates to today's calendar rules"
     ),
-    Action.FAIL_RULES: (
-        "Change the fails rules, the Reg SHO threshold list and when unreceipted "
-        "manifests become exceptions"
-    ),
+    Action.FAIL_RULES: "Put instruments on and off the Reg SHO threshold list",
     Action.SSI_CHANGE: "Request adding or changing a standing settlement instruction",
     Action.RULE_CHANGE: (
         "Request a change to the settlement rules: cycles, calendar overrides, fail rules, "
@@ -192,7 +187,6 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.ACCOUNT_OPEN,
         Action.ACCOUNT_AMEND,
         Action.ACCOUNT_SET_STATUS,
-        Action.CALENDAR_OVERRIDE,
         Action.APPROVAL_VIEW_ALL,
         Action.APPROVAL_DECIDE,
         Action.GRANT_DECIDE,
@@ -215,7 +209,6 @@ GRANTS: dict[Role, frozenset[Action]] = {
     },
     Role.ADMIN: _COMMON
     | {
-        Action.CALENDAR_OVERRIDE,
         Action.USER_VIEW,
         Action.USER_MANAGE,
         Action.USER_GRANT,

@@ -106,7 +106,7 @@ class Workspace:
         self.settling = SettlingService(self.uow)
         self.settlement_messages = SettlementMessageService(self.uow)
         self.certificates = CertificateService(self.sessions, self.uow)
-        self.calendar = CalendarService(self.sessions, self.uow)
+        self.calendar = CalendarService(self.sessions)
         self.approvals = ApprovalService(self.uow)
         self.certificate_moves = CertificateMoves(self.uow, self.approvals)
         us_calendar = partial(self.calendar.calendar, "US")

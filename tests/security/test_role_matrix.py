@@ -147,7 +147,6 @@ def _amended(ws: Workspace, trade_id: int) -> TradeTerms:
 
 Route = Callable[[Workspace, Book], object]
 PRINCIPAL = Registration("S24", date(2020, 1, 1))
-OUT_OF_DAY = date(2031, 1, 2)
 
 #: One service call per action: what the tab's button and the CLI's command call.
 ROUTES: dict[Action, Route] = {
@@ -164,9 +163,6 @@ ROUTES: dict[Action, Route] = {
     ),  # fmt: skip
     Action.ACCOUNT_SET_STATUS: lambda ws, b: ws.accounts.request_status(
         b.other_account, "restricted", "legal hold"
-    ),  # fmt: skip
-    Action.CALENDAR_OVERRIDE: lambda ws, b: ws.calendar.set_override(
-        "US", OUT_OF_DAY, False, "storm"
     ),  # fmt: skip
     Action.APPROVAL_VIEW_ALL: lambda ws, b: ws.approvals.detail(b.others_request),
     Action.APPROVAL_DECIDE: lambda ws, b: ws.approvals.approve(
@@ -198,7 +194,7 @@ ROUTES: dict[Action, Route] = {
     Action.SETTLEMENT_DATES_CORRECT: lambda ws, b: ws.settle_dates.correct(
         date(2000, 1, 1), date(2099, 12, 31)
     ),  # fmt: skip
-    Action.FAIL_RULES: lambda ws, b: ws.fails.set_rule_days("REGSHO-SHORT", 13),
+    Action.FAIL_RULES: lambda ws, b: ws.fails.set_threshold(b.isin, True),
     Action.RULE_CHANGE: lambda ws, b: ws.rules.request(
         RuleKind.FAIL_RULE, {"code": "REGSHO-LONG", "days": "12"}, "the new close-out rule"
     ),

@@ -171,19 +171,6 @@ class ManifestService:
                 select(m.AgingLimit.days).where(m.AgingLimit.code == UNRECEIPTED_LIMIT)
             ).first()
 
-    def set_unreceipted_limit(self, days: int) -> None:
-        """After how many business days a manifest picked up and not receipted is an
-        exception (reference data; compliance or a supervisor sets it)."""
-        if not 1 <= days <= 60:
-            raise ValidationError("days", "must be between 1 and 60", str(days))
-        with self._uow.write(Action.FAIL_RULES) as session:
-            row = session.scalars(
-                select(m.AgingLimit).where(m.AgingLimit.code == UNRECEIPTED_LIMIT)
-            ).first()
-            if row is None:
-                raise DeskError(f"reference data has no aging limit {UNRECEIPTED_LIMIT!r}")
-            row.days = days
-
     def known_address(self, recipient: str) -> str | None:
         """The address the last manifest to ``recipient`` went to."""
         with self._uow.read() as session:

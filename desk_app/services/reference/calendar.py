@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -11,22 +10,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk_app.db import models
 from desk_app.domain import calendars, settlement
 from desk_app.domain.codes import InstrumentType
-from desk_app.domain.errors import NotPermitted
-from desk_app.domain.permissions import Action
-from desk_app.services.unit_of_work import UnitOfWork
 
 
 class CalendarService:
-    """Answers "when does this settle?" with the user's current reference data."""
+    """Answers "when does this settle?" with the user's current reference data.
 
-    def __init__(self, sessions: sessionmaker[Session], uow: UnitOfWork | None = None) -> None:
+    It only reads: the cycles and overrides change by supervised request (`rules`).
+    """
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
-        self._uow = uow
-
-    def _write(self, action: str) -> AbstractContextManager[Session]:
-        if self._uow is None:
-            raise NotPermitted("calendar overrides need a signed-in user")
-        return self._uow.write(action, permission=Action.CALENDAR_OVERRIDE)
 
     def cycles(self) -> list[settlement.SettlementCycle]:
         with self._sessions() as session:
@@ -92,35 +85,3 @@ class CalendarService:
                 (r.calendar_code, calendars.CalendarOverride(r.day, r.is_settlement_day, r.reason))
                 for r in rows
             ]
-
-    def set_override(self, code: str, day: date, is_settlement_day: bool, reason: str) -> None:
-        """Force ``day`` open or closed on calendar ``code`` (replacing any earlier override)."""
-        code = code.strip().upper()
-        calendars.calendar_for(code)  # refuses an unknown calendar
-        override = calendars.CalendarOverride(day, is_settlement_day, reason.strip())
-        with self._write("calendar.set_override") as session:
-            row = session.scalars(
-                select(models.CalendarOverride).where(
-                    models.CalendarOverride.calendar_code == code,
-                    models.CalendarOverride.day == day,
-                )
-            ).one_or_none()
-            if row is None:
-                row = models.CalendarOverride(calendar_code=code, day=day)
-                session.add(row)
-            row.is_settlement_day = override.is_settlement_day
-            row.reason = override.reason
-
-    def remove_override(self, code: str, day: date) -> bool:
-        """Drop the override of ``day``; False if there was none."""
-        with self._write("calendar.remove_override") as session:
-            row = session.scalars(
-                select(models.CalendarOverride).where(
-                    models.CalendarOverride.calendar_code == code.strip().upper(),
-                    models.CalendarOverride.day == day,
-                )
-            ).one_or_none()
-            if row is None:
-                return False
-            session.delete(row)
-            return True

@@ -191,20 +191,6 @@ class FailsService:
             rows = session.scalars(select(m.FailRule).order_by(m.FailRule.code)).all()
             return [FailRule(r.code, r.label, r.kind, r.side, r.applies, r.days) for r in rows]
 
-    def set_rule_days(self, code: str, days: int) -> FailRule:
-        """Change how many settlement days after the settlement date a rule bites."""
-        if not 0 <= days <= 365:
-            raise ValidationError("days", "must be between 0 and 365", str(days))
-        with self._uow.write(Action.FAIL_RULES) as session:
-            row = session.scalars(
-                select(m.FailRule).where(m.FailRule.code == code.strip().upper())
-            ).one_or_none()
-            if row is None:
-                known = ", ".join(r.code for r in self.rules())
-                raise DeskError(f"no fails rule {code!r} (the rules are {known})")
-            row.days = days
-            return FailRule(row.code, row.label, row.kind, row.side, row.applies, row.days)
-
     def set_threshold(self, isin: str, on: bool) -> None:
         """Put an instrument on the Reg SHO threshold list, or take it off."""
         code = parse_isin("isin", isin.strip().upper())

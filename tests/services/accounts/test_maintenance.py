@@ -12,6 +12,7 @@ from sqlalchemy import text
 from desk_app.db import models as m
 from desk_app.domain.errors import DeskError, IllegalTransition, NotPermitted, ValidationError
 from desk_app.domain.history import FieldDiff
+from desk_app.domain.rule_changes import RuleKind
 from desk_app.domain.states import ApprovalStatus
 from desk_app.services import audit
 from desk_app.services.accounts.maintenance import AccountService, new_york_today
@@ -134,16 +135,18 @@ def test_approved_open_refused_if_the_number_was_taken_meanwhile(desk: Desk) -> 
 
 
 def test_history_of_a_deleted_record(desk: Desk) -> None:
-    sue = desk.ws["sue"]
-    sue.calendar.set_override("US", date(2030, 1, 2), False, "storm")
-    sue.calendar.set_override("US", date(2030, 1, 2), True, "storm passed")
+    sue, sam = desk.ws["sue"], desk.ws["sam"]
+    day = {"calendar_code": "US", "day": "2030-01-02"}
+    for state, why in (("closed", "storm"), ("open", "storm passed")):
+        values = {**day, "settlement_day": state, "reason": why}
+        sam.approvals.approve(sue.rules.request(RuleKind.OVERRIDE, values, why))
     [created] = [e for e in desk.audit_entries() if e.table_name == "calendar_overrides"][:1]
     record_id = created.record_id
     with sue.uow.read() as session:
         row = session.get(m.CalendarOverride, int(record_id))
         assert row is not None
         latest = audit.snapshot(row)
-    assert sue.calendar.remove_override("US", date(2030, 1, 2))
+    sam.approvals.approve(sue.rules.request_removal(day, "not needed"))
     history = sue.history.history("calendar_overrides", record_id)
     assert [c.change for c in history.changes] == ["create", "update", "delete"]
     assert history.versions[0] is None and history.versions[-1] is None

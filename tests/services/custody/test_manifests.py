@@ -11,6 +11,7 @@ import pytest
 from desk_app.domain.codes import Role
 from desk_app.domain.errors import IllegalTransition, NotPermitted, ValidationError
 from desk_app.domain.listing import iter_rows
+from desk_app.domain.rule_changes import RuleKind, RuleProblems
 from desk_app.domain.states import CertificateStatus, ManifestStatus
 from desk_app.services.custody.manifest_airbill import check_airbill
 from desk_app.services.custody.manifest_counts import COUNT_FAILED
@@ -179,11 +180,13 @@ def test_unreceipted_manifests_age_into_exceptions_by_business_day(desk: Desk) -
                          today=lambda: date(2026, 11, 27))  # fmt: skip
     # Wed 18 -> Fri 27: 19, 20, 23, 24, 25, (Thanksgiving), 27 = 6 business days; limit 3.
     assert [(v.manifest_number, age) for v, age in on.unreceipted()] == [(early, 6)]
+    limit = {"code": "manifest_unreceipted", "days": "1"}
+    request = desk.ws["cora"].rules.request(RuleKind.AGING_LIMIT, limit, "courier audit")
     with pytest.raises(NotPermitted):
-        carl.manifests.set_unreceipted_limit(1)
-    desk.ws["cora"].manifests.set_unreceipted_limit(1)  # the later one: 2 days (25th, 27th)
-    with pytest.raises(ValidationError, match="between 1 and 60"):
-        desk.ws["sue"].manifests.set_unreceipted_limit(0)
+        carl.approvals.approve(request)
+    desk.ws["sue"].approvals.approve(request)  # the later one: 2 days (25th, 27th)
+    with pytest.raises(RuleProblems, match="between 1 and 365"):
+        desk.ws["sue"].rules.request(RuleKind.AGING_LIMIT, {**limit, "days": "0"}, "x")
     assert [v.manifest_number for v, _ in on.unreceipted()] == [early, late]
 
 

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from desk_app.domain.codes import Side
-from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
+from desk_app.domain.errors import NotPermitted, ValidationError
 from desk_app.domain.fails import FailSide
+from desk_app.domain.rule_changes import RuleKind, RuleProblems
+from desk_app.services.workspace import Workspace
 from tests.services.conftest import Desk
 from tests.services.settlement.test_settling import _book, _obligation
 
@@ -75,17 +77,22 @@ def test_settled_and_cancelled_obligations_are_not_fails(
 def test_the_rules_and_the_threshold_list_are_reference_data(
     settling_desk: Desk, failing: dict[str, int]
 ) -> None:
-    sue, carl = settling_desk.ws["sue"], settling_desk.ws["carl"]
+    sue, carl, sam = settling_desk.ws["sue"], settling_desk.ws["carl"], settling_desk.ws["sam"]
+
+    def days(code: str, value: int, maker: Workspace = sue) -> int:
+        return maker.rules.request(RuleKind.FAIL_RULE, {"code": code, "days": str(value)}, "r")
+
+    request = days("regsho-long", 2, carl)  # a clerk asks; a principal decides
     with pytest.raises(NotPermitted):
-        carl.fails.set_rule_days("REGSHO-LONG", 2)
-    assert sue.fails.set_rule_days("regsho-long", 2).days == 2
+        carl.approvals.approve(request)
+    sam.approvals.approve(request)
     long = next(f for f in carl.fails.fails(date(2026, 11, 27)) if f.id == failing["long"])
     assert long.close_out == date(2026, 11, 30)
-    with pytest.raises(DeskError, match="no fails rule 'NOPE'"):
-        sue.fails.set_rule_days("NOPE", 2)
-    with pytest.raises(ValidationError, match="between 0 and 365"):
-        sue.fails.set_rule_days("REGSHO-LONG", -1)
-    sue.fails.set_rule_days("REGSHO-LONG", 30)
+    with pytest.raises(ValidationError, match="is not a known fail rule"):
+        days("NOPE", 2)
+    with pytest.raises(RuleProblems, match="between 0 and 365"):
+        days("REGSHO-LONG", -1)
+    sam.approvals.approve(days("REGSHO-LONG", 30))
     settling_desk.ws["cora"].fails.set_threshold(AAPL, True)  # compliance keeps the list
     long = next(f for f in carl.fails.fails(date(2026, 11, 27)) if f.id == failing["long"])
     assert (long.close_out, long.close_out_rule) == (

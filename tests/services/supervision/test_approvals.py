@@ -499,7 +499,7 @@ def test_request_permission_is_checked(desk: Desk) -> None:
 
 
 def test_unsupervised_action_cannot_be_requested(desk: Desk) -> None:
-    proposal = Proposal(Action.CALENDAR_OVERRIDE, "calendar_overrides", "x", "x", {}, {})
+    proposal = Proposal(Action.FAIL_RULES, "instruments", "x", "x", {}, {})
     with pytest.raises(DeskError, match="not a supervised action"):
         desk.ws["sue"].approvals.request(proposal, "r")
 

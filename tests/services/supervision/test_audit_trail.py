@@ -20,6 +20,8 @@ from desk_app.db import models as m
 from desk_app.domain import audit_chain
 from desk_app.domain.codes import Role
 from desk_app.domain.errors import NotPermitted
+from desk_app.domain.rule_changes import RuleKind
+from desk_app.domain.states import ApprovalStatus
 from desk_app.services.audit import UnauditedWrite
 from desk_app.services.workspace import open_workspace
 
@@ -27,6 +29,14 @@ if TYPE_CHECKING:
     from tests.services.conftest import Desk
 
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+
+
+OVERRIDE = RuleKind.OVERRIDE
+
+
+def closed(day: str, why: str) -> dict[str, str]:
+    """A request's values closing ``day`` on the US calendar."""
+    return {"calendar_code": "US", "day": day, "settlement_day": "closed", "reason": why}
 
 
 def session_user(desk: Desk) -> str:
@@ -41,8 +51,11 @@ def test_every_service_write_appends_attributed_entries(desk: Desk) -> None:
     start = datetime.now(UTC) - timedelta(seconds=5)
     seq = desk.audit_count()
     number = desk.account()
-    desk.ws["sue"].calendar.set_override("US", date(2030, 1, 2), False, "storm")
-    desk.ws["sue"].calendar.remove_override("US", date(2030, 1, 2))
+    storm = {"calendar_code": "US", "day": "2030-01-02", "settlement_day": "closed",
+             "reason": "storm"}  # fmt: skip
+    desk.ws["sam"].approvals.approve(desk.ws["sue"].rules.request(OVERRIDE, storm, "storm"))
+    removal = desk.ws["sue"].rules.request_removal(storm, "storm passed")
+    desk.ws["sam"].approvals.approve(removal)
     grant = desk.admin.users.add("newbie", {Role.CLERK}, password="long enough pw")
     desk.grant(grant.request_id)  # a password set by someone else: a grant
     desk.admin.users.update("newbie", desk.admin.users.get("newbie").version, full_name="New Bie")
@@ -54,8 +67,9 @@ def test_every_service_write_appends_attributed_entries(desk: Desk) -> None:
     entries = desk.audit_entries(seq)
     expected = {
         ("tester", "test.setup", "create", "accounts"),
-        ("sue", "calendar.set_override", "create", "calendar_overrides"),
-        ("sue", "calendar.remove_override", "delete", "calendar_overrides"),
+        ("sue", "approval.request", "create", "approval_requests"),
+        ("sam", "rules.change", "create", "calendar_overrides"),
+        ("sam", "rules.change", "delete", "calendar_overrides"),
         ("tester", "approval.request", "create", "approval_requests"),
         ("sue", "user.grant", "create", "users"),
         ("tester", "user.update", "update", "users"),
@@ -86,7 +100,9 @@ def test_every_service_write_appends_attributed_entries(desk: Desk) -> None:
     assert all(e.approval_id is not None for e in decisions)
     granted = [e for e in entries if e.action == "user.grant"]
     assert granted and all(e.approval_id is not None for e in granted)
-    others = [e for e in entries if e is not amended and e not in decisions + granted]
+    ruled = [e for e in entries if e.action == "rules.change"]  # applied by approval
+    assert len(ruled) == 2 and all(e.approval_id is not None for e in ruled)
+    others = [e for e in entries if e is not amended and e not in decisions + granted + ruled]
     assert all(e.approval_id is None for e in others)
     [user] = [e for e in granted if e.table_name == "users"]
     assert '"password_hash":"(set)"' in (user.after or "")
@@ -382,12 +398,14 @@ def test_a_person_with_their_own_login_is_audited_as_that_login(
 def test_concurrent_writers_do_not_fork_the_chain(desk: Desk) -> None:
     errors: list[BaseException] = []
     start = threading.Barrier(2)
+    seq = desk.audit_count()
 
     def write(who: str, year: int) -> None:
         try:
             start.wait()
             for n in range(12):
-                desk.ws[who].calendar.set_override("US", date(year, 2, 1 + n), False, who)
+                day = date(year, 2, 1 + n).isoformat()
+                desk.ws[who].rules.request(OVERRIDE, closed(day, who), who)
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -397,12 +415,12 @@ def test_concurrent_writers_do_not_fork_the_chain(desk: Desk) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    assert len(desk.admin.calendar.overrides()) == 24
+    assert desk.ws["cora"].approvals.requests(status=ApprovalStatus.PENDING).count() == 24
     report = desk.ws["cora"].history.verify()
     assert report.intact
     seqs = [e.seq for e in desk.audit_entries()]
     assert seqs == list(range(1, report.head_seq + 1))
-    assert {e.app_user for e in desk.audit_entries() if e.table_name == "calendar_overrides"} == {
+    assert {e.app_user for e in desk.audit_entries(seq)} == {
         "sue", "sam",
     }  # fmt: skip
 
@@ -410,7 +428,7 @@ def test_concurrent_writers_do_not_fork_the_chain(desk: Desk) -> None:
 def test_two_workspaces_writing_alternately_keep_one_chain(desk: Desk) -> None:
     for n in range(5):
         for who in ("sue", "sam"):
-            day = date(2033, 3, 1 + n)
-            desk.ws[who].calendar.set_override("US", day, who == "sue", who)
+            day = date(2033, 3 if who == "sue" else 4, 1 + n).isoformat()
+            desk.ws[who].rules.request(OVERRIDE, closed(day, who), who)
     report = desk.admin.history.verify()
     assert report.intact and report.entries == desk.audit_count()

@@ -156,7 +156,7 @@ def test_an_open_window_loses_rights_taken_away_meanwhile(desk: Desk) -> None:
     with pytest.raises(NotPermitted, match="needs the supervisor role"):
         sam.approvals.approve(request)
     with pytest.raises(NotPermitted):
-        sam.calendar.set_override("US", date(2030, 1, 2), False, "x")
+        sam.approvals.reject(request, "x")
     users.update("carl", users.get("carl").version, active=False)
     seq = desk.audit_count()
     with pytest.raises(NotPermitted, match="no longer an active Desk user"):

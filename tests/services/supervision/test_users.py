@@ -11,6 +11,7 @@ import pytest
 
 from desk_app.domain.codes import Role
 from desk_app.domain.errors import NotPermitted, StaleRecord, ValidationError
+from desk_app.domain.rule_changes import RuleKind
 from desk_app.domain.states import ApprovalStatus
 from desk_app.domain.supervision import Registration
 from desk_app.services.supervision.users import parse_registration, parse_roles
@@ -221,11 +222,11 @@ def test_parse_roles_and_registrations() -> None:
 # -- every service write checks its permission ---------------------------------------------
 
 WRITES: dict[str, tuple[tuple[str, ...], Callable[[Workspace, Desk], object]]] = {
-    "calendar override": (
-        ("carl", "cora"), lambda ws, d: ws.calendar.set_override("US", date(2030, 1, 2), False, "x")
-    ),
-    "calendar remove": (
-        ("carl", "cora"), lambda ws, d: ws.calendar.remove_override("US", date(2030, 1, 2))
+    "rules request": (
+        ("tester", "adam"),
+        lambda ws, d: ws.rules.request(
+            RuleKind.FAIL_RULE, {"code": "REGSHO-LONG", "days": "2"}, "x"
+        ),
     ),
     "user add": (("carl", "sue", "cora"), lambda ws, d: ws.users.add("newbie", {Role.CLERK})),
     "user update": (
@@ -252,9 +253,8 @@ WRITES: dict[str, tuple[tuple[str, ...], Callable[[Workspace, Desk], object]]] =
 
 @pytest.mark.parametrize("what", WRITES)
 def test_writes_without_permission_are_refused_and_store_nothing(desk: Desk, what: str) -> None:
-    desk.ws["sue"].calendar.set_override("US", date(2030, 1, 2), True, "keep")
     users_before = desk.admin.users.users()
-    overrides_before = desk.admin.calendar.overrides()
+    rules_before = desk.admin.rules.rows(RuleKind.FAIL_RULE)
     refused, write = WRITES[what]
     for who in refused:
         seq = desk.audit_count()
@@ -263,7 +263,7 @@ def test_writes_without_permission_are_refused_and_store_nothing(desk: Desk, wha
         made = [e.action for e in desk.audit_entries(seq)]
         assert set(made) <= {"test.setup", "approval.request"}, (what, who)
     assert desk.admin.users.users() == users_before
-    assert desk.admin.calendar.overrides() == overrides_before
+    assert desk.admin.rules.rows(RuleKind.FAIL_RULE) == rules_before
     pending = desk.admin.approvals.requests  # admin lacks view-all: sees own (none pending)
     assert pending(status=ApprovalStatus.PENDING).count() == 0
 
