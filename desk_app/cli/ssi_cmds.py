@@ -1,12 +1,13 @@
-"""``ssi list|add|change``: standing settlement instructions; a change is a request."""
+"""``ssi list|add|change|import``: standing settlement instructions; a change is a request."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
-from desk_app.cli.common import EXIT_USAGE, CommandContext, add_format, requested
+from desk_app.cli.common import EXIT_OK, EXIT_USAGE, CommandContext, add_format, reject, requested
 from desk_app.cli.reference_cmds import lister
 
 #: Option -> SSI field, for the route and the dates.
@@ -42,6 +43,13 @@ def register(commands: Any) -> None:
         kind.add_argument("--reason", required=True, help="why (the approver reads it)")
     add.set_defaults(handler=request_add)
     change.set_defaults(handler=request_change)
+    load = sub.add_parser(
+        "import", help="request every instruction in a CSV file (a request each; all or none)"
+    )
+    load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument("--dry-run", action="store_true", help="check the file; file nothing")
+    load.add_argument("--reason", default="", help="why (needed unless --dry-run)")
+    load.set_defaults(handler=import_file)
 
 
 def _route(args: argparse.Namespace) -> dict[str, Any]:
@@ -67,3 +75,25 @@ def request_change(ctx: CommandContext, args: argparse.Namespace) -> int:
     with ctx.open() as workspace:
         request_id = workspace.ssis.request_change(args.id, changes, args.reason)
     return requested(request_id, f"change standing settlement instruction {args.id}")
+
+
+def import_file(ctx: CommandContext, args: argparse.Namespace) -> int:
+    from desk_app.services.settlement.ssi_import import import_ssis
+
+    with ctx.open() as workspace:
+        result = import_ssis(
+            workspace.uow, workspace.approvals, args.file, args.reason, dry_run=args.dry_run
+        )
+    name = args.file.name
+    if not result.ok:
+        refused = "the file would be refused" if args.dry_run else "nothing was filed"
+        return reject(*(str(p) for p in result.problems),
+                      f"{name}: {len(result.problems)} problem(s); {refused}")  # fmt: skip
+    if args.dry_run:
+        print(f"{name}: {result.rows} instruction(s) would be requested")
+        return EXIT_OK
+    print(f"{name}: {len(result.request_ids)} request(s) filed, each waiting for a principal's "
+          "approval", file=sys.stderr)  # fmt: skip
+    for request_id in result.request_ids:
+        print(request_id)
+    return EXIT_OK

@@ -134,29 +134,10 @@ class SSIService:
 
     def request_add(self, fields: Mapping[str, Any], reason: str) -> int:
         """Ask for a new SSI; a principal's approval adds it."""
-        values = clean_route(fields)
-        for required in ("counterparty", "market", "asset_class", "place_of_settlement",
-                         "agent_bic", "safekeeping_account", "effective_from"):  # fmt: skip
-            if not values.get(required):
-                raise ValidationError(required, "is required for a new instruction")
+        values = clean_new(fields)
         with self._uow.read() as session:
             _check_new(session, values)
-        shown = {
-            k: (v.isoformat() if isinstance(v, date) else v)
-            for k, v in values.items()
-            if v is not None
-        }
-        whose = f" for {values['account']}" if values.get("account") else ""
-        summary = (
-            f"New SSI {values['counterparty']}{whose} / {values['market']} / "
-            f"{values['asset_class']}: {values['place_of_settlement']} via {values['agent_bic']}"
-        )
-        key = (
-            f"{TABLE}:{values['counterparty']}/{values.get('account') or '*'}/"
-            f"{values['market']}/{values['asset_class']}/{shown['effective_from']}"
-        )
-        proposal = Proposal(Action.SSI_CHANGE, TABLE, key, summary, {}, shown)
-        return self._approvals.request(proposal, reason)
+        return self._approvals.request(new_proposal(values), reason)
 
     def request_change(self, ssi_id: int, changes: Mapping[str, Any], reason: str) -> int:
         """Ask to change an SSI's route or end date; only what really changes is kept."""
@@ -183,6 +164,42 @@ class SSIService:
             {k: now.get(k) for k in changed}, changed, ssi_id, row.version,
         )  # fmt: skip
         return self._approvals.request(proposal, reason)
+
+
+#: What a new instruction must give (``account`` and ``effective_to`` may be empty).
+REQUIRED = ("counterparty", "market", "asset_class", "place_of_settlement", "agent_bic",
+            "safekeeping_account", "effective_from")  # fmt: skip
+
+
+def clean_new(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A new instruction's fields, checked; raise naming the first bad or missing one."""
+    values = clean_route(fields)
+    for required in REQUIRED:
+        if not values.get(required):
+            raise ValidationError(required, "is required for a new instruction")
+    return values
+
+
+def new_proposal(values: Mapping[str, Any]) -> Proposal:
+    """The request for a new instruction of checked ``values``."""
+    shown = {
+        k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items() if v is not None
+    }
+    whose = f" for {values['account']}" if values.get("account") else ""
+    summary = (
+        f"New SSI {values['counterparty']}{whose} / {values['market']} / "
+        f"{values['asset_class']}: {values['place_of_settlement']} via {values['agent_bic']}"
+    )
+    key = (
+        f"{TABLE}:{values['counterparty']}/{values.get('account') or '*'}/"
+        f"{values['market']}/{values['asset_class']}/{shown['effective_from']}"
+    )
+    return Proposal(Action.SSI_CHANGE, TABLE, key, summary, {}, shown)
+
+
+def check_new(session: Session, values: Mapping[str, Any]) -> None:
+    """Refuse a new instruction whose counterparty or account is unknown, or that repeats one."""
+    _check_new(session, values)
 
 
 def _values(row: m.StandingSettlementInstruction) -> dict[str, Any]:
