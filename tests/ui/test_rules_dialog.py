@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from desk_app.domain.rule_changes import RuleKind
 from desk_app.ui.dialogs.rules_dialog import RulesDialog
+from desk_app.ui.dialogs.settle_date_check_dialog import SettleDateCheckDialog
+from desk_app.ui.main_window import MainWindow
+from desk_app.ui.settings import DeskSettings
 from tests.services.conftest import Desk
 from tests.ui.conftest import wait_ops
 
@@ -90,3 +93,25 @@ def test_an_admin_without_the_right_sees_why(qtbot: QtBot, desk: Desk) -> None:
     dialog = _dialog(qtbot, desk, "adam")
     page = dialog.show_page(RuleKind.CYCLE)
     assert not page.request_button.isEnabled() and page.request_button.toolTip()
+
+
+def test_the_reference_menu_opens_the_rules_and_they_lead_to_the_date_check(
+    qtbot: QtBot, desk: Desk, tmp_path: Path
+) -> None:
+    ws = desk.ws["carl"]
+    store = QSettings(str(tmp_path / "carl.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(DeskSettings(store), ws.actor)
+    qtbot.addWidget(window)
+    window.show()
+    window.set_workspace(ws)
+    [menu] = [a.menu() for a in window.menuBar().actions() if a.text() == "&Reference"]
+    [entry] = [a for a in menu.actions() if a.text() == "Settlement &rules…"]
+    entry.trigger()
+    dialog = window.rules_dialog
+    assert dialog is not None and dialog.isVisible()
+    page = dialog.show_page(RuleKind.CYCLE)
+    assert page.model.rowCount() > 10
+    qtbot.mouseClick(page.check_button, Qt.MouseButton.LeftButton)
+    check = window.findChild(SettleDateCheckDialog)
+    assert check is not None and check.isVisible()
+    wait_ops(qtbot)
