@@ -434,6 +434,9 @@ class _RulesHandler:
         return None if row is None else _shown(kind, row)
 
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
+        # The decision first: on PostgreSQL the rules tables admit a change only in the
+        # transaction that approved it (migration 0019).
+        session.flush()
         terms = json.loads(request.proposal)["terms"]
         kind, rows = RuleKind(terms["kind"]), terms["rows"]
         if terms["op"] == "remove":

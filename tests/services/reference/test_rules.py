@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from desk_app.domain.codes import InstrumentType
 from desk_app.domain.errors import NotPermitted, StaleRecord, ValidationError
@@ -224,14 +225,18 @@ def test_an_import_is_one_request_all_or_nothing(desk: Desk, tmp_path: Path) -> 
     ]
 
 
-def test_a_clerk_writing_a_rule_behind_desks_back_is_found(desk: Desk) -> None:
-    """Their own login may reach the table (PostgreSQL) or the file; the seals show it."""
+def test_a_clerk_writing_a_rule_behind_desks_back_is_refused_or_found(desk: Desk) -> None:
+    """Their own login reaches the table: PostgreSQL refuses; on a file the seals show it."""
     engine = create_engine(desk.url_of("carl"))
     try:
         with engine.begin() as conn:
             conn.execute(text("UPDATE fail_rules SET days = 30 WHERE code = 'REGSHO-LONG'"))
+    except DBAPIError as refused:
+        assert desk.shared and "approves a settlement rules request" in str(refused)
+    else:
+        assert not desk.shared
     finally:
         engine.dispose()
     report = desk.ws["cora"].history.verify_records()
-    assert not report.intact
-    assert any("fail_rules" in str(p) for p in report.problems)
+    assert report.intact is desk.shared
+    assert desk.shared or any("fail_rules" in str(p) for p in report.problems)

@@ -364,6 +364,8 @@ def test_app_role_may_append_but_never_update_or_delete(
         assert _sqlstate(jumped.value) == "42501"
         with engine.begin() as conn:
             conn.execute(text("UPDATE accounts SET registered_rep = 'RR42'"))
+        # The settlement rules change only in the transaction that approved the change.
+        with pytest.raises(ProgrammingError) as unapproved, engine.begin() as conn:
             conn.execute(
                 text(
                     "INSERT INTO calendar_overrides (calendar_code, day, is_settlement_day, "
@@ -371,6 +373,7 @@ def test_app_role_may_append_but_never_update_or_delete(
                     "now())"
                 )
             )
+        assert _sqlstate(unapproved.value) == "42501"
     finally:
         engine.dispose()
 
