@@ -252,7 +252,9 @@ class RulesService:
         if result.problems or dry_run:
             return result
         rows = [values for _line, values in reader.rows]
-        shown = {f"line {line}": _summary(kind, values) for line, values in reader.rows}
+        # Padded to one width: the approver's view sorts the lines by name.
+        width = len(str(reader.rows[-1][0]))
+        shown = {f"line {line:0{width}d}": _summary(kind, v) for line, v in reader.rows}
         proposal = Proposal(
             Action.RULE_CHANGE,
             kind.value,
