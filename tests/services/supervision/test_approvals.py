@@ -16,6 +16,7 @@ from desk_app.db import models as m
 from desk_app.domain.codes import InstrumentType, Role, Side
 from desk_app.domain.errors import DeskError, NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.permissions import SUPERVISED, Action
+from desk_app.domain.rule_changes import RuleKind
 from desk_app.domain.states import ApprovalStatus, CertificateStatus, TradeStatus
 from desk_app.domain.supervision import Registration
 from desk_app.domain.trade_ticket import TradeTerms
@@ -72,6 +73,11 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
         amended = ws.counterparties.amend(code, {"bic": "CHASUS33"}, reason="merged desk")
         assert amended.request_id is not None
         return amended.request_id, code
+    if action is Action.RULE_CHANGE:
+        day = (date(2031, 1, 1) + timedelta(days=int(desk.next_number()[-4:]))).isoformat()
+        values = {"calendar_code": "US", "day": day, "settlement_day": "closed",
+                  "reason": "DTC outage"}  # fmt: skip
+        return ws.rules.request(RuleKind.OVERRIDE, values, "DTC's notice"), day
     if action is Action.CERTIFICATE_REPLACE:
         number = f"LOST-{desk.next_number()}"
         ws.certificates.add(certificate_values(number))
@@ -157,6 +163,8 @@ def applied(desk: Desk, action: Action, number: str) -> bool:
             )
     if action is Action.REFERENCE_CHANGE_IN_USE:
         return desk.admin.counterparties.record(number).values["bic"] == "CHASUS33"
+    if action is Action.RULE_CHANGE:
+        return number in [row[2].isoformat() for row in desk.admin.rules.rows(RuleKind.OVERRIDE)]
     if action is Action.CERTIFICATE_REPLACE:
         found = desk.admin.certificates
         return found.detail(found.find(number)).status is CertificateStatus.CANCELLED
