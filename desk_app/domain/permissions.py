@@ -202,7 +202,6 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.USER_VIEW,
         Action.AUDIT_VERIFY,
         Action.FAIL_RULES,
-        Action.RULE_CHANGE,
         Action.BOX_COUNT,
         Action.BOX_COUNT_RESOLVE,
         Action.SETTLEMENT_DATES_CORRECT,

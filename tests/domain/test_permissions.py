@@ -46,6 +46,7 @@ def test_supervised_actions_are_made_only_by_front_office_roles() -> None:
         Action.TRANSFER_CASH,
         Action.TRANSFER_SECURITIES,
         Action.SSI_CHANGE,
+        Action.RULE_CHANGE,
         Action.CERTIFICATE_REPLACE,
         Action.USER_GRANT,
         Action.REFERENCE_CHANGE_IN_USE,

@@ -181,7 +181,7 @@ def test_unreceipted_manifests_age_into_exceptions_by_business_day(desk: Desk) -
     # Wed 18 -> Fri 27: 19, 20, 23, 24, 25, (Thanksgiving), 27 = 6 business days; limit 3.
     assert [(v.manifest_number, age) for v, age in on.unreceipted()] == [(early, 6)]
     limit = {"code": "manifest_unreceipted", "days": "1"}
-    request = desk.ws["cora"].rules.request(RuleKind.AGING_LIMIT, limit, "courier audit")
+    request = carl.rules.request(RuleKind.AGING_LIMIT, limit, "courier audit")
     with pytest.raises(NotPermitted):
         carl.approvals.approve(request)
     desk.ws["sue"].approvals.approve(request)  # the later one: 2 days (25th, 27th)

@@ -138,7 +138,7 @@ def test_rule_days_are_versioned_and_the_aging_limit_moves_the_manifests(
         {"code": "manifest_unreceipted", "days": "5"},
         "couriers are slower in December",
     )
-    second = rules(desk, "cora").request(
+    second = rules(desk, "sam").request(
         RuleKind.FAIL_RULE, {"code": "regsho-short", "days": "2"}, "why"
     )
     detail = sue.approvals.detail(first)
@@ -153,12 +153,12 @@ def test_rule_days_are_versioned_and_the_aging_limit_moves_the_manifests(
     )
     limits = tmp_path / "limits.csv"
     limits.write_text("code,days\nmanifest_unreceipted,7\n")
-    moved = rules(desk, "cora").import_csv(RuleKind.AGING_LIMIT, limits, "year end")
+    moved = rules(desk, "sam").import_csv(RuleKind.AGING_LIMIT, limits, "year end")
     assert moved.request_id is not None
-    desk.ws["sam"].approvals.approve(moved.request_id)  # the record moved on meanwhile
+    desk.ws["sue"].approvals.approve(moved.request_id)  # the record moved on meanwhile
     with pytest.raises(StaleRecord):
         sue.approvals.approve(stale)
-    desk.ws["sam"].approvals.approve(second)
+    desk.ws["sue"].approvals.approve(second)
     assert ("REGSHO-SHORT", 2) in [(r[0], r[5]) for r in maker.rows(RuleKind.FAIL_RULE)]
     with pytest.raises(RuleProblems, match="between 1 and 365"):
         maker.request(RuleKind.AGING_LIMIT, {"code": "manifest_unreceipted", "days": "0"}, "x")
