@@ -13,6 +13,8 @@ import pytest
 from desk_app import __version__
 from desk_app.cli import main
 from desk_app.db.migrate import head_revision
+from tests.conftest import cli_as
+from tests.services.conftest import Desk
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -181,37 +183,34 @@ def test_reference_lists_with_demo_data(capsys: pytest.CaptureFixture[str], db_u
 
 
 def test_calendar_overrides_change_settlement_dates(
-    capsys: pytest.CaptureFixture[str], db_url: str
+    capsys: pytest.CaptureFixture[str], desk: Desk
 ) -> None:
-    base = ("--db", db_url, "calendar")
-    settle = (*base, "settle-date", "--trade-date", "2026-12-23")
+    carl, sue = cli_as(desk.url, "carl"), cli_as(desk.url, "sue")
+    settle = (*carl, "calendar", "settle-date", "--trade-date", "2026-12-23")
     assert run(capsys, *settle)[1].strip() == "2026-12-24"
+    overrides = (*carl, "calendar", "overrides")
     code, out, _ = run(
-        capsys, *base, "override", "add", "--calendar", "us", "--date", "2026-12-24",
-        "--closed", "--reason", "Market closed by exchange notice",
+        capsys, *overrides, "add", "--calendar", "us", "--date", "2026-12-24", "--closed",
+        "--why", "Market closed by exchange notice", "--reason", "the exchange's notice",
     )  # fmt: skip
-    assert (code, out.strip()) == (0, "US 2026-12-24 closed")
+    assert code == 0 and run(capsys, *sue, "approvals", "approve", out.split()[-1])[0] == 0
     assert run(capsys, *settle)[1].strip() == "2026-12-28"
-    code, out, _ = run(capsys, *base, "holidays", "--year", "2026", "--format", "csv")
+    code, out, _ = run(capsys, *carl, "calendar", "holidays", "--year", "2026", "--format", "csv")
     assert "2026-12-24,Override: Market closed by exchange notice" in out
     assert "2026-10-12,Columbus Day" in out
-    code, out, _ = run(capsys, *base, "override", "list", "--format", "csv")
-    assert out.splitlines()[1] == "US,2026-12-24,no,Market closed by exchange notice"
-    assert (
-        run(capsys, *base, "override", "remove", "--calendar", "US", "--date", "2026-12-24")[0] == 0
-    )
+    code, out, _ = run(capsys, *overrides, "list", "--format", "csv")
+    assert out.splitlines()[1].endswith(",US,2026-12-24,closed,Market closed by exchange notice")
+    remove = ("remove", "--calendar", "US", "--date", "2026-12-24", "--reason", "reopened")
+    code, out, _ = run(capsys, *overrides, *remove)
+    assert code == 0 and run(capsys, *sue, "approvals", "approve", out.split()[-1])[0] == 0
     assert run(capsys, *settle)[1].strip() == "2026-12-24"
+    code, _, err = run(capsys, *overrides, *remove)
+    assert code == 1 and "has no override on that day" in err
     code, _, err = run(
-        capsys, *base, "override", "remove", "--calendar", "US", "--date", "2026-12-24"
-    )
-    assert code == 1
-    assert "no override" in err
-    code, _, err = run(
-        capsys, *base, "override", "add", "--calendar", "XX", "--date", "2026-12-24",
-        "--closed", "--reason", "x",
+        capsys, *overrides, "add", "--calendar", "XX", "--date", "2026-12-24", "--closed",
+        "--why", "x", "--reason", "x",
     )  # fmt: skip
-    assert code == 1
-    assert "unknown calendar" in err
+    assert code == 1 and "calendar_code: is not a calendar" in err
 
 
 def test_demo_option_fills_and_uses_the_separate_demo_database(
