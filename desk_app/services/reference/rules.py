@@ -437,7 +437,7 @@ class _RulesHandler:
 
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
         # The decision first: on PostgreSQL the rules tables admit a change only in the
-        # transaction that approved it (migration 0019).
+        # transaction that approved it (migration 0018).
         session.flush()
         terms = json.loads(request.proposal)["terms"]
         kind, rows = RuleKind(terms["kind"]), terms["rows"]
