@@ -78,12 +78,8 @@ def request_change(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 
 def import_file(ctx: CommandContext, args: argparse.Namespace) -> int:
-    from desk_app.services.settlement.ssi_import import import_ssis
-
     with ctx.open() as workspace:
-        result = import_ssis(
-            workspace.uow, workspace.approvals, args.file, args.reason, dry_run=args.dry_run
-        )
+        result = workspace.ssis.import_csv(args.file, args.reason, dry_run=args.dry_run)
     name = args.file.name
     if not result.ok:
         refused = "the file would be refused" if args.dry_run else "nothing was filed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -76,3 +78,40 @@ def test_a_second_press_while_the_request_is_on_its_way_sends_nothing(
     wait_ops(qtbot)
     assert dialog.error.text() == f"Request {dialog.sent} sent for approval"
     assert approvals.pending_count() == before + 1
+
+
+def test_a_file_of_instructions_is_imported_as_requests_or_its_problems_listed(
+    qtbot: QtBot, settling_desk: Desk, tmp_path: Path
+) -> None:
+    settling_desk.counterparty("MSCO")
+    dialog = _dialog(qtbot, settling_desk)
+    path = tmp_path / "ssis.csv"
+    header = (
+        "counterparty,market,asset_class,place_of_settlement,agent_bic,"
+        "safekeeping_account,effective_from\n"
+    )
+    path.write_text(header + "MSCO,US,equity,DTCYUS33,CHASUS3,0005,2031-01-02\n"
+                    + "NOPE,US,equity,DTCYUS33,CHASUS33,0005,2031-01-02\n")  # fmt: skip
+    approvals = settling_desk.ws["sue"].approvals
+    before = approvals.pending_count()
+    qtbot.keyClicks(dialog.edits["reason"], "MSCO onboarding")
+    assert dialog.import_file(path)
+    wait_ops(qtbot)
+    assert dialog.error.text() == "2 problems in the file; nothing was filed"
+    assert dialog.problems.isVisible()
+    first, second = dialog.problems.toPlainText().splitlines()
+    assert first.startswith("ssis.csv:2: agent_bic: must be 8 or 11")
+    assert second.startswith("ssis.csv:3: counterparty:") and "NOPE" in second
+    assert approvals.pending_count() == before
+    path.write_text(header + "MSCO,US,equity,DTCYUS33,CHASUS33,0005,2031-01-02\n"
+                    + "MSCO,US,treasury,FRNYUS33,CHASUS33,0005,2031-01-02\n")  # fmt: skip
+    assert dialog.import_file(path)
+    wait_ops(qtbot)
+    assert not dialog.problems.isVisible()
+    assert dialog.error.text().startswith("2 request(s) sent for approval: ")
+    assert approvals.pending_count() == before + 2
+
+
+def test_who_may_not_ask_may_not_import(qtbot: QtBot, settling_desk: Desk) -> None:
+    dialog = _dialog(qtbot, settling_desk, "cora")
+    assert not dialog.import_button.isEnabled()

@@ -15,7 +15,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,9 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.identifiers import validate_bic
 from desk_app.domain.listing import Column, ColumnKind, SortSpec
 from desk_app.domain.permissions import Action
+
+if TYPE_CHECKING:
+    from desk_app.services.settlement.ssi_import import SSIImport
 from desk_app.domain.trade_rows import parse_instrument_type, parse_iso_date
 from desk_app.services import audit
 from desk_app.services.settlement.exception_checks import recheck, touching
@@ -138,6 +142,14 @@ class SSIService:
         with self._uow.read() as session:
             _check_new(session, values)
         return self._approvals.request(new_proposal(values), reason)
+
+    def import_csv(self, path: Path, reason: str, *, dry_run: bool = False) -> SSIImport:
+        """Check every line of a CSV file and, unless ``dry_run``, file a request for each
+        (all or none): see `desk_app.services.settlement.ssi_import`."""
+        # Imported here: the file reader builds on this module's checks.
+        from desk_app.services.settlement.ssi_import import import_ssis
+
+        return import_ssis(self._uow, self._approvals, path, reason, dry_run=dry_run)
 
     def request_change(self, ssi_id: int, changes: Mapping[str, Any], reason: str) -> int:
         """Ask to change an SSI's route or end date; only what really changes is kept."""

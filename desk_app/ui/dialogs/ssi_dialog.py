@@ -3,12 +3,15 @@
 Nothing changes here: **Request new** files a request for the instruction in the
 form, and **Request change** one for the selected instruction's end date (a new
 route is a new instruction from the day it applies). A principal other than you approves it.
-BICs are checked as they are sent; a refusal names the field.
+BICs are checked as they are sent; a refusal names the field. **Import CSV…** files a
+request for every line of a file (with the form's reason), or none: each problem of
+each line is listed instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -16,9 +19,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -31,7 +36,7 @@ from desk_app.domain.permissions import Action
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, set_tone
 from desk_app.ui.models.static_table_model import Cell, StaticTableModel
 from desk_app.ui.ops import Op
-from desk_app.ui.tabs.workspace_view import ActorView, SSIsView
+from desk_app.ui.tabs.workspace_view import ActorView, SSIImportView, SSIsView
 from desk_app.ui.theme import Tone
 
 HEADERS = ("SSI", "Counterparty", "For account", "Market", "Asset class", "Place",
@@ -85,13 +90,21 @@ class SSIDialog(QDialog):
         note.setWordWrap(True)
         note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.error = error_label("ssi_error", self)
-        self.new_button = QPushButton("Request new", self)
-        self.new_button.setObjectName("request_new")
-        self.new_button.clicked.connect(self.request_new)
-        self.change_button = QPushButton("Request change", self)
-        self.change_button.setObjectName("request_change")
-        self.change_button.clicked.connect(self.request_change)
+        self.new_button = self._button("request_new", "Request new", self.request_new)
+        self.change_button = self._button("request_change", "Request change", self.request_change)
+        self.import_button = self._button("import_csv", "Import CSV…", self.choose_file)
+        self.import_button.setToolTip(
+            "A request for each instruction of a CSV file, or none: columns "
+            "counterparty, market, asset_class, place_of_settlement, agent_bic, "
+            "safekeeping_account, effective_from; optional account, effective_to"
+        )
+        self.problems = QPlainTextEdit(self)
+        self.problems.setObjectName("problems")
+        self.problems.setReadOnly(True)
+        self.problems.setMaximumHeight(120)
+        self.problems.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.new_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.change_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -100,14 +113,21 @@ class SSIDialog(QDialog):
         layout.addWidget(note)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addWidget(self.problems)
         layout.addWidget(buttons)
         self.resize(900, 640)
         why = user.refusal(Action.SSI_CHANGE)
-        for button in (self.new_button, self.change_button):
+        for button in (self.new_button, self.change_button, self.import_button):
             button.setEnabled(why is None)
             button.setToolTip(why or "")
         self.table.selectionModel().currentRowChanged.connect(self._fill_from_selection)
         self.reload()
+
+    def _button(self, name: str, text: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.clicked.connect(slot)
+        return button
 
     def _table(self) -> QTableView:
         table = QTableView(self)
@@ -169,9 +189,38 @@ class SSIDialog(QDialog):
         ssis, reason = self._ssis, self.edits["reason"].text()
         return self._send(lambda: ssis.request_change(ssi, changes, reason))
 
+    def choose_file(self) -> None:
+        name, _filter = QFileDialog.getOpenFileName(
+            self, "Import standing settlement instructions", "", "CSV files (*.csv);;All files (*)"
+        )
+        if name:
+            self.import_file(Path(name))
+
+    def import_file(self, path: Path) -> bool:
+        """Check every line of ``path`` and file a request for each, or none (on a worker)."""
+        ssis, reason = self._ssis, self.edits["reason"].text()
+        self.error.hide()
+        self.problems.hide()
+        return Op(
+            self, lambda: ssis.import_csv(path, reason), done=self._imported,
+            refused=lambda exc: self._show(exc.message), busy_key=f"ssi_request:{id(self)}",
+        ).run()  # fmt: skip
+
+    def _imported(self, result: SSIImportView) -> None:
+        if result.problems:
+            n = len(result.problems)
+            self._show(f"{n} problem{'' if n == 1 else 's'} in the file; nothing was filed")
+            self.problems.setPlainText("\n".join(str(p) for p in result.problems))
+            self.problems.show()
+            return
+        ids = ", ".join(str(i) for i in result.request_ids)
+        self.sent = result.request_ids[-1] if result.request_ids else self.sent
+        self._show(f"{len(result.request_ids)} request(s) sent for approval: {ids}", error=False)
+
     def _send(self, send: Callable[[], int]) -> bool:
         """One request at a time: a second press while one is on its way sends nothing."""
         self.error.hide()
+        self.problems.hide()
         return Op(
             self, send, done=self._sent, refused=lambda exc: self._show(exc.message),
             busy_key=f"ssi_request:{id(self)}",
