@@ -24,6 +24,7 @@ from desk_app.db import models as m
 from desk_app.domain.codes import AccountStatus, Role
 from desk_app.domain.listing import Column, ColumnKind
 from desk_app.domain.permissions import Action
+from desk_app.domain.rule_changes import RuleKind
 from desk_app.domain.states import ApprovalStatus, TradeStatus
 from desk_app.services.supervision.users import parse_registration
 from desk_app.services.workspace import Workspace
@@ -237,7 +238,25 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
             "new agent",
         ),
         Action.CERTIFICATE_REPLACE: _replacement(ws),
+        Action.REFERENCE_CHANGE_IN_USE: _bic_change(ws),
+        Action.RULE_CHANGE: ws.rules.request(
+            RuleKind.OVERRIDE,
+            {
+                "calendar_code": "US",
+                "day": "2031-01-02",
+                "settlement_day": "closed",
+                "reason": "DTC outage",
+            },
+            "DTC's notice",
+        ),  # fmt: skip
     }
+
+
+def _bic_change(ws: Workspace) -> int:
+    """A new BIC for a counterparty the demo's trades use (so it needs a principal)."""
+    amended = ws.counterparties.amend("GPCM", {"bic": "CHASUS33"}, reason="merged desk")
+    assert amended.request_id is not None
+    return amended.request_id
 
 
 def _replacement(ws: Workspace) -> int:

@@ -106,11 +106,13 @@ def test_a_database_with_users_keeps_them(db_url: str, opened: list[Workspace]) 
 
 
 def test_a_bad_statement_is_refused_and_nothing_is_written(
-    sqlite_url: str, opened: list[Workspace]
+    empty_sqlite_url: str, opened: list[Workspace]
 ) -> None:
     bad = FirstUser("  ", frozenset({Role.CLERK}))
     with pytest.raises(ValidationError, match="full_name"):
-        open_workspace(sqlite_url, "tester", first_user=bad)
-    assert Path(sqlite_url.removeprefix("sqlite:///")).stat().st_size == 0  # not even migrated
-    ws = _open(opened, sqlite_url, "tester")  # still empty: the plain first user
+        open_workspace(empty_sqlite_url, "tester", first_user=bad)
+    assert (
+        Path(empty_sqlite_url.removeprefix("sqlite:///")).stat().st_size == 0
+    )  # not even migrated
+    ws = _open(opened, empty_sqlite_url, "tester")  # still empty: the plain first user
     assert ws.user.roles == {Role.ADMIN}
