@@ -17,7 +17,7 @@ from desk_app.domain.csv_files import CsvTableReader, path_problem
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.trade_rows import RowProblem, problem_from
-from desk_app.services.settlement.ssis import REQUIRED, check_new, clean_route, new_proposal
+from desk_app.services.settlement.ssi_checks import REQUIRED, check_new, clean_route, new_proposal
 from desk_app.services.supervision.approvals import ApprovalService
 from desk_app.services.unit_of_work import UnitOfWork
 

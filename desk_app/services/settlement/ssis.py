@@ -11,14 +11,12 @@ exception for want of an SSI clears in the approval's own transaction.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
@@ -26,21 +24,25 @@ from desk_app.db.paging import KeysetSource
 from desk_app.domain import labels
 from desk_app.domain.codes import InstrumentType
 from desk_app.domain.errors import DeskError, ValidationError
-from desk_app.domain.identifiers import validate_bic
 from desk_app.domain.listing import Column, ColumnKind, SortSpec
 from desk_app.domain.permissions import Action
-
-if TYPE_CHECKING:
-    from desk_app.services.settlement.ssi_import import SSIImport
-from desk_app.domain.trade_rows import parse_instrument_type, parse_iso_date
 from desk_app.services import audit
 from desk_app.services.settlement.exception_checks import recheck, touching
+from desk_app.services.settlement.ssi_checks import (
+    SSI,
+    TABLE,
+    account_of,
+    check_new,
+    clean_new,
+    clean_route,
+    counterparty_of,
+    new_proposal,
+)
+from desk_app.services.settlement.ssi_import import SSIImport, import_ssis
 from desk_app.services.supervision.approvals import ApprovalService, Proposal
 from desk_app.services.unit_of_work import UnitOfWork
 
 K = ColumnKind
-TABLE = "standing_settlement_instructions"
-SSI = m.StandingSettlementInstruction
 #: What a change may touch: the end date. A new route is a new SSI from the day it
 #: applies (obligations already instructed keep the route they were instructed on).
 CHANGEABLE = ("effective_to",)
@@ -65,35 +67,6 @@ class SSIRecord:
     id: int
     values: Mapping[str, Any]
     version: int
-
-
-def clean_route(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate the fields of an SSI that may be given; raise naming the first bad one."""
-    out: dict[str, Any] = {}
-    for key, raw in values.items():
-        text = "" if raw is None else str(raw).strip()
-        if key in ("place_of_settlement", "agent_bic"):
-            out[key] = validate_bic(text.upper(), key)
-        elif key == "safekeeping_account":
-            if not text or len(text) > 35:
-                raise ValidationError(key, "is required (up to 35 characters)", text)
-            out[key] = text
-        elif key in ("effective_from", "effective_to"):
-            out[key] = parse_iso_date(key, text) if text else None
-        elif key == "market":
-            if not re.fullmatch(r"[A-Za-z]{2}", text):
-                raise ValidationError(key, "must be a two-letter market code such as US", text)
-            out[key] = text.upper()
-        elif key == "asset_class":
-            out[key] = parse_instrument_type(key, text.lower()).value
-        elif key in ("counterparty", "account"):
-            out[key] = text.upper() or None
-        else:
-            raise ValidationError(key, "is not a field of a standing settlement instruction")
-    start, end = out.get("effective_from"), out.get("effective_to")
-    if start is not None and end is not None and end < start:
-        raise ValidationError("effective_to", f"is before the start, {start}", str(end))
-    return out
 
 
 class SSIService:
@@ -140,15 +113,12 @@ class SSIService:
         """Ask for a new SSI; a principal's approval adds it."""
         values = clean_new(fields)
         with self._uow.read() as session:
-            _check_new(session, values)
+            check_new(session, values)
         return self._approvals.request(new_proposal(values), reason)
 
     def import_csv(self, path: Path, reason: str, *, dry_run: bool = False) -> SSIImport:
         """Check every line of a CSV file and, unless ``dry_run``, file a request for each
         (all or none): see `desk_app.services.settlement.ssi_import`."""
-        # Imported here: the file reader builds on this module's checks.
-        from desk_app.services.settlement.ssi_import import import_ssis
-
         return import_ssis(self._uow, self._approvals, path, reason, dry_run=dry_run)
 
     def request_change(self, ssi_id: int, changes: Mapping[str, Any], reason: str) -> int:
@@ -178,42 +148,6 @@ class SSIService:
         return self._approvals.request(proposal, reason)
 
 
-#: What a new instruction must give (``account`` and ``effective_to`` may be empty).
-REQUIRED = ("counterparty", "market", "asset_class", "place_of_settlement", "agent_bic",
-            "safekeeping_account", "effective_from")  # fmt: skip
-
-
-def clean_new(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """A new instruction's fields, checked; raise naming the first bad or missing one."""
-    values = clean_route(fields)
-    for required in REQUIRED:
-        if not values.get(required):
-            raise ValidationError(required, "is required for a new instruction")
-    return values
-
-
-def new_proposal(values: Mapping[str, Any]) -> Proposal:
-    """The request for a new instruction of checked ``values``."""
-    shown = {
-        k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items() if v is not None
-    }
-    whose = f" for {values['account']}" if values.get("account") else ""
-    summary = (
-        f"New SSI {values['counterparty']}{whose} / {values['market']} / "
-        f"{values['asset_class']}: {values['place_of_settlement']} via {values['agent_bic']}"
-    )
-    key = (
-        f"{TABLE}:{values['counterparty']}/{values.get('account') or '*'}/"
-        f"{values['market']}/{values['asset_class']}/{shown['effective_from']}"
-    )
-    return Proposal(Action.SSI_CHANGE, TABLE, key, summary, {}, shown)
-
-
-def check_new(session: Session, values: Mapping[str, Any]) -> None:
-    """Refuse a new instruction whose counterparty or account is unknown, or that repeats one."""
-    _check_new(session, values)
-
-
 def _values(row: m.StandingSettlementInstruction) -> dict[str, Any]:
     snap = audit.snapshot(row)
     return {
@@ -223,46 +157,11 @@ def _values(row: m.StandingSettlementInstruction) -> dict[str, Any]:
     }
 
 
-def _check_new(session: Session, values: Mapping[str, Any]) -> None:
-    """The counterparty and account exist, and no SSI starts on that route that day."""
-    party = _counterparty(session, values["counterparty"])
-    account = _account(session, values["account"]).id if values.get("account") else None
-    same = session.scalars(
-        select(SSI.id).where(
-            SSI.counterparty_id == party.id,
-            SSI.account_id.is_(None) if account is None else SSI.account_id == account,
-            SSI.market == values["market"],
-            SSI.asset_class == InstrumentType(values["asset_class"]),
-            SSI.effective_from == values["effective_from"],
-        )
-    ).first()
-    if same is not None:
-        raise ValidationError(
-            "effective_from", f"SSI {same} already starts on this route that day; "
-            "change its end date or start this one on another day",
-            str(values["effective_from"]),
-        )  # fmt: skip
-
-
 def _get(session: Session, ssi_id: int) -> m.StandingSettlementInstruction:
     row = session.get(SSI, ssi_id)
     if row is None:
         raise DeskError(f"no standing settlement instruction {ssi_id}")
     return row
-
-
-def _counterparty(session: Session, code: str) -> m.Counterparty:
-    found = session.scalars(select(m.Counterparty).where(m.Counterparty.code == code)).first()
-    if found is None:
-        raise ValidationError("counterparty", "is not a counterparty", code)
-    return found
-
-
-def _account(session: Session, number: str) -> m.Account:
-    found = session.scalars(select(m.Account).where(m.Account.account_number == number)).first()
-    if found is None:
-        raise ValidationError("account", "is not an account", number)
-    return found
 
 
 class _SSIHandler:
@@ -285,11 +184,11 @@ class _SSIHandler:
             # Its end moved: obligations it no longer covers may lack one (or have another).
             recheck(session, touching(counterparty_id=row.counterparty_id))
             return
-        _check_new(session, values)  # none added meanwhile
-        party = _counterparty(session, values["counterparty"]).id
+        check_new(session, values)  # none added meanwhile
+        party = counterparty_of(session, values["counterparty"]).id
         session.add(SSI(
             counterparty_id=party,
-            account_id=_account(session, values["account"]).id if values.get("account") else None,
+            account_id=account_of(session, values["account"]).id if values.get("account") else None,
             market=values["market"], asset_class=InstrumentType(values["asset_class"]),
             place_of_settlement=values["place_of_settlement"], agent_bic=values["agent_bic"],
             safekeeping_account=values["safekeeping_account"],
