@@ -183,7 +183,9 @@ class InstrumentService:
             if not diff:
                 raise ValidationError("changes", "nothing would change")
             used = used_by(session, row)
-            for key in FIXED_WHEN_USED[TABLE] & set(diff) if used else ():
+            # In the form's order (ISIN first): a set's order changes from run to run.
+            fixed = [k for k in INSTRUMENT_FIELDS if k in FIXED_WHEN_USED[TABLE] and k in diff]
+            for key in fixed if used else ():
                 raise ValidationError(
                     key, f"cannot change: {', '.join(used)} refer to this instrument; add the "
                     "new identifier as a new instrument and deactivate this one",
