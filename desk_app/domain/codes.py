@@ -89,6 +89,30 @@ class RegistrationType(StrEnum):
         }[self.value]
 
 
+class RestrictionKind(StrEnum):
+    """Why an account may not move what it holds (`desk_app.domain.restrictions`)."""
+
+    DECEASED = "deceased"
+    TRANSFER_FREEZE = "transfer-freeze"
+    REG_T_FREEZE = "reg-t-90-day"
+    LEGAL_HOLD = "legal-hold"
+    STOP_TRANSFER = "stop-transfer"
+    AML_REVIEW = "aml-review"
+    ACATS = "acats"
+
+    @property
+    def label(self) -> str:
+        return {
+            "deceased": "Deceased holder",
+            "transfer-freeze": "Transfer freeze",
+            "reg-t-90-day": "Reg T 90-day freeze",
+            "legal-hold": "Legal hold",
+            "stop-transfer": "Stop transfer",
+            "aml-review": "AML review",
+            "acats": "ACATS transfer out",
+        }[self.value]
+
+
 class AccountStatus(StrEnum):
     OPEN = "open"
     RESTRICTED = "restricted"

@@ -12,6 +12,7 @@ from desk_app.db.models.certificates import (
     ManifestLine,
     ManifestPrint,
 )
+from desk_app.db.models.holdings import AccountRestriction, InstrumentPrice
 from desk_app.db.models.ledger import Journal, LedgerBalance, LedgerEntry, LedgerPosting
 from desk_app.db.models.preferences import SavedFilter
 from desk_app.db.models.reference import (
@@ -37,6 +38,7 @@ from desk_app.db.models.trading import SettlementNet, SettlementObligation, Trad
 
 __all__ = [
     "Account",
+    "AccountRestriction",
     "AgingLimit",
     "ApprovalRequest",
     "AuditEntry",
@@ -53,6 +55,7 @@ __all__ = [
     "FailRule",
     "FirstPrincipal",
     "Instrument",
+    "InstrumentPrice",
     "Journal",
     "LedgerBalance",
     "LedgerEntry",

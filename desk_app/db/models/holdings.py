@@ -1,0 +1,65 @@
+"""What sits beside an account's ledger: its restrictions, and the prices that value it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desk_app.db.models.base import Base, Versioned, code_enum, utcnow
+from desk_app.db.models.reference import Account, Instrument
+from desk_app.db.types import Price, UTCDateTime
+from desk_app.domain.codes import RestrictionKind
+
+
+class AccountRestriction(Versioned, Base):
+    """One restriction on an account, from its placing to its lifting; never deleted.
+
+    In force from ``starts_on`` until lifted (``lifted_at``) or, where it has one, until
+    the end of ``ends_on`` (the Reg T freeze's 90 days). ``source_key`` names the process
+    that placed it (``acats:12``, ``estate:3``), which lifts it when it ends.
+    """
+
+    __tablename__ = "account_restrictions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    kind: Mapped[RestrictionKind] = mapped_column(code_enum(RestrictionKind))
+    reason: Mapped[str] = mapped_column(String(500))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    placed_by: Mapped[str] = mapped_column(String(64))
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    source_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    lifted_by: Mapped[str | None] = mapped_column(String(64))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lift_reason: Mapped[str | None] = mapped_column(String(500))
+
+    account: Mapped[Account] = relationship()
+
+
+class InstrumentPrice(Versioned, Base):
+    """An instrument's price on one day (the close), with the day's high and low if known.
+
+    Market values use the latest price on or before their date; an estate's value at
+    death uses the mean of the high and low (`desk_app.domain`'s estate rules).
+    """
+
+    __tablename__ = "instrument_prices"
+    __table_args__ = (UniqueConstraint("instrument_id", "price_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
+    price_date: Mapped[date]
+    price: Mapped[Decimal] = mapped_column(Price())
+    currency: Mapped[str] = mapped_column(String(3))
+    high: Mapped[Decimal | None] = mapped_column(Price())
+    low: Mapped[Decimal | None] = mapped_column(Price())
+    #: Where it came from (the file's name) and who brought it in.
+    source: Mapped[str] = mapped_column(String(200))
+    loaded_by: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    instrument: Mapped[Instrument] = relationship()

@@ -1,0 +1,97 @@
+"""What each kind of account restriction stops, and how a refusal names it.
+
+One table, read by every service that moves an account's securities or cash: a
+booking, a settlement's delivery, a journal or a transfer out, a certificate leaving
+the vault. A restriction stops the movements it lists and lets the rest through: an
+account in a Reg T freeze may still sell and deliver (it may not buy on credit), a
+deceased holder's account still receives what was bought before the death.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from desk_app.domain.codes import RestrictionKind
+from desk_app.domain.errors import DeskError
+
+
+class Movement(StrEnum):
+    """What an account may be stopped from doing."""
+
+    BUY = "buy"
+    SELL = "sell"
+    DELIVER = "deliver"  # securities out on a settlement
+    PAY = "pay"  # cash out on a settlement
+    JOURNAL_OUT = "journal-out"  # cash or securities to another account or firm
+    CERTIFICATE_OUT = "certificate-out"  # a certificate leaving the firm's custody
+
+    @property
+    def label(self) -> str:
+        return {
+            "buy": "book a buy",
+            "sell": "book a sell",
+            "deliver": "deliver securities",
+            "pay": "pay cash out",
+            "journal-out": "journal or transfer out",
+            "certificate-out": "send a certificate out",
+        }[self.value]
+
+
+_M = Movement
+_EVERYTHING_OUT = frozenset({_M.SELL, _M.DELIVER, _M.PAY, _M.JOURNAL_OUT, _M.CERTIFICATE_OUT})
+
+#: What each kind of restriction stops.
+STOPS: dict[RestrictionKind, frozenset[Movement]] = {
+    RestrictionKind.DECEASED: _EVERYTHING_OUT | {_M.BUY},
+    RestrictionKind.TRANSFER_FREEZE: frozenset({_M.DELIVER, _M.JOURNAL_OUT, _M.CERTIFICATE_OUT}),
+    RestrictionKind.REG_T_FREEZE: frozenset({_M.BUY}),
+    RestrictionKind.LEGAL_HOLD: _EVERYTHING_OUT,
+    RestrictionKind.STOP_TRANSFER: frozenset({_M.JOURNAL_OUT, _M.CERTIFICATE_OUT}),
+    RestrictionKind.AML_REVIEW: _EVERYTHING_OUT | {_M.BUY},
+    RestrictionKind.ACATS: _EVERYTHING_OUT | {_M.BUY},
+}
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A restriction as the rules see it."""
+
+    id: int
+    kind: RestrictionKind
+    reason: str
+    starts_on: date
+    ends_on: date | None = None
+    lifted: bool = False
+
+    def in_force(self, on: date) -> bool:
+        return (
+            not self.lifted
+            and self.starts_on <= on
+            and (self.ends_on is None or on <= self.ends_on)
+        )
+
+
+class AccountRestricted(DeskError):
+    """A movement refused because of a restriction, which it names."""
+
+    def __init__(self, account: str, movement: Movement, restriction: Restriction) -> None:
+        self.account = account
+        self.movement = movement
+        self.restriction = restriction
+        super().__init__(
+            f"account {account} may not {movement.label}: {restriction.kind.label} "
+            f"since {restriction.starts_on.isoformat()} ({restriction.reason})"
+        )
+
+
+def stopping(
+    restrictions: Iterable[Restriction], movement: Movement, on: date
+) -> Restriction | None:
+    """The restriction in force on ``on`` that stops ``movement`` (the oldest), or None."""
+    for r in sorted(restrictions, key=lambda r: (r.starts_on, r.id)):
+        if r.in_force(on) and movement in STOPS[r.kind]:
+            return r
+    return None
