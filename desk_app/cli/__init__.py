@@ -63,6 +63,7 @@ def build_parser(more: Sequence[Registration] = ()) -> argparse.ArgumentParser:
         fails_cmds,
         import_cmds,
         manifest_cmds,
+        price_cmds,
         reference_cmds,
         rules_cmds,
         settlement_cmds,
@@ -82,7 +83,7 @@ def build_parser(more: Sequence[Registration] = ()) -> argparse.ArgumentParser:
         db_cmds, calendar_cmds, account_cmds, reference_cmds,
         user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds, export_cmds,
         settlement_cmds, transfer_cmds, fails_cmds, ssi_cmds, certificate_cmds, manifest_cmds,
-        rules_cmds,
+        rules_cmds, price_cmds,
     ):  # fmt: skip
         module.register(commands)
     for register in more:

@@ -75,6 +75,9 @@ def register(commands: Any) -> None:
         "--reveal-tax-id", action="store_true", help="show the full tax id (recorded in the audit)"
     )
     show.set_defaults(handler=show_account)
+    from desk_app.cli import holding_cmds
+
+    holding_cmds.register(sub)
 
     opening = sub.add_parser("open", help="request a new account; prints the request id")
     _field_options(opening, opening=True)

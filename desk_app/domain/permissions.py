@@ -52,6 +52,7 @@ class Action(StrEnum):
     BOX_COUNT_RESOLVE = "certificate.box_count_resolve"
     REFERENCE_EDIT = "reference.edit"
     REFERENCE_CHANGE_IN_USE = "reference.change_in_use"
+    PRICE_IMPORT = "prices.import"
 
     @property
     def label(self) -> str:
@@ -116,6 +117,7 @@ _LABELS = {
         "Request changing a used counterparty's settlement identifiers or a used "
         "instrument's type, market, currency or multiplier"
     ),
+    Action.PRICE_IMPORT: "Import instrument prices (a file; a changed day's price replaces it)",
 }
 
 #: Actions a firm must supervise (FINRA 3110): maker-checker, never applied directly.
@@ -163,6 +165,7 @@ _TRADING = frozenset(
         Action.REFERENCE_EDIT,
         Action.REFERENCE_CHANGE_IN_USE,
         Action.RULE_CHANGE,
+        Action.PRICE_IMPORT,
     }
 )
 

@@ -21,6 +21,7 @@ from desk_app.domain.cutoffs import market_today
 from desk_app.domain.db_address import DatabaseAddress
 from desk_app.domain.first_user import FirstUser
 from desk_app.services import audit
+from desk_app.services.accounts.holdings import AccountHoldings
 from desk_app.services.accounts.maintenance import AccountService, new_york_today
 from desk_app.services.actor import Actor, sign_in
 from desk_app.services.backup.backups import BackupService
@@ -31,6 +32,7 @@ from desk_app.services.custody.manifest_printing import ManifestPrinting
 from desk_app.services.custody.manifests import ManifestService
 from desk_app.services.firm import FirmService
 from desk_app.services.presets import PresetService
+from desk_app.services.pricing.prices import PriceService
 from desk_app.services.reference.calendar import CalendarService
 from desk_app.services.reference.counterparties import CounterpartyService
 from desk_app.services.reference.instruments import InstrumentService
@@ -95,6 +97,8 @@ class Workspace:
     box_counts: BoxCountService = field(init=False)
     firm: FirmService = field(init=False)
     backups: BackupService = field(init=False)
+    prices: PriceService = field(init=False)
+    holdings: AccountHoldings = field(init=False)
     #: Called as `close` begins: a window stops its timers and waits for its readers.
     _closing: list[Callable[[], None]] = field(init=False, default_factory=list, repr=False)
 
@@ -133,6 +137,8 @@ class Workspace:
         self.netting = NettingService(self.uow)
         self.firm = FirmService(self.uow)
         self.backups = BackupService(self.url, self.user)
+        self.prices = PriceService(self.sessions, self.uow)
+        self.holdings = AccountHoldings(self.uow)
 
     @property
     def actor(self) -> str:

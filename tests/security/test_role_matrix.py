@@ -238,6 +238,9 @@ ROUTES: dict[Action, Route] = {
     Action.REFERENCE_CHANGE_IN_USE: lambda ws, b: ws.counterparties.amend(
         b.counterparty, {"dtc_participant": "0999"}, reason="matrix"
     ),
+    Action.PRICE_IMPORT: lambda ws, b: ws.prices.import_bytes(
+        f"isin,date,price,currency\n{b.isin},2026-01-02,10,USD\n".encode(), "close.csv"
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """Client accounts: opening, amending, restricting and closing, each a supervised request.
 
-Public entry: `maintenance`. Estates, positions and cash views join this area.
+Public entries: `maintenance`, and `holdings` (an account's positions as of a day, its
+cash by currency, its recent activity; read only). Estates join this area.
 """

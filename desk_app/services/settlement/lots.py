@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -26,8 +26,11 @@ from desk_app.domain.lots import Lot, split, take
 E, P, Ob, T = m.LedgerEntry, m.LedgerPosting, m.SettlementObligation, m.Trade
 
 
-def lots_of(session: Session, account_id: int, instrument_id: int) -> list[Lot]:
-    """The account's open lots in the instrument, oldest first."""
+def lots_of(
+    session: Session, account_id: int, instrument_id: int, *, before: datetime | None = None
+) -> list[Lot]:
+    """The account's open lots in the instrument, oldest first; ``before``: as postings
+    made before that moment left them (a position as of a past day)."""
     key = Movement(
         Holder("account", account_id), Book.SECURITIES, str(instrument_id), Decimal(0)
     ).balance_key
@@ -36,7 +39,7 @@ def lots_of(session: Session, account_id: int, instrument_id: int) -> list[Lot]:
         .join(P, P.id == E.posting_id)
         .outerjoin(Ob, Ob.id == P.obligation_id)
         .outerjoin(T, T.id == Ob.trade_id)
-        .where(E.balance_key == key)
+        .where(E.balance_key == key, *([] if before is None else [P.posted_at < before]))
         .order_by(E.posting_id)
     ).all()
     ids = [r.posting_id for r in rows]
