@@ -10,8 +10,9 @@ so demo data passes every rule real data must.
 
 The stages, in the order they draw from the random source: `reference` (staff,
 counterparties, SSIs, accounts) with `instruments`, then `trades`, `obligations`,
-`certificates` and `approvals` (the approval queue); the `catalogue_*` modules hold
-the names they draw from.
+`certificates` and `approvals` (the approval queue); `prices` (the closes) draws
+nothing, it follows the instruments' price walks. The `catalogue_*` modules hold the
+names they draw from.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from desk_app.demo.certificates import make_certificates
 from desk_app.demo.history import tell_accounts, tell_trades, write_past
 from desk_app.demo.instruments import make_instruments
 from desk_app.demo.obligations import make_obligations
+from desk_app.demo.prices import make_prices
 from desk_app.demo.reference import (
     make_accounts,
     make_counterparties,
@@ -148,6 +150,7 @@ def generate_demo_data(
         tell_accounts(book)
         tell_trades(book, made)
         write_past(book)  # what the staff did, in the audit trail as they did it
+        make_prices(book)  # the closes that value the accounts' positions
         audit.record_event(session, "database", "firm", {"name": DEMO_FIRM})  # its paperwork
         audit.record_event(session, "database", "demo", {
             "seed": seed, "trades": len(made), "accounts": len(book.accounts),
