@@ -121,6 +121,26 @@ class Activity:
     currency: str | None
 
 
+@dataclass(frozen=True)
+class Holdings:
+    """An account's positions on one day, valued on one basis."""
+
+    account: str
+    name: str
+    as_of: date
+    basis: Basis
+    positions: tuple[Position, ...]
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """Everything the Holdings page shows for one account, read in one go."""
+
+    holdings: Holdings
+    cash: tuple[CashLine, ...]
+    activity: tuple[Activity, ...]
+
+
 def trade_basis_lots(lots: Sequence[Lot], pending: Iterable[PendingTrade]) -> list[Lot]:
     """The lots as they will be once ``pending`` trades settle, in trade-date order."""
     now = list(lots)

@@ -24,6 +24,7 @@ TAB_PAGES = {
     "approvals": "approvals.md",
     "counterparties": "counterparties.md",
     "instruments": "instruments.md",
+    "prices": "prices.md",
 }
 
 #: The page a dialog's F1 opens, by the dialog's class name (or a base class's).
@@ -52,6 +53,7 @@ DIALOG_PAGES = {
     "ReferenceRecordDialog": "reference-data.md",
     "ReferenceImportDialog": "reference-data.md",
     "SettingsDialog": "settings.md",
+    "PriceProblemsDialog": "prices.md",
 }
 
 

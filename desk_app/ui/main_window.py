@@ -87,6 +87,7 @@ TABS = (
         "counterparties", "Counterparties", "desk_app.ui.tabs.reference_tab", "CounterpartiesTab"
     ),
     TabSpec("instruments", "Instruments", "desk_app.ui.tabs.reference_tab", "InstrumentsTab"),
+    TabSpec("prices", "Prices", "desk_app.ui.tabs.prices_tab", "PricesTab"),
 )
 OFFLINE_RETRY_MS = 5_000
 SQLITE_FILTER = "Desk databases (*.db *.sqlite *.sqlite3);;All files (*)"
@@ -478,7 +479,7 @@ class MainWindow(QMainWindow):
         for index, spec in enumerate(TABS):
             self._action(
                 view_menu, spec.title, lambda _=False, i=index: self.tab_widget.setCurrentIndex(i),
-                QKeySequence(f"Ctrl+{index + 1}"),
+                QKeySequence(f"Ctrl+{index + 1}") if index < 9 else None,  # Ctrl+1 to Ctrl+9
             )  # fmt: skip
         self._action(view_menu, "Receipts and &deliveries of certificates", self.show_movements)
         self._action(view_menu, "Next tab", lambda: self._step_tab(1), QKeySequence("Ctrl+PgDown"))
@@ -487,7 +488,8 @@ class MainWindow(QMainWindow):
         )
 
         reference_menu = self.menuBar().addMenu("&Reference")
-        for key, text in (("counterparties", "C&ounterparties"), ("instruments", "&Instruments")):
+        for key, text in (("counterparties", "C&ounterparties"), ("instruments", "&Instruments"),
+                          ("prices", "&Prices")):  # fmt: skip
             self._action(reference_menu, text, partial(self.show_tab, key))
         self._action(reference_menu, "&Standing settlement instructions…", self.show_ssis)
         self._action(reference_menu, "Settlement &rules…", self.show_rules)

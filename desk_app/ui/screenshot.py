@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QThreadPool
 from PySide6.QtWidgets import QWidget
 
 from desk_app.domain.states import TradeStatus
+from desk_app.ui import ops
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.blotter_tab import BlotterTab
@@ -18,6 +19,10 @@ from desk_app.ui.tabs.table_tab import TableTab, WorkspaceView
 
 #: The README's pictures; the user guide's are taken at a common laptop size, 1366x768.
 SIZE = (1400, 800)
+
+
+#: Tabs with a pane beside the list that shows the current row.
+DETAILED = ("settlements", "accounts", "certificates", "manifests")
 
 
 def save_screenshots(window: MainWindow, out_dir: Path, size: tuple[int, int] = SIZE) -> list[Path]:
@@ -35,9 +40,9 @@ def save_screenshots(window: MainWindow, out_dir: Path, size: tuple[int, int] = 
         window.tab_widget.setCurrentWidget(tab)
         _settle()
         _finish_reads(tab)
-        if tab.key in ("settlements", "certificates", "manifests") and tab.model.rowCount():
+        if tab.key in DETAILED and tab.model.rowCount():
             tab.view.selectRow(0)  # its detail pane shows the first row
-            _settle()
+            _wait_for(lambda: ops.running() == 0)  # read on a worker (the account's holdings)
         path = out_dir / f"{tab.key}.png"  # blotter, settlements, accounts, certificates
         if not window.grab().save(str(path)):
             raise OSError(f"could not write {path}")

@@ -29,7 +29,7 @@ OPEN_MANIFESTS = ("draft", "verified", "printed", "in_transit")
 CTRL = Qt.KeyboardModifier.ControlModifier
 TABS = [
     "Trade Blotter", "Settlements Due", "Fails", "Accounts", "Certificates", "Manifests",
-    "Approvals", "Counterparties", "Instruments",
+    "Approvals", "Counterparties", "Instruments", "Prices",
 ]  # fmt: skip
 
 
@@ -141,7 +141,8 @@ def test_ctrl_numbers_switch_tabs_showing_the_database(
         "counterparties": demo_ws.counterparties.listing(active=True).count(),
         "instruments": demo_ws.instruments.listing(active=True).count(),
     }
-    for number, tab in reversed(list(enumerate(window.tabs, start=1))):
+    # Ctrl+1 to Ctrl+9: the first nine tabs (the rest are a click or the View menu away).
+    for number, tab in reversed(list(enumerate(window.tabs[:9], start=1))):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), CTRL)
         assert window.current_tab() is tab
         assert tab.row_count_text() == f"{expected[tab.key]:,} rows"

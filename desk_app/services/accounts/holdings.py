@@ -7,7 +7,6 @@ that had not settled by then; today's is read from the kept balances.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -18,7 +17,14 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import ValidationError
-from desk_app.domain.holdings import Activity, Basis, CashLine, Position, position
+from desk_app.domain.holdings import (
+    AccountSummary,
+    Activity,
+    Basis,
+    CashLine,
+    Holdings,
+    position,
+)
 from desk_app.domain.permissions import Action
 from desk_app.services.accounts import holding_queries as q
 from desk_app.services.settlement.lots import lots_of
@@ -27,26 +33,6 @@ from desk_app.services.unit_of_work import UnitOfWork
 NEW_YORK = ZoneInfo("America/New_York")
 #: How many recent trades, settlements and journals the activity list shows.
 RECENT = 15
-
-
-@dataclass(frozen=True)
-class Holdings:
-    """An account's positions on one day, valued on one basis."""
-
-    account: str
-    name: str
-    as_of: date
-    basis: Basis
-    positions: tuple[Position, ...]
-
-
-@dataclass(frozen=True)
-class AccountSummary:
-    """Everything the Holdings page shows for one account, read in one go."""
-
-    holdings: Holdings
-    cash: tuple[CashLine, ...]
-    activity: tuple[Activity, ...]
 
 
 def end_of(day: date) -> datetime:

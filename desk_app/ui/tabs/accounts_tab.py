@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QSplitter, QTabWidget, QWidget
 
 from desk_app.domain.listing import PageSource
 from desk_app.domain.permissions import Action
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.ops import Op
 from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.account_holdings_page import AccountHoldingsPage
 from desk_app.ui.tabs.action_bar import ActionBar
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.tabs.workspace_view import AccountRecordView, RecordHistoryView
@@ -82,7 +83,18 @@ class AccountsTab(TableTab):
             self.view.addAction(action)
             self.toolbar.addAction(action)
         self.view.doubleClicked.connect(lambda _index: self.account_actions["history"].trigger())
+        # The account's pages (Holdings, and what others add) beside the list.
+        self.detail = QTabWidget(self)
+        self.detail.setObjectName("account_detail")
+        self.holdings_page = AccountHoldingsPage(self.detail)
+        self.detail.addTab(self.holdings_page, "Holdings")
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.place_view_in(splitter)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
         self.view.selectionModel().currentRowChanged.connect(self.update_actions)
+        self.view.selectionModel().currentRowChanged.connect(self._show_current)
         self.model.reloaded.connect(self.update_actions)
         self.update_actions()
 
@@ -91,11 +103,17 @@ class AccountsTab(TableTab):
 
     def set_workspace(self, workspace: WorkspaceView) -> None:
         super().set_workspace(workspace)
+        self.holdings_page.set_workspace(workspace)
         self.update_actions()
 
     def clear(self, message: str = OPENING_TEXT) -> None:
         super().clear(message)
+        self.holdings_page.set_workspace(None)
         self.update_actions()
+
+    def _show_current(self, *_args: object) -> None:
+        """The account pages follow the current row."""
+        self.holdings_page.show_account(self.selected_account())
 
     # -- what is allowed -----------------------------------------------------------------
     def selected_account(self) -> str | None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # annotations only: the window paints before these load
         ManifestPrintingView,
         ManifestsView,
     )
+    from desk_app.ui.tabs.holding_views import HoldingsView, PricesView
     from desk_app.ui.tabs.reference_views import ReferenceDataView
     from desk_app.ui.tabs.trade_views import TradeImportView, TradeLookupView, TradesView
 
@@ -535,4 +536,8 @@ class WorkspaceView(Protocol):
     def firm(self) -> FirmView: ...
     @property
     def backups(self) -> BackupsView: ...
+    @property
+    def holdings(self) -> HoldingsView: ...
+    @property
+    def prices(self) -> PricesView: ...
     def ping(self) -> bool: ...
