@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.domain.codes import Direction, Payment
@@ -112,24 +112,27 @@ def pending_trades(
 
 
 def _unobligated_trades(session: Session, account_id: int, as_of: date) -> list[m.Trade]:
-    """Live trades that no obligation covers yet (none made for it or an earlier version)."""
-    other = aliased(T)
-    chain = func.coalesce(other.original_id, other.id) == func.coalesce(T.original_id, T.id)
-    covered = (
-        select(Ob.id)
-        .join(other, other.id == Ob.trade_id)
-        .where(chain, other.account_id == account_id)
-    ).exists()
-    return list(
+    """Live trades that no obligation covers yet (none made for it or an earlier version).
+
+    Two indexed reads and a set, rather than a correlated search per trade: the trade
+    chains the account's obligations cover, then the live trades without one of their own.
+    """
+    chain = func.coalesce(T.original_id, T.id)
+    covered = set(
         session.scalars(
-            select(T).where(
-                T.account_id == account_id,
-                T.trade_date <= as_of,
-                T.status == TradeStatus.ACTIVE,
-                ~covered,
-            )
+            select(chain).join(Ob, Ob.trade_id == T.id).where(Ob.account_id == account_id)
         )
     )
+    own = select(Ob.id).where(Ob.trade_id == T.id).exists()
+    candidates = session.scalars(
+        select(T).where(
+            T.account_id == account_id,
+            T.trade_date <= as_of,
+            T.status == TradeStatus.ACTIVE,
+            ~own,
+        )
+    )
+    return [t for t in candidates if (t.original_id or t.id) not in covered]
 
 
 def pending_cash(session: Session, account_id: int) -> dict[str, Decimal]:

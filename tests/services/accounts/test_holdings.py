@@ -124,3 +124,19 @@ def test_a_journal_in_carries_its_lots_and_shows_in_the_activity(funded_desk: De
 def test_an_unknown_account_is_named(settling_desk: Desk) -> None:
     with pytest.raises(ValidationError, match="account: is not an account"):
         settling_desk.ws["carl"].holdings.positions("NOPE-1")
+
+
+def test_an_imported_trade_without_its_obligation_yet_is_pending(settling_desk: Desk) -> None:
+    carl = settling_desk.ws["carl"]
+    content = (
+        b"external_id,trade_date,account,side,isin,quantity,price,currency,counterparty\n"
+        b"T-1,2026-11-24,ACC-100,sell,US0378331005,30,210,USD,GSCO\n"
+    )
+    assert carl.imports.import_bytes(content, "late.csv").added == 1
+    (short,) = carl.holdings.positions("ACC-100", basis=Basis.TRADE).positions
+    assert (short.settled, short.trade_date_quantity) == (0, -30)
+    carl.settlements.run()  # now its obligation covers it, counted once
+    (same,) = carl.holdings.positions("ACC-100", basis=Basis.TRADE).positions
+    assert same.trade_date_quantity == -30
+    (usd,) = carl.holdings.cash("ACC-100")
+    assert usd.pending == Decimal("6300.00")  # the sale's cash still to come in
