@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk_app.db.models.base import Base, Versioned, code_enum, utcnow
@@ -48,7 +48,11 @@ class InstrumentPrice(Versioned, Base):
     """
 
     __tablename__ = "instrument_prices"
-    __table_args__ = (UniqueConstraint("instrument_id", "price_date"),)
+    __table_args__ = (
+        UniqueConstraint("instrument_id", "price_date"),
+        # The prices list pages newest day first (migration 0022).
+        Index("ix_instrument_prices_date_id", "price_date", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
