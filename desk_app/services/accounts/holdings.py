@@ -27,7 +27,7 @@ from desk_app.domain.holdings import (
 )
 from desk_app.domain.permissions import Action
 from desk_app.services.accounts import holding_queries as q
-from desk_app.services.settlement.lots import lots_of
+from desk_app.services.settlement.lots import lots_by_instrument
 from desk_app.services.unit_of_work import UnitOfWork
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -96,6 +96,7 @@ class AccountHoldings:
             i.id: i for i in session.scalars(select(m.Instrument).where(m.Instrument.id.in_(ids)))
         }
         quotes = q.quotes(session, ids, day)
+        lots = lots_by_instrument(session, account.id, ids, before=before)
         made = []
         for instrument_id in ids:
             inst = instruments[instrument_id]
@@ -107,7 +108,7 @@ class AccountHoldings:
                     currency=inst.currency,
                     multiplier=inst.multiplier,
                     settled=settled.get(instrument_id, Decimal(0)),
-                    lots=lots_of(session, account.id, instrument_id, before=before),
+                    lots=lots[instrument_id],
                     pending=pending.get(instrument_id, []),
                     basis=basis,
                     quote=quotes.get(instrument_id),

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,31 +33,65 @@ def lots_of(
 ) -> list[Lot]:
     """The account's open lots in the instrument, oldest first; ``before``: as postings
     made before that moment left them (a position as of a past day)."""
-    key = Movement(
-        Holder("account", account_id), Book.SECURITIES, str(instrument_id), Decimal(0)
-    ).balance_key
+    return lots_by_instrument(session, account_id, [instrument_id], before=before).get(
+        instrument_id, []
+    )
+
+
+def lots_by_instrument(
+    session: Session,
+    account_id: int,
+    instrument_ids: Iterable[int],
+    *,
+    before: datetime | None = None,
+) -> dict[int, list[Lot]]:
+    """`lots_of` for many instruments of one account in three reads (a whole account)."""
+    keys = {
+        Movement(Holder("account", account_id), Book.SECURITIES, str(i), Decimal(0)).balance_key: i
+        for i in instrument_ids
+    }
+    if not keys:
+        return {}
+    when = [] if before is None else [P.posted_at < before]
     rows = session.execute(
-        select(E.posting_id, E.quantity, P.kind, P.reverses_id, P.posted_at, T.trade_date)
+        select(E.balance_key, E.posting_id, E.quantity, P.kind, P.reverses_id, P.posted_at,
+               T.trade_date)
         .join(P, P.id == E.posting_id)
         .outerjoin(Ob, Ob.id == P.obligation_id)
         .outerjoin(T, T.id == Ob.trade_id)
-        .where(E.balance_key == key, *([] if before is None else [P.posted_at < before]))
+        .where(E.balance_key.in_(list(keys)), *when)
         .order_by(E.posting_id)
-    ).all()
-    ids = [r.posting_id for r in rows]
+    ).all()  # fmt: skip
+    postings = (
+        select(E.posting_id)
+        .join(P, P.id == E.posting_id)
+        .where(E.balance_key.in_(list(keys)), *when)
+    )
     paid: dict[int, Decimal] = defaultdict(Decimal)
     carried: dict[int, list[dict[str, str]]] = {}
-    if ids:
+    if rows:
         for posting_id, amount in session.execute(
             select(E.posting_id, E.amount).where(
-                E.posting_id.in_(ids), E.account_id == account_id, E.book == Book.CASH
+                E.posting_id.in_(postings), E.account_id == account_id, E.book == Book.CASH
             )
         ):
             paid[posting_id] -= amount or Decimal(0)
-        journals = select(m.Journal.posting_id, m.Journal.lots).where(m.Journal.posting_id.in_(ids))
+        journals = select(m.Journal.posting_id, m.Journal.lots).where(
+            m.Journal.posting_id.in_(postings)
+        )
         for journal in session.execute(journals):
             if journal.posting_id is not None:
                 carried[journal.posting_id] = json.loads(journal.lots) if journal.lots else []
+    by_key: dict[str, list[Any]] = defaultdict(list)
+    for r in rows:
+        by_key[r.balance_key].append(r)
+    return {keys[k]: _replay(by_key.get(k, []), paid, carried) for k in keys}
+
+
+def _replay(
+    rows: Sequence[Any], paid: dict[int, Decimal], carried: dict[int, list[dict[str, str]]]
+) -> list[Lot]:
+    """One instrument's postings, in order, as the lots they leave."""
     lots: list[Lot] = []
     took: dict[int, list[Lot]] = {}
     short = Decimal(0)  # delivered beyond the known lots: what a later receipt covers first
