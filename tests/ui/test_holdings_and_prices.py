@@ -79,6 +79,9 @@ def test_the_holdings_page_follows_the_account_the_day_and_the_basis(
     assert _texts(page.activity, 1) == ["Settlement", "Trade", "Trade"]  # newest first
     settling_desk.ws["carl"].prices.import_file(DATA / "good.csv")
     with qtbot.waitSignal(page.shown, timeout=10_000):
+        tab.reload_source()  # Refresh (or another tab's change): the page reads again
+    assert page.positions.cell(0, 5).text == "215.00"
+    with qtbot.waitSignal(page.shown, timeout=10_000):
         page.basis.setCurrentIndex(1)  # the trade basis
     assert [page.positions.cell(0, c).text for c in (4, 5, 6, 7, 8)] == [
         "31,548.50", "215.00", "2026-11-24", "32,250.00", "701.50",

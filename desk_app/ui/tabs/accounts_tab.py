@@ -96,6 +96,7 @@ class AccountsTab(TableTab):
         self.view.selectionModel().currentRowChanged.connect(self.update_actions)
         self.view.selectionModel().currentRowChanged.connect(self._show_current)
         self.model.reloaded.connect(self.update_actions)
+        self.model.reloaded.connect(self._after_reload)
         self.update_actions()
 
     def source_from(self, workspace: WorkspaceView) -> PageSource:
@@ -114,6 +115,19 @@ class AccountsTab(TableTab):
     def _show_current(self, *_args: object) -> None:
         """The account pages follow the current row."""
         self.holdings_page.show_account(self.selected_account())
+
+    def _after_reload(self) -> None:
+        """A list read again keeps the account it showed selected, and its pages read again."""
+        shown = self.holdings_page.account
+        if shown is None:
+            return
+        for index in range(self.model.rowCount()):
+            row = self.model.loaded_row(index)
+            if row is not None and self.model.value_in(row, "account_number") == shown:
+                self.view.selectRow(index)
+                self.holdings_page.reload()
+                return
+        self.holdings_page.show_account(None)  # no longer in the list (a search narrowed it)
 
     # -- what is allowed -----------------------------------------------------------------
     def selected_account(self) -> str | None:
