@@ -65,6 +65,9 @@ def test_import_again_changes_nothing_and_a_changed_day_replaces_it_audited(
     ]
     with settling_desk.admin.uow.read() as session:
         assert session.scalars(select(m.InstrumentPrice.loaded_by)).all() == ["carl"] * 3
+    # The replaced row is sealed with its new state: the records check finds nothing amiss.
+    code, out, _ = run(capsys, *cli_as(settling_desk.url, "cora"), "audit", "verify", "--records")
+    assert code == 0 and "records intact" in out
 
 
 def test_positions_and_cash_print_exact_decimals(
