@@ -59,6 +59,7 @@ def build_parser(more: Sequence[Registration] = ()) -> argparse.ArgumentParser:
         calendar_cmds,
         certificate_cmds,
         db_cmds,
+        estate_cmds,
         export_cmds,
         fails_cmds,
         import_cmds,
@@ -83,7 +84,7 @@ def build_parser(more: Sequence[Registration] = ()) -> argparse.ArgumentParser:
         db_cmds, calendar_cmds, account_cmds, reference_cmds,
         user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds, export_cmds,
         settlement_cmds, transfer_cmds, fails_cmds, ssi_cmds, certificate_cmds, manifest_cmds,
-        rules_cmds, price_cmds,
+        rules_cmds, price_cmds, estate_cmds,
     ):  # fmt: skip
         module.register(commands)
     for register in more:

@@ -152,6 +152,7 @@ def _certificates(book: Book, count: int) -> list[Cert]:
             "issue_date": issued,
             "restricted_legend": rng.random() < 0.06, "form": "registered",
             "account_id": account.id, "stock_power_attached": False, "replaces_id": None,
+            "reregistration": None,
         }  # fmt: skip
         since = max(issued, book.days[0] - timedelta(days=3000))  # in our vault since
         vaulted = book.at(since + timedelta(days=rng.randrange((book.days[0] - since).days)), 15)

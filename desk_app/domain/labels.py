@@ -67,6 +67,7 @@ ACTIONS = {
     "rules.change": "Change settlement rules",
     "user.grant": "Grant power to a user",
     "reference.change_in_use": "Change reference data in use",
+    "estate.reregister": "Re-register estate",
 }
 
 

@@ -4,7 +4,9 @@ A receipt that settles adds a lot (its quantity, the cash the client paid, the t
 date); a delivery takes from the oldest lots first. A journal carries the lots it
 takes to the receiving account with their own acquisition dates and cost. A part of
 a lot carries its share of the cost, to 4 decimal places, and the part left keeps
-the rest, so the costs always add up to what was paid.
+the rest, so the costs always add up to what was paid. A lot inherited from a
+deceased holder is long-term whatever its date (``inherited``); its JSON says so only
+when it is, so the lots journals carried before keep reading the same.
 """
 
 from __future__ import annotations
@@ -25,15 +27,30 @@ class Lot:
     quantity: Decimal
     cost: Decimal  # of all of ``quantity``, in the instrument's currency
     source: int | None = None  # the posting that brought it in
+    inherited: bool = False  # from a decedent: long-term whatever ``acquired`` says
 
     def to_json(self) -> dict[str, str]:
-        return {"acquired": self.acquired.isoformat(), "quantity": str(self.quantity),
+        data = {"acquired": self.acquired.isoformat(), "quantity": str(self.quantity),
                 "cost": str(self.cost)}  # fmt: skip
+        if self.inherited:
+            data["inherited"] = "true"
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, str], source: int | None = None) -> Lot:
         return cls(date.fromisoformat(data["acquired"]), Decimal(data["quantity"]),
-                   Decimal(data["cost"]), source)  # fmt: skip
+                   Decimal(data["cost"]), source,
+                   data.get("inherited") == "true")  # fmt: skip
+
+    def long_term(self, on: date) -> bool:
+        """Held more than a year on ``on``, or inherited (IRC 1223(9))."""
+        if self.inherited:
+            return True
+        try:
+            year_later = self.acquired.replace(year=self.acquired.year + 1)
+        except ValueError:  # acquired on 29 February
+            year_later = date(self.acquired.year + 1, 3, 1)
+        return on > year_later
 
 
 def split(lot: Lot, quantity: Decimal) -> tuple[Lot, Lot]:

@@ -53,6 +53,8 @@ class Action(StrEnum):
     REFERENCE_EDIT = "reference.edit"
     REFERENCE_CHANGE_IN_USE = "reference.change_in_use"
     PRICE_IMPORT = "prices.import"
+    ESTATE_CASE = "estate.case"
+    ESTATE_REREGISTER = "estate.reregister"
 
     @property
     def label(self) -> str:
@@ -118,6 +120,11 @@ _LABELS = {
         "instrument's type, market, currency or multiplier"
     ),
     Action.PRICE_IMPORT: "Import instrument prices (a file; a changed day's price replaces it)",
+    Action.ESTATE_CASE: (
+        "Record a holder's death (restrict, open the estate case), receive and verify its "
+        "documents, print its deficiency letter"
+    ),
+    Action.ESTATE_REREGISTER: "Request re-registering a deceased holder's account to new owners",
 }
 
 #: Actions a firm must supervise (FINRA 3110): maker-checker, never applied directly.
@@ -135,8 +142,10 @@ SUPERVISED = frozenset(
         Action.CERTIFICATE_REPLACE,
         Action.USER_GRANT,
         Action.REFERENCE_CHANGE_IN_USE,
+        Action.ESTATE_REREGISTER,
     }
 )
+_ESTATES = frozenset({Action.ESTATE_CASE, Action.ESTATE_REREGISTER})
 _CERTIFICATES = frozenset(
     {
         Action.CERTIFICATE_REGISTER,
@@ -175,6 +184,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
     Role.CLERK: _COMMON
     | _TRADING
     | _CERTIFICATES
+    | _ESTATES
     | {
         Action.REVEAL_TAX_ID,
         Action.ACCOUNT_OPEN,
@@ -184,6 +194,7 @@ GRANTS: dict[Role, frozenset[Action]] = {
     Role.SUPERVISOR: _COMMON
     | _TRADING
     | _CERTIFICATES
+    | _ESTATES
     | {
         Action.BOX_COUNT_RESOLVE,
         Action.REVEAL_TAX_ID,

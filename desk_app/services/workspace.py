@@ -30,6 +30,7 @@ from desk_app.services.custody.certificate_moves import CertificateMoves
 from desk_app.services.custody.certificates import CertificateService
 from desk_app.services.custody.manifest_printing import ManifestPrinting
 from desk_app.services.custody.manifests import ManifestService
+from desk_app.services.estates.cases import EstateService
 from desk_app.services.firm import FirmService
 from desk_app.services.presets import PresetService
 from desk_app.services.pricing.prices import PriceService
@@ -99,6 +100,7 @@ class Workspace:
     backups: BackupService = field(init=False)
     prices: PriceService = field(init=False)
     holdings: AccountHoldings = field(init=False)
+    estates: EstateService = field(init=False)
     #: Called as `close` begins: a window stops its timers and waits for its readers.
     _closing: list[Callable[[], None]] = field(init=False, default_factory=list, repr=False)
 
@@ -139,6 +141,7 @@ class Workspace:
         self.backups = BackupService(self.url, self.user)
         self.prices = PriceService(self.sessions, self.uow)
         self.holdings = AccountHoldings(self.uow)
+        self.estates = EstateService(self.uow, self.approvals)
 
     @property
     def actor(self) -> str:

@@ -50,6 +50,7 @@ def test_supervised_actions_are_made_only_by_front_office_roles() -> None:
         Action.CERTIFICATE_REPLACE,
         Action.USER_GRANT,
         Action.REFERENCE_CHANGE_IN_USE,
+        Action.ESTATE_REREGISTER,
     }
     for action in Action:
         assert action.supervised == (action in SUPERVISED)

@@ -241,6 +241,10 @@ ROUTES: dict[Action, Route] = {
     Action.PRICE_IMPORT: lambda ws, b: ws.prices.import_bytes(
         f"isin,date,price,currency\n{b.isin},2026-01-02,10,USD\n".encode(), "close.csv"
     ),
+    Action.ESTATE_CASE: lambda ws, b: ws.estates.open_case(b.other_account, date(2026, 11, 2)),
+    Action.ESTATE_REREGISTER: lambda ws, b: ws.estates.request_reregistration(
+        1, [(b.account, None)]
+    ),  # fmt: skip
 }
 
 

@@ -12,6 +12,7 @@ from desk_app.db.models.certificates import (
     ManifestLine,
     ManifestPrint,
 )
+from desk_app.db.models.estates import EstateCase, EstateDocument, EstateDocumentRequirement
 from desk_app.db.models.holdings import AccountRestriction, InstrumentPrice
 from desk_app.db.models.ledger import Journal, LedgerBalance, LedgerEntry, LedgerPosting
 from desk_app.db.models.preferences import SavedFilter
@@ -52,6 +53,9 @@ __all__ = [
     "Counterparty",
     "CourierManifest",
     "CustodyEntry",
+    "EstateCase",
+    "EstateDocument",
+    "EstateDocumentRequirement",
     "FailRule",
     "FirstPrincipal",
     "Instrument",

@@ -41,6 +41,8 @@ class Certificate(Versioned, Base):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: The certificate this one was issued in place of (a transfer, or a replacement).
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), index=True)
+    #: Flagged for re-registration with the transfer agent, by what (``estate:3``).
+    reregistration: Mapped[str | None] = mapped_column(String(64))
 
     instrument: Mapped[Instrument | None] = relationship()
     account: Mapped[Account | None] = relationship()

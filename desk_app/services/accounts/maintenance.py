@@ -180,6 +180,21 @@ class AccountService:
             return value
 
 
+def amend_proposal(session: Session, account: m.Account, changes: Mapping[str, Any]) -> Proposal:
+    """An amendment of ``account`` as a request proposes it, for a service that files it in
+    its own unit of work (an estate's retitle); no tax id among ``changes``."""
+    now = _values(account)
+    changed = {k: v for k, v in account_rules.clean_fields(changes).items() if now.get(k) != v}
+    if not changed or "tax_id" in changed:
+        raise ValidationError("changes", "nothing would change")
+    names = ", ".join(sorted(k.replace("_", " ") for k in changed))
+    return Proposal(
+        Action.ACCOUNT_AMEND, TABLE, f"{TABLE}:{account.account_number}",
+        f"Amend {account.account_number}: {names}",
+        {k: now[k] for k in changed}, changed, account.id, now["version"],
+    )  # fmt: skip
+
+
 def new_york_today() -> date:
     """The firm's business date: an account opened at 21:00 in New York opens that day,
     though UTC has moved on (a trade dated today must not predate the account)."""

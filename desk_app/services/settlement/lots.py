@@ -133,9 +133,9 @@ def _replay(
             left, took[r.posting_id] = remove(lots, -quantity)
             lots[:] = left
     # Parts of one lot that came back together (a reversal) are one lot again.
-    whole: dict[tuple[date, int | None], Lot] = {}
+    whole: dict[tuple[date, int | None, bool], Lot] = {}
     for lot in lots:
-        same = (lot.acquired, lot.source)
+        same = (lot.acquired, lot.source, lot.inherited)
         seen = whole.get(same)
         whole[same] = (
             lot

@@ -151,7 +151,7 @@ _KINDS = {
     "standing_settlement_instructions": "standing instruction", "certificates": "certificate",
     "users": "user", "settlement_cycles": "settlement cycle",
     "calendar_overrides": "calendar override", "fail_rules": "fail rule",
-    "aging_limits": "aging limit",
+    "aging_limits": "aging limit", "estate_cases": "estate case",
 }  # fmt: skip
 
 

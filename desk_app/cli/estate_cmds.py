@@ -1,0 +1,137 @@
+"""``estate open|show|receive|letter|reregister``: a deceased holder's account, to its new owners.
+
+``open`` restricts the account, opens the case with its checklist and (a sole account)
+files the retitle; it prints the case id. ``reregister`` files the supervised request
+and prints its id; a principal other than the maker approves it (``approvals approve``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from desk_app.cli.common import EXIT_OK, CommandContext, requested
+from desk_app.domain.errors import ValidationError
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("estate", help="estates of deceased holders")
+    sub = parser.add_subparsers(dest="estate_command", metavar="STEP", required=True)
+    opening = sub.add_parser(
+        "open", help="record a holder's death: restrict, open the case (prints its id)",
+        description="Restrict the account (deceased), open the estate case with the documents "
+        "its registration's path needs and, for a sole account, file the retitle to "
+        "\"Estate of ...\" as a supervised amendment. Prints the case id.",
+    )  # fmt: skip
+    opening.add_argument("account", metavar="ACCOUNT")
+    opening.add_argument("--date-of-death", required=True, type=_day, metavar="D")
+    opening.add_argument("--source", default="", metavar="T",
+                         help="who gave notice (a family member's call, a letter)")  # fmt: skip
+    opening.set_defaults(handler=open_case)
+    show = sub.add_parser("show", help="the case and its checklist")
+    show.add_argument("case", type=int, metavar="CASE")
+    show.set_defaults(handler=show_case)
+    receive = sub.add_parser("receive", help="record a document received (or verified)")
+    receive.add_argument("case", type=int, metavar="CASE")
+    receive.add_argument("document", metavar="DOCUMENT", help="its kind, as `estate show` lists")
+    receive.add_argument("--verified", action="store_true", help="and verified it")
+    receive.add_argument(
+        "--dated",
+        type=_day,
+        metavar="D",
+        help="the document's own date (letters: when issued; default today)",
+    )
+    receive.set_defaults(handler=receive_document)
+    letter = sub.add_parser("letter", help="print the deficiency letter (PDF)")
+    letter.add_argument("case", type=int, metavar="CASE")
+    letter.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
+    letter.set_defaults(handler=print_letter)
+    rereg = sub.add_parser(
+        "reregister", help="request re-registration to the new owners (prints the request id)",
+        description="Move every position and cash balance to the named accounts: whole shares "
+        "by percentage (largest remainder, ties to the first listed), cash to the cent "
+        "(the odd cents to the first). Without percentages the shares are equal.",
+    )  # fmt: skip
+    rereg.add_argument("case", type=int, metavar="CASE")
+    rereg.add_argument("--to", action="append", required=True, metavar="ACCOUNT[=PERCENT]")
+    rereg.add_argument("--alternate-valuation", action="store_true",
+                       help="the executor elected the value six months after death")  # fmt: skip
+    rereg.add_argument("--reason", default="", metavar="T")
+    rereg.set_defaults(handler=request_reregistration)
+
+
+def open_case(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        case_id = workspace.estates.open_case(args.account, args.date_of_death, args.source)
+        view = workspace.estates.case(case_id)
+    print(f"Estate case for {view.account} ({view.path.label}); "
+          f"{len(view.documents)} documents to collect")  # fmt: skip
+    if view.retitle_request_id is not None:
+        print(f'Retitle to "Estate of ..." filed as request {view.retitle_request_id}')
+    print(case_id)
+    return EXIT_OK
+
+
+def show_case(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        view = workspace.estates.case(args.case)
+    print(f"Estate case {view.id}: {view.account} {view.name} ({view.registration})")
+    print(f"Died {view.date_of_death.isoformat()}; notice: {view.notice_source}")
+    print(f"Path: {view.path.label}; status: {view.status.value}; open {view.age_days} days")
+    for doc in view.documents:
+        extra = "; ".join(
+            x for x in (
+                f"received {doc.received}" if doc.received else "",
+                f"verified {doc.verified}" if doc.verified else "",
+                f"expires {doc.expires_on.isoformat()}" if doc.expires_on else "",
+            ) if x
+        )  # fmt: skip
+        print(
+            f"  {doc.kind:<24} {doc.status.value:<9} {doc.label}" + (f" ({extra})" if extra else "")
+        )
+    return EXIT_OK
+
+
+def receive_document(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        doc = workspace.estates.receive(args.case, args.document, verified=args.verified,
+                                        dated=args.dated)  # fmt: skip
+    print(f"{doc.label}: {doc.status.value}")
+    return EXIT_OK
+
+
+def print_letter(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        path = workspace.estates.letter(args.case, args.out)
+    print(path)
+    return EXIT_OK
+
+
+def parse_target(text: str) -> tuple[str, Decimal | None]:
+    """``ACCOUNT`` or ``ACCOUNT=PERCENT``."""
+    account, sep, percent = text.partition("=")
+    if not sep:
+        return account.strip(), None
+    try:
+        return account.strip(), Decimal(percent.strip().rstrip("%"))
+    except InvalidOperation:
+        raise ValidationError("to", "the percentage is not a number", text) from None
+
+
+def request_reregistration(ctx: CommandContext, args: argparse.Namespace) -> int:
+    targets = [parse_target(t) for t in args.to]
+    with ctx.open() as workspace:
+        request_id = workspace.estates.request_reregistration(
+            args.case, targets, args.alternate_valuation, args.reason
+        )
+    return requested(request_id, f"re-registration of estate case {args.case}")

@@ -1,0 +1,1 @@
+"""Estates of deceased holders: the case, its checklist and letter, and re-registration."""

@@ -1,0 +1,325 @@
+"""Estate cases: record a death, keep the checklist, print what is missing, ask to re-register.
+
+Recording a death is one unit of work: the account is restricted (deceased), the
+case opens with the documents its path needs, and a sole account's retitle to
+"Estate of ..." is filed as a supervised amendment. Re-registration is a supervised
+request too; `desk_app.services.estates.reregistration` applies it on approval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desk_app.db import models as m
+from desk_app.domain import estate_rules as rules
+from desk_app.domain.codes import RestrictionKind
+from desk_app.domain.cutoffs import market_today
+from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.estate_rules import CaseStatus, DocumentStatus, EstatePath
+from desk_app.domain.permissions import Action
+from desk_app.domain.states import CertificateStatus
+from desk_app.services.accounts import restrictions
+from desk_app.services.accounts.maintenance import amend_proposal
+from desk_app.services.estates import reregistration as rereg
+from desk_app.services.firm import letterhead
+from desk_app.services.supervision.approvals import ApprovalService
+from desk_app.services.unit_of_work import UnitOfWork
+
+TABLE = "estate_cases"
+#: Certificates no longer in the firm's hands for the account.
+_GONE = (CertificateStatus.CANCELLED, CertificateStatus.DELIVERED, CertificateStatus.LOST)
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    kind: str
+    label: str
+    status: DocumentStatus
+    dated: date | None
+    expires_on: date | None
+    received: str  # "2026-12-01 by carl" or ""
+    verified: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as the desk reads it: the account, the path, the checklist."""
+
+    id: int
+    account: str
+    name: str
+    registration: str
+    date_of_death: date
+    notice_source: str
+    path: EstatePath
+    status: CaseStatus
+    alternate_valuation: bool
+    opened_by: str
+    opened_at: datetime
+    age_days: int
+    documents: tuple[DocumentLine, ...]
+    retitle_request_id: int | None
+    reregister_request_id: int | None
+
+    @property
+    def wanted(self) -> list[str]:
+        return rules.wanted([(d.label, d.status) for d in self.documents])
+
+    @property
+    def not_ready(self) -> list[str]:
+        return rules.not_ready([(d.label, d.status) for d in self.documents])
+
+
+def estate_name(name: str) -> str:
+    return name if name.startswith("Estate of ") else f"Estate of {name}"[:200]
+
+
+class EstateService:
+    """Estate cases; the re-registration handler is registered with the approvals."""
+
+    def __init__(
+        self, uow: UnitOfWork, approvals: ApprovalService, today: Callable[[], date] = market_today
+    ) -> None:
+        self._uow = uow
+        self._approvals = approvals
+        self._today = today  # New York's business date: what ages and expires a document
+        approvals.register(rereg.ReregistrationHandler())
+
+    # -- recording a death -------------------------------------------------------------------
+    def open_case(self, account: str, date_of_death: date, source: str = "") -> int:
+        """Restrict the account, open its case and checklist, file a sole account's retitle."""
+        source = source.strip() or "notice to the desk"
+        actor = self._uow.actor.username
+        with self._uow.write(Action.ESTATE_CASE) as session:
+            holder = _account(session, account)
+            path = rules.path_of(holder.registration_type.value)
+            rules.check_date_of_death(date_of_death, holder.opened_on, self._today())
+            already = session.scalars(
+                select(m.EstateCase.id).where(
+                    m.EstateCase.account_id == holder.id, m.EstateCase.status == CaseStatus.OPEN
+                )
+            ).first()
+            if already is not None:
+                raise ValidationError(
+                    "account", f"has estate case {already} open", holder.account_number
+                )
+            case = m.EstateCase(
+                account_id=holder.id, date_of_death=date_of_death, notice_source=source[:200],
+                registration=holder.registration_type.value, path=path, status=CaseStatus.OPEN,
+                alternate_valuation=False, opened_by=actor, opened_at=datetime.now(UTC),
+            )  # fmt: skip
+            session.add(case)
+            session.flush()
+            restrictions.place(
+                session, holder, RestrictionKind.DECEASED,
+                reason=f"holder died {date_of_death.isoformat()} ({source}); estate case {case.id}",
+                placed_by=actor, starts_on=min(date_of_death, self._today()),
+                source_key=f"estate:{case.id}",
+            )  # fmt: skip
+            for n, need in enumerate(self._checklist(session, holder, path), 1):
+                session.add(
+                    m.EstateDocument(
+                        case_id=case.id,
+                        kind=need.kind,
+                        label=need.label,
+                        position=n,
+                        status=DocumentStatus.REQUIRED,
+                    )  # fmt: skip
+                )
+            if rules.retitled(holder.registration_type.value):
+                proposal = amend_proposal(
+                    session, holder,
+                    {"name": estate_name(holder.name), "registration_type": "estate"},
+                )  # fmt: skip
+                case.retitle_request_id = self._approvals.file(
+                    session,
+                    proposal,
+                    f"holder died {date_of_death.isoformat()}: estate case {case.id}",
+                )
+            session.flush()
+            return case.id
+
+    @staticmethod
+    def _checklist(
+        session: Session, holder: m.Account, path: EstatePath
+    ) -> list[rules.Requirement]:
+        C = m.Certificate
+        holds = (
+            session.scalars(
+                select(C.id).where(C.account_id == holder.id, C.status.not_in(_GONE))
+            ).first()
+            is not None
+        )
+        return [
+            need for need in requirements(session)
+            if need.applies(path, holder.residence_state, holds)
+        ]  # fmt: skip
+
+    # -- the checklist -----------------------------------------------------------------------
+    def case(self, case_id: int) -> CaseView:
+        with self._uow.read() as session:
+            return _view(_case(session, case_id), self._today())
+
+    def open_cases(self, search: str = "") -> list[CaseView]:
+        """Open cases, oldest first; ``search`` matches the account, name or case number."""
+        today = self._today()
+        with self._uow.read() as session:
+            rows = session.scalars(
+                select(m.EstateCase)
+                .where(m.EstateCase.status == CaseStatus.OPEN)
+                .order_by(m.EstateCase.opened_at, m.EstateCase.id)
+            ).all()
+            views = [_view(row, today) for row in rows]
+        words = search.casefold().split()
+        return [
+            v for v in views
+            if all(w in f"{v.id} {v.account} {v.name} {v.path.value}".casefold() for w in words)
+        ]  # fmt: skip
+
+    def receive(
+        self, case_id: int, kind: str, *, verified: bool = False, dated: date | None = None
+    ) -> DocumentLine:
+        """Record a document in hand (a newer copy replaces the last), or verify the one held."""
+        actor, today = self._uow.actor.username, self._today()
+        with self._uow.write(Action.ESTATE_CASE) as session:
+            case = _open(session, case_id)
+            doc = next((d for d in case.documents if d.kind == kind.strip().lower()), None)
+            if doc is None:
+                kinds = ", ".join(d.kind for d in case.documents)
+                raise ValidationError(
+                    "document", f"is not on case {case_id}'s list ({kinds})", kind
+                )
+            now = rules.document_status(doc.status, doc.expires_on, today)
+            fresh = dated is not None or now in (DocumentStatus.REQUIRED, DocumentStatus.EXPIRED)
+            if fresh or not verified:
+                when = dated or today
+                if when > today:
+                    raise ValidationError("dated", "is in the future", when.isoformat())
+                need = next((r for r in requirements(session) if r.kind == doc.kind), None)
+                doc.dated, doc.received_on, doc.received_by = when, today, actor
+                doc.expires_on = need.expires_on(when) if need else None
+                doc.status, doc.verified_on, doc.verified_by = DocumentStatus.RECEIVED, None, None
+                if doc.expires_on is not None and doc.expires_on < today:
+                    raise ValidationError(
+                        "dated", f"is older than the {need.recency_days if need else 0} days "
+                        f"{doc.label} may be", when.isoformat(),
+                    )  # fmt: skip
+            if verified:
+                doc.status, doc.verified_on, doc.verified_by = DocumentStatus.VERIFIED, today, actor
+            session.flush()
+            return _line(doc, today)
+
+    def letter(self, case_id: int, path: Path, printed_at: datetime | None = None) -> Path:
+        """The deficiency letter (PDF) at ``path``: what the case still needs from the client."""
+        from desk_app.reports.estate_letter import deficiency_letter_pdf
+
+        view = self.case(case_id)
+        with self._uow.read() as session:
+            firm, address = letterhead(session)
+        data = deficiency_letter_pdf(
+            view, firm=firm, firm_address=address, printed_at=printed_at,
+            printed_by=self._uow.actor.full_name,
+        )  # fmt: skip
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            raise DeskError(f"{path}: cannot write the letter ({exc.strerror or exc})") from None
+        return path
+
+    # -- re-registration ----------------------------------------------------------------------
+    def request_reregistration(
+        self, case_id: int, to: Sequence[tuple[str, Decimal | None]],
+        alternate_valuation: bool = False, reason: str = "",
+    ) -> int:  # fmt: skip
+        """Ask to move everything to the new owners; refused while documents are missing."""
+        given = [(a.strip().upper(), p) for a, p in to]
+        targets = rules.targets(given)
+        today = self._today()
+        with self._uow.write(Action.ESTATE_REREGISTER) as session:
+            case = _open(session, case_id)
+            missing = _view(case, today).not_ready
+            if missing:
+                raise ValidationError(
+                    "documents", f"case {case_id} still needs: " + "; ".join(missing)
+                )
+            case.alternate_valuation = alternate_valuation
+            plan = rereg.plan(session, case, targets)
+            after = rereg.proposal_values(case, targets, plan)
+            proposal = rereg.proposal(case, after)
+            why = reason.strip() or f"estate case {case.id}: documents verified"
+            case.reregister_request_id = self._approvals.file(session, proposal, why)
+            session.flush()
+            return case.reregister_request_id
+
+
+def requirements(session: Session) -> list[rules.Requirement]:
+    """The document requirements as reference data, in the checklist's order."""
+    R = m.EstateDocumentRequirement
+    return [
+        rules.Requirement(
+            r.kind,
+            r.label,
+            frozenset(p for p in r.paths.split(",") if p),
+            r.recency_days,
+            frozenset(s.strip().upper() for s in r.states.split(",") if s.strip()),
+            r.needs_certificates,
+        )  # fmt: skip
+        for r in session.scalars(select(R).order_by(R.position, R.id))
+    ]
+
+
+def _account(session: Session, number: str) -> m.Account:
+    text = number.strip().upper()
+    found = session.scalars(select(m.Account).where(m.Account.account_number == text)).one_or_none()
+    if found is None:
+        raise ValidationError("account", "is not an account", number.strip())
+    return found
+
+
+def _case(session: Session, case_id: int) -> m.EstateCase:
+    case = session.get(m.EstateCase, case_id)
+    if case is None:
+        raise ValidationError("case", "is not an estate case", str(case_id))
+    return case
+
+
+def _open(session: Session, case_id: int) -> m.EstateCase:
+    case = _case(session, case_id)
+    if case.status is not CaseStatus.OPEN:
+        raise ValidationError("case", f"{case_id} is {case.status.value}", str(case_id))
+    return case
+
+
+def _by(day: date | None, who: str | None) -> str:
+    return f"{day.isoformat()} by {who}" if day is not None else ""
+
+
+def _line(doc: m.EstateDocument, today: date) -> DocumentLine:
+    return DocumentLine(
+        doc.kind, doc.label, rules.document_status(doc.status, doc.expires_on, today),
+        doc.dated, doc.expires_on, _by(doc.received_on, doc.received_by),
+        _by(doc.verified_on, doc.verified_by),
+    )  # fmt: skip
+
+
+def _view(case: m.EstateCase, today: date) -> CaseView:
+    values: dict[str, Any] = {
+        "id": case.id, "account": case.account.account_number, "name": case.account.name,
+        "registration": case.registration, "date_of_death": case.date_of_death,
+        "notice_source": case.notice_source, "path": case.path, "status": case.status,
+        "alternate_valuation": case.alternate_valuation, "opened_by": case.opened_by,
+        "opened_at": case.opened_at,
+        "age_days": (today - case.opened_at.astimezone(UTC).date()).days,
+        "documents": tuple(_line(d, today) for d in case.documents),
+        "retitle_request_id": case.retitle_request_id,
+        "reregister_request_id": case.reregister_request_id,
+    }  # fmt: skip
+    return CaseView(**values)
