@@ -70,7 +70,7 @@ def test_clerks_ask_and_principals_other_than_them_decide(demo: Workspace) -> No
     # placed).
     later = {Action.TRANSFER_CASH, Action.TRANSFER_SECURITIES, Action.SSI_CHANGE,
              Action.CERTIFICATE_REPLACE, Action.USER_GRANT, Action.RULE_CHANGE,
-             Action.REFERENCE_CHANGE_IN_USE}  # fmt: skip
+             Action.REFERENCE_CHANGE_IN_USE, Action.ESTATE_REREGISTER}  # fmt: skip
     assert {r.action for r in requests} == {a.value for a in Action if a.supervised} - later
     assert [r.made_at for r in requests] == sorted(r.made_at for r in requests)
     assert len({r.target_key for r in requests if r.status is P.PENDING}) == 7

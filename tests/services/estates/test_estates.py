@@ -22,6 +22,7 @@ from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
 from desk_app.domain.estate_rules import CaseStatus, DocumentStatus
 from desk_app.domain.ledger import Book, journal_movements
 from desk_app.domain.lots import Lot
+from desk_app.domain.states import CertificateStatus
 from desk_app.services.accounts import restrictions
 from desk_app.services.estates.cases import EstateService
 from tests.pdf_tools import pdf_text
@@ -113,9 +114,17 @@ def test_a_sole_account_from_notice_of_death_to_its_beneficiaries(
     carl, sue = estates.ws["carl"], estates.ws["sue"]
     number = estates.account("NYC-JANE", name="Jane Doe")
     give(estates, number, lots=(BOUGHT, Lot(date(2020, 1, 2), D(1), D("90.00"))), cash=D("1000.01"))
+    with estates.admin.uow.write("test.setup") as session:
+        holder = session.scalars(select(m.Account).where(m.Account.account_number == number)).one()
+        session.add(m.Certificate(
+            certificate_number="C-1", cusip=AAPL[2:11], issuer="Apple Inc.",
+            security_class="Common", registered_holder="Jane Doe", registration_text="Jane Doe",
+            shares=D(10), issue_date=date(1999, 1, 4), account_id=holder.id, location="Vault A",
+            status=CertificateStatus.IN_VAULT,
+        ))  # fmt: skip
     case_id = carl.estates.open_case(number, date(2026, 3, 6), "call from the son")
     view = carl.estates.case(case_id)
-    assert [d.kind for d in view.documents] == EXECUTOR_DOCUMENTS
+    assert [d.kind for d in view.documents] == [*EXECUTOR_DOCUMENTS, "certificates"]
     with carl.uow.read() as session:
         holder = session.scalars(select(m.Account).where(m.Account.account_number == number)).one()
         (deceased,) = restrictions.in_force(session, holder.id, market_today())
@@ -148,6 +157,9 @@ def test_a_sole_account_from_notice_of_death_to_its_beneficiaries(
     assert carl.transfers.available_cash("NYC-A", "USD") == D("500.01")
     after = carl.estates.case(case_id)
     assert after.status is CaseStatus.CLOSED
+    with carl.uow.read() as session:
+        flagged = session.scalars(select(m.Certificate.reregistration)).one()
+        assert flagged == f"estate:{case_id}"  # for the transfer agent
     with carl.uow.read() as session:
         assert restrictions.in_force(session, holder.id, market_today()) == []
     assert carl.settling.balances() == carl.settling.ledger_balances()

@@ -1,0 +1,57 @@
+"""``desk-app estate``: open, show, receive, letter, reregister, approved by another principal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import cli_as
+from tests.e2e.test_cli import run
+from tests.pdf_tools import pdf_text
+from tests.services.conftest import Desk
+from tests.services.estates.test_estates import AAPL, BOUGHT, estates, give
+
+__all__ = ["estates"]  # the fixture, shared with the service tests
+
+
+def test_an_estate_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], estates: Desk, tmp_path: Path
+) -> None:
+    number = estates.account("NYC-JOHN", name="John Roe", registration_type="tod")
+    give(estates, number, lots=(BOUGHT,), cash=Decimal("10.01"))
+    carl = cli_as(estates.url, "carl")
+    code, out, _ = run(capsys, *carl, "estate", "open", number, "--date-of-death", "2026-03-06",
+                       "--source", "letter from the beneficiary")  # fmt: skip
+    assert code == 0
+    case = out.splitlines()[-1]
+    assert "Beneficiaries by share" in out and "Retitle" not in out  # a TOD is not retitled
+    code, out, _ = run(capsys, *carl, "estate", "show", case)
+    assert code == 0 and "death-certificate" in out and "required" in out
+    assert "letters" not in out.split()  # no letters testamentary on the beneficiary's path
+    letter = tmp_path / "letter.pdf"
+    assert run(capsys, *carl, "estate", "letter", case, "--out", str(letter))[0] == 0
+    assert "Affidavit of domicile" in pdf_text(letter)
+    code, _, err = run(capsys, *carl, "estate", "reregister", case, "--to", "NYC-A=60",
+                       "--to", "NYC-B=40")  # fmt: skip
+    assert code == 1 and "still needs: Certified death certificate (required)" in err
+    for kind in ("death-certificate", "affidavit-of-domicile", "w9-new-owners", "stock-power"):
+        code, out, _ = run(capsys, *carl, "estate", "receive", case, kind, "--verified")
+        assert code == 0 and out.strip().endswith(": verified")
+    code, _, err = run(capsys, *carl, "estate", "reregister", case, "--to", "NYC-A=60",
+                       "--to", "NYC-B=30")  # fmt: skip
+    assert code == 1 and "the shares add to 90%, not 100%" in err
+    code, out, err = run(capsys, *carl, "estate", "reregister", case, "--to", "NYC-A=60",
+                         "--to", "NYC-B=40")  # fmt: skip
+    assert code == 0 and "waiting for a principal's approval" in err
+    request_id = out.splitlines()[-1]
+    assert run(capsys, *carl, "approvals", "approve", request_id)[0] == 1  # a clerk decides nothing
+    assert run(capsys, *cli_as(estates.url, "sue"), "approvals", "approve", request_id)[0] == 0
+    transfers = estates.ws["carl"].transfers
+    assert transfers.available_position("NYC-A", AAPL) == 60
+    assert transfers.available_position("NYC-B", AAPL) == 40
+    assert transfers.available_cash("NYC-A", "USD") == Decimal("6.01")  # 60% is 6.006: down
+    assert transfers.available_cash("NYC-B", "USD") == Decimal("4.00")
+    code, out, _ = run(capsys, *carl, "estate", "show", case)
+    assert "status: closed" in out
