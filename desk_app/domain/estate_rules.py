@@ -43,6 +43,12 @@ class EstatePath(StrEnum):
             "successor-trustee": "Successor trustee",
         }[self.value]
 
+    @property
+    def short(self) -> str:
+        """The path in a list's narrow column."""
+        return {"executor": "Executor", "survivor": "Survivor", "beneficiary": "Beneficiaries",
+                "successor-trustee": "Successor trustee"}[self.value]  # fmt: skip
+
 
 class CaseStatus(StrEnum):
     OPEN = "open"

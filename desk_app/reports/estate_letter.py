@@ -68,7 +68,9 @@ def deficiency_letter_pdf(
         text = (
             "Nothing more is needed: we will re-register the account shortly."
             if not wanted
-            else "Please send the documents to the address above, quoting the estate case number."
+            else "Please send the documents to us"
+            + (" at the address at the top of this letter" if firm_address else "")
+            + f", quoting estate case {case.id}."
         )
         canvas.drawString(MARGIN, top - 14, text)
 

@@ -25,11 +25,14 @@ TAB_PAGES = {
     "counterparties": "counterparties.md",
     "instruments": "instruments.md",
     "prices": "prices.md",
+    "estates": "estates.md",
 }
 
 #: The page a dialog's F1 opens, by the dialog's class name (or a base class's).
 DIALOG_PAGES = {
     "TradeTicketDialog": "blotter.md",
+    "RecordDeathDialog": "estates.md",
+    "ReregisterDialog": "estates.md",
     "TradeCancelDialog": "blotter.md",
     "TradeHistoryDialog": "blotter.md",
     "ImportTradesDialog": "blotter.md",

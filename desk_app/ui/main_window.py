@@ -88,6 +88,7 @@ TABS = (
     ),
     TabSpec("instruments", "Instruments", "desk_app.ui.tabs.reference_tab", "InstrumentsTab"),
     TabSpec("prices", "Prices", "desk_app.ui.tabs.prices_tab", "PricesTab"),
+    TabSpec("estates", "Estates", "desk_app.ui.tabs.estates_tab", "EstatesTab"),
 )
 OFFLINE_RETRY_MS = 5_000
 SQLITE_FILTER = "Desk databases (*.db *.sqlite *.sqlite3);;All files (*)"

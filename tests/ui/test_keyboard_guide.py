@@ -97,9 +97,10 @@ def in_the_code(window: MainWindow, help_window: HelpWindow) -> dict[str, set[st
             by_tab[tab.title].add(keys)
         else:
             raise AssertionError(f"{keys} ({obj.objectName() or obj}) works where?")
-    # What most tabs share (copy, and the search box the blotter's filter bar replaces).
+    # What at least half the tabs share (copy, the search box the blotter's filter bar
+    # replaces, a new record of the tab's kind).
     every = [keys for spec in TABS for keys in by_tab[spec.title]]
-    common = {keys for keys in every if every.count(keys) > len(TABS) // 2}
+    common = {keys for keys in every if every.count(keys) >= -(-len(TABS) // 2)}
     found[EVERY_LIST] = common
     for spec in TABS:
         if by_tab[spec.title] - common:

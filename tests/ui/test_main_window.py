@@ -29,7 +29,7 @@ OPEN_MANIFESTS = ("draft", "verified", "printed", "in_transit")
 CTRL = Qt.KeyboardModifier.ControlModifier
 TABS = [
     "Trade Blotter", "Settlements Due", "Fails", "Accounts", "Certificates", "Manifests",
-    "Approvals", "Counterparties", "Instruments", "Prices",
+    "Approvals", "Counterparties", "Instruments", "Prices", "Estates",
 ]  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from desk_app.domain.codes import RestrictionKind
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.estate_rules import CaseStatus, DocumentStatus, EstatePath
+from desk_app.domain.listing import Column, ColumnKind, ListSource, SortSpec
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import CertificateStatus
 from desk_app.services.accounts import restrictions
@@ -34,6 +35,17 @@ from desk_app.services.supervision.approvals import ApprovalService
 from desk_app.services.unit_of_work import UnitOfWork
 
 TABLE = "estate_cases"
+K = ColumnKind
+CASE_COLUMNS = (
+    Column("id", "Case", K.INT),
+    Column("opened_at", "Age", K.AGE, tooltip="How long ago the death was recorded"),
+    Column("account", "Account"),
+    Column("name", "Name"),
+    Column("outstanding", "To verify", K.INT, tooltip="Documents not yet verified"),
+    Column("path", "Path", K.STATUS, {p.value: p.short for p in EstatePath}),
+    Column("date_of_death", "Date of death", K.DATE),
+    Column("documents", "Documents not yet verified"),
+)
 #: Certificates no longer in the firm's hands for the account.
 _GONE = (CertificateStatus.CANCELLED, CertificateStatus.DELIVERED, CertificateStatus.LOST)
 
@@ -183,6 +195,15 @@ class EstateService:
             v for v in views
             if all(w in f"{v.id} {v.account} {v.name} {v.path.value}".casefold() for w in words)
         ]  # fmt: skip
+
+    def cases_source(self, search: str = "") -> ListSource:
+        """Open cases as a list, oldest first: what the Estates tab shows."""
+        rows = [
+            (v.id, v.opened_at, v.account, v.name, len(v.not_ready), v.path.value,
+             v.date_of_death, "; ".join(v.not_ready))
+            for v in self.open_cases(search)
+        ]  # fmt: skip
+        return ListSource(CASE_COLUMNS, rows, SortSpec("opened_at"))
 
     def receive(
         self, case_id: int, kind: str, *, verified: bool = False, dated: date | None = None

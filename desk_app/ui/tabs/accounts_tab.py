@@ -27,6 +27,7 @@ from desk_app.ui.theme import Tone
 
 if TYPE_CHECKING:  # the dialogs are imported when first opened, not at startup
     from desk_app.ui.dialogs.account_request_dialog import AccountRequestDialog
+    from desk_app.ui.dialogs.estate_dialogs import RecordDeathDialog
     from desk_app.ui.dialogs.history_dialog import HistoryDialog
     from desk_app.ui.dialogs.transfer_dialog import TransferDialog
 
@@ -47,6 +48,9 @@ ACTIONS = {
                           "Every recorded change to the selected account, and its past versions"),
     "reveal": ActionSpec("Reveal tax ID", Action.REVEAL_TAX_ID, "Ctrl+Shift+T",
                          "Show the selected account's full tax id (recorded in the audit trail)"),
+    "death": ActionSpec("Record death…", Action.ESTATE_CASE, "Ctrl+Shift+D",
+                        "Record the holder's death: restrict the account and open its estate "
+                        "case (see the Estates tab)"),
 }  # fmt: skip
 
 
@@ -64,6 +68,7 @@ class AccountsTab(TableTab):
         self.history_dialog: HistoryDialog | None = None
         self.transfer_dialog: TransferDialog | None = None
         self.reveal_box: QMessageBox | None = None
+        self.death_dialog: RecordDeathDialog | None = None
         slots = {
             "new": self.new_account,
             "amend": self.amend,
@@ -71,6 +76,7 @@ class AccountsTab(TableTab):
             "transfer": self.transfer,
             "history": self.show_history,
             "reveal": self.reveal_tax_id,
+            "death": self.record_death,
         }
         self.account_actions = build_actions(self, ACTIONS, slots, name="action")
         self.toolbar = ActionBar("Account actions", self)
@@ -150,6 +156,8 @@ class AccountsTab(TableTab):
         status = str(self.model.value_in(row, "status"))
         if key == "transfer" and status != "open":
             return f"{self.selected_account()} is {status}: nothing moves out of it"
+        if key == "death" and status == "closed":
+            return f"{self.selected_account()} is closed"
         return None
 
     def update_actions(self, *_args: object) -> None:
@@ -180,6 +188,25 @@ class AccountsTab(TableTab):
             self.transfer_dialog.deleteLater()
         self.transfer_dialog = dialog
         dialog.accepted.connect(lambda: self._on_sent(dialog.sent_text()))
+        dialog.open()
+        return dialog
+
+    def record_death(self) -> RecordDeathDialog | None:
+        """Record the selected account's holder's death (the case opens in the Estates tab)."""
+        number, workspace = self.selected_account(), self.workspace
+        if self.refusal("death") is not None or workspace is None or number is None:
+            return None
+        from desk_app.ui.dialogs.estate_dialogs import RecordDeathDialog
+
+        dialog = RecordDeathDialog(workspace.estates, number, self)
+        if self.death_dialog is not None:
+            self.death_dialog.deleteLater()
+        self.death_dialog = dialog
+        dialog.accepted.connect(
+            lambda: self._on_sent(
+                f"Estate case {dialog.case_id} opened for {number}; the account is restricted"
+            )  # fmt: skip
+        )
         dialog.open()
         return dialog
 

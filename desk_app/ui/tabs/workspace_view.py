@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # annotations only: the window paints before these load
         ManifestsView,
     )
     from desk_app.ui.tabs.holding_views import HoldingsView, PricesView
+    from desk_app.ui.tabs.estate_views import EstatesView
     from desk_app.ui.tabs.reference_views import ReferenceDataView
     from desk_app.ui.tabs.trade_views import TradeImportView, TradeLookupView, TradesView
 
@@ -522,6 +523,8 @@ class WorkspaceView(Protocol):
     def instruments(self) -> ReferenceDataView: ...
     @property
     def transfers(self) -> TransfersView: ...
+    @property
+    def estates(self) -> EstatesView: ...
     @property
     def history(self) -> HistoryView: ...
     @property

@@ -1,0 +1,200 @@
+"""Record a holder's death; ask to re-register an estate to its new owners.
+
+Recording a death restricts the account and opens its case at once (the retitle of a
+sole account goes for approval). Re-registration is a supervised request: the targets
+are checked as they are typed (accounts named once, percentages adding to 100, or none
+for equal shares), and the service checks the rest (documents, prices) when it is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import QDate
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.estate_rules import targets
+from desk_app.ui.dialogs.submit import submit
+from desk_app.ui.dialogs.trade_ticket_fields import error_label
+from desk_app.ui.tabs.estate_views import EstatesView
+
+REREGISTER_NOTE = (
+    "Everything the account holds moves to these accounts: whole shares by percentage "
+    "(largest remainder, a tie to the first listed), cash to the cent (odd cents to the "
+    "first). A principal other than you approves it."
+)
+
+
+def _buttons(dialog: QDialog, text: str) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(text)
+    ok.setDefault(True)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def _note(text: str, parent: QWidget) -> QLabel:
+    note = QLabel(text, parent)
+    note.setWordWrap(True)
+    note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return note
+
+
+class RecordDeathDialog(QDialog):
+    """The date of death and who told us; `case_id` is set once the case is open."""
+
+    def __init__(self, estates: EstatesView, account: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("record_death_dialog")
+        self.setWindowTitle(f"Record death — {account}")
+        self._estates, self.account = estates, account
+        self.case_id: int | None = None
+        self.died = QDateEdit(QDate.currentDate(), self)
+        self.died.setObjectName("date_of_death")
+        self.died.setCalendarPopup(True)
+        self.died.setDisplayFormat("yyyy-MM-dd")
+        self.source = QLineEdit(self)
+        self.source.setObjectName("notice_source")
+        self.source.setPlaceholderText("Who told us (a call from the son, a letter)")
+        self.error = error_label("record_death_error", self)
+        form = QFormLayout()
+        form.addRow("Date of death", self.died)
+        form.addRow("Notice from", self.source)
+        layout = QVBoxLayout(self)
+        layout.addWidget(_note(
+            "The account is restricted at once (nothing moves out of it), an estate case opens "
+            "with the documents its registration needs, and a sole account's retitle to "
+            "\u201cEstate of \u2026\u201d goes to a principal for approval.", self,
+        ))  # fmt: skip
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(_buttons(self, "Record death"))
+        self.setMinimumWidth(440)
+
+    def accept(self) -> None:
+        self.error.hide()
+        estates, account, source = self._estates, self.account, self.source.text()
+        died: date = self.died.date().toPython()  # type: ignore[assignment]
+        submit(self, lambda: estates.open_case(account, died, source),
+               done=self._opened, refused=self._refused)  # fmt: skip
+
+    def _opened(self, case_id: int) -> None:
+        self.case_id = case_id
+        super().accept()
+
+    def _refused(self, exc: DeskError) -> None:
+        self.error.setText(exc.message)
+        self.error.show()
+
+
+def parse_targets(text: str) -> list[tuple[str, Decimal | None]]:
+    """One ``ACCOUNT`` or ``ACCOUNT=PERCENT`` a line (or separated by commas)."""
+    given: list[tuple[str, Decimal | None]] = []
+    for part in text.replace(",", "\n").splitlines():
+        account, sep, percent = part.strip().partition("=")
+        if not account.strip():
+            continue
+        try:
+            value = Decimal(percent.strip().rstrip("%")) if sep else None
+        except InvalidOperation:
+            raise ValidationError("to", "the percentage is not a number", part.strip()) from None
+        given.append((account.strip().upper(), value))
+    return given
+
+
+def _percent(numerator: int, denominator: int) -> str:
+    return f"{(Decimal(numerator * 100) / Decimal(denominator)).quantize(Decimal('0.01'))}"
+
+
+class ReregisterDialog(QDialog):
+    """The new owners and their shares; `request_id` is set once the request is filed."""
+
+    def __init__(
+        self, estates: EstatesView, case_id: int, account: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("reregister_dialog")
+        self.setWindowTitle(f"Re-register {account} (estate case {case_id})")
+        self._estates, self.case_id = estates, case_id
+        self.request_id: int | None = None
+        self.targets = QPlainTextEdit(self)
+        self.targets.setObjectName("targets")
+        self.targets.setPlaceholderText("NYC-20417=50\nNYC-20418=50")
+        self.targets.setFixedHeight(90)
+        self.check = QLabel(self)
+        self.check.setObjectName("targets_check")
+        self.alternate = QCheckBox("The executor elected the alternate valuation date", self)
+        self.alternate.setObjectName("alternate_valuation")
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("reason")
+        self.reason.setPlaceholderText("Why now (optional: the documents are verified)")
+        self.error = error_label("reregister_error", self)
+        form = QFormLayout()
+        form.addRow("To accounts", self.targets)
+        form.addRow("", self.check)
+        form.addRow("", self.alternate)
+        form.addRow("Reason", self.reason)
+        buttons = _buttons(self, "Send for approval")
+        self.send_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout = QVBoxLayout(self)
+        layout.addWidget(_note(REREGISTER_NOTE, self))
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(480)
+        self.targets.textChanged.connect(self.check_targets)
+        self.check_targets()
+
+    def check_targets(self) -> bool:
+        """Say as the user types whether the targets add up; Send only when they do."""
+        text = self.targets.toPlainText()
+        try:
+            found = targets(parse_targets(text))
+        except ValidationError as exc:
+            self.check.setText(exc.reason if text.strip() else "Name one account a line")
+            self.send_button.setEnabled(False)
+            return False
+        shares = ", ".join(f"{t.account} {_percent(t.share.numerator, t.share.denominator)}%"
+                           for t in found)  # fmt: skip
+        self.check.setText(f"Shares: {shares}")
+        self.send_button.setEnabled(True)
+        return True
+
+    def accept(self) -> None:
+        self.error.hide()
+        if not self.check_targets():
+            return
+        estates, case_id = self._estates, self.case_id
+        given, alternate = parse_targets(self.targets.toPlainText()), self.alternate.isChecked()
+        reason = self.reason.text()
+        call: Callable[[], int] = lambda: estates.request_reregistration(  # noqa: E731
+            case_id, given, alternate, reason
+        )
+        submit(self, call, done=self._sent, refused=self._refused)
+
+    def _sent(self, request_id: int) -> None:
+        self.request_id = request_id
+        super().accept()
+
+    def _refused(self, exc: DeskError) -> None:
+        self.error.setText(exc.message)
+        self.error.show()

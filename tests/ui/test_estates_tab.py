@@ -1,0 +1,137 @@
+"""An estate end to end through the screens, on both engines.
+
+The clerk records the death on the Accounts tab, verifies the documents and prints
+the deficiency letter on the Estates tab, and asks for re-registration; a principal
+approves it in the Approvals tab. The estate account ends empty and the beneficiaries
+hold the shares at the value at death (AAPL's mean on 2026-03-06: 100 a share).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from desk_app.domain.estate_rules import DocumentStatus
+from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.accounts_tab import AccountsTab
+from desk_app.ui.tabs.approvals_tab import ApprovalsTab
+from desk_app.ui.tabs.estates_tab import EstatesTab
+from desk_app.ui.tabs.table_tab import TableTab
+from tests.pdf_tools import pdf_text
+from tests.services.conftest import Desk
+from tests.services.estates.test_estates import AAPL, BOUGHT, estates, give
+from tests.ui.conftest import wait_ops
+from tests.ui.test_account_requests import select_account
+
+pytestmark = pytest.mark.gui
+__all__ = ["estates"]
+LEFT = Qt.MouseButton.LeftButton
+
+
+def _tab(qtbot: QtBot, tmp_path: Path, cls: type[TableTab], ws: object) -> TableTab:
+    store = QSettings(str(tmp_path / f"{cls.key}.ini"), QSettings.Format.IniFormat)
+    tab = cls(DeskSettings(store))
+    qtbot.addWidget(tab)
+    tab.resize(1366, 700)
+    tab.show()
+    tab.set_workspace(ws)  # type: ignore[arg-type]
+    return tab
+
+
+def _type_lines(qtbot: QtBot, editor: QWidget, *lines: str) -> None:
+    for n, line in enumerate(lines):
+        if n:
+            qtbot.keyClick(editor, Qt.Key.Key_Return)
+        qtbot.keyClicks(editor, line)
+
+
+def test_record_death_collect_documents_print_and_reregister(  # noqa: PLR0915
+    qtbot: QtBot, tmp_path: Path, estates: Desk
+) -> None:
+    number = estates.account("NYC-JANE", name="Jane Doe")
+    give(estates, number, lots=(BOUGHT,), cash=Decimal("250.01"))
+    carl, sue = estates.ws["carl"], estates.ws["sue"]
+
+    accounts = _tab(qtbot, tmp_path, AccountsTab, carl)
+    assert isinstance(accounts, AccountsTab)
+    qtbot.waitUntil(lambda: accounts.model.rowCount() == 4)
+    select_account(accounts, number)
+    action = accounts.account_actions["death"]
+    assert action.isEnabled(), action.toolTip()
+    action.trigger()
+    dialog = accounts.death_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    dialog.died.setDate(QDate(2026, 3, 6))
+    qtbot.keyClicks(dialog.source, "call from the son")
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(dialog.source, Qt.Key.Key_Return)
+    assert dialog.case_id is not None
+    assert accounts.notice.text().startswith(f"Estate case {dialog.case_id} opened")
+
+    tab = _tab(qtbot, tmp_path, EstatesTab, carl)
+    assert isinstance(tab, EstatesTab)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.case is not None)
+    assert tab.case is not None and tab.case.account == number
+    assert not tab.estate_actions["reregister"].isEnabled()
+    assert "Documents not yet verified" in tab.estate_actions["reregister"].toolTip()
+    assert tab.estate_actions["verify"].toolTip() == "Select a document of the checklist first"
+    with qtbot.waitSignal(tab.letter_written):
+        assert tab.print_letter(tmp_path / "letter.pdf")
+    letter = pdf_text(tmp_path / "letter.pdf")
+    assert "Estate of Jane Doe" in letter and "Certified death certificate" in letter
+    for row in range(tab.checklist.rowCount()):
+        tab.checklist.selectRow(row)
+        tab.estate_actions["verify"].trigger()
+        wait_ops(qtbot)  # the receipt, then the list read again
+        assert tab.case.documents[row].status is DocumentStatus.VERIFIED
+    assert tab.checklist.item(0, 1).text() == "verified"
+
+    assert tab.estate_actions["reregister"].isEnabled()
+    tab.estate_actions["reregister"].trigger()
+    rereg = tab.reregister_dialog
+    assert rereg is not None
+    qtbot.waitExposed(rereg)
+    _type_lines(qtbot, rereg.targets, "NYC-A=60", "NYC-B=30")
+    assert rereg.check.text() == "the shares add to 90%, not 100%"
+    assert not rereg.send_button.isEnabled()
+    rereg.targets.clear()
+    _type_lines(qtbot, rereg.targets, "NYC-A=60", "NYC-B=40")
+    assert rereg.check.text() == "Shares: NYC-A 60.00%, NYC-B 40.00%"
+    with qtbot.waitSignal(rereg.accepted):
+        qtbot.mouseClick(rereg.send_button, LEFT)
+    request_id = rereg.request_id
+    assert request_id is not None
+
+    queue = _tab(qtbot, tmp_path, ApprovalsTab, sue)
+    assert isinstance(queue, ApprovalsTab)
+    qtbot.waitUntil(lambda: queue.model.rowCount() >= 2)
+    ids = [queue.model.row_at(r)[-1] for r in range(queue.model.rowCount())]
+    queue.view.selectRow(ids.index(request_id))
+    assert queue.pane.request_id == request_id
+    assert queue.pane.approve_button.isEnabled(), queue.pane.approve_button.toolTip()
+    if queue.pane.credential.isVisible():
+        qtbot.keyClicks(queue.pane.credential, "try-the-demo")
+    qtbot.mouseClick(queue.pane.approve_button, LEFT)
+    wait_ops(qtbot)
+    assert queue.notice.text().startswith(f"Request {request_id} approved")
+
+    transfers = carl.transfers
+    assert transfers.available_position(number, AAPL) == 0
+    assert transfers.available_cash(number, "USD") == 0
+    died = date(2026, 3, 6)
+    given = [(lot.quantity, lot.cost, lot.acquired, lot.inherited)
+             for lot in transfers.lots("NYC-A", AAPL)]  # fmt: skip
+    assert given == [(60, Decimal(6000), died, True)]
+    assert [(lot.quantity, lot.cost) for lot in transfers.lots("NYC-B", AAPL)] == [
+        (40, Decimal(4000))
+    ]
+    assert transfers.available_cash("NYC-A", "USD") == Decimal("150.01")
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 0)
