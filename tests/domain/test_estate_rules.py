@@ -7,6 +7,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from desk_app.domain import estate_rules as rules
 from desk_app.domain.errors import ValidationError
@@ -178,3 +180,24 @@ def test_a_copy_past_its_window_has_expired() -> None:
     ]
     assert rules.wanted(lines) == ["Letters (expired: a recent copy)", "W-9"]
     assert rules.not_ready(lines) == ["Letters (expired)", "W-9 (required)", "EIN (received)"]
+
+
+@given(
+    whole=st.integers(min_value=0, max_value=10**9),
+    fraction=st.sampled_from(["0", "0.5", "0.123456"]),
+    weights=st.lists(st.integers(min_value=1, max_value=1000), min_size=1, max_size=7),
+)
+def test_a_split_creates_and_loses_nothing(whole: int, fraction: str, weights: list[int]) -> None:
+    """Whole shares add up to the position, each within one share of its exact part, only
+    the first gets the fraction held; cash adds up to the cent."""
+    quantity = D(whole) + D(fraction)
+    shares = [Fraction(w, sum(weights)) for w in weights]
+    parts = rules.whole_shares(quantity, shares)
+    assert sum(parts) == quantity
+    for n, (part, share) in enumerate(zip(parts, shares, strict=True)):
+        whole_part = part - (quantity - whole if n == 0 else 0)
+        assert whole_part == int(whole_part) and whole_part >= 0
+        assert abs(Fraction(int(whole_part)) - whole * share) < 1
+    cash = D(whole).scaleb(-2)
+    money = rules.cash_split(cash, shares, D("0.01"))
+    assert sum(money) == cash and all(p >= 0 for p in money)

@@ -202,7 +202,7 @@ def _late_trades(ws: Workspace) -> list[int]:
 
 def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> dict[Action, int]:
     """One request of every supervised action, made by ``ws``'s user."""
-    amend, restrict = numbers
+    amend, restrict, ira = numbers
     cancel_id, correct_id = _late_trades(ws)
     terms = ws.trades.record(correct_id).terms
     corrected = terms.with_changes(price=terms.price + Decimal("0.01"))
@@ -239,6 +239,7 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
         ),
         Action.CERTIFICATE_REPLACE: _replacement(ws),
         Action.REFERENCE_CHANGE_IN_USE: _bic_change(ws),
+        Action.ESTATE_REREGISTER: _estate_reregistration(ws, ira, amend),
         Action.RULE_CHANGE: ws.rules.request(
             RuleKind.OVERRIDE,
             {
@@ -250,6 +251,25 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
             "DTC's notice",
         ),  # fmt: skip
     }
+
+
+def _deceased_ira(admin: Workspace, source: str) -> str:
+    """A new IRA holding 1,000 USD and 100 AAPL (no step-up: no prices needed)."""
+    with admin.uow.write("test.setup") as session:
+        session.add(m.Account(
+            account_number="TST-IRA1", name="Ira Holder IRA", registration_type="ira",
+            status=AccountStatus.OPEN, registered_rep="RR01", opened_on=date(2020, 1, 2),
+        ))  # fmt: skip
+    fund(admin, source, "TST-IRA1")
+    return "TST-IRA1"
+
+
+def _estate_reregistration(ws: Workspace, account: str, to: str) -> int:
+    """The IRA's holder died: the case, its documents verified, the request to ``to``."""
+    case_id = ws.estates.open_case(account, date(2026, 11, 2), "the beneficiary's letter")
+    for doc in ws.estates.case(case_id).documents:
+        ws.estates.receive(case_id, doc.kind, verified=True)
+    return ws.estates.request_reregistration(case_id, [(to, None)])
 
 
 def _bic_change(ws: Workspace) -> int:
@@ -292,7 +312,8 @@ def test_nobody_can_approve_their_own_request_through_the_ui(
     as_clerk = open_ws(demo_url, user)
     numbers = free_accounts(admin)[:3]
     fund(admin, numbers[2], numbers[0])  # something to journal from the first
-    ids = _file_three_requests(as_clerk, numbers[:2], "TST-7001")
+    ira = _deceased_ira(admin, numbers[2])
+    ids = _file_three_requests(as_clerk, [*numbers[:2], ira], "TST-7001")
     assert set(ids) == set(as_clerk.approvals.actions) - {Action.USER_GRANT}
     promoted = admin.users.update(user, admin.users.get(user).version, roles=[role])
     if promoted.request_id is not None:  # a power role: a grant another principal approves
