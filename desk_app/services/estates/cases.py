@@ -274,7 +274,7 @@ class EstateService:
             case.alternate_valuation = alternate_valuation
             plan = rereg.plan(session, case, targets)
             after = rereg.proposal_values(case, targets, plan)
-            proposal = rereg.proposal(case, after)
+            proposal = rereg.proposal(case, targets, after)
             why = reason.strip() or f"estate case {case.id}: documents verified"
             case.reregister_request_id = self._approvals.file(session, proposal, why)
             session.flush()

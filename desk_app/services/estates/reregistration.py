@@ -174,7 +174,6 @@ def proposal_values(case: m.EstateCase, targets: Sequence[Target], made: Plan) -
     return {
         "account": case.account.account_number,
         "to": "; ".join(f"{t.account} {_percent(t.share)}%" for t in targets),
-        "targets": [[t.account, f"{t.share.numerator}/{t.share.denominator}"] for t in targets],
         "alternate_valuation": case.alternate_valuation,
         "valuation_date": made.valuation_date.isoformat(),
         "moves": " | ".join(made.lines),
@@ -187,12 +186,16 @@ def _percent(share: Fraction) -> str:
     return f"{canonical(exact.quantize(Decimal('0.01'))):f}"
 
 
-def proposal(case: m.EstateCase, after: Mapping[str, Any]) -> Proposal:
+def proposal(case: m.EstateCase, targets: Sequence[Target], after: Mapping[str, Any]) -> Proposal:
+    """The request: what the approver reads, and (``terms``) the exact shares it applies."""
     return Proposal(
         Action.ESTATE_REREGISTER, TABLE, f"{TABLE}:{case.id}",
         f"Re-register {case.account.account_number} (estate case {case.id}) to {after['to']}",
         {"account": after["account"], "status": case.status.value}, {**after, "status": "closed"},
         case.id,
+        terms={"targets": [[t.account, f"{t.share.numerator}/{t.share.denominator}"]
+                           for t in targets],
+               "alternate_valuation": case.alternate_valuation},
     )  # fmt: skip
 
 
@@ -212,8 +215,9 @@ class ReregistrationHandler:
         case = session.get(m.EstateCase, request.target_id)
         if case is None or case.status is not CaseStatus.OPEN:
             raise DeskError(f"request {request.id}: the estate case is no longer open")
-        targets = [Target(a, Fraction(s)) for a, s in after["targets"]]
-        case.alternate_valuation = bool(after["alternate_valuation"])
+        terms = json.loads(request.proposal)["terms"]
+        targets = [Target(a, Fraction(s)) for a, s in terms["targets"]]
+        case.alternate_valuation = bool(terms["alternate_valuation"])
         who = audit.context_of(session).app_user
         key = f"estate:{case.id}"
         restrictions.lift_source(session, key, who, f"re-registered on request {request.id}")

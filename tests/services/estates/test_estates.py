@@ -243,3 +243,21 @@ def test_letters_expire_after_sixty_days(estates: Desk, tmp_path: Path) -> None:
     for path in printed:
         carl.estates.letter(case_id, path, datetime(2026, 12, 7, 15, tzinfo=UTC))
     assert printed[0].read_bytes() == printed[1].read_bytes()
+
+
+def test_a_clerk_s_own_login_cannot_close_a_case(estates: Desk) -> None:
+    """PostgreSQL: a case closes only in the transaction approving its re-registration."""
+    if not estates.shared:
+        pytest.skip("a local file has one owner: the services and the record seals guard it")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    case_id = estates.ws["carl"].estates.open_case(estates.account(), date(2026, 3, 6))
+    engine = create_engine(estates.url_of("carl"))
+    try:
+        with pytest.raises(DBAPIError, match="closes only when a principal approves"):
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE estate_cases SET status = 'closed' WHERE id = :i"),
+                             {"i": case_id})  # fmt: skip
+    finally:
+        engine.dispose()

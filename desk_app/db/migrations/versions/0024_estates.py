@@ -21,6 +21,7 @@ down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+SEEDED_AT = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
 #: States with an inheritance tax whose waiver (or consent to transfer) a transfer needs.
 WAIVER_STATES = "KY,MD,NE,NJ,PA"
 #: kind, label, paths (empty: all), recency in days, states, only with certificates.
@@ -39,6 +40,41 @@ REQUIREMENTS = (
     ("certificates", "Original certificates, or an affidavit of loss with an indemnity bond",
      "", None, "", True),
 )  # fmt: skip
+
+
+#: On PostgreSQL a case closes only in the transaction that approves its re-registration,
+#: decided by the login that runs the statement (0012's approval trigger makes sure that
+#: login is an active principal other than the maker); a closed case never changes.
+_CLOSED_BY_APPROVAL = """
+CREATE FUNCTION desk_estate_closed_by_approval() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF pg_has_role(session_user, (SELECT tableowner FROM pg_tables
+            WHERE schemaname = current_schema() AND tablename = TG_TABLE_NAME), 'MEMBER')
+    THEN
+        RETURN NEW;  -- the schema's owner: migrations, the demo book
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.status <> 'open' THEN
+            RAISE EXCEPTION 'an estate case opens open' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF OLD.status = 'closed' THEN
+        RAISE EXCEPTION 'estate case % is closed', OLD.id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.status = 'closed' AND NOT EXISTS (
+        SELECT 1 FROM approval_requests r
+        WHERE r.action = 'estate.reregister' AND r.target_table = 'estate_cases'
+          AND r.target_id = NEW.id AND r.status = 'approved'
+          AND r.decided_login = session_user
+          AND r.xmin::text = (pg_current_xact_id()::xid)::text
+    ) THEN
+        RAISE EXCEPTION 'estate case % closes only when a principal approves its re-registration',
+            NEW.id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$
+"""
 
 
 def _versioned() -> list[sa.Column[object]]:
@@ -63,7 +99,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_estate_document_requirements")),
         sa.UniqueConstraint("kind", name=op.f("uq_estate_document_requirements_kind")),
     )
-    now = datetime.now(UTC)
+    # A fixed time, not now: the rows are reference data the audit trail seals, and a
+    # database migrated down and up again must make them the same.
+    now = SEEDED_AT
     if op.get_bind().dialect.name == "sqlite":
         now = now.replace(tzinfo=None)
     op.bulk_insert(requirements, [
@@ -124,9 +162,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("certificates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reregistration", sa.String(length=64), nullable=True))
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(_CLOSED_BY_APPROVAL)
+        op.execute(
+            "CREATE TRIGGER estate_cases_closed_by_approval BEFORE INSERT OR UPDATE ON "
+            "estate_cases FOR EACH ROW EXECUTE FUNCTION desk_estate_closed_by_approval()"
+        )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER estate_cases_closed_by_approval ON estate_cases")
+        op.execute("DROP FUNCTION desk_estate_closed_by_approval()")
     with op.batch_alter_table("certificates", schema=None) as batch_op:
         batch_op.drop_column("reregistration")
     op.drop_table("estate_documents")
