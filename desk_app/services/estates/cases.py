@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.domain import estate_rules as rules
-from desk_app.domain.codes import RestrictionKind
+from desk_app.domain.codes import AccountStatus, RestrictionKind
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.estate_rules import CaseStatus, DocumentStatus, EstatePath
@@ -112,6 +112,8 @@ class EstateService:
         actor = self._uow.actor.username
         with self._uow.write(Action.ESTATE_CASE) as session:
             holder = _account(session, account)
+            if holder.status is AccountStatus.CLOSED:
+                raise ValidationError("account", "is closed", holder.account_number)
             path = rules.path_of(holder.registration_type.value)
             rules.check_date_of_death(date_of_death, holder.opened_on, self._today())
             already = session.scalars(

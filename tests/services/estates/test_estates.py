@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from desk_app.db import ledger_book
 from desk_app.db import models as m
-from desk_app.domain.codes import RegistrationType
+from desk_app.domain.codes import AccountStatus, RegistrationType
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
 from desk_app.domain.estate_rules import CaseStatus, DocumentStatus
@@ -207,6 +207,9 @@ def test_what_is_refused(estates: Desk) -> None:
         carl.estates.open_case(number, market_today() + timedelta(days=1))
     with pytest.raises(ValidationError, match="no natural holder"):
         carl.estates.open_case("NYC-STREET", date(2026, 3, 6))
+    closed = estates.account(status=AccountStatus.CLOSED, closed_on=date(2026, 2, 2))
+    with pytest.raises(ValidationError, match="is closed"):
+        carl.estates.open_case(closed, date(2026, 3, 6))
     give(estates, number, lots=(BOUGHT,))
     case_id = carl.estates.open_case(number, date(2026, 4, 20))  # no price within a month after
     with pytest.raises(ValidationError, match="has estate case"):
