@@ -174,10 +174,18 @@ def proposal_values(case: m.EstateCase, targets: Sequence[Target], made: Plan) -
     return {
         "account": case.account.account_number,
         "to": "; ".join(f"{t.account} {_percent(t.share)}%" for t in targets),
-        "alternate_valuation": case.alternate_valuation,
+        "alternate_valuation": "yes" if case.alternate_valuation else "no",
         "valuation_date": made.valuation_date.isoformat(),
+        "basis": _BASIS[rules.stepped_fraction(case.registration)],
         "moves": " | ".join(made.lines),
     }  # fmt: skip
+
+
+_BASIS = {
+    Fraction(1): "every share steps up to its value at the valuation date",
+    Fraction(1, 2): "the decedent's half steps up; the other half keeps its cost and date",
+    Fraction(0): "no step-up: the lots keep their cost and dates (an IRA)",
+}
 
 
 def _percent(share: Fraction) -> str:
