@@ -28,6 +28,10 @@ _ALIASES = {
     "deactivate": "stop",
     "activate": "returned",
     "delete": "cancel",
+    "death": "stop",  # the account stops: restricted from the date of death
+    "receive": "receipt",
+    "letter": "print",
+    "reregister": "transfer",
 }
 #: The sizes drawn: the tool bar's, and twice it for high-density screens.
 SIZES = (16, 32)

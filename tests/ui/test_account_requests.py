@@ -193,8 +193,8 @@ def test_new_account_and_status_forms(
     ("user", "refused"),
     [
         ("jmorales", set()),
-        ("lwashington", {"new", "amend", "status", "transfer"}),
-        ("tester", {"new", "amend", "status", "reveal", "transfer"}),  # the admin
+        ("lwashington", {"new", "amend", "status", "transfer", "death"}),
+        ("tester", {"new", "amend", "status", "reveal", "transfer", "death"}),  # the admin
     ],
 )
 def test_actions_are_disabled_with_the_reason(
@@ -209,7 +209,7 @@ def test_actions_are_disabled_with_the_reason(
     select_account(tab, free_accounts(ws)[0])
     permission = {"new": Action.ACCOUNT_OPEN, "amend": Action.ACCOUNT_AMEND,
                   "status": Action.ACCOUNT_SET_STATUS, "reveal": Action.REVEAL_TAX_ID,
-                  "transfer": Action.TRANSFER_CASH}  # fmt: skip
+                  "transfer": Action.TRANSFER_CASH, "death": Action.ESTATE_CASE}  # fmt: skip
     for key, action in tab.account_actions.items():
         assert action.isEnabled() is (key not in refused), key
         if key in refused:
