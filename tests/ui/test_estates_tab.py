@@ -8,7 +8,7 @@ hold the shares at the value at death (AAPL's mean on 2026-03-06: 100 a share).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -86,11 +86,20 @@ def test_record_death_collect_documents_print_and_reregister(  # noqa: PLR0915
         assert tab.print_letter(tmp_path / "letter.pdf")
     letter = pdf_text(tmp_path / "letter.pdf")
     assert "Estate of Jane Doe" in letter and "Certified death certificate" in letter
+    issued = QDate.currentDate().addDays(-10)
     for row in range(tab.checklist.rowCount()):
         tab.checklist.selectRow(row)
         tab.estate_actions["verify"].trigger()
+        if tab.case.documents[row].kind == "letters":  # must be recent: its date is asked
+            asked = tab.date_dialog
+            assert asked is not None
+            qtbot.waitExposed(asked)
+            asked.dated.setDate(issued)
+            asked.accept()
         wait_ops(qtbot)  # the receipt, then the list read again
         assert tab.case.documents[row].status is DocumentStatus.VERIFIED
+    (letters,) = [d for d in tab.case.documents if d.kind == "letters"]
+    assert letters.expires_on == issued.toPython() + timedelta(days=60)  # type: ignore[operator]
     assert tab.checklist.item(0, 1).text() == "verified"
 
     assert tab.estate_actions["reregister"].isEnabled()

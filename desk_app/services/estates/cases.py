@@ -59,6 +59,7 @@ class DocumentLine:
     expires_on: date | None
     received: str  # "2026-12-01 by carl" or ""
     verified: str
+    recency_days: int | None = None  # a copy older than this has expired (letters: 60)
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ class EstateService:
     # -- the checklist -----------------------------------------------------------------------
     def case(self, case_id: int) -> CaseView:
         with self._uow.read() as session:
-            return _view(_case(session, case_id), self._today())
+            return _view(session, _case(session, case_id), self._today())
 
     def open_cases(self, search: str = "") -> list[CaseView]:
         """Open cases, oldest first; ``search`` matches the account, name or case number."""
@@ -191,7 +192,7 @@ class EstateService:
                 .where(m.EstateCase.status == CaseStatus.OPEN)
                 .order_by(m.EstateCase.opened_at, m.EstateCase.id)
             ).all()
-            views = [_view(row, today) for row in rows]
+            views = [_view(session, row, today) for row in rows]
         words = search.casefold().split()
         return [
             v for v in views
@@ -238,7 +239,7 @@ class EstateService:
             if verified:
                 doc.status, doc.verified_on, doc.verified_by = DocumentStatus.VERIFIED, today, actor
             session.flush()
-            return _line(doc, today)
+            return _line(doc, today, _windows(session))
 
     def letter(self, case_id: int, path: Path, printed_at: datetime | None = None) -> Path:
         """The deficiency letter (PDF) at ``path``: what the case still needs from the client."""
@@ -268,7 +269,7 @@ class EstateService:
         today = self._today()
         with self._uow.write(Action.ESTATE_REREGISTER) as session:
             case = _open(session, case_id)
-            missing = _view(case, today).not_ready
+            missing = _view(session, case, today).not_ready
             if missing:
                 raise ValidationError(
                     "documents", f"case {case_id} still needs: " + "; ".join(missing)
@@ -325,15 +326,21 @@ def _by(day: date | None, who: str | None) -> str:
     return f"{day.isoformat()} by {who}" if day is not None else ""
 
 
-def _line(doc: m.EstateDocument, today: date) -> DocumentLine:
+def _windows(session: Session) -> dict[str, int | None]:
+    """How recent each kind of document must be (reference data)."""
+    return {r.kind: r.recency_days for r in requirements(session)}
+
+
+def _line(doc: m.EstateDocument, today: date, windows: dict[str, int | None]) -> DocumentLine:
     return DocumentLine(
         doc.kind, doc.label, rules.document_status(doc.status, doc.expires_on, today),
         doc.dated, doc.expires_on, _by(doc.received_on, doc.received_by),
-        _by(doc.verified_on, doc.verified_by),
+        _by(doc.verified_on, doc.verified_by), windows.get(doc.kind),
     )  # fmt: skip
 
 
-def _view(case: m.EstateCase, today: date) -> CaseView:
+def _view(session: Session, case: m.EstateCase, today: date) -> CaseView:
+    windows = _windows(session)
     values: dict[str, Any] = {
         "id": case.id, "account": case.account.account_number, "name": case.account.name,
         "registration": case.registration, "date_of_death": case.date_of_death,
@@ -341,7 +348,7 @@ def _view(case: m.EstateCase, today: date) -> CaseView:
         "alternate_valuation": case.alternate_valuation, "opened_by": case.opened_by,
         "opened_at": case.opened_at,
         "age_days": (today - case.opened_at.astimezone(UTC).date()).days,
-        "documents": tuple(_line(d, today) for d in case.documents),
+        "documents": tuple(_line(d, today, windows) for d in case.documents),
         "retitle_request_id": case.retitle_request_id,
         "reregister_request_id": case.reregister_request_id,
     }  # fmt: skip

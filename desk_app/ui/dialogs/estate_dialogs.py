@@ -198,3 +198,29 @@ class ReregisterDialog(QDialog):
     def _refused(self, exc: DeskError) -> None:
         self.error.setText(exc.message)
         self.error.show()
+
+
+class DocumentDateDialog(QDialog):
+    """A document that must be recent (letters): the date it bears, before it is recorded."""
+
+    def __init__(self, label: str, days: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("document_date_dialog")
+        self.setWindowTitle("Date of the document")
+        self.dated = QDateEdit(QDate.currentDate(), self)
+        self.dated.setObjectName("dated")
+        self.dated.setCalendarPopup(True)
+        self.dated.setDisplayFormat("yyyy-MM-dd")
+        self.dated.setMaximumDate(QDate.currentDate())
+        form = QFormLayout()
+        form.addRow("Issued on", self.dated)
+        layout = QVBoxLayout(self)
+        layout.addWidget(_note(f"{label}: a copy older than {days} days has expired. "
+                               "Give the date the document bears.", self))  # fmt: skip
+        layout.addLayout(form)
+        layout.addWidget(_buttons(self, "Record"))
+        self.setMinimumWidth(420)
+
+    def day(self) -> date:
+        picked: date = self.dated.date().toPython()  # type: ignore[assignment]
+        return picked

@@ -8,6 +8,7 @@ owners, which a principal other than them approves in the Approvals tab.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,7 @@ from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.theme import Tone, foreground
 
 if TYPE_CHECKING:
-    from desk_app.ui.dialogs.estate_dialogs import ReregisterDialog
+    from desk_app.ui.dialogs.estate_dialogs import DocumentDateDialog, ReregisterDialog
 
 NO_CASE = "Select a case first"
 NO_DOCUMENT = "Select a document of the checklist first"
@@ -72,6 +73,7 @@ class EstatesTab(TableTab):
         super().__init__(settings, parent)
         self.case: EstateCaseView | None = None
         self.reregister_dialog: ReregisterDialog | None = None
+        self.date_dialog: DocumentDateDialog | None = None
         slots = {"receive": lambda: self.receive(False), "verify": lambda: self.receive(True),
                  "letter": self.print_letter, "reregister": self.reregister}  # fmt: skip
         self.estate_actions = build_actions(self, ACTIONS, slots, name="estate_action")
@@ -208,20 +210,38 @@ class EstatesTab(TableTab):
         update_actions(self.estate_actions, ACTIONS, self.refusal)
 
     # -- the actions ----------------------------------------------------------------------------
-    def receive(self, verified: bool) -> bool:
-        """Record the selected document received (or verified), then show the case again."""
+    def receive(self, verified: bool, dated: date | None = None) -> bool:
+        """Record the selected document received (or verified), then show the case again.
+
+        A new copy of a document that must be recent (letters) asks for the date it bears.
+        """
         key = "verify" if verified else "receive"
         workspace, case, kind = self.workspace, self.case, self.selected_document()
         if self.refusal(key) is not None or workspace is None or case is None or kind is None:
             return False
+        doc = next(d for d in case.documents if d.kind == kind)
+        new_copy = not verified or doc.status in (DocumentStatus.REQUIRED, DocumentStatus.EXPIRED)
+        if dated is None and new_copy and doc.recency_days is not None:
+            self._ask_date(doc.label, doc.recency_days, verified)
+            return False
         estates, case_id = workspace.estates, case.id
 
         def work() -> EstateCaseView:
-            estates.receive(case_id, kind, verified=verified)
+            estates.receive(case_id, kind, verified=verified, dated=dated)
             return estates.case(case_id)
 
         return Op(self, work, done=lambda shown: self._received(shown, kind),
                   busy_key=f"estates.receive.{id(self)}").run()  # fmt: skip
+
+    def _ask_date(self, label: str, days: int, verified: bool) -> None:
+        from desk_app.ui.dialogs.estate_dialogs import DocumentDateDialog
+
+        dialog = DocumentDateDialog(label, days, self)
+        if self.date_dialog is not None:
+            self.date_dialog.deleteLater()
+        self.date_dialog = dialog
+        dialog.accepted.connect(lambda: self.receive(verified, dialog.day()))
+        dialog.open()
 
     def _received(self, case: EstateCaseView, kind: str) -> None:
         self._show(case, keep=kind)
