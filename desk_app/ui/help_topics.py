@@ -33,6 +33,7 @@ DIALOG_PAGES = {
     "TradeTicketDialog": "blotter.md",
     "RecordDeathDialog": "estates.md",
     "ReregisterDialog": "estates.md",
+    "DocumentDateDialog": "estates.md",
     "TradeCancelDialog": "blotter.md",
     "TradeHistoryDialog": "blotter.md",
     "ImportTradesDialog": "blotter.md",
