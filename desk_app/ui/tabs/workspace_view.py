@@ -34,8 +34,8 @@ if TYPE_CHECKING:  # annotations only: the window paints before these load
         ManifestPrintingView,
         ManifestsView,
     )
-    from desk_app.ui.tabs.holding_views import HoldingsView, PricesView
     from desk_app.ui.tabs.estate_views import EstatesView
+    from desk_app.ui.tabs.holding_views import HoldingsView, PricesView
     from desk_app.ui.tabs.reference_views import ReferenceDataView
     from desk_app.ui.tabs.trade_views import TradeImportView, TradeLookupView, TradesView
 
