@@ -18,8 +18,17 @@ from desk_app.cli.common import (
     reject,
     requested,
 )
+from desk_app.cli.party_cmds import add_party_option, party_spec
+from desk_app.cli.party_cmds import register as register_parties
 from desk_app.cli.search_option import add_search
-from desk_app.domain.codes import RegistrationType
+from desk_app.domain.codes import (
+    AccountType,
+    InvestmentObjective,
+    RegistrationType,
+    RiskTolerance,
+    TaxStatus,
+    TimeHorizon,
+)
 
 #: Option → account field, for opening and amending.
 FIELDS = {
@@ -30,6 +39,14 @@ FIELDS = {
     "state": "residence_state",
     "country": "residence_country",
     "currency": "base_currency",
+    "account_type": "account_type",
+    "objective": "investment_objective",
+    "risk": "risk_tolerance",
+    "horizon": "time_horizon",
+    "net_worth": "liquid_net_worth",
+    "income": "annual_income",
+    "tax_status": "tax_status",
+    "mailing_address": "mailing_address",
 }
 
 
@@ -49,6 +66,21 @@ def _field_options(parser: argparse.ArgumentParser, *, opening: bool) -> None:
     parser.add_argument("--country", help="two-letter country of residence" + (
         " (default US)" if opening else ""))  # fmt: skip
     parser.add_argument("--currency", help="base currency" + (" (default USD)" if opening else ""))
+    profile = (
+        ("--account-type", AccountType, "cash or margin"),
+        ("--objective", InvestmentObjective, "investment objective"),
+        ("--risk", RiskTolerance, "risk tolerance"),
+        ("--horizon", TimeHorizon, "time horizon"),
+        ("--tax-status", TaxStatus, "tax status"),
+    )
+    for option, codes, what in profile:
+        parser.add_argument(option, choices=[c.value for c in codes], help=what,
+                            type=choice_of(c.value for c in codes))  # fmt: skip
+    parser.add_argument("--net-worth", metavar="AMOUNT", help="liquid net worth")
+    parser.add_argument("--income", metavar="AMOUNT", help="annual income")
+    parser.add_argument("--mailing-address", metavar="TEXT", help="lines separated by '\\n'")
+    if opening:
+        add_party_option(parser)
     _reason(parser)
 
 
@@ -90,19 +122,26 @@ def register(commands: Any) -> None:
         parser.add_argument("number", metavar="NUMBER")
         _reason(parser)
         parser.set_defaults(handler=request_status, status=status)
+    register_parties(sub)
 
 
 def _fields(args: argparse.Namespace) -> dict[str, Any]:
-    return {
+    values = {
         field: getattr(args, option)
         for option, field in FIELDS.items()
         if getattr(args, option) is not None
     }
+    if "mailing_address" in values:
+        values["mailing_address"] = values["mailing_address"].replace("\\n", "\n")
+    return values
 
 
 def request_open(ctx: CommandContext, args: argparse.Namespace) -> int:
+    parties = None if args.party is None else [party_spec(p) for p in args.party]
     with ctx.open() as workspace:
-        request_id = workspace.accounts.request_open(args.number, _fields(args), args.reason)
+        request_id = workspace.accounts.request_open(
+            args.number, _fields(args), args.reason, parties
+        )
     return requested(request_id, f"open {args.number.strip().upper()}")
 
 
@@ -131,11 +170,14 @@ def show_account(ctx: CommandContext, args: argparse.Namespace) -> int:
         if detail is not None and args.reveal_tax_id:
             tax_id = workspace.accounts.reveal_tax_id(args.number)
             detail = [(label, tax_id if label == "Tax ID" else value) for label, value in detail]
+        parties = [] if detail is None else workspace.accounts.parties(args.number)
     if detail is None:
         return reject(f"accounts show: no account numbered '{args.number}'")
     width = max(len(label) for label, _ in detail)
     for label, value in detail:
         print(f"{label.ljust(width)}  {value}")
+    for party in parties:  # its id is what ``accounts party amend|remove`` takes
+        print(f"{'Party ' + str(party.id):<{width}}  {party.line}")
     return EXIT_OK
 
 

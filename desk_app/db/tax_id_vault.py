@@ -64,13 +64,16 @@ def keep_many(session: Session, values: Sequence[str]) -> list[tuple[int, str]]:
     return [(ref, mask_tax_id(value)) for ref, value in zip(refs, cleaned, strict=True)]
 
 
-def reveal(session: Session, account: Account, app_user: str, db_login: str) -> str:
-    """The account's full tax id ("" if it has none), with a record of who looked.
+def reveal(
+    session: Session, account: Account, app_user: str, db_login: str, ref: int | None = None
+) -> str:
+    """The account's full tax id ("" if it has none), or that of one of its parties (its
+    ``ref``), with a record of who looked.
 
     ``app_user`` and ``db_login`` are what a local file records; PostgreSQL records
-    the login's own user and ``session_user`` itself.
+    the login's own user and ``session_user`` itself (and checks the id is the account's).
     """
-    ref = account.tax_id_ref
+    ref = account.tax_id_ref if ref is None else ref
     if ref is None:
         return ""
     if session.get_bind().dialect.name == "postgresql":

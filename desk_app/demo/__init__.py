@@ -34,6 +34,7 @@ from desk_app.demo.history import tell_accounts, tell_trades, write_past
 from desk_app.demo.instruments import make_instruments
 from desk_app.demo.obligations import make_obligations
 from desk_app.demo.prices import make_prices
+from desk_app.demo.parties import make_parties
 from desk_app.demo.reference import (
     make_accounts,
     make_counterparties,
@@ -140,6 +141,7 @@ def generate_demo_data(
         make_counterparties(book)
         ssis = make_ssis(book)
         make_accounts(book)
+        make_parties(book)
         steps("Accounts")
         made = make_trades(book, trades, steps)
         obligations = make_obligations(book, made, steps)

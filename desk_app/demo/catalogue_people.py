@@ -191,6 +191,8 @@ def _titles(
         return f"{both} JTWROS", f"{a.upper} & {b.upper} JT TEN"
     if kind is _R.JOINT_TIC:
         return f"{both} TIC", f"{a.upper} & {b.upper} TEN COM"
+    if kind is _R.JOINT_COMMUNITY:
+        return f"{both} Comm Prop", f"{a.upper} & {b.upper} COMMUNITY PROPERTY"
     if kind is _R.TOD:
         return f"{a.full} TOD", f"{a.upper} TOD {b.upper} SUBJ TO STA TOD RULES"
     if kind in (_R.UGMA, _R.UTMA):

@@ -118,7 +118,7 @@ def tell_accounts(book: Book) -> None:
     principals = [u for u in book.staff if u not in book.clerks] or book.staff
     for account in book.accounts:
         row, key = account.row, str(account.id)
-        who = principals[account.id % len(principals)]
+        who = row.get("accepted_by") or principals[account.id % len(principals)]
         opened = datetime.combine(row["opened_on"], time(11, 0), NEW_YORK)
         closed = row["status"] is AccountStatus.CLOSED and row.get("closed_on")
         values = _values(table, row, updated_at=opened)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from desk_app.demo.catalogue_people import (
     holder,
     tax_id,
 )
+from desk_app.demo.parties import profile
 from desk_app.domain import identifiers as ids
 from desk_app.domain import passwords
 from desk_app.domain.codes import AccountStatus, InstrumentType, RegistrationType, Role
@@ -125,9 +127,13 @@ def make_accounts(book: Book, count: int = 300) -> None:
     kinds = list(RegistrationType)
     numbers = rng.sample(range(10000, 100000), count)
     made, full = [], []
+    side = random.Random(f"profile {numbers[0]}")  # the rest of the book stays as it was
+    principals = [u for u in book.staff if u not in book.clerks] or book.staff
     for n in range(count):
         kind = (
-            kinds[n] if n < len(kinds) else rng.choices(kinds, (40, 12, 4, 8, 3, 3, 8, 3, 7, 12))[0]
+            kinds[n]
+            if n < len(kinds)
+            else rng.choices(kinds, (40, 12, 4, 3, 8, 3, 3, 8, 3, 7, 12))[0]
         )
         who = holder(rng, kind, book.days[0], book.today)
         status, closed_on = _account_status(book, kind, who.opened_on)
@@ -138,6 +144,8 @@ def make_accounts(book: Book, count: int = 300) -> None:
             "tax_id_ref": None, "tax_id_masked": None, "residence_state": who.state,
             "residence_country": who.country, "base_currency": "USD", "opened_on": who.opened_on,
         }  # fmt: skip
+        row.update(profile(side, kind, who.address.partition("\n")[2], who.country))
+        row["accepted_by"] = principals[n % len(principals)] if principals else None
         full.append(tax_id(rng, who.entity, book.tax_ids))
         stamped(row, book.at(closed_on or who.opened_on, 16))
         made.append(Account(row, who, rng.paretovariate(1.3)))

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from desk_app.domain import identifiers
-from desk_app.domain.codes import RegistrationType
+from desk_app.domain.codes import (
+    AccountType,
+    InvestmentObjective,
+    RegistrationType,
+    RiskTolerance,
+    TaxStatus,
+    TimeHorizon,
+)
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.money import MONEY_SCALE, from_scaled_int, to_scaled_int
 
+#: The client's profile (FINRA 2090/2111 and 4512): chosen from lists, or amounts.
+CHOICES: dict[str, type[StrEnum]] = {
+    "account_type": AccountType,
+    "investment_objective": InvestmentObjective,
+    "risk_tolerance": RiskTolerance,
+    "time_horizon": TimeHorizon,
+    "tax_status": TaxStatus,
+}
+AMOUNTS = ("liquid_net_worth", "annual_income")
+RECORD_FIELDS = (*CHOICES, *AMOUNTS, "mailing_address")
 #: Fields a clerk may propose to change on an existing account (always supervised).
 AMENDABLE = (
     "name",
@@ -19,6 +39,7 @@ AMENDABLE = (
     "residence_state",
     "residence_country",
     "base_currency",
+    *RECORD_FIELDS,
 )
 ACCOUNT_NUMBER = re.compile(r"[A-Z]{2,4}-\d{4,8}")
 
@@ -44,6 +65,8 @@ def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _clean(key: str, raw: Any) -> Any:
     text = "" if raw is None else str(raw).strip()
+    if key in RECORD_FIELDS:
+        return _profile(key, text)
     if key == "name":
         if not text:
             raise ValidationError("name", "is required")
@@ -73,3 +96,42 @@ def _clean(key: str, raw: Any) -> Any:
     if not re.fullmatch(r"[A-Za-z]{3}", text):
         raise ValidationError("base_currency", "must be a three-letter currency code", text)
     return text.upper()
+
+
+def _profile(key: str, text: str) -> str | None:
+    """A profile field: empty is "not recorded"; amounts are whole cents, never negative."""
+    if not text:
+        return None
+    if key in CHOICES:
+        codes = CHOICES[key]
+        try:
+            return codes(text.lower().replace(" ", "-")).value
+        except ValueError:
+            known = ", ".join(c.value for c in codes)
+            raise ValidationError(key, f"must be one of {known}", text) from None
+    if key in AMOUNTS:
+        try:
+            amount = Decimal(text.replace(",", "").lstrip("$"))
+        except InvalidOperation:
+            raise ValidationError(key, "must be an amount (up to 2 decimals)", text) from None
+        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError(key, "must be an amount of 0 or more, to the cent", text)
+        return str(from_scaled_int(to_scaled_int(amount, MONEY_SCALE), MONEY_SCALE))
+    if len(text) > 500:
+        raise ValidationError(key, "is longer than 500 characters")
+    return text
+
+
+def typed(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Cleaned fields as the record holds them: codes as their kinds, amounts as Decimal."""
+    out = dict(values)
+    for key, value in values.items():
+        if value is None:
+            continue
+        if key == "registration_type":
+            out[key] = RegistrationType(value)
+        elif key in CHOICES:
+            out[key] = CHOICES[key](value)
+        elif key in AMOUNTS:
+            out[key] = Decimal(str(value))
+    return out

@@ -65,6 +65,7 @@ class RegistrationType(StrEnum):
     INDIVIDUAL = "individual"
     JOINT_JTWROS = "joint-jtwros"
     JOINT_TIC = "joint-tic"
+    JOINT_COMMUNITY = "joint-community"
     TOD = "tod"
     UGMA = "ugma"
     UTMA = "utma"
@@ -79,6 +80,7 @@ class RegistrationType(StrEnum):
             "individual": "Individual",
             "joint-jtwros": "Joint (JTWROS)",
             "joint-tic": "Joint (TIC)",
+            "joint-community": "Joint (community property)",
             "tod": "Transfer on death",
             "ugma": "Custodial (UGMA)",
             "utma": "Custodial (UTMA)",
@@ -87,6 +89,94 @@ class RegistrationType(StrEnum):
             "corporate": "Corporate",
             "ira": "IRA",
         }[self.value]
+
+
+def _words(code: str) -> str:
+    """``power-of-attorney`` reads "Power of attorney"."""
+    return code.replace("-", " ").capitalize()
+
+
+class AccountType(StrEnum):
+    """Whether the firm lends against the account (Reg T margin) or not."""
+
+    CASH = "cash"
+    MARGIN = "margin"
+
+    @property
+    def label(self) -> str:
+        return _words(self.value)
+
+
+class PartyRole(StrEnum):
+    """What a person or entity is to an account (FINRA 4512's parties)."""
+
+    OWNER = "owner"
+    JOINT_OWNER = "joint-owner"
+    BENEFICIARY = "beneficiary"
+    CUSTODIAN = "custodian"
+    MINOR = "minor"
+    TRUSTEE = "trustee"
+    EXECUTOR = "executor"
+    POWER_OF_ATTORNEY = "power-of-attorney"
+    TRUSTED_CONTACT = "trusted-contact"
+
+    @property
+    def label(self) -> str:
+        return _words(self.value)
+
+
+class PartyKind(StrEnum):
+    PERSON = "person"
+    ENTITY = "entity"
+
+    @property
+    def label(self) -> str:
+        return _words(self.value)
+
+
+class InvestmentObjective(StrEnum):
+    CAPITAL_PRESERVATION = "capital-preservation"
+    INCOME = "income"
+    GROWTH = "growth"
+    SPECULATION = "speculation"
+
+    @property
+    def label(self) -> str:
+        return _words(self.value)
+
+
+class RiskTolerance(StrEnum):
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return _words(self.value)
+
+
+class TimeHorizon(StrEnum):
+    SHORT = "short"
+    MEDIUM = "medium"
+    LONG = "long"
+
+    @property
+    def label(self) -> str:
+        return {"short": "Short (under 3 years)", "medium": "Medium (3 to 10 years)",
+                "long": "Long (over 10 years)"}[self.value]  # fmt: skip
+
+
+class TaxStatus(StrEnum):
+    """How the account's income is taxed (the W-9 or W-8 on file)."""
+
+    TAXABLE = "taxable"
+    TAX_DEFERRED = "tax-deferred"
+    TAX_EXEMPT = "tax-exempt"
+    FOREIGN = "foreign"
+
+    @property
+    def label(self) -> str:
+        return {"foreign": "Foreign person (W-8)"}.get(self.value, _words(self.value))
 
 
 class RestrictionKind(StrEnum):

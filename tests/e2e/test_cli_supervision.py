@@ -264,7 +264,8 @@ def test_self_approval_rejection_and_withdrawal(capsys: Capsys, db_url: str) -> 
     assert "invalid choice: 'Joint'" in err and "joint-tic" in err
     code, out, _ = anna(
         "accounts", "open", "BOS-20002", "--name", "Bo Smith", "--registration", "JOINT-TIC",
-        "--rep", "Anita Raman", "--reason", "new",
+        "--rep", "Anita Raman", "--reason", "new", "--party", "owner:Bo Smith",
+        "--party", "joint-owner:Al Smith;dob=1970-02-03",
     )  # fmt: skip
     request = last_line(out)
     code, _, err = anna("approvals", "withdraw", own)

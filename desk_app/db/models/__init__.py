@@ -15,6 +15,7 @@ from desk_app.db.models.certificates import (
 from desk_app.db.models.estates import EstateCase, EstateDocument, EstateDocumentRequirement
 from desk_app.db.models.holdings import AccountRestriction, InstrumentPrice
 from desk_app.db.models.ledger import Journal, LedgerBalance, LedgerEntry, LedgerPosting
+from desk_app.db.models.parties import AccountParty
 from desk_app.db.models.preferences import SavedFilter
 from desk_app.db.models.reference import (
     Account,
@@ -39,6 +40,7 @@ from desk_app.db.models.trading import SettlementNet, SettlementObligation, Trad
 
 __all__ = [
     "Account",
+    "AccountParty",
     "AccountRestriction",
     "AgingLimit",
     "ApprovalRequest",

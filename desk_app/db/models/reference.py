@@ -9,13 +9,18 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk_app.db.models.base import Base, Versioned, code_enum, utcnow
-from desk_app.db.types import Quantity, UTCDateTime
+from desk_app.db.types import Money, Quantity, UTCDateTime
 from desk_app.domain.codes import (
     AccountStatus,
+    AccountType,
     CounterpartyKind,
     InstrumentType,
+    InvestmentObjective,
     RegistrationType,
+    RiskTolerance,
     Role,
+    TaxStatus,
+    TimeHorizon,
 )
 from desk_app.domain.fails import Applies, FailSide, RuleKind
 
@@ -123,6 +128,19 @@ class Account(Versioned, Base):
     base_currency: Mapped[str] = mapped_column(String(3), default="USD")
     opened_on: Mapped[date]
     closed_on: Mapped[date | None]
+    # The client's profile (FINRA 4512); empty on accounts opened before it was kept.
+    account_type: Mapped[AccountType | None] = mapped_column(code_enum(AccountType))
+    investment_objective: Mapped[InvestmentObjective | None] = mapped_column(
+        code_enum(InvestmentObjective)
+    )
+    risk_tolerance: Mapped[RiskTolerance | None] = mapped_column(code_enum(RiskTolerance))
+    time_horizon: Mapped[TimeHorizon | None] = mapped_column(code_enum(TimeHorizon))
+    liquid_net_worth: Mapped[Decimal | None] = mapped_column(Money())
+    annual_income: Mapped[Decimal | None] = mapped_column(Money())
+    tax_status: Mapped[TaxStatus | None] = mapped_column(code_enum(TaxStatus))
+    mailing_address: Mapped[str | None] = mapped_column(String(500))
+    #: The principal whose approval opened the account (set by the approval, never typed).
+    accepted_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class StandingSettlementInstruction(Versioned, Base):

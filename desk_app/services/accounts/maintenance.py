@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -12,13 +13,15 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.db import tax_id_vault
-from desk_app.domain import account_rules
+from desk_app.domain import account_rules, registration_rules
 from desk_app.domain.codes import AccountStatus, RegistrationType
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ACCOUNT
 from desk_app.services import audit
+from desk_app.services.accounts import parties as party_rows
+from desk_app.services.accounts.parties import PartyRecord
 from desk_app.services.settlement.obligations import account_status_changed
 from desk_app.services.supervision.approvals import ApprovalService, Proposal
 from desk_app.services.unit_of_work import UnitOfWork
@@ -26,7 +29,7 @@ from desk_app.services.unit_of_work import UnitOfWork
 TABLE = "accounts"
 #: What a request shows of an account (and compares for staleness via ``version``): its
 #: ``tax_id`` is the masked text, ``tax_id_ref`` the vault's row holding the full value.
-SHOWN = (*account_rules.AMENDABLE, "tax_id_ref", "status", "closed_on", "version")
+SHOWN = (*account_rules.AMENDABLE, "tax_id_ref", "status", "closed_on", "accepted_by", "version")
 
 
 def _values(account: m.Account) -> dict[str, Any]:
@@ -89,8 +92,23 @@ class AccountService:
             del values["tax_id_ref"]
             return AccountRecord(account.account_number, values, account.version)
 
-    def request_open(self, number: str, fields: Mapping[str, Any], reason: str) -> int:
-        """Ask for a new account; a principal's approval creates it."""
+    def parties(self, number: str) -> list[PartyRecord]:
+        """The account's parties now, in order (tax ids masked, birth dates to the year)."""
+        with self._uow.read() as session:
+            return party_rows.records(session, _find(session, number).id)
+
+    def request_open(
+        self,
+        number: str,
+        fields: Mapping[str, Any],
+        reason: str,
+        parties: Sequence[Mapping[str, Any]] | None = None,
+    ) -> int:
+        """Ask for a new account with its parties (one request); approval creates them.
+
+        Without parties, an individual, IRA or corporate account's own name and tax id
+        make its one owner; every other registration names its parties.
+        """
         number = account_rules.clean_account_number(number)
         values = account_rules.clean_fields(fields)
         for required in ("name", "registration_type", "registered_rep"):
@@ -98,6 +116,8 @@ class AccountService:
                 raise ValidationError(required, "is required to open an account")
         values.setdefault("residence_country", "US")
         values.setdefault("base_currency", "USD")
+        given = party_rows.implied_owner(values) if parties is None else parties
+        cleaned = self._checked(values["registration_type"], [_new(p) for p in given])
         with self._uow.read() as session:
             exists = session.scalars(
                 select(m.Account.id).where(m.Account.account_number == number)
@@ -108,19 +128,41 @@ class AccountService:
             Action.ACCOUNT_OPEN, TABLE, f"{TABLE}:{number}",
             f"Open {number} ({values['name']})", {}, {"account_number": number, **values},
         )  # fmt: skip
-        return self._file(proposal, reason)
+        return self._file(proposal, reason, cleaned)
 
-    def request_amend(self, number: str, changes: Mapping[str, Any], reason: str) -> int:
-        """Ask to change an account's details; only fields that really change are kept."""
+    def request_amend(
+        self,
+        number: str,
+        changes: Mapping[str, Any],
+        reason: str,
+        parties: Sequence[Mapping[str, Any]] | None = None,
+    ) -> int:
+        """Ask to change an account's details or its parties (``parties``: the whole new
+        list, existing ones by their ``id``); only what really changes is kept."""
         cleaned = account_rules.clean_fields(changes)
         with self._uow.read() as session:
             account = _find(session, number)
             now = _values(account)
+            before_parties = party_rows.current(session, account.id)
+            stored = {int(p["id"]): p for p in before_parties}
         changed = {k: v for k, v in cleaned.items() if now.get(k) != v}
+        new_parties = None
+        if parties is not None or "registration_type" in changed:
+            given = before_parties if parties is None else [_settled(p, stored) for p in parties]
+            registration = changed.get("registration_type", now["registration_type"])
+            new_parties = self._checked(registration, given)
+            was, will = party_rows.lines(before_parties, new_parties)
+            if not will:
+                new_parties = None  # the parties stay as they are (and fit the registration)
+            changed.update(will)
         if not changed:
             raise ValidationError("changes", "nothing would change")
-        names = ", ".join(sorted(k.replace("_", " ") for k in changed))
-        before = {k: now[k] for k in changed}
+        names = ", ".join(sorted(
+            k.replace("_", " ") for k in changed if not k.startswith(party_rows.PREFIX)
+        ) + (["parties"] if new_parties is not None else []))  # fmt: skip
+        before = {k: now[k] for k in changed if k in now}
+        if new_parties is not None:
+            before.update(was)
         if "tax_id" in changed:
             before["tax_id_ref"] = now["tax_id_ref"]
         proposal = Proposal(
@@ -128,9 +170,45 @@ class AccountService:
             f"Amend {account.account_number}: {names}",
             before, changed, account.id, now["version"],
         )  # fmt: skip
-        return self._file(proposal, reason)
+        return self._file(proposal, reason, new_parties, before_parties)
 
-    def _file(self, proposal: Proposal, reason: str) -> int:
+    def _checked(
+        self, registration: str, parties: Sequence[Mapping[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Each party cleaned, the set checked against the registration (first problem raised)."""
+        today = new_york_today()
+        cleaned = [registration_rules.clean_party(p, i, today) for i, p in enumerate(parties)]
+        registration_rules.check_record(registration, cleaned, today)
+        return cleaned
+
+    def _file(
+        self,
+        proposal: Proposal,
+        reason: str,
+        parties: list[dict[str, Any]] | None = None,
+        before_parties: list[dict[str, Any]] | None = None,
+    ) -> int:
+        """File ``proposal`` with ``parties`` (the account's new list, if it changes) in its
+        terms; typed tax ids go into the vault in the same unit of work."""
+        if parties is not None:
+            if not reason.strip():
+                raise ValidationError("reason", "say why the change is needed")
+            with self._uow.write("approval.request", permission=proposal.action) as session:
+                kept = party_rows.keep_tax_ids(session, parties)
+                if proposal.action is Action.ACCOUNT_OPEN:
+                    after = dict(proposal.after)
+                    after.update(party_rows.lines([], kept)[1])
+                    proposal = replace(proposal, after=after)
+                terms = {"parties": kept, "parties_before": before_parties or []}
+                proposal = replace(proposal, terms=terms)
+                if proposal.after.get("tax_id") and "tax_id_ref" not in proposal.after:
+                    ref, masked = tax_id_vault.keep(session, str(proposal.after["tax_id"]))
+                    after = {**proposal.after, "tax_id": masked, "tax_id_ref": ref}
+                    proposal = replace(proposal, after=after)
+                return self._approvals.file(session, proposal, reason.strip())
+        return self._file_account(proposal, reason)
+
+    def _file_account(self, proposal: Proposal, reason: str) -> int:
         """File ``proposal``; a full tax id in it goes into the vault in the same unit of
         work, and the request keeps only the vault's reference and the masked text.
 
@@ -169,6 +247,20 @@ class AccountService:
         )  # fmt: skip
         return self._approvals.request(proposal, reason)
 
+    def reveal_party_tax_id(self, number: str, party_id: int) -> str:
+        """One party's full tax id, recorded as the account's is."""
+        actor = self._uow.actor
+        with self._uow.write(Action.REVEAL_TAX_ID) as session:
+            account = _find(session, number)
+            party = session.get(m.AccountParty, party_id)
+            if party is None or party.account_id != account.id:
+                raise DeskError(f"account {account.account_number} has no party {party_id}")
+            value = tax_id_vault.reveal(
+                session, account, actor.username, actor.db_login, party.tax_id_ref
+            )
+            audit.record_event(session, party_rows.TABLE, party.id, {"revealed": "tax_id"})
+            return value
+
     def reveal_tax_id(self, number: str) -> str:
         """The full tax id, out of the vault; revealing it is itself an audit entry (and,
         in the vault, a row of ``tax_id_reveals``)."""
@@ -195,10 +287,44 @@ def amend_proposal(session: Session, account: m.Account, changes: Mapping[str, A
     )  # fmt: skip
 
 
+def _new(party: Mapping[str, Any]) -> dict[str, Any]:
+    """A party the request adds: no id, and no vault reference but the one it makes."""
+    return {k: v for k, v in party.items() if k not in ("id", "tax_id_ref")}
+
+
+def _settled(party: Mapping[str, Any], stored: Mapping[int, Mapping[str, Any]]) -> dict[str, Any]:
+    """An existing party's masked tax id and date of birth, as they are in the record.
+
+    Screens show them masked; what comes back masked is the stored value unchanged. The
+    vault reference is always the record's own: a request cannot borrow another's.
+    """
+    if party.get("id") is None:
+        return _new(party)
+    was = stored.get(int(party["id"]))
+    if was is None:
+        raise ValidationError("parties", f"party {party['id']} is not one of the account's")
+    out = {k: v for k, v in party.items() if k != "tax_id_ref"}
+    if out.get("tax_id") and out["tax_id"] == was["tax_id"]:
+        out["tax_id_ref"] = was["tax_id_ref"]
+    if out.get("date_of_birth") and "*" in str(out["date_of_birth"]):
+        out["date_of_birth"] = was["date_of_birth"]
+    return out
+
+
 def new_york_today() -> date:
     """The firm's business date: an account opened at 21:00 in New York opens that day,
     though UTC has moved on (a trade dated today must not predate the account)."""
     return market_today()
+
+
+def _account_fields(after: Mapping[str, Any]) -> dict[str, Any]:
+    """A request's account fields, without its parties' lines."""
+    return {k: v for k, v in after.items() if not k.startswith(party_rows.PREFIX)}
+
+
+def _terms(request: m.ApprovalRequest) -> dict[str, Any]:
+    terms = json.loads(request.proposal).get("terms") or {}
+    return dict(terms)
 
 
 class _AccountHandler:
@@ -233,32 +359,43 @@ class _OpenHandler(_AccountHandler):
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
         if self.current(session, request) is not None:
             raise DeskError(f"request {request.id}: {request.target_key} was opened meanwhile")
-        values = dict(after)
+        values = _account_fields(after)
         tax_id = _tax_id_columns(session, values)
-        session.add(
-            m.Account(
-                account_number=values.pop("account_number"),
-                registration_type=RegistrationType(values.pop("registration_type")),
-                status=AccountStatus.OPEN,
-                opened_on=self._today(),
-                **values,
-                **tax_id,
-            )
-        )
+        number = values.pop("account_number")
+        registration = RegistrationType(values.pop("registration_type"))
+        account = m.Account(
+            account_number=number, registration_type=registration, status=AccountStatus.OPEN,
+            opened_on=self._today(), accepted_by=request.decided_by,
+            **account_rules.typed(values), **tax_id,
+        )  # fmt: skip
+        session.add(account)
+        session.flush()
+        party_rows.apply(session, account, _terms(request).get("parties", []), self._today())
 
 
 class _AmendHandler(_AccountHandler):
     action = Action.ACCOUNT_AMEND
 
+    def current(self, session: Session, request: m.ApprovalRequest) -> Mapping[str, Any] | None:
+        values = super().current(session, request)
+        terms = _terms(request)
+        if values is None or "parties" not in terms:
+            return values
+        now = party_rows.current(session, int(request.target_id or 0))
+        return {**values, **party_rows.lines(now, terms["parties"], every=True)[0]}
+
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
         account = self._account(session, request)
-        values = dict(after)
+        values = _account_fields(after)
         tax_id = _tax_id_columns(session, values)
-        for key, value in account_rules.clean_fields(values).items():
-            typed = RegistrationType(value) if key == "registration_type" else value
-            setattr(account, key, typed)
+        for key, value in account_rules.typed(account_rules.clean_fields(values)).items():
+            setattr(account, key, value)
         for key, value in tax_id.items():
             setattr(account, key, value)
+        terms = _terms(request)
+        if "parties" in terms:
+            party_rows.check_unchanged(session, account.id, terms["parties_before"])
+            party_rows.apply(session, account, terms["parties"], self._today())
 
 
 class _StatusHandler(_AccountHandler):

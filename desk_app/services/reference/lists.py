@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select
@@ -60,6 +62,28 @@ def account_matches(word: str) -> ColumnElement[bool]:
         any_contains(word, a.account_number, a.name, a.registered_rep),
         in_codes(a.registration_type, codes_matching(word, labels.REGISTRATION)),
     )
+
+
+def profile_lines(acct: Account) -> list[tuple[str, str]]:
+    """The client's profile and who accepted the account, as labelled lines."""
+
+    def code(value: StrEnum | None) -> str:
+        return "" if value is None else str(getattr(value, "label", value.value))
+
+    def money(value: Decimal | None) -> str:
+        return "" if value is None else f"{value:,.2f} {acct.base_currency}"
+
+    return [
+        ("Account type", code(acct.account_type)),
+        ("Investment objective", code(acct.investment_objective)),
+        ("Risk tolerance", code(acct.risk_tolerance)),
+        ("Time horizon", code(acct.time_horizon)),
+        ("Liquid net worth", money(acct.liquid_net_worth)),
+        ("Annual income", money(acct.annual_income)),
+        ("Tax status", code(acct.tax_status)),
+        ("Mailing address", (acct.mailing_address or "").replace("\n", ", ")),
+        ("Accepted by", acct.accepted_by or ""),
+    ]
 
 
 @dataclass(frozen=True)
@@ -136,6 +160,7 @@ class ReferenceService:
                 ("Base currency", acct.base_currency),
                 ("Opened", acct.opened_on.isoformat()),
                 ("Closed", acct.closed_on.isoformat() if acct.closed_on else ""),
+                *profile_lines(acct),
                 ("Version", str(acct.version)),
             ]
 

@@ -34,6 +34,7 @@ from desk_app.domain.money import MONEY_SCALE, PRICE_SCALE
 from desk_app.domain.permissions import Action
 from desk_app.domain.progress import CancelToken, Progress, no_progress
 from desk_app.services import audit
+from desk_app.services.supervision.party_history import party_changes
 from desk_app.services.supervision.record_check import RecordsReport, check_one, check_records
 from desk_app.services.unit_of_work import UnitOfWork
 
@@ -185,6 +186,26 @@ def _masked(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return shown
 
 
+def with_parties(record: RecordHistory, changes: list[RecordChange]) -> RecordHistory:
+    """``record`` with its parties' ``changes`` merged in by sequence; each leaves the
+    account's version as it was."""
+    if not changes:
+        return record
+    merged: list[RecordChange] = []
+    versions: list[dict[str, Any] | None] = [record.versions[0]]
+    own = list(zip(record.changes, record.versions[1:], strict=True))
+    theirs = list(changes)
+    while own or theirs:
+        if theirs and (not own or theirs[0].seq < own[0][0].seq):
+            merged.append(theirs.pop(0))
+            versions.append(versions[-1])
+        else:
+            change, version = own.pop(0)
+            merged.append(change)
+            versions.append(version)
+    return replace(record, changes=tuple(merged), versions=tuple(versions))
+
+
 class HistoryService:
     def __init__(self, uow: UnitOfWork, engine: Engine) -> None:
         self._uow = uow
@@ -253,7 +274,10 @@ class HistoryService:
             ).first()
         if account_id is None:
             raise DeskError(f"account {number.strip()}: no such account")
-        return self.history("accounts", account_id, f"Account {number.strip().upper()}")
+        record = self.history("accounts", account_id, f"Account {number.strip().upper()}")
+        with self._uow.read() as session:
+            changes = party_changes(session, account_id)
+        return with_parties(record, changes)
 
     def verify(self) -> ChainReport:
         """Walk the whole chain (compliance and admins)."""

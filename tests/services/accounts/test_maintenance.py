@@ -46,8 +46,10 @@ def test_history_has_every_version_exactly(desk: Desk) -> None:
     assert desk.ws["cora"].accounts.reveal_tax_id(number) == "987-65-4321"
     snapshots.append(snapshots[-1])  # an event changes nothing
 
-    history = desk.ws["carl"].history.account_history(number.lower())
-    assert history.title == f"Account {number}"
+    with_parties = desk.ws["carl"].history.account_history(number.lower())
+    assert with_parties.title == f"Account {number}"
+    assert [c.change for c in with_parties.changes][:2] == ["create", "create"]  # its owner
+    history = desk.ws["carl"].history.history("accounts", desk.account_row(number)["id"])
     assert [c.change for c in history.changes] == ["create"] + ["update"] * 5 + ["event"]
     # The trail holds the tax id only masked, with its vault reference: nothing to unmask.
     assert list(history.versions) == snapshots
