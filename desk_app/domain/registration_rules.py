@@ -40,6 +40,24 @@ _FLAGS = ("associated_person", "contingent", "per_stirpes")
 _MASKED = re.compile(r"(\*\*\*-\*\*-|\*\*-\*\*\*)\d{4}")
 
 
+#: Registrations whose one owner the account itself names, when no party is given.
+IMPLIED_OWNER = {R.INDIVIDUAL: PartyKind.PERSON, R.IRA: PartyKind.PERSON,
+                 R.CORPORATE: PartyKind.ENTITY}  # fmt: skip
+
+
+def implied_owner(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The account's own holder as its one owner (individual, IRA, corporate), else none."""
+    try:
+        kind = IMPLIED_OWNER.get(RegistrationType(str(fields.get("registration_type"))))
+    except ValueError:
+        return []
+    if kind is None:
+        return []
+    return [{"role": PartyRole.OWNER.value, "kind": kind.value, "name": fields.get("name"),
+             "tax_id": fields.get("tax_id") or None,
+             "address": fields.get("mailing_address")}]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a record, and where."""
@@ -185,7 +203,7 @@ def _share(raw: str, role: PartyRole | None, bad: Any) -> str | None:
     if not share.is_finite() or not 0 < share <= HUNDRED or share.as_tuple().exponent < -4:  # type: ignore[operator]
         bad("share_percent", "must be more than 0 and at most 100, to 4 decimals")
         return None
-    return str(share.normalize() if share == share.to_integral() else share)
+    return f"{share.normalize():f}"
 
 
 def record_problems(

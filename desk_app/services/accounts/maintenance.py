@@ -68,6 +68,8 @@ class AccountRecord:
     account_number: str
     values: Mapping[str, Any]
     version: int
+    #: Its parties now, as a request carries them (tax ids masked, birth dates to the year).
+    parties: tuple[Mapping[str, Any], ...] = ()
 
 
 class AccountService:
@@ -90,7 +92,8 @@ class AccountService:
             account = _find(session, number)
             values = _values(account)
             del values["tax_id_ref"]
-            return AccountRecord(account.account_number, values, account.version)
+            parties = tuple(p.values for p in party_rows.records(session, account.id))
+            return AccountRecord(account.account_number, values, account.version, parties)
 
     def parties(self, number: str) -> list[PartyRecord]:
         """The account's parties now, in order (tax ids masked, birth dates to the year)."""
@@ -116,7 +119,7 @@ class AccountService:
                 raise ValidationError(required, "is required to open an account")
         values.setdefault("residence_country", "US")
         values.setdefault("base_currency", "USD")
-        given = party_rows.implied_owner(values) if parties is None else parties
+        given = registration_rules.implied_owner(values) if parties is None else parties
         cleaned = self._checked(values["registration_type"], [_new(p) for p in given])
         with self._uow.read() as session:
             exists = session.scalars(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.db import tax_id_vault
-from desk_app.domain.codes import PartyKind, PartyRole, RegistrationType
+from desk_app.domain.codes import PartyKind, PartyRole
 from desk_app.domain.errors import DeskError
 from desk_app.domain.identifiers import mask_tax_id
 from desk_app.domain.registration_rules import PARTY_FIELDS, masked_birth
@@ -28,12 +28,6 @@ from desk_app.domain.registration_rules import PARTY_FIELDS, masked_birth
 TABLE = "account_parties"
 PREFIX = "party "
 REMOVED = "(removed)"
-#: Registrations whose one owner the account itself names, when no party is given.
-IMPLIED_OWNER = {
-    RegistrationType.INDIVIDUAL: PartyKind.PERSON,
-    RegistrationType.IRA: PartyKind.PERSON,
-    RegistrationType.CORPORATE: PartyKind.ENTITY,
-}
 
 
 @dataclass(frozen=True)
@@ -89,15 +83,6 @@ def records(session: Session, account_id: int) -> list[PartyRecord]:
         del shown["tax_id_ref"]
         out.append(PartyRecord(row.id, row.role.value, row.kind.value, row.name, shown))
     return out
-
-
-def implied_owner(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The account's own holder as its one owner (individual, IRA, corporate), else none."""
-    kind = IMPLIED_OWNER.get(RegistrationType(fields["registration_type"]))
-    if kind is None:
-        return []
-    return [{"role": PartyRole.OWNER.value, "kind": kind.value, "name": fields["name"],
-             "tax_id": fields.get("tax_id"), "address": fields.get("mailing_address")}]  # fmt: skip
 
 
 def keep_tax_ids(session: Session, parties: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -2,7 +2,9 @@
 
 Nothing here changes an account: the dialog files an approval request through the
 account service, which validates it; a principal other than the maker decides it.
-A `ValidationError` is shown beside the field it names.
+The form checks as you type: a field's problem shows beside it, the parties' problems
+(by registration type, `registration_rules`) under their table, and Send stays
+disabled until there are none. A refusal from the service is shown the same way.
 """
 
 from __future__ import annotations
@@ -17,18 +19,21 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from desk_app.domain import labels
-from desk_app.domain.account_rules import AMENDABLE
+from desk_app.domain import account_rules, labels, registration_rules
+from desk_app.domain.account_rules import AMENDABLE, CHOICES
 from desk_app.domain.codes import AccountStatus, RegistrationType
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.states import ACCOUNT
 from desk_app.ui import theme
+from desk_app.ui.dialogs.party_dialog import PartiesPanel
 from desk_app.ui.models.record_fields import field_label
 from desk_app.ui.ops import Op
 from desk_app.ui.tabs.workspace_view import AccountRecordView, AccountsView
@@ -44,6 +49,9 @@ PLACEHOLDERS = {
     "residence_state": "NY",
     "residence_country": "US",
     "base_currency": "USD",
+    "liquid_net_worth": "250000",
+    "annual_income": "120000",
+    "mailing_address": "Street, city, state, zip",
 }
 DEFAULTS = {"residence_country": "US", "base_currency": "USD"}
 _STATUS_VERB = {"open": "Reopen", "restricted": "Restrict", "closed": "Close"}
@@ -76,6 +84,7 @@ class AccountRequestDialog(QDialog):
         self.editors: dict[str, QLineEdit | QComboBox] = {}
         self.errors: dict[str, QLabel] = {}
         self._initial: dict[str, str] = {}
+        self.parties_panel: PartiesPanel | None = None
 
         number = record.account_number if record else ""
         self.setWindowTitle(
@@ -110,12 +119,42 @@ class AccountRequestDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(note)
-        layout.addLayout(self.form)
+        if kind is RequestKind.STATUS:
+            layout.addLayout(self.form)
+        else:
+            layout.addLayout(self._with_parties())
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
         first = next(iter(self.editors.values()))
         first.setFocus()
+        self.check()
+
+    def _with_parties(self) -> QHBoxLayout:
+        """The account's fields beside its parties, each change checked at once."""
+        record = self._record
+        self.parties_panel = PartiesPanel(record.parties if record else (), self)
+        self._initial_parties = [dict(p) for p in self.parties_panel.parties]
+        self.problems = QLabel(self)
+        self.problems.setObjectName("problems")
+        self.problems.setWordWrap(True)
+        self._tone(self.problems)
+        side = QVBoxLayout()
+        heading = QLabel("<b>Parties</b> (owners, beneficiaries, custodian, trustees…)", self)
+        side.addWidget(heading)
+        side.addWidget(self.parties_panel, 1)
+        side.addWidget(self.problems)
+        body = QHBoxLayout()
+        body.addLayout(self.form, 1)
+        body.addLayout(side, 1)
+        self.parties_panel.changed.connect(self.check)
+        for editor in self.editors.values():
+            if isinstance(editor, QComboBox):
+                editor.currentIndexChanged.connect(self.check)
+            else:
+                editor.textChanged.connect(self.check)
+        self.setMinimumWidth(980)
+        return body
 
     # -- building -------------------------------------------------------------------------
     def _build_fields(self) -> None:
@@ -138,6 +177,8 @@ class AccountRequestDialog(QDialog):
                 value = values.get(name, DEFAULTS.get(name, "") if record is None else "")
                 if name == "registration_type":
                     self._add_registration(str(value or ""))
+                elif name in CHOICES:
+                    self._add_choice(name, str(value or ""))
                 else:
                     self._add_line(name, "" if value is None else str(value))
 
@@ -178,6 +219,17 @@ class AccountRequestDialog(QDialog):
         self._initial["registration_type"] = value
         self._field_box("registration_type", combo)
 
+    def _add_choice(self, name: str, value: str) -> None:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.addItem("(not recorded)", "")
+        for code in CHOICES[name]:
+            combo.addItem(str(getattr(code, "label", code.value)), code.value)
+        combo.setCurrentIndex(max(combo.findData(value), 0))
+        self.editors[name] = combo
+        self._initial[name] = value
+        self._field_box(name, combo)
+
     def _build_status(self) -> None:
         assert self._record is not None
         current = AccountStatus(str(self._record.values.get("status", "open")))
@@ -198,6 +250,57 @@ class AccountRequestDialog(QDialog):
         palette.setColor(QPalette.ColorRole.WindowText, theme.foreground(Tone.NEGATIVE))
         label.setPalette(palette)
 
+    # -- checking as you type ----------------------------------------------------------------
+    def _typed(self, name: str) -> str:
+        editor = self.editors[name]
+        return str(editor.currentData() or "") if isinstance(editor, QComboBox) else editor.text()
+
+    def party_list(self) -> list[dict[str, Any]] | None:
+        """The parties to send: None when they stay as they are (an amendment)."""
+        panel = self.parties_panel
+        if panel is None:
+            return None
+        if self._kind is RequestKind.AMEND and panel.parties == self._initial_parties:
+            return None
+        if self._kind is RequestKind.OPEN and not panel.parties:
+            return None  # the account's holder is its owner, where the registration allows
+        return panel.parties
+
+    def check(self, *_args: object) -> list[str]:
+        """Show each problem of the form as it stands; Send only when there is none."""
+        if self.parties_panel is None:
+            return []
+        self._clear_errors()
+        problems: list[str] = []
+        fields = {name: self._typed(name) for name in AMENDABLE if name in self.editors}
+        if self._kind is RequestKind.OPEN:
+            fields["account_number"] = self._typed("account_number")
+        for name, text in fields.items():
+            if self._kind is RequestKind.AMEND and text == self._initial.get(name):
+                continue  # as on file (a masked tax id stays as it is)
+            try:
+                if name == "account_number":
+                    account_rules.clean_account_number(text)
+                elif text or name in ("name", "registered_rep"):
+                    account_rules.clean_fields({name: text})
+            except ValidationError as error:
+                self._show_error(error.field, error.reason, error.message, focus=False)
+                problems.append(error.message)
+        parties = self.party_list()
+        registration = fields.get("registration_type", "")
+        registration_changed = registration != self._initial.get("registration_type")
+        if parties is not None or self._kind is RequestKind.OPEN or registration_changed:
+            given = self.parties_panel.parties or registration_rules.implied_owner(fields)
+            found = registration_rules.record_problems(
+                registration, [_as_on_file(p) for p in given], market_today()
+            )
+            problems += [str(p) for p in found]
+            self.problems.setText("\n".join(str(p) for p in found))
+            self.problems.setVisible(bool(found))
+        self.send_button.setEnabled(not problems)
+        self.send_button.setToolTip("\n".join(problems) or "")
+        return problems
+
     # -- sending ----------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
         """The account fields as typed; for an amendment, only those the user changed."""
@@ -206,7 +309,7 @@ class AccountRequestDialog(QDialog):
             editor = self.editors.get(name)
             if editor is None:
                 continue
-            text = editor.currentData() if isinstance(editor, QComboBox) else editor.text()
+            text = self._typed(name)
             if self._kind is RequestKind.AMEND and text == self._initial.get(name):
                 continue  # untouched (a masked tax id stays as it is)
             values[name] = text
@@ -224,16 +327,16 @@ class AccountRequestDialog(QDialog):
         if kind is RequestKind.OPEN:
             number = self.editors["account_number"]
             assert isinstance(number, QLineEdit)
-            account, values = number.text(), self.values()
+            account, values, parties = number.text(), self.values(), self.party_list()
 
             def call() -> int:
-                return accounts.request_open(account, values, reason)
+                return accounts.request_open(account, values, reason, parties)
         elif kind is RequestKind.AMEND:
             assert record is not None
-            account, values = record.account_number, self.values()
+            account, values, parties = record.account_number, self.values(), self.party_list()
 
             def call() -> int:
-                return accounts.request_amend(account, values, reason)
+                return accounts.request_amend(account, values, reason, parties)
         else:
             assert record is not None
             status = self.editors["status"]
@@ -264,7 +367,7 @@ class AccountRequestDialog(QDialog):
     def sent_text(self) -> str:
         return f"Request {self.request_id} sent for approval"
 
-    def _show_error(self, field: str, reason: str, message: str) -> None:
+    def _show_error(self, field: str, reason: str, message: str, *, focus: bool = True) -> None:
         label = self.errors.get(field)
         if label is None:
             self.general_error.setText(message)
@@ -273,9 +376,19 @@ class AccountRequestDialog(QDialog):
         label.setText(reason[:1].upper() + reason[1:])
         label.show()
         editor = self.editors.get(field)
-        (editor or self.reason).setFocus(Qt.FocusReason.OtherFocusReason)
+        if focus:
+            (editor or self.reason).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _clear_errors(self) -> None:
         for label in (*self.errors.values(), self.general_error):
             label.clear()
             label.hide()
+
+
+def _as_on_file(party: dict[str, Any]) -> dict[str, Any]:
+    """A party as the rules can read it: a birth date shown to the year only ("as on
+    file") is taken as that year's middle; the service checks the real one."""
+    born = str(party.get("date_of_birth") or "")
+    if "*" in born:
+        return {**party, "date_of_birth": f"{born[:4]}-07-01"}
+    return party

@@ -8,7 +8,7 @@ tooltip, when the user's roles do not allow it.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -19,6 +19,7 @@ from desk_app.domain.permissions import Action
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
 from desk_app.ui.ops import Op
 from desk_app.ui.settings import DeskSettings
+from desk_app.ui.tabs.account_client_page import AccountClientPage
 from desk_app.ui.tabs.account_holdings_page import AccountHoldingsPage
 from desk_app.ui.tabs.action_bar import ActionBar
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
@@ -32,6 +33,15 @@ if TYPE_CHECKING:  # the dialogs are imported when first opened, not at startup
     from desk_app.ui.dialogs.transfer_dialog import TransferDialog
 
 NO_ACCOUNT = "Select an account first"
+
+
+class DetailPage(Protocol):
+    """A page of the account detail (Client, and the pages other subjects add)."""
+
+    def set_workspace(self, workspace: WorkspaceView | None) -> None: ...
+    def show_account(self, number: str | None) -> None: ...
+    def reload(self) -> None: ...
+
 
 ACTIONS = {
     "new": ActionSpec("New account…", Action.ACCOUNT_OPEN, "Ctrl+N",
@@ -89,20 +99,26 @@ class AccountsTab(TableTab):
             self.view.addAction(action)
             self.toolbar.addAction(action)
         self.view.doubleClicked.connect(lambda _index: self.account_actions["history"].trigger())
-        # The account's pages (Holdings, and what others add) beside the list.
+        self.view.selectionModel().currentRowChanged.connect(self.update_actions)
+        self.model.reloaded.connect(self.update_actions)
+        # The account's detail beside the list: a page per subject (Client first), each
+        # with set_workspace(ws | None), show_account(number | None) and reload().
         self.detail = QTabWidget(self)
         self.detail.setObjectName("account_detail")
+        self.client_page = AccountClientPage(self.detail)
+        self.detail.addTab(self.client_page, self.client_page.title)
         self.holdings_page = AccountHoldingsPage(self.detail)
         self.detail.addTab(self.holdings_page, "Holdings")
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("accounts_splitter")
         self.place_view_in(splitter)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        self.view.selectionModel().currentRowChanged.connect(self.update_actions)
-        self.view.selectionModel().currentRowChanged.connect(self._show_current)
-        self.model.reloaded.connect(self.update_actions)
+        self._shown: str | None = None  # the account the pages show
+        self.view.selectionModel().currentRowChanged.connect(self.show_detail)
         self.model.reloaded.connect(self._after_reload)
+        self.detail.currentChanged.connect(self.show_detail)
         self.update_actions()
 
     def source_from(self, workspace: WorkspaceView) -> PageSource:
@@ -110,30 +126,42 @@ class AccountsTab(TableTab):
 
     def set_workspace(self, workspace: WorkspaceView) -> None:
         super().set_workspace(workspace)
-        self.holdings_page.set_workspace(workspace)
+        for page in self.detail_pages():
+            page.set_workspace(workspace)
         self.update_actions()
+        self.show_detail()
 
     def clear(self, message: str = OPENING_TEXT) -> None:
         super().clear(message)
-        self.holdings_page.set_workspace(None)
+        if hasattr(self, "detail"):  # the base class clears before the detail exists
+            for page in self.detail_pages():
+                page.set_workspace(None)
         self.update_actions()
 
-    def _show_current(self, *_args: object) -> None:
-        """The account pages follow the current row."""
-        self.holdings_page.show_account(self.selected_account())
+    def show_detail(self, *_args: object) -> None:
+        """The current detail page shows the selected account (or none)."""
+        self._shown = self.selected_account()
+        page = self.detail.currentWidget()
+        if page is not None:
+            cast(DetailPage, page).show_account(self._shown)
+
+    def detail_pages(self) -> list[DetailPage]:
+        return [cast(DetailPage, self.detail.widget(i)) for i in range(self.detail.count())]
 
     def _after_reload(self) -> None:
-        """A list read again keeps the account it showed selected, and its pages read again."""
-        shown = self.holdings_page.account
+        """A list read again keeps the account it showed selected, and its page reads again."""
+        shown = self._shown
         if shown is None:
             return
         for index in range(self.model.rowCount()):
             row = self.model.loaded_row(index)
             if row is not None and self.model.value_in(row, "account_number") == shown:
                 self.view.selectRow(index)
-                self.holdings_page.reload()
+                page = self.detail.currentWidget()
+                if page is not None:
+                    cast(DetailPage, page).reload()
                 return
-        self.holdings_page.show_account(None)  # no longer in the list (a search narrowed it)
+        self.show_detail()  # no longer in the list (a search narrowed it)
 
     # -- what is allowed -----------------------------------------------------------------
     def selected_account(self) -> str | None:

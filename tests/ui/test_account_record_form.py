@@ -1,0 +1,116 @@
+"""The full record form checks as you type; the Client page shows the record and parties."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pytest
+from PySide6.QtWidgets import QComboBox
+from pytestqt.qtbot import QtBot
+
+from desk_app.services.workspace import Workspace
+from desk_app.ui.dialogs.party_dialog import PartyDialog
+from desk_app.ui.tabs.accounts_tab import AccountsTab
+from tests.ui.conftest import wait_ops
+from tests.ui.test_account_requests import line, make_tab, open_ws, select_account
+
+if TYPE_CHECKING:
+    from tests.ui.conftest import FreeAccounts
+
+pytestmark = pytest.mark.gui
+__all__ = ["make_tab", "open_ws"]  # fixtures
+
+
+def _fill_party(qtbot: QtBot, dialog: PartyDialog, role: str, name: str, **texts: str) -> None:
+    dialog.role.setCurrentIndex(dialog.role.findData(role))
+    qtbot.keyClicks(dialog.edits["name"], name)
+    for field, text in texts.items():
+        dialog.edits[field].setText(text)
+
+
+def test_the_form_lists_problems_as_you_type_and_sends_when_fine(
+    qtbot: QtBot,
+    open_ws: Callable[[str], Workspace],
+    make_tab: Callable[[Workspace], AccountsTab],
+) -> None:
+    clerk = open_ws("jmorales")
+    tab = make_tab(clerk)
+    tab.new_account()
+    dialog = tab.request_dialog
+    assert dialog is not None and dialog.parties_panel is not None
+    panel = dialog.parties_panel
+    assert not dialog.send_button.isEnabled()  # nothing typed yet
+    qtbot.keyClicks(line(dialog, "account_number"), "NYC-99123")
+    qtbot.keyClicks(line(dialog, "name"), "Lee Family TOD")
+    qtbot.keyClicks(line(dialog, "registered_rep"), "Alan Brooks")
+    registration = dialog.editors["registration_type"]
+    assert isinstance(registration, QComboBox)
+    registration.setCurrentIndex(registration.findData("tod"))
+    assert "parties: a transfer on death account has exactly one owner" in dialog.problems.text()
+    assert not dialog.send_button.isEnabled()
+    qtbot.keyClicks(line(dialog, "annual_income"), "12x")
+    assert dialog.errors["annual_income"].text().startswith("Must be an amount")
+    line(dialog, "annual_income").setText("85000")
+    assert dialog.errors["annual_income"].isHidden()
+
+    owner = panel.add()
+    assert not owner.ok_button.isEnabled()  # no name yet
+    _fill_party(qtbot, owner, "owner", "Ann Lee", date_of_birth="2999-01-01")
+    assert "date_of_birth: is in the future" in owner.problems.text()
+    assert not owner.ok_button.isEnabled()
+    owner.edits["date_of_birth"].setText("1960-03-04")
+    owner.edits["tax_id"].setText("123-45-6789")
+    assert owner.ok_button.isEnabled()
+    owner.accept()
+    assert "at least one beneficiary" in dialog.problems.text()
+
+    heir = panel.add()
+    _fill_party(qtbot, heir, "beneficiary", "Di Lee", share_percent="60")
+    heir.accept()
+    assert "primary beneficiaries' shares add to 60%, not 100%" in dialog.problems.text()
+    assert not dialog.send_button.isEnabled()
+    panel.table.selectRow(1)
+    edit = panel.edit()
+    assert edit is not None
+    edit.edits["share_percent"].setText("100")
+    edit.accept()
+    assert dialog.problems.isHidden() and dialog.send_button.isEnabled()
+    assert panel.table.item(0, 3).text() == "***-**-6789"  # masked in the table too
+
+    qtbot.keyClicks(dialog.reason, "new client")
+    with qtbot.waitSignal(tab.records_changed):
+        dialog.send_button.click()
+        wait_ops(qtbot)
+    assert dialog.request_id is not None
+    detail = clerk.approvals.detail(dialog.request_id)
+    proposed = {f.field: f.proposed for f in detail.fields}
+    assert proposed["party 2"].startswith("Beneficiary · person · Di Lee · 100%")
+    assert "123-45-6789" not in str(proposed)
+
+
+def test_the_client_page_follows_the_selection(
+    qtbot: QtBot,
+    open_ws: Callable[[str], Workspace],
+    make_tab: Callable[[Workspace], AccountsTab],
+    free_accounts: FreeAccounts,
+) -> None:
+    clerk = open_ws("jmorales")
+    tab = make_tab(clerk)
+    assert tab.detail.objectName() == "account_detail"
+    assert tab.detail.tabText(0) == "Client"
+    page = tab.client_page
+    number = free_accounts(clerk)[0]
+    select_account(tab, number)
+    qtbot.waitUntil(lambda: number in page.heading.text())
+    wait_ops(qtbot)
+    parties = clerk.accounts.parties(number)
+    assert page.parties.rowCount() == len(parties) > 0
+    assert page.parties.item(0, 1).text() == parties[0].name
+    taxes = [page.parties.item(r, 3).text() for r in range(page.parties.rowCount())]
+    assert all(not t or t.startswith(("***", "**-")) for t in taxes)
+    assert page.values["Accepted by"].text()
+    assert page.values["Account type"].text() in ("Cash", "Margin")
+    tab.view.clearSelection()
+    tab.view.selectionModel().clearCurrentIndex()
+    qtbot.waitUntil(lambda: page.parties.rowCount() == 0)
