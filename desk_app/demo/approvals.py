@@ -30,12 +30,13 @@ from desk_app.demo.catalogue_people import (
     holder,
     tax_id,
 )
-from desk_app.domain import account_rules
+from desk_app.domain import account_rules, registration_rules
 from desk_app.domain.audit_chain import canonical_json
 from desk_app.domain.codes import AccountStatus, RegistrationType
 from desk_app.domain.money import canonical
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus, TradeStatus
+from desk_app.services.accounts import parties as party_rows
 from desk_app.services.settlement.obligations import obligation_of
 from desk_app.services.trading.trades import supervised_because
 
@@ -178,22 +179,37 @@ def _open_request(book: Book, plan: _Plan, numbers: set[str]) -> dict[str, Any]:
     })  # fmt: skip
     values.setdefault("residence_country", "US")
     values.setdefault("base_currency", "USD")
+    given = registration_rules.implied_owner(values)
+    if kind is RegistrationType.JOINT_JTWROS:
+        second = who.name.removesuffix(" JTWROS").partition(" & ")[2]
+        given = [{"role": "owner", "kind": "person", "name": who.holder,
+                  "tax_id": values["tax_id"]},
+                 {"role": "joint-owner", "kind": "person", "name": second}]  # fmt: skip
+    parties = [registration_rules.clean_party(p, i, book.today) for i, p in enumerate(given)]
     ref, masked = keep(book.session, values["tax_id"])
-    after = {"account_number": number, **values, "tax_id": masked, "tax_id_ref": ref}
+    kept = party_rows.keep_tax_ids(book.session, parties)  # as filing keeps them
+    after = {"account_number": number, **values, "tax_id": masked, "tax_id_ref": ref,
+             **party_rows.lines([], kept)[1]}  # fmt: skip
     summary = f"Open {number} ({values['name']})"
-    return _request(plan, f"accounts:{number}", summary, before={}, after=after, reason=plan.reason)
+    terms = {"parties": kept, "parties_before": []}
+    return _request(plan, f"accounts:{number}", summary, before={}, after=after,
+                    reason=plan.reason, terms=terms)  # fmt: skip
 
 
 def _request(
     plan: _Plan, key: str, summary: str, *, before: dict[str, Any], after: dict[str, Any],
     reason: str, target: tuple[int | None, int | None] = (None, None),
+    terms: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """A request row as `ApprovalService.file` writes it; ``target`` is (id, version)."""
     target_id, target_version = target
     return {
         "action": plan.action.value, "target_table": "accounts", "target_id": target_id,
         "target_version": target_version, "target_key": key, "summary": summary[:200],
-        "proposal": canonical_json({"before": before, "after": after}), "reason": reason[:500],
+        "proposal": canonical_json(
+            {"before": before, "after": after} | ({} if terms is None else {"terms": terms})
+        ),
+        "reason": reason[:500],
     }  # fmt: skip
 
 

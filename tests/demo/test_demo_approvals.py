@@ -164,7 +164,13 @@ def test_each_pending_request_is_what_the_service_would_file(demo: Workspace) ->
             elif r.action == Action.ACCOUNT_OPEN:
                 number = after.pop("account_number")
                 after["tax_id"] = _kept(demo, after.pop("tax_id_ref"))  # as the maker typed it
-                again = clerk.accounts.request_open(number, after, r.reason)
+                parties = [
+                    {**p, "tax_id": _kept(demo, p.pop("tax_id_ref")) if p.get("tax_id_ref")
+                     else p.get("tax_id")}
+                    for p in json.loads(r.proposal)["terms"]["parties"]
+                ]  # fmt: skip
+                fields = {k: v for k, v in after.items() if not k.startswith("party ")}
+                again = clerk.accounts.request_open(number, fields, r.reason, parties)
             elif r.action == Action.ACCOUNT_AMEND:
                 again = clerk.accounts.request_amend(number, after, r.reason)
             else:
@@ -188,6 +194,8 @@ def _unkept(request: m.ApprovalRequest, key: str) -> object:
         return getattr(request, key)
     proposal = json.loads(request.proposal)
     proposal["after"].pop("tax_id_ref", None)
+    for party in proposal.get("terms", {}).get("parties", []):
+        party.pop("tax_id_ref", None)
     return proposal
 
 
