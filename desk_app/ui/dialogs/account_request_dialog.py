@@ -125,7 +125,7 @@ class AccountRequestDialog(QDialog):
             layout.addLayout(self._with_parties())
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(460 if self.parties_panel is None else 980)
         first = next(iter(self.editors.values()))
         first.setFocus()
         self.check()
@@ -153,7 +153,6 @@ class AccountRequestDialog(QDialog):
                 editor.currentIndexChanged.connect(self.check)
             else:
                 editor.textChanged.connect(self.check)
-        self.setMinimumWidth(980)
         return body
 
     # -- building -------------------------------------------------------------------------
@@ -179,8 +178,8 @@ class AccountRequestDialog(QDialog):
                     self._add_registration(str(value or ""))
                 elif name in CHOICES:
                     self._add_choice(name, str(value or ""))
-                else:
-                    self._add_line(name, "" if value is None else str(value))
+                else:  # one line: an address's lines separated by commas
+                    self._add_line(name, "" if value is None else str(value).replace("\n", ", "))
 
     def _field_box(self, name: str, editor: QWidget) -> None:
         """The editor with its error line under it, as one form row."""
@@ -290,10 +289,15 @@ class AccountRequestDialog(QDialog):
         registration = fields.get("registration_type", "")
         registration_changed = registration != self._initial.get("registration_type")
         if parties is not None or self._kind is RequestKind.OPEN or registration_changed:
-            given = self.parties_panel.parties or registration_rules.implied_owner(fields)
-            found = registration_rules.record_problems(
-                registration, [_as_on_file(p) for p in given], market_today()
-            )
+            given = self.parties_panel.parties
+            implied = not given and registration_rules.implied_owner(fields)
+            found = (
+                []
+                if implied
+                else registration_rules.record_problems(
+                    registration, [_as_on_file(p) for p in given], market_today()
+                )
+            )  # the holder as owner fits; its name and tax id are checked as fields
             problems += [str(p) for p in found]
             self.problems.setText("\n".join(str(p) for p in found))
             self.problems.setVisible(bool(found))

@@ -76,9 +76,10 @@ class PartyDialog(QDialog):
         form.addRow("Role", self.role)
         form.addRow("Person or entity", self.kind)
         self.edits: dict[str, QLineEdit] = {}
+        self._original = dict(party)
         for name, label, hint in TEXTS:
             value = party.get(name)
-            edit = QLineEdit("" if value is None else str(value), self)
+            edit = QLineEdit(_one_line(value), self)
             edit.setObjectName(name)
             edit.setPlaceholderText(hint)
             edit.textChanged.connect(self.check)
@@ -113,7 +114,9 @@ class PartyDialog(QDialog):
     @property
     def party(self) -> dict[str, Any]:
         values: dict[str, Any] = {"role": self.role.currentData(), "kind": self.kind.currentData()}
-        values.update({name: edit.text().strip() or None for name, edit in self.edits.items()})
+        for name, edit in self.edits.items():
+            text, was = edit.text().strip(), self._original.get(name)
+            values[name] = was if text == _one_line(was) and was else (text or None)
         values.update({name: box.isChecked() for name, box in self.flags.items()})
         if self._id is not None:
             values["id"] = self._id
@@ -235,3 +238,8 @@ class PartiesPanel(QWidget):
             self.parties[row] = party
         self._fill()
         self.changed.emit()
+
+
+def _one_line(value: Any) -> str:
+    """A value as one line (an address's lines joined by commas)."""
+    return "" if value is None else str(value).replace("\n", ", ")

@@ -122,7 +122,9 @@ class AccountClientPage(QWidget):
         self.parties.setRowCount(len(parties))
         for row, party in enumerate(parties):
             for column, text in enumerate(_cells(party.values)):
-                self.parties.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # the details can be longer than the pane is wide
+                self.parties.setItem(row, column, item)
         self.parties.resizeColumnsToContents()
 
     def _show_lines(self, record: dict[str, str] | None) -> None:
