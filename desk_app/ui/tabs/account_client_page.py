@@ -66,11 +66,16 @@ class AccountClientPage(QWidget):
         self.parties.horizontalHeader().setSectionResizeMode(
             len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch
         )
+        self.record_box = QWidget(self)  # hidden while no account is shown
+        inner = QVBoxLayout(self.record_box)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addLayout(self.form)
+        inner.addWidget(QLabel("<b>Parties</b>", self.record_box))
+        inner.addWidget(self.parties, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
-        layout.addLayout(self.form)
-        layout.addWidget(QLabel("<b>Parties</b>", self))
-        layout.addWidget(self.parties, 1)
+        layout.addWidget(self.record_box, 1)
+        layout.addStretch(0)
         self._show_lines(None)
 
     def set_workspace(self, workspace: WorkspaceView | None) -> None:
@@ -128,6 +133,7 @@ class AccountClientPage(QWidget):
         self.parties.resizeColumnsToContents()
 
     def _show_lines(self, record: dict[str, str] | None) -> None:
+        self.record_box.setVisible(record is not None)
         for label, value in self.values.items():
             value.setText("" if record is None else record.get(label, ""))
 
