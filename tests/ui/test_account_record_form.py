@@ -114,3 +114,27 @@ def test_the_client_page_follows_the_selection(
     tab.view.clearSelection()
     tab.view.selectionModel().clearCurrentIndex()
     qtbot.waitUntil(lambda: page.parties.rowCount() == 0)
+
+
+def test_history_shows_a_party_change_field_by_field(
+    qtbot: QtBot,
+    open_ws: Callable[[str], Workspace],
+    free_accounts: FreeAccounts,
+) -> None:
+    from desk_app.ui.dialogs.history_dialog import HistoryDialog
+
+    clerk, boss = open_ws("jmorales"), open_ws("sgoldberg")
+    number = free_accounts(clerk)[0]
+    parties = [dict(p.values) for p in clerk.accounts.parties(number)]
+    parties[0]["occupation"] = "Astronaut"
+    boss.approvals.approve(clerk.accounts.request_amend(number, {}, "new job", parties), "ok")
+    history = clerk.history.account_history(number)
+    dialog = HistoryDialog(history)
+    qtbot.addWidget(dialog)
+    dialog.select_change(len(history.changes) - 1)
+    rows = [
+        [dialog.diff.index(r, c).data() for c in range(3)] for r in range(dialog.diff.rowCount())
+    ]
+    name = parties[0]["name"]
+    assert any(row[0].startswith(name) and row[0].endswith("· occupation") for row in rows)
+    assert any(row[2] == "Astronaut" for row in rows)

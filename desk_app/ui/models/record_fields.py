@@ -69,6 +69,9 @@ def field_label(name: str) -> str:
     known = FIELD_LABELS.get(name)
     if known is not None:
         return known
+    party, dot, field = name.rpartition(" · ")
+    if dot:  # a party's field in an account's history: ``Bo Lee (Joint owner) · occupation``
+        return f"{party} · {field_label(field).lower()}"
     return name.removesuffix("_id").replace("_", " ").capitalize()
 
 
