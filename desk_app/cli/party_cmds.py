@@ -76,6 +76,10 @@ def register(sub: Any) -> None:
     remove = actions.add_parser("remove", help="end a party; prints the request id")
     remove.add_argument("number", metavar="NUMBER")
     remove.add_argument("party_id", metavar="PARTY", type=int)
+    reveal = actions.add_parser("reveal", help="show a party's full tax id (recorded in the audit)")
+    reveal.add_argument("number", metavar="NUMBER")
+    reveal.add_argument("party_id", metavar="PARTY", type=int)
+    reveal.set_defaults(handler=reveal_party)
     for parser in (add, amend, remove):
         parser.add_argument(
             "--registration", choices=[r.value for r in RegistrationType],
@@ -103,3 +107,10 @@ def request_parties(ctx: CommandContext, args: argparse.Namespace) -> int:
         request_id = accounts.request_amend(args.number, changes, args.reason, parties)
     what = f"{args.party_command} a party of {args.number.strip().upper()}"
     return requested(request_id, what)
+
+
+def reveal_party(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """The party's full tax id alone on stdout; revealing it is an audit entry."""
+    with ctx.open() as workspace:
+        print(workspace.accounts.reveal_party_tax_id(args.number, args.party_id))
+    return 0

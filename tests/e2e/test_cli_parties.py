@@ -33,6 +33,8 @@ def test_a_tod_account_and_its_parties_through_the_cli(capsys: Capsys, db_url: s
     assert "123-45-6789" not in out and "tax id ***-**-6789" in out
     party_ids = [line.split()[1] for line in out.splitlines() if line.startswith("Party ")]
     assert len(party_ids) == 3
+    code, out, _ = anna("accounts", "party", "reveal", "NYC-30001", party_ids[0])
+    assert (code, out.strip()) == (0, "123-45-6789")  # and the audit trail says who looked
 
     contact = "trusted-contact:Flo Moe;address=9 Elm St"
     request = created(anna("accounts", "party", "add", "NYC-30001", contact, "--reason", "form"))

@@ -111,6 +111,13 @@ def test_the_client_page_follows_the_selection(
     assert all(not t or t.startswith(("***", "**-")) for t in taxes)
     assert page.values["Accepted by"].text()
     assert page.values["Account type"].text() in ("Cash", "Margin")
+    assert page.reveal_button.toolTip() == "Select a party first"
+    page.parties.selectRow(0)
+    assert page.reveal_button.isEnabled()
+    page.reveal_button.click()
+    wait_ops(qtbot)
+    assert page.reveal_box is not None and "*" not in page.reveal_box.text()
+    assert page.reveal_box.text().startswith(f"Tax ID of {parties[0].name}: ")
     tab.view.clearSelection()
     tab.view.selectionModel().clearCurrentIndex()
     qtbot.waitUntil(lambda: page.parties.rowCount() == 0)

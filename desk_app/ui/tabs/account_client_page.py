@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.codes import PartyRole
 from desk_app.domain.errors import DeskError
+from desk_app.domain.permissions import Action
 from desk_app.ui.ops import Op
 from desk_app.ui.tabs.table_tab import WorkspaceView
 from desk_app.ui.tabs.workspace_view import PartyView
@@ -72,6 +76,13 @@ class AccountClientPage(QWidget):
         inner.addLayout(self.form)
         inner.addWidget(QLabel("<b>Parties</b>", self.record_box))
         inner.addWidget(self.parties, 1)
+        self.reveal_button = QPushButton("Reveal party's tax ID", self.record_box)
+        self.reveal_button.setObjectName("reveal_party")
+        self.reveal_button.clicked.connect(self.reveal_tax_id)
+        self.parties.itemSelectionChanged.connect(self._enable)
+        inner.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.shown: list[PartyView] = []
+        self.reveal_box: QMessageBox | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.record_box, 1)
@@ -124,6 +135,7 @@ class AccountClientPage(QWidget):
             status = record.get("Status", "")
             self.heading.setText(f"<b>{number}</b>  {record.get('Name', '')}  ({status})")
         self._show_lines(record if lines else None)
+        self.shown = list(parties)
         self.parties.setRowCount(len(parties))
         for row, party in enumerate(parties):
             for column, text in enumerate(_cells(party.values)):
@@ -131,6 +143,51 @@ class AccountClientPage(QWidget):
                 item.setToolTip(text)  # the details can be longer than the pane is wide
                 self.parties.setItem(row, column, item)
         self.parties.resizeColumnsToContents()
+        self._enable()
+
+    def refusal(self) -> str | None:
+        """Why the selected party's tax id cannot be revealed now (None: it can)."""
+        if self._workspace is None:
+            return "No database open"
+        why = self._workspace.user.refusal(Action.REVEAL_TAX_ID)
+        rows = self.parties.selectionModel().selectedRows()
+        if why is None and not rows:
+            return "Select a party first"
+        if why is None and not self.shown[rows[0].row()].values.get("tax_id"):
+            return "No tax id on file for this party"
+        return why
+
+    def _enable(self) -> None:
+        why = self.refusal()
+        self.reveal_button.setEnabled(why is None)
+        self.reveal_button.setToolTip(
+            why or "Show the party's full tax id (recorded in the audit trail)"
+        )
+
+    def reveal_tax_id(self) -> None:
+        """The selected party's full tax id in a small message; the service records it."""
+        workspace, number = self._workspace, self.number
+        rows = self.parties.selectionModel().selectedRows()
+        if self.refusal() is not None or workspace is None or number is None or not rows:
+            return
+        party = self.shown[rows[0].row()]
+        Op(
+            self,
+            lambda: workspace.accounts.reveal_party_tax_id(number, party.id),
+            done=lambda tax_id: self._show_tax_id(party, tax_id),
+            busy_key=f"accounts.reveal_party.{id(self)}",
+        ).run()
+
+    def _show_tax_id(self, party: PartyView, tax_id: str) -> None:
+        name = party.values.get("name")
+        box = QMessageBox(QMessageBox.Icon.Information, "Tax ID", f"Tax ID of {name}: {tax_id}",
+                          QMessageBox.StandardButton.Close, self)  # fmt: skip
+        box.setInformativeText("Showing it was recorded in the audit trail.")
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if self.reveal_box is not None:
+            self.reveal_box.deleteLater()
+        self.reveal_box = box
+        box.open()
 
     def _show_lines(self, record: dict[str, str] | None) -> None:
         self.record_box.setVisible(record is not None)
