@@ -33,8 +33,8 @@ from desk_app.demo.certificates import make_certificates
 from desk_app.demo.history import tell_accounts, tell_trades, write_past
 from desk_app.demo.instruments import make_instruments
 from desk_app.demo.obligations import make_obligations
-from desk_app.demo.prices import make_prices
 from desk_app.demo.parties import make_parties
+from desk_app.demo.prices import make_prices
 from desk_app.demo.reference import (
     make_accounts,
     make_counterparties,
