@@ -34,6 +34,9 @@ def _account(n: int) -> dict[str, Any]:
         "residence_state": "NY",
         "residence_country": "US", "base_currency": "USD", "opened_on": date(2024, 1, 2),
         "closed_on": None, "version": 1, "updated_at": WHEN,
+        "account_type": None, "investment_objective": None, "risk_tolerance": None,
+        "time_horizon": None, "liquid_net_worth": None, "annual_income": None,
+        "tax_status": None, "mailing_address": None, "accepted_by": None,
     }  # fmt: skip
 
 

@@ -63,8 +63,9 @@ def test_the_holdings_page_follows_the_account_the_day_and_the_basis(
     settling_desk.account("ACC-200")
     tab = make_tab(AccountsTab, settling_desk.ws["carl"])
     detail = tab.findChild(QTabWidget, "account_detail")
-    assert detail is not None and detail.tabText(0) == "Holdings"
+    assert detail is not None and detail.tabText(1) == "Holdings"
     page = tab.holdings_page
+    detail.setCurrentWidget(page)  # the pages read only while shown
     qtbot.waitUntil(lambda: tab.model.rowCount() == 2, timeout=10_000)
     with qtbot.waitSignal(page.shown, timeout=10_000):
         tab.view.selectRow(0)  # ACC-100
