@@ -63,6 +63,7 @@ ACTIONS = {
     "trade.cancel_settling": "Cancel settling trade",
     "transfer.cash": "Cash journal",
     "transfer.securities": "Securities journal",
+    "acats.complete_out": "Complete ACATS transfer out",
     "ssi.change": "Change standing instruction",
     "rules.change": "Change settlement rules",
     "user.grant": "Grant power to a user",

@@ -43,6 +43,8 @@ class Action(StrEnum):
     RULE_CHANGE = "rules.change"
     TRANSFER_CASH = "transfer.cash"
     TRANSFER_SECURITIES = "transfer.securities"
+    ACATS_WORK = "acats.work"
+    ACATS_COMPLETE_OUT = "acats.complete_out"
     CERTIFICATE_REGISTER = "certificate.register"
     CERTIFICATE_MOVE = "certificate.move"
     CERTIFICATE_REPLACE = "certificate.replace"
@@ -102,6 +104,11 @@ _LABELS = {
     ),
     Action.TRANSFER_CASH: "Request a cash journal from one account to another",
     Action.TRANSFER_SECURITIES: "Request a securities journal from one account to another",
+    Action.ACATS_WORK: (
+        "Enter ACATS transfers; record validation, exceptions, corrections and purges; "
+        "complete a transfer in"
+    ),
+    Action.ACATS_COMPLETE_OUT: "Request completing an ACATS transfer out (assets leave the firm)",
     Action.CERTIFICATE_REGISTER: "Add certificates to the register (by hand or from a CSV file)",
     Action.CERTIFICATE_MOVE: (
         "Move certificates: prepare, return to the vault, report lost, cancel and reissue"
@@ -137,6 +144,7 @@ SUPERVISED = frozenset(
         Action.TRADE_CANCEL_SETTLING,
         Action.TRANSFER_CASH,
         Action.TRANSFER_SECURITIES,
+        Action.ACATS_COMPLETE_OUT,
         Action.SSI_CHANGE,
         Action.RULE_CHANGE,
         Action.CERTIFICATE_REPLACE,
@@ -168,6 +176,8 @@ _TRADING = frozenset(
         Action.SETTLEMENT_SETTLE,
         Action.TRANSFER_CASH,
         Action.TRANSFER_SECURITIES,
+        Action.ACATS_WORK,
+        Action.ACATS_COMPLETE_OUT,
         Action.SSI_CHANGE,
         # Reference data: the clerks who book trades keep their counterparties and
         # instruments; what would change booked trades is supervised (see SUPERVISED).

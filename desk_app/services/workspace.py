@@ -55,6 +55,7 @@ from desk_app.services.trading.settle_date_check import SettleDateCheck
 from desk_app.services.trading.trade_import import TradeImportService
 from desk_app.services.trading.trade_lookup import TradeLookupService
 from desk_app.services.trading.trades import TradeService
+from desk_app.services.transfers.acats import AcatsService
 from desk_app.services.transfers.journals import TransferService
 from desk_app.services.unit_of_work import UnitOfWork
 
@@ -86,6 +87,7 @@ class Workspace:
     trade_lookup: TradeLookupService = field(init=False)
     presets: PresetService = field(init=False)
     transfers: TransferService = field(init=False)
+    acats: AcatsService = field(init=False)
     fails: FailsService = field(init=False)
     ssis: SSIService = field(init=False)
     counterparties: CounterpartyService = field(init=False)
@@ -133,6 +135,7 @@ class Workspace:
         self.trade_lookup = TradeLookupService(self.uow, self.instruments)
         self.presets = PresetService(self.uow)
         self.transfers = TransferService(self.uow, self.approvals)
+        self.acats = AcatsService(self.uow, self.approvals, us_calendar, new_york_today)
         self.fails = FailsService(self.sessions, self.uow, self.calendar)
         self.ssis = SSIService(self.uow, self.approvals)
         self.rules = RulesService(self.uow, self.approvals)

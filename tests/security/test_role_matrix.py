@@ -216,6 +216,8 @@ ROUTES: dict[Action, Route] = {
     Action.TRANSFER_SECURITIES: lambda ws, b: ws.transfers.request_securities(
         b.account, b.other_account, b.isin, Decimal(1), "client's letter"
     ),  # fmt: skip
+    Action.ACATS_WORK: lambda ws, b: ws.acats.validate(1),
+    Action.ACATS_COMPLETE_OUT: lambda ws, b: ws.acats.complete(1),
     Action.CERTIFICATE_REGISTER: lambda ws, b: ws.certificates.add(certificate_values("M-1")),
     Action.CERTIFICATE_MOVE: lambda ws, b: ws.certificate_moves.prepare([b.vault_certificate]),
     Action.CERTIFICATE_REPLACE: lambda ws, b: ws.certificate_moves.request_replacement(

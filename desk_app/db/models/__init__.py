@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models; import from here."""
 
+from desk_app.db.models.acats import AcatsAsset, AcatsTransfer
 from desk_app.db.models.base import Base
 from desk_app.db.models.certificates import (
     AgingLimit,
@@ -39,6 +40,8 @@ from desk_app.db.models.tax_ids import TaxId, TaxIdReveal
 from desk_app.db.models.trading import SettlementNet, SettlementObligation, Trade, TradeImport
 
 __all__ = [
+    "AcatsAsset",
+    "AcatsTransfer",
     "Account",
     "AccountParty",
     "AccountRestriction",

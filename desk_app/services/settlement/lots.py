@@ -4,7 +4,8 @@ Nothing is kept besides the ledger and what a journal carried: the lots are its
 postings replayed in order (`desk_app.domain.lots`). A settled receipt adds a lot at
 the trade date and the cash the account paid; a delivery takes the oldest; a
 reversal of a receipt removes that receipt's lot, and of a delivery gives back what
-it took; a journal in adds the lots it carried, a journal out takes the oldest.
+it took; a journal in adds the lots it carried, a journal out takes the oldest; an
+ACATS transfer in adds the lots the contra firm stated, one out takes the oldest.
 """
 
 from __future__ import annotations
@@ -26,6 +27,29 @@ from desk_app.domain.ledger import Book, Holder, Movement
 from desk_app.domain.lots import Lot, split, take
 
 E, P, Ob, T = m.LedgerEntry, m.LedgerPosting, m.SettlementObligation, m.Trade
+#: The kind of posting an ACATS transfer's completion makes (it carries lots, as a journal).
+ACATS_POSTING = "acats"
+#: What a journal or an ACATS transfer carried in, by (posting, instrument): one ACATS
+#: posting moves several instruments.
+Carried = dict[tuple[int, int], list[dict[str, str]]]
+
+
+def _carried(session: Session, postings: Any) -> Carried:
+    """The lots journals and ACATS transfers carried, by their posting and instrument."""
+    carried: Carried = {}
+    journals = select(m.Journal.posting_id, m.Journal.instrument_id, m.Journal.lots).where(
+        m.Journal.posting_id.in_(postings)
+    )
+    acats = (
+        select(m.AcatsTransfer.posting_id, m.AcatsAsset.instrument_id, m.AcatsAsset.lots)
+        .join(m.AcatsAsset, m.AcatsAsset.transfer_id == m.AcatsTransfer.id)
+        .where(m.AcatsTransfer.posting_id.in_(postings))
+    )
+    for query in (journals, acats):
+        for posting_id, instrument_id, lots in session.execute(query):
+            if posting_id is not None and instrument_id is not None:
+                carried[posting_id, instrument_id] = json.loads(lots) if lots else []
+    return carried
 
 
 def lots_of(
@@ -68,7 +92,7 @@ def lots_by_instrument(
         .where(E.balance_key.in_(list(keys)), *when)
     )
     paid: dict[int, Decimal] = defaultdict(Decimal)
-    carried: dict[int, list[dict[str, str]]] = {}
+    carried: Carried = {}
     if rows:
         for posting_id, amount in session.execute(
             select(E.posting_id, E.amount).where(
@@ -76,20 +100,15 @@ def lots_by_instrument(
             )
         ):
             paid[posting_id] -= amount or Decimal(0)
-        journals = select(m.Journal.posting_id, m.Journal.lots).where(
-            m.Journal.posting_id.in_(postings)
-        )
-        for journal in session.execute(journals):
-            if journal.posting_id is not None:
-                carried[journal.posting_id] = json.loads(journal.lots) if journal.lots else []
+        carried = _carried(session, postings)
     by_key: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
         by_key[r.balance_key].append(r)
-    return {keys[k]: _replay(by_key.get(k, []), paid, carried) for k in keys}
+    return {keys[k]: _replay(keys[k], by_key.get(k, []), paid, carried) for k in keys}
 
 
 def _replay(
-    rows: Sequence[Any], paid: dict[int, Decimal], carried: dict[int, list[dict[str, str]]]
+    instrument_id: int, rows: Sequence[Any], paid: dict[int, Decimal], carried: Carried
 ) -> list[Lot]:
     """One instrument's postings, in order, as the lots they leave."""
     lots: list[Lot] = []
@@ -115,8 +134,9 @@ def _replay(
 
     for r in rows:
         quantity = r.quantity or Decimal(0)
-        if quantity > 0 and r.kind == "journal":
-            add([Lot.from_json(d, r.posting_id) for d in carried.get(r.posting_id, [])])
+        if quantity > 0 and r.kind in ("journal", ACATS_POSTING):
+            brought = carried.get((r.posting_id, instrument_id), [])
+            add([Lot.from_json(d, r.posting_id) for d in brought])
         elif quantity > 0 and r.kind == SETTLEMENT:
             acquired = r.trade_date or r.posted_at.date()
             add([Lot(acquired, quantity, max(paid[r.posting_id], Decimal(0)), r.posting_id)])

@@ -152,6 +152,7 @@ _KINDS = {
     "users": "user", "settlement_cycles": "settlement cycle",
     "calendar_overrides": "calendar override", "fail_rules": "fail rule",
     "aging_limits": "aging limit", "estate_cases": "estate case",
+    "acats_transfers": "ACATS transfer",
 }  # fmt: skip
 
 

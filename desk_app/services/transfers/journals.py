@@ -22,13 +22,16 @@ from sqlalchemy.orm import Session
 from desk_app.db import ledger_book
 from desk_app.db import models as m
 from desk_app.domain.codes import AccountStatus
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.ledger import Book, Holder, Movement, journal_movements
 from desk_app.domain.lots import Lot, take
 from desk_app.domain.money import canonical, format_amount, format_quantity, round_money
 from desk_app.domain.permissions import Action
+from desk_app.domain.restrictions import Movement as Stop
 from desk_app.domain.trade_rows import parse_currency, parse_isin
 from desk_app.services import audit
+from desk_app.services.accounts import restrictions
 from desk_app.services.settlement.lots import lots_of
 from desk_app.services.supervision.approvals import ApprovalService, Proposal
 from desk_app.services.unit_of_work import UnitOfWork
@@ -244,6 +247,8 @@ def _check(session: Session, leg: _Leg) -> Decimal:
         raise ValidationError(
             "to", "is the account the journal comes from", leg.target.account_number
         )
+    # A restriction that stops journals out (a freeze, ACATS, an estate) names itself.
+    restrictions.refuse_if(session, leg.source, Stop.JOURNAL_OUT, market_today())
     for field, account, way in (("from", leg.source, "out of"), ("to", leg.target, "into")):
         if account.status is not AccountStatus.OPEN:
             raise ValidationError(
