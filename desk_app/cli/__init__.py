@@ -53,6 +53,7 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
 def build_parser(more: Sequence[Registration] = ()) -> argparse.ArgumentParser:
     """Every command, and ``more``; their modules load here, not when the window starts."""
     from desk_app.cli import (
+        acats_cmds,
         account_cmds,
         approval_cmds,
         audit_cmds,
@@ -83,8 +84,8 @@ def build_parser(more: Sequence[Registration] = ()) -> argparse.ArgumentParser:
     for module in (
         db_cmds, calendar_cmds, account_cmds, reference_cmds,
         user_cmds, approval_cmds, audit_cmds, trade_cmds, import_cmds, export_cmds,
-        settlement_cmds, transfer_cmds, fails_cmds, ssi_cmds, certificate_cmds, manifest_cmds,
-        rules_cmds, price_cmds, estate_cmds,
+        settlement_cmds, transfer_cmds, acats_cmds, fails_cmds, ssi_cmds, certificate_cmds,
+        manifest_cmds, rules_cmds, price_cmds, estate_cmds,
     ):  # fmt: skip
         module.register(commands)
     for register in more:

@@ -1,0 +1,82 @@
+"""``desk-app acats``: enter, validate, reject, correct, complete, list, on both engines."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+
+from tests.conftest import cli_as
+from tests.e2e.test_cli import run
+from tests.services.conftest import Desk
+from tests.services.transfers.test_acats import AAPL, acats_desk  # noqa: F401
+
+Capsys = pytest.CaptureFixture[str]
+
+
+def test_a_transfer_out_from_new_to_completed(capsys: Capsys, acats_desk: Desk) -> None:  # noqa: F811
+    carl = cli_as(acats_desk.url, "carl")
+    code, out, err = run(capsys, *carl, "acats", "new", "--direction", "out", "--account",
+                         "ACC-200", "--contra", "164", "--contra-account", "9981-2201",
+                         "--type", "partial", "--asset", f"{AAPL}=60")  # fmt: skip
+    assert code == 0, err
+    tid = out.splitlines()[-1]
+    code, out, err = run(capsys, *carl, "acats", "validate", tid)
+    assert code == 0 and "no order book" in err and "frozen" in err
+    code, out, _ = run(capsys, *carl, "acats", "list", "--format", "csv", "--status", "validated")
+    (row,) = csv.DictReader(io.StringIO(out))
+    assert (row["id"], row["account"], row["contra_dtc"], row["days_in_status"]) == (
+        tid, "ACC-200", "0164", "0")  # fmt: skip
+    code, out, err = run(capsys, *carl, "acats", "complete", tid)
+    assert code == 0 and "waiting for a principal's approval" in err
+    request_id = out.splitlines()[-1]
+    assert run(capsys, *cli_as(acats_desk.url, "sue"), "approvals", "approve", request_id)[0] == 0
+    assert acats_desk.ws["carl"].transfers.available_position("ACC-200", AAPL) == 40
+    code, out, _ = run(capsys, *carl, "acats", "show", tid)
+    assert code == 0 and "Completed since" in out and f"{AAPL} | 60 | 60 acquired" in out
+
+
+def test_a_transfer_in_with_lots_and_a_soft_reject(capsys: Capsys, acats_desk: Desk) -> None:  # noqa: F811
+    carl = cli_as(acats_desk.url, "carl")
+    code, out, err = run(capsys, *carl, "acats", "new", "--direction", "in", "--account",
+                         "ACC-300", "--contra", "SCHW", "--contra-account", "5550-1", "--type",
+                         "full", "--asset", f"{AAPL}=50", "--lot", f"{AAPL}=30:2019-05-01:3000",
+                         "--lot", f"{AAPL}=20:2021-02-01:2600.00",
+                         "--cash", "USD=125.40")  # fmt: skip
+    assert code == 0, err
+    tid = out.splitlines()[-1]
+    code, _, err = run(capsys, *carl, "acats", "exception", tid, "--code", "title-mismatch")
+    assert code == 0 and "soft" in err
+    code, _, err = run(capsys, *carl, "acats", "correct", tid, "--note", "title fixed")
+    assert code == 0, err
+    assert run(capsys, *carl, "acats", "validate", tid)[0] == 0
+    code, out, err = run(capsys, *carl, "acats", "complete", tid)
+    assert (code, out) == (0, "") and "completed" in err
+    carl_ws = acats_desk.ws["carl"]
+    assert [lot.quantity for lot in carl_ws.transfers.lots("ACC-300", AAPL)] == [30, 20]
+    assert carl_ws.transfers.available_cash("ACC-300", "USD") == Decimal("125.40")
+
+
+def test_every_bad_value_is_named(capsys: Capsys, acats_desk: Desk) -> None:  # noqa: F811
+    carl = cli_as(acats_desk.url, "carl")
+    base = ("acats", "new", "--direction", "in", "--account", "ACC-300", "--contra", "164",
+            "--contra-account", "1", "--type", "partial")  # fmt: skip
+    code, out, err = run(capsys, *carl, *base, "--asset", f"{AAPL}=-5", "--asset", "nothing",
+                         "--cash", "USD=1.005", "--lot", "US0000000000=1:2020-13-01:5")  # fmt: skip
+    assert (code, out) == (1, "")
+    lines = err.strip().splitlines()
+    assert len(lines) == 4, lines
+    assert any(f"--asset {AAPL}" in line for line in lines)
+    assert any("--asset: expected KEY=VALUE, got 'nothing'" in line for line in lines)
+    assert any("--cash USD" in line for line in lines)
+    assert any(line.startswith("--lot") for line in lines)
+    code, _, err = run(capsys, *carl, *base, "--asset", "US0378331006=5")
+    assert code == 1 and "check digit" in err
+    code, _, err = run(capsys, *carl, "acats", "exception", "99", "--code", "tin-mismatch")
+    assert code == 1 and "transfer: is not an ACATS transfer (99)" in err
+    code, _, _ = run(capsys, *carl, "acats", "exception", "1", "--code", "nope")
+    assert code == 2
+    code, _, err = run(capsys, *cli_as(acats_desk.url, "cora"), *base, "--asset", f"{AAPL}=5")
+    assert code == 1 and "needs the" in err
