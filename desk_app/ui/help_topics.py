@@ -26,6 +26,7 @@ TAB_PAGES = {
     "instruments": "instruments.md",
     "prices": "prices.md",
     "estates": "estates.md",
+    "acats": "acats.md",
 }
 
 #: The page a dialog's F1 opens, by the dialog's class name (or a base class's).
@@ -43,6 +44,7 @@ DIALOG_PAGES = {
     "SSIDialog": "reference-data.md",
     "AccountRequestDialog": "accounts.md",
     "TransferDialog": "accounts.md",
+    "AcatsDialog": "acats.md",
     "CertificateDialog": "certificates.md",
     "MoveDialog": "certificates.md",  # report lost, stop transfer, replace
     "LossReportDialog": "certificates.md",

@@ -89,6 +89,7 @@ TABS = (
     TabSpec("instruments", "Instruments", "desk_app.ui.tabs.reference_tab", "InstrumentsTab"),
     TabSpec("prices", "Prices", "desk_app.ui.tabs.prices_tab", "PricesTab"),
     TabSpec("estates", "Estates", "desk_app.ui.tabs.estates_tab", "EstatesTab"),
+    TabSpec("acats", "ACATS", "desk_app.ui.tabs.acats_tab", "AcatsTab"),
 )
 OFFLINE_RETRY_MS = 5_000
 SQLITE_FILTER = "Desk databases (*.db *.sqlite *.sqlite3);;All files (*)"
@@ -477,7 +478,7 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
         self._action(view_menu, "Reset &column layout", lambda: self.current_tab().reset_layout())
         view_menu.addSeparator()
-        for index, spec in enumerate(TABS):
+        for index, spec in enumerate(TABS):  # Ctrl+1 to Ctrl+9: the first nine tabs
             self._action(
                 view_menu, spec.title, lambda _=False, i=index: self.tab_widget.setCurrentIndex(i),
                 QKeySequence(f"Ctrl+{index + 1}") if index < 9 else None,  # Ctrl+1 to Ctrl+9

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from desk_app import opening
 from desk_app.db import models
 from desk_app.demo import generate_demo_data
+from desk_app.domain.acats import AcatsStatus
 from desk_app.domain.errors import DeskError
 from desk_app.domain.states import ApprovalStatus, ObligationStatus
 from desk_app.services.workspace import Workspace, open_workspace
@@ -27,9 +28,10 @@ from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab
 pytestmark = pytest.mark.gui
 OPEN_MANIFESTS = ("draft", "verified", "printed", "in_transit")
 CTRL = Qt.KeyboardModifier.ControlModifier
+OPEN_TRANSFERS = [s.value for s in AcatsStatus if s.is_open]
 TABS = [
     "Trade Blotter", "Settlements Due", "Fails", "Accounts", "Certificates", "Manifests",
-    "Approvals", "Counterparties", "Instruments", "Prices", "Estates",
+    "Approvals", "Counterparties", "Instruments", "Prices", "Estates", "ACATS",
 ]  # fmt: skip
 
 
@@ -140,6 +142,8 @@ def test_ctrl_numbers_switch_tabs_showing_the_database(
         # reference data opens on the active records
         "counterparties": demo_ws.counterparties.listing(active=True).count(),
         "instruments": demo_ws.instruments.listing(active=True).count(),
+        # the open transfers, nearest deadline first
+        "acats": demo_ws.acats.transfers(OPEN_TRANSFERS).count(),
     }
     # Ctrl+1 to Ctrl+9: the first nine tabs (the rest are a click or the View menu away).
     for number, tab in reversed(list(enumerate(window.tabs[:9], start=1))):

@@ -31,6 +31,7 @@ from desk_app.domain.acats import (
     correction_refusal,
     reject_code,
 )
+from desk_app.domain.acats_records import TransferView
 from desk_app.domain.codes import AccountStatus, RestrictionKind
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.ledger import Book, Holder
@@ -43,7 +44,6 @@ from desk_app.services.firm import firm_name
 from desk_app.services.supervision.approvals import ApprovalService, Proposal
 from desk_app.services.transfers import acats_moves, acats_rules, acats_views
 from desk_app.services.transfers.acats_rules import TABLE
-from desk_app.services.transfers.acats_views import TransferView
 from desk_app.services.unit_of_work import UnitOfWork
 
 #: Said where a transfer out would cancel the account's open orders.
@@ -156,6 +156,23 @@ class AcatsService:
                 if r.blocked_reason
             ]
             return Outcome(transfer.id, notes=tuple(blocked))
+
+    def new_from_text(
+        self,
+        direction: AcatsDirection,
+        account: str,
+        *,
+        contra: str,
+        contra_account: str,
+        transfer_type: AcatsType,
+        assets: Sequence[tuple[str, Decimal]],
+        cash: Sequence[tuple[str, Decimal]],
+    ) -> Outcome:
+        """`new` with the assets as (ISIN, quantity): what a screen's form gives (no lots)."""
+        return self.new(
+            direction, account, contra=contra, contra_account=contra_account,
+            transfer_type=transfer_type, assets=[AssetAsked(i, q) for i, q in assets], cash=cash,
+        )  # fmt: skip
 
     # -- the delivering side's answer ------------------------------------------------------
     def validate(self, transfer_id: int) -> Outcome:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import ColumnElement, String, cast, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,11 +17,11 @@ from desk_app.domain.acats import (
     AcatsDirection,
     AcatsStatus,
     AcatsType,
-    Aging,
     BusinessDays,
     aging,
     business_days_between,
 )
+from desk_app.domain.acats_records import AssetView, TransferView
 from desk_app.domain.listing import Column, ColumnKind, Row, SortSpec
 from desk_app.domain.lots import Lot
 from desk_app.domain.money import canonical, format_amount, format_quantity
@@ -92,51 +90,6 @@ def transfers(
         .join(CP, CP.id == T.contra_id),
         SortSpec("deadline_on"), where=where, transform=with_days,
     )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class AssetView:
-    """One listed asset as a clerk and the client read it."""
-
-    what: str  # ``300 US0378331005 (AAPL)`` or ``1,250.00 USD``
-    isin: str | None
-    currency: str | None
-    quantity: Decimal | None
-    amount: Decimal | None
-    lots: str  # ``100 acquired 2020-01-15 at 9,000.00; ...`` or ""
-    blocked_reason: str | None  # why it cannot move, or None
-
-
-@dataclass(frozen=True)
-class TransferView:
-    id: int
-    direction: AcatsDirection
-    account: str
-    account_name: str
-    contra: str
-    contra_dtc: str
-    contra_account: str
-    transfer_type: AcatsType
-    status: AcatsStatus
-    status_since: date
-    deadline_on: date | None
-    aging: Aging | None
-    days_in_status: int
-    requested_on: date
-    validated_on: date | None
-    rejected_on: date | None
-    completed_on: date | None
-    reject_code: str | None
-    reject_note: str | None
-    resubmissions: int
-    requested_by: str
-    approval_id: int | None
-    assets: tuple[AssetView, ...]
-
-    @property
-    def blocked(self) -> tuple[AssetView, ...]:
-        """What cannot move: listed for the client."""
-        return tuple(a for a in self.assets if a.blocked_reason)
 
 
 def _lots_text(raw: str | None) -> str:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # annotations only: the window paints before these load
     from desk_app.domain.states import ApprovalStatus, ObligationStatus
     from desk_app.services.trading.trade_filter import CurrencyTotals, TradeFilter
     from desk_app.ui.backup_views import BackupsView, FirmView
+    from desk_app.ui.tabs.acats_views import AcatsView
     from desk_app.ui.tabs.certificate_views import (
         BoxCountsView,
         CertificateMovesView,
@@ -553,6 +554,8 @@ class WorkspaceView(Protocol):
     def transfers(self) -> TransfersView: ...
     @property
     def estates(self) -> EstatesView: ...
+    @property
+    def acats(self) -> AcatsView: ...
     @property
     def history(self) -> HistoryView: ...
     @property
