@@ -26,6 +26,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desk_app.db import models as m
+from desk_app.demo.acats import make_acats
 from desk_app.demo.approvals import make_approvals
 from desk_app.demo.book import CHUNKS, Book, Progress, Steps, trade_days
 from desk_app.demo.catalogue_shipping import DEMO_FIRM
@@ -148,6 +149,7 @@ def generate_demo_data(
         post_settled(session, "demo")  # what settled is in the ledger: positions and cash
         certificates, manifests = make_certificates(book)
         requests = make_approvals(book, made)
+        make_acats(book)  # after the settlements: what a transfer moves is held
         steps("Certificates, courier manifests and approval requests")
         tell_accounts(book)
         tell_trades(book, made)

@@ -22,7 +22,7 @@ SIZE = (1400, 800)
 
 
 #: Tabs with a pane beside the list that shows the current row.
-DETAILED = ("settlements", "accounts", "certificates", "manifests")
+DETAILED = ("settlements", "accounts", "certificates", "manifests", "acats")
 
 
 def save_screenshots(window: MainWindow, out_dir: Path, size: tuple[int, int] = SIZE) -> list[Path]:

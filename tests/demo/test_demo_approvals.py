@@ -65,12 +65,13 @@ def test_clerks_ask_and_principals_other_than_them_decide(demo: Workspace) -> No
     requests, users = _requests(demo), _users(demo)
     assert Counter(r.status for r in requests) == {P.PENDING: 7, P.APPROVED: 2, P.REJECTED: 1,
                                                    P.WITHDRAWN: 1}  # fmt: skip
-    # The demo book files no journal, SSI, replacement, reference data or rules requests
+    # The demo book files no journal, SSI, replacement, reference data, rules or ACATS requests
     # (its accounts do hold settled cash, and it has lost certificates with their stops
     # placed).
     later = {Action.TRANSFER_CASH, Action.TRANSFER_SECURITIES, Action.SSI_CHANGE,
              Action.CERTIFICATE_REPLACE, Action.USER_GRANT, Action.RULE_CHANGE,
-             Action.REFERENCE_CHANGE_IN_USE, Action.ESTATE_REREGISTER}  # fmt: skip
+             Action.REFERENCE_CHANGE_IN_USE, Action.ESTATE_REREGISTER,
+             Action.ACATS_COMPLETE_OUT}  # fmt: skip
     assert {r.action for r in requests} == {a.value for a in Action if a.supervised} - later
     assert [r.made_at for r in requests] == sorted(r.made_at for r in requests)
     assert len({r.target_key for r in requests if r.status is P.PENDING}) == 7

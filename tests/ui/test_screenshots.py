@@ -25,7 +25,7 @@ def test_every_tab_and_the_ticket_are_rendered(qtbot: QtBot, demo_url: str, tmp_
         "blotter.png", "settlements.png", "fails.png", "accounts.png", "certificates.png",
         "manifests.png",
         "approvals.png", "counterparties.png", "instruments.png", "prices.png", "estates.png",
-        "ticket.png",
+        "acats.png", "ticket.png",
     ]  # fmt: skip
     for path in saved:
         image = QImage(str(path))
