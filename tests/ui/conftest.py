@@ -17,7 +17,8 @@ FreeAccounts = Callable[[Workspace], list[str]]
 
 
 def _free_accounts(ws: Workspace) -> list[str]:
-    """Open accounts, in list order, that no pending approval request touches."""
+    """Open accounts, in list order, that no pending approval request touches and no
+    restriction (the demo's ACATS freeze) holds."""
     with ws.uow.read() as session:
         busy = set(
             session.scalars(
@@ -26,6 +27,11 @@ def _free_accounts(ws: Workspace) -> list[str]:
                 )
             )
         )
+        R, A = m.AccountRestriction, m.Account
+        held = session.scalars(
+            select(A.account_number).join(R, R.account_id == A.id).where(R.lifted_at.is_(None))
+        )
+        busy |= {f"accounts:{number}" for number in held}
     return [
         row[0] for row in iter_rows(ws.reference.accounts())
         if row[3] == "open" and f"accounts:{row[0]}" not in busy

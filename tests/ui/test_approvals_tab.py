@@ -238,6 +238,7 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
             "new agent",
         ),
         Action.CERTIFICATE_REPLACE: _replacement(ws),
+        Action.ACATS_COMPLETE_OUT: _acats_out(ws, amend),
         Action.REFERENCE_CHANGE_IN_USE: _bic_change(ws),
         Action.ESTATE_REREGISTER: _estate_reregistration(ws, ira, amend),
         Action.RULE_CHANGE: ws.rules.request(
@@ -270,6 +271,21 @@ def _estate_reregistration(ws: Workspace, account: str, to: str) -> int:
     for doc in ws.estates.case(case_id).documents:
         ws.estates.receive(case_id, doc.kind, verified=True)
     return ws.estates.request_reregistration(case_id, [(to, None)])
+
+
+def _acats_out(ws: Workspace, number: str) -> int:
+    """A transfer out of 10 AAPL to a demo firm, validated: its completion is a request."""
+    from desk_app.domain.acats import AcatsDirection, AcatsType
+    from desk_app.services.transfers.acats import AssetAsked
+
+    tid = ws.acats.new(
+        AcatsDirection.OUT, number, contra="0562", contra_account="7700-1",
+        transfer_type=AcatsType.PARTIAL, assets=[AssetAsked(AAPL, Decimal(10))],
+    ).transfer_id  # fmt: skip
+    ws.acats.validate(tid)
+    request_id = ws.acats.complete(tid).request_id
+    assert request_id is not None
+    return request_id
 
 
 def _bic_change(ws: Workspace) -> int:
