@@ -47,6 +47,8 @@ class TransferView:
     requested_by: str
     approval_id: int | None
     assets: tuple[AssetView, ...]
+    #: The completion's request is still waiting for a principal (a transfer out).
+    approval_pending: bool = False
 
     @property
     def blocked(self) -> tuple[AssetView, ...]:

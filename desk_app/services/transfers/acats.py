@@ -102,7 +102,7 @@ class AcatsService:
     def view(self, transfer_id: int) -> TransferView:
         with self._uow.read() as session:
             transfer = acats_rules.get(session, transfer_id)
-            return acats_views.view_of(transfer, self._today(), self._calendar())
+            return acats_views.view_of(session, transfer, self._today(), self._calendar())
 
     # -- entering --------------------------------------------------------------------------
     def new(

@@ -46,7 +46,8 @@ _DAY_FIELD = {
 
 
 def deadlines(session: Session) -> AcatsDeadlines:
-    """The deadlines as reference data holds them (the industry's where a row is missing)."""
+    """The deadlines: aging limits of these codes where reference data holds them (none is
+    seeded), else the industry's."""
     rows: dict[str, int] = {
         code: days
         for code, days in session.execute(

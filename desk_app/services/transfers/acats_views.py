@@ -101,7 +101,9 @@ def _lots_text(raw: str | None) -> str:
     )
 
 
-def view_of(transfer: m.AcatsTransfer, today: date, calendar: BusinessDays) -> TransferView:
+def view_of(
+    session: Session, transfer: m.AcatsTransfer, today: date, calendar: BusinessDays
+) -> TransferView:
     assets = tuple(
         AssetView(
             describe(a),
@@ -127,7 +129,16 @@ def view_of(transfer: m.AcatsTransfer, today: date, calendar: BusinessDays) -> T
         reject_code=transfer.reject_code, reject_note=transfer.reject_note,
         resubmissions=transfer.resubmissions, requested_by=transfer.requested_by,
         approval_id=transfer.approval_id, assets=assets,
+        approval_pending=_pending(session, transfer),
     )  # fmt: skip
+
+
+def _pending(session: Session, transfer: m.AcatsTransfer) -> bool:
+    """Whether the completion's request still waits (a rejected one may be filed again)."""
+    if transfer.approval_id is None or transfer.status is not AcatsStatus.SETTLE_PREP:
+        return False
+    request = session.get(m.ApprovalRequest, transfer.approval_id)
+    return request is not None and request.status.value == "pending"
 
 
 def unsettled_trades(session: Session, account_id: int) -> list[str]:

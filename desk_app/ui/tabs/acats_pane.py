@@ -75,7 +75,7 @@ class AcatsPane(QWidget):
         ]  # fmt: skip
         if v.reject_code or v.reject_note:
             rows.append(("Reject", " — ".join(filter(None, [v.reject_code, v.reject_note]))))
-        if v.approval_id is not None:
+        if v.approval_pending:
             rows.append(("Request", f"{v.approval_id} (a principal approves the completion)"))
         if v.blocked:
             rows.append(("Cannot move", f"{len(v.blocked)} asset(s): tell the client"))

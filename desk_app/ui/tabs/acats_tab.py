@@ -154,7 +154,7 @@ class AcatsTab(TableTab):
             return "Select a transfer first"
         status = S(str(self.model.value_in(row, "status")))
         if key == "complete" and status is S.SETTLE_PREP:
-            return None if self.pane.view is None or self.pane.view.approval_id is None else (
+            return None if self.pane.view is None or not self.pane.view.approval_pending else (
                 "Waiting for a principal to approve the completion request")  # fmt: skip
         if not ACATS.can(status, _TO[key]):
             return f"Not for a transfer in {status.label.lower()}"

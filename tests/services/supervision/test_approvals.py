@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
-from desk_app.domain.codes import InstrumentType, Role, Side
+from desk_app.domain.codes import CounterpartyKind, InstrumentType, Role, Side
 from desk_app.domain.errors import DeskError, NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.permissions import SUPERVISED, Action
 from desk_app.domain.rule_changes import RuleKind
@@ -89,6 +89,8 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
         )  # fmt: skip
         return asked, number
     number = desk.account()
+    if action is Action.ACATS_COMPLETE_OUT:  # 10 AAPL out to another firm, validated
+        return acats_out(desk, ws, number), number
     if action in (Action.TRANSFER_CASH, Action.TRANSFER_SECURITIES):
         isin = funded(desk, number)
         to = desk.account()
@@ -102,6 +104,27 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
         return ws.accounts.request_amend(number, {"name": "Renamed"}, "name change"), number
     assert action is Action.ACCOUNT_SET_STATUS
     return ws.accounts.request_status(number, "restricted", "margin call"), number
+
+
+def acats_out(desk: Desk, ws: Workspace, number: str) -> int:
+    """A validated ACATS transfer of 10 AAPL out of ``number``: its completion's request."""
+    from desk_app.domain.acats import AcatsDirection, AcatsType
+    from desk_app.services.transfers.acats import AssetAsked
+
+    isin = funded(desk, number)
+    with desk.admin.uow.write("test.setup") as session:
+        known = select(m.Counterparty).where(m.Counterparty.code == "SCHW")
+        if session.scalars(known).first() is None:
+            session.add(m.Counterparty(code="SCHW", name="Charles Schwab", dtc_participant="0164",
+                                       kind=CounterpartyKind.BROKER))  # fmt: skip
+    tid = ws.acats.new(
+        AcatsDirection.OUT, number, contra="0164", contra_account="9981",
+        transfer_type=AcatsType.PARTIAL, assets=[AssetAsked(isin, Decimal(10))],
+    ).transfer_id  # fmt: skip
+    ws.acats.validate(tid)
+    request_id = ws.acats.complete(tid).request_id
+    assert request_id is not None
+    return request_id
 
 
 def funded(desk: Desk, number: str) -> str:
@@ -170,7 +193,7 @@ def applied(desk: Desk, action: Action, number: str) -> bool:
         return found.detail(found.find(number)).status is CertificateStatus.CANCELLED
     if action is Action.TRANSFER_CASH:
         return desk.admin.transfers.available_cash(number, "USD") == Decimal(900)
-    if action is Action.TRANSFER_SECURITIES:
+    if action in (Action.TRANSFER_SECURITIES, Action.ACATS_COMPLETE_OUT):
         return desk.admin.transfers.available_position(number, "US0378331005") == Decimal(90)
     try:
         values = desk.admin.accounts.record(number).values

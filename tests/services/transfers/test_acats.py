@@ -198,3 +198,18 @@ def test_a_full_transfer_out_lists_what_the_account_holds(acats_desk: Desk) -> N
         carl.acats.transfers().default_sort, None, 10)] == [tid]  # fmt: skip
     with pytest.raises(DeskError, match="not an ACATS status"):
         carl.acats.transfers(["nope"])
+
+
+def test_a_rejected_completion_may_be_asked_for_again(acats_desk: Desk) -> None:
+    carl, sue = acats_desk.ws["carl"], acats_desk.ws["sue"]
+    tid = _out(acats_desk)
+    carl.acats.validate(tid)
+    first = carl.acats.complete(tid).request_id
+    assert first is not None and carl.acats.view(tid).approval_pending
+    with pytest.raises(DeskError, match="already asks"):
+        carl.acats.complete(tid)
+    sue.approvals.reject(first, "the contra firm's account is not open yet")
+    view = carl.acats.view(tid)
+    assert (view.status, view.approval_pending) == (AcatsStatus.SETTLE_PREP, False)
+    again = carl.acats.complete(tid).request_id
+    assert again is not None and again != first

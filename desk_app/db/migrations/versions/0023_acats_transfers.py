@@ -6,13 +6,12 @@ Create Date: 2026-12-07 19:00:00
 
 A transfer of a client's account to or from another firm, with the business day of
 each status and the deadline of the current one; the assets it lists (instrument or
-cash, the lots, and why one cannot move). The three deadlines are aging limits
-(reference data), in business days.
+cash, the lots, and why one cannot move). The deadlines are the industry's (1, 3 and
+20 business days, `desk_app.domain.acats.DEADLINES`); this migration adds no aging
+limits for them, since a row a migration adds after 0013 would need its own seal.
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,17 +19,6 @@ revision: str = "0023"
 down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-_NOW = datetime(2026, 12, 7, tzinfo=UTC)
-#: code, days, label: what `desk_app.services.transfers.acats_rules` reads.
-LIMITS = (
-    ("acats_review", 1, "An ACATS request is validated or rejected by the delivering side "
-     "within (business days)"),
-    ("acats_settlement", 3, "A validated ACATS transfer settles within (business days)"),
-    ("acats_correction", 20, "A soft ACATS reject may be corrected and resubmitted within "
-     "(business days)"),
-)  # fmt: skip
-
 
 def _exact(scale: int) -> sa.types.TypeEngine:
     """Scaled integer on SQLite (exact and sortable), NUMERIC on PostgreSQL."""
@@ -115,28 +103,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_acats_assets")),
     )  # fmt: skip
     op.create_index(op.f("ix_acats_assets_transfer_id"), "acats_assets", ["transfer_id"])
-    limits = sa.table(
-        "aging_limits",
-        sa.column("code", sa.String),
-        sa.column("label", sa.String),
-        sa.column("days", sa.Integer),
-        sa.column("version", sa.Integer),
-        sa.column("updated_at", sa.DateTime(timezone=True)),
-    )
-    op.bulk_insert(
-        limits,
-        [
-            {"code": code, "days": days, "label": label, "version": 1, "updated_at": _NOW}
-            for code, days, label in LIMITS
-        ],
-    )
 
 
 def downgrade() -> None:
-    op.execute(
-        sa.text("DELETE FROM aging_limits WHERE code IN ('acats_review', 'acats_settlement', "
-                "'acats_correction')")
-    )  # fmt: skip
     op.drop_index(op.f("ix_acats_assets_transfer_id"), "acats_assets")
     op.drop_table("acats_assets")
     op.drop_index("ix_acats_transfers_status_deadline", "acats_transfers")
