@@ -32,6 +32,12 @@ _ALIASES = {
     "receive": "receipt",
     "letter": "print",
     "reregister": "transfer",
+    # ACATS: the delivering side's answer, and what follows it
+    "validate": "verify",
+    "exception": "fail",
+    "correct": "amend",
+    "complete": "settle",
+    "purge": "cancel",
 }
 #: The sizes drawn: the tool bar's, and twice it for high-density screens.
 SIZES = (16, 32)
