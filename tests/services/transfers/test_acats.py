@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from desk_app.db import models as m
@@ -213,3 +215,34 @@ def test_a_rejected_completion_may_be_asked_for_again(acats_desk: Desk) -> None:
     assert (view.status, view.approval_pending) == (AcatsStatus.SETTLE_PREP, False)
     again = carl.acats.complete(tid).request_id
     assert again is not None and again != first
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(moves=st.lists(st.tuples(st.sampled_from([IN, OUT]), st.integers(1, 80)), max_size=3))
+def test_any_completions_keep_each_instrument_and_currency_whole(
+    acats_desk: Desk, moves: list[tuple[AcatsDirection, int]]
+) -> None:
+    """Transfers in and out of ACC-300, completed (out: approved), in any order."""
+    carl, sue = acats_desk.ws["carl"], acats_desk.ws["sue"]
+    totals = _totals(acats_desk)
+    for direction, quantity in moves:
+        held = carl.transfers.available_position("ACC-300", AAPL)
+        if direction is OUT and quantity > held:
+            with pytest.raises(ValidationError, match="ACC-300 holds"):
+                carl.acats.new(OUT, "ACC-300", contra="0164", contra_account="1",
+                               transfer_type=AcatsType.PARTIAL,
+                               assets=[AssetAsked(AAPL, Decimal(quantity))])  # fmt: skip
+            continue
+        tid = carl.acats.new(direction, "ACC-300", contra="0164", contra_account="1",
+                             transfer_type=AcatsType.PARTIAL,
+                             assets=[AssetAsked(AAPL, Decimal(quantity))]).transfer_id  # fmt: skip
+        carl.acats.validate(tid)
+        asked = carl.acats.complete(tid).request_id
+        if asked is not None:
+            sue.approvals.approve(asked)
+        change = quantity if direction is IN else -quantity
+        assert carl.transfers.available_position("ACC-300", AAPL) == held + change
+        assert sum(lot.quantity for lot in carl.transfers.lots("ACC-300", AAPL)) <= held + change
+    assert _totals(acats_desk) == totals
+    assert carl.settling.balances() == carl.settling.ledger_balances()
