@@ -1,4 +1,6 @@
-"""``accounts list|show`` and the supervised changes: open, amend, restrict, close, reopen.
+"""``accounts list|show`` and the supervised changes: open, amend, close, reopen.
+
+Restrictions have their own commands (`restriction_cmds`).
 
 A change never applies directly: it becomes an approval request, whose id the
 command prints; a principal other than the maker approves it (``approvals``).
@@ -10,6 +12,7 @@ import argparse
 import sys
 from typing import Any
 
+from desk_app.cli import restriction_cmds
 from desk_app.cli.common import (
     EXIT_OK,
     CommandContext,
@@ -117,7 +120,8 @@ def register(commands: Any) -> None:
     amend = sub.add_parser("amend", help="request a change of details; prints the request id")
     _field_options(amend, opening=False)
     amend.set_defaults(handler=request_amend)
-    for verb, status in (("restrict", "restricted"), ("close", "closed"), ("reopen", "open")):
+    restriction_cmds.register(sub)
+    for verb, status in (("close", "closed"), ("reopen", "open")):
         parser = sub.add_parser(verb, help=f"request to {verb} an account; prints the request id")
         parser.add_argument("number", metavar="NUMBER")
         _reason(parser)

@@ -126,6 +126,9 @@ def read(session: Session, ids: Sequence[int]) -> Sequence[Any]:
             Ob.exception_reason,
             Ob.trade_id,
             m.Trade.status.label("trade_status"),
+            Ob.account_id,
+            Ob.direction,
+            Ob.payment,
         )  # fmt: skip
         .join(m.Trade, m.Trade.id == Ob.trade_id)
         .where(Ob.id.in_(select(OBLIGATIONS.c.id)))

@@ -31,7 +31,7 @@ from desk_app.demo.approvals import make_approvals
 from desk_app.demo.book import CHUNKS, Book, Progress, Steps, trade_days
 from desk_app.demo.catalogue_shipping import DEMO_FIRM
 from desk_app.demo.certificates import make_certificates
-from desk_app.demo.history import tell_accounts, tell_trades, write_past
+from desk_app.demo.history import tell_accounts, tell_restrictions, tell_trades, write_past
 from desk_app.demo.instruments import make_instruments
 from desk_app.demo.obligations import make_obligations
 from desk_app.demo.parties import make_parties
@@ -152,6 +152,7 @@ def generate_demo_data(
         make_acats(book)  # after the settlements: what a transfer moves is held
         steps("Certificates, courier manifests and approval requests")
         tell_accounts(book)
+        tell_restrictions(book)
         tell_trades(book, made)
         write_past(book)  # what the staff did, in the audit trail as they did it
         make_prices(book)  # the closes that value the accounts' positions

@@ -60,22 +60,25 @@ class _Plan:
 
 
 _A, _S, _O = Action.ACCOUNT_AMEND, Action.ACCOUNT_SET_STATUS, Action.ACCOUNT_OPEN
+_L = Action.ACCOUNT_LIFT_RESTRICTION
 PLANS = (
     _Plan(_A, "registered_rep", "jmorales", 0, 21,
           "{old} left the branch; book reassigned per the branch manager's memo"),
     _Plan(_A, "residence_state", "dkowalski", 0, 15,
           "Client moved; change-of-address form and new driver's licence received"),
-    _Plan(_S, "restrict", "tnguyen", 1, 19,
-          "Mail returned undeliverable twice; restrict until the client confirms the address"),
+    _Plan(_S, "close", "tnguyen", 1, 19,
+          "Client moved everything to another firm and asked in writing to close the account"),
+    _Plan(_L, "legal-hold", "dkowalski", 0, 11,
+          "The court withdrew the subpoena; counsel's letter of release on file"),
     _Plan(_O, "open", "jmorales", 2, 14,
           "New account form, W-9 and CIP documents received at the branch"),
     _Plan(_A, "registered_rep", "tnguyen", 4, 17, "Client asked to move to {new}"),
     _Plan(_A, "registered_rep", "dkowalski", 6, 16,
           "Client asked to move to {new} after the branch reorganisation",
           _P.APPROVED, "mobrien", 3, "Signed transfer letter on file"),
-    _Plan(_S, "restrict", "jmorales", 8, 14,
-          "AML alert on incoming wires; restrict pending the compliance review",
-          _P.APPROVED, "sgoldberg", 1, "Agreed with compliance; lift only after their sign-off"),
+    _Plan(_L, "stop-transfer", "jmorales", 8, 14,
+          "The joint owners settled their dispute; signed agreement from both received",
+          _P.APPROVED, "sgoldberg", 1, "Agreement and counsel's letter seen"),
     _Plan(_O, "open", "tnguyen", 3, 18, "Walk-in client; application completed with the rep",
           _P.REJECTED, "sgoldberg", 5,
           "CIP incomplete: no government photo ID on file. Resubmit with a copy of the ID."),
@@ -90,7 +93,7 @@ def make_approvals(book: Book, trades: Sequence[Trade] = ()) -> int:
     rng = book.rng
     days = [d for d in book.days if d < book.today]
     targets = [a for a in book.accounts if _amendable(a)]
-    chosen = iter(rng.sample(targets, sum(p.action is not _O for p in PLANS)))
+    chosen = iter(rng.sample(targets, sum(p.action in (_A, _S) for p in PLANS)))
     numbers = {a.row["account_number"] for a in book.accounts}
     rows = []
     for plan in PLANS:
@@ -98,6 +101,8 @@ def make_approvals(book: Book, trades: Sequence[Trade] = ()) -> int:
         decided_at = made_at + timedelta(hours=plan.hours_to_decide, minutes=rng.randrange(60))
         if plan.action is _O:
             row = _open_request(book, plan, numbers)
+        elif plan.action is _L:
+            row = _lift_request(book, plan, decided_at)
         else:
             account = next(chosen)
             row = _account_request(book, plan, account)
@@ -145,10 +150,10 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
 
 def _account_request(book: Book, plan: _Plan, account: Account) -> dict[str, Any]:
     number, now = account.row["account_number"], _shown(account.row)
-    if plan.change == "restrict":
-        summary = f"Restrict {number}"
+    if plan.change == "close":
+        summary = f"Close {number}"
         before = {"status": now["status"], "closed_on": _iso(now["closed_on"])}
-        after: dict[str, Any] = {"status": AccountStatus.RESTRICTED.value}
+        after: dict[str, Any] = {"status": AccountStatus.CLOSED.value}
         reason = plan.reason
     else:
         old = now[plan.change]
@@ -196,15 +201,42 @@ def _open_request(book: Book, plan: _Plan, numbers: set[str]) -> dict[str, Any]:
                     reason=plan.reason, terms=terms)  # fmt: skip
 
 
+def _lift_request(book: Book, plan: _Plan, decided_at: datetime) -> dict[str, Any]:
+    """A request to lift the first restriction of the plan's kind, as `RestrictionService`
+    files it; an approved one is lifted by its decider."""
+    item = next(r for r in book.restrictions if r.kind.value == plan.change)
+    row, number = item.row, item.account.row["account_number"]
+    before = {
+        "account": number, "kind": item.kind.label, "reason": row["reason"],
+        "from": _iso(row["starts_on"]), "until": _iso(row["ends_on"]),
+        "placed_by": row["placed_by"], "state": "not lifted",
+    }  # fmt: skip
+    summary = f"Lift {item.kind.label.lower()} on {number} (restriction {item.id})"
+    request = _request(plan, f"account_restrictions:{item.id}", summary, before=before,
+                       after={"state": "lifted"}, reason=plan.reason, target=(item.id, 1),
+                       table="account_restrictions")  # fmt: skip
+    if plan.outcome is _P.APPROVED:
+        assert plan.decider is not None
+        lifted = {"lifted_by": plan.decider, "lifted_at": decided_at,
+                  "lift_reason": f"{plan.reason} (asked by {plan.maker})"[:500],
+                  "version": 2, "updated_at": decided_at}  # fmt: skip
+        book.session.connection().execute(
+            update(m.AccountRestriction).where(m.AccountRestriction.id == item.id).values(lifted)
+        )
+        row.update(lifted)
+        note_written(book.session, m.AccountRestriction.__tablename__, [item.id])
+    return request
+
+
 def _request(
     plan: _Plan, key: str, summary: str, *, before: dict[str, Any], after: dict[str, Any],
-    reason: str, target: tuple[int | None, int | None] = (None, None),
+    reason: str, target: tuple[int | None, int | None] = (None, None), table: str = "accounts",
     terms: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """A request row as `ApprovalService.file` writes it; ``target`` is (id, version)."""
     target_id, target_version = target
     return {
-        "action": plan.action.value, "target_table": "accounts", "target_id": target_id,
+        "action": plan.action.value, "target_table": table, "target_id": target_id,
         "target_version": target_version, "target_key": key, "summary": summary[:200],
         "proposal": canonical_json(
             {"before": before, "after": after} | ({} if terms is None else {"terms": terms})

@@ -20,7 +20,7 @@ from desk_app.db import models as m
 from desk_app.db.bulk import bulk_insert
 from desk_app.demo.catalogue_people import Holder
 from desk_app.domain.calendars import SettlementCalendar
-from desk_app.domain.codes import InstrumentType
+from desk_app.domain.codes import InstrumentType, RestrictionKind
 from desk_app.domain.settlement import SettlementCycle, cycle_for, settlement_date
 
 Progress = Callable[[int, int, str], None]
@@ -67,6 +67,19 @@ class Account:
     id: int = 0
 
 
+@dataclass(slots=True)
+class Restricted:
+    """One restriction of the book: its row (with its id once saved) and its account."""
+
+    row: Row
+    account: Account
+    id: int = 0
+
+    @property
+    def kind(self) -> RestrictionKind:
+        return RestrictionKind(self.row["kind"])
+
+
 @dataclass(frozen=True, slots=True)
 class Told:
     """One thing the demo's staff did, for the audit trail (`desk_app.demo.history`)."""
@@ -108,6 +121,8 @@ class Book:
         default_factory=dict
     )
     accounts: list[Account] = field(default_factory=list)
+    #: The accounts' restrictions (`desk_app.demo.restrictions`).
+    restrictions: list[Restricted] = field(default_factory=list)
     #: What the staff did, told by the stages, written to the audit trail at the end.
     past: list[Told] = field(default_factory=list)
     #: The moment the book is made: nothing in it happens later (New York's clock).

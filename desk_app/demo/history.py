@@ -112,6 +112,29 @@ def tell_obligations(
              audit.Change("update", "settlement_obligations", key, before, after))  # fmt: skip
 
 
+def tell_restrictions(book: Book) -> None:
+    """Each restriction placed by a clerk (it holds at once: no approval)."""
+    table = m.AccountRestriction.__table__
+    for item in book.restrictions:
+        row = item.row
+        placed = {**row, "lifted_by": None, "lifted_at": None, "lift_reason": None,
+                  "version": 1, "updated_at": row["placed_at"]}  # fmt: skip
+        tell(book, row["placed_at"], str(row["placed_by"]), Action.ACCOUNT_RESTRICT,
+             audit.Change("create", "account_restrictions", str(item.id), None,
+                          _values(table, placed)))  # fmt: skip
+        if row["lifted_at"] is not None:
+            after = {k: row[k] for k in ("lifted_by", "lifted_at", "lift_reason", "version",
+                                         "updated_at")}  # fmt: skip
+            before = {k: placed[k] for k in after}
+            tell(
+                book,
+                row["lifted_at"],
+                str(row["lifted_by"]),
+                Action.ACCOUNT_LIFT_RESTRICTION,
+                audit.Change("update", "account_restrictions", str(item.id), before, after),
+            )
+
+
 def tell_accounts(book: Book) -> None:
     """Each account opened by a principal's approval; the closed ones closed likewise."""
     table = m.Account.__table__

@@ -29,6 +29,7 @@ from desk_app.demo.catalogue_people import (
     tax_id,
 )
 from desk_app.demo.parties import profile
+from desk_app.demo.restrictions import make_restrictions
 from desk_app.domain import identifiers as ids
 from desk_app.domain import passwords
 from desk_app.domain.codes import AccountStatus, InstrumentType, RegistrationType, Role
@@ -126,7 +127,7 @@ def make_accounts(book: Book, count: int = 300) -> None:
     rng = book.rng
     kinds = list(RegistrationType)
     numbers = rng.sample(range(10000, 100000), count)
-    made, full = [], []
+    made, full, restricted = [], [], []
     side = random.Random(f"profile {numbers[0]}")  # the rest of the book stays as it was
     principals = [u for u in book.staff if u not in book.clerks] or book.staff
     for n in range(count):
@@ -137,6 +138,9 @@ def make_accounts(book: Book, count: int = 300) -> None:
         )
         who = holder(rng, kind, book.days[0], book.today)
         status, closed_on = _account_status(book, kind, who.opened_on)
+        if status is AccountStatus.RESTRICTED:  # restricted by a record, not by its status
+            status = AccountStatus.OPEN
+            restricted.append(n)
         row = {
             "account_number": f"{rng.choice(OFFICES)}-{numbers[n]:05d}", "name": who.name,
             "registration_type": kind, "status": status, "closed_on": closed_on,
@@ -152,12 +156,16 @@ def make_accounts(book: Book, count: int = 300) -> None:
     for account, (ref, masked) in zip(made, keep_many(book.session, full), strict=True):
         account.row.update(tax_id_ref=ref, tax_id_masked=masked)
     book.accounts = save(book, m.Account, made)
+    book.restrictions = make_restrictions(book, [made[n] for n in restricted])
 
 
 def _account_status(
     book: Book, kind: RegistrationType, opened: date
 ) -> tuple[AccountStatus, date | None]:
-    """Mostly open; some restricted (estates often: a deceased freeze); a few closed lately."""
+    """Mostly open; some restricted (estates often: a deceased freeze); a few closed lately.
+
+    ``restricted`` here means the account gets a restriction record (`make_restrictions`).
+    """
     roll, closed = book.rng.random(), book.ago(5, len(book.days) - 20)
     if roll < 0.08 or (kind is RegistrationType.ESTATE and roll < 0.5):
         return AccountStatus.RESTRICTED, None

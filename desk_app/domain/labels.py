@@ -59,6 +59,7 @@ ACTIONS = {
     "account.open": "Open account",
     "account.amend": "Amend account",
     "account.set_status": "Change account status",
+    "account.lift_restriction": "Lift account restriction",
     "trade.amend_settling": "Amend settling trade",
     "trade.cancel_settling": "Cancel settling trade",
     "transfer.cash": "Cash journal",

@@ -22,6 +22,8 @@ class Action(StrEnum):
     ACCOUNT_OPEN = "account.open"
     ACCOUNT_AMEND = "account.amend"
     ACCOUNT_SET_STATUS = "account.set_status"
+    ACCOUNT_RESTRICT = "account.restrict"
+    ACCOUNT_LIFT_RESTRICTION = "account.lift_restriction"
     APPROVAL_VIEW_ALL = "approval.view_all"
     APPROVAL_DECIDE = "approval.decide"
     USER_VIEW = "user.view"
@@ -74,7 +76,11 @@ _LABELS = {
     Action.REVEAL_TAX_ID: "Reveal a masked tax id (logged)",
     Action.ACCOUNT_OPEN: "Request an account opening",
     Action.ACCOUNT_AMEND: "Request an account amendment",
-    Action.ACCOUNT_SET_STATUS: "Request restricting, closing or reopening an account",
+    Action.ACCOUNT_SET_STATUS: "Request closing or reopening an account",
+    Action.ACCOUNT_RESTRICT: (
+        "Place a restriction on an account (freeze, legal hold, stop transfer...): at once"
+    ),
+    Action.ACCOUNT_LIFT_RESTRICTION: "Request lifting an account's restriction",
     Action.APPROVAL_VIEW_ALL: "See everyone's approval requests",
     Action.APPROVAL_DECIDE: "Approve or reject another user's request",
     Action.USER_VIEW: "See the user list",
@@ -140,6 +146,7 @@ SUPERVISED = frozenset(
         Action.ACCOUNT_OPEN,
         Action.ACCOUNT_AMEND,
         Action.ACCOUNT_SET_STATUS,
+        Action.ACCOUNT_LIFT_RESTRICTION,
         Action.TRADE_AMEND_SETTLING,
         Action.TRADE_CANCEL_SETTLING,
         Action.TRANSFER_CASH,
@@ -200,6 +207,8 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.ACCOUNT_OPEN,
         Action.ACCOUNT_AMEND,
         Action.ACCOUNT_SET_STATUS,
+        Action.ACCOUNT_RESTRICT,
+        Action.ACCOUNT_LIFT_RESTRICTION,
     },
     Role.SUPERVISOR: _COMMON
     | _TRADING
@@ -211,6 +220,8 @@ GRANTS: dict[Role, frozenset[Action]] = {
         Action.ACCOUNT_OPEN,
         Action.ACCOUNT_AMEND,
         Action.ACCOUNT_SET_STATUS,
+        Action.ACCOUNT_RESTRICT,
+        Action.ACCOUNT_LIFT_RESTRICTION,
         Action.APPROVAL_VIEW_ALL,
         Action.APPROVAL_DECIDE,
         Action.GRANT_DECIDE,

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from desk_app.domain.codes import RestrictionKind
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.listing import Column
 
 
 class Movement(StrEnum):
@@ -74,17 +75,48 @@ class Restriction:
         )
 
 
-class AccountRestricted(DeskError):
-    """A movement refused because of a restriction, which it names."""
+#: What a list shows beside an account with a restriction in force today: the badge
+#: (``⚠ Legal hold``), and what its tooltip says (a hidden column).
+BADGE, BADGE_NOTE = "restriction", "restriction_note"
+BADGE_COLUMNS = (
+    Column(BADGE, "Restriction", sortable=False,
+           tooltip="A restriction in force today: hover over it for which, since when and why"),
+    Column(BADGE_NOTE, "Restriction detail", sortable=False),
+)  # fmt: skip
+
+#: A Reg T freeze (freeriding in a cash account) lasts 90 calendar days, its first included.
+REG_T_FREEZE_DAYS = 90
+
+
+def default_end(kind: RestrictionKind, starts_on: date) -> date | None:
+    """The last day a restriction of ``kind`` is in force unless a date is given."""
+    if kind is RestrictionKind.REG_T_FREEZE:
+        return starts_on + timedelta(days=REG_T_FREEZE_DAYS - 1)
+    return None
+
+
+def kinds_stopping(movement: Movement) -> frozenset[RestrictionKind]:
+    """The kinds of restriction that stop ``movement`` (what a query filters on)."""
+    return frozenset(kind for kind, stops in STOPS.items() if movement in stops)
+
+
+class AccountRestricted(ValidationError):
+    """A movement refused because of a restriction, which it names.
+
+    A `ValidationError` of the ``account`` field, so that a file's import names it
+    with its line like any other problem; its message is the sentence alone.
+    """
 
     def __init__(self, account: str, movement: Movement, restriction: Restriction) -> None:
         self.account = account
         self.movement = movement
         self.restriction = restriction
-        super().__init__(
+        message = (
             f"account {account} may not {movement.label}: {restriction.kind.label} "
             f"since {restriction.starts_on.isoformat()} ({restriction.reason})"
         )
+        self.field, self.reason, self.value = "account", message, account
+        DeskError.__init__(self, message)
 
 
 def stopping(

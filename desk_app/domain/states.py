@@ -212,10 +212,12 @@ APPROVAL = StateMachine[ApprovalStatus](
 )
 
 
+#: An account is restricted by restriction records now (`desk_app.domain.restrictions`),
+#: not by its status: ``restricted`` remains only as a way out for an old database's row.
 ACCOUNT = StateMachine[AccountStatus](
     "Account",
     {
-        AccountStatus.OPEN: frozenset({AccountStatus.RESTRICTED, AccountStatus.CLOSED}),
+        AccountStatus.OPEN: frozenset({AccountStatus.CLOSED}),
         AccountStatus.RESTRICTED: frozenset({AccountStatus.OPEN, AccountStatus.CLOSED}),
         AccountStatus.CLOSED: frozenset({AccountStatus.OPEN}),
     },

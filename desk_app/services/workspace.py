@@ -23,6 +23,7 @@ from desk_app.domain.first_user import FirstUser
 from desk_app.services import audit
 from desk_app.services.accounts.holdings import AccountHoldings
 from desk_app.services.accounts.maintenance import AccountService, new_york_today
+from desk_app.services.accounts.restriction_service import RestrictionService
 from desk_app.services.actor import Actor, sign_in
 from desk_app.services.backup.backups import BackupService
 from desk_app.services.custody.box_counts import BoxCountService
@@ -80,6 +81,7 @@ class Workspace:
     settle_dates: SettleDateCheck = field(init=False)
     approvals: ApprovalService = field(init=False)
     accounts: AccountService = field(init=False)
+    restrictions: RestrictionService = field(init=False)
     users: UserService = field(init=False)
     history: HistoryService = field(init=False)
     trades: TradeService = field(init=False)
@@ -122,6 +124,7 @@ class Workspace:
         self.manifest_printing = ManifestPrinting(self.uow)
         self.box_counts = BoxCountService(self.uow, us_calendar)
         self.accounts = AccountService(self.uow, self.approvals)
+        self.restrictions = RestrictionService(self.uow, self.approvals)
         self.users = UserService(self.uow, self.approvals)
         self.history = HistoryService(self.uow, self.engine)
         # Whether a settlement date has passed is New York's business date, not the computer's.

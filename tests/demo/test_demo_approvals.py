@@ -63,7 +63,7 @@ def _users(ws: Workspace) -> dict[str, m.User]:
 
 def test_clerks_ask_and_principals_other_than_them_decide(demo: Workspace) -> None:
     requests, users = _requests(demo), _users(demo)
-    assert Counter(r.status for r in requests) == {P.PENDING: 7, P.APPROVED: 2, P.REJECTED: 1,
+    assert Counter(r.status for r in requests) == {P.PENDING: 8, P.APPROVED: 2, P.REJECTED: 1,
                                                    P.WITHDRAWN: 1}  # fmt: skip
     # The demo book files no journal, SSI, replacement, reference data, rules or ACATS requests
     # (its accounts do hold settled cash, and it has lost certificates with their stops
@@ -74,7 +74,7 @@ def test_clerks_ask_and_principals_other_than_them_decide(demo: Workspace) -> No
              Action.ACATS_COMPLETE_OUT}  # fmt: skip
     assert {r.action for r in requests} == {a.value for a in Action if a.supervised} - later
     assert [r.made_at for r in requests] == sorted(r.made_at for r in requests)
-    assert len({r.target_key for r in requests if r.status is P.PENDING}) == 7
+    assert len({r.target_key for r in requests if r.status is P.PENDING}) == 8
     for r in requests:
         assert users[r.maker].role_set == {Role.CLERK}
         assert r.reason and r.summary and r.made_at.date() < TODAY
@@ -104,6 +104,9 @@ def test_a_decided_change_is_in_its_account_and_the_rest_are_not(demo: Workspace
         assert r.proposal == audit.canonical_json(proposal)
         if r.target_table == "trades":
             continue  # see test_a_late_trade_correction_can_be_approved
+        if r.target_table == "account_restrictions":
+            _check_lift(demo, r, proposal)
+            continue
         number = r.target_key.removeprefix("accounts:")
         if r.action == Action.ACCOUNT_OPEN:
             assert (r.target_id, r.target_version) == (None, None)
@@ -122,12 +125,23 @@ def test_a_decided_change_is_in_its_account_and_the_rest_are_not(demo: Workspace
             assert account["version"] == 1
 
 
+def _check_lift(demo: Workspace, r: m.ApprovalRequest, proposal: dict[str, Any]) -> None:
+    """An approved lift lifted its restriction (by its decider); a pending one did not."""
+    with demo.uow.read() as session:
+        row = session.get_one(m.AccountRestriction, r.target_id)
+        assert proposal["before"]["account"] == row.account.account_number
+        if r.status is P.APPROVED:
+            assert (row.lifted_by, row.lifted_at, row.version) == (r.decided_by, r.decided_at, 2)
+        else:
+            assert (row.lifted_at, row.version) == (None, 1)
+
+
 def test_a_supervisor_sees_the_pending_queue_and_every_detail(demo: Workspace) -> None:
     requests = _requests(demo)
     pending = [r.id for r in requests if r.status is P.PENDING]
     with _as(demo, "mobrien") as supervisor:
         queue = supervisor.approvals.requests(status=P.PENDING)
-        assert queue.count() == supervisor.approvals.pending_count() == 7
+        assert queue.count() == supervisor.approvals.pending_count() == 8
         rows = queue.fetch(SortSpec("made_at"), None, 50)
         assert [row[0] for row in rows] == pending
         assert {row[1] for row in rows} == {P.PENDING}

@@ -41,6 +41,7 @@ def test_supervised_actions_are_made_only_by_front_office_roles() -> None:
         Action.ACCOUNT_OPEN,
         Action.ACCOUNT_AMEND,
         Action.ACCOUNT_SET_STATUS,
+        Action.ACCOUNT_LIFT_RESTRICTION,
         Action.TRADE_AMEND_SETTLING,
         Action.TRADE_CANCEL_SETTLING,
         Action.TRANSFER_CASH,

@@ -286,14 +286,14 @@ def test_self_approval_rejection_and_withdrawal(capsys: Capsys, db_url: str) -> 
     assert (code, err.strip()) == (1, "request 999: no such approval request")
 
 
-def test_amend_restrict_and_a_stale_approval(capsys: Capsys, db_url: str) -> None:
+def test_amend_close_and_a_stale_approval(capsys: Capsys, db_url: str) -> None:
     staff(capsys, db_url)
     anna, sam = desk(capsys, db_url, "anna"), desk(capsys, db_url, "sam")
     created(sam("approvals", "approve", created(anna(*ACCOUNT))))
     amend = created(
         anna("accounts", "amend", "nyc-10001", "--name", "Ann B. Lee", "--reason", "married")
     )
-    restrict = created(anna("accounts", "restrict", "NYC-10001", "--reason", "AML review"))
+    restrict = created(anna("accounts", "close", "NYC-10001", "--reason", "client left"))
     assert anna("accounts", "amend", "NYC-10001", "--reason", "nothing")[0] == 2
     code, _, err = anna("accounts", "amend", "NYC-10001", "--state", "NYC", "--reason", "x")
     assert (code, err.strip()) == (1, "residence_state: must be a two-letter state code ('NYC')")
@@ -304,7 +304,7 @@ def test_amend_restrict_and_a_stale_approval(capsys: Capsys, db_url: str) -> Non
     assert code == 1
     assert "changed after the request was made" in err
     code, out, _ = anna("accounts", "show", "NYC-10001")
-    assert "Restricted" in out
+    assert "Closed" in out
     assert "Ann Lee" in out  # the stale amendment changed nothing
 
 

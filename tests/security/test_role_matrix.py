@@ -162,7 +162,7 @@ ROUTES: dict[Action, Route] = {
         b.other_account, {"name": "Renamed Client"}, "client's letter"
     ),  # fmt: skip
     Action.ACCOUNT_SET_STATUS: lambda ws, b: ws.accounts.request_status(
-        b.other_account, "restricted", "legal hold"
+        b.other_account, "closed", "client left"
     ),  # fmt: skip
     Action.APPROVAL_VIEW_ALL: lambda ws, b: ws.approvals.detail(b.others_request),
     Action.APPROVAL_DECIDE: lambda ws, b: ws.approvals.approve(

@@ -131,11 +131,11 @@ def test_compliance_decides_grants_and_a_grant_applies(desk: Desk) -> None:
     desk.ws["cora"].approvals.approve(filed.request_id, "checked her U4")
     newsup = desk.open("newsup")
     assert newsup.user.roles == {Role.SUPERVISOR} and newsup.user.registrations == (S24,)
-    request = desk.ws["carl"].accounts.request_status(desk.account(), "restricted", "hold")
+    request = desk.ws["carl"].accounts.request_status(desk.account(), "closed", "hold")
     newsup.approvals.approve(request, "ok")
     with pytest.raises(NotPermitted, match="needs the supervisor role"):  # grants only
         desk.ws["cora"].approvals.approve(
-            desk.ws["carl"].accounts.request_status(desk.account(), "restricted", "hold")
+            desk.ws["carl"].accounts.request_status(desk.account(), "closed", "hold")
         )
 
 

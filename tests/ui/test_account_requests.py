@@ -180,13 +180,13 @@ def test_new_account_and_status_forms(
     assert status is not None
     combo = status.editors["status"]
     assert isinstance(combo, QComboBox)
-    assert [combo.itemData(i) for i in range(combo.count())] == ["closed", "restricted"]
-    combo.setCurrentIndex(1)
+    assert [combo.itemData(i) for i in range(combo.count())] == ["closed"]  # restrictions: records
+    combo.setCurrentIndex(0)
     qtbot.keyClicks(status.reason, "Returned mail")
     qtbot.keyClick(status.reason, Qt.Key.Key_Return)
     wait_ops(qtbot)
     assert status.request_id is not None
-    assert clerk.approvals.detail(status.request_id).summary == f"Restrict {number}"
+    assert clerk.approvals.detail(status.request_id).summary == f"Close {number}"
 
 
 @pytest.mark.parametrize(

@@ -218,7 +218,7 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
             "new client",
         ),
         Action.ACCOUNT_AMEND: ws.accounts.request_amend(amend, {"residence_state": "VT"}, "moved"),
-        Action.ACCOUNT_SET_STATUS: ws.accounts.request_status(restrict, "restricted", "mail back"),
+        Action.ACCOUNT_SET_STATUS: ws.accounts.request_status(restrict, "closed", "client left"),
         Action.TRANSFER_CASH: ws.transfers.request_cash(
             amend, restrict, Decimal(10), "USD", "fund"
         ).request_id,
@@ -250,6 +250,9 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
                 "reason": "DTC outage",
             },
             "DTC's notice",
+        ),  # fmt: skip
+        Action.ACCOUNT_LIFT_RESTRICTION: ws.restrictions.request_lift(
+            ws.restrictions.place(restrict, "legal-hold", "subpoena 26-114"), "order vacated"
         ),  # fmt: skip
     }
 
@@ -454,7 +457,7 @@ def test_a_stale_request_says_so_and_cannot_be_approved(
     boss = open_ws(demo_url, "mobrien")
     (number,) = free_accounts(clerk)[:1]
     stale = clerk.accounts.request_amend(number, {"name": "New Name"}, "typo")
-    boss.approvals.approve(other.accounts.request_status(number, "restricted", "mail back"))
+    boss.approvals.approve(other.accounts.request_status(number, "closed", "client left"))
 
     tab = approvals_of(make_window(boss))
     select_request(tab, stale)

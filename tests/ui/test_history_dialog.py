@@ -71,7 +71,7 @@ def test_history_shows_who_changed_what_and_any_past_version(
     old = clerk.accounts.record(number).values
     amend = clerk.accounts.request_amend(number, {"name": "Renamed", "residence_state": "VT"}, "r")
     boss.approvals.approve(amend, "seen")
-    restrict = clerk.accounts.request_status(number, "restricted", "mail back")
+    restrict = clerk.accounts.request_status(number, "closed", "client left")
     boss.approvals.approve(restrict)
     full_tax_id = boss.accounts.reveal_tax_id(number)
 
@@ -110,7 +110,7 @@ def test_history_shows_who_changed_what_and_any_past_version(
     assert shown["Opened on"] == str(after_amend["opened_on"])  # ISO
     dialog.select_change(2)
     shown = dict(zip(dialog.version.column_texts(0), dialog.version.column_texts(1), strict=True))
-    assert shown["Status"] == "Restricted"
+    assert shown["Status"] == "Closed"
 
     assert full_tax_id and full_tax_id not in all_texts(dialog)  # masked throughout
     assert shown["Tax ID"].endswith(full_tax_id[-4:]) and "*" in shown["Tax ID"]

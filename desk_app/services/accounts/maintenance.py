@@ -1,4 +1,6 @@
-"""Account maintenance: opening, amending and restricting or closing are supervised."""
+"""Account maintenance: opening, amending, closing and reopening are supervised.
+
+Restricting is not a status any more: see `restriction_service`."""
 
 from __future__ import annotations
 
@@ -14,13 +16,14 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.db import tax_id_vault
 from desk_app.domain import account_rules, registration_rules
-from desk_app.domain.codes import AccountStatus, RegistrationType
+from desk_app.domain.codes import AccountStatus, RegistrationType, RestrictionKind
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ACCOUNT
 from desk_app.services import audit
 from desk_app.services.accounts import parties as party_rows
+from desk_app.services.accounts import restrictions
 from desk_app.services.accounts.parties import PartyRecord
 from desk_app.services.settlement.obligations import account_status_changed
 from desk_app.services.supervision.approvals import ApprovalService, Proposal
@@ -232,8 +235,13 @@ class AccountService:
             return self._approvals.file(session, replace(proposal, after=after), reason.strip())
 
     def request_status(self, number: str, status: AccountStatus | str, reason: str) -> int:
-        """Ask to restrict, close or reopen an account."""
+        """Ask to close or reopen an account (a restriction is placed, not requested)."""
         target = AccountStatus(status)
+        if target is AccountStatus.RESTRICTED:
+            raise ValidationError(
+                "status", "an account is restricted by placing a restriction (its kind, "
+                "reason and dates), which holds at once: Place restriction… or accounts restrict",
+            )  # fmt: skip
         with self._uow.read() as session:
             account = _find(session, number)
             now = _values(account)
@@ -406,6 +414,13 @@ class _StatusHandler(_AccountHandler):
 
     def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
         account = self._account(session, request)
+        if after["status"] == AccountStatus.RESTRICTED.value:
+            # Asked for before restrictions were records: it becomes a transfer freeze.
+            restrictions.place(
+                session, account, RestrictionKind.TRANSFER_FREEZE, reason=request.reason,
+                placed_by=audit.context_of(session).app_user, starts_on=self._today(),
+            )  # fmt: skip
+            return
         account.status = ACCOUNT.check(account.status, AccountStatus(after["status"]))
         account.closed_on = self._today() if account.status is AccountStatus.CLOSED else None
         # Closed, restricted or reopened: its obligations' exceptions follow, in this transaction.

@@ -1,9 +1,13 @@
 """Restrictions on accounts, read and placed inside the caller's unit of work.
 
 Every service that moves an account's securities or cash calls `refuse_if` in the
-same transaction as the movement, so a restriction placed a moment before is seen.
-A process that restricts an account for its own reason (an ACATS transfer out, an
-estate) places it with a ``source_key`` and lifts it through `lift_source` when done.
+same transaction as the movement, so a restriction placed a moment before is seen
+(it lives in `desk_app.db.restriction_book`, which settlement and custody read too).
+Placing or lifting one re-checks the account's open obligations in the same
+transaction: a delivery or a payment it stops gets an exception, which clears on
+lifting (`desk_app.services.settlement.exception_checks`). A process that restricts an
+account for its own reason (an ACATS transfer out, an estate) places it with a
+``source_key`` and lifts it through `lift_source` when done.
 """
 
 from __future__ import annotations
@@ -14,41 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
+from desk_app.db.restriction_book import in_force, open_rows, refuse_if, rule
 from desk_app.domain.codes import RestrictionKind
 from desk_app.domain.errors import ValidationError
-from desk_app.domain.restrictions import AccountRestricted, Movement, Restriction, stopping
+from desk_app.services.settlement.obligations import account_status_changed
+
+__all__ = ["in_force", "lift", "lift_source", "open_rows", "place", "refuse_if", "rule"]
 
 TABLE = "account_restrictions"
-
-
-def _rule(row: m.AccountRestriction) -> Restriction:
-    return Restriction(
-        row.id, row.kind, row.reason, row.starts_on, row.ends_on, row.lifted_at is not None
-    )
-
-
-def open_rows(session: Session, account_id: int) -> list[m.AccountRestriction]:
-    """The account's restrictions not lifted (in force now, or to start later)."""
-    R = m.AccountRestriction
-    return list(
-        session.scalars(
-            select(R)
-            .where(R.account_id == account_id, R.lifted_at.is_(None))
-            .order_by(R.starts_on, R.id)
-        )
-    )
-
-
-def in_force(session: Session, account_id: int, on: date) -> list[Restriction]:
-    """The account's restrictions in force on ``on``."""
-    return [r for r in map(_rule, open_rows(session, account_id)) if r.in_force(on)]
-
-
-def refuse_if(session: Session, account: m.Account, movement: Movement, on: date) -> None:
-    """Raise `AccountRestricted`, naming the restriction, if one stops ``movement``."""
-    found = stopping(in_force(session, account.id, on), movement, on)
-    if found is not None:
-        raise AccountRestricted(account.account_number, movement, found)
 
 
 def place(
@@ -73,6 +50,7 @@ def place(
     )  # fmt: skip
     session.add(row)
     session.flush()
+    account_status_changed(session, account.id)
     return row
 
 
@@ -84,6 +62,7 @@ def lift(session: Session, row: m.AccountRestriction, lifted_by: str, reason: st
         raise ValidationError("reason", "say why the restriction is lifted")
     row.lifted_by, row.lifted_at, row.lift_reason = lifted_by, datetime.now(UTC), reason.strip()
     session.flush()
+    account_status_changed(session, row.account_id)
 
 
 def lift_source(session: Session, source_key: str, lifted_by: str, reason: str) -> int:

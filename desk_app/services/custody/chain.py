@@ -14,8 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
+from desk_app.db.restriction_book import refuse_if
 from desk_app.domain.certificates import CustodyKind
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.restrictions import Movement
 from desk_app.domain.states import CERTIFICATE, CertificateStatus
 from desk_app.domain.states import ManifestStatus as MS
 
@@ -48,9 +51,16 @@ def move(
     note: str = "",
     at: datetime | None = None,
 ) -> m.CustodyEntry:
-    """Move ``cert`` to ``to`` (raising `IllegalTransition` if it may not), and record it."""
+    """Move ``cert`` to ``to`` (raising `IllegalTransition` if it may not), and record it.
+
+    A certificate on its way out of custody (prepared from the vault, put on a manifest,
+    handed to the courier) is refused while a restriction stops its account's
+    certificates going out (`AccountRestricted`, naming it).
+    """
     before = cert.status
     CERTIFICATE.check(before, to)
+    if cert.account is not None and _leaving(before, to):
+        refuse_if(session, cert.account, Movement.CERTIFICATE_OUT, market_today())
     when = at or datetime.now(UTC)
     entry = m.CustodyEntry(
         certificate_id=cert.id, at=when, kind=kind, from_status=before, to_status=to,
@@ -63,6 +73,13 @@ def move(
     cert.location = location[:80]
     cert.status_changed_at = when
     return entry
+
+
+def _leaving(before: CertificateStatus, to: CertificateStatus) -> bool:
+    """A step towards leaving the firm (not back: a cancelled manifest's certificates)."""
+    if to is CS.PREPARED:
+        return before in (CS.IN_VAULT, CS.RETURNED)
+    return to in (CS.ON_MANIFEST, CS.IN_TRANSIT)
 
 
 def find(session: Session, reference: str) -> m.Certificate:

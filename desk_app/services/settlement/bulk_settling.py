@@ -15,16 +15,23 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import bulk_settlement
+from desk_app.db import models as m
 from desk_app.db.bulk_settlement import post_settled
 from desk_app.db.engine import hold_big_cache
+from desk_app.db.restriction_book import in_force_of
+from desk_app.domain.codes import Direction, Payment
+from desk_app.domain.cutoffs import market_today
+from desk_app.domain.restrictions import AccountRestricted, Movement, Restriction, stopping
 from desk_app.domain.settlement_rules import settle_refusal
 from desk_app.services import audit
 
-__all__ = ["BulkSettled", "Progress", "post_settled", "settle_all"]
+__all__ = ["BulkSettled", "Progress", "movement_out", "post_settled", "settle_all"]
 
 _CHUNK = 5000
 Progress = Callable[[int, int, str], None]
@@ -43,6 +50,36 @@ class BulkSettled:
         return f"{text}, {len(self.refused):,} left as they were" if self.refused else text
 
 
+def movement_out(direction: Direction, payment: Payment) -> Movement | None:
+    """What settling moves out of the account: securities delivered, cash paid, or nothing."""
+    if direction is Direction.DELIVER:
+        return Movement.DELIVER
+    return Movement.PAY if payment is Payment.AGAINST else None
+
+
+class _Restrictions:
+    """The restrictions in force today of the accounts a bulk settlement touches, read once."""
+
+    def __init__(self, session: Session, account_ids: set[int]) -> None:
+        self.today = market_today()
+        self.found: dict[int, list[Restriction]] = in_force_of(session, account_ids, self.today)
+        self.numbers = dict(
+            session.execute(
+                select(m.Account.id, m.Account.account_number).where(
+                    m.Account.id.in_(sorted(self.found))
+                )
+            ).all()
+        ) if self.found else {}  # fmt: skip
+
+    def refusal(self, row: Any) -> str | None:
+        out = movement_out(row.direction, row.payment)
+        held = self.found.get(row.account_id)
+        found = stopping(held, out, self.today) if held and out is not None else None
+        if found is None or out is None:
+            return None
+        return f"{row.id}: {AccountRestricted(self.numbers[row.account_id], out, found).message}"
+
+
 def settle_all(
     session: Session, ids: Iterable[int], posted_by: str, progress: Progress | None = None
 ) -> BulkSettled:
@@ -55,6 +92,7 @@ def settle_all(
     chosen: list[int] = []
     refused: list[tuple[int, str]] = []
     rows = bulk_settlement.read(session, wanted)  # one read of them all, in id order
+    restrictions = _Restrictions(session, {row.account_id for row in rows})
     read_ids = [row.id for row in rows]
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
@@ -64,7 +102,7 @@ def settle_all(
                 row.id, status=row.status, matched=row.matched_at is not None,
                 exception=row.exception_reason, trade_status=row.trade_status,
                 trade_id=row.trade_id,
-            )  # fmt: skip
+            ) or restrictions.refusal(row)  # fmt: skip
             if why is None:
                 chosen.append(row.id)
             else:

@@ -1,9 +1,11 @@
 """Re-checking open obligations: an exception clears once its cause has gone.
 
 The settlement run gives an obligation an exception by one rule
-(`obligation_run.exception_rule`): its account is closed or restricted, or no
-standing settlement instruction is in force for its route. When a cause changes (an
-SSI is approved or ended, an account closed, restricted or reopened) the obligations
+(`obligation_run.exception_rule`): its account is closed, or a restriction in force
+stops what it moves out of the account (a delivery, or a payment), or no standing
+settlement instruction is in force for its route. When a cause changes (an SSI is
+approved or ended, an account closed or reopened, a restriction placed or lifted) the
+obligations
 it touches are checked again in the same transaction; **Re-check** does it on demand.
 An obligation not yet instructed also takes the SSI now in force, and may gain an
 exception as well as lose one; one the street already knows of (instructed, matched,
@@ -26,11 +28,14 @@ from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
+from desk_app.db.restriction_book import stopping_label
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.states import ObligationStatus
 from desk_app.services.settlement.netting import dissolve
 from desk_app.services.settlement.obligation_run import (
     RULE_EXCEPTION,
     exception_rule,
+    moving_out,
     ssi_in_force,
 )
 
@@ -69,7 +74,10 @@ def recheck(session: Session, where: Sequence[ColumnElement[bool]] = ()) -> Rech
         select(
             o.id, o.status, o.ssi_id, o.exception_reason, ssi_now.label("ssi_now"),
             exception_rule(a.status, a.account_number, ssi_now, counterparty_code=cp.code,
-                           market=i.market, asset_class=i.instrument_type).label("rule"),
+                           market=i.market, asset_class=i.instrument_type,
+                           restricted=stopping_label(o.account_id,
+                                                     moving_out(o.direction, o.payment),
+                                                     market_today())).label("rule"),
         )
         .join(a, a.id == o.account_id)
         .join(i, i.id == o.instrument_id)

@@ -44,9 +44,12 @@ from sqlalchemy.orm import Session, aliased
 
 from desk_app.db import models as m
 from desk_app.db.engine import BIG_LOAD_ROWS, hold_big_cache
+from desk_app.db.restriction_book import stopping_label
 from desk_app.db.sealing import note_written
 from desk_app.db.types import UTCDateTime
 from desk_app.domain.codes import AccountStatus, Direction, Payment, Side
+from desk_app.domain.cutoffs import market_today
+from desk_app.domain.restrictions import Movement
 from desk_app.domain.states import ObligationStatus, TradeStatus
 from desk_app.services import audit
 
@@ -55,11 +58,15 @@ RUN_LOCK_KEY = 0x4453524E  # "DSRN"
 SSI = m.StandingSettlementInstruction
 #: The words of the exceptions the rule raises (`exception_rule`).
 CLOSED = " is closed"
-RESTRICTED = " is restricted: check before settling"
+RESTRICTED = " is restricted: check before settling"  # a status of old databases
+#: ``Account X is restricted (Legal hold): check before settling``: a restriction in force
+#: stops what the obligation moves out (its securities delivered, or its cash paid).
+RESTRICTED_BY, RESTRICTED_END = " is restricted (", "): check before settling"
 NO_SSI = "No standing settlement instruction for "
 #: An exception the rule raised (and a re-check may clear), not one the desk wrote.
 RULE_EXCEPTION = re.compile(
-    rf"Account .+(?:{re.escape(CLOSED)}|{re.escape(RESTRICTED)})|{re.escape(NO_SSI)}.+"
+    rf"Account .+(?:{re.escape(CLOSED)}|{re.escape(RESTRICTED)}"
+    rf"|{re.escape(RESTRICTED_BY)}.+{re.escape(RESTRICTED_END)})|{re.escape(NO_SSI)}.+"
 )
 
 
@@ -100,14 +107,28 @@ def ssi_in_force(
     )  # fmt: skip
 
 
+def moving_out(direction: Any, payment: Any) -> Any:
+    """SQL: what an obligation moves out of its account (a `Movement` value), or NULL.
+
+    A delivery delivers securities; a receipt against payment pays cash; a free receipt
+    moves nothing out, and a restriction never stops it.
+    """
+    return case(
+        (direction == Direction.DELIVER, literal(Movement.DELIVER.value, String)),
+        (payment == Payment.AGAINST, literal(Movement.PAY.value, String)),
+        else_=null(),
+    )
+
+
 def exception_rule(
     account_status: Any, account_number: Any, ssi_id: Any, *, counterparty_code: Any,
-    market: Any, asset_class: Any,
+    market: Any, asset_class: Any, restricted: Any,
 ) -> Any:  # fmt: skip
     """Why an obligation may not settle as things stand (NULL when nothing stops it).
 
-    The only exceptions the rule raises, so the only ones a re-check may clear: see
-    `RULE_EXCEPTION`.
+    ``restricted``: the label of the restriction that stops it (`stopping_label`), or
+    NULL. The only exceptions the rule raises, so the only ones a re-check may clear:
+    see `RULE_EXCEPTION`.
     """
 
     def words(*parts: Any) -> Any:
@@ -121,6 +142,8 @@ def exception_rule(
          words("Account ", account_number, CLOSED)),
         (account_status == AccountStatus.RESTRICTED,
          words("Account ", account_number, RESTRICTED)),
+        (restricted.is_not(None),
+         words("Account ", account_number, RESTRICTED_BY, restricted, RESTRICTED_END)),
         (ssi_id.is_(None),
          words(NO_SSI, counterparty_code, " / ", market, " / ", asset_class)),
         else_=null(),
@@ -155,15 +178,17 @@ def obligation_values(*where: Any) -> Select[Any]:
         literal(Decimal(0), o.amount.type),
     )
 
-    exception = exception_rule(
-        trades.c.account_status, trades.c.account_number, trades.c.ssi_id,
-        counterparty_code=trades.c.code, market=trades.c.market,
-        asset_class=trades.c.instrument_type,
-    )  # fmt: skip
     direction = case(
         (trades.c.side == Side.BUY, literal(Direction.RECEIVE, o.direction.type)),
         else_=literal(Direction.DELIVER, o.direction.type),
     )
+    out = moving_out(direction, literal(Payment.AGAINST, o.payment.type))
+    exception = exception_rule(
+        trades.c.account_status, trades.c.account_number, trades.c.ssi_id,
+        counterparty_code=trades.c.code, market=trades.c.market,
+        asset_class=trades.c.instrument_type,
+        restricted=stopping_label(trades.c.account_id, out, market_today()),
+    )  # fmt: skip
     return select(
         trades.c.id.label("trade_id"), trades.c.account_id, trades.c.instrument_id,
         trades.c.counterparty_id, trades.c.ssi_id, direction.label("direction"),

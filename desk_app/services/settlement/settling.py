@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from desk_app.db import ledger_book
 from desk_app.db import models as m
 from desk_app.db.ledger_book import REVERSAL, SETTLEMENT
+from desk_app.db.restriction_book import refuse_if
 from desk_app.domain.codes import FailReason, Payment
-from desk_app.domain.cutoffs import CUTOFFS
+from desk_app.domain.cutoffs import CUTOFFS, market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.ledger import (
     Book,
@@ -34,7 +35,7 @@ from desk_app.domain.permissions import Action
 from desk_app.domain.settlement_rules import DESK_MAY_FAIL, MOVES_FROM, settle_refusal
 from desk_app.domain.states import OBLIGATION, ObligationStatus
 from desk_app.services.settlement import bulk_settling
-from desk_app.services.settlement.bulk_settling import BulkSettled, Progress
+from desk_app.services.settlement.bulk_settling import BulkSettled, Progress, movement_out
 from desk_app.services.unit_of_work import UnitOfWork
 
 PAYMENT_WORDS = {Payment.AGAINST: "against payment", Payment.FREE: "free of payment"}
@@ -168,6 +169,9 @@ class SettlingService:
         with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
             o = _get(session, obligation_id)
             _check_settleable(o)
+            out = movement_out(o.direction, o.payment)
+            if out is not None:  # what leaves the account: a restriction may stop it
+                refuse_if(session, o.account, out, market_today())
             left_q = o.quantity - o.settled_quantity
             left_a = o.amount - o.settled_amount
             q = left_q if quantity is None else quantity

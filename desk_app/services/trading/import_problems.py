@@ -43,6 +43,7 @@ def book_problems(
     """
     errors: list[ValidationError] = []
     attempt(errors, lambda: refs.account(terms.account, terms.trade_date))
+    attempt(errors, lambda: refs.refuse_restricted(terms.account, terms.side))
     instrument = attempt(errors, lambda: refs.instrument(terms.isin))
     if instrument is not None:
         wrong_type = instrument_type_error(instrument, kind)

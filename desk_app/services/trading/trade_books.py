@@ -8,7 +8,7 @@ per calendar, trade date and cycle (`SettleDates`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,10 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
+from desk_app.db.restriction_book import in_force_of
 from desk_app.domain import settlement
 from desk_app.domain.calendars import SettlementCalendar
 from desk_app.domain.codes import AccountStatus, InstrumentType, Side
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.restrictions import AccountRestricted, Movement, Restriction, stopping
 from desk_app.domain.trade_math import net_amount, principal
 from desk_app.domain.trade_ticket import (
     Amounts,
@@ -106,6 +109,10 @@ class BookRefs:
     accounts: dict[str, AccountRef]
     instruments: dict[str, InstrumentRef]
     parties: dict[str, PartyRef]
+    #: The accounts' restrictions in force on `today` (by account id), and that date:
+    #: a trade is refused on the day it is booked, whatever its trade date.
+    restrictions: dict[int, list[Restriction]] = field(default_factory=dict)
+    today: date = field(default_factory=market_today)
 
     @classmethod
     def load(
@@ -119,6 +126,8 @@ class BookRefs:
         for chunk in _chunks(a.upper() for a in accounts):
             for a in session.scalars(select(m.Account).where(m.Account.account_number.in_(chunk))):
                 refs.accounts[a.account_number] = account_ref(a)
+        ids = [a.id for a in refs.accounts.values()]
+        refs.restrictions = in_force_of(session, ids, refs.today)
         for chunk in _chunks(isins):
             for i in session.scalars(select(m.Instrument).where(m.Instrument.isin.in_(chunk))):
                 refs.instruments[i.isin] = instrument_ref(i)
@@ -141,6 +150,22 @@ class BookRefs:
                 trade_date.isoformat(),
             )
         return ref
+
+    def restricted(self, account: AccountRef, side: Side) -> AccountRestricted | None:
+        """The refusal of a ``side`` in ``account`` a restriction makes, or None."""
+        held = self.restrictions.get(account.id)
+        if not held:
+            return None
+        movement = Movement.BUY if side is Side.BUY else Movement.SELL
+        found = stopping(held, movement, self.today)
+        return None if found is None else AccountRestricted(account.number, movement, found)
+
+    def refuse_restricted(self, number: str, side: Side) -> None:
+        """Raise `AccountRestricted` if a restriction stops a ``side`` in account ``number``."""
+        ref = self.accounts.get(number.strip().upper())
+        refusal = None if ref is None else self.restricted(ref, side)
+        if refusal is not None:
+            raise refusal
 
     def instrument(self, isin: str, field: str = "isin") -> InstrumentRef:
         ref = self.instruments.get(isin)
@@ -253,6 +278,7 @@ def check_terms(
 ) -> CheckedTrade:
     """Check ``terms`` against the books; raise the first `ValidationError` found."""
     account = refs.account(terms.account, terms.trade_date)
+    refs.refuse_restricted(terms.account, terms.side)
     instrument = refs.instrument(terms.isin)
     wrong_type = instrument_type_error(instrument, instrument_type)
     if wrong_type is not None:
@@ -324,7 +350,7 @@ class RowChecker:
                 acc = self._accounts[account] = self._refs.account(account)
             except ValidationError:
                 return None
-        if trade_date < acc.opened_on:
+        if trade_date < acc.opened_on or self._refs.restricted(acc, side) is not None:
             return None
         ins = self._instruments.get(isin)
         if ins is None:

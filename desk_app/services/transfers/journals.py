@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import ledger_book
 from desk_app.db import models as m
+from desk_app.db.restriction_book import refuse_if
 from desk_app.domain.codes import AccountStatus
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
@@ -31,7 +32,6 @@ from desk_app.domain.permissions import Action
 from desk_app.domain.restrictions import Movement as Stop
 from desk_app.domain.trade_rows import parse_currency, parse_isin
 from desk_app.services import audit
-from desk_app.services.accounts import restrictions
 from desk_app.services.settlement.lots import lots_of
 from desk_app.services.supervision.approvals import ApprovalService, Proposal
 from desk_app.services.unit_of_work import UnitOfWork
@@ -242,18 +242,19 @@ def lots_text(lots: list[Lot], currency: str) -> str:
 
 
 def _check(session: Session, leg: _Leg) -> Decimal:
-    """What the source holds now; refuse a journal it cannot make (accounts, balance)."""
+    """What the source holds now; refuse a journal it cannot make (accounts, restrictions,
+    balance): at request and again inside the approval's transaction."""
     if leg.source.id == leg.target.id:
         raise ValidationError(
             "to", "is the account the journal comes from", leg.target.account_number
         )
-    # A restriction that stops journals out (a freeze, ACATS, an estate) names itself.
-    restrictions.refuse_if(session, leg.source, Stop.JOURNAL_OUT, market_today())
     for field, account, way in (("from", leg.source, "out of"), ("to", leg.target, "into")):
         if account.status is not AccountStatus.OPEN:
             raise ValidationError(
                 field, f"is {account.status.value}: nothing moves {way} it", account.account_number
             )
+    # A restriction on the source stops it going out (the target may still receive).
+    refuse_if(session, leg.source, Stop.JOURNAL_OUT, market_today())
     available = ledger_book.kept_balance(session, leg.source_key)
     if leg.size > available:
         field = "amount" if leg.instrument is None else "quantity"

@@ -35,7 +35,7 @@ def test_history_has_every_version_exactly(desk: Desk) -> None:
     snapshots: list[dict[str, Any] | None] = [None, desk.account_row(number)]
     steps = [
         lambda: carl.request_amend(number, {"name": "Ada King"}, "married"),
-        lambda: carl.request_status(number, "restricted", "margin call"),
+        lambda: carl.request_amend(number, {"registered_rep": "RR07"}, "new rep"),
         lambda: carl.request_amend(number, {"tax_id": "987-65-4321", "residence_state": "ca"}, "r"),
         lambda: carl.request_status(number, "closed", "client left"),
         lambda: carl.request_status(number, "open", "client back"),

@@ -67,20 +67,39 @@ def test_ending_the_only_ssi_raises_the_exception_and_recheck_reports_it(
     assert report.summary == "1 open obligation checked: 0 exceptions cleared, 1 remains"
 
 
-def test_an_account_restricted_then_reopened_raises_and_clears_its_exception(
+def test_a_restriction_placed_then_lifted_raises_and_clears_its_exception(
+    settling_desk: Desk,
+) -> None:
+    carl, sue = settling_desk.ws["carl"], settling_desk.ws["sue"]
+    oid = _book(settling_desk)  # a purchase: it pays cash out
+    under_way = _book(settling_desk, side=Side.SELL)
+    carl.settling.instruct([under_way])
+    hold = carl.restrictions.place("ACC-100", "legal-hold", "subpoena")
+    assert _obligation(settling_desk, oid).exception_reason == (
+        "Account ACC-100 is restricted (Legal hold): check before settling"
+    )
+    # The street already has this one: a re-check does not stop it (settling it is refused).
+    assert _obligation(settling_desk, under_way).exception_reason is None
+    sue.approvals.approve(carl.restrictions.request_lift(hold, "order vacated"))
+    assert _obligation(settling_desk, oid).exception_reason is None
+
+
+def test_a_restriction_stops_only_what_it_stops(settling_desk: Desk) -> None:
+    """A Reg T freeze stops buying, not paying for what was bought: no exception."""
+    carl = settling_desk.ws["carl"]
+    oid = _book(settling_desk)
+    carl.restrictions.place("ACC-100", "reg-t-90-day", "freeriding")
+    assert _obligation(settling_desk, oid).exception_reason is None
+
+
+def test_an_account_closed_then_reopened_raises_and_clears_its_exception(
     settling_desk: Desk,
 ) -> None:
     carl, sue = settling_desk.ws["carl"], settling_desk.ws["sue"]
     oid = _book(settling_desk)
-    under_way = _book(settling_desk, side=Side.SELL)
-    carl.settling.instruct([under_way])
-    sue.approvals.approve(carl.accounts.request_status("ACC-100", "restricted", "mail back"))
-    assert _obligation(settling_desk, oid).exception_reason == (
-        "Account ACC-100 is restricted: check before settling"
-    )
-    # The street already has this one: a re-check does not stop it (the desk decides).
-    assert _obligation(settling_desk, under_way).exception_reason is None
-    sue.approvals.approve(carl.accounts.request_status("ACC-100", "open", "address fixed"))
+    sue.approvals.approve(carl.accounts.request_status("ACC-100", "closed", "client left"))
+    assert _obligation(settling_desk, oid).exception_reason == "Account ACC-100 is closed"
+    sue.approvals.approve(carl.accounts.request_status("ACC-100", "open", "client back"))
     assert _obligation(settling_desk, oid).exception_reason is None
 
 

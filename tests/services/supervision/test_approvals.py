@@ -103,7 +103,7 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
     if action is Action.ACCOUNT_AMEND:
         return ws.accounts.request_amend(number, {"name": "Renamed"}, "name change"), number
     assert action is Action.ACCOUNT_SET_STATUS
-    return ws.accounts.request_status(number, "restricted", "margin call"), number
+    return ws.accounts.request_status(number, "closed", "margin call"), number
 
 
 def acats_out(desk: Desk, ws: Workspace, number: str) -> int:
@@ -203,7 +203,7 @@ def applied(desk: Desk, action: Action, number: str) -> bool:
         return True
     if action is Action.ACCOUNT_AMEND:
         return bool(values["name"] == "Renamed")
-    return bool(values["status"] == "restricted")
+    return bool(values["status"] == "closed")
 
 
 def set_maker(desk: Desk, request_id: int, maker: str) -> None:
@@ -362,7 +362,7 @@ def test_duplicate_pending_request_is_refused(desk: Desk) -> None:
     with pytest.raises(DeskError, match=f"request {request_id} by carl already asks"):
         desk.ws["sue"].accounts.request_amend(number, {"registered_rep": "RR07"}, "other")
     # another action on the same record is not a duplicate
-    desk.ws["carl"].accounts.request_status(number, "restricted", "margin")
+    desk.ws["carl"].accounts.request_status(number, "closed", "margin")
     desk.ws["carl"].approvals.withdraw(request_id)
     again = desk.ws["carl"].accounts.request_amend(number, {"name": "Renamed"}, "again")
     assert again != request_id

@@ -61,7 +61,7 @@ def test_every_service_write_appends_attributed_entries(desk: Desk) -> None:
     desk.admin.users.update("newbie", desk.admin.users.get("newbie").version, full_name="New Bie")
     amend = desk.ws["carl"].accounts.request_amend(number, {"residence_state": "NJ"}, "moved")
     desk.ws["sue"].approvals.approve(amend, "ok")
-    status = desk.ws["carl"].accounts.request_status(number, "restricted", "margin")
+    status = desk.ws["carl"].accounts.request_status(number, "closed", "margin")
     desk.ws["sam"].approvals.reject(status, "no")
     desk.ws["cora"].accounts.reveal_tax_id(number)
     entries = desk.audit_entries(seq)

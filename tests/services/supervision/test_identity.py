@@ -147,7 +147,7 @@ def test_an_open_window_loses_rights_taken_away_meanwhile(desk: Desk) -> None:
     desk.add_user("pia", {Role.SUPERVISOR}, [S24_TEST])  # somebody keeps approving grants
     sue, sam, carl = desk.ws["sue"], desk.ws["sam"], desk.ws["carl"]
     number = desk.account()
-    request = carl.accounts.request_status(number, "restricted", "margin")
+    request = carl.accounts.request_status(number, "closed", "margin")
     lapsed = Registration("S24", date(2020, 1, 1), date.today() - timedelta(days=1))
     users.update("sue", users.get("sue").version, registrations=[lapsed])
     with pytest.raises(NotPermitted, match="no principal registration in force"):

@@ -126,15 +126,15 @@ def test_securities_are_checked_against_the_position(funded_desk: Desk) -> None:
         transfers.request_securities("ACC-200", "ACC-300", AAPL, Decimal(1), " ")
 
 
-def test_an_account_restricted_before_approval_stops_the_journal(funded_desk: Desk) -> None:
+def test_an_account_closed_before_approval_stops_the_journal(funded_desk: Desk) -> None:
     carl, sue, sam = funded_desk.ws["carl"], funded_desk.ws["sue"], funded_desk.ws["sam"]
-    asked = carl.transfers.request_cash("ACC-100", "ACC-200", Decimal(5), "USD", "move")
-    status = carl.accounts.request_status("ACC-200", "restricted", "legal hold")
+    asked = carl.transfers.request_cash("ACC-100", "ACC-300", Decimal(5), "USD", "move")
+    status = carl.accounts.request_status("ACC-300", "closed", "client left")
     sue.approvals.approve(status)
-    with pytest.raises(DeskError, match="is restricted: nothing moves into it"):
+    with pytest.raises(DeskError, match="is closed: nothing moves into it"):
         sam.approvals.approve(asked.request_id)
-    with pytest.raises(ValidationError, match="is restricted: nothing moves out of it"):
-        carl.transfers.request_cash("ACC-200", "ACC-100", Decimal(5), "USD", "back")
+    with pytest.raises(ValidationError, match="is closed: nothing moves out of it"):
+        carl.transfers.request_cash("ACC-300", "ACC-100", Decimal(5), "USD", "back")
 
 
 def test_a_securities_journal_carries_its_cost_basis_lots(funded_desk: Desk) -> None:
