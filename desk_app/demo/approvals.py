@@ -209,7 +209,7 @@ def _lift_request(book: Book, plan: _Plan, decided_at: datetime) -> dict[str, An
     before = {
         "account": number, "kind": item.kind.label, "reason": row["reason"],
         "from": _iso(row["starts_on"]), "until": _iso(row["ends_on"]),
-        "placed_by": row["placed_by"], "state": "not lifted",
+        "placed_by": row["placed_by"], "state": "not lifted", "version": 1,
     }  # fmt: skip
     summary = f"Lift {item.kind.label.lower()} on {number} (restriction {item.id})"
     request = _request(plan, f"account_restrictions:{item.id}", summary, before=before,

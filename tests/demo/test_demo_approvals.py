@@ -32,8 +32,8 @@ P = ApprovalStatus
 def demo(workspace: Workspace) -> Workspace:
     """A small demo book on each engine, opened as ``tester`` (its admin)."""
     summary = generate_demo_data(workspace.sessions, seed=11, trades=200, today=TODAY)
-    assert summary.approval_requests == len(_requests(workspace)) == 11
-    assert " 11 approval requests and 8 users." in str(summary)
+    assert summary.approval_requests == len(_requests(workspace)) == 12
+    assert " 12 approval requests and 8 users." in str(summary)
     return workspace
 
 
@@ -162,7 +162,7 @@ def test_a_supervisor_sees_the_pending_queue_and_every_detail(demo: Workspace) -
 
 
 def test_each_pending_request_is_what_the_service_would_file(demo: Workspace) -> None:
-    """Withdraw each one, file it again through `AccountService`: the same request."""
+    """Withdraw each one, file it again through its service: the same request."""
     keys = ("action", "target_table", "target_id", "target_version", "target_key", "summary",
             "proposal", "reason", "maker", "status")  # fmt: skip
     for r in [r for r in _requests(demo) if r.status is P.PENDING]:
@@ -188,6 +188,8 @@ def test_each_pending_request_is_what_the_service_would_file(demo: Workspace) ->
                 again = clerk.accounts.request_open(number, fields, r.reason, parties)
             elif r.action == Action.ACCOUNT_AMEND:
                 again = clerk.accounts.request_amend(number, after, r.reason)
+            elif r.action == Action.ACCOUNT_LIFT_RESTRICTION:
+                again = clerk.restrictions.request_lift(r.target_id or 0, r.reason)
             else:
                 again = clerk.accounts.request_status(number, after["status"], r.reason)
         assert again is not None

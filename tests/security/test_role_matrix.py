@@ -71,6 +71,7 @@ class Book:
     draft_manifest: str
     others_request: int
     grant_request: int
+    restriction: int
 
 
 def _book(ws: Workspace, reader: str) -> Book:
@@ -122,14 +123,19 @@ def _book(ws: Workspace, reader: str) -> Book:
             )
         ).first()
         party = s.scalars(select(m.Counterparty.code).order_by(m.Counterparty.id)).first()
+        restriction = s.scalars(
+            select(m.AccountRestriction.id)
+            .where(m.AccountRestriction.lifted_at.is_(None))
+            .order_by(m.AccountRestriction.id.desc())
+        ).first()
         isin = s.scalars(select(m.Instrument.isin).where(m.Instrument.id == trade.instrument_id))
         assert manifest is not None and request is not None and party is not None
-        assert grant is not None
+        assert grant is not None and restriction is not None
         return Book(
             accounts[0], accounts[1], isin.one(), party, trade.id, settling.trade_id,
             settling.id, certificate(CertificateStatus.IN_VAULT),
             certificate(CertificateStatus.LOST), certificate(CertificateStatus.PREPARED),
-            manifest, request, grant,
+            manifest, request, grant, restriction,
         )  # fmt: skip
 
 
@@ -163,6 +169,12 @@ ROUTES: dict[Action, Route] = {
     ),  # fmt: skip
     Action.ACCOUNT_SET_STATUS: lambda ws, b: ws.accounts.request_status(
         b.other_account, "closed", "client left"
+    ),  # fmt: skip
+    Action.ACCOUNT_RESTRICT: lambda ws, b: ws.restrictions.place(
+        b.other_account, "legal-hold", "subpoena 26-114"
+    ),  # fmt: skip
+    Action.ACCOUNT_LIFT_RESTRICTION: lambda ws, b: ws.restrictions.request_lift(
+        b.restriction, "order vacated"
     ),  # fmt: skip
     Action.APPROVAL_VIEW_ALL: lambda ws, b: ws.approvals.detail(b.others_request),
     Action.APPROVAL_DECIDE: lambda ws, b: ws.approvals.approve(

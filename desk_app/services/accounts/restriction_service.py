@@ -149,6 +149,7 @@ class RestrictionService:
 
     def request_lift(self, restriction_id: int, reason: str) -> int:
         """Ask a principal to lift a restriction; the request's id."""
+        self._uow.actor.require(Action.ACCOUNT_LIFT_RESTRICTION)  # before what it would say
         with self._uow.read() as session:
             row = _get(session, restriction_id)
             state = state_of(row, self._today())

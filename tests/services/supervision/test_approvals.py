@@ -91,6 +91,9 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
     number = desk.account()
     if action is Action.ACATS_COMPLETE_OUT:  # 10 AAPL out to another firm, validated
         return acats_out(desk, ws, number), number
+    if action is Action.ACCOUNT_LIFT_RESTRICTION:
+        placed = desk.ws["carl"].restrictions.place(number, "legal-hold", "subpoena")
+        return ws.restrictions.request_lift(placed, "order vacated"), number
     if action in (Action.TRANSFER_CASH, Action.TRANSFER_SECURITIES):
         isin = funded(desk, number)
         to = desk.account()
@@ -195,6 +198,8 @@ def applied(desk: Desk, action: Action, number: str) -> bool:
         return desk.admin.transfers.available_cash(number, "USD") == Decimal(900)
     if action in (Action.TRANSFER_SECURITIES, Action.ACATS_COMPLETE_OUT):
         return desk.admin.transfers.available_position(number, "US0378331005") == Decimal(90)
+    if action is Action.ACCOUNT_LIFT_RESTRICTION:
+        return desk.admin.restrictions.restrictions(number)[0].state == "lifted"
     try:
         values = desk.admin.accounts.record(number).values
     except DeskError:
