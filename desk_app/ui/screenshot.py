@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings, QThreadPool
 from PySide6.QtWidgets import QWidget
 
+from desk_app.domain.restrictions import BADGE
 from desk_app.domain.states import TradeStatus
 from desk_app.ui import ops
 from desk_app.ui.main_window import MainWindow
@@ -41,7 +42,7 @@ def save_screenshots(window: MainWindow, out_dir: Path, size: tuple[int, int] = 
         _settle()
         _finish_reads(tab)
         if tab.key in DETAILED and tab.model.rowCount():
-            tab.view.selectRow(0)  # its detail pane shows the first row
+            tab.view.selectRow(_first_restricted(tab))  # its detail pane shows that row
             _wait_for(lambda: ops.running() == 0)  # read on a worker (the account's holdings)
         path = out_dir / f"{tab.key}.png"  # blotter, settlements, accounts, certificates
         if not window.grab().save(str(path)):
@@ -51,6 +52,16 @@ def save_screenshots(window: MainWindow, out_dir: Path, size: tuple[int, int] = 
     if ticket is not None:
         saved.append(_save(ticket, out_dir / "ticket.png"))
     return saved
+
+
+def _first_restricted(tab: TableTab) -> int:
+    """The first loaded row wearing a restriction badge (the Accounts tab's Restrictions
+    page then has something to show), else the first row."""
+    badge = tab.model.column_of(BADGE)
+    for row in range(tab.model.rowCount() if tab.key == "accounts" and badge >= 0 else 0):
+        if tab.model.index(row, badge).data():
+            return row
+    return 0
 
 
 def _ticket(window: MainWindow) -> QWidget | None:

@@ -65,6 +65,8 @@ log = logging.getLogger(__name__)
 _ROOT = QModelIndex()
 
 ToneRule = Callable[[Column, Row], Tone | None]
+#: A cell's own tooltip (None: the column's), asked when the cell is hovered.
+TooltipRule = Callable[[Column, Row], str | None]
 """Which tone, if any, a cell of a row shows (for status colours)."""
 
 _ANSWERED = frozenset(
@@ -92,6 +94,7 @@ class PagedTableModel(ReadOnlyTableModel):
         source: PageSource | None = None,
         *,
         tone_rule: ToneRule | None = None,
+        tooltip_rule: TooltipRule | None = None,
         page_size: int = PAGE_SIZE,
         parent: QObject | None = None,
     ) -> None:
@@ -115,6 +118,7 @@ class PagedTableModel(ReadOnlyTableModel):
         self._reads = 0
         self._page_size = page_size
         self._tone_rule = tone_rule
+        self._tooltip_rule = tooltip_rule
         #: The cell whose tone was asked last (its foreground, then its background).
         self._tone_row: Row | None = None
         self._tone_column: Column | None = None
@@ -365,7 +369,8 @@ class PagedTableModel(ReadOnlyTableModel):
             value = row[c]
             if column.kind is ColumnKind.AGE and isinstance(value, datetime):
                 return exact_time(value)
-            return column.tooltip or None
+            own = self._tooltip_rule(column, row) if self._tooltip_rule is not None else None
+            return own or column.tooltip or None
         if self._tone_rule is None:
             return None
         tone = self._tone_of(column, row)

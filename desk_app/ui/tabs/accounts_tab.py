@@ -1,8 +1,9 @@
 """Client accounts, by account number, and the supervised requests to change them.
 
-Opening, amending and restricting/closing/reopening never change an account here:
-each files an approval request. Every action is disabled, with the reason as its
-tooltip, when the user's roles do not allow it.
+Opening, amending and closing/reopening never change an account here: each files an
+approval request. Beside the list, ``account_detail`` holds the selected account's
+pages (its Restrictions: placed at once, lifted on approval). Every action is
+disabled, with the reason as its tooltip, when the user's roles do not allow it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from desk_app.ui.ops import Op
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.account_client_page import AccountClientPage
 from desk_app.ui.tabs.account_holdings_page import AccountHoldingsPage
+from desk_app.ui.tabs.account_restrictions_page import AccountRestrictionsPage
 from desk_app.ui.tabs.action_bar import ActionBar
 from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.tabs.workspace_view import AccountRecordView, RecordHistoryView
@@ -48,9 +50,10 @@ ACTIONS = {
                       "Request a new account (a principal approves it)"),
     "amend": ActionSpec("Amend…", Action.ACCOUNT_AMEND, "Ctrl+E",
                         "Request a change to the selected account's details"),
-    "status": ActionSpec("Restrict / Close / Reopen…", Action.ACCOUNT_SET_STATUS,
+    "status": ActionSpec("Close / Reopen…", Action.ACCOUNT_SET_STATUS,
                          "Ctrl+Shift+E",
-                         "Request restricting, closing or reopening the selected account"),
+                         "Request closing or reopening the selected account (to restrict it, "
+                         "place a restriction on its Restrictions page)"),
     "transfer": ActionSpec("Transfer…", Action.TRANSFER_CASH, "Ctrl+T",
                            "Request a journal of cash or securities from the selected account "
                            "(a principal approves it)"),
@@ -109,6 +112,9 @@ class AccountsTab(TableTab):
         self.detail.addTab(self.client_page, self.client_page.title)
         self.holdings_page = AccountHoldingsPage(self.detail)
         self.detail.addTab(self.holdings_page, "Holdings")
+        self.restrictions_page = AccountRestrictionsPage(self.detail)
+        self.detail.addTab(self.restrictions_page, "Restrictions")
+        self.restrictions_page.changed.connect(self._on_restrictions_changed)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("accounts_splitter")
         self.place_view_in(splitter)
@@ -122,7 +128,8 @@ class AccountsTab(TableTab):
         self.update_actions()
 
     def source_from(self, workspace: WorkspaceView) -> PageSource:
-        return workspace.reference.accounts(self.search_text())
+        accounts = workspace.reference.accounts(self.search_text())
+        return workspace.restrictions.badged(accounts, "account_number")
 
     def set_workspace(self, workspace: WorkspaceView) -> None:
         super().set_workspace(workspace)
@@ -162,6 +169,11 @@ class AccountsTab(TableTab):
                     cast(DetailPage, page).reload()
                 return
         self.show_detail()  # no longer in the list (a search narrowed it)
+
+    def _on_restrictions_changed(self, text: str) -> None:
+        self.show_notice(text, Tone.POSITIVE)
+        self.records_changed.emit()  # a lift request: the Approvals tab counts it
+        self.refresh()  # the badge
 
     # -- what is allowed -----------------------------------------------------------------
     def selected_account(self) -> str | None:

@@ -107,7 +107,8 @@ class BlotterTab(TableTab):
 
     # -- what the list shows --------------------------------------------------------------
     def source_from(self, workspace: WorkspaceView) -> PageSource:
-        return workspace.blotter.trades(self.filter_bar.applied())
+        # A restricted account's badge, read for each page's accounts (never per row).
+        return workspace.restrictions.badged(workspace.blotter.trades(self.filter_bar.applied()))
 
     def cell_tone(self, column: Column, row: Row) -> Tone | None:
         """A cancel's status cell in red; the rest of a cancelled or superseded row muted."""

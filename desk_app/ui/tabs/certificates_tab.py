@@ -158,10 +158,12 @@ class CertificatesTab(TableTab):
         # On the GUI thread: a source only describes the query; the model reads it by pages.
         search = self.search_text()
         if code == MOVEMENTS:
-            return workspace.certificates.movements(search=search)
-        if code == "hands":
-            return workspace.certificates.certificates(statuses=IN_HANDS, search=search)
-        return workspace.certificates.certificates(status=code or None, search=search)
+            source = workspace.certificates.movements(search=search)
+        elif code == "hands":
+            source = workspace.certificates.certificates(statuses=IN_HANDS, search=search)
+        else:
+            source = workspace.certificates.certificates(status=code or None, search=search)
+        return workspace.restrictions.badged(source)  # read for each page's accounts
 
     def set_workspace(self, workspace: WorkspaceView) -> None:
         super().set_workspace(workspace)

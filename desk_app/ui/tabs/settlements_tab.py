@@ -509,13 +509,14 @@ class SettlementsTab(TableTab):
         open_only = show == "overdue" or not self.include_closed.isChecked()
         # On the GUI thread: the source only describes the query (and the calendar is a
         # handful of rows); the model reads it a page at a time.
-        return workspace.settlements.obligations(
+        obligations = workspace.settlements.obligations(
             open_only=open_only,
             status=status,
             exceptions_only=show == "exceptions",
             search=self.search_text(),
             **window,
         )
+        return workspace.restrictions.badged(obligations)  # read for each page's accounts
 
     def market_today(self) -> date:
         """Today as the market's clock has it (the desk may be in another time zone)."""

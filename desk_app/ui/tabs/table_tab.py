@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.listing import Column, PageSource, Row, SortSpec
+from desk_app.domain.restrictions import BADGE, BADGE_NOTE
 from desk_app.domain.text_search import describe_search
 from desk_app.ui import theme
 from desk_app.ui.models.paged_table_model import PagedTableModel
@@ -53,6 +54,8 @@ __all__ = ["OPENING_TEXT", "TableTab", "WorkspaceView"]
 T = TypeVar("T")
 
 OPENING_TEXT = "Opening database…"
+#: The columns that name an account, beside which a restriction badge shows.
+ACCOUNT_KEYS = ("account", "account_number")
 #: The longest reads wait for the table to paint (a tab that is not on screen).
 PAINT_WAIT_MS = 300
 MAX_INITIAL_COLUMN_WIDTH = 300
@@ -108,7 +111,9 @@ class TableTab(QWidget):
         if self.search_hint:
             self._build_search()
 
-        self._model = PagedTableModel(tone_rule=self.cell_tone, parent=self)
+        self._model = PagedTableModel(
+            tone_rule=self.cell_tone, tooltip_rule=self.cell_tooltip, parent=self
+        )
         self._view = QTableView(self)
         self._setup_view()
         self._placeholder = QLabel(OPENING_TEXT, self._view.viewport())
@@ -134,13 +139,37 @@ class TableTab(QWidget):
         raise NotImplementedError
 
     def cell_tone(self, column: Column, row: Row) -> Tone | None:
-        """The colour of one cell: muted rows, then the status cell's own tone."""
+        """The colour of one cell: a restricted account's badge, muted rows, then the
+        status cell's own tone."""
+        if column.key == BADGE and self.model.value_in(row, BADGE):
+            return Tone.WARNING
         status = self.model.value_in(row, "status")
         if status in self.muted_statuses:
             return Tone.MUTED
         if column.key == "status":
             return self.status_tones.get(str(status))
         return None
+
+    def cell_tooltip(self, column: Column, row: Row) -> str | None:
+        """A cell's own tooltip: a restriction badge says which, since when and why."""
+        if column.key == BADGE:
+            note = self.model.value_in(row, BADGE_NOTE)
+            return str(note) if note else None
+        return None
+
+    def _place_badge(self) -> None:
+        """The restriction badge beside the account column; its detail column hidden (the
+        badge's tooltip shows it). Visual order only: the columns' keys stay as they are."""
+        badge, note = self._model.column_of(BADGE), self._model.column_of(BADGE_NOTE)
+        if badge < 0:
+            return
+        self._view.setColumnHidden(note, True)
+        header = self._view.horizontalHeader()
+        account = next(
+            (self._model.column_of(k) for k in ACCOUNT_KEYS if self._model.column_of(k) >= 0), -1
+        )
+        if account >= 0:
+            header.moveSection(header.visualIndex(badge), header.visualIndex(account) + 1)
 
     def insert_header_row(self, widget: QWidget) -> None:
         """A row of the tab's own (filters, *Show:*) between the title row and the table."""
@@ -252,6 +281,8 @@ class TableTab(QWidget):
             spec = self._model.sort_spec()
             if spec != sort and self._model.column_of(sort.key) >= 0:  # the model decides
                 self._model.sort(self._model.column_of(sort.key), _order(sort))
+        else:
+            self._place_badge()
         self._sync_sort_indicator()
         self._refresh_button.setEnabled(True)
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # annotations only: the window paints before these load
     from desk_app.ui.tabs.estate_views import EstatesView
     from desk_app.ui.tabs.holding_views import HoldingsView, PricesView
     from desk_app.ui.tabs.reference_views import ReferenceDataView
+    from desk_app.ui.tabs.restriction_views import RestrictionsView
     from desk_app.ui.tabs.trade_views import TradeImportView, TradeLookupView, TradesView
 
 
@@ -546,6 +547,8 @@ class WorkspaceView(Protocol):
     def rules(self) -> RulesView: ...
     @property
     def accounts(self) -> AccountsView: ...
+    @property
+    def restrictions(self) -> RestrictionsView: ...
     @property
     def counterparties(self) -> ReferenceDataView: ...
     @property
