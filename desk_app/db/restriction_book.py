@@ -169,3 +169,14 @@ def badge_text(held: list[tuple[RestrictionKind, str, date]]) -> tuple[str, str]
     more = f" +{len(held) - 1}" if len(held) > 1 else ""
     note = "\n".join(f"{kind.label} since {since.isoformat()}: {why}" for kind, why, since in held)
     return f"⚠ {first}{more}", note
+
+
+def restriction_text(session: Session, account: m.Account | None) -> str | None:
+    """What a detail pane says of an account's restrictions in force today (None: none):
+    ``⚠ Legal hold since 2026-11-02 (court order 26-114)``."""
+    held = [] if account is None else in_force(session, account.id, market_today())
+    if not held:
+        return None
+    return "⚠ " + "; ".join(
+        f"{r.kind.label} since {r.starts_on.isoformat()} ({r.reason})" for r in held
+    )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desk_app.db import models as m
 from desk_app.db.models import Account, Certificate, CustodyEntry
 from desk_app.db.paging import Expr, KeysetSource
+from desk_app.db.restriction_book import restriction_text
 from desk_app.db.text_search import any_contains, every_word
 from desk_app.domain import labels
 from desk_app.domain.certificates import (
@@ -215,7 +216,7 @@ class CertificateService:
                 )
             ).first()
             replaces = session.get(Certificate, cert.replaces_id) if cert.replaces_id else None
-            fields = (
+            fields: tuple[tuple[str, str], ...] = (
                 ("Certificate", cert.certificate_number),
                 ("CUSIP", cert.cusip),
                 ("Issuer", f"{cert.issuer} — {cert.security_class}"),
@@ -231,6 +232,10 @@ class CertificateService:
                 ("Location", cert.location),
                 ("Replaces", custody.reference(replaces) if replaces else "—"),
             )
+            restricted = restriction_text(session, cert.account)
+            if restricted:  # what keeps it in the vault, beside its account
+                at = [name for name, _ in fields].index("Account") + 1
+                fields = (*fields[:at], ("Restriction", restricted), *fields[at:])
             return CertificateDetail(
                 cert.id, custody.reference(cert), fields, cert.status,
                 cert.stock_power_attached, custody.open_manifest_of(session, cert.id), loss,

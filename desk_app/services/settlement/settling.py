@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from desk_app.db import ledger_book
 from desk_app.db import models as m
 from desk_app.db.ledger_book import REVERSAL, SETTLEMENT
-from desk_app.db.restriction_book import refuse_if
+from desk_app.db.restriction_book import refuse_if, restriction_text
 from desk_app.domain.codes import FailReason, Payment
 from desk_app.domain.cutoffs import CUTOFFS, market_today
 from desk_app.domain.errors import DeskError, ValidationError
@@ -304,6 +304,7 @@ class SettlingService:
                 ("Matched", f"{o.matched_at:%Y-%m-%d %H:%M} UTC" if o.matched_at else "not yet"),
             ]  # fmt: skip
             for label, value in (
+                ("Restriction", restriction_text(session, o.account)),
                 ("Fail reason", o.fail_reason), ("Market status", o.status_note),
                 ("Exception", o.exception_reason),
             ):  # fmt: skip

@@ -137,6 +137,7 @@ def test_settling_refuses_a_delivery_and_the_obligation_gets_an_exception(
     assert exception == "Account ACC-200 is restricted (Legal hold): check before settling"
     with pytest.raises(AccountRestricted, match=_named("ACC-200", "deliver securities")):
         carl.settling.settle(oids[0])
+    assert dict(carl.settling.detail(oids[0]).lines)["Restriction"].startswith("⚠ Legal hold")
     bulk = carl.settling.settle_all(oids[:1])
     assert bulk.settled == 0
     assert bulk.refused[0][1].startswith(f"{oids[0]}: account ACC-200 may not deliver securities")
@@ -165,6 +166,9 @@ def test_a_certificate_stays_in_custody_while_restricted(funded_desk: Desk) -> N
     register(funded_desk, "C1", "C2", account="ACC-200")
     rid = _hold(funded_desk, "ACC-200", RestrictionKind.TRANSFER_FREEZE)
     out = _named("ACC-200", "send a certificate out", "Transfer freeze")
+    register_ = carl.certificates
+    shown = dict(register_.detail(register_.find("C1")).fields)
+    assert shown["Restriction"].startswith(f"⚠ Transfer freeze since {market_today()} ({HOLD})")
     with pytest.raises(AccountRestricted, match=out):
         carl.certificate_moves.prepare(["C1"])
     with pytest.raises(AccountRestricted, match=out):
