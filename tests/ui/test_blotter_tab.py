@@ -400,3 +400,38 @@ def test_tail_model_passes_the_model_tester(qtmodeltester: Any, demo_ws: Workspa
     assert model.loaded_row(0)[-1] == everything[0]  # type: ignore[index]
     assert PAGE_SIZE == 200
     QApplication.processEvents()
+
+
+def test_a_restricted_accounts_trades_wear_its_badge_read_per_page(
+    book: Workspace, make_tab: Callable[[Workspace], BlotterTab], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The badge and its tooltip come from one read for the page's accounts, not per row."""
+    from desk_app.db import restriction_book
+
+    with book.uow.read() as session:
+        found = session.execute(
+            select(m.Account.account_number, m.AccountRestriction.kind)
+            .join(m.AccountRestriction, m.AccountRestriction.account_id == m.Account.id)
+            .join(m.Trade, m.Trade.account_id == m.Account.id)
+            .where(m.AccountRestriction.lifted_at.is_(None), m.AccountRestriction.ends_on.is_(None))
+        ).first()  # in force today, whatever the book's date (no 90-day end)
+    assert found is not None
+    held, kind = found
+    reads: list[int] = []
+    real = restriction_book.badges_of
+    monkeypatch.setattr(
+        restriction_book, "badges_of", lambda *a: reads.append(1) or real(*a)
+    )  # counts the reads; the real one answers
+    tab = make_tab(book)
+    tab.filter_bar.set_filter(TradeFilter(account=held))
+    assert tab.model.rowCount() > 0 and len(reads) >= 1
+    column = tab.model.column_of("restriction")
+    badge = tab.model.index(0, column)
+    assert badge.data() == f"⚠ {kind.label}"
+    assert f"{kind.label} since" in str(badge.data(Qt.ItemDataRole.ToolTipRole))
+    columns = tab.model.columns()
+    assert tab.cell_tone(columns[column], tab.model.row_at(0)) is Tone.WARNING
+    before = len(reads)
+    for r in range(tab.model.rowCount()):  # painting asks nothing more of the database
+        tab.model.index(r, column).data(Qt.ItemDataRole.ToolTipRole)
+    assert len(reads) == before
