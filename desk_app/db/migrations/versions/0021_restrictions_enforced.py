@@ -38,7 +38,7 @@ from desk_app.domain.record_seals import BatchDigest, batch_detail, layout_prefi
 from desk_app.domain.record_seals import seal_rows as hash_rows
 
 revision: str = "0021"
-down_revision: str | None = "0019"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
