@@ -169,6 +169,17 @@ def apply(
         row.ended_on = today
 
 
+def end_role(session: Session, account_id: int, role: PartyRole, on: date) -> list[str]:
+    """End every party of ``role`` on the account from ``on`` (a power of attorney ends
+    with the holder's death); the names of those ended. Audited with the caller's work."""
+    ended = []
+    for row in rows(session, account_id):
+        if row.role is role:
+            row.ended_on = max(on, row.added_on)
+            ended.append(row.name)
+    return ended
+
+
 def _set(row: m.AccountParty, position: int, party: Mapping[str, Any]) -> None:
     born = party.get("date_of_birth")
     share = party.get("share_percent")

@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.domain import estate_rules as rules
-from desk_app.domain.codes import AccountStatus, RestrictionKind
+from desk_app.domain.codes import AccountStatus, PartyRole, RestrictionKind
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.estate_rules import CaseStatus, DocumentStatus, EstatePath
 from desk_app.domain.listing import Column, ColumnKind, ListSource, SortSpec
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import CertificateStatus
+from desk_app.services.accounts import parties as party_rows
 from desk_app.services.accounts import restrictions
 from desk_app.services.accounts.maintenance import amend_proposal
 from desk_app.services.estates import reregistration as rereg
@@ -133,9 +134,16 @@ class EstateService:
             )  # fmt: skip
             session.add(case)
             session.flush()
+            # A power of attorney ends with the death of the one who gave it.
+            ended = party_rows.end_role(
+                session, holder.id, PartyRole.POWER_OF_ATTORNEY, date_of_death
+            )
+            why = f"holder died {date_of_death.isoformat()} ({source}); estate case {case.id}"
+            if ended:
+                why += f"; power of attorney ended: {', '.join(ended)}"
             restrictions.place(
                 session, holder, RestrictionKind.DECEASED,
-                reason=f"holder died {date_of_death.isoformat()} ({source}); estate case {case.id}",
+                reason=why[:500],
                 placed_by=actor, starts_on=min(date_of_death, self._today()),
                 source_key=f"estate:{case.id}",
             )  # fmt: skip

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from desk_app.db import ledger_book
 from desk_app.db import models as m
-from desk_app.domain.codes import AccountStatus, RegistrationType
+from desk_app.domain.codes import AccountStatus, PartyKind, PartyRole, RegistrationType
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
 from desk_app.domain.estate_rules import CaseStatus, DocumentStatus
@@ -264,3 +264,29 @@ def test_a_clerk_s_own_login_cannot_close_a_case(estates: Desk) -> None:
                              {"i": case_id})  # fmt: skip
     finally:
         engine.dispose()
+
+
+def test_a_power_of_attorney_ends_with_the_death(estates: Desk) -> None:
+    number = estates.account("NYC-POA1", name="Paul Owens")
+    with estates.admin.uow.write("test.setup") as session:
+        holder = session.scalars(select(m.Account).where(m.Account.account_number == number)).one()
+        for n, (role, name) in enumerate(
+            ((PartyRole.OWNER, "Paul Owens"), (PartyRole.POWER_OF_ATTORNEY, "Rita Owens"),
+             (PartyRole.TRUSTED_CONTACT, "Sam Lee")), 1,
+        ):  # fmt: skip
+            session.add(m.AccountParty(
+                account_id=holder.id, position=n, role=role, kind=PartyKind.PERSON, name=name,
+                added_on=date(2020, 1, 2),
+            ))  # fmt: skip
+    estates.ws["carl"].estates.open_case(number, date(2026, 3, 6), "call from the daughter")
+    with estates.admin.uow.read() as session:
+        holder = session.scalars(select(m.Account).where(m.Account.account_number == number)).one()
+        ended = {
+            p.name: p.ended_on
+            for p in session.scalars(
+                select(m.AccountParty).where(m.AccountParty.account_id == holder.id)
+            )
+        }
+        (deceased,) = restrictions.in_force(session, holder.id, market_today())
+    assert ended == {"Paul Owens": None, "Rita Owens": date(2026, 3, 6), "Sam Lee": None}
+    assert deceased.reason.endswith("power of attorney ended: Rita Owens")
