@@ -131,7 +131,9 @@ def plan(session: Session, case: m.EstateCase, targets: Sequence[Target]) -> Pla
                     "settle the debit before re-registering",
                 )  # fmt: skip
             parts = rules.cash_split(size, shares, minor_unit(currency))
-            moves += [Move(a, Book.CASH, currency, p) for a, p in zip(accounts, parts, strict=True)]
+            # A cent split between two heirs leaves one of them nothing: no journal of 0.
+            moves += [Move(a, Book.CASH, currency, p)
+                      for a, p in zip(accounts, parts, strict=True) if p > 0]  # fmt: skip
             lines.append(f"{format_amount(size)} {currency}: " + _split_text(accounts, parts))
             continue
         instrument = session.get(m.Instrument, balance.instrument_id)
