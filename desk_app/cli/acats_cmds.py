@@ -3,7 +3,9 @@
 ``new`` prints the transfer's id; ``validate`` freezes an account transferring out
 (and lists its unsettled trades: Desk has no order book to cancel); ``complete``
 posts a transfer in at once and files a transfer out as an approval request (its
-id printed), posted when a principal other than the maker approves it.
+id printed), posted when a principal other than the maker approves it. ``reverse``
+undoes a completed transfer the same way round: one out comes back at once; one in
+goes back to the contra firm on a principal's approval.
 """
 
 from __future__ import annotations
@@ -81,6 +83,14 @@ def register(commands: Any) -> None:
     purge.add_argument("id", type=int, metavar="ID")
     purge.add_argument("--reason", required=True, metavar="T")
     purge.set_defaults(handler=purge_transfer)
+    reverse = sub.add_parser(
+        "reverse", help="undo a completed transfer: its assets go back with their lots",
+        description="Out: the assets come back into the account at once. In: they go back to "
+        "the contra firm, an approval request (its id printed) a principal approves.",
+    )  # fmt: skip
+    reverse.add_argument("id", type=int, metavar="ID")
+    reverse.add_argument("--reason", required=True, metavar="T")
+    reverse.set_defaults(handler=reverse_transfer)
 
 
 def _pairs(option: str, values: list[str], problems: list[str]) -> list[tuple[str, str]]:
@@ -183,6 +193,14 @@ def purge_transfer(ctx: CommandContext, args: argparse.Namespace) -> int:
     return _done(done.transfer_id, "purged")
 
 
+def reverse_transfer(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        done = workspace.acats.reverse(args.id, args.reason)
+    if done.request_id is not None:
+        return requested(done.request_id, done.notes[0])
+    return _done(done.transfer_id, "reversed", done.notes)
+
+
 def complete(ctx: CommandContext, args: argparse.Namespace) -> int:
     with ctx.open() as workspace:
         done = workspace.acats.complete(args.id)
@@ -199,7 +217,8 @@ def show_transfer(ctx: CommandContext, args: argparse.Namespace) -> int:
     dates = ", ".join(
         f"{name} {day.isoformat()}"
         for name, day in (("requested", v.requested_on), ("validated", v.validated_on),
-                          ("rejected", v.rejected_on), ("completed", v.completed_on))
+                          ("rejected", v.rejected_on), ("completed", v.completed_on),
+                          ("reversed", v.reversed_on))
         if day is not None
     )  # fmt: skip
     lines = [

@@ -201,6 +201,22 @@ def correction_refusal(
     return None
 
 
+#: Says, where a reversal is refused, what may be reversed.
+ONLY_COMPLETED = "only a completed transfer is reversed"
+
+
+def reversal_refusal(status: AcatsStatus, pending: bool) -> str | None:
+    """Why a transfer in ``status`` cannot be reversed now, or None; ``pending``: its
+    reversal's request already waits for a principal."""
+    if status is AcatsStatus.REVERSED:
+        return "the transfer is already reversed"
+    if status is not AcatsStatus.COMPLETED:
+        return f"the transfer's status is {status.label.lower()}: {ONLY_COMPLETED}"
+    if pending:
+        return "its reversal waits for a principal's approval"
+    return None
+
+
 def cannot_move(
     instrument_type: InstrumentType, active: bool, issuer: str, firm_name: str
 ) -> str | None:

@@ -47,8 +47,10 @@ class TransferView:
     requested_by: str
     approval_id: int | None
     assets: tuple[AssetView, ...]
-    #: The completion's request is still waiting for a principal (a transfer out).
+    #: The completion's request (a transfer out) or the reversal's (a transfer in) is
+    #: still waiting for a principal.
     approval_pending: bool = False
+    reversed_on: date | None = None
 
     @property
     def blocked(self) -> tuple[AssetView, ...]:

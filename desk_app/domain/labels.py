@@ -65,6 +65,7 @@ ACTIONS = {
     "transfer.cash": "Cash journal",
     "transfer.securities": "Securities journal",
     "acats.complete_out": "Complete ACATS transfer out",
+    "acats.reverse_in": "Reverse ACATS transfer in",
     "ssi.change": "Change standing instruction",
     "rules.change": "Change settlement rules",
     "user.grant": "Grant power to a user",

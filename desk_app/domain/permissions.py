@@ -47,6 +47,7 @@ class Action(StrEnum):
     TRANSFER_SECURITIES = "transfer.securities"
     ACATS_WORK = "acats.work"
     ACATS_COMPLETE_OUT = "acats.complete_out"
+    ACATS_REVERSE_IN = "acats.reverse_in"
     CERTIFICATE_REGISTER = "certificate.register"
     CERTIFICATE_MOVE = "certificate.move"
     CERTIFICATE_REPLACE = "certificate.replace"
@@ -112,9 +113,12 @@ _LABELS = {
     Action.TRANSFER_SECURITIES: "Request a securities journal from one account to another",
     Action.ACATS_WORK: (
         "Enter ACATS transfers; record validation, exceptions, corrections and purges; "
-        "complete a transfer in"
+        "complete a transfer in; reverse a completed transfer out"
     ),
     Action.ACATS_COMPLETE_OUT: "Request completing an ACATS transfer out (assets leave the firm)",
+    Action.ACATS_REVERSE_IN: (
+        "Request reversing a completed ACATS transfer in (its assets go back to the contra firm)"
+    ),
     Action.CERTIFICATE_REGISTER: "Add certificates to the register (by hand or from a CSV file)",
     Action.CERTIFICATE_MOVE: (
         "Move certificates: prepare, return to the vault, report lost, cancel and reissue"
@@ -152,6 +156,7 @@ SUPERVISED = frozenset(
         Action.TRANSFER_CASH,
         Action.TRANSFER_SECURITIES,
         Action.ACATS_COMPLETE_OUT,
+        Action.ACATS_REVERSE_IN,
         Action.SSI_CHANGE,
         Action.RULE_CHANGE,
         Action.CERTIFICATE_REPLACE,
@@ -185,6 +190,7 @@ _TRADING = frozenset(
         Action.TRANSFER_SECURITIES,
         Action.ACATS_WORK,
         Action.ACATS_COMPLETE_OUT,
+        Action.ACATS_REVERSE_IN,
         Action.SSI_CHANGE,
         # Reference data: the clerks who book trades keep their counterparties and
         # instruments; what would change booked trades is supervised (see SUPERVISED).

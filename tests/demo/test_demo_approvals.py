@@ -71,7 +71,7 @@ def test_clerks_ask_and_principals_other_than_them_decide(demo: Workspace) -> No
     later = {Action.TRANSFER_CASH, Action.TRANSFER_SECURITIES, Action.SSI_CHANGE,
              Action.CERTIFICATE_REPLACE, Action.USER_GRANT, Action.RULE_CHANGE,
              Action.REFERENCE_CHANGE_IN_USE, Action.ESTATE_REREGISTER,
-             Action.ACATS_COMPLETE_OUT}  # fmt: skip
+             Action.ACATS_COMPLETE_OUT, Action.ACATS_REVERSE_IN}  # fmt: skip
     assert {r.action for r in requests} == {a.value for a in Action if a.supervised} - later
     assert [r.made_at for r in requests] == sorted(r.made_at for r in requests)
     assert len({r.target_key for r in requests if r.status is P.PENDING}) == 8

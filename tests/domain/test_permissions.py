@@ -47,6 +47,7 @@ def test_supervised_actions_are_made_only_by_front_office_roles() -> None:
         Action.TRANSFER_CASH,
         Action.TRANSFER_SECURITIES,
         Action.ACATS_COMPLETE_OUT,
+        Action.ACATS_REVERSE_IN,
         Action.SSI_CHANGE,
         Action.RULE_CHANGE,
         Action.CERTIFICATE_REPLACE,

@@ -80,3 +80,34 @@ def test_every_bad_value_is_named(capsys: Capsys, acats_desk: Desk) -> None:  # 
     assert code == 2
     code, _, err = run(capsys, *cli_as(acats_desk.url, "cora"), *base, "--asset", f"{AAPL}=5")
     assert code == 1 and "needs the" in err
+
+
+def test_reversing_a_transfer_in_and_one_out(capsys: Capsys, acats_desk: Desk) -> None:  # noqa: F811
+    carl, sue = cli_as(acats_desk.url, "carl"), cli_as(acats_desk.url, "sue")
+    ids = []
+    for direction, account in (("in", "ACC-300"), ("out", "ACC-200")):
+        code, out, err = run(capsys, *carl, "acats", "new", "--direction", direction,
+                             "--account", account, "--contra", "164", "--contra-account", "77",
+                             "--type", "partial", "--asset", f"{AAPL}=20")  # fmt: skip
+        assert code == 0, err
+        tid = out.splitlines()[-1]
+        assert run(capsys, *carl, "acats", "validate", tid)[0] == 0
+        code, out, _ = run(capsys, *carl, "acats", "complete", tid)
+        if direction == "out":
+            assert run(capsys, *sue, "approvals", "approve", out.splitlines()[-1])[0] == 0
+        ids.append(tid)
+    into, out_of = ids
+    code, _, err = run(capsys, *carl, "acats", "reverse", into)
+    assert code != 0 and "--reason" in err
+    code, out, err = run(capsys, *carl, "acats", "reverse", into, "--reason", "wrong account")
+    assert code == 0 and "waiting for a principal's approval" in err
+    assert run(capsys, *sue, "approvals", "approve", out.splitlines()[-1])[0] == 0
+    code, out, err = run(capsys, *carl, "acats", "reverse", out_of, "--reason", "returned")
+    assert (code, out) == (0, "") and f"ACATS transfer {out_of} reversed" in err
+    ws = acats_desk.ws["carl"]
+    assert ws.transfers.available_position("ACC-300", AAPL) == 0
+    assert ws.transfers.available_position("ACC-200", AAPL) == 100
+    code, out, _ = run(capsys, *carl, "acats", "show", out_of)
+    assert code == 0 and "Reversed since" in out and "reversed 20" in out
+    code, _, err = run(capsys, *carl, "acats", "reverse", out_of, "--reason", "again")
+    assert code != 0 and "only a completed transfer is reversed" in err

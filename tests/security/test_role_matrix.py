@@ -230,6 +230,7 @@ ROUTES: dict[Action, Route] = {
     ),  # fmt: skip
     Action.ACATS_WORK: lambda ws, b: ws.acats.validate(1),
     Action.ACATS_COMPLETE_OUT: lambda ws, b: ws.acats.complete(1),
+    Action.ACATS_REVERSE_IN: lambda ws, b: ws.acats.reverse(1, "sent to the wrong firm"),
     Action.CERTIFICATE_REGISTER: lambda ws, b: ws.certificates.add(certificate_values("M-1")),
     Action.CERTIFICATE_MOVE: lambda ws, b: ws.certificate_moves.prepare([b.vault_certificate]),
     Action.CERTIFICATE_REPLACE: lambda ws, b: ws.certificate_moves.request_replacement(

@@ -239,6 +239,7 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
         ),
         Action.CERTIFICATE_REPLACE: _replacement(ws),
         Action.ACATS_COMPLETE_OUT: _acats_out(ws, amend),
+        Action.ACATS_REVERSE_IN: _acats_in_reversed(ws, amend),
         Action.REFERENCE_CHANGE_IN_USE: _bic_change(ws),
         Action.ESTATE_REREGISTER: _estate_reregistration(ws, ira, amend),
         Action.RULE_CHANGE: ws.rules.request(
@@ -287,6 +288,22 @@ def _acats_out(ws: Workspace, number: str) -> int:
     ).transfer_id  # fmt: skip
     ws.acats.validate(tid)
     request_id = ws.acats.complete(tid).request_id
+    assert request_id is not None
+    return request_id
+
+
+def _acats_in_reversed(ws: Workspace, number: str) -> int:
+    """A transfer in of 10 AAPL from a demo firm, completed: its reversal is a request."""
+    from desk_app.domain.acats import AcatsDirection, AcatsType
+    from desk_app.services.transfers.acats import AssetAsked
+
+    tid = ws.acats.new(
+        AcatsDirection.IN, number, contra="0562", contra_account="7700-2",
+        transfer_type=AcatsType.PARTIAL, assets=[AssetAsked(AAPL, Decimal(10))],
+    ).transfer_id  # fmt: skip
+    ws.acats.validate(tid)
+    ws.acats.complete(tid)
+    request_id = ws.acats.reverse(tid, "sent to the wrong firm").request_id
     assert request_id is not None
     return request_id
 

@@ -10,7 +10,6 @@ other than the maker approves it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -19,7 +18,6 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desk_app.db import ledger_book
 from desk_app.db import models as m
 from desk_app.db.paging import KeysetSource
 from desk_app.domain.acats import (
@@ -27,22 +25,23 @@ from desk_app.domain.acats import (
     AcatsStatus,
     AcatsType,
     BusinessDays,
-    cannot_move,
     correction_refusal,
     reject_code,
 )
 from desk_app.domain.acats_records import TransferView
 from desk_app.domain.codes import AccountStatus, RestrictionKind
 from desk_app.domain.errors import ValidationError
-from desk_app.domain.ledger import Book, Holder
-from desk_app.domain.lots import Lot, holding
-from desk_app.domain.money import round_money
 from desk_app.domain.permissions import Action
-from desk_app.domain.trade_rows import parse_currency
 from desk_app.services.accounts import restrictions
-from desk_app.services.firm import firm_name
 from desk_app.services.supervision.approvals import ApprovalService, Proposal
-from desk_app.services.transfers import acats_moves, acats_rules, acats_views
+from desk_app.services.transfers import (
+    acats_assets,
+    acats_moves,
+    acats_reversal,
+    acats_rules,
+    acats_views,
+)
+from desk_app.services.transfers.acats_assets import AssetAsked
 from desk_app.services.transfers.acats_rules import TABLE
 from desk_app.services.unit_of_work import UnitOfWork
 
@@ -51,15 +50,6 @@ NO_ORDER_BOOK = (
     "Desk keeps no order book, so there are no open orders to cancel; the account's "
     "unsettled trades settle as booked"
 )
-
-
-@dataclass(frozen=True)
-class AssetAsked:
-    """An instrument asked for: its ISIN, the quantity and, for a transfer in, its lots."""
-
-    isin: str
-    quantity: Decimal
-    lots: tuple[Lot, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +76,7 @@ class AcatsService:
         self._calendar = calendar
         self._today = today
         approvals.register(acats_moves.CompletionHandler(today, calendar))
+        approvals.register(acats_reversal.ReversalHandler(today, calendar))
 
     # -- reading ---------------------------------------------------------------------------
     def transfers(self, statuses: Sequence[str] = (), search: str = "") -> KeysetSource:
@@ -136,7 +127,7 @@ class AcatsService:
             )  # fmt: skip
             session.add(transfer)
             session.flush()
-            rows = _asset_rows(session, transfer, client, assets, cash)
+            rows = acats_assets.rows(session, transfer, client, assets, cash)
             if not rows and (direction is AcatsDirection.IN or transfer_type is not AcatsType.FULL):
                 raise ValidationError(
                     "asset", "list what moves (--asset ISIN=QTY or --cash CUR=AMOUNT)"
@@ -144,7 +135,7 @@ class AcatsService:
                        if direction is AcatsDirection.OUT else ""),
                 )  # fmt: skip
             if not rows:
-                rows = _holdings(session, transfer, client)
+                rows = acats_assets.holdings(session, transfer, client)
             if not rows:
                 raise ValidationError("account", "holds nothing to transfer", client.account_number)
             session.add_all(rows)
@@ -276,6 +267,34 @@ class AcatsService:
             transfer.approval_id = self._approvals.file(session, proposal, why)
             return Outcome(transfer.id, transfer.approval_id, (summary,))
 
+    # -- reversing -------------------------------------------------------------------------
+    def reverse(self, transfer_id: int, reason: str) -> Outcome:
+        """Undo a completed transfer: out, at once; in (assets leave), a principal's request."""
+        why = reason.strip()
+        if not why:
+            raise ValidationError("reason", "say why the transfer is reversed")
+        self._uow.actor.require(Action.ACATS_WORK)
+        today, calendar = self._today(), self._calendar()
+        with self._uow.read() as session:
+            out = acats_rules.get(session, transfer_id).direction is AcatsDirection.OUT
+        if out:
+            with self._uow.write(Action.ACATS_WORK) as session:
+                transfer = acats_rules.get(session, transfer_id)
+                acats_reversal.post(session, transfer, why, today, calendar)
+                return Outcome(transfer.id, notes=(f"back in {transfer.account.account_number}",))
+        with self._uow.write(Action.ACATS_REVERSE_IN) as session:
+            transfer = acats_rules.get(session, transfer_id)
+            acats_reversal.check(session, transfer, today)
+            before = acats_moves.values(transfer)
+            number, contra = transfer.account.account_number, transfer.contra.code
+            summary = f"ACATS transfer {transfer.id} in reversed: {number} back to {contra}"
+            proposal = Proposal(
+                Action.ACATS_REVERSE_IN, TABLE, f"{TABLE}:{transfer.id}", summary, before,
+                {**before, "status": AcatsStatus.REVERSED.value}, transfer.id,
+            )  # fmt: skip
+            transfer.approval_id = self._approvals.file(session, proposal, why)
+            return Outcome(transfer.id, transfer.approval_id, (summary,))
+
 
 def _lift(session: Session, transfer: m.AcatsTransfer, who: str, why: str) -> None:
     restrictions.lift_source(
@@ -304,91 +323,6 @@ def _refuse_duplicate(
             "account", f"ACATS transfer {found} with {firm.code} is already open for it",
             client.account_number,
         )  # fmt: skip
-
-
-def _blocked(session: Session, instrument: m.Instrument) -> str | None:
-    name = firm_name(session)
-    return cannot_move(instrument.instrument_type, instrument.active, instrument.issuer, name)
-
-
-def _asset_rows(
-    session: Session,
-    transfer: m.AcatsTransfer,
-    client: m.Account,
-    assets: Sequence[AssetAsked],
-    cash: Sequence[tuple[str, Decimal]],
-) -> list[m.AcatsAsset]:
-    """The listed assets, checked: an instrument once, lots adding up, out: held now."""
-    direction = transfer.direction
-    rows: list[m.AcatsAsset] = []
-    seen: set[str] = set()
-    for asked in assets:
-        instrument = acats_rules.instrument(session, asked.isin)
-        if instrument.isin in seen:
-            raise ValidationError("asset", "is listed twice", instrument.isin)
-        seen.add(instrument.isin)
-        if asked.quantity <= 0:
-            raise ValidationError("asset", f"{instrument.isin}: quantity must be greater than 0")
-        lots = None
-        if asked.lots:
-            if direction is AcatsDirection.OUT:
-                raise ValidationError(
-                    "lot", "a transfer out takes the account's lots, oldest first"
-                )
-            total = holding(asked.lots)[0]
-            if total != asked.quantity:
-                raise ValidationError(
-                    "lot", f"{instrument.isin}: the lots add up to {total}, not {asked.quantity}"
-                )
-            lots = json.dumps([lot.to_json() for lot in asked.lots])
-        if direction is AcatsDirection.OUT:
-            _check_held(session, client, Book.SECURITIES, str(instrument.id), asked.quantity,
-                        name=instrument.isin)  # fmt: skip
-        rows.append(m.AcatsAsset(
-            transfer_id=transfer.id, instrument=instrument, instrument_id=instrument.id,
-            quantity=asked.quantity, lots=lots, blocked_reason=_blocked(session, instrument),
-        ))  # fmt: skip
-    for currency, amount in cash:
-        code = parse_currency("cash", currency.strip().upper())
-        if amount <= 0 or round_money(amount, code) != amount:
-            raise ValidationError("cash", f"{code}: not an amount {code} can be paid", str(amount))
-        if code in seen:
-            raise ValidationError("cash", "is listed twice", code)
-        seen.add(code)
-        if direction is AcatsDirection.OUT:
-            _check_held(session, client, Book.CASH, code, amount, name=code)
-        rows.append(m.AcatsAsset(transfer_id=transfer.id, currency=code, amount=amount))
-    return rows
-
-
-def _check_held(
-    session: Session, client: m.Account, book: Book, asset: str, size: Decimal, *, name: str
-) -> None:
-    key = acats_rules.balance_key(Holder("account", client.id), book, asset)
-    held = ledger_book.kept_balance(session, key)
-    if size > held:
-        field = "asset" if book is Book.SECURITIES else "cash"
-        raise ValidationError(field, f"{client.account_number} holds {held} of {name}; "
-                              f"the transfer lists {size}")  # fmt: skip
-
-
-def _holdings(session: Session, transfer: m.AcatsTransfer, client: m.Account) -> list[m.AcatsAsset]:
-    """A full transfer out: every position and cash balance the account holds now."""
-    B = m.LedgerBalance
-    balances = session.scalars(
-        select(B).where(B.account_id == client.id).order_by(B.book, B.balance_key)
-    )
-    rows: list[m.AcatsAsset] = []
-    for b in balances:
-        if b.book is Book.SECURITIES and b.quantity and b.quantity > 0:
-            instrument = session.get_one(m.Instrument, b.instrument_id)
-            rows.append(m.AcatsAsset(
-                transfer_id=transfer.id, instrument=instrument, instrument_id=b.instrument_id,
-                quantity=b.quantity, blocked_reason=_blocked(session, instrument),
-            ))  # fmt: skip
-        elif b.book is Book.CASH and b.amount and b.amount > 0:
-            rows.append(m.AcatsAsset(transfer_id=transfer.id, currency=b.currency, amount=b.amount))
-    return rows
 
 
 __all__ = ["NO_ORDER_BOOK", "AcatsService", "AssetAsked", "Outcome"]

@@ -129,13 +129,15 @@ def view_of(
         reject_code=transfer.reject_code, reject_note=transfer.reject_note,
         resubmissions=transfer.resubmissions, requested_by=transfer.requested_by,
         approval_id=transfer.approval_id, assets=assets,
-        approval_pending=_pending(session, transfer),
+        approval_pending=_pending(session, transfer), reversed_on=transfer.reversed_on,
     )  # fmt: skip
 
 
 def _pending(session: Session, transfer: m.AcatsTransfer) -> bool:
-    """Whether the completion's request still waits (a rejected one may be filed again)."""
-    if transfer.approval_id is None or transfer.status is not AcatsStatus.SETTLE_PREP:
+    """Whether the completion's request (out) or the reversal's (in) still waits; a
+    rejected one may be filed again."""
+    waiting = (AcatsStatus.SETTLE_PREP, AcatsStatus.COMPLETED)
+    if transfer.approval_id is None or transfer.status not in waiting:
         return False
     request = session.get(m.ApprovalRequest, transfer.approval_id)
     return request is not None and request.status.value == "pending"

@@ -91,6 +91,8 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
     number = desk.account()
     if action is Action.ACATS_COMPLETE_OUT:  # 10 AAPL out to another firm, validated
         return acats_out(desk, ws, number), number
+    if action is Action.ACATS_REVERSE_IN:  # 10 AAPL came in from another firm: sent back
+        return acats_in_reversed(desk, ws, number), number
     if action is Action.ACCOUNT_LIFT_RESTRICTION:
         placed = desk.ws["carl"].restrictions.place(number, "legal-hold", "subpoena")
         return ws.restrictions.request_lift(placed, "order vacated"), number
@@ -109,17 +111,39 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
     return ws.accounts.request_status(number, "closed", "margin call"), number
 
 
+def _schwab(desk: Desk) -> None:
+    with desk.admin.uow.write("test.setup") as session:
+        known = select(m.Counterparty).where(m.Counterparty.code == "SCHW")
+        if session.scalars(known).first() is None:
+            session.add(m.Counterparty(code="SCHW", name="Charles Schwab", dtc_participant="0164",
+                                       kind=CounterpartyKind.BROKER))  # fmt: skip
+
+
+def acats_in_reversed(desk: Desk, ws: Workspace, number: str) -> int:
+    """A completed ACATS transfer of 10 AAPL into ``number``: its reversal's request."""
+    from desk_app.domain.acats import AcatsDirection, AcatsType
+    from desk_app.services.transfers.acats import AssetAsked
+
+    isin = funded(desk, number)
+    _schwab(desk)
+    tid = ws.acats.new(
+        AcatsDirection.IN, number, contra="0164", contra_account="9981",
+        transfer_type=AcatsType.PARTIAL, assets=[AssetAsked(isin, Decimal(10))],
+    ).transfer_id  # fmt: skip
+    ws.acats.validate(tid)
+    ws.acats.complete(tid)
+    request_id = ws.acats.reverse(tid, "sent to the wrong firm").request_id
+    assert request_id is not None
+    return request_id
+
+
 def acats_out(desk: Desk, ws: Workspace, number: str) -> int:
     """A validated ACATS transfer of 10 AAPL out of ``number``: its completion's request."""
     from desk_app.domain.acats import AcatsDirection, AcatsType
     from desk_app.services.transfers.acats import AssetAsked
 
     isin = funded(desk, number)
-    with desk.admin.uow.write("test.setup") as session:
-        known = select(m.Counterparty).where(m.Counterparty.code == "SCHW")
-        if session.scalars(known).first() is None:
-            session.add(m.Counterparty(code="SCHW", name="Charles Schwab", dtc_participant="0164",
-                                       kind=CounterpartyKind.BROKER))  # fmt: skip
+    _schwab(desk)
     tid = ws.acats.new(
         AcatsDirection.OUT, number, contra="0164", contra_account="9981",
         transfer_type=AcatsType.PARTIAL, assets=[AssetAsked(isin, Decimal(10))],
@@ -198,6 +222,8 @@ def applied(desk: Desk, action: Action, number: str) -> bool:
         return desk.admin.transfers.available_cash(number, "USD") == Decimal(900)
     if action in (Action.TRANSFER_SECURITIES, Action.ACATS_COMPLETE_OUT):
         return desk.admin.transfers.available_position(number, "US0378331005") == Decimal(90)
+    if action is Action.ACATS_REVERSE_IN:
+        return desk.admin.transfers.available_position(number, "US0378331005") == Decimal(100)
     if action is Action.ACCOUNT_LIFT_RESTRICTION:
         return desk.admin.restrictions.restrictions(number)[0].state == "lifted"
     try:

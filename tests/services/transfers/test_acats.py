@@ -6,8 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from desk_app.db import models as m
@@ -17,6 +15,7 @@ from desk_app.domain.errors import DeskError, IllegalTransition, NotPermitted, V
 from desk_app.domain.lots import Lot
 from desk_app.domain.restrictions import AccountRestricted
 from desk_app.services.transfers.acats import NO_ORDER_BOOK, AcatsService, AssetAsked
+from tests.books import totals
 from tests.services.conftest import Desk
 
 AAPL = "US0378331005"
@@ -32,20 +31,6 @@ def acats_desk(funded_desk: Desk) -> Desk:
     return funded_desk
 
 
-def _totals(desk: Desk) -> dict[str, Decimal]:
-    """Each instrument and currency across every holder (accounts and firms)."""
-    B = m.LedgerBalance
-    with desk.admin.uow.read() as session:
-        rows = session.execute(
-            select(func.coalesce(B.instrument_id, -1), B.currency, B.quantity, B.amount)
-        ).all()
-    totals: dict[str, Decimal] = {}
-    for instrument, currency, quantity, amount in rows:
-        key = str(instrument) if currency is None else currency
-        totals[key] = totals.get(key, Decimal(0)) + (quantity or amount or Decimal(0))
-    return totals
-
-
 def _out(desk: Desk, quantity: int = 60) -> int:
     return desk.ws["carl"].acats.new(
         OUT, "ACC-200", contra="164", contra_account="9981-2201", transfer_type=AcatsType.PARTIAL,
@@ -56,7 +41,7 @@ def _out(desk: Desk, quantity: int = 60) -> int:
 def test_a_transfer_out_freezes_the_account_and_completes_on_approval(acats_desk: Desk) -> None:
     carl, sue = acats_desk.ws["carl"], acats_desk.ws["sue"]
     lots_before = carl.transfers.lots("ACC-200", AAPL)
-    totals = _totals(acats_desk)
+    before = totals(acats_desk)
     tid = _out(acats_desk)
     view = carl.acats.view(tid)
     assert (view.status, view.contra, view.contra_dtc) == (AcatsStatus.REVIEW, "SCHW", "0164")
@@ -76,7 +61,7 @@ def test_a_transfer_out_freezes_the_account_and_completes_on_approval(acats_desk
     view = carl.acats.view(tid)
     assert view.status is AcatsStatus.COMPLETED and view.completed_on is not None
     assert carl.transfers.available_position("ACC-200", AAPL) == 40
-    assert _totals(acats_desk) == totals  # moved to the contra firm, nothing made or lost
+    assert totals(acats_desk) == before  # moved to the contra firm, nothing made or lost
     with acats_desk.admin.uow.read() as session:
         schw = session.scalars(select(m.Counterparty).where(m.Counterparty.code == "SCHW")).one()
         key = f"counterparty:{schw.id}:securities:"
@@ -94,7 +79,7 @@ def test_a_transfer_out_freezes_the_account_and_completes_on_approval(acats_desk
 
 def test_a_transfer_in_brings_the_positions_with_their_lots(acats_desk: Desk) -> None:
     carl = acats_desk.ws["carl"]
-    totals = _totals(acats_desk)
+    before = totals(acats_desk)
     lots = (Lot(date(2019, 5, 1), Decimal(30), Decimal("3000.00")),
             Lot(date(2021, 2, 1), Decimal(20), Decimal("2600.00")))  # fmt: skip
     tid = carl.acats.new(
@@ -111,7 +96,7 @@ def test_a_transfer_in_brings_the_positions_with_their_lots(acats_desk: Desk) ->
     assert [(x.acquired, x.quantity, x.cost) for x in got] == [
         (x.acquired, x.quantity, x.cost) for x in lots
     ]
-    assert _totals(acats_desk) == totals
+    assert totals(acats_desk) == before
     assert carl.settling.balances() == carl.settling.ledger_balances()
 
 
@@ -215,34 +200,3 @@ def test_a_rejected_completion_may_be_asked_for_again(acats_desk: Desk) -> None:
     assert (view.status, view.approval_pending) == (AcatsStatus.SETTLE_PREP, False)
     again = carl.acats.complete(tid).request_id
     assert again is not None and again != first
-
-
-@settings(max_examples=6, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(moves=st.lists(st.tuples(st.sampled_from([IN, OUT]), st.integers(1, 80)), max_size=3))
-def test_any_completions_keep_each_instrument_and_currency_whole(
-    acats_desk: Desk, moves: list[tuple[AcatsDirection, int]]
-) -> None:
-    """Transfers in and out of ACC-300, completed (out: approved), in any order."""
-    carl, sue = acats_desk.ws["carl"], acats_desk.ws["sue"]
-    totals = _totals(acats_desk)
-    for direction, quantity in moves:
-        held = carl.transfers.available_position("ACC-300", AAPL)
-        if direction is OUT and quantity > held:
-            with pytest.raises(ValidationError, match="ACC-300 holds"):
-                carl.acats.new(OUT, "ACC-300", contra="0164", contra_account="1",
-                               transfer_type=AcatsType.PARTIAL,
-                               assets=[AssetAsked(AAPL, Decimal(quantity))])  # fmt: skip
-            continue
-        tid = carl.acats.new(direction, "ACC-300", contra="0164", contra_account="1",
-                             transfer_type=AcatsType.PARTIAL,
-                             assets=[AssetAsked(AAPL, Decimal(quantity))]).transfer_id  # fmt: skip
-        carl.acats.validate(tid)
-        asked = carl.acats.complete(tid).request_id
-        if asked is not None:
-            sue.approvals.approve(asked)
-        change = quantity if direction is IN else -quantity
-        assert carl.transfers.available_position("ACC-300", AAPL) == held + change
-        assert sum(lot.quantity for lot in carl.transfers.lots("ACC-300", AAPL)) <= held + change
-    assert _totals(acats_desk) == totals
-    assert carl.settling.balances() == carl.settling.ledger_balances()
