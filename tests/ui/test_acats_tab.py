@@ -129,3 +129,51 @@ def test_a_soft_reject_corrected_and_the_deadline_coloured(
     tab.purge("duplicate")
     wait_ops(qtbot)
     qtbot.waitUntil(lambda: tab.model.rowCount() == 0)  # purged: no longer open
+
+
+def test_completed_transfers_reversed_from_the_tab(
+    qtbot: QtBot,
+    tmp_path: Path,
+    acats_desk: Desk,  # noqa: F811
+) -> None:
+    carl, sue = acats_desk.ws["carl"], acats_desk.ws["sue"]
+    ids = {}
+    for direction, number in ((AcatsDirection.IN, "ACC-300"), (AcatsDirection.OUT, "ACC-200")):
+        tid = carl.acats.new(
+            direction, number, contra="SCHW", contra_account="1",
+            transfer_type=AcatsType.PARTIAL, assets=[AssetAsked(AAPL, Decimal(5))],
+        ).transfer_id  # fmt: skip
+        carl.acats.validate(tid)
+        asked = carl.acats.complete(tid).request_id
+        if asked is not None:
+            sue.approvals.approve(asked)
+        ids[direction] = tid
+    tab = _tab(qtbot, tmp_path, acats_desk, rows=0)
+    tab.show_combo.setCurrentIndex(tab.show_combo.findData(""))  # all, the completed too
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 2)
+    into, out_of = ids[AcatsDirection.IN], ids[AcatsDirection.OUT]
+    _select(qtbot, tab, into)
+    assert tab.acats_actions["reverse"].isEnabled(), tab.acats_actions["reverse"].toolTip()
+    tab.reverse("sent to the wrong account")
+    wait_ops(qtbot)
+    assert tab.notice.text().startswith("Request ")
+    assert f"ACATS transfer {into} is reversed when a principal approves it" in tab.notice.text()
+    _select(qtbot, tab, into)
+    assert tab.acats_actions["reverse"].toolTip() == (
+        "Its reversal waits for a principal's approval"
+    )
+    assert "a principal approves the reversal" in tab.pane.summary.text()
+    view = tab.pane.view
+    assert view is not None and view.approval_id is not None
+    sue.approvals.approve(view.approval_id)
+    assert carl.transfers.available_position("ACC-300", AAPL) == 0
+    _select(qtbot, tab, out_of)
+    _trigger_reverse = tab.acats_actions["reverse"]
+    assert _trigger_reverse.isEnabled(), _trigger_reverse.toolTip()
+    tab.reverse("the contra firm returned them")
+    wait_ops(qtbot)
+    assert tab.notice.text() == f"ACATS transfer {out_of} reversed; back in ACC-200"
+    assert carl.transfers.available_position("ACC-200", AAPL) == 100
+    _select(qtbot, tab, out_of)
+    assert "Reversed" in tab.pane.summary.text()
+    assert tab.acats_actions["reverse"].toolTip() == "The transfer is already reversed"

@@ -11,7 +11,7 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from desk_app.domain.acats import Aging
+from desk_app.domain.acats import AcatsStatus, Aging
 from desk_app.domain.acats_records import TransferView
 from desk_app.domain.errors import DeskError
 from desk_app.domain.money import format_amount, format_quantity
@@ -73,10 +73,13 @@ class AcatsPane(QWidget):
                        f"{v.days_in_status} business days"),
             ("Deadline", due),
         ]  # fmt: skip
-        if v.reject_code or v.reject_note:
+        if v.reversed_on is not None:
+            rows.append(("Reversed", f"{v.reversed_on.isoformat()} — {v.reject_note or ''}"))
+        elif v.reject_code or v.reject_note:
             rows.append(("Reject", " — ".join(filter(None, [v.reject_code, v.reject_note]))))
         if v.approval_pending:
-            rows.append(("Request", f"{v.approval_id} (a principal approves the completion)"))
+            what = "reversal" if v.status is AcatsStatus.COMPLETED else "completion"
+            rows.append(("Request", f"{v.approval_id} (a principal approves the {what})"))
         if v.blocked:
             rows.append(("Cannot move", f"{len(v.blocked)} asset(s): tell the client"))
         html = "".join(

@@ -3,7 +3,8 @@
 The deadline cell is red once overdue and amber on the day it falls due. **New
 transfer…** enters one; **Validate**, **Take exception…**, **Correct…** and **Purge…**
 record the delivering side's answer and what follows; **Complete** posts a transfer
-in, and files a transfer out for a principal's approval. Beside the list, the
+in, and files a transfer out for a principal's approval; **Reverse…** undoes a
+completed one (out: at once; in: on a principal's approval). Beside the list, the
 selected transfer and its assets (what cannot move, and why).
 """
 
@@ -17,7 +18,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QInputDialog, QSplitter, QWidget
 
-from desk_app.domain.acats import ACATS, REJECT_CODES, AcatsStatus, Aging, aging
+from desk_app.domain.acats import (
+    ACATS,
+    REJECT_CODES,
+    AcatsDirection,
+    AcatsStatus,
+    Aging,
+    aging,
+    reversal_refusal,
+)
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.listing import Column, PageSource, Row
 from desk_app.domain.permissions import Action
@@ -50,6 +59,9 @@ ACTIONS = {
                            "In: post the assets now. Out: a request a principal approves"),
     "purge": ActionSpec("Purge…", A.ACATS_WORK, "",
                         "Withdraw it: nothing moves; the account's freeze is lifted"),
+    "reverse": ActionSpec("Reverse…", A.ACATS_WORK, "",
+                          "Undo a completed transfer: its assets go back with their lots "
+                          "(in: a request a principal approves)"),
 }  # fmt: skip
 #: The status each action moves a transfer to (what the state machine must allow).
 _TO = {"validate": S.VALIDATED, "exception": S.REJECTED, "correct": S.REVIEW,
@@ -77,7 +89,7 @@ class AcatsTab(TableTab):
             self, ACTIONS,
             {"new": self.new_transfer, "validate": self.validate,
              "exception": self.take_exception, "correct": self.correct,
-             "complete": self.complete, "purge": self.purge},
+             "complete": self.complete, "purge": self.purge, "reverse": self.reverse},
             name="acats_action",
         )  # fmt: skip
         self.toolbar = action_toolbar(self, "ACATS actions", self.acats_actions,
@@ -156,6 +168,8 @@ class AcatsTab(TableTab):
         if key == "complete" and status is S.SETTLE_PREP:
             return None if self.pane.view is None or not self.pane.view.approval_pending else (
                 "Waiting for a principal to approve the completion request")  # fmt: skip
+        if key == "reverse":
+            return self._reversal_refusal(status, row)
         if not ACATS.can(status, _TO[key]):
             return f"Not for a transfer in {status.label.lower()}"
         if key == "correct":
@@ -163,6 +177,17 @@ class AcatsTab(TableTab):
             found = REJECT_CODES.get(str(code))
             if found is None or not found.soft:
                 return f"Reject code {code} is hard: it ends the transfer (purge it)"
+        return None
+
+    def _reversal_refusal(self, status: AcatsStatus, row: Row) -> str | None:
+        view = self.pane.view
+        pending = view is not None and view.id == self.current_id() and view.approval_pending
+        why = reversal_refusal(status, pending)
+        if why is not None:
+            return why[0].upper() + why[1:]
+        direction = self.model.value_in(row, "direction")
+        if self.workspace is not None and str(direction) == AcatsDirection.IN.value:
+            return self.workspace.user.refusal(A.ACATS_REVERSE_IN)
         return None
 
     def update_actions(self, *_args: object) -> None:
@@ -231,6 +256,16 @@ class AcatsTab(TableTab):
         why = reason
         self._run("purge", lambda a, i: a.purge(i, why), "purged")
 
+    def reverse(self, reason: str | None = None) -> None:
+        if self.refusal("reverse") is not None:
+            return
+        if reason is None:
+            reason, ok = QInputDialog.getText(self, "Reverse", "Why is the transfer reversed?")
+            if not ok:
+                return
+        why = reason
+        self._run("reverse", lambda a, i: a.reverse(i, why), "reversed")
+
     def _run(self, key: str, work: Callable[[AcatsView, int], AcatsOutcome], said: str) -> None:
         transfer_id = self.current_id()
         if transfer_id is None or self.workspace is None or self.refusal(key) is not None:
@@ -238,13 +273,14 @@ class AcatsTab(TableTab):
         acats = self.workspace.acats
         Op(
             self, self.reading(lambda: work(acats, transfer_id)),
-            done=lambda out: self._done(_said(out, f"ACATS transfer {transfer_id} {said}")),
+            done=lambda out: self._done(_said(out, f"ACATS transfer {transfer_id} {said}", key)),
             busy_key=f"acats:{key}",
         ).run()  # fmt: skip
 
 
-def _said(outcome: AcatsOutcome, text: str) -> str:
+def _said(outcome: AcatsOutcome, text: str, key: str = "complete") -> str:
     if outcome.request_id is not None:
+        happens = "is reversed" if key == "reverse" else "completes"
         text = (f"Request {outcome.request_id} sent for approval: ACATS transfer "
-                f"{outcome.transfer_id} completes when a principal approves it")  # fmt: skip
+                f"{outcome.transfer_id} {happens} when a principal approves it")  # fmt: skip
     return "; ".join([text, *outcome.notes[:3]])
