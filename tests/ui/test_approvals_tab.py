@@ -239,7 +239,7 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
         ),
         Action.CERTIFICATE_REPLACE: _replacement(ws),
         Action.ACATS_COMPLETE_OUT: _acats_out(ws, amend),
-        Action.ACATS_REVERSE_IN: _acats_in_reversed(ws, amend),
+        Action.ACATS_REVERSE_IN: _acats_in_reversed(ws, restrict),
         Action.REFERENCE_CHANGE_IN_USE: _bic_change(ws),
         Action.ESTATE_REREGISTER: _estate_reregistration(ws, ira, amend),
         Action.RULE_CHANGE: ws.rules.request(
