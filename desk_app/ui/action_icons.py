@@ -38,6 +38,7 @@ _ALIASES = {
     "correct": "amend",
     "complete": "settle",
     "purge": "cancel",
+    "reverse": "returned",  # a completed transfer's assets go back
 }
 #: The sizes drawn: the tool bar's, and twice it for high-density screens.
 SIZES = (16, 32)
