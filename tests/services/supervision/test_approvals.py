@@ -88,6 +88,13 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
             location="Vault A", reason="holder asks for a replacement",
         )  # fmt: skip
         return asked, number
+    if action is Action.ESTATE_REREGISTER:  # an IRA's holder died: all of it to an heir
+        number, heir = desk.account(registration_type="ira"), desk.account()
+        funded(desk, number)
+        case_id = ws.estates.open_case(number, date(2026, 11, 2), "the beneficiary's letter")
+        for doc in ws.estates.case(case_id).documents:
+            ws.estates.receive(case_id, doc.kind, verified=True)
+        return ws.estates.request_reregistration(case_id, [(heir, None)]), number
     number = desk.account()
     if action is Action.ACATS_COMPLETE_OUT:  # 10 AAPL out to another firm, validated
         return acats_out(desk, ws, number), number
@@ -224,6 +231,8 @@ def applied(desk: Desk, action: Action, number: str) -> bool:
         return desk.admin.transfers.available_position(number, "US0378331005") == Decimal(90)
     if action is Action.ACATS_REVERSE_IN:
         return desk.admin.transfers.available_position(number, "US0378331005") == Decimal(100)
+    if action is Action.ESTATE_REREGISTER:
+        return desk.admin.transfers.available_position(number, "US0378331005") == 0
     if action is Action.ACCOUNT_LIFT_RESTRICTION:
         return desk.admin.restrictions.restrictions(number)[0].state == "lifted"
     try:
