@@ -6,8 +6,9 @@ an IRA to the beneficiaries, a trust to the successor trustee. The basis at deat
 follows ownership (IRC 1014, DOMAIN.md "Estates"): a sole holder's shares step up in
 full; spouses' JTWROS only the decedent's half (the survivor's half keeps its basis);
 community property both halves; a tenant in common the decedent's share; an IRA not
-at all (income in respect of a decedent). The owners are not yet on the record, so a
-JTWROS account is taken as spouses' and a TIC as two equal tenants.
+at all (income in respect of a decedent). Joint owners who are not spouses step up
+the decedent's contribution (IRC 2040(a)), taken as half unless shown otherwise; a
+TIC is taken as two equal tenants.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class EstatePath(StrEnum):
     SURVIVOR = "survivor"
     BENEFICIARY = "beneficiary"
     SUCCESSOR_TRUSTEE = "successor-trustee"
+    SMALL_ESTATE = "small-estate"  # a sole account under its state's limit, no executor
 
     @property
     def label(self) -> str:
@@ -41,13 +43,15 @@ class EstatePath(StrEnum):
             "survivor": "Surviving owner",
             "beneficiary": "Beneficiaries by share",
             "successor-trustee": "Successor trustee",
+            "small-estate": "Small-estate affidavit (no letters)",
         }[self.value]
 
     @property
     def short(self) -> str:
         """The path in a list's narrow column."""
         return {"executor": "Executor", "survivor": "Survivor", "beneficiary": "Beneficiaries",
-                "successor-trustee": "Successor trustee"}[self.value]  # fmt: skip
+                "successor-trustee": "Successor trustee", "small-estate": "Small estate",
+                }[self.value]  # fmt: skip
 
 
 class CaseStatus(StrEnum):
@@ -88,9 +92,19 @@ def path_of(registration: str) -> EstatePath:
     return found[0]
 
 
-def stepped_fraction(registration: str) -> Fraction:
-    """How much of each lot takes the value at death as its basis."""
+#: A non-spouse joint owner's contribution, when nothing shows otherwise.
+CONTRIBUTION = Fraction(1, 2)
+
+
+def stepped_fraction(registration: str, spouses: bool = True) -> Fraction:
+    """How much of each lot takes the value at death as its basis.
+
+    Joint owners who are not spouses (JTWROS, or a community account so marked) step
+    up the decedent's contribution: half, as stated on the request.
+    """
     path_of(registration)
+    if not spouses and registration in {"joint-jtwros", "joint-community"}:
+        return CONTRIBUTION
     return _BY_REGISTRATION[registration][1]
 
 

@@ -13,7 +13,13 @@ from desk_app.db.models.certificates import (
     ManifestLine,
     ManifestPrint,
 )
-from desk_app.db.models.estates import EstateCase, EstateDocument, EstateDocumentRequirement
+from desk_app.db.models.estates import (
+    EstateCase,
+    EstateDocument,
+    EstateDocumentRequirement,
+    EstatePredeceased,
+    SmallEstateLimit,
+)
 from desk_app.db.models.holdings import AccountRestriction, InstrumentPrice
 from desk_app.db.models.ledger import Journal, LedgerBalance, LedgerEntry, LedgerPosting
 from desk_app.db.models.parties import AccountParty
@@ -61,6 +67,8 @@ __all__ = [
     "EstateCase",
     "EstateDocument",
     "EstateDocumentRequirement",
+    "EstatePredeceased",
+    "SmallEstateLimit",
     "FailRule",
     "FirstPrincipal",
     "Instrument",

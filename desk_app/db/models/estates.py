@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk_app.db.models.base import Base, Versioned, code_enum, utcnow
 from desk_app.db.models.reference import Account
-from desk_app.db.types import UTCDateTime
+from desk_app.db.types import Money, UTCDateTime
 from desk_app.domain.estate_rules import CaseStatus, DocumentStatus, EstatePath
 
 
@@ -50,11 +51,18 @@ class EstateCase(Versioned, Base):
     opened_by: Mapped[str] = mapped_column(String(64))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The owner who died (a joint account's notice names which one), as on the parties.
+    decedent: Mapped[str | None] = mapped_column(String(200))
+    #: Whether the joint owners are spouses: the basis rule reads it (default yes).
+    spouses: Mapped[bool] = mapped_column(default=True)
     #: The supervised requests it filed: the retitle, the re-registration.
     retitle_request_id: Mapped[int | None] = mapped_column(ForeignKey("approval_requests.id"))
     reregister_request_id: Mapped[int | None] = mapped_column(ForeignKey("approval_requests.id"))
 
     account: Mapped[Account] = relationship()
+    predeceased: Mapped[list[EstatePredeceased]] = relationship(
+        back_populates="case", order_by="EstatePredeceased.id"
+    )
     documents: Mapped[list[EstateDocument]] = relationship(
         back_populates="case", order_by="EstateDocument.position"
     )
@@ -81,3 +89,30 @@ class EstateDocument(Versioned, Base):
     verified_by: Mapped[str | None] = mapped_column(String(64))
 
     case: Mapped[EstateCase] = relationship(back_populates="documents")
+
+
+class EstatePredeceased(Versioned, Base):
+    """A party (a primary beneficiary) who died before the holder, as the case records it."""
+
+    __tablename__ = "estate_predeceased"
+    __table_args__ = (UniqueConstraint("case_id", "party_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("estate_cases.id"))
+    party_id: Mapped[int] = mapped_column(ForeignKey("account_parties.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    date_of_death: Mapped[date]
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+    case: Mapped[EstateCase] = relationship(back_populates="predeceased")
+
+
+class SmallEstateLimit(Versioned, Base):
+    """Reference data: a state's small-estate affidavit limit, with where it comes from."""
+
+    __tablename__ = "small_estate_limits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(2), unique=True)
+    limit: Mapped[Decimal] = mapped_column(Money())
+    source: Mapped[str] = mapped_column(String(300))

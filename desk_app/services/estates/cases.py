@@ -9,16 +9,16 @@ request too; `desk_app.services.estates.reregistration` applies it on approval.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
+from desk_app.domain import estate_parties as heirs
 from desk_app.domain import estate_rules as rules
 from desk_app.domain.codes import AccountStatus, PartyRole, RestrictionKind
 from desk_app.domain.cutoffs import market_today
@@ -30,7 +30,16 @@ from desk_app.domain.states import CertificateStatus
 from desk_app.services.accounts import parties as party_rows
 from desk_app.services.accounts import restrictions
 from desk_app.services.accounts.maintenance import amend_proposal
+from desk_app.services.estates import owners
 from desk_app.services.estates import reregistration as rereg
+from desk_app.services.estates.case_views import (
+    CaseView,
+    DocumentLine,
+    line_of,
+    recency_windows,
+    requirements,
+    view_of,
+)
 from desk_app.services.firm import letterhead
 from desk_app.services.supervision.approvals import ApprovalService
 from desk_app.services.unit_of_work import UnitOfWork
@@ -51,47 +60,6 @@ CASE_COLUMNS = (
 _GONE = (CertificateStatus.CANCELLED, CertificateStatus.DELIVERED, CertificateStatus.LOST)
 
 
-@dataclass(frozen=True)
-class DocumentLine:
-    kind: str
-    label: str
-    status: DocumentStatus
-    dated: date | None
-    expires_on: date | None
-    received: str  # "2026-12-01 by carl" or ""
-    verified: str
-    recency_days: int | None = None  # a copy older than this has expired (letters: 60)
-
-
-@dataclass(frozen=True)
-class CaseView:
-    """A case as the desk reads it: the account, the path, the checklist."""
-
-    id: int
-    account: str
-    name: str
-    registration: str
-    date_of_death: date
-    notice_source: str
-    path: EstatePath
-    status: CaseStatus
-    alternate_valuation: bool
-    opened_by: str
-    opened_at: datetime
-    age_days: int
-    documents: tuple[DocumentLine, ...]
-    retitle_request_id: int | None
-    reregister_request_id: int | None
-
-    @property
-    def wanted(self) -> list[str]:
-        return rules.wanted([(d.label, d.status) for d in self.documents])
-
-    @property
-    def not_ready(self) -> list[str]:
-        return rules.not_ready([(d.label, d.status) for d in self.documents])
-
-
 def estate_name(name: str) -> str:
     return name if name.startswith("Estate of ") else f"Estate of {name}"[:200]
 
@@ -108,16 +76,31 @@ class EstateService:
         approvals.register(rereg.ReregistrationHandler())
 
     # -- recording a death -------------------------------------------------------------------
-    def open_case(self, account: str, date_of_death: date, source: str = "") -> int:
-        """Restrict the account, open its case and checklist, file a sole account's retitle."""
+    def open_case(
+        self, account: str, date_of_death: date, source: str = "", *, decedent: str = "",
+        spouses: bool = True, small_estate: bool = False,
+    ) -> int:  # fmt: skip
+        """Restrict the account, open its case and checklist, file a sole account's retitle.
+
+        ``decedent`` names the owner who died (a joint account; default the first owner);
+        ``spouses`` whether the joint owners are spouses (the basis rule reads it);
+        ``small_estate`` asks for the affidavit path, refused unless the account's state
+        allows it at its value at death and no executor is appointed.
+        """
         source = source.strip() or "notice to the desk"
-        actor = self._uow.actor.username
+        actor, who = self._uow.actor.username, decedent
         with self._uow.write(Action.ESTATE_CASE) as session:
             holder = _account(session, account)
             if holder.status is AccountStatus.CLOSED:
                 raise ValidationError("account", "is closed", holder.account_number)
             path = rules.path_of(holder.registration_type.value)
             rules.check_date_of_death(date_of_death, holder.opened_on, self._today())
+            died = heirs.decedent(owners.parties_of(session, holder.id), who)
+            if small_estate:
+                refused = owners.small_estate_refusal(session, holder, path, date_of_death)
+                if refused:
+                    raise ValidationError("small estate", refused, holder.account_number)
+                path = EstatePath.SMALL_ESTATE
             already = session.scalars(
                 select(m.EstateCase.id).where(
                     m.EstateCase.account_id == holder.id, m.EstateCase.status == CaseStatus.OPEN
@@ -131,6 +114,7 @@ class EstateService:
                 account_id=holder.id, date_of_death=date_of_death, notice_source=source[:200],
                 registration=holder.registration_type.value, path=path, status=CaseStatus.OPEN,
                 alternate_valuation=False, opened_by=actor, opened_at=datetime.now(UTC),
+                decedent=died.name if died else None, spouses=spouses,
             )  # fmt: skip
             session.add(case)
             session.flush()
@@ -157,18 +141,34 @@ class EstateService:
                         status=DocumentStatus.REQUIRED,
                     )  # fmt: skip
                 )
-            if rules.retitled(holder.registration_type.value):
-                proposal = amend_proposal(
-                    session, holder,
-                    {"name": estate_name(holder.name), "registration_type": "estate"},
-                )  # fmt: skip
-                case.retitle_request_id = self._approvals.file(
-                    session,
-                    proposal,
-                    f"holder died {date_of_death.isoformat()}: estate case {case.id}",
-                )
+            session.flush()
+            owners.sync_w9(session, case)
+            if path is EstatePath.EXECUTOR and rules.retitled(holder.registration_type.value):
+                self._file_retitle(session, case, holder)
             session.flush()
             return case.id
+
+    def _file_retitle(self, session: Session, case: m.EstateCase, holder: m.Account) -> None:
+        """The retitle to "Estate of ...", saying who the executor is, or that it waits for one."""
+        executors = [p.name for p in party_rows.rows(session, holder.id)
+                     if p.role is PartyRole.EXECUTOR]  # fmt: skip
+        why = f"holder died {case.date_of_death.isoformat()}: estate case {case.id}; " + (
+            f"executor {' and '.join(executors)} on record" if executors else
+            "waits for the executor: approve once the letters' executor is added to the "
+            "account's parties (a party change request)"
+        )  # fmt: skip
+        proposal = amend_proposal(
+            session, holder, {"name": estate_name(holder.name), "registration_type": "estate"}
+        )
+        case.retitle_request_id = self._approvals.file(session, proposal, why[:500])
+
+    def beneficiary_deceased(self, case_id: int, name: str, date_of_death: date) -> CaseView:
+        """Record that a party (a beneficiary) died before the holder; the shares follow."""
+        with self._uow.write(Action.ESTATE_CASE) as session:
+            case = _open(session, case_id)
+            owners.record_predeceased(session, case, name, date_of_death, self._uow.actor.username)
+            owners.sync_w9(session, case)
+            return view_of(session, case, self._today())
 
     @staticmethod
     def _checklist(
@@ -188,8 +188,18 @@ class EstateService:
 
     # -- the checklist -----------------------------------------------------------------------
     def case(self, case_id: int) -> CaseView:
+        """The case with its proposed new owners and (executor's path) the affidavit test."""
         with self._uow.read() as session:
-            return _view(session, _case(session, case_id), self._today())
+            case = _case(session, case_id)
+            view = view_of(session, case, self._today())
+            small = ""
+            if case.path is EstatePath.EXECUTOR and case.status is CaseStatus.OPEN:
+                refused = owners.small_estate_refusal(
+                    session, case.account, case.path, case.date_of_death
+                )
+                small = f"not open: {refused}" if refused else "possible: under the state's limit"
+            return replace(view, new_owners=tuple(owners.owner_lines(session, case)),
+                           small_estate=small)  # fmt: skip
 
     def open_cases(self, search: str = "") -> list[CaseView]:
         """Open cases, oldest first; ``search`` matches the account, name or case number."""
@@ -200,7 +210,7 @@ class EstateService:
                 .where(m.EstateCase.status == CaseStatus.OPEN)
                 .order_by(m.EstateCase.opened_at, m.EstateCase.id)
             ).all()
-            views = [_view(session, row, today) for row in rows]
+            views = [view_of(session, row, today) for row in rows]
         words = search.casefold().split()
         return [
             v for v in views
@@ -223,6 +233,7 @@ class EstateService:
         actor, today = self._uow.actor.username, self._today()
         with self._uow.write(Action.ESTATE_CASE) as session:
             case = _open(session, case_id)
+            owners.sync_w9(session, case)
             doc = next((d for d in case.documents if d.kind == kind.strip().lower()), None)
             if doc is None:
                 kinds = ", ".join(d.kind for d in case.documents)
@@ -247,7 +258,7 @@ class EstateService:
             if verified:
                 doc.status, doc.verified_on, doc.verified_by = DocumentStatus.VERIFIED, today, actor
             session.flush()
-            return _line(doc, today, _windows(session))
+            return line_of(doc, today, recency_windows(session))
 
     def letter(self, case_id: int, path: Path, printed_at: datetime | None = None) -> Path:
         """The deficiency letter (PDF) at ``path``: what the case still needs from the client."""
@@ -277,7 +288,8 @@ class EstateService:
         today = self._today()
         with self._uow.write(Action.ESTATE_REREGISTER) as session:
             case = _open(session, case_id)
-            missing = _view(session, case, today).not_ready
+            owners.sync_w9(session, case)
+            missing = view_of(session, case, today).not_ready
             if missing:
                 raise ValidationError(
                     "documents", f"case {case_id} still needs: " + "; ".join(missing)
@@ -290,22 +302,6 @@ class EstateService:
             case.reregister_request_id = self._approvals.file(session, proposal, why)
             session.flush()
             return case.reregister_request_id
-
-
-def requirements(session: Session) -> list[rules.Requirement]:
-    """The document requirements as reference data, in the checklist's order."""
-    R = m.EstateDocumentRequirement
-    return [
-        rules.Requirement(
-            r.kind,
-            r.label,
-            frozenset(p for p in r.paths.split(",") if p),
-            r.recency_days,
-            frozenset(s.strip().upper() for s in r.states.split(",") if s.strip()),
-            r.needs_certificates,
-        )  # fmt: skip
-        for r in session.scalars(select(R).order_by(R.position, R.id))
-    ]
 
 
 def _account(session: Session, number: str) -> m.Account:
@@ -328,36 +324,3 @@ def _open(session: Session, case_id: int) -> m.EstateCase:
     if case.status is not CaseStatus.OPEN:
         raise ValidationError("case", f"{case_id} is {case.status.value}", str(case_id))
     return case
-
-
-def _by(day: date | None, who: str | None) -> str:
-    return f"{day.isoformat()} by {who}" if day is not None else ""
-
-
-def _windows(session: Session) -> dict[str, int | None]:
-    """How recent each kind of document must be (reference data)."""
-    return {r.kind: r.recency_days for r in requirements(session)}
-
-
-def _line(doc: m.EstateDocument, today: date, windows: dict[str, int | None]) -> DocumentLine:
-    return DocumentLine(
-        doc.kind, doc.label, rules.document_status(doc.status, doc.expires_on, today),
-        doc.dated, doc.expires_on, _by(doc.received_on, doc.received_by),
-        _by(doc.verified_on, doc.verified_by), windows.get(doc.kind),
-    )  # fmt: skip
-
-
-def _view(session: Session, case: m.EstateCase, today: date) -> CaseView:
-    windows = _windows(session)
-    values: dict[str, Any] = {
-        "id": case.id, "account": case.account.account_number, "name": case.account.name,
-        "registration": case.registration, "date_of_death": case.date_of_death,
-        "notice_source": case.notice_source, "path": case.path, "status": case.status,
-        "alternate_valuation": case.alternate_valuation, "opened_by": case.opened_by,
-        "opened_at": case.opened_at,
-        "age_days": (today - case.opened_at.astimezone(UTC).date()).days,
-        "documents": tuple(_line(d, today, windows) for d in case.documents),
-        "retitle_request_id": case.retitle_request_id,
-        "reregister_request_id": case.reregister_request_id,
-    }  # fmt: skip
-    return CaseView(**values)

@@ -70,7 +70,7 @@ def valuation_date(case: m.EstateCase) -> date:
     return alternate_valuation_date(died) if case.alternate_valuation else died
 
 
-def _balances(session: Session, account: m.Account) -> list[m.LedgerBalance]:
+def balances(session: Session, account: m.Account) -> list[m.LedgerBalance]:
     B = m.LedgerBalance
     return list(
         session.scalars(
@@ -81,7 +81,7 @@ def _balances(session: Session, account: m.Account) -> list[m.LedgerBalance]:
     )
 
 
-def _value(session: Session, instrument: m.Instrument, on: date) -> Decimal:
+def value_of(session: Session, instrument: m.Instrument, on: date) -> Decimal:
     P = m.InstrumentPrice
     first, last = search_window(on)
     rows = session.scalars(
@@ -118,10 +118,10 @@ def plan(session: Session, case: m.EstateCase, targets: Sequence[Target]) -> Pla
         accounts.append(found)
     shares = [t.share for t in targets]
     on = valuation_date(case)
-    fraction = rules.stepped_fraction(case.registration)
+    fraction = rules.stepped_fraction(case.registration, case.spouses)
     moves: list[Move] = []
     lines: list[str] = []
-    for balance in _balances(session, estate):
+    for balance in balances(session, estate):
         size = _size(balance)
         if balance.book is Book.CASH:
             currency = balance.balance_key.rsplit(":", 1)[1]
@@ -140,7 +140,7 @@ def plan(session: Session, case: m.EstateCase, targets: Sequence[Target]) -> Pla
         assert instrument is not None
         if size < 0:
             raise ValidationError("isin", f"{estate.account_number} is short", instrument.isin)
-        value = _value(session, instrument, on) if fraction else None
+        value = value_of(session, instrument, on) if fraction else None
         lots: list[Lot] = []
         for lot in lots_of(session, estate.id, instrument.id):
             lots += rules.stepped_up(lot, value, fraction, on)
@@ -178,7 +178,7 @@ def proposal_values(case: m.EstateCase, targets: Sequence[Target], made: Plan) -
         "to": "; ".join(f"{t.account} {_percent(t.share)}%" for t in targets),
         "alternate_valuation": "yes" if case.alternate_valuation else "no",
         "valuation_date": made.valuation_date.isoformat(),
-        "basis": _BASIS[rules.stepped_fraction(case.registration)],
+        "basis": basis_text(case),
         "moves": " | ".join(made.lines),
     }  # fmt: skip
 
@@ -188,6 +188,15 @@ _BASIS = {
     Fraction(1, 2): "the decedent's half steps up; the other half keeps its cost and date",
     Fraction(0): "no step-up: the lots keep their cost and dates (an IRA)",
 }
+
+
+def basis_text(case: m.EstateCase) -> str:
+    """The basis rule the request applies, in words (a non-spouse's contribution stated)."""
+    joint = case.registration in {"joint-jtwros", "joint-community"}
+    if joint and not case.spouses:
+        return ("the joint owners are not spouses: the decedent's contribution, taken as half, "
+                "steps up; the other half keeps its cost and date")  # fmt: skip
+    return _BASIS[rules.stepped_fraction(case.registration, case.spouses)]
 
 
 def _percent(share: Fraction) -> str:
@@ -250,7 +259,7 @@ class ReregistrationHandler:
             )
         ):
             certificate.reregistration = key
-        left = [b.balance_key for b in _balances(session, case.account)]
+        left = [b.balance_key for b in balances(session, case.account)]
         if left:
             raise DeskError(f"request {request.id}: the estate account still holds {left}")
         case.status, case.closed_at = CaseStatus.CLOSED, datetime.now(UTC)
