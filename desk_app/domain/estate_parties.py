@@ -18,6 +18,7 @@ from fractions import Fraction
 
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.estate_rules import EstatePath
+from desk_app.domain.money import format_amount
 
 OWNER_ROLES = ("owner", "joint-owner")
 
@@ -179,5 +180,8 @@ def small_estate_refusal(
     if value is None:
         return "the account's value at death is not known (a price is missing)"
     if value >= limit:
-        return f"the value at death ({value}) is not under {state}'s limit ({limit})"
+        return (
+            f"the value at death ({format_amount(value)}) is not under {state.upper()}'s "
+            f"limit ({format_amount(limit)})"
+        )
     return None

@@ -176,7 +176,7 @@ def value_at_death(session: Session, account: m.Account, on: date) -> Decimal | 
             total += value_of(session, instrument, on) * (balance.quantity or 0)
         except ValidationError:
             return None
-    return total
+    return total.quantize(Decimal("0.01"))
 
 
 def small_estate_refusal(session: Session, account: m.Account, path: EstatePath,
