@@ -174,14 +174,15 @@ def small_estate_refusal(
         return "only an account that would pass by the executor can go by affidavit"
     if has_executor:
         return "an executor is appointed: the estate goes by letters"
-    limit = limits.get((state or "").upper())
+    state = (state or "").upper()
+    limit = limits.get(state)
     if limit is None:
         return f"the account's state ({state or 'none'}) has no small-estate limit on file"
     if value is None:
         return "the account's value at death is not known (a price is missing)"
     if value >= limit:
         return (
-            f"the value at death ({format_amount(value)}) is not under {state.upper()}'s "
+            f"the value at death ({format_amount(value)}) is not under {state}'s "
             f"limit ({format_amount(limit)})"
         )
     return None
