@@ -1,4 +1,5 @@
-"""``estate open|show|receive|letter|reregister``: a deceased holder's account, to its new owners.
+"""``estate open|show|receive|beneficiary-deceased|letter|reregister``: a deceased holder's
+account, to its new owners.
 
 ``open`` restricts the account, opens the case with its checklist and (a sole account)
 files the retitle; it prints the case id. ``reregister`` files the supervised request
@@ -15,6 +16,7 @@ from typing import Any
 
 from desk_app.cli.common import EXIT_OK, CommandContext, requested
 from desk_app.domain.errors import ValidationError
+from desk_app.services.estates.case_views import CaseView
 
 
 def _day(text: str) -> date:
@@ -37,6 +39,15 @@ def register(commands: Any) -> None:
     opening.add_argument("--date-of-death", required=True, type=_day, metavar="D")
     opening.add_argument("--source", default="", metavar="T",
                          help="who gave notice (a family member's call, a letter)")  # fmt: skip
+    opening.add_argument("--holder", default="", metavar="NAME",
+                         help="the owner who died, as on the parties (a joint account; "
+                         "default the first owner)")  # fmt: skip
+    opening.add_argument("--not-spouses", action="store_true",
+                         help="the joint owners are not spouses: the decedent's contribution "
+                         "(taken as half) steps up")  # fmt: skip
+    opening.add_argument("--small-estate", action="store_true",
+                         help="go by the small-estate affidavit instead of letters (a "
+                         "sole account under its state's limit, no executor named)")  # fmt: skip
     opening.set_defaults(handler=open_case)
     show = sub.add_parser("show", help="the case and its checklist")
     show.add_argument("case", type=int, metavar="CASE")
@@ -52,6 +63,16 @@ def register(commands: Any) -> None:
         help="the document's own date (letters: when issued; default today)",
     )
     receive.set_defaults(handler=receive_document)
+    died = sub.add_parser(
+        "beneficiary-deceased", help="record that a beneficiary died before the holder",
+        description="The beneficiary's share goes per stirpes if the designation says so (the "
+        "executor names who takes it), else to the other primary beneficiaries pro rata, or "
+        "to the contingent beneficiaries when no primary survives.",
+    )  # fmt: skip
+    died.add_argument("case", type=int, metavar="CASE")
+    died.add_argument("name", metavar="NAME", help="the beneficiary, as on the parties")
+    died.add_argument("--date-of-death", required=True, type=_day, metavar="D")
+    died.set_defaults(handler=beneficiary_deceased)
     letter = sub.add_parser("letter", help="print the deficiency letter (PDF)")
     letter.add_argument("case", type=int, metavar="CASE")
     letter.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
@@ -72,7 +93,10 @@ def register(commands: Any) -> None:
 
 def open_case(ctx: CommandContext, args: argparse.Namespace) -> int:
     with ctx.open() as workspace:
-        case_id = workspace.estates.open_case(args.account, args.date_of_death, args.source)
+        case_id = workspace.estates.open_case(
+            args.account, args.date_of_death, args.source, decedent=args.holder,
+            spouses=not args.not_spouses, small_estate=args.small_estate,
+        )  # fmt: skip
         view = workspace.estates.case(case_id)
     print(f"Estate case for {view.account} ({view.path.label}); "
           f"{len(view.documents)} documents to collect")  # fmt: skip
@@ -88,6 +112,7 @@ def show_case(ctx: CommandContext, args: argparse.Namespace) -> int:
     print(f"Estate case {view.id}: {view.account} {view.name} ({view.registration})")
     print(f"Died {view.date_of_death.isoformat()}; notice: {view.notice_source}")
     print(f"Path: {view.path.label}; status: {view.status.value}; open {view.age_days} days")
+    print_owners(view)
     for doc in view.documents:
         extra = "; ".join(
             x for x in (
@@ -99,6 +124,34 @@ def show_case(ctx: CommandContext, args: argparse.Namespace) -> int:
         print(
             f"  {doc.kind:<24} {doc.status.value:<9} {doc.label}" + (f" ({extra})" if extra else "")
         )
+    return EXIT_OK
+
+
+def print_owners(view: CaseView) -> None:
+    """Who died, who takes what (and the account in that name), what waits for a decision."""
+    if view.decedent:
+        spouses = "" if view.registration not in {"joint-jtwros", "joint-community"} else (
+            "; the joint owners are spouses" if view.spouses else
+            "; the joint owners are not spouses (the decedent's contribution, half, steps up)"
+        )  # fmt: skip
+        print(f"Decedent: {view.decedent}{spouses}")
+    for line in view.predeceased:
+        print(f"Predeceased: {line}")
+    print("New owners proposed:")
+    for owner in view.new_owners:
+        where = f" -> {owner.account}" if owner.account else ""
+        print(f"  {owner.percent}% {owner.name} ({owner.why}){where}")
+    for decision in view.decisions:
+        print(f"Needs a decision: {decision}")
+    if view.small_estate:
+        print(f"Small-estate affidavit: {view.small_estate}")
+
+
+def beneficiary_deceased(ctx: CommandContext, args: argparse.Namespace) -> int:
+    with ctx.open() as workspace:
+        workspace.estates.beneficiary_deceased(args.case, args.name, args.date_of_death)
+        view = workspace.estates.case(args.case)
+    print_owners(view)
     return EXIT_OK
 
 

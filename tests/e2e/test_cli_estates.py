@@ -55,3 +55,43 @@ def test_an_estate_from_the_command_line(
     assert transfers.available_cash("NYC-B", "USD") == Decimal("4.00")
     code, out, _ = run(capsys, *carl, "estate", "show", case)
     assert "status: closed" in out
+
+
+def test_the_parties_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], estates: Desk
+) -> None:
+    from desk_app.domain.codes import PartyRole as R
+    from tests.services.estates.test_estate_parties import with_parties
+
+    joint = estates.account(registration_type="joint-jtwros")
+    with_parties(estates, joint, (R.OWNER, "Al Roe", {}), (R.JOINT_OWNER, "Bea Roe", {}))
+    carl = cli_as(estates.url, "carl")
+    code, out, _ = run(capsys, *carl, "estate", "open", joint, "--date-of-death", "2026-03-06",
+                       "--holder", "Bea Roe", "--not-spouses")  # fmt: skip
+    assert code == 0
+    code, out, _ = run(capsys, *carl, "estate", "show", out.splitlines()[-1])
+    assert "Decedent: Bea Roe; the joint owners are not spouses" in out
+    assert "  100.00% Al Roe (surviving joint owner)" in out
+    assert "W-9 of Al Roe (surviving joint owner)" in out
+    tod = estates.account(registration_type="tod")
+    heir = estates.account(name="Bo Lee")
+    with_parties(estates, tod, (R.OWNER, "Max Roe", {}),
+                 (R.BENEFICIARY, "Ann Lee", {"share_percent": Decimal(60), "per_stirpes": True}),
+                 (R.BENEFICIARY, "Bo Lee", {"share_percent": Decimal(40)}))  # fmt: skip
+    code, out, _ = run(capsys, *carl, "estate", "open", tod, "--date-of-death", "2026-03-06")
+    case = out.splitlines()[-1]
+    code, out, err = run(capsys, *carl, "estate", "beneficiary-deceased", case, "Ann Lee",
+                         "--date-of-death", "2026-03-07")  # fmt: skip
+    assert code == 1 and "after the holder's (2026-03-06)" in err
+    code, out, _ = run(capsys, *carl, "estate", "beneficiary-deceased", case, "Ann Lee",
+                       "--date-of-death", "2025-01-31")  # fmt: skip
+    assert code == 0
+    assert f"  40.00% Bo Lee (primary beneficiary) -> {heir}" in out
+    assert "Needs a decision: Descendants of Ann Lee (per stirpes): 60.00%" in out
+    code, out, _ = run(capsys, *carl, "estate", "show", case)
+    assert "Predeceased: Ann Lee died 2025-01-31" in out
+    lone = estates.account(residence_state="NY")
+    give(estates, lone, lots=(BOUGHT,))
+    code, out, _ = run(capsys, *carl, "estate", "open", lone, "--date-of-death", "2026-03-06",
+                       "--small-estate")  # fmt: skip
+    assert code == 0 and "Small-estate affidavit (no letters)" in out and "Retitle" not in out
