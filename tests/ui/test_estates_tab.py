@@ -144,3 +144,50 @@ def test_record_death_collect_documents_print_and_reregister(  # noqa: PLR0915
     assert transfers.available_cash("NYC-A", "USD") == Decimal("150.01")
     tab.refresh()
     qtbot.waitUntil(lambda: tab.model.rowCount() == 0)
+
+
+def test_the_reregister_dialog_proposes_the_beneficiaries_shares(
+    qtbot: QtBot, tmp_path: Path, estates: Desk
+) -> None:
+    """Ann 50, Bo 30, Cy 20; Cy died first (not per stirpes): Ann 62.5, Bo 37.5. Ann and Bo
+    have accounts in their names; the clerk still chooses (and may change) them."""
+    from desk_app.domain.codes import PartyRole as R
+    from tests.services.estates.test_estate_parties import with_parties
+
+    carl = estates.ws["carl"]
+    number = estates.account(registration_type="tod", name="John Roe")
+    ann, bo = estates.account(name="Ann Lee"), estates.account(name="Bo Lee")
+    give(estates, number, lots=(BOUGHT,))
+    shares = (("Ann Lee", 50), ("Bo Lee", 30), ("Cy Lee", 20))
+    with_parties(estates, number, (R.OWNER, "John Roe", {}),
+                 *((R.BENEFICIARY, name, {"share_percent": Decimal(share)})
+                   for name, share in shares))  # fmt: skip
+    case_id = carl.estates.open_case(number, date(2026, 3, 6))
+    carl.estates.beneficiary_deceased(case_id, "Cy Lee", date(2025, 5, 1))
+    for doc in carl.estates.case(case_id).documents:
+        carl.estates.receive(case_id, doc.kind, verified=True)
+
+    tab = _tab(qtbot, tmp_path, EstatesTab, carl)
+    assert isinstance(tab, EstatesTab)
+    qtbot.waitUntil(lambda: tab.case is not None and tab.case.id == case_id)
+    assert "New owners: Ann Lee 62.50%, Bo Lee 37.50%. Cy Lee died 2025-05-01" in (
+        tab.heading.text()
+    )
+    assert tab.estate_actions["reregister"].isEnabled(), tab.estate_actions["reregister"].toolTip()
+    tab.estate_actions["reregister"].trigger()
+    rereg = tab.reregister_dialog
+    assert rereg is not None
+    qtbot.waitExposed(rereg)
+    assert rereg.proposal.isVisible()
+    assert f"Ann Lee: 62.50% (primary beneficiary); to {ann} (in that name)" in (
+        rereg.proposal.text()
+    )
+    assert rereg.targets.toPlainText() == f"{ann}=62.5\n{bo}=37.5"
+    assert rereg.check.text() == f"Shares: {ann} 62.50%, {bo} 37.50%"
+    with qtbot.waitSignal(rereg.accepted):
+        qtbot.mouseClick(rereg.send_button, LEFT)
+    assert rereg.request_id is not None
+    detail = estates.ws["sue"].approvals.detail(rereg.request_id)
+    moves = {f.field: f.proposed for f in detail.fields}["moves"]
+    # 100 shares: 62.5 and 37.5, the one left over to the first of the tie (Ann).
+    assert f"100 {AAPL} valued 100 a share on 2026-03-06: 63 to {ann}, 37 to {bo}" in moves

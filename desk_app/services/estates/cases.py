@@ -168,7 +168,7 @@ class EstateService:
             case = _open(session, case_id)
             owners.record_predeceased(session, case, name, date_of_death, self._uow.actor.username)
             owners.sync_w9(session, case)
-            return view_of(session, case, self._today())
+        return self.case(case_id)
 
     @staticmethod
     def _checklist(

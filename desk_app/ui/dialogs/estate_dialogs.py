@@ -8,11 +8,11 @@ for equal shares), and the service checks the rest (documents, prices) when it i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,7 +31,7 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.estate_rules import targets
 from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
-from desk_app.ui.tabs.estate_views import EstatesView
+from desk_app.ui.tabs.estate_views import EstatesView, OwnerLineView
 
 REREGISTER_NOTE = (
     "Everything the account holds moves to these accounts: whole shares by percentage "
@@ -125,12 +125,30 @@ def _percent(numerator: int, denominator: int) -> str:
     return f"{(Decimal(numerator * 100) / Decimal(denominator)).quantize(Decimal('0.01'))}"
 
 
+def proposal_text(owners: Sequence[OwnerLineView]) -> str:
+    """The new owners the parties name, as the rules share it; the accounts are the clerk's."""
+    lines = []
+    for owner in owners:
+        where = (f"to {owner.account} (in that name)" if owner.account else
+                 "no open account in that name: type the one to receive it")  # fmt: skip
+        if not owner.decided:
+            where = "needs a decision"
+        lines.append(f"{owner.name}: {owner.percent}% ({owner.why}); {where}")
+    return "Proposed from the account's parties:\n" + "\n".join(lines) if lines else ""
+
+
+def proposed_lines(owners: Sequence[OwnerLineView]) -> str:
+    """The targets filled in where an account in the owner's name is open."""
+    return "\n".join(f"{o.account}={o.percent.normalize():f}" for o in owners if o.account)
+
+
 class ReregisterDialog(QDialog):
     """The new owners and their shares; `request_id` is set once the request is filed."""
 
     def __init__(
-        self, estates: EstatesView, case_id: int, account: str, parent: QWidget | None = None
-    ) -> None:
+        self, estates: EstatesView, case_id: int, account: str, parent: QWidget | None = None,
+        proposal: Sequence[OwnerLineView] = (),
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("reregister_dialog")
         self.setWindowTitle(f"Re-register {account} (estate case {case_id})")
@@ -155,13 +173,20 @@ class ReregisterDialog(QDialog):
         form.addRow("Reason", self.reason)
         buttons = _buttons(self, "Send for approval")
         self.send_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.proposal = QLabel(proposal_text(proposal), self)
+        self.proposal.setObjectName("proposal")
+        self.proposal.setWordWrap(True)
+        self.proposal.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.addWidget(_note(REREGISTER_NOTE, self))
+        layout.addWidget(self.proposal)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(520)
         self.targets.textChanged.connect(self.check_targets)
+        self.targets.setPlainText(proposed_lines(proposal))
+        self.proposal.setVisible(bool(proposal))
         self.check_targets()
 
     def check_targets(self) -> bool:

@@ -172,10 +172,15 @@ class EstatesTab(TableTab):
         else:
             retitle = (f"; retitle asked in request {case.retitle_request_id}"
                        if case.retitle_request_id else "")  # fmt: skip
+            who = f" ({case.decedent})" if case.decedent else ""
+            owners = ", ".join(f"{o.name} {o.percent}%" for o in case.new_owners)
+            gone = "".join(f" {line} (before the holder)." for line in case.predeceased)
             self.heading.setText(
-                f"Case {case.id}: {case.account} {case.name} ({case.registration}), died "
-                f"{case.date_of_death.isoformat()}. {case.path.label}{retitle}. "
-                f"Notice: {case.notice_source}. Open {case.age_days} days."
+                f"Case {case.id}: {case.account} {case.name} ({case.registration}), died"
+                f"{who} {case.date_of_death.isoformat()}. {case.path.label}{retitle}. "
+                f"Notice: {case.notice_source}. Open {case.age_days} days.\n"
+                f"New owners: {owners}.{gone}"
+                + (" Needs a decision: " + "; ".join(case.decisions) if case.decisions else "")
             )
             for r, doc in enumerate(case.documents):
                 texts = (doc.label, doc.status.value, doc.received, doc.verified,
@@ -283,7 +288,9 @@ class EstatesTab(TableTab):
             return None
         from desk_app.ui.dialogs.estate_dialogs import ReregisterDialog
 
-        dialog = ReregisterDialog(workspace.estates, case.id, case.account, self)
+        dialog = ReregisterDialog(
+            workspace.estates, case.id, case.account, self, proposal=case.new_owners
+        )
         if self.reregister_dialog is not None:
             self.reregister_dialog.deleteLater()
         self.reregister_dialog = dialog
