@@ -35,6 +35,7 @@ DIALOG_PAGES = {
     "RecordDeathDialog": "estates.md",
     "ReregisterDialog": "estates.md",
     "DocumentDateDialog": "estates.md",
+    "BeneficiaryDiedDialog": "estates.md",
     "TradeCancelDialog": "blotter.md",
     "TradeHistoryDialog": "blotter.md",
     "ImportTradesDialog": "blotter.md",

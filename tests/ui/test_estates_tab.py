@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desk_app.domain.estate_rules import DocumentStatus
@@ -163,13 +163,32 @@ def test_the_reregister_dialog_proposes_the_beneficiaries_shares(
                  *((R.BENEFICIARY, name, {"share_percent": Decimal(share)})
                    for name, share in shares))  # fmt: skip
     case_id = carl.estates.open_case(number, date(2026, 3, 6))
-    carl.estates.beneficiary_deceased(case_id, "Cy Lee", date(2025, 5, 1))
-    for doc in carl.estates.case(case_id).documents:
-        carl.estates.receive(case_id, doc.kind, verified=True)
 
     tab = _tab(qtbot, tmp_path, EstatesTab, carl)
     assert isinstance(tab, EstatesTab)
     qtbot.waitUntil(lambda: tab.case is not None and tab.case.id == case_id)
+    assert "New owners: Ann Lee 50.00%, Bo Lee 30.00%, Cy Lee 20.00%." in tab.heading.text()
+    tab.estate_actions["beneficiary_died"].trigger()
+    died = tab.died_dialog
+    assert died is not None
+    qtbot.waitExposed(died)
+    assert [died.name.itemText(n) for n in range(died.name.count())] == [
+        "Ann Lee", "Bo Lee", "Cy Lee"
+    ]  # fmt: skip
+    died.name.setCurrentIndex(2)
+    died.died.setDate(QDate(2026, 3, 9))  # after the holder: refused, said in the dialog
+    died.accept()
+    qtbot.waitUntil(died.error.isVisible)
+    assert "after the holder's (2026-03-06)" in died.error.text()
+    died.died.setDate(QDate(2025, 5, 1))
+    with qtbot.waitSignal(died.accepted):
+        qtbot.mouseClick(died.findChild(QDialogButtonBox).button(  # type: ignore[union-attr]
+            QDialogButtonBox.StandardButton.Ok), LEFT)  # fmt: skip
+    wait_ops(qtbot)
+    for doc in carl.estates.case(case_id).documents:
+        carl.estates.receive(case_id, doc.kind, verified=True)
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.case is not None and not tab.case.not_ready)
     assert "New owners: Ann Lee 62.50%, Bo Lee 37.50%. Cy Lee died 2025-05-01" in (
         tab.heading.text()
     )

@@ -16,6 +16,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -31,7 +32,7 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.estate_rules import targets
 from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
-from desk_app.ui.tabs.estate_views import EstatesView, OwnerLineView
+from desk_app.ui.tabs.estate_views import EstateCaseView, EstatesView, OwnerLineView
 
 REREGISTER_NOTE = (
     "Everything the account holds moves to these accounts: whole shares by percentage "
@@ -75,10 +76,23 @@ class RecordDeathDialog(QDialog):
         self.source = QLineEdit(self)
         self.source.setObjectName("notice_source")
         self.source.setPlaceholderText("Who told us (a call from the son, a letter)")
+        self.holder = QLineEdit(self)
+        self.holder.setObjectName("decedent")
+        self.holder.setPlaceholderText("A joint account: the owner who died (default the first)")
+        self.spouses = QCheckBox("The joint owners are spouses (the basis rule reads it)", self)
+        self.spouses.setObjectName("spouses")
+        self.spouses.setChecked(True)
+        self.small_estate = QCheckBox(
+            "Small estate: by affidavit, no letters (under the state's limit, no executor)", self
+        )
+        self.small_estate.setObjectName("small_estate")
         self.error = error_label("record_death_error", self)
         form = QFormLayout()
         form.addRow("Date of death", self.died)
         form.addRow("Notice from", self.source)
+        form.addRow("Owner who died", self.holder)
+        form.addRow("", self.spouses)
+        form.addRow("", self.small_estate)
         layout = QVBoxLayout(self)
         layout.addWidget(_note(
             "The account is restricted at once (nothing moves out of it), an estate case opens "
@@ -94,7 +108,10 @@ class RecordDeathDialog(QDialog):
         self.error.hide()
         estates, account, source = self._estates, self.account, self.source.text()
         died: date = self.died.date().toPython()  # type: ignore[assignment]
-        submit(self, lambda: estates.open_case(account, died, source),
+        holder, spouses = self.holder.text(), self.spouses.isChecked()
+        small = self.small_estate.isChecked()
+        submit(self, lambda: estates.open_case(account, died, source, decedent=holder,
+                                               spouses=spouses, small_estate=small),
                done=self._opened, refused=self._refused)  # fmt: skip
 
     def _opened(self, case_id: int) -> None:
@@ -249,3 +266,57 @@ class DocumentDateDialog(QDialog):
     def day(self) -> date:
         picked: date = self.dated.date().toPython()  # type: ignore[assignment]
         return picked
+
+
+class BeneficiaryDiedDialog(QDialog):
+    """A beneficiary who died before the holder: the shares follow (`case` is then set)."""
+
+    def __init__(
+        self,
+        estates: EstatesView,
+        case_id: int,
+        names: Sequence[str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("beneficiary_died_dialog")
+        self.setWindowTitle(f"Beneficiary died — estate case {case_id}")
+        self._estates, self.case_id = estates, case_id
+        self.case: EstateCaseView | None = None
+        self.name = QComboBox(self)
+        self.name.setObjectName("beneficiary")
+        self.name.setEditable(True)
+        self.name.addItems(list(names))
+        self.died = QDateEdit(QDate.currentDate(), self)
+        self.died.setObjectName("beneficiary_date_of_death")
+        self.died.setCalendarPopup(True)
+        self.died.setDisplayFormat("yyyy-MM-dd")
+        self.error = error_label("beneficiary_died_error", self)
+        form = QFormLayout()
+        form.addRow("Beneficiary", self.name)
+        form.addRow("Date of death", self.died)
+        layout = QVBoxLayout(self)
+        layout.addWidget(_note(
+            "Their share goes per stirpes if the designation says so (the executor names who "
+            "takes it), else to the other primary beneficiaries pro rata, or to the contingent "
+            "beneficiaries when no primary survives.", self,
+        ))  # fmt: skip
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(_buttons(self, "Record"))
+        self.setMinimumWidth(460)
+
+    def accept(self) -> None:
+        self.error.hide()
+        estates, case_id, name = self._estates, self.case_id, self.name.currentText()
+        died: date = self.died.date().toPython()  # type: ignore[assignment]
+        submit(self, lambda: estates.beneficiary_deceased(case_id, name, died),
+               done=self._recorded, refused=self._refused)  # fmt: skip
+
+    def _recorded(self, case: EstateCaseView) -> None:
+        self.case = case
+        super().accept()
+
+    def _refused(self, exc: DeskError) -> None:
+        self.error.setText(exc.message)
+        self.error.show()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.estate_rules import DocumentStatus
+from desk_app.domain.estate_rules import DocumentStatus, EstatePath
 from desk_app.domain.listing import PageSource
 from desk_app.domain.permissions import Action
 from desk_app.ui.guarded_actions import ActionSpec, build_actions, update_actions
@@ -38,7 +38,11 @@ from desk_app.ui.tabs.table_tab import OPENING_TEXT, TableTab, WorkspaceView
 from desk_app.ui.theme import Tone, foreground
 
 if TYPE_CHECKING:
-    from desk_app.ui.dialogs.estate_dialogs import DocumentDateDialog, ReregisterDialog
+    from desk_app.ui.dialogs.estate_dialogs import (
+        BeneficiaryDiedDialog,
+        DocumentDateDialog,
+        ReregisterDialog,
+    )
 
 NO_CASE = "Select a case first"
 NO_DOCUMENT = "Select a document of the checklist first"
@@ -48,6 +52,9 @@ ACTIONS = {
                           "the last)"),
     "verify": ActionSpec("Verify", Action.ESTATE_CASE, "Ctrl+Shift+V",
                          "Record the selected document as checked and in order"),
+    "beneficiary_died": ActionSpec("Beneficiary died…", Action.ESTATE_CASE, "",
+                                   "Record that a beneficiary died before the holder: their "
+                                   "share follows the designation"),
     "letter": ActionSpec("Print deficiency letter…", Action.ESTATE_CASE, "Ctrl+P",
                          "Write the letter listing what is missing or expired, and open it"),
     "reregister": ActionSpec("Re-register…", Action.ESTATE_REREGISTER, "Ctrl+Shift+R",
@@ -74,8 +81,10 @@ class EstatesTab(TableTab):
         self.case: EstateCaseView | None = None
         self.reregister_dialog: ReregisterDialog | None = None
         self.date_dialog: DocumentDateDialog | None = None
+        self.died_dialog: BeneficiaryDiedDialog | None = None
         slots = {"receive": lambda: self.receive(False), "verify": lambda: self.receive(True),
-                 "letter": self.print_letter, "reregister": self.reregister}  # fmt: skip
+                 "letter": self.print_letter, "reregister": self.reregister,
+                 "beneficiary_died": self.beneficiary_died}  # fmt: skip
         self.estate_actions = build_actions(self, ACTIONS, slots, name="estate_action")
         self.toolbar = ActionBar("Estate actions", self)
         for action in self.estate_actions.values():
@@ -207,6 +216,8 @@ class EstatesTab(TableTab):
             return NO_CASE
         if key in ("receive", "verify") and self.selected_document() is None:
             return NO_DOCUMENT
+        if key == "beneficiary_died" and self.case.path is not EstatePath.BENEFICIARY:
+            return "Only a case that passes to beneficiaries (TOD, IRA) has beneficiaries"
         if key == "reregister" and self.case.not_ready:
             return "Documents not yet verified: " + "; ".join(self.case.not_ready)
         return None
@@ -297,6 +308,27 @@ class EstatesTab(TableTab):
         dialog.accepted.connect(lambda: self._requested(dialog))
         dialog.open()
         return dialog
+
+    def beneficiary_died(self) -> BeneficiaryDiedDialog | None:
+        workspace, case = self.workspace, self.case
+        if self.refusal("beneficiary_died") is not None or workspace is None or case is None:
+            return None
+        from desk_app.ui.dialogs.estate_dialogs import BeneficiaryDiedDialog
+
+        names = [o.name for o in case.new_owners if o.decided]
+        dialog = BeneficiaryDiedDialog(workspace.estates, case.id, names, self)
+        if self.died_dialog is not None:
+            self.died_dialog.deleteLater()
+        self.died_dialog = dialog
+        dialog.accepted.connect(lambda: self._beneficiary_recorded(dialog))
+        dialog.open()
+        return dialog
+
+    def _beneficiary_recorded(self, dialog: BeneficiaryDiedDialog) -> None:
+        self._show(dialog.case)
+        self.show_notice(f"Recorded: {dialog.name.currentText()} died before the holder; "
+                         "the shares follow", Tone.POSITIVE)  # fmt: skip
+        self.reload_source()
 
     def _requested(self, dialog: ReregisterDialog) -> None:
         self.show_notice(
