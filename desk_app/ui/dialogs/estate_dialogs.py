@@ -79,13 +79,19 @@ class RecordDeathDialog(QDialog):
         self.holder = QLineEdit(self)
         self.holder.setObjectName("decedent")
         self.holder.setPlaceholderText("A joint account: the owner who died (default the first)")
-        self.spouses = QCheckBox("The joint owners are spouses (the basis rule reads it)", self)
+        self.spouses = QCheckBox("The joint owners are spouses", self)
         self.spouses.setObjectName("spouses")
         self.spouses.setChecked(True)
-        self.small_estate = QCheckBox(
-            "Small estate: by affidavit, no letters (under the state's limit, no executor)", self
+        self.spouses.setToolTip(
+            "Spouses step up the decedent's half (community property: both); "
+            "others the decedent's contribution, taken as half"
         )
+        self.small_estate = QCheckBox("Small estate: by affidavit, without letters", self)
         self.small_estate.setObjectName("small_estate")
+        self.small_estate.setToolTip(
+            "Only a sole account worth less at death than its state's small-estate limit, "
+            "with no executor appointed"
+        )
         self.error = error_label("record_death_error", self)
         form = QFormLayout()
         form.addRow("Date of death", self.died)

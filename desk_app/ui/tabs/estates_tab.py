@@ -181,12 +181,12 @@ class EstatesTab(TableTab):
         else:
             retitle = (f"; retitle asked in request {case.retitle_request_id}"
                        if case.retitle_request_id else "")  # fmt: skip
-            who = f" ({case.decedent})" if case.decedent else ""
+            who = case.decedent or case.name
             owners = ", ".join(f"{o.name} {o.percent}%" for o in case.new_owners)
             gone = "".join(f" {line} (before the holder)." for line in case.predeceased)
             self.heading.setText(
-                f"Case {case.id}: {case.account} {case.name} ({case.registration}), died"
-                f"{who} {case.date_of_death.isoformat()}. {case.path.label}{retitle}. "
+                f"Case {case.id}: {case.account} {case.name} ({case.registration}); {who} "
+                f"died {case.date_of_death.isoformat()}. {case.path.label}{retitle}. "
                 f"Notice: {case.notice_source}. Open {case.age_days} days.\n"
                 f"New owners: {owners}.{gone}"
                 + (" Needs a decision: " + "; ".join(case.decisions) if case.decisions else "")
