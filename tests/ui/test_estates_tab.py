@@ -210,3 +210,37 @@ def test_the_reregister_dialog_proposes_the_beneficiaries_shares(
     moves = {f.field: f.proposed for f in detail.fields}["moves"]
     # 100 shares: 62.5 and 37.5, the one left over to the first of the tie (Ann).
     assert f"100 {AAPL} valued 100 a share on 2026-03-06: 63 to {ann}, 37 to {bo}" in moves
+
+
+def test_record_death_names_the_owner_who_died_and_the_spouses_question(
+    qtbot: QtBot, tmp_path: Path, estates: Desk
+) -> None:
+    from desk_app.domain.codes import PartyRole as R
+    from tests.services.estates.test_estate_parties import with_parties
+
+    carl = estates.ws["carl"]
+    number = estates.account(registration_type="joint-jtwros", name="Al and Bea Roe")
+    with_parties(estates, number, (R.OWNER, "Al Roe", {}), (R.JOINT_OWNER, "Bea Roe", {}))
+    accounts = _tab(qtbot, tmp_path, AccountsTab, carl)
+    assert isinstance(accounts, AccountsTab)
+    qtbot.waitUntil(lambda: accounts.model.rowCount() == 4)
+    select_account(accounts, number)
+    accounts.account_actions["death"].trigger()
+    dialog = accounts.death_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    dialog.died.setDate(QDate(2026, 3, 6))
+    dialog.small_estate.setChecked(True)  # a joint account passes to the survivor: refused
+    dialog.accept()
+    qtbot.waitUntil(dialog.error.isVisible)
+    assert "only an account that would pass by the executor" in dialog.error.text()
+    dialog.small_estate.setChecked(False)
+    qtbot.keyClicks(dialog.holder, "Bea Roe")
+    assert dialog.spouses.isChecked()
+    dialog.spouses.setChecked(False)
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(dialog.holder, Qt.Key.Key_Return)
+    assert dialog.case_id is not None
+    case = carl.estates.case(dialog.case_id)
+    assert (case.decedent, case.spouses) == ("Bea Roe", False)
+    assert [(o.name, o.why) for o in case.new_owners] == [("Al Roe", "surviving joint owner")]
