@@ -194,10 +194,7 @@ class EstateService:
             view = view_of(session, case, self._today())
             small = ""
             if case.path is EstatePath.EXECUTOR and case.status is CaseStatus.OPEN:
-                refused = owners.small_estate_refusal(
-                    session, case.account, case.path, case.date_of_death
-                )
-                small = f"not open: {refused}" if refused else "possible: under the state's limit"
+                small = owners.small_estate_note(session, case.account, case.date_of_death)
             return replace(view, new_owners=tuple(owners.owner_lines(session, case)),
                            small_estate=small)  # fmt: skip
 

@@ -23,6 +23,7 @@ from desk_app.domain.codes import AccountStatus
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.estate_rules import DocumentStatus, EstatePath
 from desk_app.domain.ledger import Book
+from desk_app.domain.money import format_amount
 from desk_app.services.accounts import parties as party_rows
 
 GENERIC_W9 = "w9-new-owners"
@@ -159,24 +160,40 @@ def limits(session: Session) -> dict[str, Decimal]:
 
 
 def value_at_death(session: Session, account: m.Account, on: date) -> Decimal | None:
-    """What the account held at death, valued as the basis is (None: a price is missing).
+    """What the account held at death, in dollars, valued as the basis is (None: unknown,
+    a price missing or a position or cash in another currency; the limits are in dollars).
 
-    Cash in dollars counts at face; the positions at their fair market value ``on``.
+    Cash counts at face; the positions at their fair market value ``on``.
     """
     from desk_app.services.estates.reregistration import balances, value_of
 
     total = Decimal(0)
     for balance in balances(session, account):
         if balance.book is Book.CASH:
+            if not balance.balance_key.endswith(":USD"):
+                return None
             total += balance.amount or 0
             continue
         instrument = session.get(m.Instrument, balance.instrument_id)
         assert instrument is not None
+        if instrument.currency != "USD":
+            return None
         try:
             total += value_of(session, instrument, on) * (balance.quantity or 0)
         except ValidationError:
             return None
     return total.quantize(Decimal("0.01"))
+
+
+def small_estate_note(session: Session, account: m.Account, died: date) -> str:
+    """What `estate show` says of an executor's case: whether an affidavit would do, and why."""
+    refused = small_estate_refusal(session, account, EstatePath.EXECUTOR, died)
+    if refused:
+        return f"not open: {refused}"
+    value = value_at_death(session, account, died) or Decimal(0)
+    state = (account.residence_state or "").upper()
+    return (f"possible: the value at death ({format_amount(value)}) is under {state}'s limit "
+            f"({format_amount(limits(session)[state])})")  # fmt: skip
 
 
 def small_estate_refusal(session: Session, account: m.Account, path: EstatePath,

@@ -181,7 +181,9 @@ def test_a_small_estate_goes_by_affidavit_without_letters(estates: Desk) -> None
     small = estates.account(name="Lou Hart", residence_state="NY")
     give(estates, small, lots=(BOUGHT,), cash=D("39999.99"))  # 10,000 + 39,999.99 < 50,000
     view = carl.estates.case(carl.estates.open_case(small, DIED))
-    assert view.small_estate == "possible: under the state's limit"
+    assert view.small_estate == (
+        "possible: the value at death (49,999.99) is under NY's limit (50,000.00)"
+    )
     carl.estates.receive(view.id, "death-certificate")
     with pytest.raises(ValidationError, match="has estate case"):
         carl.estates.open_case(small, DIED, small_estate=True)
