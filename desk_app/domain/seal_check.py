@@ -220,22 +220,34 @@ def _gone(table: str, seal: LatestSeal, findings: Findings) -> None:
 
 
 class _View:
-    """A row as one layout saw it: its columns picked out of today's, and hashed."""
+    """A row as one layout saw it: its columns picked out of today's, and hashed.
+
+    A column added since the layout (a later migration's) was empty in every row the
+    layout sealed, and stays empty until Desk writes the row again (which seals it with
+    today's layout): a value there was put in outside Desk.
+    """
 
     def __init__(self, table: str, current: tuple[str, ...], layout: Layout) -> None:
         self.table = table
         self.layout = layout
         self.prefix = layout_prefix(table, ",".join(layout.columns))
         self.missing = tuple(c for c in layout.columns if c not in current)
+        self.added = tuple((i, c) for i, c in enumerate(current) if c not in layout.columns)
         self.pick: Callable[[Sequence[Any]], Sequence[Any]] | None = None
         if not self.missing and layout.columns != current:
             positions = [current.index(c) for c in layout.columns]
             getter = itemgetter(*positions)
             self.pick = getter if len(positions) > 1 else (lambda row: (getter(row),))
 
+    def filled(self, row: Sequence[Any]) -> tuple[str, ...]:
+        """Columns added since the layout that hold a value in ``row``."""
+        return tuple(c for i, c in self.added if row[i] is not None)
+
     def hash(self, row: Sequence[Any]) -> bytes | None:
         if self.missing:
             return None
+        if self.filled(row):
+            return b""  # no seal's hash: reported as changed, naming the columns
         return row_hash(self.prefix, row if self.pick is None else self.pick(row))
 
     def changed(self, rid: int, sealed: LatestSeal, row: Sequence[Any]) -> RecordProblem:
@@ -245,7 +257,9 @@ class _View:
             detail = f"column(s) {names} no longer exist {where}"
             return RecordProblem(self.table, rid, CHANGED, detail, self.missing, sealed.seq)
         values = row if self.pick is None else self.pick(row)
-        columns = differing_columns(self.layout.columns, sealed.fingerprints, values)
+        columns = self.filled(row) or differing_columns(
+            self.layout.columns, sealed.fingerprints, values
+        )
         if columns:
             detail = f"{', '.join(columns)} changed outside Desk {where}"
         else:

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
+from desk_app.db.migration_seals import seal_written
+
 revision: str = "0024"
 down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
@@ -109,6 +111,13 @@ def upgrade() -> None:
          "needs_certificates": certificates, "position": n, "version": 1, "updated_at": now}
         for n, (kind, label, paths, days, states, certificates) in enumerate(REQUIREMENTS, 1)
     ])  # fmt: skip
+    # In a database whose trail has begun, the rows are sealed as the application would.
+    conn = op.get_bind()
+    seeded = conn.execute(sa.text("SELECT id FROM estate_document_requirements")).scalars()
+    seal_written(
+        conn, {"estate_document_requirements": [int(i) for i in seeded]},
+        "db.estate_requirements", ("estate_document_requirements", "seeded"),
+    )  # fmt: skip
     op.create_table(
         "estate_cases",
         sa.Column("id", sa.Integer(), nullable=False),

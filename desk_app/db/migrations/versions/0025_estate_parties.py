@@ -18,6 +18,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from alembic import op
 
+from desk_app.db.migration_seals import seal_written
+
 revision: str = "0025"
 down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
@@ -104,6 +106,17 @@ def upgrade() -> None:
         {"kind": kind, "label": label, "paths": paths, "recency_days": days, "states": states,
          "needs_certificates": certificates, "position": 3, "version": 1, "updated_at": now}
     ])  # fmt: skip
+    # In a database whose trail has begun, the rows are sealed as the application would.
+    conn = op.get_bind()
+    sealed = {
+        "small_estate_limits": "SELECT id FROM small_estate_limits",
+        "estate_document_requirements":
+            "SELECT id FROM estate_document_requirements WHERE kind = 'small-estate-affidavit'",
+    }  # fmt: skip
+    seal_written(
+        conn, {t: [int(i) for i in conn.execute(sa.text(q)).scalars()] for t, q in sealed.items()},
+        "db.small_estates", ("small_estate_limits", "seeded"),
+    )  # fmt: skip
 
 
 def downgrade() -> None:
