@@ -272,9 +272,7 @@ def test_a_seal_of_fewer_columns_checks_those_and_a_lost_column_is_named() -> No
     row = (1, "A", 100, "1", None)
     assert _compare([_seal(1, 10, row[:4])], [row], columns=wider) == []
     filled = (*row[:4], "EST")  # a value there came from outside Desk, and is named
-    assert _compare([_seal(1, 10, row[:4])], [filled], columns=wider) == [
-        (1, CHANGED, ("zone",))
-    ]
+    assert _compare([_seal(1, 10, row[:4])], [filled], columns=wider) == [(1, CHANGED, ("zone",))]
     narrower = Layout(1, "accounts", (*COLUMNS[:3], "gone_column"))
     assert _compare([_seal(1, 10, row[:4])], [row[:4]], {1: narrower}) == [
         (1, CHANGED, ("gone_column",))
