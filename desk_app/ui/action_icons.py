@@ -29,6 +29,7 @@ _ALIASES = {
     "activate": "returned",
     "delete": "cancel",
     "death": "stop",  # the account stops: restricted from the date of death
+    "beneficiary_died": "stop",  # a share that stops with the beneficiary
     "receive": "receipt",
     "letter": "print",
     "reregister": "transfer",
