@@ -13,7 +13,6 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,8 @@ from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.pool import Pool
+
+from desk_app.domain.cutoffs import market_today
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -94,7 +95,7 @@ def approve_grant(url: str, request_id: int) -> str:
                     f"AND r.series IN ({listed}) AND r.effective_from <= :today "
                     "AND (r.effective_to IS NULL OR r.effective_to >= :today)) ORDER BY u.id"
                 ),
-                {"yes": True, "today": date.today()},
+                {"yes": True, "today": market_today()},
             ).all()
     finally:
         look.dispose()

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from desk_app.cli import main
 from desk_app.db import models as m
 from desk_app.domain.codes import Role
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import NotPermitted
 from desk_app.domain.power import PASSWORD_CLEARED, PASSWORD_SET
 from desk_app.domain.states import ApprovalStatus
@@ -147,7 +148,7 @@ def test_the_last_principal_stays(desk: Desk) -> None:
         users.update("sue", users.get("sue").version, active=False)
     with pytest.raises(NotPermitted, match="last person who can approve grants"):
         users.update("sue", users.get("sue").version, roles={Role.CLERK})
-    ended = Registration("S24", S24.effective_from, date.today() - timedelta(days=1))
+    ended = Registration("S24", S24.effective_from, market_today() - timedelta(days=1))
     with pytest.raises(NotPermitted, match="last person who can approve grants"):
         users.update("sue", users.get("sue").version, registrations=[ended])
     assert users.get("sue").active and users.get("sue").roles == {Role.SUPERVISOR}

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from desk_app.db import models as m
 from desk_app.domain.codes import AccountStatus, Role
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.listing import Column, ColumnKind
 from desk_app.domain.permissions import Action
 from desk_app.domain.rule_changes import RuleKind
@@ -191,7 +192,7 @@ def _late_trades(ws: Workspace) -> list[int]:
             .join(m.Account, m.Account.id == m.Trade.account_id)
             .where(
                 m.Trade.status == TradeStatus.ACTIVE,
-                m.Trade.settle_date < date.today(),
+                m.Trade.settle_date < market_today(),
                 m.Account.status == AccountStatus.OPEN,
             )
             .order_by(m.Trade.id.desc())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from desk_app.domain.codes import InstrumentType, Side
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.states import TradeStatus
 from desk_app.domain.trade_ticket import TradeTerms
 from desk_app.services.workspace import Workspace
@@ -71,7 +72,7 @@ class Blotter:
 def book(ws: Workspace) -> int:
     return ws.trades.book(TradeTerms(
         account="ACC-001", side=Side.BUY, isin="US0378331005", quantity=Decimal(100),
-        price=Decimal("210.25"), currency="USD", trade_date=date.today(),
+        price=Decimal("210.25"), currency="USD", trade_date=market_today(),
         trade_time=datetime.now(UTC), counterparty="GSCO",
     ))  # fmt: skip
 

@@ -4,7 +4,7 @@ history, and File → Import trades… from another tab, on both engines."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desk_app.domain.codes import Side
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.states import TradeStatus
 from desk_app.domain.trade_ticket import TradeTerms
 from desk_app.ui.dialogs.trade_cancel_dialog import TradeCancelDialog
@@ -67,7 +68,7 @@ def _blotter(win: MainWindow) -> BlotterTab:
 
 
 def _book_today(desk: Desk) -> int:
-    today = date.today()
+    today = market_today()
     terms = TradeTerms(
         account="ACC-100", side=Side.BUY, isin="US0378331005", quantity=Decimal(100),
         price=Decimal("189.25"), currency="USD", trade_date=today,

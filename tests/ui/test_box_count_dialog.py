@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.states import BoxCountStatus
 from desk_app.ui import theme
 from desk_app.ui.dialogs.box_count_dialog import (
@@ -153,7 +154,7 @@ def test_a_clerk_counts_the_vault_from_start_to_finish(
     _type(qtbot, dialog, "quarter", "")  # the service's default: this quarter
     with qtbot.waitSignal(dialog.changed):
         _click(qtbot, dialog, "start_count")
-    today = date.today()
+    today = market_today()
     quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
     assert not _find(dialog, QLabel, "box_count_error").isVisible()
     assert _label(dialog, "box_count_header") == (
@@ -193,7 +194,7 @@ def test_a_supervisor_resolves_the_overdue_differences_and_closes_the_count(
     carl.record(count_id, "K1", found=True)
     carl.record(count_id, "K2", found=False)
     carl.record(count_id, "K3", found=True, location="Vault B")
-    carl.finish(count_id, date.today() - timedelta(days=30))
+    carl.finish(count_id, market_today() - timedelta(days=30))
 
     dialog = _open(qtbot, desk, "sue")
     header = _label(dialog, "box_count_header")

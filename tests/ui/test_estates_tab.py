@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desk_app.domain.estate_rules import DocumentStatus
+from desk_app.ui.market_dates import market_qdate
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import AccountsTab
 from desk_app.ui.tabs.approvals_tab import ApprovalsTab
@@ -86,7 +87,7 @@ def test_record_death_collect_documents_print_and_reregister(  # noqa: PLR0915
         assert tab.print_letter(tmp_path / "letter.pdf")
     letter = pdf_text(tmp_path / "letter.pdf")
     assert "Estate of Jane Doe" in letter and "Certified death certificate" in letter
-    issued = QDate.currentDate().addDays(-10)
+    issued = market_qdate().addDays(-10)
     for row in range(tab.checklist.rowCount()):
         tab.checklist.selectRow(row)
         tab.estate_actions["verify"].trigger()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TypeVar
 
 import pytest
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from desk_app.domain.certificates import LossKind
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.states import CertificateStatus
 from desk_app.ui.dialogs.loss_dialogs import (
     LossReportDialog,
@@ -19,6 +20,7 @@ from desk_app.ui.dialogs.loss_dialogs import (
     ReportLostDialog,
     StopTransferDialog,
 )
+from desk_app.ui.market_dates import market_qdate
 from tests.services.conftest import Desk
 from tests.services.custody.certificate_helpers import IBM, register
 from tests.ui.conftest import wait_ops
@@ -26,7 +28,7 @@ from tests.ui.conftest import wait_ops
 pytestmark = pytest.mark.gui
 CS = CertificateStatus
 REF, TITLE = f"{IBM}:L1", f"L1 ({IBM})"
-DISCOVERED = date.today() - timedelta(days=2)
+DISCOVERED = market_today() - timedelta(days=2)
 D = TypeVar("D", bound=QDialog)
 
 
@@ -98,7 +100,7 @@ def test_a_report_refuses_missing_circumstances_and_a_stop_reference_without_an_
     (cert_id,) = register(desk, "L1")
     dialog = _show(qtbot, ReportLostDialog(desk.ws["carl"].certificate_moves, REF, TITLE))
     assert dialog.kind.currentData() == LossKind.LOST
-    assert dialog.discovered_on.date() == QDate.currentDate()
+    assert dialog.discovered_on.date() == market_qdate()
     _ok(qtbot, dialog, accepted=False)
     assert dialog.error.text() == "circumstances: is required"
     _type(qtbot, dialog, circumstances="not in drawer 3", stop_reference="ST-9")
@@ -111,7 +113,7 @@ def test_a_report_refuses_missing_circumstances_and_a_stop_reference_without_an_
     report = _loss_report(qtbot, desk)
     assert not report.warning.isVisible()
     assert report.values["Stop transfer"].text() == (
-        f"{date.today().isoformat()} with Computershare (ref. ST-9)"
+        f"{market_today().isoformat()} with Computershare (ref. ST-9)"
     )
 
 

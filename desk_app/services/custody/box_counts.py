@@ -25,6 +25,7 @@ from desk_app.domain import labels
 from desk_app.domain.calendars import SettlementCalendar
 from desk_app.domain.certificates import CountResult, box_count_deadline, clean_number
 from desk_app.domain.custody_rules import IN_POSSESSION
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.identifiers import validate_cusip
 from desk_app.domain.listing import Column, ColumnKind, SortSpec
@@ -106,7 +107,7 @@ class BoxCountService:
         self,
         uow: UnitOfWork,
         calendar: Callable[[], SettlementCalendar],
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = market_today,
     ) -> None:
         self._uow = uow
         self._calendar = calendar

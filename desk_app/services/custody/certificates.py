@@ -29,6 +29,7 @@ from desk_app.domain.certificates import (
     clean_entry,
     read_certificates_csv,
 )
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.listing import Column, ColumnKind, SortSpec
 from desk_app.domain.permissions import Action
@@ -152,7 +153,7 @@ class CertificateService:
         self,
         sessions: sessionmaker[Session],
         uow: UnitOfWork | None = None,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = market_today,
     ) -> None:
         self._sessions = sessions
         self._uow = uow

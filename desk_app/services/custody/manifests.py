@@ -32,6 +32,7 @@ from desk_app.domain.certificates import (
     text_value,
 )
 from desk_app.domain.codes import Role
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
 from desk_app.domain.listing import SortSpec
 from desk_app.domain.money import round_money
@@ -96,7 +97,7 @@ class ManifestService:
         self,
         uow: UnitOfWork,
         calendar: Callable[[], SettlementCalendar],
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = market_today,
     ) -> None:
         self._uow = uow
         self._calendar = calendar

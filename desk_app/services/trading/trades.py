@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.domain.codes import TradeSource
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, StaleRecord, ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import TRADE, TradeStatus
@@ -132,7 +133,7 @@ class TradeService:
         uow: UnitOfWork,
         approvals: ApprovalService,
         calendar: CalendarService,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = market_today,
     ) -> None:
         self._uow = uow
         self._approvals = approvals

@@ -37,6 +37,7 @@ from desk_app.domain.listing import Column, Row
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import BoxCountStatus
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, set_tone
+from desk_app.ui.market_dates import market_qdate
 from desk_app.ui.models.paged_table_model import PagedTableModel
 from desk_app.ui.ops import Op
 from desk_app.ui.tabs.certificate_views import BoxCountsView, CountSummaryView
@@ -90,11 +91,11 @@ class BoxCountDialog(QDialog):
         self.differences_only.setObjectName("differences_only")
         self.differences_only.toggled.connect(self._show_sheet)
         self.found_at = self._line("found_at", "Blank: where the register says")
-        self.counted_on = QDateEdit(QDate.currentDate(), self)
+        self.counted_on = QDateEdit(market_qdate(), self)
         self.counted_on.setObjectName("counted_on")
         self.counted_on.setCalendarPopup(True)
         self.counted_on.setDisplayFormat("yyyy-MM-dd")
-        self.counted_on.setMaximumDate(QDate.currentDate())
+        self.counted_on.setMaximumDate(market_qdate())
         self.counted_on.setToolTip("The day the vault was counted (sets the deadline)")
         slots: dict[str, Callable[[], object]] = {
             "print_sheet": self._ask_sheet_path, "found": lambda: self.mark(found=True),
@@ -201,7 +202,7 @@ class BoxCountDialog(QDialog):
         self.header.setPalette(self.palette())
         if s is None:
             self.header.setText(NO_COUNT)
-            self.counted_on.setDate(QDate.currentDate())  # not the last count's day
+            self.counted_on.setDate(market_qdate())  # not the last count's day
             return
         text = (
             f"Count {s.id}, {s.quarter}: {s.status.label} · {s.items} certificates, "

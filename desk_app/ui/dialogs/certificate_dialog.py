@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QDate
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from desk_app.domain.errors import DeskError
 from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
+from desk_app.ui.market_dates import market_qdate
 from desk_app.ui.tabs.certificate_views import CertificatesView
 
 #: (field, label, placeholder) of the text inputs, in the form's order.
@@ -64,7 +64,7 @@ class CertificateDialog(QDialog):
             edit.setPlaceholderText(placeholder)
             self.edits[name] = edit
             form.addRow(label, edit)
-        self.issue_date = QDateEdit(QDate.currentDate(), self)
+        self.issue_date = QDateEdit(market_qdate(), self)
         self.issue_date.setObjectName("issue_date")
         self.issue_date.setCalendarPopup(True)
         self.issue_date.setDisplayFormat("yyyy-MM-dd")

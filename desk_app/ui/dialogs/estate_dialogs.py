@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +32,7 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.estate_rules import targets
 from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
+from desk_app.ui.market_dates import market_qdate
 from desk_app.ui.tabs.estate_views import EstateCaseView, EstatesView, OwnerLineView
 
 REREGISTER_NOTE = (
@@ -69,7 +70,7 @@ class RecordDeathDialog(QDialog):
         self.setWindowTitle(f"Record death — {account}")
         self._estates, self.account = estates, account
         self.case_id: int | None = None
-        self.died = QDateEdit(QDate.currentDate(), self)
+        self.died = QDateEdit(market_qdate(), self)
         self.died.setObjectName("date_of_death")
         self.died.setCalendarPopup(True)
         self.died.setDisplayFormat("yyyy-MM-dd")
@@ -255,11 +256,11 @@ class DocumentDateDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("document_date_dialog")
         self.setWindowTitle("Date of the document")
-        self.dated = QDateEdit(QDate.currentDate(), self)
+        self.dated = QDateEdit(market_qdate(), self)
         self.dated.setObjectName("dated")
         self.dated.setCalendarPopup(True)
         self.dated.setDisplayFormat("yyyy-MM-dd")
-        self.dated.setMaximumDate(QDate.currentDate())
+        self.dated.setMaximumDate(market_qdate())
         form = QFormLayout()
         form.addRow("Issued on", self.dated)
         layout = QVBoxLayout(self)
@@ -293,7 +294,7 @@ class BeneficiaryDiedDialog(QDialog):
         self.name.setObjectName("beneficiary")
         self.name.setEditable(True)
         self.name.addItems(list(names))
-        self.died = QDateEdit(QDate.currentDate(), self)
+        self.died = QDateEdit(market_qdate(), self)
         self.died.setObjectName("beneficiary_date_of_death")
         self.died.setCalendarPopup(True)
         self.died.setDisplayFormat("yyyy-MM-dd")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,6 +32,7 @@ from desk_app.domain.certificates import LossKind
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label, set_tone
+from desk_app.ui.market_dates import market_qdate
 from desk_app.ui.tabs.certificate_views import CertificateMovesView, LossReportView
 from desk_app.ui.theme import Tone
 
@@ -58,11 +59,11 @@ def line_edit(parent: QWidget, name: str, placeholder: str = "", longest: int = 
 
 def date_edit(parent: QWidget, name: str) -> QDateEdit:
     """Today, ISO-formatted, with a calendar; no later than today (nothing is found tomorrow)."""
-    edit = QDateEdit(QDate.currentDate(), parent)
+    edit = QDateEdit(market_qdate(), parent)
     edit.setObjectName(name)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setMaximumDate(QDate.currentDate())
+    edit.setMaximumDate(market_qdate())
     return edit
 
 

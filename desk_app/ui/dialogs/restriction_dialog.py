@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,6 +28,7 @@ from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError
 from desk_app.domain.restrictions import REG_T_FREEZE_DAYS, STOPS
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
+from desk_app.ui.market_dates import qdate
 from desk_app.ui.ops import Op
 from desk_app.ui.tabs.restriction_views import RestrictionLineView, RestrictionsView
 
@@ -39,10 +39,6 @@ LIFT_NOTE = (
     "Lifting is supervised: the restriction stays in force until a principal other than "
     "you approves this request."
 )
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def _day(edit: QDateEdit) -> date:
@@ -105,13 +101,13 @@ class PlaceRestrictionDialog(_Form):
         self.stops.setObjectName("stops")
         self.stops.setWordWrap(True)
         today = market_today()
-        self.starts = QDateEdit(_qdate(today), self)
+        self.starts = QDateEdit(qdate(today), self)
         self.starts.setObjectName("starts_on")
         self.starts.setCalendarPopup(True)
         self.starts.setDisplayFormat("yyyy-MM-dd")
         self.has_end = QCheckBox("Until", self)
         self.has_end.setObjectName("has_end")
-        self.ends = QDateEdit(_qdate(today), self)
+        self.ends = QDateEdit(qdate(today), self)
         self.ends.setObjectName("ends_on")
         self.ends.setCalendarPopup(True)
         self.ends.setDisplayFormat("yyyy-MM-dd")

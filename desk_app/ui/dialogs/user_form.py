@@ -42,6 +42,7 @@ from desk_app.ui.dialogs.user_directory import (
     UserRecord,
     error_label,
 )
+from desk_app.ui.market_dates import market_qdate, qdate
 from desk_app.ui.ops import Op
 
 NO_END = QDate(1900, 1, 1)  # the "to" date editor's minimum shows as "in force"
@@ -62,10 +63,6 @@ def _series_order(series: str) -> int:
 
 def _role_tooltip(role: Role) -> str:
     return "May:\n" + "\n".join(f"• {action.label}" for action in sorted(GRANTS[role]))
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class UserForm(QDialog):
@@ -205,12 +202,12 @@ class UserForm(QDialog):
         end.setSpecialValueText("in force")
         if registration is None:
             series.setCurrentIndex(series.findData("S24"))
-            start.setDate(QDate.currentDate())
+            start.setDate(market_qdate())
             end.setDate(NO_END)
         else:
             series.setCurrentIndex(max(0, series.findData(registration.series)))
-            start.setDate(_qdate(registration.effective_from))
-            end.setDate(_qdate(registration.effective_to) if registration.effective_to else NO_END)
+            start.setDate(qdate(registration.effective_from))
+            end.setDate(qdate(registration.effective_to) if registration.effective_to else NO_END)
         for column, widget in enumerate((series, start, end)):
             self.registrations.setCellWidget(row, column, widget)
         return row

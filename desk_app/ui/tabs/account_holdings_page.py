@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -27,6 +27,7 @@ from desk_app.domain.holdings import NO_PRICE, AccountSummary, Activity, CashLin
 from desk_app.domain.money import format_amount, format_quantity
 from desk_app.ui.dialogs.history_dialog import _table
 from desk_app.ui.dialogs.trade_history_dialog import AlignedTableModel
+from desk_app.ui.market_dates import qdate
 from desk_app.ui.models.static_table_model import Cell
 from desk_app.ui.ops import Op
 from desk_app.ui.tabs.workspace_view import WorkspaceView
@@ -101,7 +102,7 @@ class AccountHoldingsPage(QWidget):
         self.as_of.setCalendarPopup(True)
         self.as_of.setDisplayFormat("yyyy-MM-dd")
         self.as_of.setToolTip("The day whose end the positions are as of (New York)")
-        self.as_of.setDate(_qdate(market_today()))
+        self.as_of.setDate(qdate(market_today()))
         self.basis = QComboBox(self)
         self.basis.setObjectName("holdings_basis")
         for text, code in BASES:
@@ -208,7 +209,3 @@ def _titled(title: str, view: QWidget, parent: QWidget) -> QWidget:
     layout.addWidget(QLabel(title, box))
     layout.addWidget(view, 1)
     return box
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain import labels
 from desk_app.services.trading.trade_filter import CURRENT, TradeFilter
+from desk_app.ui.market_dates import market_qdate
 
 DEBOUNCE_MS = 300
 #: The date an empty date edit holds (it shows "any" instead).
@@ -70,7 +71,7 @@ class OptionalDateEdit(QDateEdit):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The calendar of an empty edit would open in 1900: open it at today instead.
         if event.type() == QEvent.Type.Show and self.value() is None:
-            today = QDate.currentDate()
+            today = market_qdate()
             self.calendarWidget().setCurrentPage(today.year(), today.month())
         return super().eventFilter(watched, event)
 

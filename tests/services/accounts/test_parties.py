@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from desk_app.db import models as m
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
 
 if TYPE_CHECKING:
     from tests.services.conftest import Desk
 
 ADULT = "1970-05-17"
-CHILD = date(date.today().year - 8, 1, 15).isoformat()
+CHILD = date(market_today().year - 8, 1, 15).isoformat()
 
 
 def person(role: str, name: str, **more: Any) -> dict[str, Any]:
@@ -176,7 +177,7 @@ def test_party_changes_are_supervised_and_kept(desk: Desk) -> None:
     assert len(history.versions) == len(history.changes) + 1
     diffs = {(d.field, d.old, d.new) for i in range(len(history.changes)) for d in history.diff(i)}
     assert ("Bo Lee (Joint owner) · occupation", None, "Nurse") in diffs
-    assert ("Bo Lee (Joint owner) · ended_on", None, date.today().isoformat()) in {
+    assert ("Bo Lee (Joint owner) · ended_on", None, market_today().isoformat()) in {
         (f, o, n[:10] if isinstance(n, str) else n) for f, o, n in diffs
     } or any(f == "Bo Lee (Joint owner) · ended_on" and o is None for f, o, _ in diffs)
     assert ("Bo Lee (Joint owner) · date_of_birth", None, "1970-**-**") in diffs

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from desk_app.domain.codes import Role
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import IllegalTransition, NotPermitted, ValidationError
 from desk_app.domain.listing import iter_rows
 from desk_app.domain.rule_changes import RuleKind, RuleProblems
@@ -31,7 +32,7 @@ def test_a_manifest_goes_from_draft_to_receipt_under_dual_control(desk: Desk) ->
     register(desk, "M1", "M2")
     carl, sue = desk.ws["carl"], desk.ws["sue"]
     number = carl.manifests.create(dispatch(declared_value="5000"), ["M1", "M2"])
-    assert number == f"M{date.today():%y%m%d}-01"
+    assert number == f"M{market_today():%y%m%d}-01"
     view = carl.manifests.view(number)
     assert (view.status, view.totals.count, view.totals.shares) == (MS.DRAFT, 2, Decimal(200))
     assert (view.declared_value, view.insured_value) == (Decimal(5000), Decimal(5000))
@@ -219,7 +220,7 @@ def test_what_a_manifest_guards_against_after_it_is_made(desk: Desk) -> None:
     moves.report_lost("G2", "missing", "2026-11-20", "courier says the bag was torn")
     carl.manifests.receipt(number, "A. Clerk", missing=[], note="bag torn, G2 absent")
     assert _statuses(desk, "G1", "G2", "G3") == [CS.DELIVERED, CS.LOST, CS.DELIVERED]
-    since = list(iter_rows(desk.admin.certificates.movements(date.today())))
+    since = list(iter_rows(desk.admin.certificates.movements(market_today())))
     assert {r[2] for r in since if r[1] == "delivery"} == {"G1", "G3"}
 
 

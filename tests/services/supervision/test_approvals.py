@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import models as m
 from desk_app.domain.codes import CounterpartyKind, InstrumentType, Role, Side
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.permissions import SUPERVISED, Action
 from desk_app.domain.rule_changes import RuleKind
@@ -32,7 +33,7 @@ ROLE_SETS = [
     frozenset({C}), frozenset({S}), frozenset({P}), frozenset({A}),
     frozenset({C, S}), frozenset({S, P}), frozenset({S, A}), frozenset({P, A}),
 ]  # fmt: skip
-TODAY = date.today()
+TODAY = market_today()
 REGISTRATIONS: dict[str, tuple[Registration, ...]] = {
     "none": (),
     "s24": (Registration("S24", date(2020, 1, 1)),),

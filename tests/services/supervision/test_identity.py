@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from desk_app.db import models as m
 from desk_app.domain.codes import Role
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import NotPermitted
 from desk_app.domain.supervision import Registration
 from desk_app.services.actor import PasswordRequired, Proof, database_login
@@ -148,7 +149,7 @@ def test_an_open_window_loses_rights_taken_away_meanwhile(desk: Desk) -> None:
     sue, sam, carl = desk.ws["sue"], desk.ws["sam"], desk.ws["carl"]
     number = desk.account()
     request = carl.accounts.request_status(number, "closed", "margin")
-    lapsed = Registration("S24", date(2020, 1, 1), date.today() - timedelta(days=1))
+    lapsed = Registration("S24", date(2020, 1, 1), market_today() - timedelta(days=1))
     users.update("sue", users.get("sue").version, registrations=[lapsed])
     with pytest.raises(NotPermitted, match="no principal registration in force"):
         sue.approvals.approve(request)

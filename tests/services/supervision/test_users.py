@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from desk_app.domain.codes import Role
+from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import NotPermitted, StaleRecord, ValidationError
 from desk_app.domain.rule_changes import RuleKind
 from desk_app.domain.states import ApprovalStatus
@@ -213,7 +214,7 @@ def test_parse_roles_and_registrations() -> None:
     assert parse_registration("Series 9:2019-03-01:2020-01-01") == Registration(
         "S9", date(2019, 3, 1), date(2020, 1, 1)
     )
-    assert parse_registration("S7").effective_from == date.today()
+    assert parse_registration("S7").effective_from == market_today()
     for bad in ("S1234", "S24:2019-13-01", "S24:2020-01-01:2019-01-01"):
         with pytest.raises(ValidationError):
             parse_registration(bad)
