@@ -111,8 +111,8 @@ def test_the_executor_from_the_command_line(
     assert "ein: is not a valid EIN" in err
     code, _, err = run(capsys, *carl, "estate", "executor", case, "Carl Doe;share=50")
     assert code == 1 and "share-percent: not a setting of an executor" in err
-    code, out, err = run(capsys, *carl, "estate", "executor", case,
-                         "Carl Doe;address=4 Elm St;tax-id=123-45-6780", "--ein", "12-3456789")  # fmt: skip
+    spec = "Carl Doe;address=4 Elm St;tax-id=123-45-6780"
+    code, out, err = run(capsys, *carl, "estate", "executor", case, spec, "--ein", "12-3456789")
     assert code == 0 and "waiting for a principal's approval" in err
     request_id = out.splitlines()[-1]
     code, out, _ = run(capsys, *carl, "estate", "show", case)

@@ -24,7 +24,7 @@ __all__ = ["estates"]
 LEFT = Qt.MouseButton.LeftButton
 
 
-def test_add_executor_files_the_retitle_and_the_case_reads_fresh(
+def test_add_executor_files_the_retitle_and_the_case_reads_fresh(  # noqa: PLR0915
     qtbot: QtBot, tmp_path: Path, estates: Desk
 ) -> None:
     carl, sue = estates.ws["carl"], estates.ws["sue"]

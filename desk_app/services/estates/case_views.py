@@ -123,15 +123,15 @@ def _fresh(session: Session, case: m.EstateCase, today: date) -> tuple[DocumentL
                  if p.role.value == "executor"]  # fmt: skip
     names = " and ".join(on_record)
     out = []
-    for doc, line in zip(case.documents, lines, strict=True):
+    for doc, shown in zip(case.documents, lines, strict=True):
         if doc.kind == ESTATE_W9:
-            line = replace(line, label="The estate's own EIN and W-9" + (
+            shown = replace(shown, label="The estate's own EIN and W-9" + (  # noqa: PLW2901
                 f", signed by its executor {names}" if names else " (no executor on record yet)"
             ))  # fmt: skip
         elif (doc.kind == GENERIC_W9 and names and doc.status is DocumentStatus.REQUIRED
               and doc.received_on is None):  # fmt: skip
             continue
-        out.append(line)
+        out.append(shown)
     return tuple(out)
 
 

@@ -1,9 +1,10 @@
 """Record a holder's death; ask to re-register an estate to its new owners.
 
 Recording a death restricts the account and opens its case at once (a sole account's
-case then waits for its executor: Add executor… on the Estates tab files the retitle). Re-registration is a supervised request: the targets
-are checked as they are typed (accounts named once, percentages adding to 100, or none
-for equal shares), and the service checks the rest (documents, prices) when it is sent.
+case then waits for its executor: Add executor… on the Estates tab files the retitle).
+Re-registration is a supervised request: the targets are checked as they are typed
+(accounts named once, percentages adding to 100, or none for equal shares), and the
+service checks the rest (documents, prices) when it is sent.
 """
 
 from __future__ import annotations

@@ -232,8 +232,10 @@ class EstatesTab(TableTab):
         if key == "executor" and not self.case.executor_state:
             return "Only a sole account's case is retitled to its estate under an executor"
         if key == "executor" and self.case.executor_pending is not None:
-            return (f"The executor retitle waits for approval in request "
-                    f"{self.case.executor_pending}: a principal approves or rejects it first")  # fmt: skip
+            return (
+                f"The executor retitle waits for approval in request "
+                f"{self.case.executor_pending}: a principal approves or rejects it first"
+            )
         if key == "beneficiary_died" and self.case.path is not EstatePath.BENEFICIARY:
             return "Only a case that passes to beneficiaries (TOD, IRA) has beneficiaries"
         if key == "reregister" and self.case.not_ready:

@@ -63,7 +63,9 @@ def test_the_case_waits_for_the_executor_whose_retitle_a_principal_approves(
     # A second one while it waits is refused, saying which request waits.
     refused = carl.estates.executor_refusal(case_id)
     assert refused is not None and f"request {request_id}" in refused
-    with pytest.raises(ValidationError, match=f"already waits for approval in request {request_id}"):
+    with pytest.raises(
+        ValidationError, match=f"already waits for approval in request {request_id}"
+    ):
         carl.estates.add_executor(case_id, {"name": "Rita Doe"})
     # Four eyes: the maker cannot approve their own request.
     with pytest.raises(NotPermitted):
@@ -78,7 +80,9 @@ def test_the_case_waits_for_the_executor_whose_retitle_a_principal_approves(
     assert view.executor_state == "retitled to the estate; executor Carl Doe"
     assert view.executors == ("Carl Doe",)
     labels = {d.kind: d.label for d in view.documents}
-    assert labels["estate-ein-w9"] == "The estate's own EIN and W-9, signed by its executor Carl Doe"
+    assert (
+        labels["estate-ein-w9"] == "The estate's own EIN and W-9, signed by its executor Carl Doe"
+    )
     assert "w9-new-owners" not in labels  # read fresh: the executor signs the estate's W-9
     assert any(p.role == "executor" and p.name == "Carl Doe" for p in carl.accounts.parties(number))
 
