@@ -19,6 +19,7 @@ from desk_app.demo.book import Book
 from desk_app.domain import estate_rules as rules
 from desk_app.domain.codes import AccountStatus, PartyRole, RegistrationType, RestrictionKind
 from desk_app.domain.estate_rules import CaseStatus, DocumentStatus, EstatePath
+from desk_app.domain.states import CertificateStatus
 from desk_app.services import audit
 from desk_app.services.accounts import restrictions
 from desk_app.services.estates import owners
@@ -78,7 +79,13 @@ def _make(book: Book, clerk: str) -> int:
         source_key=f"estate:{case.id}",
     )  # fmt: skip
     C = m.Certificate
-    holds = session.scalars(select(C.id).where(C.account_id == holder.id)).first() is not None
+    gone = (CertificateStatus.CANCELLED, CertificateStatus.DELIVERED, CertificateStatus.LOST)
+    holds = (
+        session.scalars(
+            select(C.id).where(C.account_id == holder.id, C.status.not_in(gone))
+        ).first()
+        is not None
+    )
     needs = [r for r in requirements(session) if r.applies(path, holder.residence_state, holds)]
     for n, need in enumerate(needs, 1):
         doc = m.EstateDocument(case_id=case.id, kind=need.kind, label=need.label, position=n,

@@ -35,11 +35,11 @@ def addressee(case: Any) -> list[str]:
     decedent = case.decedent or case.name.removeprefix("Estate of ")
     names = " and ".join(getattr(case, "executors", ()))
     if not names:
-        return [f"To the family and representatives of {decedent}", "Dear Sir or Madam,"]
+        return [f"To the family and representatives of {decedent}", "", "Dear Sir or Madam,"]
     role = "executors" if len(getattr(case, "executors", ())) > 1 else "executor"
     address = [a.strip() for a in str(getattr(case, "executor_address", "") or "").splitlines()]
     return [f"{names}, {role} of the estate of {decedent}"[:110],
-            *[a[:110] for a in address if a][:4], f"Dear {names},"[:110]]  # fmt: skip
+            *[a[:110] for a in address if a][:4], "", f"Dear {names},"[:110]]  # fmt: skip
 
 
 def deficiency_letter_pdf(

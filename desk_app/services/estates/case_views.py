@@ -122,11 +122,13 @@ def _fresh(session: Session, case: m.EstateCase, today: date) -> tuple[DocumentL
     on_record = [p.name for p in party_rows.rows(session, case.account_id)
                  if p.role.value == "executor"]  # fmt: skip
     names = " and ".join(on_record)
+    # The estate's W-9 names the executor the pending retitle names, as the letter does.
+    signer = " and ".join(executors.state_of(session, case).names) or names
     out = []
     for doc, shown in zip(case.documents, lines, strict=True):
         if doc.kind == ESTATE_W9:
             shown = replace(shown, label="The estate's own EIN and W-9" + (  # noqa: PLW2901
-                f", signed by its executor {names}" if names else " (no executor on record yet)"
+                f", signed by its executor {signer}" if signer else " (no executor on record yet)"
             ))  # fmt: skip
         elif (doc.kind == GENERIC_W9 and names and doc.status is DocumentStatus.REQUIRED
               and doc.received_on is None):  # fmt: skip
