@@ -1,9 +1,11 @@
-"""``estate open|show|receive|beneficiary-deceased|letter|reregister``: a deceased holder's
-account, to its new owners.
+"""``estate open|show|executor|receive|beneficiary-deceased|letter|reregister``: a deceased
+holder's account, to its new owners.
 
-``open`` restricts the account, opens the case with its checklist and (a sole account)
-files the retitle; it prints the case id. ``reregister`` files the supervised request
-and prints its id; a principal other than the maker approves it (``approvals approve``).
+``open`` restricts the account and opens the case with its checklist; it prints the
+case id (a sole account's case then waits for its executor). ``executor`` files the
+retitle to "Estate of ..." with the executor and the estate's EIN, and ``reregister``
+the re-registration: each prints the request id; a principal other than the maker
+approves it (``approvals approve``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from desk_app.cli.common import EXIT_OK, CommandContext, requested
+from desk_app.cli.party_cmds import settings
 from desk_app.domain.errors import ValidationError
 from desk_app.services.estates.case_views import CaseView
 
@@ -31,9 +34,9 @@ def register(commands: Any) -> None:
     sub = parser.add_subparsers(dest="estate_command", metavar="STEP", required=True)
     opening = sub.add_parser(
         "open", help="record a holder's death: restrict, open the case (prints its id)",
-        description="Restrict the account (deceased), open the estate case with the documents "
-        "its registration's path needs and, for a sole account, file the retitle to "
-        "\"Estate of ...\" as a supervised amendment. Prints the case id.",
+        description="Restrict the account (deceased) and open the estate case with the "
+        "documents its registration's path needs. A sole account's case then waits for its "
+        "executor (estate executor). Prints the case id.",
     )  # fmt: skip
     opening.add_argument("account", metavar="ACCOUNT")
     opening.add_argument("--date-of-death", required=True, type=_day, metavar="D")
@@ -49,6 +52,23 @@ def register(commands: Any) -> None:
                          help="go by the small-estate affidavit instead of letters (a "
                          "sole account under its state's limit, no executor named)")  # fmt: skip
     opening.set_defaults(handler=open_case)
+    executor = sub.add_parser(
+        "executor", help="name a sole account's executor: files the retitle (prints the "
+        "request id)",
+        description="File ONE supervised amendment: the account retitled \"Estate of "
+        "<decedent>\" (registration estate), the executor added as a party and the estate's "
+        "own EIN as the account's tax id (kept in the vault, shown masked). Refused while "
+        "the case's executor retitle waits for approval.",
+    )  # fmt: skip
+    executor.add_argument("case", type=int, metavar="CASE")
+    executor.add_argument(
+        "executor", metavar="NAME[;key=value...]",
+        help="the executor as the letters name them, then the party fields as --party takes "
+        "them: kind (person|entity), dob, tax-id, address, citizenship, occupation, employer",
+    )  # fmt: skip
+    executor.add_argument("--ein", default="", metavar="EIN", help="the estate's own EIN")
+    executor.add_argument("--reason", default="", metavar="T", help="why (default: the case)")
+    executor.set_defaults(handler=add_executor)
     show = sub.add_parser("show", help="the case and its checklist")
     show.add_argument("case", type=int, metavar="CASE")
     show.set_defaults(handler=show_case)
@@ -100,10 +120,28 @@ def open_case(ctx: CommandContext, args: argparse.Namespace) -> int:
         view = workspace.estates.case(case_id)
     print(f"Estate case for {view.account} ({view.path.label}); "
           f"{len(view.documents)} documents to collect")  # fmt: skip
-    if view.retitle_request_id is not None:
-        print(f'Retitle to "Estate of ..." filed as request {view.retitle_request_id}')
+    if view.executor_state:
+        print(f"Executor: {view.executor_state} (estate executor {case_id} NAME)")
     print(case_id)
     return EXIT_OK
+
+
+def executor_fields(text: str) -> dict[str, Any]:
+    """``NAME;key=value...`` as the executor's party fields (the role is executor)."""
+    name, _, rest = text.partition(";")
+    fields = settings(rest)
+    for key in ("role", "share_percent", "contingent", "per_stirpes"):
+        if key in fields:
+            raise ValidationError("executor", f"{key.replace('_', '-')}: not a setting of an "
+                                  "executor")  # fmt: skip
+    return {**fields, "name": fields.get("name", name.strip())}
+
+
+def add_executor(ctx: CommandContext, args: argparse.Namespace) -> int:
+    party = executor_fields(args.executor)
+    with ctx.open() as workspace:
+        request_id = workspace.estates.add_executor(args.case, party, args.ein, args.reason)
+    return requested(request_id, f"executor retitle of estate case {args.case}")
 
 
 def show_case(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -112,6 +150,8 @@ def show_case(ctx: CommandContext, args: argparse.Namespace) -> int:
     print(f"Estate case {view.id}: {view.account} {view.name} ({view.registration})")
     print(f"Died {view.date_of_death.isoformat()}; notice: {view.notice_source}")
     print(f"Path: {view.path.label}; status: {view.status.value}; open {view.age_days} days")
+    if view.executor_state:
+        print(f"Executor: {view.executor_state}")
     print_owners(view)
     for doc in view.documents:
         extra = "; ".join(

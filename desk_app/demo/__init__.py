@@ -10,7 +10,8 @@ so demo data passes every rule real data must.
 
 The stages, in the order they draw from the random source: `reference` (staff,
 counterparties, SSIs, accounts) with `instruments`, then `trades`, `obligations`,
-`certificates` and `approvals` (the approval queue); `prices` (the closes) draws
+`certificates` and `approvals` (the approval queue), then `acats` and `estates` (which
+draw nothing); `prices` (the closes) draws
 nothing, it follows the instruments' price walks. The `catalogue_*` modules hold the
 names they draw from.
 """
@@ -31,6 +32,7 @@ from desk_app.demo.approvals import make_approvals
 from desk_app.demo.book import CHUNKS, Book, Progress, Steps, trade_days
 from desk_app.demo.catalogue_shipping import DEMO_FIRM
 from desk_app.demo.certificates import make_certificates
+from desk_app.demo.estates import make_estates
 from desk_app.demo.history import tell_accounts, tell_restrictions, tell_trades, write_past
 from desk_app.demo.instruments import make_instruments
 from desk_app.demo.obligations import make_obligations
@@ -150,6 +152,7 @@ def generate_demo_data(
         certificates, manifests = make_certificates(book)
         requests = make_approvals(book, made)
         make_acats(book)  # after the settlements: what a transfer moves is held
+        make_estates(book)  # a sole holder's death, its case waiting for the executor
         steps("Certificates, courier manifests and approval requests")
         tell_accounts(book)
         tell_restrictions(book)

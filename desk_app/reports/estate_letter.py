@@ -1,8 +1,9 @@
 """The deficiency letter of an estate case: what the firm still needs before it re-registers.
 
 On the shared paged layout (`desk_app.reports.paged`): the firm's name and address
-head the page, the letter names the account and the date of death, then lists each
-document missing or expired, one a row. The same case printed at the same time gives
+head the page, the letter is addressed to the executor once there is one (their name
+and address), names the account and the date of death, then lists each document
+missing or expired, one a row. The same case printed at the same time gives
 the same bytes.
 """
 
@@ -29,6 +30,18 @@ from desk_app.reports.paged import (
 _SIZE = 9.0
 
 
+def addressee(case: Any) -> list[str]:
+    """Who the letter goes to: the executor (name, then address lines) once there is one."""
+    decedent = case.decedent or case.name.removeprefix("Estate of ")
+    names = " and ".join(getattr(case, "executors", ()))
+    if not names:
+        return [f"To the family and representatives of {decedent}", "", "Dear Sir or Madam,"]
+    role = "executors" if len(getattr(case, "executors", ())) > 1 else "executor"
+    address = [a.strip() for a in str(getattr(case, "executor_address", "") or "").splitlines()]
+    return [f"{names}, {role} of the estate of {decedent}"[:110],
+            *[a[:110] for a in address if a][:4], "", f"Dear {names},"[:110]]  # fmt: skip
+
+
 def deficiency_letter_pdf(
     case: Any, *, firm: str = "", firm_address: Sequence[str] = (),
     printed_at: datetime | None = None, printed_by: str = "", paper: Paper = Paper.LETTER,
@@ -45,7 +58,7 @@ def deficiency_letter_pdf(
         "re-register the account to its new owners we need the documents listed below. "
         "Letters must be recent; a copy that has expired needs to be sent again."
     )
-    lines = wrap(intro, FONT, 10, width, 6)
+    lines = [*addressee(case), "", *wrap(intro, FONT, 10, width, 6)]
 
     def first(canvas: Canvas, top: float, _width: float) -> None:
         canvas.setFont(BOLD, 14)

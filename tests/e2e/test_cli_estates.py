@@ -95,3 +95,35 @@ def test_the_parties_from_the_command_line(
     code, out, _ = run(capsys, *carl, "estate", "open", lone, "--date-of-death", "2026-03-06",
                        "--small-estate")  # fmt: skip
     assert code == 0 and "Small-estate affidavit (no letters)" in out and "Retitle" not in out
+
+
+def test_the_executor_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], estates: Desk
+) -> None:
+    number = estates.account(name="Jane Doe")
+    carl, sue = cli_as(estates.url, "carl"), cli_as(estates.url, "sue")
+    code, out, _ = run(capsys, *carl, "estate", "open", number, "--date-of-death", "2026-03-06")
+    case = out.splitlines()[-1]
+    assert code == 0 and "Executor: waiting for the executor" in out
+    code, _, err = run(capsys, *carl, "estate", "executor", case, "Carl Doe;dob=1970-02-30",
+                       "--ein", "00-0000000")  # fmt: skip
+    assert code == 1 and "executor.date_of_birth: must be a date" in err
+    assert "ein: is not a valid EIN" in err
+    code, _, err = run(capsys, *carl, "estate", "executor", case, "Carl Doe;share=50")
+    assert code == 1 and "share-percent: not a setting of an executor" in err
+    spec = "Carl Doe;address=4 Elm St;tax-id=123-45-6780"
+    code, out, err = run(capsys, *carl, "estate", "executor", case, spec, "--ein", "12-3456789")
+    assert code == 0 and "waiting for a principal's approval" in err
+    request_id = out.splitlines()[-1]
+    code, out, _ = run(capsys, *carl, "estate", "show", case)
+    assert f"Executor: executor retitle pending in request {request_id} (Carl Doe)" in out
+    code, _, err = run(capsys, *carl, "estate", "executor", case, "Rita Doe")
+    assert code == 1 and f"already waits for approval in request {request_id}" in err
+    assert run(capsys, *carl, "approvals", "approve", request_id)[0] == 1  # not their own
+    assert run(capsys, *sue, "approvals", "approve", request_id)[0] == 0
+    code, out, _ = run(capsys, *carl, "estate", "show", case)
+    assert f"Estate case {case}: {number} Estate of Jane Doe (individual)" in out
+    assert "Executor: retitled to the estate; executor Carl Doe" in out
+    assert "signed by its executor Carl Doe" in out
+    code, out, _ = run(capsys, *carl, "accounts", "show", number)
+    assert "**-***6789" in out and "12-3456789" not in out

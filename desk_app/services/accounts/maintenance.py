@@ -407,6 +407,20 @@ class _AmendHandler(_AccountHandler):
         if "parties" in terms:
             party_rows.check_unchanged(session, account.id, terms["parties_before"])
             party_rows.apply(session, account, terms["parties"], self._today())
+        if "parties" in terms or "registration_type" in values:
+            # The registration rules again, as the record now stands: an estate account
+            # is never left without its executor (a retitle filed before one was known).
+            session.flush()
+            problems = registration_rules.record_problems(
+                account.registration_type, party_rows.current(session, account.id), self._today()
+            )
+            if problems:
+                raise DeskError(
+                    f"request {request.id}: {account.account_number} would break the "
+                    f"{account.registration_type.label.lower()} registration's rules: "
+                    + "; ".join(str(p) for p in problems)
+                    + "; reject it and ask for a request that fits"
+                )
 
 
 class _StatusHandler(_AccountHandler):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.domain import estate_rules as rules
 from desk_app.domain.estate_rules import CaseStatus, DocumentStatus, EstatePath
-from desk_app.services.estates.owners import OwnerLine
+from desk_app.services.accounts import parties as party_rows
+from desk_app.services.estates import executor as executors
+from desk_app.services.estates.owners import ESTATE_W9, GENERIC_W9, OwnerLine
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,16 @@ class CaseView:
     new_owners: tuple[OwnerLine, ...] = ()
     predeceased: tuple[str, ...] = ()  # "Ann Lee died 2025-04-02"
     small_estate: str = ""  # on the executor's path: whether an affidavit would do, and why
+    #: A sole account's case: "waiting for the executor", "executor retitle pending in
+    #: request 12 (Carl Doe)", "retitled to the estate; executor Carl Doe" (else empty).
+    executor_state: str = ""
+    executor_pending: int | None = None  # the executor retitle waiting for approval
+    executors: tuple[str, ...] = ()  # on record (or named by the pending retitle)
+    executor_address: str = ""
+
+    @property
+    def waiting_for_executor(self) -> bool:
+        return self.executor_state == executors.WAITING
 
     @property
     def decisions(self) -> list[str]:
@@ -99,8 +111,34 @@ def line_of(doc: m.EstateDocument, today: date, windows: dict[str, int | None]) 
     )  # fmt: skip
 
 
-def view_of(session: Session, case: m.EstateCase, today: date) -> CaseView:
+def _fresh(session: Session, case: m.EstateCase, today: date) -> tuple[DocumentLine, ...]:
+    """The checklist as the parties stand now: the estate's W-9 line names the executor on
+    record, and the generic W-9 line, not wanted once there is one, is not listed (the next
+    write to the case removes it; `owners.sync_w9`)."""
     found = recency_windows(session)
+    lines = [line_of(d, today, found) for d in case.documents]
+    if case.path is not EstatePath.EXECUTOR:
+        return tuple(lines)
+    on_record = [p.name for p in party_rows.rows(session, case.account_id)
+                 if p.role.value == "executor"]  # fmt: skip
+    names = " and ".join(on_record)
+    # The estate's W-9 names the executor the pending retitle names, as the letter does.
+    signer = " and ".join(executors.state_of(session, case).names) or names
+    out = []
+    for doc, shown in zip(case.documents, lines, strict=True):
+        if doc.kind == ESTATE_W9:
+            shown = replace(shown, label="The estate's own EIN and W-9" + (  # noqa: PLW2901
+                f", signed by its executor {signer}" if signer else " (no executor on record yet)"
+            ))  # fmt: skip
+        elif (doc.kind == GENERIC_W9 and names and doc.status is DocumentStatus.REQUIRED
+              and doc.received_on is None):  # fmt: skip
+            continue
+        out.append(shown)
+    return tuple(out)
+
+
+def view_of(session: Session, case: m.EstateCase, today: date) -> CaseView:
+    state = executors.state_of(session, case)
     values: dict[str, Any] = {
         "id": case.id, "account": case.account.account_number, "name": case.account.name,
         "registration": case.registration, "date_of_death": case.date_of_death,
@@ -108,11 +146,13 @@ def view_of(session: Session, case: m.EstateCase, today: date) -> CaseView:
         "alternate_valuation": case.alternate_valuation, "opened_by": case.opened_by,
         "opened_at": case.opened_at,
         "age_days": (today - case.opened_at.astimezone(UTC).date()).days,
-        "documents": tuple(line_of(d, today, found) for d in case.documents),
+        "documents": _fresh(session, case, today),
         "retitle_request_id": case.retitle_request_id,
         "reregister_request_id": case.reregister_request_id,
         "decedent": case.decedent or "", "spouses": case.spouses,
         "predeceased": tuple(f"{d.name} died {d.date_of_death.isoformat()}"
                              for d in case.predeceased),
+        "executor_state": state.text, "executor_pending": state.pending,
+        "executors": state.names, "executor_address": state.address,
     }  # fmt: skip
     return CaseView(**values)

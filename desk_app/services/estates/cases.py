@@ -1,18 +1,20 @@
 """Estate cases: record a death, keep the checklist, print what is missing, ask to re-register.
 
-Recording a death is one unit of work: the account is restricted (deceased), the
-case opens with the documents its path needs, and a sole account's retitle to
-"Estate of ..." is filed as a supervised amendment. Re-registration is a supervised
+Recording a death is one unit of work: the account is restricted (deceased) and the
+case opens with the documents its path needs. A sole account's case then waits for
+its executor: adding them files the retitle to "Estate of ..." as one supervised
+amendment (`desk_app.services.estates.executor`). Re-registration is a supervised
 request too; `desk_app.services.estates.reregistration` applies it on approval.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +31,7 @@ from desk_app.domain.permissions import Action
 from desk_app.domain.states import CertificateStatus
 from desk_app.services.accounts import parties as party_rows
 from desk_app.services.accounts import restrictions
-from desk_app.services.accounts.maintenance import amend_proposal
+from desk_app.services.estates import executor as executors
 from desk_app.services.estates import owners
 from desk_app.services.estates import reregistration as rereg
 from desk_app.services.estates.case_views import (
@@ -80,7 +82,8 @@ class EstateService:
         self, account: str, date_of_death: date, source: str = "", *, decedent: str = "",
         spouses: bool = True, small_estate: bool = False,
     ) -> int:  # fmt: skip
-        """Restrict the account, open its case and checklist, file a sole account's retitle.
+        """Restrict the account, open its case and checklist (a sole account's then waits for
+        its executor: `add_executor` files the retitle).
 
         ``decedent`` names the owner who died (a joint account; default the first owner);
         ``spouses`` whether the joint owners are spouses (the basis rule reads it);
@@ -143,24 +146,36 @@ class EstateService:
                 )
             session.flush()
             owners.sync_w9(session, case)
-            if path is EstatePath.EXECUTOR and rules.retitled(holder.registration_type.value):
-                self._file_retitle(session, case, holder)
             session.flush()
             return case.id
 
-    def _file_retitle(self, session: Session, case: m.EstateCase, holder: m.Account) -> None:
-        """The retitle to "Estate of ...", saying who the executor is, or that it waits for one."""
-        executors = [p.name for p in party_rows.rows(session, holder.id)
-                     if p.role is PartyRole.EXECUTOR]  # fmt: skip
-        why = f"holder died {case.date_of_death.isoformat()}: estate case {case.id}; " + (
-            f"executor {' and '.join(executors)} on record" if executors else
-            "waits for the executor: approve once the letters' executor is added to the "
-            "account's parties (a party change request)"
-        )  # fmt: skip
-        proposal = amend_proposal(
-            session, holder, {"name": estate_name(holder.name), "registration_type": "estate"}
-        )
-        case.retitle_request_id = self._approvals.file(session, proposal, why[:500])
+    def add_executor(
+        self, case_id: int, party: Mapping[str, Any], ein: str = "", reason: str = ""
+    ) -> int:
+        """File the executor retitle of a sole account's case; the request id.
+
+        One supervised amendment: the account retitled "Estate of <decedent>", ``party``
+        (its name and the usual party fields) added with the role executor, and ``ein``
+        (the estate's own, if given) as the account's tax id. Refused while one waits.
+        """
+        today = self._today()
+        with self._uow.write(Action.ESTATE_CASE) as session:
+            case = _open(session, case_id)
+            proposal = executors.proposal(session, case, party, ein, today)
+            name = proposal.summary.rpartition("executor ")[2]
+            why = reason.strip() or (
+                f"holder died {case.date_of_death.isoformat()}: estate case {case.id}; "
+                f"the letters name {name} executor"
+            )
+            case.retitle_request_id = self._approvals.file(session, proposal, why[:500])
+            session.flush()
+            owners.sync_w9(session, case)
+            return case.retitle_request_id
+
+    def executor_refusal(self, case_id: int) -> str | None:
+        """Why the executor cannot be added to the case now (None: it can)."""
+        with self._uow.read() as session:
+            return executors.refusal(session, _case(session, case_id))
 
     def beneficiary_deceased(self, case_id: int, name: str, date_of_death: date) -> CaseView:
         """Record that a party (a beneficiary) died before the holder; the shares follow."""

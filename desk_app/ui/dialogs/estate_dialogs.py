@@ -1,9 +1,10 @@
 """Record a holder's death; ask to re-register an estate to its new owners.
 
-Recording a death restricts the account and opens its case at once (the retitle of a
-sole account goes for approval). Re-registration is a supervised request: the targets
-are checked as they are typed (accounts named once, percentages adding to 100, or none
-for equal shares), and the service checks the rest (documents, prices) when it is sent.
+Recording a death restricts the account and opens its case at once (a sole account's
+case then waits for its executor: Add executor… on the Estates tab files the retitle).
+Re-registration is a supervised request: the targets are checked as they are typed
+(accounts named once, percentages adding to 100, or none for equal shares), and the
+service checks the rest (documents, prices) when it is sent.
 """
 
 from __future__ import annotations
@@ -102,9 +103,10 @@ class RecordDeathDialog(QDialog):
         form.addRow("", self.small_estate)
         layout = QVBoxLayout(self)
         layout.addWidget(_note(
-            "The account is restricted at once (nothing moves out of it), an estate case opens "
-            "with the documents its registration needs, and a sole account's retitle to "
-            "\u201cEstate of \u2026\u201d goes to a principal for approval.", self,
+            "The account is restricted at once (nothing moves out of it) and an estate case "
+            "opens with the documents its registration needs. A sole account's case then waits "
+            "for its executor: Add executor\u2026 on the Estates tab files the retitle to "
+            "\u201cEstate of \u2026\u201d.", self,
         ))  # fmt: skip
         layout.addLayout(form)
         layout.addWidget(self.error)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from desk_app.domain.estate_rules import CaseStatus, DocumentStatus, EstatePath
 from desk_app.domain.listing import PageSource
@@ -70,6 +70,10 @@ class EstateCaseView(Protocol):
     @property
     def retitle_request_id(self) -> int | None: ...
     @property
+    def executor_state(self) -> str: ...
+    @property
+    def executor_pending(self) -> int | None: ...
+    @property
     def decedent(self) -> str: ...
     @property
     def new_owners(self) -> Sequence[OwnerLineView]: ...
@@ -95,6 +99,9 @@ class EstatesView(Protocol):
         self, case_id: int, kind: str, *, verified: bool = ..., dated: date | None = ...
     ) -> DocumentLineView: ...
     def letter(self, case_id: int, path: Path) -> Path: ...
+    def add_executor(
+        self, case_id: int, party: Mapping[str, Any], ein: str = ..., reason: str = ...
+    ) -> int: ...
     def request_reregistration(
         self, case_id: int, to: Sequence[tuple[str, Decimal | None]],
         alternate_valuation: bool = ..., reason: str = ...,

@@ -1,7 +1,9 @@
 """Estates: the open cases of deceased holders by age, and the selected case's checklist.
 
-A case opens from the Accounts tab (**Record death…**). Here the clerk receives and
-verifies its documents, prints the deficiency letter (what is still missing or has
+A case opens from the Accounts tab (**Record death…**). A sole account's case waits
+for its executor: **Add executor…** files the retitle to "Estate of ..." with the
+executor and the estate's EIN (one request a principal approves). Here the clerk
+receives and verifies its documents, prints the deficiency letter (what is still missing or has
 expired) and, once every document is verified, asks for re-registration to the new
 owners, which a principal other than them approves in the Approvals tab.
 """
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
         DocumentDateDialog,
         ReregisterDialog,
     )
+    from desk_app.ui.dialogs.executor_dialog import AddExecutorDialog
 
 NO_CASE = "Select a case first"
 NO_DOCUMENT = "Select a document of the checklist first"
@@ -52,6 +55,10 @@ ACTIONS = {
                           "the last)"),
     "verify": ActionSpec("Verify", Action.ESTATE_CASE, "Ctrl+Shift+V",
                          "Record the selected document as checked and in order"),
+    "executor": ActionSpec("Add executor…", Action.ESTATE_CASE, "",
+                           "Name the executor the letters name: files the retitle to "
+                           "\u201cEstate of \u2026\u201d with the estate's EIN (a principal "
+                           "approves)"),
     "beneficiary_died": ActionSpec("Beneficiary died…", Action.ESTATE_CASE, "",
                                    "Record that a beneficiary died before the holder: their "
                                    "share follows the designation"),
@@ -82,9 +89,11 @@ class EstatesTab(TableTab):
         self.reregister_dialog: ReregisterDialog | None = None
         self.date_dialog: DocumentDateDialog | None = None
         self.died_dialog: BeneficiaryDiedDialog | None = None
+        self.executor_dialog: AddExecutorDialog | None = None
         slots = {"receive": lambda: self.receive(False), "verify": lambda: self.receive(True),
                  "letter": self.print_letter, "reregister": self.reregister,
-                 "beneficiary_died": self.beneficiary_died}  # fmt: skip
+                 "beneficiary_died": self.beneficiary_died,
+                 "executor": self.add_executor}  # fmt: skip
         self.estate_actions = build_actions(self, ACTIONS, slots, name="estate_action")
         self.toolbar = ActionBar("Estate actions", self)
         for action in self.estate_actions.values():
@@ -150,10 +159,15 @@ class EstatesTab(TableTab):
         return self.case.documents[rows[0].row()].kind
 
     def _reselect(self) -> None:
+        """After the list is read again: the case shown stays selected and is read again too
+        (its heading and checklist may have changed elsewhere: an approval, a party change)."""
         shown = self.case.id if self.case is not None else None
         for r in range(self.model.rowCount()):
             if self.model.value_in(self.model.row_at(r), "id") == shown:
+                before = self.view.currentIndex().row()
                 self.view.selectRow(r)
+                if self.view.currentIndex().row() == before:  # no signal: nothing read it yet
+                    self._show_selected()
                 return
         if self.model.rowCount() > 0:
             self.view.selectRow(0)
@@ -179,8 +193,7 @@ class EstatesTab(TableTab):
         if case is None:
             self.heading.setText("Select a case to see its documents.")
         else:
-            retitle = (f"; retitle asked in request {case.retitle_request_id}"
-                       if case.retitle_request_id else "")  # fmt: skip
+            retitle = f"; {case.executor_state}" if case.executor_state else ""
             who = case.decedent or case.name
             owners = ", ".join(f"{o.name} {o.percent}%" for o in case.new_owners)
             gone = "".join(f" {line} (before the holder)." for line in case.predeceased)
@@ -216,6 +229,13 @@ class EstatesTab(TableTab):
             return NO_CASE
         if key in ("receive", "verify") and self.selected_document() is None:
             return NO_DOCUMENT
+        if key == "executor" and not self.case.executor_state:
+            return "Only a sole account's case is retitled to its estate under an executor"
+        if key == "executor" and self.case.executor_pending is not None:
+            return (
+                f"The executor retitle waits for approval in request "
+                f"{self.case.executor_pending}: a principal approves or rejects it first"
+            )
         if key == "beneficiary_died" and self.case.path is not EstatePath.BENEFICIARY:
             return "Only a case that passes to beneficiaries (TOD, IRA) has beneficiaries"
         if key == "reregister" and self.case.not_ready:
@@ -324,6 +344,29 @@ class EstatesTab(TableTab):
         dialog.open()
         return dialog
 
+    def add_executor(self) -> AddExecutorDialog | None:
+        workspace, case = self.workspace, self.case
+        if self.refusal("executor") is not None or workspace is None or case is None:
+            return None
+        from desk_app.ui.dialogs.executor_dialog import AddExecutorDialog
+
+        decedent = case.decedent or case.name.removeprefix("Estate of ")
+        dialog = AddExecutorDialog(workspace.estates, case.id, decedent, self)
+        if self.executor_dialog is not None:
+            self.executor_dialog.deleteLater()
+        self.executor_dialog = dialog
+        dialog.accepted.connect(lambda: self._executor_sent(dialog))
+        dialog.open()
+        return dialog
+
+    def _executor_sent(self, dialog: AddExecutorDialog) -> None:
+        self.show_notice(
+            f"Request {dialog.request_id} sent for approval: retitle to \u201cEstate of "
+            f"{dialog.decedent}\u201d, executor {dialog.party()['name']}", Tone.POSITIVE,
+        )  # fmt: skip
+        self._show_selected()  # the heading says the retitle waits; the action is off
+        self.records_changed.emit()  # the Approvals tab counts it
+
     def _beneficiary_recorded(self, dialog: BeneficiaryDiedDialog) -> None:
         self._show(dialog.case)
         self.show_notice(f"Recorded: {dialog.name.currentText()} died before the holder; "
@@ -335,4 +378,5 @@ class EstatesTab(TableTab):
             f"Request {dialog.request_id} sent for approval: re-register estate case "
             f"{dialog.case_id}", Tone.POSITIVE,
         )  # fmt: skip
+        self._show_selected()
         self.records_changed.emit()  # the Approvals tab counts it

@@ -147,33 +147,26 @@ def _party_id(desk: Desk, name: str) -> int:
         return session.scalars(select(m.AccountParty.id).where(m.AccountParty.name == name)).one()
 
 
-def test_the_retitle_names_the_executor_or_says_it_waits_for_one(estates: Desk) -> None:
-    carl, sue = estates.ws["carl"], estates.ws["sue"]
+def test_the_case_waits_for_the_executor_and_the_w9_line_follows(estates: Desk) -> None:
+    carl = estates.ws["carl"]
     number = estates.account(name="Jane Doe")
     with_parties(estates, number, (R.OWNER, "Jane Doe", {}))
     case_id = carl.estates.open_case(number, DIED)
     view = carl.estates.case(case_id)
-    reason = sue.approvals.detail(view.retitle_request_id or 0).reason
-    assert "waits for the executor" in reason
+    assert view.retitle_request_id is None and view.executor_state == "waiting for the executor"
     assert _kinds(estates, case_id)["estate-ein-w9"] == (
         "The estate's own EIN and W-9 (no executor on record yet)"
     )
     assert [(o.name, o.why) for o in view.new_owners] == [
         ("Estate of Jane Doe", "for the estate: its executor (not yet on record)")
     ]
-    # The letters name Carl Doe; the party change is approved; the next step names him.
+    # A party change names Carl Doe: the case reads it at once, without a step of its own.
     with_parties(estates, number, (R.EXECUTOR, "Carl Doe", {}))
-    carl.estates.receive(case_id, "death-certificate")
     kinds = _kinds(estates, case_id)
     assert kinds["estate-ein-w9"] == "The estate's own EIN and W-9, signed by its executor Carl Doe"
     assert "w9-new-owners" not in kinds
-    other = estates.account(name="Paul Owens")
-    with_parties(estates, other, (R.OWNER, "Paul Owens", {}), (R.EXECUTOR, "Rita Owens", {}))
-    second = carl.estates.case(carl.estates.open_case(other, DIED))
-    assert (
-        "executor Rita Owens on record"
-        in sue.approvals.detail(second.retitle_request_id or 0).reason
-    )
+    carl.estates.receive(case_id, "death-certificate")
+    assert "w9-new-owners" not in _kinds(estates, case_id)
 
 
 def test_a_small_estate_goes_by_affidavit_without_letters(estates: Desk) -> None:

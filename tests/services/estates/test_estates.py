@@ -129,9 +129,11 @@ def test_a_sole_account_from_notice_of_death_to_its_beneficiaries(
         holder = session.scalars(select(m.Account).where(m.Account.account_number == number)).one()
         (deceased,) = restrictions.in_force(session, holder.id, market_today())
         assert deceased.kind.value == "deceased"
-    retitle = sue.approvals.detail(view.retitle_request_id or 0)
+    assert view.retitle_request_id is None and view.executor_state == "waiting for the executor"
+    retitle = sue.approvals.detail(carl.estates.add_executor(case_id, {"name": "Carl Doe"}))
     proposed = {f.field: f.proposed for f in retitle.fields}
-    assert proposed == {"name": "Estate of Jane Doe", "registration_type": "estate"}
+    assert proposed == {"name": "Estate of Jane Doe", "registration_type": "estate",
+                        "party 1": "Executor · person · Carl Doe"}  # fmt: skip
     sue.approvals.approve(retitle.id)
     with pytest.raises(ValidationError, match="still needs: Certified death certificate"):
         carl.estates.request_reregistration(case_id, [("NYC-A", D(50)), ("NYC-B", D(50))])
