@@ -305,14 +305,60 @@ def _execute_many(
     return made
 
 
-@contextmanager
-def big_load(session: Session, rows: int) -> Iterator[None]:
-    """SQLite's larger page cache for a load of ``rows`` (see `engine.hold_big_cache`).
+#: A load of at least this many rows, and at least as many as its table already
+#: holds, builds the table's plain indexes afresh after it (`big_load`).
+REBUILD_INDEX_ROWS = 20_000
 
+
+@contextmanager
+def big_load(session: Session, rows: int, model: type[Base] | None = None) -> Iterator[None]:
+    """SQLite's larger page cache for a load of ``rows`` (see `engine.hold_big_cache`);
+    and, given the ``model`` loaded into, its plain indexes built once after the load.
+
+    Row by row, each new row goes into each of a table's indexes at its own place
+    (the trades table has 16): 300,000 trades into a fresh book took 16 s that way,
+    against 4 s into a table with two indexes. Sorting the rows once per index is
+    far cheaper, so when the load is big (`REBUILD_INDEX_ROWS`) and at least as big
+    as the table already is, the non-unique indexes are dropped before it and made
+    again, by their own recorded statements, after it, in the same transaction: a
+    failure rolls both back, other connections never see the table without them,
+    and unique indexes stay, so a duplicate is refused at its row as before.
     Nothing changes on PostgreSQL, or for fewer rows than a big load.
     """
-    hold_big_cache(session.connection(), rows)
-    yield
+    connection = session.connection()
+    hold_big_cache(connection, rows)
+    dropped = _plain_indexes(connection, _table_of(model), rows) if model else []
+    driver: Any = connection.connection.driver_connection
+    if dropped and not driver.in_transaction:
+        # The driver opens its transaction at the first INSERT: a DROP before it
+        # would be committed on its own, and stay if the load then failed.
+        connection.exec_driver_sql("BEGIN")
+    for name, _sql in dropped:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        for _name, sql in dropped:  # as they were, whatever happened in between
+            connection.exec_driver_sql(sql)
+
+
+def _plain_indexes(connection: Connection, table: Table, rows: int) -> list[tuple[str, str]]:
+    """The names and statements of ``table``'s non-unique indexes, if a load of ``rows``
+    is worth building them afresh for (SQLite only; see `big_load`)."""
+    if connection.dialect.name != "sqlite" or rows < REBUILD_INDEX_ROWS:
+        return []
+    if (connection.scalar(select(func.max(table.c.id))) or 0) > rows:
+        return []
+    found = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL ORDER BY name",
+        (str(table.name),),
+    ).all()
+    return [
+        (str(name), str(sql))
+        for name, sql in found
+        if not str(sql).upper().startswith("CREATE UNIQUE")
+    ]
 
 
 def _copy(

@@ -11,13 +11,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
+from desk_app.db import bulk, sealing
 from desk_app.db import models as m
-from desk_app.db import sealing
-from desk_app.db.bulk import bulk_insert, bulk_insert_columns
+from desk_app.db.bulk import big_load, bulk_insert, bulk_insert_columns
 from desk_app.domain.codes import AccountStatus, InstrumentType, RegistrationType
 from desk_app.domain.record_seals import fingerprints_of, layout_prefix, layout_text, row_hash
 from desk_app.services import audit
@@ -280,3 +280,64 @@ def test_bulk_rows_without_an_acting_user_are_refused(workspace: Workspace) -> N
         with workspace.sessions.begin() as s:
             bulk_insert(s, m.Account, [_account(1)])
     assert _count(workspace, m.Account) == 0
+
+
+def _indexes(ws: Workspace) -> list[tuple[str, tuple[str, ...], bool]]:
+    with ws.sessions() as s:
+        found = inspect(s.connection()).get_indexes("trades")
+    return sorted(
+        (i["name"] or "", tuple(map(str, i["column_names"])), bool(i["unique"])) for i in found
+    )
+
+
+def _index_statements(s: Session) -> list[tuple[str, str]]:
+    """The trades table's indexes as the database holds them: names and statements."""
+    sql = (
+        "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'trades' AND type = 'index' "
+        "ORDER BY name"
+        if s.connection().dialect.name == "sqlite"
+        else "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'trades' "
+        "AND schemaname = current_schema() ORDER BY indexname"
+    )
+    return [(str(name), str(made)) for name, made in s.connection().exec_driver_sql(sql)]
+
+
+def test_a_big_load_builds_the_indexes_again_after_it(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load as big as its table drops the plain indexes and makes them again (SQLite);
+    the table ends with the same indexes, which find the new rows, and unique ones
+    refuse a duplicate at its row all along."""
+    monkeypatch.setattr(bulk, "REBUILD_INDEX_ROWS", 3)  # a big load, in small
+    refs = _references(workspace)
+    before = _indexes(workspace)
+    with _loading(workspace) as s:
+        statements = _index_statements(s)
+        with big_load(s, 5, m.Trade):
+            if s.connection().dialect.name == "sqlite":  # PostgreSQL keeps them
+                assert [n for n, _ in _index_statements(s)] == ["sqlite_autoindex_trades_1"]
+            ids = bulk_insert(s, m.Trade, [_trade(refs, n) for n in range(5)])
+        assert _index_statements(s) == statements
+    assert _indexes(workspace) == before
+    with workspace.sessions() as s:
+        found = s.scalars(select(m.Trade.id).where(m.Trade.external_id == "X3"))
+        assert list(found) == [ids[3]]
+    with pytest.raises(IntegrityError), _loading(workspace) as s, big_load(s, 6, m.Trade):
+        bulk_insert(s, m.Trade, [_trade(refs, n) for n in range(10, 16)] + [_trade(refs, 1)])
+    assert _indexes(workspace) == before and _count(workspace, m.Trade) == 5
+    assert workspace.history.verify_records().intact
+
+
+def test_a_load_smaller_than_its_table_keeps_the_indexes(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "REBUILD_INDEX_ROWS", 3)
+    refs = _references(workspace)
+    with _loading(workspace) as s:
+        bulk_insert(s, m.Trade, [_trade(refs, n) for n in range(10)])
+    with _loading(workspace) as s:
+        statements = _index_statements(s)
+        with big_load(s, 4, m.Trade):
+            assert _index_statements(s) == statements
+            bulk_insert(s, m.Trade, [_trade(refs, n) for n in range(10, 14)])
+    assert _count(workspace, m.Trade) == 14

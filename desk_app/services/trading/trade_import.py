@@ -354,7 +354,8 @@ class TradeImportService:
         }  # fmt: skip
         total, ids = len(plan.new) + len(plan.changes), []
         progress(0, total, "Storing trades…")
-        with big_load(session, len(plan.new)):  # one page cache for all the chunks
+        # One page cache for all the chunks; the indexes built once after a big load.
+        with big_load(session, len(plan.new), m.Trade):
             for start in range(0, len(plan.new), _CHUNK):
                 token.check("The import")
                 chunk = plan.new[start : start + _CHUNK]
