@@ -21,12 +21,15 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.db.paging import KeysetSource
 from desk_app.domain.acats import (
+    VALIDATION_STOPS,
+    AcatsDeadlines,
     AcatsDirection,
     AcatsStatus,
     AcatsType,
     BusinessDays,
     correction_refusal,
     reject_code,
+    residual_refusal,
 )
 from desk_app.domain.acats_records import TransferView
 from desk_app.domain.codes import AccountStatus, RestrictionKind
@@ -54,11 +57,26 @@ NO_ORDER_BOOK = (
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an ACATS action did: the transfer, a request filed, and what to tell the clerk."""
+    """What an ACATS action did: the transfer, a request filed, and what to tell the clerk.
+
+    ``not_moving``: each listed asset that stays behind, as (asset, reason); nothing is
+    left out silently.
+    """
 
     transfer_id: int
     request_id: int | None = None
     notes: tuple[str, ...] = field(default=())
+    not_moving: tuple[tuple[str, str], ...] = field(default=())
+
+
+def _not_moving(transfer: m.AcatsTransfer) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (acats_moves.describe(a), a.blocked_reason) for a in transfer.assets if a.blocked_reason
+    )
+
+
+def _not_moving_notes(pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(f"not moving: {what}: {why}" for what, why in pairs)
 
 
 class AcatsService:
@@ -90,6 +108,11 @@ class AcatsService:
             self._uow.sessions, self._calendar, self._today, statuses, search
         )
 
+    def deadlines(self) -> AcatsDeadlines:
+        """The deadlines as the aging limits hold them now (a principal changes them)."""
+        with self._uow.read() as session:
+            return acats_rules.deadlines(session)
+
     def view(self, transfer_id: int) -> TransferView:
         with self._uow.read() as session:
             transfer = acats_rules.get(session, transfer_id)
@@ -117,6 +140,8 @@ class AcatsService:
             if client.status is AccountStatus.CLOSED:
                 raise ValidationError("account", "is closed", client.account_number)
             firm = acats_rules.contra_firm(session, contra)
+            if transfer_type is AcatsType.RESIDUAL:
+                _refuse_residual(session, client, direction)
             _refuse_duplicate(session, client, firm, direction)
             transfer = m.AcatsTransfer(
                 direction=direction, account_id=client.id, contra_id=firm.id,
@@ -141,12 +166,9 @@ class AcatsService:
             session.add_all(rows)
             session.flush()
             acats_rules.move(session, transfer, AcatsStatus.REVIEW, today, calendar)
-            blocked = [
-                f"cannot move: {acats_moves.describe(r)}: {r.blocked_reason}"
-                for r in rows
-                if r.blocked_reason
-            ]
-            return Outcome(transfer.id, notes=tuple(blocked))
+            session.refresh(transfer, ["assets"])
+            staying = _not_moving(transfer)
+            return Outcome(transfer.id, notes=_not_moving_notes(staying), not_moving=staying)
 
     def new_from_text(
         self,
@@ -171,6 +193,8 @@ class AcatsService:
         today, calendar = self._today(), self._calendar()
         with self._uow.write(Action.ACATS_WORK) as session:
             transfer = acats_rules.get(session, transfer_id)
+            if transfer.direction is AcatsDirection.OUT and transfer.status is AcatsStatus.REVIEW:
+                _refuse_held(session, transfer, today)
             acats_rules.move(session, transfer, AcatsStatus.VALIDATED, today, calendar)
             if transfer.direction is not AcatsDirection.OUT:
                 return Outcome(transfer.id)
@@ -209,7 +233,8 @@ class AcatsService:
                 raise ValidationError(
                     "transfer", f"{transfer.id} is {transfer.status.label.lower()}, not rejected"
                 )
-            why = correction_refusal(transfer.reject_code, transfer.rejected_on, today, calendar)
+            why = correction_refusal(transfer.reject_code, transfer.rejected_on, today, calendar,
+                                     acats_rules.deadlines(session))  # fmt: skip
             if why is not None:
                 raise ValidationError("transfer", f"{transfer.id} cannot be corrected: {why}")
             if contra_account is not None and contra_account.strip():
@@ -245,7 +270,8 @@ class AcatsService:
             with self._uow.write(Action.ACATS_WORK) as session:
                 transfer = acats_rules.get(session, transfer_id)
                 acats_moves.complete(session, transfer, today, calendar)
-                return Outcome(transfer.id)
+                staying = _not_moving(transfer)
+                return Outcome(transfer.id, notes=_not_moving_notes(staying), not_moving=staying)
         with self._uow.write(Action.ACATS_COMPLETE_OUT) as session:
             transfer = acats_rules.get(session, transfer_id)
             if transfer.status is AcatsStatus.VALIDATED:
@@ -265,7 +291,9 @@ class AcatsService:
             )  # fmt: skip
             why = reason.strip() or "the contra firm is ready to receive the assets"
             transfer.approval_id = self._approvals.file(session, proposal, why)
-            return Outcome(transfer.id, transfer.approval_id, (summary,))
+            staying = _not_moving(transfer)
+            notes = (summary, *_not_moving_notes(staying))
+            return Outcome(transfer.id, transfer.approval_id, notes, staying)
 
     # -- reversing -------------------------------------------------------------------------
     def reverse(self, transfer_id: int, reason: str) -> Outcome:
@@ -305,6 +333,38 @@ def _lift(session: Session, transfer: m.AcatsTransfer, who: str, why: str) -> No
     )
 
 
+def _refuse_held(session: Session, transfer: m.AcatsTransfer, today: date) -> None:
+    """A transfer out is not validated while a legal hold or stop transfer is in force."""
+    held = [
+        r for r in restrictions.in_force(session, transfer.account_id, today)
+        if r.kind.value in VALIDATION_STOPS
+    ]  # fmt: skip
+    if held:
+        named = "; ".join(
+            f"{r.kind.label.lower()} since {r.starts_on.isoformat()} ({r.reason})" for r in held
+        )
+        raise ValidationError(
+            "account", f"{transfer.account.account_number} has a {named}: a transfer out "
+            f"cannot be validated while it holds (take exception, or lift it first)",
+        )  # fmt: skip
+
+
+def _refuse_residual(session: Session, client: m.Account, direction: AcatsDirection) -> None:
+    """A residual credit follows a completed full transfer the same way for that account."""
+    T = m.AcatsTransfer
+    prior = session.scalars(
+        select(T.id).where(
+            T.account_id == client.id,
+            T.direction == direction,
+            T.transfer_type == AcatsType.FULL,
+            T.status == AcatsStatus.COMPLETED,
+        )  # fmt: skip
+    ).first()
+    why = residual_refusal(direction, client.account_number, prior is not None)
+    if why is not None:
+        raise ValidationError("type", why)
+
+
 def _refuse_duplicate(
     session: Session, client: m.Account, firm: m.Counterparty, direction: AcatsDirection
 ) -> None:
@@ -325,4 +385,4 @@ def _refuse_duplicate(
         )  # fmt: skip
 
 
-__all__ = ["NO_ORDER_BOOK", "AcatsService", "AssetAsked", "Outcome"]
+__all__ = ["NO_ORDER_BOOK", "AcatsDeadlines", "AcatsService", "AssetAsked", "Outcome"]

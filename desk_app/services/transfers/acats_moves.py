@@ -139,6 +139,9 @@ def values(transfer: m.AcatsTransfer) -> dict[str, Any]:
         "type": transfer.transfer_type.value,
         "status": transfer.status.value,
         "assets": "; ".join(describe(a) for a in transfer.assets if a.blocked_reason is None),
+        "not_moving": "; ".join(
+            f"{describe(a)} ({a.blocked_reason})" for a in transfer.assets if a.blocked_reason
+        ),
     }
 
 
