@@ -66,7 +66,9 @@ def test_any_walk_reaches_completed_only_through_validation(moves: list[S]) -> N
 
 
 def test_review_deadline_over_a_weekend() -> None:
-    assert deadline(S.REVIEW, date(2026, 12, 4), US, rules=SEEDED) == date(2026, 12, 7)  # Friday -> Monday
+    assert deadline(S.REVIEW, date(2026, 12, 4), US, rules=SEEDED) == date(
+        2026, 12, 7
+    )  # Friday -> Monday
     # A request on a Saturday counts from Monday: reviewed by Tuesday.
     assert deadline(S.REVIEW, date(2026, 12, 5), US, rules=SEEDED) == date(2026, 12, 8)
 
