@@ -205,8 +205,9 @@ def test_the_pane_lists_what_is_not_moving_with_its_reason(
     assert "Not moving</b>&nbsp;</td><td>1 of 2 asset(s)" in pane.summary.text()
     assert "1 business day(s) to validate or take exception" in pane.summary.text()
     status = pane.assets.column_texts(3)
-    assert status[0] == "Moving" and status[1].startswith("Not moving: proprietary product")
+    assert status == ["Moving", "Not moving"]
     assert pane.assets.cell(1, 3).tone is Tone.NEGATIVE
+    assert pane.assets.cell(1, 3).tooltip.startswith("proprietary product of the delivering firm")
     # A transfer where everything moves hides the list.
     other = acats.new(
         AcatsDirection.IN, "ACC-200", contra="SCHW", contra_account="2",

@@ -121,9 +121,9 @@ class AcatsPane(QWidget):
              Cell(format_quantity(a.quantity) if a.quantity is not None
                   else format_amount(a.amount), a.quantity or a.amount),
              Cell(a.lots or ("—" if a.currency else "no lots stated"), a.lots),
-             Cell(f"Not moving: {a.blocked_reason}" if a.blocked_reason else "Moving",
-                  a.blocked_reason,
-                  tone=Tone.NEGATIVE if a.blocked_reason else None)]
+             Cell("Not moving" if a.blocked_reason else "Moving", a.blocked_reason,
+                  tone=Tone.NEGATIVE if a.blocked_reason else None,
+                  tooltip=a.blocked_reason or "")]
             for a in v.assets
         ])  # fmt: skip
         self.table.resizeColumnsToContents()
