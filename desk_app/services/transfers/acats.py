@@ -36,16 +36,16 @@ from desk_app.domain.codes import AccountStatus, RestrictionKind
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.services.accounts import restrictions
-from desk_app.services.supervision.approvals import ApprovalService, Proposal
+from desk_app.services.supervision.approvals import ApprovalService
 from desk_app.services.transfers import (
     acats_assets,
     acats_moves,
+    acats_requests,
     acats_reversal,
     acats_rules,
     acats_views,
 )
 from desk_app.services.transfers.acats_assets import AssetAsked
-from desk_app.services.transfers.acats_rules import TABLE
 from desk_app.services.unit_of_work import UnitOfWork
 
 #: Said where a transfer out would cancel the account's open orders.
@@ -80,7 +80,7 @@ def _not_moving_notes(pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
 
 
 class AcatsService:
-    """ACATS transfers; `acats_moves.CompletionHandler` completes the supervised ones."""
+    """ACATS transfers; `acats_requests` files and applies the supervised ones."""
 
     def __init__(
         self,
@@ -93,8 +93,8 @@ class AcatsService:
         self._approvals = approvals
         self._calendar = calendar
         self._today = today
-        approvals.register(acats_moves.CompletionHandler(today, calendar))
-        approvals.register(acats_reversal.ReversalHandler(today, calendar))
+        approvals.register(acats_requests.CompletionHandler(today, calendar))
+        approvals.register(acats_requests.ReversalHandler(today, calendar))
 
     # -- reading ---------------------------------------------------------------------------
     def transfers(self, statuses: Sequence[str] = (), search: str = "") -> KeysetSource:
@@ -280,17 +280,14 @@ class AcatsService:
                 state = transfer.status.label.lower()
                 raise ValidationError("transfer", f"{transfer.id} is {state}: validate it first")
             acats_moves.check_out(session, transfer, today)
-            values = acats_moves.values(transfer)
             summary = (
                 f"ACATS transfer {transfer.id} out: {transfer.account.account_number} "
                 f"to {transfer.contra.code}"
             )
-            proposal = Proposal(
-                Action.ACATS_COMPLETE_OUT, TABLE, f"{TABLE}:{transfer.id}", summary,
-                values, {**values, "status": AcatsStatus.COMPLETED.value}, transfer.id,
-            )  # fmt: skip
             why = reason.strip() or "the contra firm is ready to receive the assets"
-            transfer.approval_id = self._approvals.file(session, proposal, why)
+            acats_requests.file(session, self._approvals, transfer,
+                                action=Action.ACATS_COMPLETE_OUT, summary=summary,
+                                target=AcatsStatus.COMPLETED, why=why)  # fmt: skip
             staying = _not_moving(transfer)
             notes = (summary, *_not_moving_notes(staying))
             return Outcome(transfer.id, transfer.approval_id, notes, staying)
@@ -313,14 +310,11 @@ class AcatsService:
         with self._uow.write(Action.ACATS_REVERSE_IN) as session:
             transfer = acats_rules.get(session, transfer_id)
             acats_reversal.check(session, transfer, today)
-            before = acats_moves.values(transfer)
             number, contra = transfer.account.account_number, transfer.contra.code
             summary = f"ACATS transfer {transfer.id} in reversed: {number} back to {contra}"
-            proposal = Proposal(
-                Action.ACATS_REVERSE_IN, TABLE, f"{TABLE}:{transfer.id}", summary, before,
-                {**before, "status": AcatsStatus.REVERSED.value}, transfer.id,
-            )  # fmt: skip
-            transfer.approval_id = self._approvals.file(session, proposal, why)
+            acats_requests.file(session, self._approvals, transfer,
+                                action=Action.ACATS_REVERSE_IN, summary=summary,
+                                target=AcatsStatus.REVERSED, why=why)  # fmt: skip
             return Outcome(transfer.id, transfer.approval_id, (summary,))
 
 
