@@ -17,11 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from desk_app.cli.common import EXIT_OK, CommandContext, add_format, reject, requested
+from desk_app.cli.output import print_rows
 from desk_app.cli.reference_cmds import lister
 from desk_app.cli.search_option import add_search
 from desk_app.domain.acats import REJECT_CODES, AcatsDirection, AcatsStatus, AcatsType
 from desk_app.domain.errors import ValidationError
-from desk_app.domain.money import MONEY_SCALE, round_money
+from desk_app.domain.listing import Column, ColumnKind
+from desk_app.domain.money import MONEY_SCALE, format_amount, round_money
 from desk_app.domain.trade_rows import (
     parse_amount,
     parse_currency,
@@ -39,9 +41,7 @@ def register(commands: Any) -> None:
     listing.add_argument("--status", choices=[s.value for s in AcatsStatus])
     add_format(listing)
     add_search(listing, "id, account, contra firm or DTC number, contra account, reject code")
-    listing.set_defaults(handler=lister(
-        lambda ws, args: ws.acats.transfers([args.status] if args.status else [], args.search)
-    ))  # fmt: skip
+    listing.set_defaults(handler=list_transfers)
     show = sub.add_parser("show", help="one transfer, its dates and its assets")
     show.add_argument("id", type=int, metavar="ID")
     show.set_defaults(handler=show_transfer)
@@ -91,6 +91,18 @@ def register(commands: Any) -> None:
     reverse.add_argument("id", type=int, metavar="ID")
     reverse.add_argument("--reason", required=True, metavar="T")
     reverse.set_defaults(handler=reverse_transfer)
+
+
+def list_transfers(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """The transfers; for people, the deadlines the aging limits set now, on stderr."""
+    code = lister(
+        lambda ws, a: ws.acats.transfers([a.status] if a.status else [], a.search)
+    )(ctx, args)  # fmt: skip
+    if args.format != "csv":
+        with ctx.open() as workspace:
+            rules = workspace.acats.deadlines()
+        print(f"deadlines (aging limits): {rules.text()}", file=sys.stderr)
+    return code
 
 
 def _pairs(option: str, values: list[str], problems: list[str]) -> list[tuple[str, str]]:
@@ -209,9 +221,19 @@ def complete(ctx: CommandContext, args: argparse.Namespace) -> int:
     return _done(done.transfer_id, "completed")
 
 
-def show_transfer(ctx: CommandContext, args: argparse.Namespace) -> int:
-    from desk_app.domain.money import canonical
+#: The assets as `acats show` tabulates them.
+ASSET_COLUMNS = (
+    Column("asset", "Asset"),
+    Column("size", "Quantity / amount", ColumnKind.QUANTITY),
+    Column("lots", "Lots"),
+    Column("moves", "Status"),
+    Column("reason", "Reason"),
+)
 
+
+def show_transfer(ctx: CommandContext, args: argparse.Namespace) -> int:
+    """The transfer as a header block, then its assets as a table: moving, or not moving
+    with the reason (nothing listed is left out)."""
     with ctx.open() as workspace:
         v = workspace.acats.view(args.id)
     dates = ", ".join(
@@ -221,22 +243,34 @@ def show_transfer(ctx: CommandContext, args: argparse.Namespace) -> int:
                           ("reversed", v.reversed_on))
         if day is not None
     )  # fmt: skip
+    due = "nothing due" if v.deadline_on is None else (
+        f"{v.deadline_on.isoformat()} ({v.aging.value if v.aging else ''}; {v.deadline_rule})"
+    )  # fmt: skip
     lines = [
         ("Transfer", f"{v.id} {v.direction.value} ({v.transfer_type.label})"),
         ("Account", f"{v.account} {v.account_name}"),
         ("Contra firm", f"{v.contra} (DTC {v.contra_dtc}), account {v.contra_account}"),
         ("Status", f"{v.status.label} since {v.status_since.isoformat()} "
                    f"({v.days_in_status} business days)"),
-        ("Deadline", "" if v.deadline_on is None else
-         f"{v.deadline_on.isoformat()} ({v.aging.value if v.aging else ''})"),
+        ("Deadline", due),
         ("Reject", " ".join(filter(None, [v.reject_code, v.reject_note]))),
         ("Dates", dates),
+        ("Entered by", v.requested_by),
     ]  # fmt: skip
+    if v.approval_pending:
+        lines.append(("Request", f"{v.approval_id} waits for a principal's approval"))
+    if v.not_moving:
+        lines.append(("Not moving", f"{len(v.not_moving)} of {len(v.assets)} assets: "
+                                    "tell the client what stays behind"))  # fmt: skip
     for label, value in lines:
-        print(f"{label.ljust(11)}  {value}")
-    for a in v.assets:
-        size = a.quantity if a.quantity is not None else a.amount
-        row = [a.isin or a.currency or "", str(canonical(size or Decimal(0))), a.lots]
-        row.append(f"CANNOT MOVE: {a.blocked_reason}" if a.blocked_reason else "")
-        print("  " + " | ".join(row))
+        if value:
+            print(f"{label.ljust(11)}  {value}")
+    print()
+    rows = [
+        (a.what, a.quantity if a.quantity is not None else format_amount(a.amount or Decimal(0)),
+         a.lots or "",
+         "not moving" if a.blocked_reason else "moving", a.blocked_reason or "")
+        for a in v.assets
+    ]  # fmt: skip
+    print_rows(ASSET_COLUMNS, rows, "table")
     return EXIT_OK

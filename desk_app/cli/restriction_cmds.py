@@ -11,12 +11,22 @@ import sys
 from typing import Any
 
 from desk_app.cli.calendar_cmds import iso_date
-from desk_app.cli.common import EXIT_OK, CommandContext, add_format, choice_of, requested
+from desk_app.cli.common import (
+    EXIT_OK,
+    CommandContext,
+    add_format,
+    choice_of,
+    reject,
+    requested,
+)
 from desk_app.cli.output import print_rows
 from desk_app.domain.codes import RestrictionKind
+from desk_app.domain.restrictions import PLACED_BY_HAND, by_hand_refusal
 from desk_app.services.accounts.restriction_service import RESTRICTION_COLUMNS
 
-KINDS = [kind.value for kind in RestrictionKind]
+#: What a clerk places by hand; the others (acats, deceased) only their process places.
+KINDS = [kind.value for kind in PLACED_BY_HAND]
+_ALL = [kind.value for kind in RestrictionKind]
 
 
 def register(sub: Any) -> None:
@@ -32,8 +42,10 @@ def register(sub: Any) -> None:
     place = sub.add_parser("restrict", help="place a restriction (holds at once); prints its id")
     place.add_argument("number", metavar="NUMBER")
     place.add_argument(
-        "--kind", required=True, choices=KINDS, type=choice_of(KINDS), help="what kind (any case)"
-    )
+        "--kind", required=True, choices=_ALL, type=choice_of(_ALL), metavar="KIND",
+        help=f"what kind (any case): {', '.join(KINDS)}; acats and deceased are placed "
+        "only by their process (ACATS validation, recording a death)",
+    )  # fmt: skip
     place.add_argument("--reason", required=True, help="why (a court order, a notice...)")
     place.add_argument("--from", dest="starts_on", type=iso_date, metavar="YYYY-MM-DD",
                        help="first day in force (default today)")  # fmt: skip
@@ -57,6 +69,9 @@ def list_restrictions(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 
 def place_restriction(ctx: CommandContext, args: argparse.Namespace) -> int:
+    refused = by_hand_refusal(RestrictionKind(args.kind))
+    if refused is not None:
+        return reject(f"--kind {args.kind}: {refused}")
     with ctx.open() as workspace:
         restriction_id = workspace.restrictions.place(
             args.number, args.kind, args.reason, starts_on=args.starts_on, ends_on=args.ends_on

@@ -131,13 +131,14 @@ def _make(book: Book, clerk: str) -> int:
     row = transfer(IN, spare[1], AcatsType.PARTIAL, 5, 6)
     shares(row, instrument, Decimal(50))
     step(row, S.VALIDATED, 4)
-    row = transfer(IN, spare[2], AcatsType.RESIDUAL, 3, 7)
-    session.add(m.AcatsAsset(transfer_id=row.id, currency="USD", amount=Decimal("312.18")))
-    row.reject_code, row.reject_note = "no-assets", "the account at the contra firm is flat"
-    step(row, S.REJECTED, 2)
     # In, completed five days ago: the position came in with its lots.
     row = transfer(IN, spare[3], AcatsType.FULL, 8, 8)
     shares(row, instrument, Decimal(200), lots)
     step(row, S.VALIDATED, 7)
     acats_moves.complete(session, row, _back(book, 5), calendar)
+    # A residual credit follows a completed full transfer in: that one's, rejected hard.
+    row = transfer(IN, spare[3], AcatsType.RESIDUAL, 3, 8)
+    session.add(m.AcatsAsset(transfer_id=row.id, currency="USD", amount=Decimal("312.18")))
+    row.reject_code, row.reject_note = "no-assets", "the account at the contra firm is flat"
+    step(row, S.REJECTED, 2)
     return len(session.scalars(select(m.AcatsTransfer.id)).all())

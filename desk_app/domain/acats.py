@@ -2,10 +2,12 @@
 
 A transfer moves a client's account to or from another firm (the contra firm, known
 by its DTC number). The receiving firm asks; the delivering firm reviews it and
-validates it or takes exception with a reject code within one business day; a
-validated transfer settles within three business days. A soft reject may be
-corrected by the receiver and resubmitted within twenty business days; a hard one
-ends the transfer. Every day here is a US settlement business day.
+validates it or takes exception with a reject code (within one business day); a
+validated transfer settles (within three business days). A soft reject may be
+corrected by the receiver and resubmitted (within twenty business days); a hard one
+ends the transfer. Those limits are reference data (aging limits a principal may
+change, seeded by migration 0027), never constants here: the callers pass them in as
+`AcatsDeadlines`. Every day here is a US settlement business day.
 """
 
 from __future__ import annotations
@@ -116,14 +118,28 @@ def reject_code(code: str) -> RejectCode:
 
 @dataclass(frozen=True)
 class AcatsDeadlines:
-    """Business days each side has (reference data; the industry's rules)."""
+    """Business days each side has: the stored aging limits (`acats_rules.deadlines`)."""
 
-    review: int = 1  # the delivering side validates or rejects
-    settlement: int = 3  # from validation to completion
-    correction: int = 20  # the receiver corrects a soft reject
+    review: int  # the delivering side validates or rejects
+    settlement: int  # from validation to completion
+    correction: int  # the receiver corrects a soft reject
 
+    def text(self) -> str:
+        """``review 1, settlement 3, correction 20 business days``."""
+        return (
+            f"review {self.review}, settlement {self.settlement}, "
+            f"correction {self.correction} business days"
+        )
 
-DEADLINES = AcatsDeadlines()
+    def rule_of(self, status: AcatsStatus, soft: bool = False) -> str:
+        """What the deadline of ``status`` counts (``3 business days from validation``)."""
+        if status in (AcatsStatus.REQUEST, AcatsStatus.REVIEW):
+            return f"{self.review} business day(s) to validate or take exception"
+        if status in (AcatsStatus.VALIDATED, AcatsStatus.SETTLE_PREP):
+            return f"{self.settlement} business day(s) from validation to settle"
+        if status is AcatsStatus.REJECTED and soft:
+            return f"{self.correction} business day(s) to correct the soft reject"
+        return ""
 
 
 class BusinessDays(Protocol):
@@ -139,8 +155,8 @@ def deadline(
     since: date,
     calendar: BusinessDays,
     *,
+    rules: AcatsDeadlines,
     soft: bool = False,
-    rules: AcatsDeadlines = DEADLINES,
 ) -> date | None:
     """The last business day for what ``status`` waits on, counted from ``since``.
 
@@ -187,7 +203,11 @@ def aging(due: date | None, today: date) -> Aging | None:
 
 
 def correction_refusal(
-    code: str | None, rejected_on: date | None, today: date, calendar: BusinessDays
+    code: str | None,
+    rejected_on: date | None,
+    today: date,
+    calendar: BusinessDays,
+    rules: AcatsDeadlines,
 ) -> str | None:
     """Why a rejected transfer may not be corrected and resubmitted, or None if it may."""
     if code is None or rejected_on is None:
@@ -195,9 +215,11 @@ def correction_refusal(
     found = REJECT_CODES.get(code)
     if found is None or not found.soft:
         return f"reject code {code} is hard: it ends the transfer (purge it)"
-    last = deadline(AcatsStatus.REJECTED, rejected_on, calendar, soft=True)
+    last = deadline(AcatsStatus.REJECTED, rejected_on, calendar, rules=rules, soft=True)
     if last is not None and today > last:
-        return f"the correction window closed on {last.isoformat()} ({DEADLINES.correction} days)"
+        return (
+            f"the correction window closed on {last.isoformat()} ({rules.correction} business days)"
+        )
     return None
 
 
@@ -218,13 +240,46 @@ def reversal_refusal(status: AcatsStatus, pending: bool) -> str | None:
 
 
 def cannot_move(
-    instrument_type: InstrumentType, active: bool, issuer: str, firm_name: str
+    instrument_type: InstrumentType, active: bool, issuer: str, delivering_firm: str
 ) -> str | None:
-    """Why an asset cannot move by ACATS (listed for the client), or None if it can."""
+    """Why an asset cannot move by ACATS (listed for the client as not moving), or None.
+
+    ``delivering_firm`` is the name of the firm the asset leaves: ours for a transfer
+    out, the contra firm for one in. Its own (proprietary) products stay behind; another
+    firm's products move like any other.
+    """
     if instrument_type is InstrumentType.FUTURE:
         return "non-transferable: futures positions are not carried by ACATS"
     if not active:
         return "non-transferable: the instrument is no longer active (restricted)"
-    if firm_name and issuer.strip().lower() == firm_name.strip().lower():
-        return "proprietary product: the receiving firm cannot hold it; liquidate or keep here"
+    if delivering_firm.strip() and issuer.strip().lower() == delivering_firm.strip().lower():
+        return (
+            f"proprietary product of the delivering firm ({delivering_firm.strip()}): "
+            "it stays there (liquidate it or keep it there)"
+        )
     return None
+
+
+def lot_refusal(acquired: date, transfer_day: date) -> str | None:
+    """Why a stated lot cannot be taken: acquired after the transfer was entered."""
+    if acquired > transfer_day:
+        return (
+            f"a lot acquired {acquired.isoformat()} is dated after the transfer "
+            f"({transfer_day.isoformat()})"
+        )
+    return None
+
+
+#: Restrictions that stop the delivering side from validating a transfer out.
+VALIDATION_STOPS = ("legal-hold", "stop-transfer")
+
+
+def residual_refusal(direction: AcatsDirection, account: str, prior_full: bool) -> str | None:
+    """Why a residual credit cannot be entered: no completed full transfer before it."""
+    if prior_full:
+        return None
+    way = "out of" if direction is AcatsDirection.OUT else "in to"
+    return (
+        f"a residual credit {direction.value} follows a completed full transfer {way} "
+        f"{account}, and there is none"
+    )

@@ -51,8 +51,16 @@ class TransferView:
     #: still waiting for a principal.
     approval_pending: bool = False
     reversed_on: date | None = None
+    #: What the deadline counts, from the aging limits in force (``3 business day(s)
+    #: from validation to settle``); "" when nothing is due.
+    deadline_rule: str = ""
+
+    @property
+    def not_moving(self) -> tuple[AssetView, ...]:
+        """What does not move, each with its reason: listed for the client."""
+        return tuple(a for a in self.assets if a.blocked_reason)
 
     @property
     def blocked(self) -> tuple[AssetView, ...]:
-        """What cannot move: listed for the client."""
-        return tuple(a for a in self.assets if a.blocked_reason)
+        """`not_moving` by its older name."""
+        return self.not_moving

@@ -55,6 +55,26 @@ STOPS: dict[RestrictionKind, frozenset[Movement]] = {
     RestrictionKind.ACATS: _EVERYTHING_OUT | {_M.BUY},
 }
 
+#: Restrictions only their own process places, never a clerk by hand: what places each.
+PROCESS_OWNED: dict[RestrictionKind, str] = {
+    RestrictionKind.ACATS: "validating an ACATS transfer out (the ACATS tab or `acats validate`)",
+    RestrictionKind.DECEASED: "recording the holder's death (Estates: Record death…, or "
+    "`estate open`)",
+}
+#: What a clerk may place by hand.
+PLACED_BY_HAND = tuple(k for k in RestrictionKind if k not in PROCESS_OWNED)
+
+
+def by_hand_refusal(kind: RestrictionKind) -> str | None:
+    """Why ``kind`` may not be placed by hand (its process places it), or None."""
+    process = PROCESS_OWNED.get(kind)
+    if process is None:
+        return None
+    return (
+        f"a {kind.label.lower()} restriction is placed only by {process}, not by hand; "
+        f"by hand: {', '.join(k.value for k in PLACED_BY_HAND)}"
+    )
+
 
 @dataclass(frozen=True)
 class Restriction:

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from desk_app.domain.acats import (
     ACATS,
     REJECT_CODES,
+    AcatsDeadlines,
+    AcatsDirection,
     AcatsStatus,
     Aging,
     aging,
@@ -18,7 +20,9 @@ from desk_app.domain.acats import (
     cannot_move,
     correction_refusal,
     deadline,
+    lot_refusal,
     reject_code,
+    residual_refusal,
 )
 from desk_app.domain.calendars import calendar_for
 from desk_app.domain.codes import InstrumentType
@@ -26,6 +30,8 @@ from desk_app.domain.errors import IllegalTransition, ValidationError
 
 S = AcatsStatus
 US = calendar_for("US")
+#: What migration 0027 seeds (the industry's limits).
+SEEDED = AcatsDeadlines(review=1, settlement=3, correction=20)
 
 
 def test_the_happy_path_and_its_dead_ends() -> None:
@@ -60,28 +66,30 @@ def test_any_walk_reaches_completed_only_through_validation(moves: list[S]) -> N
 
 
 def test_review_deadline_over_a_weekend() -> None:
-    assert deadline(S.REVIEW, date(2026, 12, 4), US) == date(2026, 12, 7)  # Friday -> Monday
+    assert deadline(S.REVIEW, date(2026, 12, 4), US, rules=SEEDED) == date(
+        2026, 12, 7
+    )  # Friday -> Monday
     # A request on a Saturday counts from Monday: reviewed by Tuesday.
-    assert deadline(S.REVIEW, date(2026, 12, 5), US) == date(2026, 12, 8)
+    assert deadline(S.REVIEW, date(2026, 12, 5), US, rules=SEEDED) == date(2026, 12, 8)
 
 
 def test_deadlines_over_a_holiday() -> None:
     assert not US.is_settlement_day(date(2026, 11, 26))  # Thanksgiving
-    assert deadline(S.REVIEW, date(2026, 11, 25), US) == date(2026, 11, 27)
+    assert deadline(S.REVIEW, date(2026, 11, 25), US, rules=SEEDED) == date(2026, 11, 27)
     # Validated on Wednesday 1 July 2026; Independence Day is observed on Friday 3 July.
-    assert deadline(S.VALIDATED, date(2026, 7, 1), US) == date(2026, 7, 7)
+    assert deadline(S.VALIDATED, date(2026, 7, 1), US, rules=SEEDED) == date(2026, 7, 7)
     assert business_days_between(date(2026, 7, 1), date(2026, 7, 7), US) == 3
 
 
 def test_soft_rejects_have_a_twenty_day_window_hard_ones_none() -> None:
     rejected = date(2026, 12, 7)
-    last = deadline(S.REJECTED, rejected, US, soft=True)
+    last = deadline(S.REJECTED, rejected, US, rules=SEEDED, soft=True)
     assert last == date(2027, 1, 6)  # 20 business days: Christmas and New Year's Day skipped
-    assert deadline(S.REJECTED, rejected, US, soft=False) is None
-    assert correction_refusal("tin-mismatch", rejected, last, US) is None
-    late = correction_refusal("tin-mismatch", rejected, date(2027, 1, 7), US)
+    assert deadline(S.REJECTED, rejected, US, rules=SEEDED, soft=False) is None
+    assert correction_refusal("tin-mismatch", rejected, last, US, SEEDED) is None
+    late = correction_refusal("tin-mismatch", rejected, date(2027, 1, 7), US, SEEDED)
     assert late is not None and "closed on 2027-01-06" in late
-    hard = correction_refusal("duplicate", rejected, rejected, US)
+    hard = correction_refusal("duplicate", rejected, rejected, US, SEEDED)
     assert hard is not None and "hard" in hard
 
 
@@ -108,3 +116,36 @@ def test_what_cannot_move_says_why() -> None:
     assert "restricted" in str(cannot_move(InstrumentType.EQUITY, False, "X", ""))
     proprietary = cannot_move(InstrumentType.EQUITY, True, "desk securities ", "Desk Securities")
     assert proprietary is not None and proprietary.startswith("proprietary")
+    assert "(Desk Securities): it stays there" in proprietary
+    # Another firm's product moves: only the delivering firm's own stays behind.
+    assert cannot_move(InstrumentType.EQUITY, True, "Desk Securities", "Charles Schwab") is None
+    assert cannot_move(InstrumentType.EQUITY, True, "Desk Securities", "  ") is None
+
+
+def test_changed_limits_move_the_deadlines() -> None:
+    longer = AcatsDeadlines(review=2, settlement=5, correction=10)
+    assert deadline(S.REVIEW, date(2026, 12, 4), US, rules=longer) == date(2026, 12, 8)
+    assert deadline(S.VALIDATED, date(2026, 7, 1), US, rules=longer) == date(2026, 7, 9)
+    last = deadline(S.REJECTED, date(2026, 12, 7), US, rules=longer, soft=True)
+    assert last == date(2026, 12, 21)
+    late = correction_refusal("tin-mismatch", date(2026, 12, 7), date(2026, 12, 22), US, longer)
+    assert late is not None and "(10 business days)" in late
+    assert longer.text() == "review 2, settlement 5, correction 10 business days"
+    assert longer.rule_of(S.SETTLE_PREP).startswith("5 business day(s) from validation")
+    assert longer.rule_of(S.REJECTED) == "" and longer.rule_of(S.REJECTED, soft=True)
+
+
+def test_a_lot_dated_after_the_transfer_is_refused() -> None:
+    day = date(2026, 12, 7)
+    assert lot_refusal(day, day) is None and lot_refusal(date(2020, 1, 2), day) is None
+    why = lot_refusal(date(2026, 12, 8), day)
+    assert why == "a lot acquired 2026-12-08 is dated after the transfer (2026-12-07)"
+
+
+def test_a_residual_credit_needs_a_full_transfer_before_it() -> None:
+    assert residual_refusal(AcatsDirection.OUT, "ACC-1", True) is None
+    out = residual_refusal(AcatsDirection.OUT, "ACC-1", False)
+    assert out == (
+        "a residual credit out follows a completed full transfer out of ACC-1, and there is none"
+    )
+    assert "full transfer in to ACC-1" in str(residual_refusal(AcatsDirection.IN, "ACC-1", False))

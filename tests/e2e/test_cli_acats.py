@@ -35,7 +35,15 @@ def test_a_transfer_out_from_new_to_completed(capsys: Capsys, acats_desk: Desk) 
     assert run(capsys, *cli_as(acats_desk.url, "sue"), "approvals", "approve", request_id)[0] == 0
     assert acats_desk.ws["carl"].transfers.available_position("ACC-200", AAPL) == 40
     code, out, _ = run(capsys, *carl, "acats", "show", tid)
-    assert code == 0 and "Completed since" in out and f"{AAPL} | 60 | 60 acquired" in out
+    assert code == 0 and "Completed since" in out
+    header, table = out.split("\n\n")
+    assert header.splitlines()[0] == f"Transfer     {tid} out (Partial)"
+    assert "Deadline     nothing due" in header
+    lines = table.splitlines()
+    assert lines[0].split() == ["Asset", "Quantity", "/", "amount", "Lots", "Status", "Reason"]
+    assert lines[1].startswith("-----")
+    assert lines[2].startswith(f"60 {AAPL} (") and "60 acquired" in lines[2]
+    assert lines[2].rstrip().endswith("moving")
 
 
 def test_a_transfer_in_with_lots_and_a_soft_reject(capsys: Capsys, acats_desk: Desk) -> None:  # noqa: F811
@@ -111,3 +119,60 @@ def test_reversing_a_transfer_in_and_one_out(capsys: Capsys, acats_desk: Desk) -
     assert code == 0 and "Reversed since" in out and "reversed 20" in out
     code, _, err = run(capsys, *carl, "acats", "reverse", out_of, "--reason", "again")
     assert code != 0 and "only a completed transfer is reversed" in err
+
+
+def test_show_lists_what_is_not_moving_and_list_says_the_deadlines(
+    capsys: Capsys,
+    acats_desk: Desk,  # noqa: F811
+) -> None:
+    from desk_app.services import firm
+
+    firm.set_firm_name(acats_desk.ws["adam"].uow, "Schwab Funds")
+    acats_desk.instrument("US5949181045", issuer="Charles Schwab")
+    carl = cli_as(acats_desk.url, "carl")
+    code, out, err = run(capsys, *carl, "acats", "new", "--direction", "in", "--account",
+                         "ACC-300", "--contra", "164", "--contra-account", "5", "--type",
+                         "partial", "--asset", f"{AAPL}=10", "--asset", "US5949181045=7",
+                         "--cash", "USD=12.50")  # fmt: skip
+    assert code == 0, err
+    tid = out.splitlines()[-1]
+    assert "not moving: 7 US5949181045" in err and "(Charles Schwab): it stays there" in err
+    code, out, _ = run(capsys, *carl, "acats", "show", tid)
+    header, table = out.split("\n\n")
+    assert "Not moving   1 of 3 assets: tell the client what stays behind" in header
+    assert "1 business day(s) to validate or take exception" in header
+    rows = {line.split()[1]: line for line in table.splitlines()[2:]}
+    assert "not moving  proprietary product of the delivering firm" in rows["US5949181045"]
+    assert rows[AAPL].rstrip().endswith("moving") and "12.50" in rows["USD"]
+    code, out, err = run(capsys, *carl, "acats", "list")
+    assert code == 0 and tid in out
+    assert "deadlines (aging limits): review 1, settlement 3, correction 20 business days" in err
+    code, out, err = run(capsys, *carl, "acats", "list", "--format", "csv")
+    assert code == 0 and "deadlines" not in err
+
+
+def test_the_refusals_name_their_cause(capsys: Capsys, acats_desk: Desk) -> None:  # noqa: F811
+    from datetime import timedelta
+
+    from desk_app.domain.cutoffs import market_today
+
+    carl = cli_as(acats_desk.url, "carl")
+    late = (market_today() + timedelta(days=3)).isoformat()
+    base = ("acats", "new", "--account", "ACC-300", "--contra", "164", "--contra-account", "1")
+    code, _, err = run(capsys, *carl, *base, "--direction", "in", "--type", "partial",
+                       "--asset", f"{AAPL}=5", "--lot", f"{AAPL}=5:{late}:500")  # fmt: skip
+    assert code == 1 and f"lot: {AAPL}: a lot acquired {late} is dated after the transfer" in err
+    for direction, way in (("in", "in to"), ("out", "out of")):
+        code, _, err = run(capsys, *carl, *base, "--direction", direction, "--type", "residual",
+                           "--cash", "USD=1.00")  # fmt: skip
+        why = f"completed full transfer {way} ACC-300, and there is none"
+        assert (code, err.strip()) == (1, f"type: a residual credit {direction} follows a {why}")
+    code, out, err = run(capsys, *carl, "acats", "new", "--direction", "out", "--account",
+                         "ACC-200", "--contra", "164", "--contra-account", "2", "--type",
+                         "partial", "--asset", f"{AAPL}=5")  # fmt: skip
+    tid = out.splitlines()[-1]
+    assert run(capsys, *carl, "accounts", "restrict", "ACC-200", "--kind", "stop-transfer",
+               "--reason", "lost certificate")[0] == 0  # fmt: skip
+    code, _, err = run(capsys, *carl, "acats", "validate", tid)
+    assert code == 1 and "ACC-200 has a stop transfer since" in err
+    assert "(lost certificate): a transfer out cannot be validated" in err

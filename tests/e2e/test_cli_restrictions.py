@@ -41,5 +41,10 @@ def test_restrict_list_and_lift(capsys: Capsys, db_url: str) -> None:
                         "--reason", " ")  # fmt: skip
     assert (code, err.strip()) == (1, "reason: say why the account is restricted")
     assert anna("accounts", "restrict", "NYC-10001", "--kind", "gag", "--reason", "x")[0] == 2
+    for kind, process in (("deceased", "recording the holder's death"),
+                          ("ACATS", "validating an ACATS transfer out")):  # fmt: skip
+        code, _, err = anna("accounts", "restrict", "NYC-10001", "--kind", kind, "--reason", "x")
+        assert code == 1 and err.startswith(f"--kind {kind.lower()}: a ")
+        assert f"restriction is placed only by {process}" in err and "not by hand" in err
     code, _, err = anna("accounts", "lift", "999", "--reason", "x")
     assert (code, err.strip()) == (1, "restriction 999: no such restriction")

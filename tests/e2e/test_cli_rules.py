@@ -120,5 +120,7 @@ def test_rule_days_are_amended_by_request(capsys: pytest.CaptureFixture[str], de
     assert code == 0
     assert run(capsys, *sue, "approvals", "approve", out.splitlines()[-1])[0] == 0
     out = run(capsys, *carl, "aging-limits", "list", "--format", "csv")[1]
-    assert out.splitlines()[1].endswith(",5")
+    limits = {line.split(",")[0]: line for line in out.splitlines()[1:]}
+    assert limits["manifest_unreceipted"].endswith(",5")
+    assert limits["acats_review"].endswith(",1") and limits["acats_correction"].endswith(",20")
     assert run(capsys, *carl, "fail-rules", "list", "--search", "short")[1].count("REGSHO") == 1

@@ -177,3 +177,43 @@ def test_completed_transfers_reversed_from_the_tab(
     _select(qtbot, tab, out_of)
     assert "Reversed" in tab.pane.summary.text()
     assert tab.acats_actions["reverse"].toolTip() == "The transfer is already reversed"
+
+
+def test_the_pane_lists_what_is_not_moving_with_its_reason(
+    qtbot: QtBot,
+    tmp_path: Path,
+    acats_desk: Desk,  # noqa: F811
+) -> None:
+    msft = acats_desk.instrument("US5949181045", issuer="Charles Schwab")
+    acats = acats_desk.ws["carl"].acats
+    tid = acats.new(
+        AcatsDirection.IN, "ACC-300", contra="SCHW", contra_account="1",
+        transfer_type=AcatsType.PARTIAL,
+        assets=[AssetAsked(AAPL, Decimal(5)), AssetAsked(msft, Decimal(7))],
+    ).transfer_id  # fmt: skip
+    tab = _tab(qtbot, tmp_path, acats_desk, rows=1)
+    pane = tab.pane
+    # Nothing selected: the deadlines the aging limits set now.
+    pane.show_transfer(None)
+    assert "Deadlines (aging limits): review 1, settlement 3, correction 20" in pane.summary.text()
+    assert pane.not_moving.isHidden()
+    _select(qtbot, tab, tid)
+    [line] = pane.not_moving_lines()
+    assert line.startswith(f"7 {msft} (") and "(Charles Schwab): it stays there" in line
+    assert not pane.not_moving.isHidden()
+    assert "Not moving" in pane.not_moving.text() and "Charles Schwab" in pane.not_moving.text()
+    assert "Not moving</b>&nbsp;</td><td>1 of 2 asset(s)" in pane.summary.text()
+    assert "1 business day(s) to validate or take exception" in pane.summary.text()
+    status = pane.assets.column_texts(3)
+    assert status == ["Moving", "Not moving"]
+    assert pane.assets.cell(1, 3).tone is Tone.NEGATIVE
+    assert pane.assets.cell(1, 3).tooltip.startswith("proprietary product of the delivering firm")
+    # A transfer where everything moves hides the list.
+    other = acats.new(
+        AcatsDirection.IN, "ACC-200", contra="SCHW", contra_account="2",
+        transfer_type=AcatsType.PARTIAL, assets=[AssetAsked(AAPL, Decimal(1))],
+    ).transfer_id  # fmt: skip
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 2)
+    _select(qtbot, tab, other)
+    assert pane.not_moving_lines() == [] and pane.not_moving.isHidden()

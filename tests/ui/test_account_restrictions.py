@@ -81,6 +81,11 @@ def test_a_clerk_places_a_restriction_and_asks_to_lift_it(
     qtbot.mouseClick(page.place_button, LEFT)
     dialog = page.dialog
     assert isinstance(dialog, PlaceRestrictionDialog)
+    # What a process places (ACATS validation, a recorded death) is not offered, and said so.
+    assert dialog.kind.findData("acats") == dialog.kind.findData("deceased") == -1
+    assert dialog.kind.count() == 5
+    assert "Deceased holder (placed by recording the holder's death)" in dialog.by_process.text()
+    assert "ACATS transfer out (placed by validating" in dialog.by_process.text()
     dialog.kind.setCurrentIndex(dialog.kind.findData("legal-hold"))
     assert "deliver securities" in dialog.stops.text()
     qtbot.mouseClick(dialog.ok_button, LEFT)  # no reason: refused in the dialog

@@ -81,7 +81,8 @@ def test_a_clerk_files_a_file_and_its_problems_are_listed(
     assert page.message.text() == "2 problem(s) in the file; nothing was filed"
     assert page.problems.toPlainText().splitlines() == [
         "limits.csv:2: days: must be between 1 and 365 ('0')",
-        "limits.csv:3: code: is not a known aging limit (known: manifest_unreceipted) ('nope')",
+        "limits.csv:3: code: is not a known aging limit (known: acats_correction, "
+        "acats_review, acats_settlement, manifest_unreceipted) ('nope')",
     ]
     path.write_text("code,days\nmanifest_unreceipted,4\n")
     page.import_file(path)

@@ -23,7 +23,7 @@ from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.listing import Column, ColumnKind, PageSource
 from desk_app.domain.permissions import Action
-from desk_app.domain.restrictions import default_end
+from desk_app.domain.restrictions import by_hand_refusal, default_end
 from desk_app.domain.states import ApprovalStatus
 from desk_app.services import audit
 from desk_app.services.accounts import restrictions
@@ -132,6 +132,9 @@ class RestrictionService:
         except ValueError:
             known = ", ".join(k.value for k in RestrictionKind)
             raise ValidationError("kind", f"is not a kind of restriction ({known})", kind) from None
+        refused = by_hand_refusal(what)
+        if refused is not None:
+            raise ValidationError("kind", refused, what.value)
         start = starts_on or self._today()
         end = ends_on or default_end(what, start)
         with self._uow.write(Action.ACCOUNT_RESTRICT) as session:

@@ -21,28 +21,31 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.db.paging import KeysetSource
 from desk_app.domain.acats import (
+    VALIDATION_STOPS,
+    AcatsDeadlines,
     AcatsDirection,
     AcatsStatus,
     AcatsType,
     BusinessDays,
     correction_refusal,
     reject_code,
+    residual_refusal,
 )
 from desk_app.domain.acats_records import TransferView
 from desk_app.domain.codes import AccountStatus, RestrictionKind
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.permissions import Action
 from desk_app.services.accounts import restrictions
-from desk_app.services.supervision.approvals import ApprovalService, Proposal
+from desk_app.services.supervision.approvals import ApprovalService
 from desk_app.services.transfers import (
     acats_assets,
     acats_moves,
+    acats_requests,
     acats_reversal,
     acats_rules,
     acats_views,
 )
 from desk_app.services.transfers.acats_assets import AssetAsked
-from desk_app.services.transfers.acats_rules import TABLE
 from desk_app.services.unit_of_work import UnitOfWork
 
 #: Said where a transfer out would cancel the account's open orders.
@@ -54,15 +57,30 @@ NO_ORDER_BOOK = (
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an ACATS action did: the transfer, a request filed, and what to tell the clerk."""
+    """What an ACATS action did: the transfer, a request filed, and what to tell the clerk.
+
+    ``not_moving``: each listed asset that stays behind, as (asset, reason); nothing is
+    left out silently.
+    """
 
     transfer_id: int
     request_id: int | None = None
     notes: tuple[str, ...] = field(default=())
+    not_moving: tuple[tuple[str, str], ...] = field(default=())
+
+
+def _not_moving(transfer: m.AcatsTransfer) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (acats_moves.describe(a), a.blocked_reason) for a in transfer.assets if a.blocked_reason
+    )
+
+
+def _not_moving_notes(pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(f"not moving: {what}: {why}" for what, why in pairs)
 
 
 class AcatsService:
-    """ACATS transfers; `acats_moves.CompletionHandler` completes the supervised ones."""
+    """ACATS transfers; `acats_requests` files and applies the supervised ones."""
 
     def __init__(
         self,
@@ -75,8 +93,8 @@ class AcatsService:
         self._approvals = approvals
         self._calendar = calendar
         self._today = today
-        approvals.register(acats_moves.CompletionHandler(today, calendar))
-        approvals.register(acats_reversal.ReversalHandler(today, calendar))
+        approvals.register(acats_requests.CompletionHandler(today, calendar))
+        approvals.register(acats_requests.ReversalHandler(today, calendar))
 
     # -- reading ---------------------------------------------------------------------------
     def transfers(self, statuses: Sequence[str] = (), search: str = "") -> KeysetSource:
@@ -89,6 +107,11 @@ class AcatsService:
         return acats_views.transfers(
             self._uow.sessions, self._calendar, self._today, statuses, search
         )
+
+    def deadlines(self) -> AcatsDeadlines:
+        """The deadlines as the aging limits hold them now (a principal changes them)."""
+        with self._uow.read() as session:
+            return acats_rules.deadlines(session)
 
     def view(self, transfer_id: int) -> TransferView:
         with self._uow.read() as session:
@@ -117,6 +140,8 @@ class AcatsService:
             if client.status is AccountStatus.CLOSED:
                 raise ValidationError("account", "is closed", client.account_number)
             firm = acats_rules.contra_firm(session, contra)
+            if transfer_type is AcatsType.RESIDUAL:
+                _refuse_residual(session, client, direction)
             _refuse_duplicate(session, client, firm, direction)
             transfer = m.AcatsTransfer(
                 direction=direction, account_id=client.id, contra_id=firm.id,
@@ -141,12 +166,9 @@ class AcatsService:
             session.add_all(rows)
             session.flush()
             acats_rules.move(session, transfer, AcatsStatus.REVIEW, today, calendar)
-            blocked = [
-                f"cannot move: {acats_moves.describe(r)}: {r.blocked_reason}"
-                for r in rows
-                if r.blocked_reason
-            ]
-            return Outcome(transfer.id, notes=tuple(blocked))
+            session.refresh(transfer, ["assets"])
+            staying = _not_moving(transfer)
+            return Outcome(transfer.id, notes=_not_moving_notes(staying), not_moving=staying)
 
     def new_from_text(
         self,
@@ -171,6 +193,8 @@ class AcatsService:
         today, calendar = self._today(), self._calendar()
         with self._uow.write(Action.ACATS_WORK) as session:
             transfer = acats_rules.get(session, transfer_id)
+            if transfer.direction is AcatsDirection.OUT and transfer.status is AcatsStatus.REVIEW:
+                _refuse_held(session, transfer, today)
             acats_rules.move(session, transfer, AcatsStatus.VALIDATED, today, calendar)
             if transfer.direction is not AcatsDirection.OUT:
                 return Outcome(transfer.id)
@@ -209,7 +233,8 @@ class AcatsService:
                 raise ValidationError(
                     "transfer", f"{transfer.id} is {transfer.status.label.lower()}, not rejected"
                 )
-            why = correction_refusal(transfer.reject_code, transfer.rejected_on, today, calendar)
+            why = correction_refusal(transfer.reject_code, transfer.rejected_on, today, calendar,
+                                     acats_rules.deadlines(session))  # fmt: skip
             if why is not None:
                 raise ValidationError("transfer", f"{transfer.id} cannot be corrected: {why}")
             if contra_account is not None and contra_account.strip():
@@ -245,7 +270,8 @@ class AcatsService:
             with self._uow.write(Action.ACATS_WORK) as session:
                 transfer = acats_rules.get(session, transfer_id)
                 acats_moves.complete(session, transfer, today, calendar)
-                return Outcome(transfer.id)
+                staying = _not_moving(transfer)
+                return Outcome(transfer.id, notes=_not_moving_notes(staying), not_moving=staying)
         with self._uow.write(Action.ACATS_COMPLETE_OUT) as session:
             transfer = acats_rules.get(session, transfer_id)
             if transfer.status is AcatsStatus.VALIDATED:
@@ -254,18 +280,17 @@ class AcatsService:
                 state = transfer.status.label.lower()
                 raise ValidationError("transfer", f"{transfer.id} is {state}: validate it first")
             acats_moves.check_out(session, transfer, today)
-            values = acats_moves.values(transfer)
             summary = (
                 f"ACATS transfer {transfer.id} out: {transfer.account.account_number} "
                 f"to {transfer.contra.code}"
             )
-            proposal = Proposal(
-                Action.ACATS_COMPLETE_OUT, TABLE, f"{TABLE}:{transfer.id}", summary,
-                values, {**values, "status": AcatsStatus.COMPLETED.value}, transfer.id,
-            )  # fmt: skip
             why = reason.strip() or "the contra firm is ready to receive the assets"
-            transfer.approval_id = self._approvals.file(session, proposal, why)
-            return Outcome(transfer.id, transfer.approval_id, (summary,))
+            acats_requests.file(session, self._approvals, transfer,
+                                action=Action.ACATS_COMPLETE_OUT, summary=summary,
+                                target=AcatsStatus.COMPLETED, why=why)  # fmt: skip
+            staying = _not_moving(transfer)
+            notes = (summary, *_not_moving_notes(staying))
+            return Outcome(transfer.id, transfer.approval_id, notes, staying)
 
     # -- reversing -------------------------------------------------------------------------
     def reverse(self, transfer_id: int, reason: str) -> Outcome:
@@ -285,14 +310,11 @@ class AcatsService:
         with self._uow.write(Action.ACATS_REVERSE_IN) as session:
             transfer = acats_rules.get(session, transfer_id)
             acats_reversal.check(session, transfer, today)
-            before = acats_moves.values(transfer)
             number, contra = transfer.account.account_number, transfer.contra.code
             summary = f"ACATS transfer {transfer.id} in reversed: {number} back to {contra}"
-            proposal = Proposal(
-                Action.ACATS_REVERSE_IN, TABLE, f"{TABLE}:{transfer.id}", summary, before,
-                {**before, "status": AcatsStatus.REVERSED.value}, transfer.id,
-            )  # fmt: skip
-            transfer.approval_id = self._approvals.file(session, proposal, why)
+            acats_requests.file(session, self._approvals, transfer,
+                                action=Action.ACATS_REVERSE_IN, summary=summary,
+                                target=AcatsStatus.REVERSED, why=why)  # fmt: skip
             return Outcome(transfer.id, transfer.approval_id, (summary,))
 
 
@@ -303,6 +325,38 @@ def _lift(session: Session, transfer: m.AcatsTransfer, who: str, why: str) -> No
         who,
         f"ACATS transfer {transfer.id} {why}",
     )
+
+
+def _refuse_held(session: Session, transfer: m.AcatsTransfer, today: date) -> None:
+    """A transfer out is not validated while a legal hold or stop transfer is in force."""
+    held = [
+        r for r in restrictions.in_force(session, transfer.account_id, today)
+        if r.kind.value in VALIDATION_STOPS
+    ]  # fmt: skip
+    if held:
+        named = "; ".join(
+            f"{r.kind.label.lower()} since {r.starts_on.isoformat()} ({r.reason})" for r in held
+        )
+        raise ValidationError(
+            "account", f"{transfer.account.account_number} has a {named}: a transfer out "
+            f"cannot be validated while it holds (take exception, or lift it first)",
+        )  # fmt: skip
+
+
+def _refuse_residual(session: Session, client: m.Account, direction: AcatsDirection) -> None:
+    """A residual credit follows a completed full transfer the same way for that account."""
+    T = m.AcatsTransfer
+    prior = session.scalars(
+        select(T.id).where(
+            T.account_id == client.id,
+            T.direction == direction,
+            T.transfer_type == AcatsType.FULL,
+            T.status == AcatsStatus.COMPLETED,
+        )  # fmt: skip
+    ).first()
+    why = residual_refusal(direction, client.account_number, prior is not None)
+    if why is not None:
+        raise ValidationError("type", why)
 
 
 def _refuse_duplicate(
@@ -325,4 +379,4 @@ def _refuse_duplicate(
         )  # fmt: skip
 
 
-__all__ = ["NO_ORDER_BOOK", "AcatsService", "AssetAsked", "Outcome"]
+__all__ = ["NO_ORDER_BOOK", "AcatsDeadlines", "AcatsService", "AssetAsked", "Outcome"]

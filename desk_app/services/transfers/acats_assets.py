@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.db import ledger_book
 from desk_app.db import models as m
-from desk_app.domain.acats import AcatsDirection, cannot_move
+from desk_app.domain.acats import AcatsDirection, cannot_move, lot_refusal
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.ledger import Book, Holder
 from desk_app.domain.lots import Lot, holding
@@ -35,9 +35,19 @@ class AssetAsked:
     lots: tuple[Lot, ...] = ()
 
 
-def blocked(session: Session, instrument: m.Instrument) -> str | None:
-    name = firm_name(session)
-    return cannot_move(instrument.instrument_type, instrument.active, instrument.issuer, name)
+def delivering_firm(session: Session, transfer: m.AcatsTransfer) -> str:
+    """The name of the firm the assets leave: ours out, the contra firm's in."""
+    if transfer.direction is AcatsDirection.OUT:
+        return firm_name(session)
+    contra = transfer.contra or session.get_one(m.Counterparty, transfer.contra_id)
+    return contra.name
+
+
+def blocked(session: Session, transfer: m.AcatsTransfer, instrument: m.Instrument) -> str | None:
+    """Why ``instrument`` does not move in ``transfer`` (its delivering firm's own product,
+    a future, an inactive one), or None."""
+    return cannot_move(instrument.instrument_type, instrument.active, instrument.issuer,
+                       delivering_firm(session, transfer))  # fmt: skip
 
 
 def rows(
@@ -64,6 +74,13 @@ def rows(
                 raise ValidationError(
                     "lot", "a transfer out takes the account's lots, oldest first"
                 )
+            late = [
+                why
+                for lot in asked.lots
+                if (why := lot_refusal(lot.acquired, transfer.requested_on))
+            ]
+            if late:
+                raise ValidationError("lot", f"{instrument.isin}: {'; '.join(late)}")
             total = holding(asked.lots)[0]
             if total != asked.quantity:
                 raise ValidationError(
@@ -75,7 +92,8 @@ def rows(
                         name=instrument.isin)  # fmt: skip
         rows.append(m.AcatsAsset(
             transfer_id=transfer.id, instrument=instrument, instrument_id=instrument.id,
-            quantity=asked.quantity, lots=lots, blocked_reason=blocked(session, instrument),
+            quantity=asked.quantity, lots=lots,
+            blocked_reason=blocked(session, transfer, instrument),
         ))  # fmt: skip
     for currency, amount in cash:
         code = parse_currency("cash", currency.strip().upper())
@@ -113,7 +131,7 @@ def holdings(session: Session, transfer: m.AcatsTransfer, client: m.Account) -> 
             instrument = session.get_one(m.Instrument, b.instrument_id)
             rows.append(m.AcatsAsset(
                 transfer_id=transfer.id, instrument=instrument, instrument_id=b.instrument_id,
-                quantity=b.quantity, blocked_reason=blocked(session, instrument),
+                quantity=b.quantity, blocked_reason=blocked(session, transfer, instrument),
             ))  # fmt: skip
         elif b.book is Book.CASH and b.amount and b.amount > 0:
             rows.append(m.AcatsAsset(transfer_id=transfer.id, currency=b.currency, amount=b.amount))

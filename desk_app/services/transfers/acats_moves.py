@@ -5,13 +5,13 @@ counterparty holder), the lots taken oldest first and kept on the asset. In: fro
 the contra firm into the account, with the lots the contra firm stated (acquisition
 dates and cost kept). One posting, balanced per instrument and currency, so the
 total of each across all holders is unchanged. A transfer out is a supervised
-request: `CompletionHandler` applies it when a principal other than the maker approves.
+request: `acats_requests.CompletionHandler` applies it when a principal other than the
+maker approves.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,7 +26,6 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.ledger import Book, Holder, Movement
 from desk_app.domain.lots import take
 from desk_app.domain.money import format_amount, format_quantity
-from desk_app.domain.permissions import Action
 from desk_app.domain.restrictions import AccountRestricted, Restriction, stopping
 from desk_app.domain.restrictions import Movement as Stop
 from desk_app.services import audit
@@ -139,34 +138,7 @@ def values(transfer: m.AcatsTransfer) -> dict[str, Any]:
         "type": transfer.transfer_type.value,
         "status": transfer.status.value,
         "assets": "; ".join(describe(a) for a in transfer.assets if a.blocked_reason is None),
+        "not_moving": "; ".join(
+            f"{describe(a)} ({a.blocked_reason})" for a in transfer.assets if a.blocked_reason
+        ),
     }
-
-
-class CompletionHandler:
-    """Reads a transfer out for its request; completes it when the request is approved."""
-
-    action = Action.ACATS_COMPLETE_OUT
-
-    def __init__(self, today: Callable[[], date], calendar: Callable[[], BusinessDays]) -> None:
-        self._today = today
-        self._calendar = calendar
-
-    def current(self, session: Session, request: m.ApprovalRequest) -> Mapping[str, Any] | None:
-        transfer = session.get(m.AcatsTransfer, request.target_id)
-        if transfer is None:
-            return None
-        return {**values(transfer), "version": transfer.version}
-
-    def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
-        transfer = session.get(m.AcatsTransfer, request.target_id)
-        if transfer is None:
-            raise DeskError(f"request {request.id}: the ACATS transfer no longer exists")
-        if transfer.status is not AcatsStatus.SETTLE_PREP:
-            raise DeskError(
-                f"request {request.id}: ACATS transfer {transfer.id} is "
-                f"{transfer.status.label.lower()}, not in settle-prep"
-            )
-        try:
-            complete(session, transfer, self._today(), self._calendar())
-        except ValidationError as exc:
-            raise DeskError(f"request {request.id} cannot be approved: {exc.message}") from None

@@ -11,9 +11,7 @@ back at once. The ACATS restriction is not placed again: the transfer has ended.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,14 +22,13 @@ from desk_app.db.ledger_book import REVERSAL
 from desk_app.db.restriction_book import refuse_if
 from desk_app.domain.acats import ONLY_COMPLETED, AcatsDirection, AcatsStatus, BusinessDays
 from desk_app.domain.codes import AccountStatus
-from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.errors import ValidationError
 from desk_app.domain.ledger import Movement
 from desk_app.domain.money import format_quantity
-from desk_app.domain.permissions import Action
 from desk_app.domain.restrictions import Movement as Stop
 from desk_app.services import audit
 from desk_app.services.transfers import acats_rules
-from desk_app.services.transfers.acats_moves import describe, values
+from desk_app.services.transfers.acats_moves import describe
 
 
 def _moves(session: Session, transfer: m.AcatsTransfer) -> list[Movement]:
@@ -103,28 +100,3 @@ def reversal_id(session: Session, transfer: m.AcatsTransfer) -> int | None:
         return None
     P = m.LedgerPosting
     return session.scalars(select(P.id).where(P.reverses_id == transfer.posting_id)).first()
-
-
-class ReversalHandler:
-    """Reads a transfer in for its reversal's request; reverses it when approved."""
-
-    action = Action.ACATS_REVERSE_IN
-
-    def __init__(self, today: Callable[[], date], calendar: Callable[[], BusinessDays]) -> None:
-        self._today = today
-        self._calendar = calendar
-
-    def current(self, session: Session, request: m.ApprovalRequest) -> Mapping[str, Any] | None:
-        transfer = session.get(m.AcatsTransfer, request.target_id)
-        if transfer is None:
-            return None
-        return {**values(transfer), "version": transfer.version}
-
-    def apply(self, session: Session, request: m.ApprovalRequest, after: Mapping[str, Any]) -> None:
-        transfer = session.get(m.AcatsTransfer, request.target_id)
-        if transfer is None:
-            raise DeskError(f"request {request.id}: the ACATS transfer no longer exists")
-        try:
-            post(session, transfer, request.reason, self._today(), self._calendar())
-        except ValidationError as exc:
-            raise DeskError(f"request {request.id} cannot be approved: {exc.message}") from None

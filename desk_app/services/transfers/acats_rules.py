@@ -6,7 +6,6 @@ through the state machine, keeps the day it happened and sets the next deadline.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -16,14 +15,13 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.domain.acats import (
     ACATS,
-    DEADLINES,
     REJECT_CODES,
     AcatsDeadlines,
     AcatsStatus,
     BusinessDays,
     deadline,
 )
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.ledger import Book, Holder, Movement
 from desk_app.domain.trade_rows import parse_isin
 
@@ -46,8 +44,8 @@ _DAY_FIELD = {
 
 
 def deadlines(session: Session) -> AcatsDeadlines:
-    """The deadlines: aging limits of these codes where reference data holds them (none is
-    seeded), else the industry's."""
+    """The deadlines as the aging limits hold them now (seeded by migration 0027, changed
+    by a principal's approval: ``aging-limits amend acats_review --days N``)."""
     rows: dict[str, int] = {
         code: days
         for code, days in session.execute(
@@ -56,8 +54,13 @@ def deadlines(session: Session) -> AcatsDeadlines:
             )
         )
     }
-    found = {field: rows[code] for field, code in LIMIT_CODES.items() if code in rows}
-    return replace(DEADLINES, **found)
+    missing = [code for code in LIMIT_CODES.values() if code not in rows]
+    if missing:
+        raise DeskError(
+            f"the ACATS aging limits {', '.join(missing)} are missing from reference data "
+            "(upgrade the database)"
+        )
+    return AcatsDeadlines(**{field: rows[code] for field, code in LIMIT_CODES.items()})
 
 
 def move(
@@ -77,7 +80,8 @@ def move(
     soft = bool(transfer.reject_code and REJECT_CODES[transfer.reject_code].soft)
     # Settlement counts from validation, whether or not settle-prep has begun.
     since = transfer.validated_on or today if target is AcatsStatus.SETTLE_PREP else today
-    transfer.deadline_on = deadline(target, since, calendar, soft=soft, rules=deadlines(session))
+    rules = deadlines(session)
+    transfer.deadline_on = deadline(target, since, calendar, rules=rules, soft=soft)
     session.flush()
 
 

@@ -25,6 +25,7 @@ from desk_app.domain.acats_records import AssetView, TransferView
 from desk_app.domain.listing import Column, ColumnKind, Row, SortSpec
 from desk_app.domain.lots import Lot
 from desk_app.domain.money import canonical, format_amount, format_quantity
+from desk_app.services.transfers import acats_rules
 from desk_app.services.transfers.acats_moves import describe
 
 T, A, CP = m.AcatsTransfer, m.Account, m.Counterparty
@@ -130,7 +131,16 @@ def view_of(
         resubmissions=transfer.resubmissions, requested_by=transfer.requested_by,
         approval_id=transfer.approval_id, assets=assets,
         approval_pending=_pending(session, transfer), reversed_on=transfer.reversed_on,
+        deadline_rule=_rule(session, transfer),
     )  # fmt: skip
+
+
+def _rule(session: Session, transfer: m.AcatsTransfer) -> str:
+    """What the open transfer's deadline counts, by the aging limits in force now."""
+    if not transfer.status.is_open or transfer.deadline_on is None:
+        return ""
+    soft = bool(transfer.reject_code and REJECT_CODES[transfer.reject_code].soft)
+    return acats_rules.deadlines(session).rule_of(transfer.status, soft)
 
 
 def _pending(session: Session, transfer: m.AcatsTransfer) -> bool:

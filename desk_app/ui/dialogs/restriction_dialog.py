@@ -26,14 +26,21 @@ from PySide6.QtWidgets import (
 from desk_app.domain.codes import RestrictionKind
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError
-from desk_app.domain.restrictions import REG_T_FREEZE_DAYS, STOPS
+from desk_app.domain.restrictions import PLACED_BY_HAND, PROCESS_OWNED, REG_T_FREEZE_DAYS, STOPS
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
 from desk_app.ui.market_dates import qdate
 from desk_app.ui.ops import Op
 from desk_app.ui.tabs.restriction_views import RestrictionLineView, RestrictionsView
 
-#: What a clerk places by hand (an ACATS transfer places its own).
-PLACED_BY_HAND = tuple(k for k in RestrictionKind if k is not RestrictionKind.ACATS)
+#: Why the kinds a process places are not offered.
+PROCESS_NOTE = (
+    "Not placed here: "
+    + "; ".join(
+        f"{kind.label} (placed by {process.split(' (')[0]})"
+        for kind, process in PROCESS_OWNED.items()
+    )
+    + "."
+)
 PLACE_NOTE = "A restriction holds as soon as it is placed. Lifting it needs a principal."
 LIFT_NOTE = (
     "Lifting is supervised: the restriction stays in force until a principal other than "
@@ -100,6 +107,10 @@ class PlaceRestrictionDialog(_Form):
         self.stops = QLabel(self)
         self.stops.setObjectName("stops")
         self.stops.setWordWrap(True)
+        self.by_process = QLabel(PROCESS_NOTE, self)
+        self.by_process.setObjectName("by_process")
+        self.by_process.setWordWrap(True)
+        self.by_process.setProperty("tone", "muted")
         today = market_today()
         self.starts = QDateEdit(qdate(today), self)
         self.starts.setObjectName("starts_on")
@@ -116,6 +127,7 @@ class PlaceRestrictionDialog(_Form):
         self.form.addRow("Account", QLabel(number, self))
         self.form.addRow("Kind", self.kind)
         self.form.addRow("Stops", self.stops)
+        self.form.addRow("", self.by_process)
         self.form.addRow("From", self.starts)
         self.form.addRow(self.has_end, self.ends)
         self.form.addRow("Reason", self.reason)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from desk_app.domain.acats import AcatsDirection, AcatsType
+    from desk_app.domain.acats import AcatsDeadlines, AcatsDirection, AcatsType
     from desk_app.domain.acats_records import TransferView
     from desk_app.domain.listing import PageSource
 
@@ -19,11 +19,14 @@ class AcatsOutcome(Protocol):
     def request_id(self) -> int | None: ...
     @property
     def notes(self) -> tuple[str, ...]: ...
+    @property
+    def not_moving(self) -> tuple[tuple[str, str], ...]: ...
 
 
 class AcatsView(Protocol):
     def transfers(self, statuses: Sequence[str] = ..., search: str = ...) -> PageSource: ...
     def view(self, transfer_id: int) -> TransferView: ...
+    def deadlines(self) -> AcatsDeadlines: ...
     def new_from_text(
         self,
         direction: AcatsDirection,

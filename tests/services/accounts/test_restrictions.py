@@ -89,6 +89,25 @@ def test_bad_placings_are_refused_naming_the_field(funded_desk: Desk) -> None:
         funded_desk.ws["carl"].accounts.request_status("ACC-200", "restricted", "old way")
 
 
+@pytest.mark.parametrize(
+    ("kind", "process"),
+    [
+        ("acats", "validating an ACATS transfer out"),
+        (RestrictionKind.DECEASED, "recording the holder's death"),
+    ],
+)
+def test_a_process_owned_restriction_is_not_placed_by_hand(
+    funded_desk: Desk, kind: str | RestrictionKind, process: str
+) -> None:
+    carl = funded_desk.ws["carl"].restrictions
+    with pytest.raises(ValidationError) as refused:
+        carl.place("ACC-200", kind, "by hand")
+    assert refused.value.field == "kind"
+    assert f"restriction is placed only by {process}" in refused.value.reason
+    assert "not by hand; by hand: transfer-freeze, reg-t-90-day, legal-hold" in refused.value.reason
+    assert carl.restrictions("ACC-200") == []
+
+
 def test_booking_refuses_the_side_the_restriction_stops(funded_desk: Desk) -> None:
     trades = funded_desk.ws["carl"].trades
     rid = _hold(funded_desk, "ACC-200")
