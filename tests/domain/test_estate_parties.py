@@ -120,9 +120,10 @@ def test_w9_lines_name_each_new_owner() -> None:
 
 def test_non_spouse_joint_owners_step_up_the_contribution() -> None:
     assert stepped_fraction("joint-jtwros") == Fraction(1, 2)
-    assert stepped_fraction("joint-jtwros", spouses=False) == Fraction(1, 2)  # half, stated
+    assert stepped_fraction("joint-jtwros", spouses=False) == 1  # 2040(a): all, none shown
+    assert stepped_fraction("joint-jtwros", False, Fraction(3, 10)) == Fraction(7, 10)
     assert stepped_fraction("joint-community") == 1
-    assert stepped_fraction("joint-community", spouses=False) == Fraction(1, 2)
+    assert stepped_fraction("joint-community", spouses=False) == 1
     assert stepped_fraction("individual", spouses=False) == 1
 
 

@@ -277,9 +277,15 @@ class EstateService:
     # -- re-registration ----------------------------------------------------------------------
     def request_reregistration(
         self, case_id: int, to: Sequence[tuple[str, Decimal | None]],
-        alternate_valuation: bool = False, reason: str = "",
+        alternate_valuation: bool = False, reason: str = "", *,
+        survivor_contribution: Decimal | None = None, evidence: str = "",
     ) -> int:  # fmt: skip
-        """Ask to move everything to the new owners; refused while documents are missing."""
+        """Ask to move everything to the new owners; refused while documents are missing.
+
+        Joint owners who are not spouses: ``survivor_contribution`` is the percentage the
+        survivor shows they paid, with its ``evidence`` (IRC 2040(a)); none shown, all
+        of the account steps up.
+        """
         given = [(a.strip().upper(), p) for a, p in to]
         targets = rules.targets(given)
         today = self._today()
@@ -292,9 +298,10 @@ class EstateService:
                     "documents", f"case {case_id} still needs: " + "; ".join(missing)
                 )
             case.alternate_valuation = alternate_valuation
-            plan = rereg.plan(session, case, targets)
-            after = rereg.proposal_values(case, targets, plan)
-            proposal = rereg.proposal(case, targets, after)
+            contribution = rereg.contribution_of(case, survivor_contribution, evidence)
+            plan = rereg.plan(session, case, targets, contribution)
+            after = rereg.proposal_values(case, targets, plan, contribution)
+            proposal = rereg.proposal(case, targets, after, contribution)
             why = reason.strip() or f"estate case {case.id}: documents verified"
             case.reregister_request_id = self._approvals.file(session, proposal, why)
             session.flush()

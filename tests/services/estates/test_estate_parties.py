@@ -138,8 +138,8 @@ def test_a_joint_account_passes_to_the_survivor_named_and_non_spouses_state_the_
     survivor = estates.account()
     asked = carl.estates.request_reregistration(case_id, [(survivor, None)])
     basis = {f.field: f.proposed for f in sue.approvals.detail(asked).fields}["basis"]
-    assert basis.startswith("the joint owners are not spouses: the decedent's contribution, "
-                            "taken as half, steps up")  # fmt: skip
+    assert basis.startswith("the joint owners are not spouses (IRC 2040(a)): the whole value "
+                            "is included")  # fmt: skip
 
 
 def _party_id(desk: Desk, name: str) -> int:
