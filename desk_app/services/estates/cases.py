@@ -193,8 +193,13 @@ class EstateService:
             case = _case(session, case_id)
             view = view_of(session, case, self._today())
             small = ""
-            if case.path is EstatePath.EXECUTOR and case.status is CaseStatus.OPEN:
-                small = owners.small_estate_note(session, case.account, case.date_of_death)
+            if case.status is CaseStatus.OPEN and case.path in (
+                EstatePath.EXECUTOR,
+                EstatePath.SMALL_ESTATE,
+            ):
+                small = owners.small_estate_note(
+                    session, case.account, case.date_of_death, case.path
+                )
             return replace(view, new_owners=tuple(owners.owner_lines(session, case)),
                            small_estate=small)  # fmt: skip
 

@@ -95,3 +95,46 @@ def test_spouses_keep_the_half_rule(estates: Desk) -> None:
         (D(50), D("2000.00"), BOUGHT.acquired, False),
         (D(50), D("5000.00"), DIED, True),
     ]
+
+
+def test_a_value_equal_to_the_limit_qualifies_and_the_statute_is_shown(estates: Desk) -> None:
+    carl = estates.ws["carl"]
+    exact = estates.account(residence_state="NY")
+    give(estates, exact, lots=(BOUGHT,), cash=D(40000))  # 10,000 + 40,000 = the limit
+    view = carl.estates.case(carl.estates.open_case(exact, DIED))
+    assert view.small_estate == ("possible: the value at death (50,000.00) does not exceed NY's "
+                                 "limit (50,000.00, N.Y. SCPA 1301)")  # fmt: skip
+    texas = estates.account(residence_state="TX")
+    give(estates, texas, cash=D(75000))
+    case = carl.estates.case(carl.estates.open_case(texas, DIED, small_estate=True))
+    assert case.small_estate == "by TX's Tex. Est. Code 205.001"
+    washington = estates.account(residence_state="WA")
+    give(estates, washington, cash=D("100000.01"))
+    with pytest.raises(
+        ValidationError, match=r"exceeds WA's limit \(100,000\.00, RCW 11\.62\.010\)"
+    ):
+        carl.estates.open_case(washington, DIED, small_estate=True)
+
+
+def test_california_s_limit_is_the_one_in_force_on_the_date_of_death(estates: Desk) -> None:
+    """184,500 for a death before 1 April 2025, 208,850 from that day (Prob. Code 13100)."""
+    carl = estates.ws["carl"]
+    before = estates.account(residence_state="CA")
+    give(estates, before, cash=D(190000))
+    with pytest.raises(ValidationError, match=r"exceeds CA's limit \(184,500\.00, Cal\. Prob\. "
+                       r"Code 13100, for a death from 2022-04-01\)"):  # fmt: skip
+        carl.estates.open_case(before, date(2025, 3, 31), small_estate=True)
+    case = carl.estates.case(carl.estates.open_case(before, date(2025, 4, 1), small_estate=True))
+    assert case.small_estate == "by CA's Cal. Prob. Code 13100, for a death from 2025-04-01"
+    at = estates.account(residence_state="CA")
+    give(estates, at, cash=D(208850))
+    view = carl.estates.case(carl.estates.open_case(at, date(2025, 4, 2)))
+    assert view.small_estate == (
+        "possible: the value at death (208,850.00) does not exceed CA's limit "
+        "(208,850.00, Cal. Prob. Code 13100, for a death from 2025-04-01)"
+    )
+    early = estates.account(residence_state="CA")
+    give(estates, early, cash=D(1000))
+    with pytest.raises(ValidationError, match="CA has no small-estate limit on file for a death "
+                       "on 2022-03-31"):  # fmt: skip
+        carl.estates.open_case(early, date(2022, 3, 31), small_estate=True)
