@@ -91,7 +91,9 @@ def value_of(session: Session, instrument: m.Instrument, on: date) -> Decimal:
         )
     )  # fmt: skip
     found = fair_market_value(
-        on, [DayRange(p.price_date, p.high, p.low) for p in rows if p.high and p.low]
+        on,
+        [DayRange(p.price_date, p.high, p.low) for p in rows if p.high and p.low],
+        instrument.market,
     )
     if found is None:
         raise ValidationError(

@@ -138,3 +138,27 @@ def test_california_s_limit_is_the_one_in_force_on_the_date_of_death(estates: De
     with pytest.raises(ValidationError, match="CA has no small-estate limit on file for a death "
                        "on 2022-03-31"):  # fmt: skip
         carl.estates.open_case(early, date(2022, 3, 31), small_estate=True)
+
+
+@pytest.mark.parametrize(
+    ("died", "per_share"),
+    [
+        # 26 CFR 20.2031-2(b)(1)'s own case: Monday the 9th (mean 106) 2 trading days before,
+        # Monday the 16th (mean 120) 3 after: (3×106 + 2×120)/5.
+        (date(2026, 3, 11), D("111.6")),
+        (date(2026, 3, 8), D(103)),  # a Sunday: Friday (100) and Monday (106) equally
+    ],
+)
+def test_a_day_without_sales_is_weighted_by_trading_days(
+    estates: Desk, died: date, per_share: Decimal
+) -> None:
+    carl, sue = estates.ws["carl"], estates.ws["sue"]
+    number, heir = estates.account(), estates.account()
+    give(estates, number, lots=(BOUGHT,))
+    case_id = carl.estates.open_case(number, died)
+    _verify_all(estates, case_id)
+    asked = carl.estates.request_reregistration(case_id, [(heir, None)])
+    moves = {f.field: f.proposed for f in sue.approvals.detail(asked).fields}["moves"]
+    assert f"valued {per_share} a share on {died.isoformat()}" in moves
+    sue.approvals.approve(asked)
+    assert _holdings(estates, heir) == [(D(100), per_share * 100, died, True)]
