@@ -17,15 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
 from desk_app.domain.errors import ValidationError
-from desk_app.domain.lots import Lot, split, take
-from desk_app.domain.money import MONEY_SCALE
+from desk_app.domain.lots import Lot, split
 
-_COST = Decimal(1).scaleb(-MONEY_SCALE)
+#: New lots' costs are kept to the cent (the basis an heir's statement shows).
+CENT = Decimal("0.01")
 
 
 class EstatePath(StrEnum):
@@ -179,7 +179,7 @@ def stepped_up(
     if stepped_quantity < lot.quantity:
         part, rest = split(lot, stepped_quantity)
         kept = [rest]
-    cost = (value_per_share * part.quantity).quantize(_COST)
+    cost = (value_per_share * part.quantity).quantize(CENT, ROUND_HALF_UP)
     return [*kept, replace(part, acquired=on, cost=cost, inherited=True)]
 
 
@@ -249,14 +249,32 @@ def cash_split(amount: Decimal, shares: Sequence[Fraction], cent: Decimal) -> li
 
 
 def lots_for(lots: Sequence[Lot], quantities: Sequence[Decimal]) -> list[list[Lot]]:
-    """The lots each quantity takes, in turn, oldest first (each part with its cost)."""
-    pool = list(lots)
+    """The lots each quantity takes, in turn, oldest first (each part with its cost).
+
+    A lot shared between new owners is cut to the cent: each part's cost is its share
+    of the whole lot's cost rounded to the cent, and the last part takes what remains,
+    so the parts add up exactly to the lot's cost.
+    """
+    # Each entry: what is left of a lot, and the lot as it was before any cut.
+    pool = [(lot, lot) for lot in sorted(lots, key=lambda x: (x.acquired, x.source or 0))]
     out: list[list[Lot]] = []
     for quantity in quantities:
-        if quantity <= 0:
-            out.append([])
-            continue
-        pool, taken = take(pool, quantity)
+        taken: list[Lot] = []
+        left: list[tuple[Lot, Lot]] = []
+        need = quantity
+        for lot, whole in pool:
+            if need <= 0:
+                left.append((lot, whole))
+            elif lot.quantity <= need:
+                taken.append(lot)  # the last part: the rest of the cost with it
+                need -= lot.quantity
+            else:
+                cost = (whole.cost * need / whole.quantity).quantize(CENT, ROUND_HALF_UP)
+                taken.append(replace(lot, quantity=need, cost=cost))
+                rest = replace(lot, quantity=lot.quantity - need, cost=lot.cost - cost)
+                left.append((rest, whole))
+                need = Decimal(0)
+        pool = left
         out.append(taken)
     return out
 

@@ -215,3 +215,18 @@ def test_a_split_creates_and_loses_nothing(whole: int, fraction: str, weights: l
     cash = D(whole).scaleb(-2)
     money = rules.cash_split(cash, shares, D("0.01"))
     assert sum(money) == cash and all(p >= 0 for p in money)
+
+
+def test_a_lot_shared_between_heirs_is_cut_to_the_cent_the_last_taking_the_rest() -> None:
+    lot = Lot(date(2026, 3, 6), D(3), D("100.00"), inherited=True)
+    parts = rules.lots_for([lot], [D(1), D(1), D(1)])
+    assert [[p.cost for p in taken] for taken in parts] == [
+        [D("33.33")],
+        [D("33.33")],
+        [D("33.34")],
+    ]
+    assert sum((p.cost for taken in parts for p in taken), D(0)) == lot.cost
+    # The value at death is rounded to the cent as the lot is made: 10.005 × 3 = 30.015.
+    (stepped,) = rules.stepped_up(Lot(date(2015, 6, 1), D(3), D(9)), D("10.005"), Fraction(1),
+                                  date(2026, 3, 6))  # fmt: skip
+    assert stepped.cost == D("30.02")

@@ -162,3 +162,29 @@ def test_a_day_without_sales_is_weighted_by_trading_days(
     assert f"valued {per_share} a share on {died.isoformat()}" in moves
     sue.approvals.approve(asked)
     assert _holdings(estates, heir) == [(D(100), per_share * 100, died, True)]
+
+
+def test_new_lots_costs_are_to_the_cent_and_add_up_to_the_basis(estates: Desk) -> None:
+    """Mean 10.005 on Friday 2026-03-20: 100 shares are worth 1,000.50; three heirs take 34,
+    33 and 33: 340.17, 330.17 (330.165 rounded) and the rest, 330.16."""
+    from sqlalchemy import select
+
+    from desk_app.db import models as m
+    from tests.services.estates.test_estates import AAPL
+
+    carl, sue = estates.ws["carl"], estates.ws["sue"]
+    with estates.admin.uow.write("test.setup") as session:
+        aapl = session.scalars(select(m.Instrument).where(m.Instrument.isin == AAPL)).one()
+        session.add(m.InstrumentPrice(
+            instrument_id=aapl.id, price_date=date(2026, 3, 20), price=D("10.01"),
+            currency="USD", high=D("10.01"), low=D("10.00"), source="test", loaded_by="tester",
+        ))  # fmt: skip
+    number = estates.account()
+    heirs = [estates.account() for _ in range(3)]
+    give(estates, number, lots=(BOUGHT,))
+    case_id = carl.estates.open_case(number, date(2026, 3, 20))
+    _verify_all(estates, case_id)
+    sue.approvals.approve(carl.estates.request_reregistration(case_id, [(h, None) for h in heirs]))
+    costs = [[cost for _, cost, _, _ in _holdings(estates, h)] for h in heirs]
+    assert costs == [[D("340.17")], [D("330.17")], [D("330.16")]]
+    assert sum(c for [c] in costs) == D("1000.50")
