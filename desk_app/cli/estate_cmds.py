@@ -29,6 +29,13 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _percent(text: str) -> Decimal:
+    try:
+        return Decimal(text.strip().rstrip("%"))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+
+
 def register(commands: Any) -> None:
     parser = commands.add_parser("estate", help="estates of deceased holders")
     sub = parser.add_subparsers(dest="estate_command", metavar="STEP", required=True)
@@ -46,8 +53,9 @@ def register(commands: Any) -> None:
                          help="the owner who died, as on the parties (a joint account; "
                          "default the first owner)")  # fmt: skip
     opening.add_argument("--not-spouses", action="store_true",
-                         help="the joint owners are not spouses: the decedent's contribution "
-                         "(taken as half) steps up")  # fmt: skip
+                         help="the joint owners are not spouses: the whole value steps up, "
+                         "less the survivor's shown contribution (given at reregister)",
+                         )  # fmt: skip
     opening.add_argument("--small-estate", action="store_true",
                          help="go by the small-estate affidavit instead of letters (a "
                          "sole account under its state's limit, no executor named)")  # fmt: skip
@@ -107,6 +115,12 @@ def register(commands: Any) -> None:
     rereg.add_argument("--to", action="append", required=True, metavar="ACCOUNT[=PERCENT]")
     rereg.add_argument("--alternate-valuation", action="store_true",
                        help="the executor elected the value six months after death")  # fmt: skip
+    rereg.add_argument("--survivor-contribution", type=_percent, default=None, metavar="P",
+                       help="joint owners who are not spouses: the percentage the survivor "
+                       "shows they contributed (that part keeps its basis; the rest steps "
+                       "up, IRC 2040(a)); none given, all of it steps up")  # fmt: skip
+    rereg.add_argument("--evidence", default="", metavar="T",
+                       help="what shows the survivor's contribution")  # fmt: skip
     rereg.add_argument("--reason", default="", metavar="T")
     rereg.set_defaults(handler=request_reregistration)
 
@@ -172,7 +186,8 @@ def print_owners(view: CaseView) -> None:
     if view.decedent:
         spouses = "" if view.registration not in {"joint-jtwros", "joint-community"} else (
             "; the joint owners are spouses" if view.spouses else
-            "; the joint owners are not spouses (the decedent's contribution, half, steps up)"
+            "; the joint owners are not spouses (all steps up, less the survivor's shown "
+            "contribution)"
         )  # fmt: skip
         print(f"Decedent: {view.decedent}{spouses}")
     for line in view.predeceased:
@@ -225,6 +240,11 @@ def request_reregistration(ctx: CommandContext, args: argparse.Namespace) -> int
     targets = [parse_target(t) for t in args.to]
     with ctx.open() as workspace:
         request_id = workspace.estates.request_reregistration(
-            args.case, targets, args.alternate_valuation, args.reason
+            args.case,
+            targets,
+            args.alternate_valuation,
+            args.reason,
+            survivor_contribution=args.survivor_contribution,
+            evidence=args.evidence,
         )
     return requested(request_id, f"re-registration of estate case {args.case}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -162,27 +163,60 @@ def w9_signers(
             for o in owners if o.party_id is not None and o.party_id in by_id]  # fmt: skip
 
 
+@dataclass(frozen=True)
+class StateLimit:
+    """A state's small-estate limit: its statute, and the first date of death it applies to
+    (None: no start date on file; it applies to any death before the state's next limit)."""
+
+    state: str
+    limit: Decimal
+    statute: str
+    effective_from: date | None = None
+
+    @property
+    def cited(self) -> str:
+        since = (
+            f", for a death from {self.effective_from.isoformat()}" if self.effective_from else ""
+        )
+        return f"{self.statute}{since}"
+
+
+def limit_in_force(limits: Sequence[StateLimit], state: str, died: date) -> StateLimit | None:
+    """The state's limit in force on the date of death (the latest that began by then)."""
+    wanted = state.upper()
+    begun = [x for x in limits if x.state == wanted
+             and (x.effective_from is None or x.effective_from <= died)]  # fmt: skip
+    return max(begun, key=lambda x: x.effective_from or date.min, default=None)
+
+
 def small_estate_refusal(
     path: EstatePath,
     state: str | None,
-    limits: dict[str, Decimal],
+    limits: Sequence[StateLimit],
+    died: date,
     value: Decimal | None,
+    *,
     has_executor: bool,
 ) -> str | None:
-    """Why the small-estate affidavit is not open to the case; None when it is."""
+    """Why the small-estate affidavit is not open to the case; None when it is.
+
+    The value at death may equal the limit: the statutes say "does not exceed".
+    """
     if path is not EstatePath.EXECUTOR:
         return "only an account that would pass by the executor can go by affidavit"
     if has_executor:
         return "an executor is appointed: the estate goes by letters"
     state = (state or "").upper()
-    limit = limits.get(state)
-    if limit is None:
+    if not any(x.state == state for x in limits):
         return f"the account's state ({state or 'none'}) has no small-estate limit on file"
+    limit = limit_in_force(limits, state, died)
+    if limit is None:
+        return f"{state} has no small-estate limit on file for a death on {died.isoformat()}"
     if value is None:
         return "the account's value at death is not known (a price is missing)"
-    if value >= limit:
+    if value > limit.limit:
         return (
-            f"the value at death ({format_amount(value)}) is not under {state}'s "
-            f"limit ({format_amount(limit)})"
+            f"the value at death ({format_amount(value)}) exceeds {state}'s "
+            f"limit ({format_amount(limit.limit)}, {limit.cited})"
         )
     return None

@@ -6,9 +6,10 @@ an IRA to the beneficiaries, a trust to the successor trustee. The basis at deat
 follows ownership (IRC 1014, DOMAIN.md "Estates"): a sole holder's shares step up in
 full; spouses' JTWROS only the decedent's half (the survivor's half keeps its basis);
 community property both halves; a tenant in common the decedent's share; an IRA not
-at all (income in respect of a decedent). Joint owners who are not spouses step up
-the decedent's contribution (IRC 2040(a)), taken as half unless shown otherwise; a
-TIC is taken as two equal tenants.
+at all (income in respect of a decedent). Joint owners who are not spouses (IRC
+2040(a)): the whole value is included in the decedent's estate, and so steps up, less
+the part the survivor shows they contributed (a percentage stated with its evidence on
+the re-registration request); a TIC is taken as two equal tenants.
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
 from desk_app.domain.errors import ValidationError
-from desk_app.domain.lots import Lot, split, take
-from desk_app.domain.money import MONEY_SCALE
+from desk_app.domain.lots import Lot, split
 
-_COST = Decimal(1).scaleb(-MONEY_SCALE)
+#: New lots' costs are kept to the cent (the basis an heir's statement shows).
+CENT = Decimal("0.01")
 
 
 class EstatePath(StrEnum):
@@ -92,20 +93,58 @@ def path_of(registration: str) -> EstatePath:
     return found[0]
 
 
-#: A non-spouse joint owner's contribution, when nothing shows otherwise.
-CONTRIBUTION = Fraction(1, 2)
+#: The joint registrations that pass to the survivor (IRC 2040 reads who the owners are).
+SURVIVOR_JOINT = frozenset({"joint-jtwros", "joint-community"})
 
 
-def stepped_fraction(registration: str, spouses: bool = True) -> Fraction:
+def stepped_fraction(
+    registration: str, spouses: bool = True, survivor_contribution: Fraction | None = None
+) -> Fraction:
     """How much of each lot takes the value at death as its basis.
 
-    Joint owners who are not spouses (JTWROS, or a community account so marked) step
-    up the decedent's contribution: half, as stated on the request.
+    Joint owners who are not spouses (IRC 2040(a)): all of it, less the part the
+    survivor shows they contributed (``survivor_contribution``, none when not shown).
+    Spouses keep the half rule (2040(b)); community property steps up both halves.
     """
     path_of(registration)
-    if not spouses and registration in {"joint-jtwros", "joint-community"}:
-        return CONTRIBUTION
+    if not spouses and registration in SURVIVOR_JOINT:
+        return 1 - (survivor_contribution or Fraction(0))
     return _BY_REGISTRATION[registration][1]
+
+
+def survivor_contribution(
+    registration: str, spouses: bool, percent: Decimal | None, evidence: str
+) -> Fraction | None:
+    """The survivor's shown contribution as a fraction (None: none shown), checked.
+
+    Only joint owners who are not spouses state one; a percentage above 0 needs its
+    evidence (what shows the survivor paid it), and evidence needs a percentage.
+    Every problem is named, not only the first.
+    """
+    problems: list[str] = []
+    evidence = evidence.strip()
+    if percent is None and not evidence:
+        return None
+    if registration not in SURVIVOR_JOINT or spouses:
+        raise ValidationError(
+            "survivor contribution", "only joint owners who are not spouses state one "
+            "(spouses: half; community property: both halves; others: no survivor)",
+            None if percent is None else f"{percent}%",
+        )  # fmt: skip
+    if percent is None:
+        problems.append("give the percentage the evidence shows")
+    elif not percent.is_finite() or percent < 0 or percent > 100:
+        problems.append(f"must be from 0 to 100 ({percent}%)")
+    elif percent.as_tuple().exponent < -2:  # type: ignore[operator]
+        problems.append(f"at most 2 decimal places ({percent}%)")
+    elif percent > 0 and not evidence:
+        problems.append("evidence: say what shows the survivor contributed it")
+    if len(evidence) > 300:
+        problems.append("evidence: at most 300 characters")
+    if problems:
+        raise ValidationError("survivor contribution", "; ".join(problems))
+    assert percent is not None
+    return Fraction(percent) / 100
 
 
 def retitled(registration: str) -> bool:
@@ -140,7 +179,7 @@ def stepped_up(
     if stepped_quantity < lot.quantity:
         part, rest = split(lot, stepped_quantity)
         kept = [rest]
-    cost = (value_per_share * part.quantity).quantize(_COST)
+    cost = (value_per_share * part.quantity).quantize(CENT, ROUND_HALF_UP)
     return [*kept, replace(part, acquired=on, cost=cost, inherited=True)]
 
 
@@ -210,14 +249,32 @@ def cash_split(amount: Decimal, shares: Sequence[Fraction], cent: Decimal) -> li
 
 
 def lots_for(lots: Sequence[Lot], quantities: Sequence[Decimal]) -> list[list[Lot]]:
-    """The lots each quantity takes, in turn, oldest first (each part with its cost)."""
-    pool = list(lots)
+    """The lots each quantity takes, in turn, oldest first (each part with its cost).
+
+    A lot shared between new owners is cut to the cent: each part's cost is its share
+    of the whole lot's cost rounded to the cent, and the last part takes what remains,
+    so the parts add up exactly to the lot's cost.
+    """
+    # Each entry: what is left of a lot, and the lot as it was before any cut.
+    pool = [(lot, lot) for lot in sorted(lots, key=lambda x: (x.acquired, x.source or 0))]
     out: list[list[Lot]] = []
     for quantity in quantities:
-        if quantity <= 0:
-            out.append([])
-            continue
-        pool, taken = take(pool, quantity)
+        taken: list[Lot] = []
+        left: list[tuple[Lot, Lot]] = []
+        need = quantity
+        for lot, whole in pool:
+            if need <= 0:
+                left.append((lot, whole))
+            elif lot.quantity <= need:
+                taken.append(lot)  # the last part: the rest of the cost with it
+                need -= lot.quantity
+            else:
+                cost = (whole.cost * need / whole.quantity).quantize(CENT, ROUND_HALF_UP)
+                taken.append(replace(lot, quantity=need, cost=cost))
+                rest = replace(lot, quantity=lot.quantity - need, cost=lot.cost - cost)
+                left.append((rest, whole))
+                need = Decimal(0)
+        pool = left
         out.append(taken)
     return out
 

@@ -2,9 +2,12 @@
 
 The fair market value of a listed share on a day is the mean of that day's high and
 low. A day without a trade (a weekend, a holiday, no price on file) takes the means of
-the nearest trading days before and after, weighted inversely by their distance: two
-days before and three after weigh 3 and 2 (20.2031-2(b)(1)). The executor may elect
-the alternate valuation date, six months after death (20.2032), valued the same way.
+the nearest days with sales before and after, weighted inversely by the number of
+**trading** days between each and the valuation date (20.2031-2(b)(1)): sales two
+trading days before and three after weigh 3 and 2; a death on a weekend takes Friday
+and Monday equally. Trading days are the market's own calendar (`trading_days`). The
+executor may elect the alternate valuation date, six months after death (20.2032),
+valued the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from desk_app.domain.trading_days import closure
 
 #: A value per share is kept to 6 places; the basis of a lot is then rounded to the cent.
 FMV_QUANTUM = Decimal("0.000001")
@@ -51,11 +56,22 @@ class Valuation:
             return f"mean of high {self.before.high} and low {self.before.low} on {self.on}"
         return (
             f"{self.on} had no trade: means of {self.before.day} ({self.before.mean}) and "
-            f"{self.after.day} ({self.after.mean}) weighted by distance"
+            f"{self.after.day} ({self.after.mean}) weighted by trading days"
         )
 
 
-def fair_market_value(on: date, days: Iterable[DayRange]) -> Valuation | None:
+def trading_days_apart(first: date, last: date, market: str = "US") -> int:
+    """How many trading days ``last`` is from ``first`` (``first`` before ``last``): one,
+    plus the trading days strictly between them. Friday to Monday is 1; Monday to the
+    Wednesday after is 2."""
+    between = sum(
+        1 for n in range(1, (last - first).days)
+        if closure(first + timedelta(days=n), market) is None
+    )  # fmt: skip
+    return 1 + between
+
+
+def fair_market_value(on: date, days: Iterable[DayRange], market: str = "US") -> Valuation | None:
     """The value of one share on ``on``, or None when no trading day is near enough."""
     known = {d.day: d for d in days if abs((d.day - on).days) <= SEARCH_DAYS}
     if on in known:
@@ -65,7 +81,8 @@ def fair_market_value(on: date, days: Iterable[DayRange]) -> Valuation | None:
     after = min((d for d in known if d > on), default=None)
     if before is None or after is None:
         return None
-    to_before, to_after = (on - before).days, (after - on).days
+    to_before = trading_days_apart(before, on, market)
+    to_after = trading_days_apart(on, after, market)
     value = (known[before].mean * to_after + known[after].mean * to_before) / (to_before + to_after)
     return Valuation(on, value.quantize(FMV_QUANTUM, ROUND_HALF_UP), known[before], known[after])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -10,7 +11,9 @@ import pytest
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.estate_parties import (
     Party,
+    StateLimit,
     decedent,
+    limit_in_force,
     new_owners,
     small_estate_refusal,
     w9_signers,
@@ -120,28 +123,46 @@ def test_w9_lines_name_each_new_owner() -> None:
 
 def test_non_spouse_joint_owners_step_up_the_contribution() -> None:
     assert stepped_fraction("joint-jtwros") == Fraction(1, 2)
-    assert stepped_fraction("joint-jtwros", spouses=False) == Fraction(1, 2)  # half, stated
+    assert stepped_fraction("joint-jtwros", spouses=False) == 1  # 2040(a): all, none shown
+    assert stepped_fraction("joint-jtwros", False, Fraction(3, 10)) == Fraction(7, 10)
     assert stepped_fraction("joint-community") == 1
-    assert stepped_fraction("joint-community", spouses=False) == Fraction(1, 2)
+    assert stepped_fraction("joint-community", spouses=False) == 1
     assert stepped_fraction("individual", spouses=False) == 1
 
 
-def test_the_small_estate_affidavit_needs_a_limit_a_value_under_it_and_no_executor() -> None:
-    limits = {"NY": D(50000)}
-    ok = small_estate_refusal(EstatePath.EXECUTOR, "ny", limits, D("49999.99"), False)
-    assert ok is None
-    assert "value at death (50,000.00) is not under NY's limit (50,000.00)" in (
-        small_estate_refusal(EstatePath.EXECUTOR, "NY", limits, D(50000), False) or ""
+def _refusal(
+    limits: list[StateLimit], state: str, died: date, value: Decimal | None,
+    path: EstatePath = EstatePath.EXECUTOR, executor: bool = False,
+) -> str | None:  # fmt: skip
+    return small_estate_refusal(path, state, limits, died, value, has_executor=executor)
+
+
+def test_the_small_estate_affidavit_needs_a_limit_a_value_not_over_it_and_no_executor() -> None:
+    limits = [StateLimit("NY", D(50000), "N.Y. SCPA 1301")]
+    died = date(2026, 3, 6)
+    assert _refusal(limits, "ny", died, D(50000)) is None
+    assert "value at death (50,000.01) exceeds NY's limit (50,000.00, N.Y. SCPA 1301)" in (
+        _refusal(limits, "NY", died, D("50000.01")) or ""
     )
-    assert "executor is appointed" in (
-        small_estate_refusal(EstatePath.EXECUTOR, "NY", limits, D(10), True) or ""
-    )
-    assert "(FL) has no small-estate limit" in (
-        small_estate_refusal(EstatePath.EXECUTOR, "FL", limits, D(10), False) or ""
-    )
-    assert "price is missing" in (
-        small_estate_refusal(EstatePath.EXECUTOR, "NY", limits, None, False) or ""
-    )
+    assert "executor is appointed" in (_refusal(limits, "NY", died, D(10), executor=True) or "")
+    assert "(FL) has no small-estate limit" in (_refusal(limits, "FL", died, D(10)) or "")
+    assert "price is missing" in (_refusal(limits, "NY", died, None) or "")
     assert "only an account that would pass by the executor" in (
-        small_estate_refusal(EstatePath.SURVIVOR, "NY", limits, D(10), False) or ""
+        _refusal(limits, "NY", died, D(10), EstatePath.SURVIVOR) or ""
     )
+
+
+def test_the_limit_in_force_on_the_date_of_death_applies() -> None:
+    code = "Cal. Prob. Code 13100"
+    limits = [StateLimit("CA", D(184500), code, date(2022, 4, 1)),
+              StateLimit("CA", D(208850), code, date(2025, 4, 1))]  # fmt: skip
+    assert limit_in_force(limits, "ca", date(2025, 3, 31)) == limits[0]
+    assert limit_in_force(limits, "CA", date(2025, 4, 1)) == limits[1]
+    assert limit_in_force(limits, "CA", date(2022, 3, 31)) is None
+    assert "CA has no small-estate limit on file for a death on 2022-03-31" in (
+        _refusal(limits, "CA", date(2022, 3, 31), D(1)) or ""
+    )
+    assert "(184,500.00, Cal. Prob. Code 13100, for a death from 2022-04-01)" in (
+        _refusal(limits, "CA", date(2025, 3, 31), D(190000)) or ""
+    )
+    assert _refusal(limits, "CA", date(2025, 4, 1), D(208850)) is None

@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 from desk_app.domain import estate_rules as rules
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.estate_rules import DocumentStatus, EstatePath, Requirement
-from desk_app.domain.estate_valuation import DayRange, alternate_valuation_date, fair_market_value
+from desk_app.domain.estate_valuation import (
+    DayRange,
+    alternate_valuation_date,
+    fair_market_value,
+    trading_days_apart,
+)
 from desk_app.domain.lots import Lot
 
 D = Decimal
@@ -26,23 +31,32 @@ def test_a_trading_day_is_the_mean_of_its_high_and_low() -> None:
     assert found is not None and found.per_share == D(100) and found.after is None
 
 
-@pytest.mark.parametrize(
-    ("died", "value"),
-    [(date(2026, 3, 7), D(102)), (date(2026, 3, 8), D(104))],  # Saturday: (100×2 + 106×1)/3
-)
-def test_a_weekend_weighs_the_nearest_days_inversely_by_distance(
-    died: date, value: Decimal
-) -> None:
+@pytest.mark.parametrize("died", [date(2026, 3, 7), date(2026, 3, 8)])  # Saturday, Sunday
+def test_a_weekend_takes_friday_and_monday_equally(died: date) -> None:
+    """No trading day between the weekend and either side: 1 trading day each, (100 + 106)/2."""
     found = fair_market_value(died, WEEK)
-    assert found is not None and found.per_share == value
-    assert "had no trade" in found.explained
+    assert found is not None and found.per_share == D(103)
+    assert "had no trade" in found.explained and "weighted by trading days" in found.explained
 
 
 def test_the_regulation_s_own_example() -> None:
-    """20.2031-2(b)(1): Friday's mean 10, Monday's 15, death on Sunday: (10 + 2×15)/3."""
-    days = [DayRange(FRI, D(11), D(9)), DayRange(MON, D(16), D(14))]
-    found = fair_market_value(date(2026, 3, 8), days)
-    assert found is not None and found.per_share == D("13.333333")
+    """20.2031-2(b)(1): sales 2 trading days before and 3 after, means 10 and 15: weights 3/5
+    and 2/5, (3×10 + 2×15)/5 = 12. Wednesday 2026-03-11 without sales; Monday the 9th and
+    Monday the 16th with."""
+    days = [DayRange(date(2026, 3, 9), D(11), D(9)), DayRange(date(2026, 3, 16), D(16), D(14))]
+    assert trading_days_apart(date(2026, 3, 9), date(2026, 3, 11)) == 2
+    assert trading_days_apart(date(2026, 3, 11), date(2026, 3, 16)) == 3
+    found = fair_market_value(date(2026, 3, 11), days)
+    assert found is not None and found.per_share == D(12)
+
+
+def test_an_exchange_holiday_is_not_a_trading_day() -> None:
+    """Good Friday 2026-04-03 (the NYSE closed): Thursday and Monday, one trading day each."""
+    days = [DayRange(date(2026, 4, 2), D(11), D(9)), DayRange(date(2026, 4, 6), D(16), D(14))]
+    found = fair_market_value(date(2026, 4, 3), days)
+    assert found is not None and found.per_share == D("12.5")
+    # From Tuesday 3-31 over Good Friday to Monday 4-6: Wed and Thu between, 3 trading days.
+    assert trading_days_apart(date(2026, 3, 31), date(2026, 4, 6)) == 3
 
 
 def test_no_price_on_one_side_values_nothing() -> None:
@@ -201,3 +215,18 @@ def test_a_split_creates_and_loses_nothing(whole: int, fraction: str, weights: l
     cash = D(whole).scaleb(-2)
     money = rules.cash_split(cash, shares, D("0.01"))
     assert sum(money) == cash and all(p >= 0 for p in money)
+
+
+def test_a_lot_shared_between_heirs_is_cut_to_the_cent_the_last_taking_the_rest() -> None:
+    lot = Lot(date(2026, 3, 6), D(3), D("100.00"), inherited=True)
+    parts = rules.lots_for([lot], [D(1), D(1), D(1)])
+    assert [[p.cost for p in taken] for taken in parts] == [
+        [D("33.33")],
+        [D("33.33")],
+        [D("33.34")],
+    ]
+    assert sum((p.cost for taken in parts for p in taken), D(0)) == lot.cost
+    # The value at death is rounded to the cent as the lot is made: 10.005 × 3 = 30.015.
+    (stepped,) = rules.stepped_up(Lot(date(2015, 6, 1), D(3), D(9)), D("10.005"), Fraction(1),
+                                  date(2026, 3, 6))  # fmt: skip
+    assert stepped.cost == D("30.02")

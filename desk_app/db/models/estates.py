@@ -108,11 +108,14 @@ class EstatePredeceased(Versioned, Base):
 
 
 class SmallEstateLimit(Versioned, Base):
-    """Reference data: a state's small-estate affidavit limit, with where it comes from."""
+    """Reference data: a state's small-estate affidavit limit, its statute, and the first
+    date of death it applies to (None: no start date on file, any date before the next)."""
 
     __tablename__ = "small_estate_limits"
+    __table_args__ = (UniqueConstraint("state", "effective_from"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    state: Mapped[str] = mapped_column(String(2), unique=True)
+    state: Mapped[str] = mapped_column(String(2))
     limit: Mapped[Decimal] = mapped_column(Money())
-    source: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(300))  # the statute: "Cal. Prob. Code 13100"
+    effective_from: Mapped[date | None]

@@ -208,8 +208,13 @@ class EstateService:
             case = _case(session, case_id)
             view = view_of(session, case, self._today())
             small = ""
-            if case.path is EstatePath.EXECUTOR and case.status is CaseStatus.OPEN:
-                small = owners.small_estate_note(session, case.account, case.date_of_death)
+            if case.status is CaseStatus.OPEN and case.path in (
+                EstatePath.EXECUTOR,
+                EstatePath.SMALL_ESTATE,
+            ):
+                small = owners.small_estate_note(
+                    session, case.account, case.date_of_death, case.path
+                )
             return replace(view, new_owners=tuple(owners.owner_lines(session, case)),
                            small_estate=small)  # fmt: skip
 
@@ -292,9 +297,15 @@ class EstateService:
     # -- re-registration ----------------------------------------------------------------------
     def request_reregistration(
         self, case_id: int, to: Sequence[tuple[str, Decimal | None]],
-        alternate_valuation: bool = False, reason: str = "",
+        alternate_valuation: bool = False, reason: str = "", *,
+        survivor_contribution: Decimal | None = None, evidence: str = "",
     ) -> int:  # fmt: skip
-        """Ask to move everything to the new owners; refused while documents are missing."""
+        """Ask to move everything to the new owners; refused while documents are missing.
+
+        Joint owners who are not spouses: ``survivor_contribution`` is the percentage the
+        survivor shows they paid, with its ``evidence`` (IRC 2040(a)); none shown, all
+        of the account steps up.
+        """
         given = [(a.strip().upper(), p) for a, p in to]
         targets = rules.targets(given)
         today = self._today()
@@ -307,9 +318,10 @@ class EstateService:
                     "documents", f"case {case_id} still needs: " + "; ".join(missing)
                 )
             case.alternate_valuation = alternate_valuation
-            plan = rereg.plan(session, case, targets)
-            after = rereg.proposal_values(case, targets, plan)
-            proposal = rereg.proposal(case, targets, after)
+            contribution = rereg.contribution_of(case, survivor_contribution, evidence)
+            plan = rereg.plan(session, case, targets, contribution)
+            after = rereg.proposal_values(case, targets, plan, contribution)
+            proposal = rereg.proposal(case, targets, after, contribution)
             why = reason.strip() or f"estate case {case.id}: documents verified"
             case.reregister_request_id = self._approvals.file(session, proposal, why)
             session.flush()

@@ -155,8 +155,11 @@ def record_predeceased(
 # -- the small-estate affidavit ---------------------------------------------------------------
 
 
-def limits(session: Session) -> dict[str, Decimal]:
-    return {r.state: r.limit for r in session.scalars(select(m.SmallEstateLimit))}
+def limits(session: Session) -> list[heirs.StateLimit]:
+    """The small-estate limits on file, each with its statute and start date."""
+    L = m.SmallEstateLimit
+    return [heirs.StateLimit(r.state, r.limit, r.source, r.effective_from)
+            for r in session.scalars(select(L).order_by(L.state, L.id))]  # fmt: skip
 
 
 def value_at_death(session: Session, account: m.Account, on: date) -> Decimal | None:
@@ -185,15 +188,22 @@ def value_at_death(session: Session, account: m.Account, on: date) -> Decimal | 
     return total.quantize(Decimal("0.01"))
 
 
-def small_estate_note(session: Session, account: m.Account, died: date) -> str:
-    """What `estate show` says of an executor's case: whether an affidavit would do, and why."""
+def small_estate_note(
+    session: Session, account: m.Account, died: date, path: EstatePath = EstatePath.EXECUTOR
+) -> str:
+    """What the case says of the affidavit: on the executor's path whether one would do, and
+    why; on the affidavit's path the statute it goes by. Each names the statute."""
+    state = (account.residence_state or "").upper()
+    limit = heirs.limit_in_force(limits(session), state, died)
+    if path is EstatePath.SMALL_ESTATE:
+        return f"by {state}'s {limit.cited}" if limit else "by affidavit"
     refused = small_estate_refusal(session, account, EstatePath.EXECUTOR, died)
     if refused:
         return f"not open: {refused}"
+    assert limit is not None
     value = value_at_death(session, account, died) or Decimal(0)
-    state = (account.residence_state or "").upper()
-    return (f"possible: the value at death ({format_amount(value)}) is under {state}'s limit "
-            f"({format_amount(limits(session)[state])})")  # fmt: skip
+    return (f"possible: the value at death ({format_amount(value)}) does not exceed {state}'s "
+            f"limit ({format_amount(limit.limit)}, {limit.cited})")  # fmt: skip
 
 
 def small_estate_refusal(session: Session, account: m.Account, path: EstatePath,
@@ -201,5 +211,5 @@ def small_estate_refusal(session: Session, account: m.Account, path: EstatePath,
     """Why the account cannot go by a small-estate affidavit; None when it can."""
     executors = [p for p in parties_of(session, account.id) if p.role == "executor"]
     value = value_at_death(session, account, died) if path is EstatePath.EXECUTOR else None
-    return heirs.small_estate_refusal(path, account.residence_state, limits(session), value,
-                                      bool(executors))  # fmt: skip
+    return heirs.small_estate_refusal(path, account.residence_state, limits(session), died,
+                                      value, has_executor=bool(executors))  # fmt: skip

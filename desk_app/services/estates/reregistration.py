@@ -91,7 +91,9 @@ def value_of(session: Session, instrument: m.Instrument, on: date) -> Decimal:
         )
     )  # fmt: skip
     found = fair_market_value(
-        on, [DayRange(p.price_date, p.high, p.low) for p in rows if p.high and p.low]
+        on,
+        [DayRange(p.price_date, p.high, p.low) for p in rows if p.high and p.low],
+        instrument.market,
     )
     if found is None:
         raise ValidationError(
@@ -101,7 +103,22 @@ def value_of(session: Session, instrument: m.Instrument, on: date) -> Decimal:
     return found.per_share
 
 
-def plan(session: Session, case: m.EstateCase, targets: Sequence[Target]) -> Plan:
+@dataclass(frozen=True)
+class Contribution:
+    """What a non-spouse survivor showed they contributed (IRC 2040(a)), and the evidence."""
+
+    share: Fraction
+    evidence: str
+
+    @property
+    def percent(self) -> str:
+        return _percent(self.share)
+
+
+def plan(
+    session: Session, case: m.EstateCase, targets: Sequence[Target],
+    contribution: Contribution | None = None,
+) -> Plan:  # fmt: skip
     """Everything the estate account holds, split between ``targets`` with its new basis."""
     estate = case.account
     accounts = []
@@ -118,7 +135,8 @@ def plan(session: Session, case: m.EstateCase, targets: Sequence[Target]) -> Pla
         accounts.append(found)
     shares = [t.share for t in targets]
     on = valuation_date(case)
-    fraction = rules.stepped_fraction(case.registration, case.spouses)
+    shown = contribution.share if contribution else None
+    fraction = rules.stepped_fraction(case.registration, case.spouses, shown)
     moves: list[Move] = []
     lines: list[str] = []
     for balance in balances(session, estate):
@@ -172,15 +190,28 @@ def _split_text(accounts: Sequence[m.Account], parts: Sequence[Decimal]) -> str:
     )
 
 
-def proposal_values(case: m.EstateCase, targets: Sequence[Target], made: Plan) -> dict[str, Any]:
-    return {
+def proposal_values(
+    case: m.EstateCase, targets: Sequence[Target], made: Plan,
+    contribution: Contribution | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    values = {
         "account": case.account.account_number,
         "to": "; ".join(f"{t.account} {_percent(t.share)}%" for t in targets),
         "alternate_valuation": "yes" if case.alternate_valuation else "no",
         "valuation_date": made.valuation_date.isoformat(),
-        "basis": basis_text(case),
+        "basis": basis_text(case, contribution),
         "moves": " | ".join(made.lines),
     }  # fmt: skip
+    if _non_spouses(case):
+        values["survivor_contribution"] = (
+            f"{contribution.percent}%" if contribution else "none shown"
+        )
+        values["evidence"] = contribution.evidence if contribution else ""
+    return values
+
+
+def _non_spouses(case: m.EstateCase) -> bool:
+    return case.registration in rules.SURVIVOR_JOINT and not case.spouses
 
 
 _BASIS = {
@@ -190,12 +221,18 @@ _BASIS = {
 }
 
 
-def basis_text(case: m.EstateCase) -> str:
+def basis_text(case: m.EstateCase, contribution: Contribution | None = None) -> str:
     """The basis rule the request applies, in words (a non-spouse's contribution stated)."""
-    joint = case.registration in {"joint-jtwros", "joint-community"}
-    if joint and not case.spouses:
-        return ("the joint owners are not spouses: the decedent's contribution, taken as half, "
-                "steps up; the other half keeps its cost and date")  # fmt: skip
+    if _non_spouses(case):
+        if contribution is None or contribution.share == 0:
+            return ("the joint owners are not spouses (IRC 2040(a)): the whole value is "
+                    "included, no contribution by the survivor shown: every share steps up"
+                    )  # fmt: skip
+        stepped = _percent(1 - contribution.share)
+        return (f"the joint owners are not spouses (IRC 2040(a)): the whole value is included "
+                f"less the survivor's shown contribution of {contribution.percent}% "
+                f"({contribution.evidence}): {stepped}% of each lot steps up; the rest keeps "
+                "its cost and date")  # fmt: skip
     return _BASIS[rules.stepped_fraction(case.registration, case.spouses)]
 
 
@@ -205,8 +242,15 @@ def _percent(share: Fraction) -> str:
     return f"{canonical(exact.quantize(Decimal('0.01'))):f}"
 
 
-def proposal(case: m.EstateCase, targets: Sequence[Target], after: Mapping[str, Any]) -> Proposal:
+def proposal(
+    case: m.EstateCase, targets: Sequence[Target], after: Mapping[str, Any],
+    contribution: Contribution | None = None,
+) -> Proposal:  # fmt: skip
     """The request: what the approver reads, and (``terms``) the exact shares it applies."""
+    shown = None if contribution is None else {
+        "share": f"{contribution.share.numerator}/{contribution.share.denominator}",
+        "evidence": contribution.evidence,
+    }  # fmt: skip
     return Proposal(
         Action.ESTATE_REREGISTER, TABLE, f"{TABLE}:{case.id}",
         f"Re-register {case.account.account_number} (estate case {case.id}) to {after['to']}",
@@ -214,7 +258,8 @@ def proposal(case: m.EstateCase, targets: Sequence[Target], after: Mapping[str, 
         case.id,
         terms={"targets": [[t.account, f"{t.share.numerator}/{t.share.denominator}"]
                            for t in targets],
-               "alternate_valuation": case.alternate_valuation},
+               "alternate_valuation": case.alternate_valuation,
+               "survivor_contribution": shown},
     )  # fmt: skip
 
 
@@ -237,11 +282,13 @@ class ReregistrationHandler:
         terms = json.loads(request.proposal)["terms"]
         targets = [Target(a, Fraction(s)) for a, s in terms["targets"]]
         case.alternate_valuation = bool(terms["alternate_valuation"])
+        shown = terms.get("survivor_contribution")
+        contribution = Contribution(Fraction(shown["share"]), shown["evidence"]) if shown else None
         who = audit.context_of(session).app_user
         key = f"estate:{case.id}"
         restrictions.lift_source(session, key, who, f"re-registered on request {request.id}")
         try:
-            made = plan(session, case, targets)
+            made = plan(session, case, targets, contribution)
         except ValidationError as exc:
             raise DeskError(f"request {request.id} cannot be approved: {exc.message}") from None
         for move in made.moves:
@@ -288,3 +335,11 @@ def _post(session: Session, case: m.EstateCase, move: Move, request: m.ApprovalR
         posted_by=audit.context_of(session).app_user,
     )  # fmt: skip
     journal.posting_id = ledger_book.post(session, posting, moves).id
+
+
+def contribution_of(
+    case: m.EstateCase, percent: Decimal | None, evidence: str
+) -> Contribution | None:
+    """The survivor's shown contribution as the request states it, checked for the case."""
+    share = rules.survivor_contribution(case.registration, case.spouses, percent, evidence)
+    return None if share is None else Contribution(share, evidence.strip())

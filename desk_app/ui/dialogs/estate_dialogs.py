@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.errors import DeskError, ValidationError
-from desk_app.domain.estate_rules import targets
+from desk_app.domain.estate_rules import SURVIVOR_JOINT, survivor_contribution, targets
 from desk_app.ui.dialogs.submit import submit
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
 from desk_app.ui.market_dates import market_qdate
@@ -86,7 +87,7 @@ class RecordDeathDialog(QDialog):
         self.spouses.setChecked(True)
         self.spouses.setToolTip(
             "Spouses step up the decedent's half (community property: both); "
-            "others the decedent's contribution, taken as half"
+            "others all of it, less what the survivor shows they contributed"
         )
         self.small_estate = QCheckBox("Small estate: by affidavit, without letters", self)
         self.small_estate.setObjectName("small_estate")
@@ -147,6 +148,14 @@ def parse_targets(text: str) -> list[tuple[str, Decimal | None]]:
     return given
 
 
+def _fraction_percent(share: Fraction) -> Decimal:
+    return (
+        (Decimal(share.numerator * 100) / Decimal(share.denominator))
+        .quantize(Decimal("0.01"))
+        .normalize()
+    )
+
+
 def _percent(numerator: int, denominator: int) -> str:
     return f"{(Decimal(numerator * 100) / Decimal(denominator)).quantize(Decimal('0.01'))}"
 
@@ -173,10 +182,11 @@ class ReregisterDialog(QDialog):
 
     def __init__(
         self, estates: EstatesView, case_id: int, account: str, parent: QWidget | None = None,
-        proposal: Sequence[OwnerLineView] = (),
+        *, proposal: Sequence[OwnerLineView] = (), registration: str = "", spouses: bool = True,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("reregister_dialog")
+        self._registration, self._spouses = registration, spouses
         self.setWindowTitle(f"Re-register {account} (estate case {case_id})")
         self._estates, self.case_id = estates, case_id
         self.request_id: int | None = None
@@ -196,6 +206,7 @@ class ReregisterDialog(QDialog):
         form.addRow("To accounts", self.targets)
         form.addRow("", self.check)
         form.addRow("", self.alternate)
+        self._add_contribution(form, registration in SURVIVOR_JOINT and not spouses)
         form.addRow("Reason", self.reason)
         buttons = _buttons(self, "Send for approval")
         self.send_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -211,13 +222,42 @@ class ReregisterDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
         self.targets.textChanged.connect(self.check_targets)
+        self.contribution.textChanged.connect(self.check_targets)
+        self.evidence.textChanged.connect(self.check_targets)
         self.targets.setPlainText(proposed_lines(proposal))
         self.proposal.setVisible(bool(proposal))
         self.check_targets()
 
+    def _add_contribution(self, form: QFormLayout, asked: bool) -> None:
+        """Joint owners who are not spouses (IRC 2040(a)): what the survivor paid, and proof."""
+        self.contribution = QLineEdit(self)
+        self.contribution.setObjectName("survivor_contribution")
+        self.contribution.setPlaceholderText("0 (none shown: every share steps up)")
+        self.contribution.setToolTip(
+            "The percentage of the account the survivor shows they contributed; that part "
+            "keeps its cost and date, the rest steps up to the value at death"
+        )
+        self.evidence = QLineEdit(self)
+        self.evidence.setObjectName("contribution_evidence")
+        self.evidence.setPlaceholderText("What shows it (e.g. bank statements 2015-2019)")
+        self.evidence.setMaxLength(300)
+        self.contribution_check = QLabel(self)
+        self.contribution_check.setObjectName("contribution_check")
+        self.contribution_check.setWordWrap(True)
+        self.asks_contribution = asked
+        if asked:
+            form.addRow("Survivor's contribution %", self.contribution)
+            form.addRow("Evidence", self.evidence)
+            form.addRow("", self.contribution_check)
+        else:
+            for widget in (self.contribution, self.evidence, self.contribution_check):
+                widget.hide()
+
     def check_targets(self) -> bool:
-        """Say as the user types whether the targets add up; Send only when they do."""
+        """Say as the user types whether the targets add up (and the survivor's contribution
+        is stated with its evidence); Send only when they do."""
         text = self.targets.toPlainText()
+        good = self._check_contribution()
         try:
             found = targets(parse_targets(text))
         except ValidationError as exc:
@@ -227,7 +267,35 @@ class ReregisterDialog(QDialog):
         shares = ", ".join(f"{t.account} {_percent(t.share.numerator, t.share.denominator)}%"
                            for t in found)  # fmt: skip
         self.check.setText(f"Shares: {shares}")
-        self.send_button.setEnabled(True)
+        self.send_button.setEnabled(good)
+        return good
+
+    def contribution_value(self) -> Decimal | None:
+        """The survivor's contribution as typed (None: left empty); raises if not a number."""
+        text = self.contribution.text().strip().rstrip("%").strip()
+        if not self.asks_contribution or not text:
+            return None
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(
+                "survivor contribution", "is not a number", self.contribution.text()
+            ) from None
+
+    def _check_contribution(self) -> bool:
+        if not self.asks_contribution:
+            return True
+        try:
+            share = survivor_contribution(
+                self._registration, self._spouses, self.contribution_value(), self.evidence.text()
+            )
+        except ValidationError as exc:
+            self.contribution_check.setText(exc.message)
+            return False
+        stepped = (100 - (Decimal(0) if share is None else _fraction_percent(share))).normalize()
+        self.contribution_check.setText(
+            f"{stepped:f}% of each lot steps up to the value at death (IRC 2040(a))"
+        )
         return True
 
     def accept(self) -> None:
@@ -236,9 +304,11 @@ class ReregisterDialog(QDialog):
             return
         estates, case_id = self._estates, self.case_id
         given, alternate = parse_targets(self.targets.toPlainText()), self.alternate.isChecked()
-        reason = self.reason.text()
+        reason, percent, evidence = self.reason.text(), self.contribution_value(), ""
+        if self.asks_contribution:
+            evidence = self.evidence.text()
         call: Callable[[], int] = lambda: estates.request_reregistration(  # noqa: E731
-            case_id, given, alternate, reason
+            case_id, given, alternate, reason, survivor_contribution=percent, evidence=evidence
         )
         submit(self, call, done=self._sent, refused=self._refused)
 

@@ -81,6 +81,10 @@ class EstateCaseView(Protocol):
     def decisions(self) -> list[str]: ...
     @property
     def predeceased(self) -> Sequence[str]: ...
+    @property
+    def spouses(self) -> bool: ...
+    @property
+    def small_estate(self) -> str: ...
 
 
 class EstatesView(Protocol):
@@ -104,5 +108,6 @@ class EstatesView(Protocol):
     ) -> int: ...
     def request_reregistration(
         self, case_id: int, to: Sequence[tuple[str, Decimal | None]],
-        alternate_valuation: bool = ..., reason: str = ...,
+        alternate_valuation: bool = ..., reason: str = ..., *,
+        survivor_contribution: Decimal | None = ..., evidence: str = ...,
     ) -> int: ...  # fmt: skip

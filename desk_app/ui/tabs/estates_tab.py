@@ -203,6 +203,7 @@ class EstatesTab(TableTab):
                 f"Notice: {case.notice_source}. Open {case.age_days} days.\n"
                 f"New owners: {owners}.{gone}"
                 + (" Needs a decision: " + "; ".join(case.decisions) if case.decisions else "")
+                + (f"\nSmall-estate affidavit: {case.small_estate}." if case.small_estate else "")
             )
             for r, doc in enumerate(case.documents):
                 texts = (doc.label, doc.status.value, doc.received, doc.verified,
@@ -320,7 +321,13 @@ class EstatesTab(TableTab):
         from desk_app.ui.dialogs.estate_dialogs import ReregisterDialog
 
         dialog = ReregisterDialog(
-            workspace.estates, case.id, case.account, self, proposal=case.new_owners
+            workspace.estates,
+            case.id,
+            case.account,
+            self,
+            proposal=case.new_owners,
+            registration=case.registration,
+            spouses=case.spouses,
         )
         if self.reregister_dialog is not None:
             self.reregister_dialog.deleteLater()

@@ -138,8 +138,8 @@ def test_a_joint_account_passes_to_the_survivor_named_and_non_spouses_state_the_
     survivor = estates.account()
     asked = carl.estates.request_reregistration(case_id, [(survivor, None)])
     basis = {f.field: f.proposed for f in sue.approvals.detail(asked).fields}["basis"]
-    assert basis.startswith("the joint owners are not spouses: the decedent's contribution, "
-                            "taken as half, steps up")  # fmt: skip
+    assert basis.startswith("the joint owners are not spouses (IRC 2040(a)): the whole value "
+                            "is included")  # fmt: skip
 
 
 def _party_id(desk: Desk, name: str) -> int:
@@ -175,15 +175,16 @@ def test_a_small_estate_goes_by_affidavit_without_letters(estates: Desk) -> None
     give(estates, small, lots=(BOUGHT,), cash=D("39999.99"))  # 10,000 + 39,999.99 < 50,000
     view = carl.estates.case(carl.estates.open_case(small, DIED))
     assert view.small_estate == (
-        "possible: the value at death (49,999.99) is under NY's limit (50,000.00)"
+        "possible: the value at death (49,999.99) does not exceed NY's limit "
+        "(50,000.00, N.Y. SCPA 1301)"
     )
     carl.estates.receive(view.id, "death-certificate")
     with pytest.raises(ValidationError, match="has estate case"):
         carl.estates.open_case(small, DIED, small_estate=True)
     big = estates.account(name="Max Hart", residence_state="NY")
-    give(estates, big, lots=(BOUGHT,), cash=D(40000))  # 50,000: not under the limit
+    give(estates, big, lots=(BOUGHT,), cash=D("40000.01"))  # 50,000.01: over the limit
     with pytest.raises(
-        ValidationError, match=r"\(50,000\.00\) is not under NY's limit \(50,000\.00\)"
+        ValidationError, match=r"\(50,000\.01\) exceeds NY's limit \(50,000\.00, N.Y. SCPA 1301\)"
     ):
         carl.estates.open_case(big, DIED, small_estate=True)
     florida = estates.account(residence_state="FL")

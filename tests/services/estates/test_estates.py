@@ -168,15 +168,16 @@ def test_a_sole_account_from_notice_of_death_to_its_beneficiaries(
 
 
 def test_basis_by_ownership_on_a_weekend_and_at_the_alternate_date(estates: Desk) -> None:
-    """Death on Saturday 2026-03-07: (100×2 + 106)/3 = 102 a share."""
+    """Death on Saturday 2026-03-07: Friday and Monday are one trading day away each, so
+    they weigh equally (26 CFR 20.2031-2(b)(1)): (100 + 106)/2 = 103 a share."""
     carl, sue = estates.ws["carl"], estates.ws["sue"]
     saturday = date(2026, 3, 7)
     cases = {
         "joint-jtwros": [
             (D(50), D(2000), BOUGHT.acquired, False),
-            (D(50), D(5100), saturday, True),
+            (D(50), D(5150), saturday, True),
         ],
-        "joint-community": [(D(100), D(10200), saturday, True)],
+        "joint-community": [(D(100), D(10300), saturday, True)],
         "ira": [(D(100), D(4000), BOUGHT.acquired, False)],
     }
     if "joint-community" not in {r.value for r in RegistrationType}:
