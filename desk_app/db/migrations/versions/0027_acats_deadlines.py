@@ -21,7 +21,7 @@ from alembic import op
 from desk_app.db.migration_seals import seal_written
 
 revision: str = "0027"
-down_revision: str | None = "0025"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
