@@ -154,6 +154,21 @@ def named_of(lots: Iterable[Lot]) -> dict[date, Decimal]:
     return named
 
 
+def by_day(lots: Iterable[Lot]) -> list[Lot]:
+    """One lot per acquisition date, oldest first (what a journal names: lots bought the
+    same day are one choice); inherited only if all of that day's are."""
+    days: dict[date, Lot] = {}
+    for lot in lots:
+        seen = days.get(lot.acquired)
+        days[lot.acquired] = (
+            replace(lot, source=None)
+            if seen is None
+            else replace(seen, quantity=seen.quantity + lot.quantity, cost=seen.cost + lot.cost,
+                         inherited=seen.inherited and lot.inherited)
+        )  # fmt: skip
+    return [days[day] for day in sorted(days)]
+
+
 def holding(lots: Iterable[Lot]) -> tuple[Decimal, Decimal]:
     """Quantity and cost the lots add up to."""
     quantity = cost = Decimal(0)
