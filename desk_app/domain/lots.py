@@ -43,6 +43,11 @@ class Lot:
                    Decimal(data["cost"]), source,
                    data.get("inherited") == "true")  # fmt: skip
 
+    @property
+    def unit_cost(self) -> Decimal | None:
+        """Cost per share (per unit), to 4 places; None for an empty lot."""
+        return (self.cost / self.quantity).quantize(_COST_QUANTUM) if self.quantity else None
+
     def long_term(self, on: date) -> bool:
         """Held more than a year on ``on``, or inherited (IRC 1223(9))."""
         return term(self.acquired, on, inherited=self.inherited) is Term.LONG
