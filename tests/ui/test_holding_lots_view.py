@@ -3,27 +3,51 @@ no cost and no gain."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QTabWidget
+from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtWidgets import QApplication, QTabWidget
 from pytestqt.qtbot import QtBot
 
 from desk_app.services.workspace import Workspace
+from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.account_holdings_page import NO_LOTS
 from desk_app.ui.tabs.accounts_tab import AccountsTab
 from tests.services.conftest import Desk
 from tests.services.transfers.test_journal_lots import OLD, buy
 from tests.ui.conftest import wait_ops
-from tests.ui.test_holdings_and_prices import Tab, make_tab  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.gui
+Make = Callable[[Workspace], AccountsTab]
 
 
-def _page(qtbot: QtBot, desk: Desk, make: Callable[[type[Tab], Workspace], Tab], row: int) -> Any:
-    tab = make(AccountsTab, desk.ws["carl"])
+@pytest.fixture
+def make_tab(qtbot: QtBot, tmp_path: Path) -> Iterator[Make]:
+    made: list[AccountsTab] = []
+
+    def make(ws: Workspace) -> AccountsTab:
+        store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+        tab = AccountsTab(DeskSettings(store))
+        qtbot.addWidget(tab)
+        tab.resize(1366, 700)
+        tab.show()
+        tab.set_workspace(ws)
+        made.append(tab)
+        return tab
+
+    yield make
+    for tab in made:
+        tab.clear()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    QApplication.processEvents()
+
+
+def _page(qtbot: QtBot, desk: Desk, make: Make, row: int) -> Any:
+    tab = make(desk.ws["carl"])
     detail = tab.findChild(QTabWidget, "account_detail")
     assert detail is not None
     page = tab.holdings_page
@@ -35,7 +59,7 @@ def _page(qtbot: QtBot, desk: Desk, make: Callable[[type[Tab], Workspace], Tab],
 
 
 def test_choosing_a_position_shows_its_lots_with_their_term(
-    qtbot: QtBot, funded_desk: Desk, make_tab: Callable[[type[Tab], Workspace], Tab]
+    qtbot: QtBot, funded_desk: Desk, make_tab: Make
 ) -> None:
     buy(funded_desk, "ACC-200", OLD, 50, "100.00")
     page = _page(qtbot, funded_desk, make_tab, 1)  # ACC-200
@@ -53,7 +77,7 @@ def test_choosing_a_position_shows_its_lots_with_their_term(
 
 
 def test_a_short_position_shows_no_cost_and_no_lots(
-    qtbot: QtBot, funded_desk: Desk, make_tab: Callable[[type[Tab], Workspace], Tab]
+    qtbot: QtBot, funded_desk: Desk, make_tab: Make
 ) -> None:
     page = _page(qtbot, funded_desk, make_tab, 0)  # ACC-100 sold what it never held
     assert page.positions.cell(0, 2).text == "-100"

@@ -143,6 +143,15 @@ class AccountHoldingsPage(QWidget):
         self.lots_view = self._view(self.lots, "holdings_lots")
         self.cash_view = self._view(self.cash, "holdings_cash")
         self.activity_view = self._view(self.activity, "holdings_activity")
+        self._lay_out()
+        self.positions_view.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self.show_lots(current.row())
+        )
+        self.as_of.dateChanged.connect(lambda _d: self.reload())
+        self.basis.currentIndexChanged.connect(lambda _i: self.reload())
+
+    def _lay_out(self) -> None:
+        """The controls on top; positions and their lots; cash and activity below."""
         controls = QHBoxLayout()
         controls.addWidget(self.title, 1)
         controls.addWidget(QLabel("As of", self))
@@ -172,11 +181,6 @@ class AccountHoldingsPage(QWidget):
         layout.setContentsMargins(4, 4, 0, 0)
         layout.addLayout(controls)
         layout.addWidget(split, 1)
-        self.positions_view.selectionModel().currentRowChanged.connect(
-            lambda current, _previous: self.show_lots(current.row())
-        )
-        self.as_of.dateChanged.connect(lambda _d: self.reload())
-        self.basis.currentIndexChanged.connect(lambda _i: self.reload())
 
     def _view(self, model: AlignedTableModel, name: str) -> QTableView:
         view = _table(model, self, selectable=True)
