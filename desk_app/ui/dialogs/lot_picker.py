@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QWidg
 
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.lots import Lot, by_day, term
-from desk_app.domain.money import format_amount, format_quantity
+from desk_app.domain.money import canonical, format_amount, format_quantity
 from desk_app.domain.trade_rows import parse_quantity
 from desk_app.ui.theme import Tone, foreground
 
@@ -35,7 +35,10 @@ class LotPicker(QTableWidget):
         self.setObjectName("lot_picker")
         self.setHorizontalHeaderLabels(HEADERS)
         self.verticalHeader().hide()
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TAKE, QHeaderView.ResizeMode.Stretch)
         self.setToolTip(
             "Type in Take how many to move from each lot (they must add up to the quantity); "
             "leave it empty to take the oldest lots first"
@@ -52,7 +55,8 @@ class LotPicker(QTableWidget):
         self.setRowCount(len(self.lots))
         for row, lot in enumerate(self.lots):
             cells = (
-                lot.acquired.isoformat(), format_quantity(lot.quantity), format_amount(lot.cost),
+                lot.acquired.isoformat(), format_quantity(lot.quantity),
+                format_amount(canonical(lot.cost)),
                 term(lot.acquired, today, inherited=lot.inherited).value.capitalize(), "",
             )  # fmt: skip
             for column, text in enumerate(cells):

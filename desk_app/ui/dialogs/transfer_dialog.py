@@ -97,7 +97,7 @@ class TransferDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(600)
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
         for edit in (self.source, self.currency, self.isin):

@@ -45,6 +45,7 @@ CASH_HEADERS = ("Ccy", "Settled", "Pending", "Projected")
 ACTIVITY_HEADERS = ("When", "What", "Reference", "Description")
 NOTHING = "Select an account to see what it holds."
 DESCRIPTION_PX = 220
+LOTS_PX = 400
 BASES = (("Settlement basis", "settlement"), ("Trade basis", "trade"))
 
 
@@ -170,8 +171,9 @@ class AccountHoldingsPage(QWidget):
         lots_layout.addWidget(self.lots_title)
         lots_layout.addWidget(self.lots_view, 1)
         upper.addWidget(lots_box)
-        upper.setStretchFactor(0, 3)
+        upper.setStretchFactor(0, 2)
         upper.setStretchFactor(1, 1)
+        self.lots_view.setMinimumWidth(LOTS_PX)  # its five columns, without scrolling
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(upper)
         split.addWidget(lower)
