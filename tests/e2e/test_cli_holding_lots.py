@@ -73,3 +73,31 @@ def test_bad_lots_are_named_each_with_its_reason(
     assert (code, out) == (1, "")
     assert "lots: 2026-01-02: no lot was acquired that day" in err
     assert "the lots add up to 25; the journal moves 30" in err
+
+
+def test_any_command_lets_the_restrictions_of_the_day_act(
+    capsys: pytest.CaptureFixture[str], settling_desk: Desk
+) -> None:
+    """Placed yesterday to start today: the first command of the day raises its exception."""
+    from datetime import timedelta
+
+    from desk_app.domain.codes import RestrictionKind
+    from desk_app.domain.cutoffs import market_today
+    from tests.services.accounts.test_restriction_sweeps import (
+        HOLD,
+        RAISED,
+        _exception,
+        _restrictions_on,
+        _sale,
+    )
+
+    today = market_today()
+    trade = _sale(settling_desk)
+    _restrictions_on(settling_desk, today - timedelta(days=1)).place(
+        "ACC-100", RestrictionKind.LEGAL_HOLD, HOLD, starts_on=today
+    )
+    assert _exception(settling_desk, trade) is None
+    code, _, _ = run(capsys, *cli_as(settling_desk.url, "carl"), "accounts", "cash", "ACC-100")
+    assert code == 0
+    assert _exception(settling_desk, trade) == RAISED
+    assert settling_desk.ws["carl"].restriction_sweeps.swept(today)
