@@ -100,7 +100,10 @@ def register(commands: Any) -> None:
     add_format(listing)
     add_search(listing, "number, client name, registration or rep")
     listing.set_defaults(handler=lister(lambda ws, args: ws.reference.accounts(args.search)))
-    lots = sub.add_parser("lots", help="an account's cost-basis lots in one instrument")
+    lots = sub.add_parser(
+        "lots",
+        help="an account's cost-basis lots in one instrument: acquired, quantity, cost, term",
+    )
     lots.add_argument("number", metavar="NUMBER")
     lots.add_argument("--isin", required=True, metavar="I")
     lots.set_defaults(handler=show_lots)
@@ -186,13 +189,17 @@ def show_account(ctx: CommandContext, args: argparse.Namespace) -> int:
 
 
 def show_lots(ctx: CommandContext, args: argparse.Namespace) -> int:
-    """One lot a line: acquired, quantity, cost (exact), oldest first; the total on stderr."""
-    from desk_app.domain.lots import holding
+    """One lot a line: acquired, quantity, cost (exact), term (short or long, today),
+    oldest first; the total on stderr."""
+    from desk_app.domain.cutoffs import market_today
+    from desk_app.domain.lots import holding, term
 
     with ctx.open() as workspace:
         lots = workspace.transfers.lots(args.number, args.isin)
+    today = market_today()
     for lot in lots:
-        print(f"{lot.acquired.isoformat()},{lot.quantity},{lot.cost}")
+        held = term(lot.acquired, today, inherited=lot.inherited)
+        print(f"{lot.acquired.isoformat()},{lot.quantity},{lot.cost},{held.value}")
     quantity, cost = holding(lots)
     print(f"{len(lots)} lots: {quantity} for {cost}", file=sys.stderr)
     return EXIT_OK

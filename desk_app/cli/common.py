@@ -113,6 +113,11 @@ class CommandContext:
             if self._admit_to_demo(newly_filled=True):
                 workspace.close()  # sign in again: the actor's roles changed
                 workspace = self._sign_in(migrate=False)
+        try:  # restrictions whose day came act before the command reads or moves anything
+            workspace.restriction_sweeps.ensure()
+        except BaseException:
+            workspace.close()
+            raise
         return workspace
 
     def _admit_to_demo(self, *, newly_filled: bool) -> bool:

@@ -8,6 +8,8 @@ only then, if the source still holds enough, do the two legs post to the ledger.
 from __future__ import annotations
 
 import argparse
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from desk_app.cli.common import CommandContext, requested
@@ -40,6 +42,11 @@ def register(commands: Any) -> None:
     cash.add_argument("--currency", default="USD", metavar="C", help="ISO code (default USD)")
     securities.add_argument("--isin", required=True, metavar="I", help="the instrument")
     securities.add_argument("--quantity", required=True, metavar="Q", help="how many")
+    securities.add_argument(
+        "--lot", action="append", default=[], metavar="ACQUIRED=QTY",
+        help="take QTY from the lot acquired on ACQUIRED (YYYY-MM-DD); repeat for each lot, "
+        "adding up to the quantity (default: the oldest lots first)",
+    )  # fmt: skip
     for kind in (cash, securities):
         kind.add_argument("--reason", default=NO_REASON, metavar="T",
                           help="why (the approver reads it)")  # fmt: skip
@@ -63,8 +70,40 @@ def request_securities(ctx: CommandContext, args: argparse.Namespace) -> int:
     from desk_app.domain.trade_rows import parse_quantity
 
     quantity = parse_quantity("quantity", args.quantity.strip())
+    lots = parse_lots(args.lot)
     with ctx.open() as workspace:
         done = workspace.transfers.request_securities(
-            args.source, args.target, args.isin, quantity, args.reason
+            args.source, args.target, args.isin, quantity, args.reason, lots=lots
         )
     return requested(done.request_id, done.summary)
+
+
+def parse_lots(values: list[str]) -> dict[date, Decimal]:
+    """``--lot ACQUIRED=QTY`` values as quantities by acquisition date; every bad one named."""
+    from desk_app.domain.errors import ValidationError
+    from desk_app.domain.trade_rows import parse_quantity
+
+    lots: dict[date, Decimal] = {}
+    problems: list[str] = []
+    for value in values:
+        acquired_text, sep, quantity_text = value.partition("=")
+        if not sep:
+            problems.append(f"{value}: write ACQUIRED=QTY (2026-03-02=40)")
+            continue
+        try:
+            acquired = date.fromisoformat(acquired_text.strip())
+        except ValueError:
+            problems.append(f"{value}: ACQUIRED is not a date (YYYY-MM-DD)")
+            continue
+        try:
+            quantity = parse_quantity("QTY", quantity_text.strip())
+        except ValidationError as bad:
+            problems.append(f"{value}: QTY {bad.reason}")
+            continue
+        if acquired in lots:
+            problems.append(f"{value}: the lot of {acquired.isoformat()} is named twice")
+            continue
+        lots[acquired] = quantity
+    if problems:
+        raise ValidationError("lot", "; ".join(problems))
+    return lots

@@ -13,6 +13,8 @@ say; the service (`desk_app.services.accounts.holdings`) gathers those. Rules:
   instrument's own arithmetic (bonds in percent of par, contracts by their
   multiplier). No price means no value: never zero, which would read as worthless.
 - A gain is shown only where the lots account for every share valued.
+- A short position (less than nothing held) has no cost and no gain: what it will
+  cost to cover is not known until it is covered. Blank, never 0.00.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ class Position:
     trade_date_quantity: Decimal
     basis: Basis
     lots_quantity: Decimal  # what the lots account for, of the valued quantity
-    cost: Decimal
+    cost: Decimal | None  # None: a short position (its cost is not known)
     quote: Quote | None
     market_value: Decimal | None
 
@@ -83,8 +85,8 @@ class Position:
 
     @property
     def gain(self) -> Decimal | None:
-        """Market value less cost; None without a price or where lots do not cover it."""
-        if self.market_value is None or self.lots_quantity != self.quantity:
+        """Market value less cost; None without a price, short, or where lots do not cover it."""
+        if self.market_value is None or self.cost is None or self.lots_quantity != self.quantity:
             return None
         return self.market_value - self.cost
 
@@ -193,7 +195,7 @@ def position(
         trade_date_quantity=trade_quantity,
         basis=basis,
         lots_quantity=lots_quantity,
-        cost=cost,
+        cost=None if quantity < 0 else cost,
         quote=quote,
         market_value=value(instrument_type, multiplier, quantity, quote),
     )

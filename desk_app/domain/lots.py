@@ -11,10 +11,11 @@ when it is, so the lots journals carried before keep reading the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from desk_app.domain.money import MONEY_SCALE
 
@@ -42,15 +43,34 @@ class Lot:
                    Decimal(data["cost"]), source,
                    data.get("inherited") == "true")  # fmt: skip
 
+    @property
+    def unit_cost(self) -> Decimal | None:
+        """Cost per share (per unit), to 4 places; None for an empty lot."""
+        return (self.cost / self.quantity).quantize(_COST_QUANTUM) if self.quantity else None
+
     def long_term(self, on: date) -> bool:
         """Held more than a year on ``on``, or inherited (IRC 1223(9))."""
-        if self.inherited:
-            return True
-        try:
-            year_later = self.acquired.replace(year=self.acquired.year + 1)
-        except ValueError:  # acquired on 29 February
-            year_later = date(self.acquired.year + 1, 3, 1)
-        return on > year_later
+        return term(self.acquired, on, inherited=self.inherited) is Term.LONG
+
+
+class Term(StrEnum):
+    """How long a lot has been held, as the tax rules count it."""
+
+    SHORT = "short"
+    LONG = "long"
+
+
+def term(acquired: date, on: date, *, inherited: bool = False) -> Term:
+    """Long if held more than one year on ``on`` (IRS: the holding period starts the day
+    after acquisition, so a lot bought 2025-03-10 is long from 2026-03-11); an
+    inherited lot is always long (IRC 1223(9))."""
+    if inherited:
+        return Term.LONG
+    try:
+        year_later = acquired.replace(year=acquired.year + 1)
+    except ValueError:  # acquired on 29 February: a year later is 28 February
+        year_later = date(acquired.year + 1, 2, 28)
+    return Term.LONG if on > year_later else Term.SHORT
 
 
 def split(lot: Lot, quantity: Decimal) -> tuple[Lot, Lot]:
@@ -85,6 +105,73 @@ def take(lots: Sequence[Lot], quantity: Decimal) -> tuple[list[Lot], list[Lot]]:
             left.append(rest)
             need = Decimal(0)
     return left, taken
+
+
+def take_named(
+    lots: Sequence[Lot], named: Mapping[date, Decimal], quantity: Decimal
+) -> tuple[list[Lot], list[Lot]]:
+    """Take the quantities the clerk named, by acquisition date: (what is left, what was
+    taken). Lots acquired the same day are one choice, taken in the order they came.
+
+    Raises `ValueError` listing every problem (a date with no lot, more than its lots
+    hold, a quantity not above 0, a total that is not ``quantity``), one per line.
+    """
+    problems: list[str] = []
+    held: dict[date, Decimal] = {}
+    for lot in lots:
+        held[lot.acquired] = held.get(lot.acquired, Decimal(0)) + lot.quantity
+    for acquired, wanted in sorted(named.items()):
+        day = acquired.isoformat()
+        if wanted <= 0:
+            problems.append(f"{day}: take more than 0 (not {wanted})")
+        elif acquired not in held:
+            problems.append(f"{day}: no lot was acquired that day")
+        elif wanted > held[acquired]:
+            problems.append(f"{day}: {wanted} is more than the {held[acquired]} the lot holds")
+    total = sum(named.values(), Decimal(0))
+    if total != quantity:
+        problems.append(f"the lots add up to {total}; the journal moves {quantity}")
+    if problems:
+        raise ValueError("\n".join(problems))
+    left: list[Lot] = []
+    taken: list[Lot] = []
+    need = dict(named)
+    for lot in sorted(lots, key=lambda x: (x.acquired, x.source or 0)):
+        want = need.get(lot.acquired, Decimal(0))
+        if want <= 0:
+            left.append(lot)
+        elif lot.quantity <= want:
+            taken.append(lot)
+            need[lot.acquired] = want - lot.quantity
+        else:
+            part, rest = split(lot, want)
+            taken.append(part)
+            left.append(rest)
+            need[lot.acquired] = Decimal(0)
+    return left, taken
+
+
+def named_of(lots: Iterable[Lot]) -> dict[date, Decimal]:
+    """The quantities ``lots`` take, by acquisition date (what a journal named)."""
+    named: dict[date, Decimal] = {}
+    for lot in lots:
+        named[lot.acquired] = named.get(lot.acquired, Decimal(0)) + lot.quantity
+    return named
+
+
+def by_day(lots: Iterable[Lot]) -> list[Lot]:
+    """One lot per acquisition date, oldest first (what a journal names: lots bought the
+    same day are one choice); inherited only if all of that day's are."""
+    days: dict[date, Lot] = {}
+    for lot in lots:
+        seen = days.get(lot.acquired)
+        days[lot.acquired] = (
+            replace(lot, source=None)
+            if seen is None
+            else replace(seen, quantity=seen.quantity + lot.quantity, cost=seen.cost + lot.cost,
+                         inherited=seen.inherited and lot.inherited)
+        )  # fmt: skip
+    return [days[day] for day in sorted(days)]
 
 
 def holding(lots: Iterable[Lot]) -> tuple[Decimal, Decimal]:

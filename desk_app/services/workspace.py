@@ -43,6 +43,7 @@ from desk_app.services.reference.records import ReferenceChangeHandler
 from desk_app.services.reference.rules import RulesService
 from desk_app.services.settlement.fails import FailsService
 from desk_app.services.settlement.netting import NettingService
+from desk_app.services.settlement.restriction_sweeps import RestrictionSweeps
 from desk_app.services.settlement.settlement_messages import SettlementMessageService
 from desk_app.services.settlement.settlements import SettlementService
 from desk_app.services.settlement.settling import SettlingService
@@ -73,6 +74,7 @@ class Workspace:
     uow: UnitOfWork = field(init=False)
     reference: ReferenceService = field(init=False)
     blotter: BlotterService = field(init=False)
+    restriction_sweeps: RestrictionSweeps = field(init=False)
     settlements: SettlementService = field(init=False)
     settling: SettlingService = field(init=False)
     settlement_messages: SettlementMessageService = field(init=False)
@@ -112,8 +114,9 @@ class Workspace:
         self.uow = UnitOfWork(self.sessions, self.user)
         self.reference = ReferenceService(self.sessions)
         self.blotter = BlotterService(self.sessions)
-        self.settlements = SettlementService(self.sessions, self.uow)
-        self.settling = SettlingService(self.uow)
+        self.restriction_sweeps = RestrictionSweeps(self.uow)
+        self.settlements = SettlementService(self.sessions, self.uow, self.restriction_sweeps)
+        self.settling = SettlingService(self.uow, self.restriction_sweeps)
         self.settlement_messages = SettlementMessageService(self.uow)
         self.certificates = CertificateService(self.sessions, self.uow)
         self.calendar = CalendarService(self.sessions)

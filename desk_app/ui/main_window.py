@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.errors import DeskError
 from desk_app.ui.backup_actions import BackupActions
 from desk_app.ui.getting_started import GettingStartedPanel, open_step, step_tab
 from desk_app.ui.help_menu import HelpMenu
@@ -46,6 +47,30 @@ if TYPE_CHECKING:
     from desk_app.ui.tabs.workspace_view import FirstStepsView
 
 log = logging.getLogger(__name__)
+
+
+def sweep_restrictions(workspace: WorkspaceView) -> None:
+    """Let the restrictions whose New York day came act (once a day; a read after that).
+
+    Called as a database opens and with every ping, off the GUI thread; a refusal is
+    logged, never shown: whoever lists or settles obligations next sweeps again.
+    """
+    sweeps = getattr(workspace, "restriction_sweeps", None)
+    if sweeps is None:
+        return
+    try:
+        sweeps.ensure()
+    except DeskError as refused:
+        log.warning("restrictions not swept: %s", refused.message)
+
+
+def _ignore(_result: object) -> None:
+    return None
+
+
+def _sweep_failed(exc: Exception) -> None:
+    log.warning("restrictions not swept: %s", exc)
+
 
 PING_INTERVAL_MS = 30_000
 #: How long leaving a database waits for the work still reading it (then closes anyway).
@@ -202,6 +227,7 @@ class MainWindow(QMainWindow):
         self._ping_timer.start(PING_INTERVAL_MS)
         self.backup_actions.update_actions()
         self.check_first_steps()
+        run_in_background(lambda: sweep_restrictions(workspace), _ignore, _sweep_failed)
 
     def clear_workspace(self, message: str = "No database open") -> None:
         """Empty every tab (before a database opens, after it failed to, or as it closes)."""
@@ -381,6 +407,8 @@ class MainWindow(QMainWindow):
         def probe() -> tuple[WorkspaceView, bool, int | None]:
             # The pending count rides along, so requests filed at other desks show up.
             alive = workspace.ping()
+            if alive:  # New York's day changed since the last: its restrictions act
+                sweep_restrictions(workspace)
             return workspace, alive, workspace.approvals.pending_count() if alive else None
 
         run_in_background(probe, self._on_pinged, self._on_ping_failed)

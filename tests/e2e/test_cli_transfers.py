@@ -57,5 +57,5 @@ def test_accounts_lots_lists_the_cost_basis(
 ) -> None:
     code, out, err = run(capsys, *cli_as(funded_desk.url, "carl"), "accounts", "lots",
                          "ACC-200", "--isin", AAPL)  # fmt: skip
-    assert (code, out.splitlines()) == (0, ["2026-11-24,100,21030.5"])
+    assert (code, out.splitlines()) == (0, ["2026-11-24,100,21030.5,short"])
     assert err.strip() == "1 lots: 100 for 21030.5"

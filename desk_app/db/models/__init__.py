@@ -20,7 +20,7 @@ from desk_app.db.models.estates import (
     EstatePredeceased,
     SmallEstateLimit,
 )
-from desk_app.db.models.holdings import AccountRestriction, InstrumentPrice
+from desk_app.db.models.holdings import AccountRestriction, InstrumentPrice, RestrictionSweep
 from desk_app.db.models.ledger import Journal, LedgerBalance, LedgerEntry, LedgerPosting
 from desk_app.db.models.parties import AccountParty
 from desk_app.db.models.preferences import SavedFilter
@@ -73,6 +73,7 @@ __all__ = [
     "FirstPrincipal",
     "Instrument",
     "InstrumentPrice",
+    "RestrictionSweep",
     "Journal",
     "LedgerBalance",
     "LedgerEntry",

@@ -28,8 +28,8 @@ class AccountRestriction(Versioned, Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     kind: Mapped[RestrictionKind] = mapped_column(code_enum(RestrictionKind))
     reason: Mapped[str] = mapped_column(String(500))
-    starts_on: Mapped[date]
-    ends_on: Mapped[date | None]
+    starts_on: Mapped[date] = mapped_column(index=True)  # the daily sweep reads by day
+    ends_on: Mapped[date | None] = mapped_column(index=True)
     placed_by: Mapped[str] = mapped_column(String(64))
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     source_key: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -38,6 +38,27 @@ class AccountRestriction(Versioned, Base):
     lift_reason: Mapped[str | None] = mapped_column(String(500))
 
     account: Mapped[Account] = relationship()
+
+
+class RestrictionSweep(Versioned, Base):
+    """One business day on which the restrictions that began or ended were acted on.
+
+    Restrictions placed with a later start, or with an end date, change what an
+    account's open obligations may do when their day comes; the first opening,
+    listing or settling of that New York day re-checks the accounts concerned and
+    writes this row, so that the rest of the day costs one indexed read. Never dated
+    after New York's today (on PostgreSQL a trigger refuses it, whoever writes).
+    """
+
+    __tablename__ = "restriction_sweeps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    swept_on: Mapped[date] = mapped_column(unique=True)
+    swept_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    swept_by: Mapped[str] = mapped_column(String(64))
+    accounts: Mapped[int]  # accounts whose restrictions began or ended since the last sweep
+    raised: Mapped[int]  # exceptions raised on their open obligations
+    cleared: Mapped[int]
 
 
 class InstrumentPrice(Versioned, Base):

@@ -101,7 +101,8 @@ class Journal(Versioned, Base):
     approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval_requests.id"), unique=True)
     posting_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_postings.id"), unique=True)
     #: Securities: the cost-basis lots it carried (JSON: acquired, quantity, cost), oldest
-    #: first, as the source held them when it was approved.
+    #: first, as the source held them when it was approved. Before it posts: the lots the
+    #: clerk named, if any (else empty: the oldest go first).
     lots: Mapped[str | None] = mapped_column(Text)
 
     from_account: Mapped[Account] = relationship(foreign_keys=[from_account_id])

@@ -25,9 +25,10 @@ from desk_app.domain.holdings import (
     Holdings,
     position,
 )
+from desk_app.domain.lots import Lot
 from desk_app.domain.permissions import Action
 from desk_app.services.accounts import holding_queries as q
-from desk_app.services.settlement.lots import lots_by_instrument
+from desk_app.services.settlement.lots import lots_by_instrument, lots_of
 from desk_app.services.unit_of_work import UnitOfWork
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -82,6 +83,20 @@ class AccountHoldings:
                 _cash(session, account),
                 _activity(session, account, RECENT),
             )
+
+    def lots(self, number: str, isin: str, as_of: date | None = None) -> tuple[Lot, ...]:
+        """The account's cost-basis lots in ``isin`` at the end of ``as_of``, oldest first."""
+        self._uow.actor.require(Action.VIEW_BOOKS)
+        today = self.today()
+        day = as_of or today
+        with self._uow.read() as session:
+            account = _account(session, number)
+            code = isin.strip().upper()
+            instrument_id = session.scalar(select(m.Instrument.id).where(m.Instrument.isin == code))
+            if instrument_id is None:
+                raise ValidationError("isin", "is not an instrument in reference data", code)
+            before = None if day >= today else end_of(day)
+            return tuple(lots_of(session, account.id, instrument_id, before=before))
 
     def _positions(
         self, session: Session, account: m.Account, as_of: date | None, basis: Basis

@@ -141,7 +141,7 @@ class RestrictionService:
             account = _account(session, number)
             row = restrictions.place(
                 session, account, what, reason=reason, placed_by=self._uow.actor.username,
-                starts_on=start, ends_on=end,
+                starts_on=start, ends_on=end, on=self._today(),
             )  # fmt: skip
             return row.id
 

@@ -38,6 +38,7 @@ def place(
     starts_on: date,
     ends_on: date | None = None,
     source_key: str | None = None,
+    on: date | None = None,
 ) -> m.AccountRestriction:
     """Restrict ``account`` from ``starts_on``, in the caller's transaction (audited with it)."""
     if not reason.strip():
@@ -50,7 +51,7 @@ def place(
     )  # fmt: skip
     session.add(row)
     session.flush()
-    account_status_changed(session, account.id)
+    account_status_changed(session, account.id, on)
     return row
 
 

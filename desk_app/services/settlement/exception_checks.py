@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, select
@@ -63,8 +64,11 @@ class RecheckReport:
         return f"{looked}: {', '.join(parts)}"
 
 
-def recheck(session: Session, where: Sequence[ColumnElement[bool]] = ()) -> RecheckReport:
-    """Check the open obligations ``where`` picks again, inside ``session``'s transaction."""
+def recheck(
+    session: Session, where: Sequence[ColumnElement[bool]] = (), on: date | None = None
+) -> RecheckReport:
+    """Check the open obligations ``where`` picks again, inside ``session``'s transaction
+    (restrictions as they stand on ``on``, New York's today unless given)."""
     session.flush()  # the cause (an SSI, an account) as the SELECT reads it
     o, a, i, cp = m.SettlementObligation, m.Account, m.Instrument, m.Counterparty
     in_force = ssi_in_force(o.counterparty_id, o.account_id, i.market, i.instrument_type,
@@ -77,7 +81,7 @@ def recheck(session: Session, where: Sequence[ColumnElement[bool]] = ()) -> Rech
                            market=i.market, asset_class=i.instrument_type,
                            restricted=stopping_label(o.account_id,
                                                      moving_out(o.direction, o.payment),
-                                                     market_today())).label("rule"),
+                                                     on or market_today())).label("rule"),
         )
         .join(a, a.id == o.account_id)
         .join(i, i.id == o.instrument_id)

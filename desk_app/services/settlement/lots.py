@@ -4,7 +4,8 @@ Nothing is kept besides the ledger and what a journal carried: the lots are its
 postings replayed in order (`desk_app.domain.lots`). A settled receipt adds a lot at
 the trade date and the cash the account paid; a delivery takes the oldest; a
 reversal of a receipt removes that receipt's lot, and of a delivery gives back what
-it took; a journal in adds the lots it carried, a journal out takes the oldest; an
+it took; a journal in adds the lots it carried, a journal out takes those same lots
+(the clerk named them, or they were the oldest); an
 ACATS transfer in adds the lots the contra firm stated, one out takes the oldest.
 """
 
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.db.ledger_book import REVERSAL, SETTLEMENT
 from desk_app.domain.ledger import Book, Holder, Movement
-from desk_app.domain.lots import Lot, split, take
+from desk_app.domain.lots import Lot, named_of, split, take, take_named
 
 E, P, Ob, T = m.LedgerEntry, m.LedgerPosting, m.SettlementObligation, m.Trade
 #: The kind of posting an ACATS transfer's completion makes (it carries lots, as a journal).
@@ -107,6 +108,15 @@ def lots_by_instrument(
     return {keys[k]: _replay(keys[k], by_key.get(k, []), paid, carried) for k in keys}
 
 
+def _take_carried(lots: list[Lot], carried: list[dict[str, str]]) -> tuple[list[Lot], list[Lot]]:
+    """The lots a journal out carried, taken from ``lots`` by their acquisition dates."""
+    named = named_of(Lot.from_json(d) for d in carried)
+    try:
+        return take_named(lots, named, sum(named.values(), Decimal(0)))
+    except ValueError:  # not as they were when it posted: the oldest, as before names
+        return list(lots), []
+
+
 def _replay(
     instrument_id: int, rows: Sequence[Any], paid: dict[int, Decimal], carried: Carried
 ) -> list[Lot]:
@@ -149,7 +159,14 @@ def _replay(
             need = -quantity - sum((lot.quantity for lot in own_taken), Decimal(0))
             rest_left, _ = remove(rest, need) if need > 0 else (rest, [])
             lots[:] = own_left + rest_left
-        else:  # a delivery or a journal out: the oldest first
+        elif r.kind == "journal" and carried.get((r.posting_id, instrument_id)):
+            # A journal out takes the lots it carried (those the clerk named, or the oldest).
+            left, named = _take_carried(lots, carried[r.posting_id, instrument_id])
+            beyond = -quantity - sum((lot.quantity for lot in named), Decimal(0))
+            left, more = remove(left, beyond) if beyond > 0 else (left, [])
+            lots[:] = left
+            took[r.posting_id] = named + more
+        else:  # a delivery, an ACATS transfer out: the oldest first
             left, took[r.posting_id] = remove(lots, -quantity)
             lots[:] = left
     # Parts of one lot that came back together (a reversal) are one lot again.

@@ -7,7 +7,7 @@ by the accounts area when an account's status changes (`account_status_changed`)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,10 +29,11 @@ def hold_off_settlement_run(session: Session) -> None:
     _share_run_lock(session)
 
 
-def account_status_changed(session: Session, account_id: int) -> None:
+def account_status_changed(session: Session, account_id: int, on: date | None = None) -> None:
     """An account was closed, restricted or reopened: its open obligations' exceptions
-    are checked again in the same transaction (cleared or raised; see exception_checks)."""
-    recheck(session, touching(account_id=account_id))
+    are checked again in the same transaction (cleared or raised; see exception_checks),
+    with its restrictions as they stand on ``on`` (default: New York's today)."""
+    recheck(session, touching(account_id=account_id), on)
 
 
 def obligation_of(session: Session, trade_id: int) -> m.SettlementObligation | None:

@@ -28,6 +28,7 @@ from desk_app.services.settlement.exception_checks import (
 )
 from desk_app.services.settlement.obligation_run import RunReport, run_settlement
 from desk_app.services.settlement.obligation_search import obligation_search
+from desk_app.services.settlement.restriction_sweeps import RestrictionSweeps
 from desk_app.services.unit_of_work import UnitOfWork
 
 K = ColumnKind
@@ -103,9 +104,15 @@ def _joins(stmt: Select[Any]) -> Select[Any]:
 class SettlementService:
     """What must settle, by settlement date, and the run that makes the obligations."""
 
-    def __init__(self, sessions: sessionmaker[Session], uow: UnitOfWork) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        uow: UnitOfWork,
+        sweeps: RestrictionSweeps | None = None,
+    ) -> None:
         self._sessions = sessions
         self._uow = uow
+        self._sweeps = sweeps or RestrictionSweeps(uow)
 
     def run(self, *, as_of: date | None = None) -> RunReport:
         """Make the obligations of live trades that lack one (exactly once; see obligation_run)."""
@@ -147,6 +154,7 @@ class SettlementService:
         ``search``: every word in its account, instrument,
         counterparty or trade reference (see `obligation_search`).
         """
+        self._sweeps.ensure()  # a restriction whose day came has raised its exceptions
         o = SettlementObligation
         closed = [s for s in ObligationStatus if not s.is_open]
         where: list[ColumnElement[bool]] = [o.status.not_in(closed)] if open_only else []

@@ -36,6 +36,7 @@ from desk_app.domain.settlement_rules import DESK_MAY_FAIL, MOVES_FROM, settle_r
 from desk_app.domain.states import OBLIGATION, ObligationStatus
 from desk_app.services.settlement import bulk_settling
 from desk_app.services.settlement.bulk_settling import BulkSettled, Progress, movement_out
+from desk_app.services.settlement.restriction_sweeps import RestrictionSweeps
 from desk_app.services.unit_of_work import UnitOfWork
 
 PAYMENT_WORDS = {Payment.AGAINST: "against payment", Payment.FREE: "free of payment"}
@@ -91,8 +92,9 @@ class ObligationDetail:
 class SettlingService:
     """Instruct, match, settle and reverse obligations; every change audited."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, sweeps: RestrictionSweeps | None = None) -> None:
         self._uow = uow
+        self._sweeps = sweeps or RestrictionSweeps(uow)
 
     # -- the lifecycle before settlement -------------------------------------------------
     def instruct(self, obligation_ids: Iterable[int]) -> int:
@@ -166,6 +168,7 @@ class SettlingService:
 
         Without ``amount``, a part settles its share of the cash, rounded to the cent.
         """
+        self._sweeps.ensure()  # a restriction whose day came acts before anything settles
         with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
             o = _get(session, obligation_id)
             _check_settleable(o)
@@ -198,6 +201,7 @@ class SettlingService:
         self, obligation_ids: Iterable[int], progress: Progress | None = None
     ) -> BulkSettled:
         """Settle all that is left of each of ``obligation_ids`` that may; name the rest."""
+        self._sweeps.ensure()
         with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
             return bulk_settling.settle_all(
                 session, obligation_ids, self._uow.actor.username, progress

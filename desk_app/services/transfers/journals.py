@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +26,7 @@ from desk_app.domain.codes import AccountStatus
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.ledger import Book, Holder, Movement, journal_movements
-from desk_app.domain.lots import Lot, take
+from desk_app.domain.lots import Lot, named_of, take, take_named
 from desk_app.domain.money import canonical, format_amount, format_quantity, round_money
 from desk_app.domain.permissions import Action
 from desk_app.domain.restrictions import Movement as Stop
@@ -126,9 +126,20 @@ class TransferService:
                              lambda session: (Book.CASH, code, amount, None))  # fmt: skip
 
     def request_securities(
-        self, from_account: str, to_account: str, isin: str, quantity: Decimal, reason: str
+        self,
+        from_account: str,
+        to_account: str,
+        isin: str,
+        quantity: Decimal,
+        reason: str,
+        *,
+        lots: Mapping[date, Decimal] | None = None,
     ) -> JournalRequest:
-        """Ask to move ``quantity`` of the instrument ``isin`` between two accounts."""
+        """Ask to move ``quantity`` of the instrument ``isin`` between two accounts.
+
+        ``lots``: the quantity to take from each lot, by the day it was acquired (they
+        must add up to ``quantity``); without them the oldest lots go first.
+        """
         if quantity <= 0:
             raise ValidationError("quantity", "must be greater than 0", str(quantity))
 
@@ -136,10 +147,19 @@ class TransferService:
             instrument = _instrument(session, isin)
             return Book.SECURITIES, str(instrument.id), quantity, instrument
 
-        return self._request(Action.TRANSFER_SECURITIES, from_account, to_account, reason, what)
+        return self._request(
+            Action.TRANSFER_SECURITIES, from_account, to_account, reason, what, named=lots or None
+        )
 
     def _request(
-        self, action: Action, from_account: str, to_account: str, reason: str, what: Any
+        self,
+        action: Action,
+        from_account: str,
+        to_account: str,
+        reason: str,
+        what: Any,
+        *,
+        named: Mapping[date, Decimal] | None = None,
     ) -> JournalRequest:
         reason = reason.strip()
         if not reason:
@@ -151,6 +171,7 @@ class TransferService:
                 _account(session, to_account, "to"), asset, size, instrument,
             )  # fmt: skip
             available = _check(session, leg)
+            carried = _carried(session, leg, named) if instrument is not None else []
             journal = m.Journal(
                 book=book, from_account_id=leg.source.id, to_account_id=leg.target.id,
                 instrument_id=instrument.id if instrument else None,
@@ -158,6 +179,8 @@ class TransferService:
                 quantity=size if instrument else None, amount=None if instrument else size,
                 memo=reason[:500], requested_by=self._uow.actor.username,
                 requested_at=datetime.now(UTC),
+                # The lots the clerk named, until the approval posts the ones it carried.
+                lots=json.dumps([lot.to_json() for lot in carried]) if named else None,
             )  # fmt: skip
             session.add(journal)
             session.flush()
@@ -166,8 +189,8 @@ class TransferService:
                 f"to {leg.target.account_number}"
             )
             values = _values(leg)
-            if instrument is not None:  # what cost basis goes with it, oldest first
-                values["lots"] = lots_text(_carried(session, leg), instrument.currency)
+            if instrument is not None:  # what cost basis goes with it
+                values["lots"] = lots_text(carried, instrument.currency)
             proposal = Proposal(
                 action, TABLE, f"{TABLE}:{journal.id}", summary,
                 {**values, "available": leg.text(available)},
@@ -207,8 +230,10 @@ class _JournalHandler:
             asset=leg.asset, amount=leg.size,
         )  # fmt: skip
         ledger_book.lock(session, (move.balance_key for move in moves))
+        named = _named(journal)
         try:
             _check(session, leg)
+            carried = _carried(session, leg, named) if leg.instrument is not None else []
         except ValidationError as exc:
             raise DeskError(f"request {request.id} cannot be approved: {exc.message}") from None
         cash = leg.instrument is None
@@ -220,13 +245,27 @@ class _JournalHandler:
             posted_by=audit.context_of(session).app_user,
         )  # fmt: skip
         if leg.instrument is not None:
-            journal.lots = json.dumps([lot.to_json() for lot in _carried(session, leg)])
+            journal.lots = json.dumps([lot.to_json() for lot in carried])
         journal.posting_id = ledger_book.post(session, posting, moves).id
 
 
-def _carried(session: Session, leg: _Leg) -> list[Lot]:
-    """The lots a securities journal takes from its source: the oldest first."""
-    return take(lots_of(session, leg.source.id, int(leg.asset)), leg.size)[1]
+def _carried(session: Session, leg: _Leg, named: Mapping[date, Decimal] | None) -> list[Lot]:
+    """The lots a securities journal takes from its source: those ``named`` (quantity by
+    acquisition date), else the oldest first. Bad names are refused, every one."""
+    held = lots_of(session, leg.source.id, int(leg.asset))
+    if not named:
+        return take(held, leg.size)[1]
+    try:
+        return take_named(held, named, leg.size)[1]
+    except ValueError as problems:
+        raise ValidationError("lots", "; ".join(str(problems).splitlines())) from None
+
+
+def _named(journal: m.Journal) -> dict[date, Decimal] | None:
+    """What an unposted journal's clerk named (quantity by acquisition date), if anything."""
+    if journal.posting_id is not None or not journal.lots:
+        return None
+    return named_of(Lot.from_json(data) for data in json.loads(journal.lots))
 
 
 def lots_text(lots: list[Lot], currency: str) -> str:

@@ -2,7 +2,9 @@
 
 Nothing moves here: the dialog files an approval request through the transfer
 service, which checks the source's settled balance (shown live as "Available") now
-and again when a principal other than the maker approves it.
+and again when a principal other than the maker approves it. A securities journal
+shows the source's lots of the instrument; the clerk may name how many to take from
+each (checked as typed), else the oldest go first.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.errors import DeskError
+from desk_app.domain.cutoffs import market_today
+from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.money import MONEY_SCALE, format_amount, format_quantity
 from desk_app.domain.trade_rows import parse_amount, parse_quantity
+from desk_app.ui.dialogs.lot_picker import LotPicker
 from desk_app.ui.dialogs.trade_ticket_fields import error_label
 from desk_app.ui.ops import Op
 from desk_app.ui.tabs.workspace_view import JournalRequestView, TransfersView
@@ -63,6 +67,9 @@ class TransferDialog(QDialog):
         self.available = QLabel(self)
         self.available.setObjectName("available")
         self.reason = self._line("reason", "", "Why the journal is needed (required)")
+        self.lots = LotPicker(self)
+        self.lots.setMinimumHeight(130)
+        self.lot_problems = error_label("lot_problems", self)
         self.error = error_label("transfer_error", self)
 
         note = QLabel(NOTE, self)
@@ -73,7 +80,8 @@ class TransferDialog(QDialog):
         for label, widget in (
             ("What", self.kind), ("From account", self.source), ("To account", self.target),
             ("Currency", self.currency), ("ISIN", self.isin), ("Amount", self.amount),
-            ("Available", self.available), ("Reason", self.reason),
+            ("Available", self.available), ("Lots", self.lots), ("", self.lot_problems),
+            ("Reason", self.reason),
         ):  # fmt: skip
             self.form.addRow(label, widget)
         buttons = QDialogButtonBox(
@@ -89,11 +97,13 @@ class TransferDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(600)
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
         for edit in (self.source, self.currency, self.isin):
             edit.editingFinished.connect(self.show_available)
+        self.amount.textChanged.connect(self._quantity_changed)
+        self.lots.checked.connect(self._lots_checked)
         self._kind_changed()
         self.target.setFocus()
 
@@ -112,6 +122,7 @@ class TransferDialog(QDialog):
         cash = self.is_cash
         self.form.setRowVisible(self.currency, cash)
         self.form.setRowVisible(self.isin, not cash)
+        self.form.setRowVisible(self.lots, not cash)
         label = self.form.labelForField(self.amount)
         assert isinstance(label, QLabel)
         label.setText("Amount" if cash else "Quantity")
@@ -134,6 +145,33 @@ class TransferDialog(QDialog):
         except DeskError as exc:  # shown in place of the figure, as the user types
             text = exc.message
         self.available.setText(text)
+        self.show_lots()
+
+    def show_lots(self) -> None:
+        """The source's lots of the instrument, to take from (empty until both are known)."""
+        source, isin = self.source.text().strip(), self.isin.text().strip()
+        lots = []
+        if not self.is_cash and source and isin:
+            try:  # one account's lots of one instrument, as the user leaves a field
+                lots = list(self._transfers.lots(source, isin))
+            except DeskError:
+                lots = []  # "Available" says why
+        self.lots.set_lots(lots, market_today())
+        self._quantity_changed()
+
+    def _quantity_changed(self) -> None:
+        try:
+            quantity = parse_quantity("quantity", self.amount.text().strip())
+        except ValidationError:
+            quantity = None
+        self.lots.set_quantity(quantity)
+
+    def _lots_checked(self) -> None:
+        """Every problem of the Take column under the table; none may be sent."""
+        problems = self.lots.problems if not self.is_cash else []
+        self.lot_problems.setText("\n".join(problems))
+        self.form.setRowVisible(self.lot_problems, bool(problems))
+        self.send_button.setEnabled(not problems)
 
     def accept(self) -> None:
         """File the request; a refusal shows under the form and the dialog stays open."""
@@ -141,13 +179,14 @@ class TransferDialog(QDialog):
         transfers, cash = self._transfers, self.is_cash
         source, target, reason = self.source.text(), self.target.text(), self.reason.text()
         raw, currency, isin = self.amount.text().strip(), self.currency.text(), self.isin.text()
+        named = self.lots.named() or None
 
         def send() -> JournalRequestView:
             if cash:
                 amount = parse_amount("amount", raw, MONEY_SCALE, zero_allowed=False)
                 return transfers.request_cash(source, target, amount, currency, reason)
             quantity: Decimal = parse_quantity("quantity", raw)
-            return transfers.request_securities(source, target, isin, quantity, reason)
+            return transfers.request_securities(source, target, isin, quantity, reason, lots=named)
 
         # A ValidationError is a DeskError too: its message names the field.
         Op(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from desk_app.domain.holdings import AccountSummary, Basis
     from desk_app.domain.listing import PageSource
+    from desk_app.domain.lots import Lot
     from desk_app.domain.trade_rows import RowProblem
 
 
@@ -22,6 +23,7 @@ class HoldingsView(Protocol):
     def summary(
         self, number: str, as_of: date | None = None, basis: Basis | str = ...
     ) -> AccountSummary: ...
+    def lots(self, number: str, isin: str, as_of: date | None = None) -> Sequence[Lot]: ...
 
 
 class PriceImportView(Protocol):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # annotations only: the window paints before these load
     from desk_app.domain.db_address import DatabaseAddress
     from desk_app.domain.history import FieldDiff, RecordChange
     from desk_app.domain.listing import Column, PageSource, Row
+    from desk_app.domain.lots import Lot
     from desk_app.domain.permissions import Action
     from desk_app.domain.progress import Progress
     from desk_app.domain.rule_changes import RuleKind
@@ -180,11 +181,19 @@ class TransfersView(Protocol):
 
     def available_cash(self, account: str, currency: str) -> Decimal: ...
     def available_position(self, account: str, isin: str) -> Decimal: ...
+    def lots(self, account: str, isin: str) -> Sequence[Lot]: ...
     def request_cash(
         self, from_account: str, to_account: str, amount: Decimal, currency: str, reason: str
     ) -> JournalRequestView: ...
     def request_securities(
-        self, from_account: str, to_account: str, isin: str, quantity: Decimal, reason: str
+        self,
+        from_account: str,
+        to_account: str,
+        isin: str,
+        quantity: Decimal,
+        reason: str,
+        *,
+        lots: Mapping[date, Decimal] | None = None,
     ) -> JournalRequestView: ...
 
 

@@ -1,7 +1,7 @@
 """The ACATS deadlines become aging limits a principal changes.
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-08 01:00:00
 
 The delivering side validates or takes exception within 1 business day; a validated
