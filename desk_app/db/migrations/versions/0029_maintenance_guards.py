@@ -22,8 +22,8 @@ sends the statement, anything Desk itself would not do through that login:
   transaction by the same user, and a completion out (a reversal in) also the
   principal's approval in that transaction. Their ``acats_assets`` are listed in
   the transaction that entered the transfer, their lots set only by the approval.
-- ``estate_cases`` are opened in the user's own name and close only on the approved
-  re-registration; ``estate_documents`` are received or verified only in the
+- ``estate_cases`` are opened in the user's own name, what they record never changes,
+  and they close only on the approved re-registration (0024's check, kept); ``estate_documents`` are received or verified only in the
   user's own name, while the case is open, and a line is deleted only if it is an
   unreceived W-9 line (the new owners changed).
 
