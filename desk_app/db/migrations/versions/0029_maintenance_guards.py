@@ -1,7 +1,7 @@
 """Account maintenance's records change on PostgreSQL only as Desk changes them.
 
 Revision ID: 0029
-Revises: 0025
+Revises: 0028
 Create Date: 2026-12-08 01:00:00
 
 A clerk's own database login could write an account's record, its parties, its
@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0029"
-down_revision: str | None = "0025"
+down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
