@@ -229,8 +229,8 @@ def test_a_clerk_cannot_verify_or_close_an_estate_in_anothers_name(estates: Desk
             conn, "UPDATE estate_cases SET date_of_death = '2026-01-02' WHERE id = :c", c=case_id
         )
         assert "what was recorded never changes" in reason
-        refused(conn, "UPDATE estate_cases SET reregister_request_id = retitle_request_id "
-                "WHERE id = :c", c=case_id)  # fmt: skip
+        refused(conn, "UPDATE estate_cases SET reregister_request_id = "
+                "(SELECT min(id) FROM approval_requests) WHERE id = :c", c=case_id)  # fmt: skip
         refused(conn, "DELETE FROM estate_cases WHERE id = :c", c=case_id)
         refused(
             conn, "INSERT INTO estate_cases (account_id, date_of_death, notice_source, "

@@ -14,7 +14,8 @@ sends the statement, anything Desk itself would not do through that login:
   login running the statement (0012 makes sure that is a principal other than the
   maker). Opening an estate case ends the account's powers of attorney, in the name
   of the clerk who opens it. Neither is ever deleted.
-- ``journals`` are requested in the signed-in user's own name, unposted, with a
+- ``journals`` are requested in the signed-in user's own name, unposted (with the lots
+  the clerk names, if any), with a
   request that login filed in the same transaction; posted only when a principal
   approves that request (or the estate's re-registration) in the same transaction.
 - ``acats_transfers`` are entered in the user's own name and move only as the state
@@ -171,7 +172,7 @@ BEGIN
             RAISE EXCEPTION 'a journal is requested in one''s own name, not %''s', NEW.requested_by
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
-        IF NEW.posting_id IS NOT NULL OR NEW.lots IS NOT NULL OR (NEW.approval_id IS NOT NULL
+        IF NEW.posting_id IS NOT NULL OR (NEW.approval_id IS NOT NULL
            AND NOT desk_filed_here(NEW.approval_id, 'journals', NEW.id)) THEN
             RAISE EXCEPTION 'a journal is requested unposted: a principal approves posting it'
                 USING ERRCODE = 'insufficient_privilege';
