@@ -105,6 +105,8 @@ TABS = (
     TabSpec("settlements", "Settlements Due", "desk_app.ui.tabs.settlements_tab", "SettlementsTab"),
     TabSpec("fails", "Fails", "desk_app.ui.tabs.fails_tab", "FailsTab"),
     TabSpec("accounts", "Accounts", "desk_app.ui.tabs.accounts_tab", "AccountsTab"),
+    TabSpec("estates", "Estates", "desk_app.ui.tabs.estates_tab", "EstatesTab"),
+    TabSpec("acats", "ACATS", "desk_app.ui.tabs.acats_tab", "AcatsTab"),
     TabSpec("certificates", "Certificates", "desk_app.ui.tabs.certificates_tab", "CertificatesTab"),
     TabSpec("manifests", "Manifests", "desk_app.ui.tabs.manifests_tab", "ManifestsTab"),
     TabSpec("approvals", "Approvals", "desk_app.ui.tabs.approvals_tab", "ApprovalsTab"),
@@ -113,8 +115,6 @@ TABS = (
     ),
     TabSpec("instruments", "Instruments", "desk_app.ui.tabs.reference_tab", "InstrumentsTab"),
     TabSpec("prices", "Prices", "desk_app.ui.tabs.prices_tab", "PricesTab"),
-    TabSpec("estates", "Estates", "desk_app.ui.tabs.estates_tab", "EstatesTab"),
-    TabSpec("acats", "ACATS", "desk_app.ui.tabs.acats_tab", "AcatsTab"),
 )
 OFFLINE_RETRY_MS = 5_000
 SQLITE_FILTER = "Desk databases (*.db *.sqlite *.sqlite3);;All files (*)"

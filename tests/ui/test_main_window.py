@@ -30,8 +30,8 @@ OPEN_MANIFESTS = ("draft", "verified", "printed", "in_transit")
 CTRL = Qt.KeyboardModifier.ControlModifier
 OPEN_TRANSFERS = [s.value for s in AcatsStatus if s.is_open]
 TABS = [
-    "Trade Blotter", "Settlements Due", "Fails", "Accounts", "Certificates", "Manifests",
-    "Approvals", "Counterparties", "Instruments", "Prices", "Estates", "ACATS",
+    "Trade Blotter", "Settlements Due", "Fails", "Accounts", "Estates", "ACATS",
+    "Certificates", "Manifests", "Approvals", "Counterparties", "Instruments", "Prices",
 ]  # fmt: skip
 
 
@@ -135,6 +135,7 @@ def test_ctrl_numbers_switch_tabs_showing_the_database(
         "settlements": _open_obligations(demo_ws),
         "fails": len(demo_ws.fails.fails()),
         "accounts": _count(demo_ws, models.Account),
+        "estates": len(demo_ws.estates.open_cases("")),
         "certificates": _count(demo_ws, models.Certificate),
         "manifests": demo_ws.manifests.manifests(OPEN_MANIFESTS).count(),
         # the queue opens on pending requests: an admin sees only their own (none)
@@ -149,7 +150,8 @@ def test_ctrl_numbers_switch_tabs_showing_the_database(
     for number, tab in reversed(list(enumerate(window.tabs[:9], start=1))):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), CTRL)
         assert window.current_tab() is tab
-        assert tab.row_count_text() == f"{expected[tab.key]:,} rows"
+        rows = expected[tab.key]
+        assert tab.row_count_text() == f"{rows:,} {'row' if rows == 1 else 'rows'}"
         assert tab.model.rowCount() == min(200, expected[tab.key])
     qtbot.keyClick(window.current_tab().view, Qt.Key.Key_PageDown, CTRL)
     assert window.current_tab() is window.tab("settlements")
