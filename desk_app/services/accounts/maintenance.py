@@ -139,14 +139,16 @@ class AccountService:
             found = registration_rules.record_problems(registration, new, new_york_today())
             found += registration_rules.holder_problems(registration, values)
             problems += [ValidationError(p.field, p.reason) for p in found]
+        if "account_number" not in named:
+            with self._uow.read() as session:
+                exists = session.scalars(
+                    select(m.Account.id).where(m.Account.account_number == number)
+                ).first()
+            if exists is not None:
+                problems.insert(0, ValidationError("account_number", "is already an account",
+                                                   number))  # fmt: skip
         refuse(problems)
         cleaned = self._checked(values["registration_type"], new)
-        with self._uow.read() as session:
-            exists = session.scalars(
-                select(m.Account.id).where(m.Account.account_number == number)
-            ).first()
-        if exists is not None:
-            raise ValidationError("account_number", "is already an account", number)
         proposal = Proposal(
             Action.ACCOUNT_OPEN, TABLE, f"{TABLE}:{number}",
             summary(f"Open {number} ({values['name']})", cleaned), {},
