@@ -31,14 +31,14 @@ from desk_app.demo.catalogue_people import (
     holder,
     tax_id,
 )
+from desk_app.demo.parties import JOBS
+from desk_app.demo.parties import born_between as born
 from desk_app.domain import account_rules, registration_rules
 from desk_app.domain.audit_chain import canonical_json
 from desk_app.domain.codes import AccountStatus, RegistrationType
 from desk_app.domain.money import canonical
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus, TradeStatus
-from desk_app.demo.parties import JOBS
-from desk_app.demo.parties import born_between as born
 from desk_app.services.accounts import parties as party_rows
 from desk_app.services.accounts.maintenance import summary as opening_summary
 from desk_app.services.settlement.obligations import obligation_of

@@ -34,7 +34,8 @@ JOBS = (
     ("Teacher", "Lakeview School District"), ("Engineer", "Hudson Aerospace"),
     ("Physician", "St. Mary's Hospital"), ("Attorney", "Brandt & Cole LLP"),
     ("Accountant", "Marsh Ledger CPAs"), ("Nurse", "Bay Medical Center"),
-    ("Retired", None), ("Business owner", "Self-employed"), ("Software developer", "Northwind Labs"),
+    ("Retired", None),
+    ("Business owner", "Self-employed"), ("Software developer", "Northwind Labs"),
 )  # fmt: skip
 _MARGIN = frozenset({R.INDIVIDUAL, R.JOINT_JTWROS, R.JOINT_TIC, R.CORPORATE})
 

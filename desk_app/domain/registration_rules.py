@@ -352,7 +352,9 @@ def essentials(party: Mapping[str, Any], index: int) -> list[Problem]:
     return out
 
 
-def holder_problems(registration: RegistrationType | str, fields: Mapping[str, Any]) -> list[Problem]:
+def holder_problems(
+    registration: RegistrationType | str, fields: Mapping[str, Any]
+) -> list[Problem]:
     """What the account's own fields lack when the account itself is an entity's.
 
     An estate's EIN and address are the account's tax id and mailing address; a trust

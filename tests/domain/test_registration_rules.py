@@ -19,8 +19,13 @@ from desk_app.domain.registration_rules import (
 
 TODAY = date(2026, 12, 7)
 #: What FINRA 4512 asks of a person who owns or runs an account.
-ESSENTIAL = {"address": "1 Main St, New York NY 10001", "date_of_birth": "1960-03-04",
-             "tax_id": "123-45-6789", "occupation": "Teacher", "employer": "Lakeview Schools"}
+ESSENTIAL = {
+    "address": "1 Main St, New York NY 10001",
+    "date_of_birth": "1960-03-04",
+    "tax_id": "123-45-6789",
+    "occupation": "Teacher",
+    "employer": "Lakeview Schools",
+}
 FIRM = {"kind": "entity", "address": "9 Wall St, New York NY 10005", "tax_id": "12-3456789"}
 
 

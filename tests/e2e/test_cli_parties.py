@@ -13,7 +13,8 @@ def test_a_tod_account_and_its_parties_through_the_cli(capsys: Capsys, db_url: s
     opening = ("accounts", "open", "NYC-30001", "--name", "Ann Lee TOD", "--registration", "tod",
                "--rep", "RR01", "--reason", "new client", "--account-type", "Margin",
                "--objective", "growth", "--income", "85000", "--mailing-address",
-               "1 Main St\\nNew York NY", "--party", f"owner:Ann Lee;tax-id=123-45-6789;{ESSENTIALS}",
+               "1 Main St\\nNew York NY", "--party",
+               f"owner:Ann Lee;tax-id=123-45-6789;{ESSENTIALS}",
                "--party", "beneficiary:Di Lee;share=60")  # fmt: skip
     code, _, err = anna(*opening)
     assert code == 1
@@ -64,5 +65,6 @@ def test_a_custodial_account_names_its_missing_minor(
     anna = desk(capsys, db_url, "anna")
     code, _, err = anna("accounts", "open", "NYC-30002", "--name", "Ann Lee Cust", "--rep",
                         "RR01", "--registration", registration, "--reason", "new",
-                        "--party", f"custodian:Ann Lee;tax-id=123-45-6789;{ESSENTIALS}")  # fmt: skip
+                        "--party",
+                        f"custodian:Ann Lee;tax-id=123-45-6789;{ESSENTIALS}")  # fmt: skip
     assert (code, err.strip()) == (1, "parties: a custodial account has exactly one minor (has 0)")

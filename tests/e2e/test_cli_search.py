@@ -8,8 +8,8 @@ import io
 import pytest
 
 from tests.conftest import cli_as
-from tests.e2e.test_cli_supervision import ESSENTIALS
 from tests.e2e.test_cli import run
+from tests.e2e.test_cli_supervision import ESSENTIALS
 from tests.services.conftest import Desk
 from tests.services.settlement.test_settling import _book
 
@@ -60,7 +60,8 @@ def test_approvals_list_finds_a_request_by_its_kind(
     code, _, err = run(capsys, *carl, "accounts", "open", "NYC-90001", "--name", "Orville Wright",
                        "--registration", "individual", "--rep", "RR01", "--tax-id",
                        "123-45-6789", "--state", "NY", "--reason", "new client",
-                       "--party", f"owner:Orville Wright;tax-id=123-45-6789;{ESSENTIALS}")  # fmt: skip
+                       "--party",
+                       f"owner:Orville Wright;tax-id=123-45-6789;{ESSENTIALS}")  # fmt: skip
     assert code == 0, err
     code, out, err = run(capsys, *carl, "approvals", "list", "--search", "open account",
                          "--format", "csv")  # fmt: skip

@@ -40,10 +40,10 @@ from desk_app.domain.states import (
 from desk_app.domain.supervision import Registration
 from desk_app.domain.trade_ticket import TradeTerms
 from desk_app.services.workspace import Workspace, open_workspace
+from tests.clients import owner
 from tests.conftest import settle_workers
 from tests.services.custody.certificate_helpers import dispatch
 from tests.services.custody.certificate_helpers import values as certificate_values
-from tests.clients import owner
 
 GOOD_CSV = Path(__file__).parents[1] / "data" / "trades" / "good.csv"
 #: One of the demo's staff for each role.
@@ -163,7 +163,8 @@ ROUTES: dict[Action, Route] = {
     Action.ACCOUNT_OPEN: lambda ws, b: ws.accounts.request_open(
         "ZZZ-00001",
         {"name": "New Client", "registration_type": "ira", "registered_rep": "RR02"},
-        "new client", [owner("New Client")],
+        "new client",
+        [owner("New Client")],
     ),  # fmt: skip
     Action.ACCOUNT_AMEND: lambda ws, b: ws.accounts.request_amend(
         b.other_account, {"name": "Renamed Client"}, "client's letter"

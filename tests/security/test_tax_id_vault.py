@@ -14,8 +14,8 @@ from sqlalchemy.exc import DBAPIError
 from desk_app.cli import main
 from desk_app.db import models as m
 from desk_app.domain.errors import NotPermitted
-from tests.security.conftest import refused, sql_as
 from tests.clients import owner
+from tests.security.conftest import refused, sql_as
 
 if TYPE_CHECKING:
     from tests.services.conftest import Desk

@@ -30,6 +30,20 @@ def _fill_party(qtbot: QtBot, dialog: PartyDialog, role: str, name: str, **texts
         dialog.edits[field].setText(text)
 
 
+def _give_essentials(qtbot: QtBot, owner: PartyDialog) -> None:
+    """FINRA 4512: an owner's address and job, each named while it is missing."""
+    assert owner.problems.text().splitlines() == [
+        "address: Owner Ann Lee needs an address (residence) (FINRA 4512)",
+        "occupation: Owner Ann Lee needs an occupation (FINRA 4512)",
+        "employer: Owner Ann Lee needs an employer (FINRA 4512) (or an occupation of retired, "
+        "unemployed, student or homemaker)",
+    ]
+    assert not owner.ok_button.isEnabled()
+    qtbot.keyClicks(owner.edits["address"], "1 Main St, New York NY 10001")
+    qtbot.keyClicks(owner.edits["occupation"], "Retired")  # no employer to name
+    assert owner.ok_button.isEnabled(), owner.problems.text()
+
+
 def test_the_form_lists_problems_as_you_type_and_sends_when_fine(
     qtbot: QtBot,
     open_ws: Callable[[str], Workspace],
@@ -62,17 +76,7 @@ def test_the_form_lists_problems_as_you_type_and_sends_when_fine(
     assert not owner.ok_button.isEnabled()
     owner.edits["date_of_birth"].setText("1960-03-04")
     owner.edits["tax_id"].setText("123-45-6789")
-    # FINRA 4512: an owner's address and job, each named as it is missing.
-    assert owner.problems.text().splitlines() == [
-        "address: Owner Ann Lee needs an address (residence) (FINRA 4512)",
-        "occupation: Owner Ann Lee needs an occupation (FINRA 4512)",
-        "employer: Owner Ann Lee needs an employer (FINRA 4512) (or an occupation of retired, "
-        "unemployed, student or homemaker)",
-    ]
-    assert not owner.ok_button.isEnabled()
-    qtbot.keyClicks(owner.edits["address"], "1 Main St, New York NY 10001")
-    qtbot.keyClicks(owner.edits["occupation"], "Retired")  # no employer to name
-    assert owner.ok_button.isEnabled(), owner.problems.text()
+    _give_essentials(qtbot, owner)
     owner.accept()
     assert "at least one beneficiary" in dialog.problems.text()
 
@@ -192,7 +196,8 @@ def test_every_problem_shows_at_once_and_follows_the_registration(
     registration = dialog.editors["registration_type"]
     assert isinstance(registration, QComboBox)
     registration.setCurrentIndex(registration.findData("estate"))
-    assert dialog.errors["tax_id"].text() == "An estate's tax id is its EIN (12-3456789), not a person's"
+    estate_tax_id = "An estate's tax id is its EIN (12-3456789), not a person's"
+    assert dialog.errors["tax_id"].text() == estate_tax_id
     assert "an estate account needs an executor" in dialog.problems.text()
     line(dialog, "tax_id").setText("12-3456789")
     assert dialog.errors["tax_id"].isHidden()

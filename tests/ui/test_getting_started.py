@@ -122,7 +122,8 @@ def _step_account(qtbot: QtBot, window: MainWindow) -> int:
     assert not owner.ok_button.isEnabled()
     for name, text in (("date_of_birth", "1815-12-10"), ("tax_id", "123-45-6789"),
                        ("address", "12 St James's Square, London"),
-                       ("occupation", "Mathematician"), ("employer", "Analytical Engines")):  # fmt: skip
+                       ("occupation", "Mathematician"),
+                       ("employer", "Analytical Engines")):  # fmt: skip
         qtbot.keyClicks(owner.edits[name], text)
     assert owner.ok_button.isEnabled(), owner.problems.text()
     with qtbot.waitSignal(panel.changed):

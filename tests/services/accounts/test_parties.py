@@ -240,9 +240,7 @@ def test_a_reorder_is_a_change_the_approver_sees_and_history_keeps(desk: Desk) -
     ann, bo = carl.parties(number)
     request_id = carl.request_amend(number, {}, "first named", [dict(bo.values), dict(ann.values)])
     detail = desk.ws["sue"].approvals.detail(request_id)
-    assert detail.summary == (
-        f"Amend {number}: parties — joint owner Bo Lee, owner Ann Lee"
-    )
+    assert detail.summary == (f"Amend {number}: parties — joint owner Bo Lee, owner Ann Lee")
     shown = {f.field: (f.current, f.proposed) for f in detail.fields}
     assert shown["party 1"][1].endswith("· moved from party 2")
     assert shown["party 2"][1].endswith("· moved from party 1")

@@ -23,8 +23,8 @@ from desk_app.domain.supervision import Registration
 from desk_app.domain.trade_ticket import TradeTerms
 from desk_app.services.supervision.approvals import ApprovalHandler, Proposal
 from desk_app.services.workspace import Workspace
-from tests.services.custody.certificate_helpers import values as certificate_values
 from tests.clients import owner
+from tests.services.custody.certificate_helpers import values as certificate_values
 
 if TYPE_CHECKING:
     from tests.services.conftest import Desk
