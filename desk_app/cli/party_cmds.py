@@ -4,6 +4,7 @@ A party is written ``ROLE:NAME`` followed by ``;key=value`` pairs, for example
 ``beneficiary:Di Lee;share=50;dob=1990-04-02;tax-id=123-45-6789;contingent``.
 Keys: kind (person|entity), dob, tax-id, address, citizenship, occupation, employer,
 share (a beneficiary's percent) and the flags associated, contingent, per-stirpes.
+Every problem with the parties is refused at once, a line each on stderr.
 """
 
 from __future__ import annotations
@@ -59,7 +60,10 @@ def add_party_option(parser: argparse.ArgumentParser) -> None:
     roles = ", ".join(r.value for r in PartyRole)
     parser.add_argument(
         "--party", action="append", metavar=SPEC,
-        help=f"a party of the account (repeat for each); ROLE is one of {roles}",
+        help=f"a party of the account (repeat for each); ROLE is one of {roles}; an owner, "
+        "joint owner, custodian or trustee gives dob, tax-id, address, occupation and "
+        "employer (FINRA 4512; no employer when retired, unemployed, student or homemaker), "
+        "an entity its EIN (tax-id) and address",
     )  # fmt: skip
 
 

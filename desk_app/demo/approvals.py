@@ -10,6 +10,7 @@ rejected and withdrawn ones left their account as it was (version 1).
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,6 +31,8 @@ from desk_app.demo.catalogue_people import (
     holder,
     tax_id,
 )
+from desk_app.demo.parties import JOBS
+from desk_app.demo.parties import born_between as born
 from desk_app.domain import account_rules, registration_rules
 from desk_app.domain.audit_chain import canonical_json
 from desk_app.domain.codes import AccountStatus, RegistrationType
@@ -37,6 +40,7 @@ from desk_app.domain.money import canonical
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ApprovalStatus, TradeStatus
 from desk_app.services.accounts import parties as party_rows
+from desk_app.services.accounts.maintenance import summary as opening_summary
 from desk_app.services.settlement.obligations import obligation_of
 from desk_app.services.trading.trades import supervised_because
 
@@ -184,18 +188,27 @@ def _open_request(book: Book, plan: _Plan, numbers: set[str]) -> dict[str, Any]:
     })  # fmt: skip
     values.setdefault("residence_country", "US")
     values.setdefault("base_currency", "USD")
-    given = registration_rules.implied_owner(values)
+    # The client's own details from a source of their own: the rest of the book stays as it was.
+    own = random.Random(f"opening {number}")
+    address = who.address.partition("\n")[2]
+
+    def person(role: str, name: str, ssn: str) -> dict[str, Any]:
+        """A person with FINRA 4512's essentials, as the application form gives them."""
+        job, employer = own.choice(JOBS)
+        return {"role": role, "kind": "person", "name": name, "tax_id": ssn,
+                "address": address, "date_of_birth": born(own, book.today, 25, 85).isoformat(),
+                "citizenship": who.country, "occupation": job, "employer": employer}  # fmt: skip
+
+    given = [person("owner", who.holder, values["tax_id"])]
     if kind is RegistrationType.JOINT_JTWROS:
         second = who.name.removesuffix(" JTWROS").partition(" & ")[2]
-        given = [{"role": "owner", "kind": "person", "name": who.holder,
-                  "tax_id": values["tax_id"]},
-                 {"role": "joint-owner", "kind": "person", "name": second}]  # fmt: skip
+        given.append(person("joint-owner", second, tax_id(own, False, book.tax_ids)))
     parties = [registration_rules.clean_party(p, i, book.today) for i, p in enumerate(given)]
     ref, masked = keep(book.session, values["tax_id"])
     kept = party_rows.keep_tax_ids(book.session, parties)  # as filing keeps them
     after = {"account_number": number, **values, "tax_id": masked, "tax_id_ref": ref,
              **party_rows.lines([], kept)[1]}  # fmt: skip
-    summary = f"Open {number} ({values['name']})"
+    summary = opening_summary(f"Open {number} ({values['name']})", kept)
     terms = {"parties": kept, "parties_before": []}
     return _request(plan, f"accounts:{number}", summary, before={}, after=after,
                     reason=plan.reason, terms=terms)  # fmt: skip

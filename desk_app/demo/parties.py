@@ -2,7 +2,9 @@
 
 Drawn from a random source of their own, so the rest of the book (accounts, trades)
 is the same with or without them. Every account's parties pass the registration
-rules (`desk_app.domain.registration_rules`); the tests check it.
+rules (`desk_app.domain.registration_rules`), FINRA 4512's essentials included (an
+owner, custodian or trustee has an address, date of birth, tax id, occupation and,
+unless retired, an employer), and are the people its title names; the tests check it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ JOBS = (
     ("Teacher", "Lakeview School District"), ("Engineer", "Hudson Aerospace"),
     ("Physician", "St. Mary's Hospital"), ("Attorney", "Brandt & Cole LLP"),
     ("Accountant", "Marsh Ledger CPAs"), ("Nurse", "Bay Medical Center"),
-    ("Retired", None), ("Business owner", None), ("Software developer", "Northwind Labs"),
+    ("Retired", None),
+    ("Business owner", "Self-employed"), ("Software developer", "Northwind Labs"),
 )  # fmt: skip
 _MARGIN = frozenset({R.INDIVIDUAL, R.JOINT_JTWROS, R.JOINT_TIC, R.CORPORATE})
 
@@ -66,8 +69,12 @@ def _name(rng: random.Random, last: str | None = None) -> str:
     return f"{first} {rng.choice(MIDDLE_INITIALS)}. {last or rng.choice(LAST_NAMES)}"
 
 
-def _born(rng: random.Random, today: date, low: int, high: int) -> date:
+def born_between(rng: random.Random, today: date, low: int, high: int) -> date:
+    """A date of birth between ``low`` and ``high`` years before ``today``."""
     return today - timedelta(days=rng.randrange(low * 366, high * 365))
+
+
+_born = born_between
 
 
 def make_parties(book: Book) -> int:
@@ -116,7 +123,7 @@ def _parties(rng: random.Random, book: Book, account: Account) -> list[dict[str,
     if kind in (R.INDIVIDUAL, R.IRA, R.TOD):
         out.append(person(P.OWNER, first, **holder))
     elif kind in (R.JOINT_JTWROS, R.JOINT_TIC, R.JOINT_COMMUNITY):
-        out += [person(P.OWNER, first, **holder), person(P.JOINT_OWNER, _name(rng, last))]
+        out += [person(P.OWNER, first, **holder), person(P.JOINT_OWNER, _joint_owner(who.name))]
     elif kind in (R.UGMA, R.UTMA):
         minor = who.name.partition(" Cust ")[2].split(" UGMA")[0].split(" UTMA")[0]
         out += [person(P.CUSTODIAN, first),
@@ -137,6 +144,13 @@ def _parties(rng: random.Random, book: Book, account: Account) -> list[dict[str,
     if kind not in (R.CORPORATE, R.ESTATE) and rng.random() < 0.5:
         out.append(person(P.TRUSTED_CONTACT, _name(rng), new_tax_id=False, date_of_birth=None))
     return out
+
+
+def _joint_owner(title: str) -> str:
+    """The second owner as the title names them: ``Ann & Bo Lee JTWROS`` → ``Bo Lee``."""
+    for suffix in (" JTWROS", " TIC", " Comm Prop"):
+        title = title.removesuffix(suffix)
+    return title.partition(" & ")[2].strip()
 
 
 def _beneficiaries(rng: random.Random, person: Any, last: str) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from desk_app.domain.codes import (
     TaxStatus,
     TimeHorizon,
 )
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import ValidationError, refuse
 from desk_app.domain.money import MONEY_SCALE, from_scaled_int, to_scaled_int
 
 #: The client's profile (FINRA 2090/2111 and 4512): chosen from lists, or amounts.
@@ -54,13 +54,27 @@ def clean_account_number(value: str) -> str:
 
 
 def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate and normalise account fields; raise `ValidationError` naming the first bad one."""
+    """Validate and normalise account fields; raise every bad one, each by name."""
+    cleaned, problems = checked_fields(values)
+    refuse(problems)
+    return cleaned
+
+
+def checked_fields(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[ValidationError]]:
+    """Account fields normalised, and every problem found (each naming its field)."""
     cleaned: dict[str, Any] = {}
+    problems: list[ValidationError] = []
     for key, raw in values.items():
         if key not in AMENDABLE:
-            raise ValidationError(key, "is not a field of an account that can be changed")
-        cleaned[key] = _clean(key, raw)
-    return cleaned
+            problems.append(
+                ValidationError(key, "is not a field of an account that can be changed")
+            )
+            continue
+        try:
+            cleaned[key] = _clean(key, raw)
+        except ValidationError as error:
+            problems.append(error)
+    return cleaned, problems
 
 
 def _clean(key: str, raw: Any) -> Any:

@@ -50,3 +50,27 @@ class NotPermitted(DeskError):
 
 class StaleRecord(DeskError):
     """The record changed after the user (or the request) last saw it."""
+
+
+class ValidationProblems(ValidationError):
+    """Every problem with one request, each naming its field: one line each.
+
+    ``field`` and ``reason`` are the first problem's, so a caller that shows one
+    still shows something true; ``problems`` holds them all.
+    """
+
+    def __init__(self, problems: list[ValidationError]) -> None:
+        if not problems:
+            raise ValueError("ValidationProblems needs at least one problem")
+        self.problems = problems
+        super().__init__(problems[0].field, problems[0].reason, problems[0].value)
+        self.message = "\n".join(p.message for p in problems)
+        self.args = (self.message,)
+
+
+def refuse(problems: list[ValidationError]) -> None:
+    """Raise every problem at once (one alone as itself); nothing when there are none."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ValidationProblems(problems)

@@ -4,7 +4,13 @@ A party is a person or entity with a role on the account. `party_problems` check
 one party's own fields; `record_problems` checks the set against the registration
 (an individual account has one owner, a custodial one a custodian and a minor, ...).
 Both list every problem, each naming its field, so a form can show them all as the
-clerk types; `check_record` raises the first one for the services.
+clerk types; `check_record` raises them all at once for the services.
+
+FINRA 4512's essentials (`essentials`): whoever the registration makes responsible
+for the account (an owner, joint owner, custodian or trustee) gives an address, date
+of birth, tax id, occupation and employer if a person (no employer when retired,
+unemployed, a student or a homemaker), or an EIN and address if an entity. An
+estate's own EIN and address are the account's (`holder_problems`).
 
 Parties travel in requests as plain values (ISO dates, decimal text), as
 `clean_party` returns them.
@@ -21,7 +27,7 @@ from typing import Any
 
 from desk_app.domain import identifiers
 from desk_app.domain.codes import PartyKind, PartyRole, RegistrationType
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import ValidationError, refuse
 
 R = RegistrationType
 #: The age of majority under each gift-to-minors act (most states' UTMA: 21).
@@ -37,6 +43,12 @@ PARTY_FIELDS = (
     "per_stirpes",
 )  # fmt: skip
 _FLAGS = ("associated_person", "contingent", "per_stirpes")
+#: The roles FINRA 4512's essentials are asked of: those who own or run the account.
+ESSENTIAL_ROLES = frozenset({PartyRole.OWNER, PartyRole.JOINT_OWNER, PartyRole.CUSTODIAN,
+                             PartyRole.TRUSTEE})  # fmt: skip
+#: Occupations that have no employer to name.
+NO_EMPLOYER = frozenset({"retired", "unemployed", "student", "homemaker"})
+_EIN = re.compile(r"\d{2}-\d{7}|\*\*-\*\*\*\d{4}")
 _MASKED = re.compile(r"(\*\*\*-\*\*-|\*\*-\*\*\*)\d{4}")
 
 
@@ -86,10 +98,9 @@ def age_on(born: date, day: date) -> int:
 
 
 def clean_party(values: Mapping[str, Any], index: int, today: date) -> dict[str, Any]:
-    """One party's fields checked and normalised; raises the first problem."""
+    """One party's fields checked and normalised; raises every problem."""
     cleaned, problems = _party(values, index, today)
-    if problems:
-        raise ValidationError(problems[0].field, problems[0].reason)
+    raise_all(problems)
     return cleaned
 
 
@@ -211,7 +222,11 @@ def record_problems(
 ) -> list[Problem]:
     """Everything wrong with ``parties`` (each already cleaned or not) for ``registration``."""
     kind = RegistrationType(registration)
-    problems = [p for i, party in enumerate(parties) for p in party_problems(party, i, today)]
+    problems = [
+        p
+        for i, party in enumerate(parties)
+        for p in (*party_problems(party, i, today), *essentials(party, i))
+    ]
     roles = [str(p.get("role") or "").lower() for p in parties]
 
     def count(*wanted: PartyRole) -> int:
@@ -297,7 +312,70 @@ def _shares(parties: Sequence[Mapping[str, Any]]) -> list[Problem]:
 def check_record(
     registration: RegistrationType | str, parties: Sequence[Mapping[str, Any]], today: date
 ) -> None:
-    """Raise the first problem of `record_problems` (services refuse with it)."""
-    problems = record_problems(registration, parties, today)
-    if problems:
-        raise ValidationError(problems[0].field, problems[0].reason)
+    """Raise every problem of `record_problems` at once (services refuse with them)."""
+    raise_all(record_problems(registration, parties, today))
+
+
+def raise_all(problems: Sequence[Problem]) -> None:
+    """Refuse with ``problems``, every one (a `ValidationProblems` when there are several)."""
+    refuse([ValidationError(p.field, p.reason) for p in problems])
+
+
+def essentials(party: Mapping[str, Any], index: int) -> list[Problem]:
+    """What FINRA 4512 asks of this party and it lacks (nothing for a beneficiary, ...)."""
+    try:
+        role = PartyRole(str(party.get("role") or "").lower())
+    except ValueError:
+        return []  # named by the party's own check
+    if role not in ESSENTIAL_ROLES:
+        return []
+    name = str(party.get("name") or "").strip()
+    who = f"{role.label} {name}".strip() if name else f"The {role.label.lower()}"
+
+    def has(key: str) -> bool:
+        return bool(str(party.get(key) or "").strip())
+
+    if str(party.get("kind") or "person").lower() == PartyKind.ENTITY.value:
+        wanted = {"tax_id": "its EIN", "address": "its address"}
+    else:
+        wanted = {"address": "an address (residence)", "date_of_birth": "a date of birth",
+                  "tax_id": "a tax id (SSN or ITIN)", "occupation": "an occupation",
+                  "employer": "an employer"}  # fmt: skip
+        if str(party.get("occupation") or "").strip().lower() in NO_EMPLOYER:
+            del wanted["employer"]
+    out = []
+    for key, what in wanted.items():
+        if not has(key):
+            why = " (or an occupation of retired, unemployed, student or homemaker)"
+            out.append(Problem(f"{where(index)}.{key}", f"{who} needs {what} (FINRA 4512)"
+                               + (why if key == "employer" else "")))  # fmt: skip
+    return out
+
+
+def holder_problems(
+    registration: RegistrationType | str, fields: Mapping[str, Any]
+) -> list[Problem]:
+    """What the account's own fields lack when the account itself is an entity's.
+
+    An estate's EIN and address are the account's tax id and mailing address; a trust
+    with an EIN of its own (not its grantor's SSN) is an entity and needs its address.
+    """
+    try:
+        kind = RegistrationType(str(registration))
+    except ValueError:
+        return []
+    tax_id = str(fields.get("tax_id") or "").strip()
+    address = str(fields.get("mailing_address") or "").strip()
+    out = []
+    if kind is R.ESTATE:
+        if not tax_id:
+            out.append(Problem("tax_id", "an estate account needs the estate's own EIN "
+                               "(FINRA 4512)"))  # fmt: skip
+        elif not _EIN.fullmatch(tax_id):
+            out.append(Problem("tax_id", "an estate's tax id is its EIN (12-3456789), "
+                               "not a person's"))  # fmt: skip
+    entity = kind is R.ESTATE or (kind is R.TRUST and bool(_EIN.fullmatch(tax_id)))
+    if entity and not address:
+        what = "an estate" if kind is R.ESTATE else "a trust with its own EIN"
+        out.append(Problem("mailing_address", f"{what} needs its address (FINRA 4512)"))
+    return out

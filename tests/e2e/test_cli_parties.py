@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_cli_supervision import Capsys, created, desk, staff
+from tests.e2e.test_cli_supervision import ESSENTIALS, Capsys, created, desk, staff
 
 
 def test_a_tod_account_and_its_parties_through_the_cli(capsys: Capsys, db_url: str) -> None:
@@ -13,7 +13,8 @@ def test_a_tod_account_and_its_parties_through_the_cli(capsys: Capsys, db_url: s
     opening = ("accounts", "open", "NYC-30001", "--name", "Ann Lee TOD", "--registration", "tod",
                "--rep", "RR01", "--reason", "new client", "--account-type", "Margin",
                "--objective", "growth", "--income", "85000", "--mailing-address",
-               "1 Main St\\nNew York NY", "--party", "owner:Ann Lee;tax-id=123-45-6789",
+               "1 Main St\\nNew York NY", "--party",
+               f"owner:Ann Lee;tax-id=123-45-6789;{ESSENTIALS}",
                "--party", "beneficiary:Di Lee;share=60")  # fmt: skip
     code, _, err = anna(*opening)
     assert code == 1
@@ -64,5 +65,6 @@ def test_a_custodial_account_names_its_missing_minor(
     anna = desk(capsys, db_url, "anna")
     code, _, err = anna("accounts", "open", "NYC-30002", "--name", "Ann Lee Cust", "--rep",
                         "RR01", "--registration", registration, "--reason", "new",
-                        "--party", "custodian:Ann Lee")  # fmt: skip
+                        "--party",
+                        f"custodian:Ann Lee;tax-id=123-45-6789;{ESSENTIALS}")  # fmt: skip
     assert (code, err.strip()) == (1, "parties: a custodial account has exactly one minor (has 0)")

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import cli_as
 from tests.e2e.test_cli import run
+from tests.e2e.test_cli_supervision import ESSENTIALS
 from tests.services.conftest import Desk
 from tests.services.settlement.test_settling import _book
 
@@ -58,7 +59,9 @@ def test_approvals_list_finds_a_request_by_its_kind(
     carl = cli_as(settling_desk.url, "carl")
     code, _, err = run(capsys, *carl, "accounts", "open", "NYC-90001", "--name", "Orville Wright",
                        "--registration", "individual", "--rep", "RR01", "--tax-id",
-                       "123-45-6789", "--state", "NY", "--reason", "new client")  # fmt: skip
+                       "123-45-6789", "--state", "NY", "--reason", "new client",
+                       "--party",
+                       f"owner:Orville Wright;tax-id=123-45-6789;{ESSENTIALS}")  # fmt: skip
     assert code == 0, err
     code, out, err = run(capsys, *carl, "approvals", "list", "--search", "open account",
                          "--format", "csv")  # fmt: skip

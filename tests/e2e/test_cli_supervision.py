@@ -66,10 +66,13 @@ def staff(capsys: Capsys, db_url: str) -> None:
     assert last_line(out) == "sam"
 
 
+#: FINRA 4512's essentials of a person who owns an account, as ``--party`` settings.
+ESSENTIALS = ("dob=1960-03-04;address=1 Main St, New York NY 10001;occupation=Teacher;"
+              "employer=Lakeview Schools")  # fmt: skip
 ACCOUNT = (
     "accounts", "open", "NYC-10001", "--name", "Ann Lee", "--registration", "Individual",
     "--rep", "Rebecca Castillo", "--tax-id", "123-45-6789", "--state", "ny",
-    "--reason", "new client",
+    "--party", f"owner:Ann Lee;tax-id=123-45-6789;{ESSENTIALS}", "--reason", "new client",
 )  # fmt: skip
 
 
@@ -264,8 +267,9 @@ def test_self_approval_rejection_and_withdrawal(capsys: Capsys, db_url: str) -> 
     assert "invalid choice: 'Joint'" in err and "joint-tic" in err
     code, out, _ = anna(
         "accounts", "open", "BOS-20002", "--name", "Bo Smith", "--registration", "JOINT-TIC",
-        "--rep", "Anita Raman", "--reason", "new", "--party", "owner:Bo Smith",
-        "--party", "joint-owner:Al Smith;dob=1970-02-03",
+        "--rep", "Anita Raman", "--reason", "new",
+        "--party", f"owner:Bo Smith;tax-id=212-34-5678;{ESSENTIALS}",
+        "--party", f"joint-owner:Al Smith;tax-id=123-45-6789;{ESSENTIALS};occupation=Retired",
     )  # fmt: skip
     request = last_line(out)
     code, _, err = anna("approvals", "withdraw", own)
@@ -444,3 +448,24 @@ def test_password_prompt_at_a_terminal(
     assert process.returncode == 0, err
     assert out.decode().startswith("audit trail intact:")
     assert b"correct horse" not in out + err  # the password never reaches the output
+
+
+def test_an_individual_without_its_owner_is_refused_naming_each_missing_field(
+    capsys: Capsys, db_url: str
+) -> None:
+    """No ``--party``: the holder is the owner, and FINRA 4512's essentials are missing."""
+    staff(capsys, db_url)
+    anna = desk(capsys, db_url, "anna")
+    without = [a for a in ACCOUNT if not a.startswith("owner:") and a != "--party"]
+    code, out, err = anna(*without, "--country", "usa")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "residence_country: must be a two-letter country code ('usa')",
+        "parties[1].address: Owner Ann Lee needs an address (residence) (FINRA 4512)",
+        "parties[1].date_of_birth: Owner Ann Lee needs a date of birth (FINRA 4512)",
+        "parties[1].occupation: Owner Ann Lee needs an occupation (FINRA 4512)",
+        "parties[1].employer: Owner Ann Lee needs an employer (FINRA 4512) (or an occupation "
+        "of retired, unemployed, student or homemaker)",
+    ]
+    code, out, _ = anna("approvals", "list", "--format", "csv")
+    assert rows(out) == []  # a refused command changed nothing

@@ -40,6 +40,7 @@ from desk_app.domain.states import (
 from desk_app.domain.supervision import Registration
 from desk_app.domain.trade_ticket import TradeTerms
 from desk_app.services.workspace import Workspace, open_workspace
+from tests.clients import owner
 from tests.conftest import settle_workers
 from tests.services.custody.certificate_helpers import dispatch
 from tests.services.custody.certificate_helpers import values as certificate_values
@@ -163,6 +164,7 @@ ROUTES: dict[Action, Route] = {
         "ZZZ-00001",
         {"name": "New Client", "registration_type": "ira", "registered_rep": "RR02"},
         "new client",
+        [owner("New Client")],
     ),  # fmt: skip
     Action.ACCOUNT_AMEND: lambda ws, b: ws.accounts.request_amend(
         b.other_account, {"name": "Renamed Client"}, "client's letter"

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from desk_app.cli import main
 from desk_app.db import models as m
 from desk_app.domain.errors import NotPermitted
+from tests.clients import owner
 from tests.security.conftest import refused, sql_as
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ OPENING = {"name": "Vera Vault", "registration_type": "individual", "registered_
 def _opened(desk: Desk) -> str:
     """An account opened through Desk with `FULL`: filed by carl, approved by sue."""
     number = desk.next_number()
-    request = desk.ws["carl"].accounts.request_open(number, OPENING, "new client")
+    request = desk.ws["carl"].accounts.request_open(
+        number, OPENING, "new client", [owner("Vera Vault", tax_id=FULL)]
+    )
     desk.ws["sue"].approvals.approve(request, "checked")
     return number
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
@@ -27,6 +28,20 @@ def _fill_party(qtbot: QtBot, dialog: PartyDialog, role: str, name: str, **texts
     qtbot.keyClicks(dialog.edits["name"], name)
     for field, text in texts.items():
         dialog.edits[field].setText(text)
+
+
+def _give_essentials(qtbot: QtBot, owner: PartyDialog) -> None:
+    """FINRA 4512: an owner's address and job, each named while it is missing."""
+    assert owner.problems.text().splitlines() == [
+        "address: Owner Ann Lee needs an address (residence) (FINRA 4512)",
+        "occupation: Owner Ann Lee needs an occupation (FINRA 4512)",
+        "employer: Owner Ann Lee needs an employer (FINRA 4512) (or an occupation of retired, "
+        "unemployed, student or homemaker)",
+    ]
+    assert not owner.ok_button.isEnabled()
+    qtbot.keyClicks(owner.edits["address"], "1 Main St, New York NY 10001")
+    qtbot.keyClicks(owner.edits["occupation"], "Retired")  # no employer to name
+    assert owner.ok_button.isEnabled(), owner.problems.text()
 
 
 def test_the_form_lists_problems_as_you_type_and_sends_when_fine(
@@ -61,7 +76,7 @@ def test_the_form_lists_problems_as_you_type_and_sends_when_fine(
     assert not owner.ok_button.isEnabled()
     owner.edits["date_of_birth"].setText("1960-03-04")
     owner.edits["tax_id"].setText("123-45-6789")
-    assert owner.ok_button.isEnabled()
+    _give_essentials(qtbot, owner)
     owner.accept()
     assert "at least one beneficiary" in dialog.problems.text()
 
@@ -145,3 +160,44 @@ def test_history_shows_a_party_change_field_by_field(
     name = parties[0]["name"]
     assert any(row[0].startswith(name) and row[0].endswith("· occupation") for row in rows)
     assert any(row[2] == "Astronaut" for row in rows)
+
+
+def test_every_problem_shows_at_once_and_follows_the_registration(
+    qtbot: QtBot,
+    open_ws: Callable[[str], Workspace],
+    make_tab: Callable[[Workspace], AccountsTab],
+) -> None:
+    """An individual typed without its owner: each missing essential listed, the holder's
+    details carried into Add party…; an estate needs its own EIN beside the tax id."""
+    tab = make_tab(open_ws("jmorales"))
+    tab.new_account()
+    dialog = tab.request_dialog
+    assert dialog is not None and dialog.parties_panel is not None
+    qtbot.keyClicks(line(dialog, "account_number"), "NYC-99124")
+    qtbot.keyClicks(line(dialog, "name"), "Ada Lovelace")
+    qtbot.keyClicks(line(dialog, "registered_rep"), "Alan Brooks")
+    qtbot.keyClicks(line(dialog, "tax_id"), "123-45-6789")
+    assert dialog.problems.text().splitlines()[:4] == [
+        "parties[1].address: Owner Ada Lovelace needs an address (residence) (FINRA 4512)",
+        "parties[1].date_of_birth: Owner Ada Lovelace needs a date of birth (FINRA 4512)",
+        "parties[1].occupation: Owner Ada Lovelace needs an occupation (FINRA 4512)",
+        "parties[1].employer: Owner Ada Lovelace needs an employer (FINRA 4512) (or an "
+        "occupation of retired, unemployed, student or homemaker)",
+    ]
+    qtbot.keyClicks(line(dialog, "mailing_address"), "1 Main St, New York NY")
+    assert "address" not in dialog.problems.text().splitlines()[0]  # the holder's address
+    assert not dialog.send_button.isEnabled()
+    qtbot.mouseClick(dialog.parties_panel.add_button, Qt.MouseButton.LeftButton)
+    owner = dialog.parties_panel.dialog
+    assert owner is not None
+    assert (owner.edits["name"].text(), owner.edits["tax_id"].text()) == (
+        "Ada Lovelace", "123-45-6789")  # fmt: skip
+    assert owner.edits["address"].text() == "1 Main St, New York NY"
+    registration = dialog.editors["registration_type"]
+    assert isinstance(registration, QComboBox)
+    registration.setCurrentIndex(registration.findData("estate"))
+    estate_tax_id = "An estate's tax id is its EIN (12-3456789), not a person's"
+    assert dialog.errors["tax_id"].text() == estate_tax_id
+    assert "an estate account needs an executor" in dialog.problems.text()
+    line(dialog, "tax_id").setText("12-3456789")
+    assert dialog.errors["tax_id"].isHidden()

@@ -37,6 +37,7 @@ from desk_app.ui.tabs.accounts_tab import AccountsTab
 from desk_app.ui.tabs.approvals_tab import ApprovalsTab
 from desk_app.ui.tabs.request_pane import REASON_NEEDED
 from desk_app.ui.theme import Tone
+from tests.clients import owner
 from tests.conftest import add_staff, approve_grant, sign_in
 from tests.services.supervision.test_approvals import AAPL, fund
 from tests.ui.conftest import wait_ops
@@ -125,7 +126,10 @@ def staff_database(admin: Workspace) -> str:
     try:
         fields = {"name": "Ada Lovelace", "registration_type": "individual",
                   "registered_rep": "Alan Brooks", "tax_id": "123-45-6789"}  # fmt: skip
-        boss.approvals.approve(clerk.accounts.request_open("NYC-20417", fields, "new client"))
+        opening = clerk.accounts.request_open(
+            "NYC-20417", fields, "new client", [owner("Ada Lovelace", tax_id="123-45-6789")]
+        )
+        boss.approvals.approve(opening)
     finally:
         clerk.close()
         boss.close()
@@ -217,6 +221,7 @@ def _file_three_requests(ws: Workspace, numbers: list[str], new_number: str) -> 
             new_number,
             {"name": "Test Client", "registration_type": "individual", "registered_rep": "Al"},
             "new client",
+            [owner("Test Client")],
         ),
         Action.ACCOUNT_AMEND: ws.accounts.request_amend(amend, {"residence_state": "VT"}, "moved"),
         Action.ACCOUNT_SET_STATUS: ws.accounts.request_status(restrict, "closed", "client left"),

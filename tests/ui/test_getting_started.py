@@ -109,6 +109,26 @@ def _step_account(qtbot: QtBot, window: MainWindow) -> int:
     registration = request.editors["registration_type"]
     assert isinstance(registration, QComboBox)
     registration.setCurrentIndex(registration.findData("individual"))
+    # FINRA 4512: the holder is the owner, but a birth date and a job are not account
+    # fields; the form names each missing one and waits for the owner as a party.
+    assert not request.send_button.isEnabled()
+    assert "parties[1].date_of_birth: Owner Ada Lovelace needs" in request.problems.text()
+    assert "Add the owner with Add party…" in request.problems.text()
+    panel = request.parties_panel
+    assert panel is not None
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    owner = panel.dialog
+    assert owner is not None and owner.edits["name"].text() == "Ada Lovelace"  # from the form
+    assert not owner.ok_button.isEnabled()
+    for name, text in (("date_of_birth", "1815-12-10"), ("tax_id", "123-45-6789"),
+                       ("address", "12 St James's Square, London"),
+                       ("occupation", "Mathematician"),
+                       ("employer", "Analytical Engines")):  # fmt: skip
+        qtbot.keyClicks(owner.edits[name], text)
+    assert owner.ok_button.isEnabled(), owner.problems.text()
+    with qtbot.waitSignal(panel.changed):
+        qtbot.mouseClick(owner.ok_button, Qt.MouseButton.LeftButton)
+    assert request.problems.isHidden() and request.send_button.isEnabled()
     qtbot.keyClicks(request.reason, "new client")
     with qtbot.waitSignal(request.accepted, timeout=10_000):
         qtbot.keyClick(request.reason, Qt.Key.Key_Return)

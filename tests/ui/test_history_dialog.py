@@ -17,6 +17,7 @@ from desk_app.ui.dialogs.history_dialog import HistoryDialog, value_cell_text
 from desk_app.ui.models.record_fields import field_label
 from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.accounts_tab import AccountsTab
+from tests.clients import owner
 from tests.conftest import sign_in
 from tests.ui.conftest import wait_ops
 
@@ -212,7 +213,9 @@ def test_a_record_changed_outside_desk_is_flagged(
     assert not dialog.outside_warning.isVisibleTo(dialog)  # a demo row, rebuilt backwards
 
     fields = {"name": "Ada Lovelace", "registration_type": "individual", "registered_rep": "R"}
-    boss.approvals.approve(clerk.accounts.request_open("NYC-99001", fields, "new client"))
+    boss.approvals.approve(
+        clerk.accounts.request_open("NYC-99001", fields, "new client", [owner("Ada Lovelace")])
+    )
     with boss.engine.begin() as conn:  # behind Desk's back
         conn.exec_driver_sql(
             "UPDATE accounts SET residence_state = 'TX' WHERE account_number = 'NYC-99001'"

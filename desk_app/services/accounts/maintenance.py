@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from desk_app.db import models as m
 from desk_app.db import tax_id_vault
 from desk_app.domain import account_rules, registration_rules
-from desk_app.domain.codes import AccountStatus, RegistrationType, RestrictionKind
+from desk_app.domain.codes import AccountStatus, PartyRole, RegistrationType, RestrictionKind
 from desk_app.domain.cutoffs import market_today
-from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.errors import DeskError, ValidationError, refuse
 from desk_app.domain.permissions import Action
 from desk_app.domain.states import ACCOUNT
 from desk_app.services import audit
@@ -112,27 +112,47 @@ class AccountService:
     ) -> int:
         """Ask for a new account with its parties (one request); approval creates them.
 
-        Without parties, an individual, IRA or corporate account's own name and tax id
-        make its one owner; every other registration names its parties.
+        Without parties, an individual, IRA or corporate account's own name, tax id and
+        mailing address make its one owner; a person's date of birth, occupation and
+        employer are not account fields, so an individual or IRA account opened that way
+        is refused naming them (FINRA 4512): it names its owner as a party. Every
+        problem is raised at once.
         """
-        number = account_rules.clean_account_number(number)
-        values = account_rules.clean_fields(fields)
+        problems: list[ValidationError] = []
+        try:
+            number = account_rules.clean_account_number(number)
+        except ValidationError as error:
+            problems.append(error)
+        values, problems_of_fields = account_rules.checked_fields(fields)
+        problems += problems_of_fields
+        named = {p.field for p in problems}
         for required in ("name", "registration_type", "registered_rep"):
-            if not values.get(required):
-                raise ValidationError(required, "is required to open an account")
+            if not values.get(required) and required not in named:
+                problems.append(ValidationError(required, "is required to open an account"))
         values.setdefault("residence_country", "US")
         values.setdefault("base_currency", "USD")
-        given = registration_rules.implied_owner(values) if parties is None else parties
-        cleaned = self._checked(values["registration_type"], [_new(p) for p in given])
-        with self._uow.read() as session:
-            exists = session.scalars(
-                select(m.Account.id).where(m.Account.account_number == number)
-            ).first()
-        if exists is not None:
-            raise ValidationError("account_number", "is already an account", number)
+        registration = values.get("registration_type")
+        new: list[dict[str, Any]] = []
+        if registration:
+            given = registration_rules.implied_owner(values) if parties is None else parties
+            new = [_new(p) for p in given]
+            found = registration_rules.record_problems(registration, new, new_york_today())
+            found += registration_rules.holder_problems(registration, values)
+            problems += [ValidationError(p.field, p.reason) for p in found]
+        if "account_number" not in named:
+            with self._uow.read() as session:
+                exists = session.scalars(
+                    select(m.Account.id).where(m.Account.account_number == number)
+                ).first()
+            if exists is not None:
+                problems.insert(0, ValidationError("account_number", "is already an account",
+                                                   number))  # fmt: skip
+        refuse(problems)
+        cleaned = self._checked(values["registration_type"], new)
         proposal = Proposal(
             Action.ACCOUNT_OPEN, TABLE, f"{TABLE}:{number}",
-            f"Open {number} ({values['name']})", {}, {"account_number": number, **values},
+            summary(f"Open {number} ({values['name']})", cleaned), {},
+            {"account_number": number, **values},
         )  # fmt: skip
         return self._file(proposal, reason, cleaned)
 
@@ -156,6 +176,11 @@ class AccountService:
         if parties is not None or "registration_type" in changed:
             given = before_parties if parties is None else [_settled(p, stored) for p in parties]
             registration = changed.get("registration_type", now["registration_type"])
+            holder = {**now, **changed}
+            registration_rules.raise_all(
+                registration_rules.record_problems(registration, given, new_york_today())
+                + registration_rules.holder_problems(registration, holder)
+            )
             new_parties = self._checked(registration, given)
             was, will = party_rows.lines(before_parties, new_parties)
             if not will:
@@ -173,7 +198,7 @@ class AccountService:
             before["tax_id_ref"] = now["tax_id_ref"]
         proposal = Proposal(
             Action.ACCOUNT_AMEND, TABLE, f"{TABLE}:{account.account_number}",
-            f"Amend {account.account_number}: {names}",
+            summary(f"Amend {account.account_number}: {names}", new_parties),
             before, changed, account.id, now["version"],
         )  # fmt: skip
         return self._file(proposal, reason, new_parties, before_parties)
@@ -181,7 +206,7 @@ class AccountService:
     def _checked(
         self, registration: str, parties: Sequence[Mapping[str, Any]]
     ) -> list[dict[str, Any]]:
-        """Each party cleaned, the set checked against the registration (first problem raised)."""
+        """Each party cleaned, the set checked against the registration (every problem raised)."""
         today = new_york_today()
         cleaned = [registration_rules.clean_party(p, i, today) for i, p in enumerate(parties)]
         registration_rules.check_record(registration, cleaned, today)
@@ -296,6 +321,22 @@ def amend_proposal(session: Session, account: m.Account, changes: Mapping[str, A
         f"Amend {account.account_number}: {names}",
         {k: now[k] for k in changed}, changed, account.id, now["version"],
     )  # fmt: skip
+
+
+def summary(what: str, parties: Sequence[Mapping[str, Any]] | None) -> str:
+    """``what``, then each party by role and name, as the approvals queue lists it.
+
+    A request holds 200 characters of summary: parties beyond that are counted.
+    """
+    if not parties:
+        return what
+    named = [f"{PartyRole(p['role']).label.lower()} {p['name']}" for p in parties]
+    for shown in range(len(named), 0, -1):
+        rest = len(named) - shown
+        text = f"{what} — " + ", ".join(named[:shown]) + (f" and {rest} more" if rest else "")
+        if len(text) <= 200:
+            return text
+    return what
 
 
 def _new(party: Mapping[str, Any]) -> dict[str, Any]:

@@ -127,13 +127,21 @@ def line(party: Mapping[str, Any]) -> str:
 def lines(
     before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]], *, every: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What changes (``every``: all), a line per party: ``party N`` as the new list numbers them."""
+    """What changes (``every``: all), a line per party: ``party N`` as the new list numbers them.
+
+    A party that only moves in the list changes too: its line says where it was
+    (``... · moved from party 2``), so a reorder is seen by the approver and kept.
+    """
     old = {int(p["id"]): line(p) for p in before if p.get("id") is not None}
+    places = {int(p["id"]): n for n, p in enumerate(before, 1) if p.get("id") is not None}
     was: dict[str, Any] = {}
     now: dict[str, Any] = {}
     for n, party in enumerate(after, 1):
         then = old.pop(int(party["id"]), None) if party.get("id") is not None else None
         text = line(party)
+        place = places.get(int(party["id"])) if party.get("id") is not None else None
+        if then is not None and place != n:
+            text += f" · moved from party {place}"
         if every or then != text:
             was[f"{PREFIX}{n}"], now[f"{PREFIX}{n}"] = then, text
     for n, then in enumerate(old.values(), len(after) + 1):

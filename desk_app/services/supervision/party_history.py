@@ -4,7 +4,8 @@ A party is a row of its own (``account_parties``) with its own audit entries; th
 account's History shows them in order with the account's changes, each field named
 after the party (``Bo Lee (Joint owner) · occupation``). A party's change leaves the
 account's version as it was. Dates of birth show their year only; tax ids are masked
-in the rows themselves.
+in the rows themselves. A party's place in the list shows as its ``order`` (a
+reorder is a change like any other).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from desk_app.domain.history import RecordChange
 from desk_app.domain.registration_rules import masked_birth
 
 #: What a reader of a party's change need not see (the vault's row, bookkeeping).
-_QUIET = frozenset({"id", "account_id", "tax_id_ref", "version", "updated_at", "position"})
+_QUIET = frozenset({"id", "account_id", "tax_id_ref", "version", "updated_at"})
+#: Fields shown under a clerk's word for them.
+_SHOWN_AS = {"position": "order"}
 
 
 def party_changes(session: Session, account_id: int) -> list[RecordChange]:
@@ -58,4 +61,4 @@ def _named(label: str, recorded: str | None) -> dict[str, Any] | None:
     values = json.loads(recorded)
     if values.get("date_of_birth"):
         values["date_of_birth"] = masked_birth(str(values["date_of_birth"]))
-    return {f"{label} · {k}": v for k, v in values.items() if k not in _QUIET}
+    return {f"{label} · {_SHOWN_AS.get(k, k)}": v for k, v in values.items() if k not in _QUIET}

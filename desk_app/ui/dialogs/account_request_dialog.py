@@ -3,8 +3,9 @@
 Nothing here changes an account: the dialog files an approval request through the
 account service, which validates it; a principal other than the maker decides it.
 The form checks as you type: a field's problem shows beside it, the parties' problems
-(by registration type, `registration_rules`) under their table, and Send stays
-disabled until there are none. A refusal from the service is shown the same way.
+(by registration type and FINRA 4512's essentials, `registration_rules`) under their
+table, every one, and Send stays disabled until there are none. A refusal from the
+service is shown the same way, every problem it names.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from desk_app.domain import account_rules, labels, registration_rules
 from desk_app.domain.account_rules import AMENDABLE, CHOICES
 from desk_app.domain.codes import AccountStatus, RegistrationType
 from desk_app.domain.cutoffs import market_today
-from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.errors import DeskError, ValidationError, ValidationProblems
 from desk_app.domain.states import ACCOUNT
 from desk_app.ui import theme
 from desk_app.ui.dialogs.party_dialog import PartiesPanel
@@ -54,6 +55,10 @@ PLACEHOLDERS = {
     "mailing_address": "Street, city, state, zip",
 }
 DEFAULTS = {"residence_country": "US", "base_currency": "USD"}
+IMPLIED_HINT = (
+    "Add the owner with Add party… (it starts from the account's name, tax id and address) "
+    "and give what is missing."
+)
 _STATUS_VERB = {"open": "Reopen", "restricted": "Restrict", "closed": "Close"}
 
 
@@ -134,6 +139,7 @@ class AccountRequestDialog(QDialog):
         """The account's fields beside its parties, each change checked at once."""
         record = self._record
         self.parties_panel = PartiesPanel(record.parties if record else (), self)
+        self.parties_panel.start_from = self.implied_owner
         self._initial_parties = [dict(p) for p in self.parties_panel.parties]
         self.problems = QLabel(self)
         self.problems.setObjectName("problems")
@@ -290,16 +296,20 @@ class AccountRequestDialog(QDialog):
         registration_changed = registration != self._initial.get("registration_type")
         if parties is not None or self._kind is RequestKind.OPEN or registration_changed:
             given = self.parties_panel.parties
-            implied = not given and registration_rules.implied_owner(fields)
-            found = (
-                []
-                if implied
-                else registration_rules.record_problems(
-                    registration, [_as_on_file(p) for p in given], market_today()
-                )
-            )  # the holder as owner fits; its name and tax id are checked as fields
+            implied = [] if given else registration_rules.implied_owner(fields)
+            checked = given or implied  # the holder as owner: checked as the service will
+            found = registration_rules.record_problems(
+                registration, [_as_on_file(p) for p in checked], market_today()
+            )
+            holder = {**self._on_file(), **fields}
+            for problem in registration_rules.holder_problems(registration, holder):
+                self._show_error(problem.field, problem.reason, str(problem), focus=False)
+                problems.append(str(problem))
             problems += [str(p) for p in found]
-            self.problems.setText("\n".join(str(p) for p in found))
+            lines = [str(p) for p in found]
+            if implied and found:
+                lines.append(IMPLIED_HINT)
+            self.problems.setText("\n".join(lines))
             self.problems.setVisible(bool(found))
         self.send_button.setEnabled(not problems)
         self.send_button.setToolTip("\n".join(problems) or "")
@@ -363,10 +373,35 @@ class AccountRequestDialog(QDialog):
         super().accept()
 
     def _refused(self, exc: DeskError) -> None:
-        if isinstance(exc, ValidationError):
+        """Every problem of the refusal: beside its field, or under the form."""
+        if isinstance(exc, ValidationProblems):
+            elsewhere = []
+            for problem in exc.problems:
+                if problem.field in self.errors:
+                    self._show_error(problem.field, problem.reason, problem.message, focus=False)
+                else:
+                    elsewhere.append(problem.message)
+            if elsewhere:
+                self._show_error("", "", "\n".join(elsewhere))
+        elif isinstance(exc, ValidationError):
             self._show_error(exc.field, exc.reason, exc.message)
         else:
             self._show_error("", "", exc.message)
+
+    def _on_file(self) -> dict[str, Any]:
+        """The account's values as on file (an amendment's; nothing for a new account)."""
+        return dict(self._record.values) if self._record else {}
+
+    def implied_owner(self) -> dict[str, Any] | None:
+        """The holder as the owner to start from: name, tax id and address as typed."""
+        fields = {name: self._typed(name) for name in AMENDABLE if name in self.editors}
+        implied = registration_rules.implied_owner({**self._on_file(), **fields})
+        if not implied:
+            return None
+        owner = dict(implied[0])
+        if owner.get("tax_id") and "*" in str(owner["tax_id"]):
+            owner["tax_id"] = None  # a masked number is not one a party can carry
+        return owner
 
     def sent_text(self) -> str:
         return f"Request {self.request_id} sent for approval"

@@ -1,14 +1,15 @@
 """The parties of an account in a request form: a table, and a small form for one party.
 
-The party form checks as you type (`registration_rules.party_problems`): each problem
-is listed under the form and OK stays disabled until there is none. The table's
+The party form checks as you type (`registration_rules.party_problems`, and FINRA
+4512's essentials for an owner, joint owner, custodian or trustee): each problem is
+listed under the form and OK stays disabled until there is none. The table's
 parties are plain values, as the account service takes them; an existing party keeps
 its ``id`` (and its masked tax id and birth year, which mean "as on file").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 from desk_app.domain.codes import PartyKind, PartyRole
 from desk_app.domain.cutoffs import market_today
 from desk_app.domain.identifiers import mask_tax_id
-from desk_app.domain.registration_rules import party_problems
+from desk_app.domain.registration_rules import essentials, party_problems
 
 TEXTS = (
     ("name", "Name", "Full legal name"),
@@ -127,7 +128,7 @@ class PartyDialog(QDialog):
         values = self.party
         if "*" in str(values.get("date_of_birth") or ""):
             values["date_of_birth"] = None  # as on file
-        problems = party_problems(values, 0, market_today())
+        problems = [*party_problems(values, 0, market_today()), *essentials(values, 0)]
         self.problems.setText(
             "\n".join(f"{p.field.partition('.')[2]}: {p.reason}" for p in problems)
         )
@@ -162,6 +163,8 @@ class PartiesPanel(QWidget):
         self.edit_button.clicked.connect(self._edit_clicked)
         self.remove_button.clicked.connect(self.remove)
         self.dialog: PartyDialog | None = None
+        #: The party Add party… starts from when the table is empty (the account's holder).
+        self.start_from: Callable[[], Mapping[str, Any] | None] | None = None
         buttons = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.remove_button):
             buttons.addWidget(button)
@@ -174,7 +177,8 @@ class PartiesPanel(QWidget):
         self._fill()
 
     def _add_clicked(self) -> None:
-        self.add()
+        start = self.start_from() if self.start_from and not self.parties else None
+        self.add(start)
 
     def _edit_clicked(self) -> None:
         self.edit()

@@ -16,6 +16,7 @@ from desk_app.domain.rule_changes import RuleKind
 from desk_app.domain.states import ApprovalStatus
 from desk_app.services import audit
 from desk_app.services.accounts.maintenance import AccountService, new_york_today
+from tests.clients import owner
 
 if TYPE_CHECKING:
     from tests.services.conftest import Desk
@@ -31,7 +32,7 @@ def test_history_has_every_version_exactly(desk: Desk) -> None:
     number = desk.next_number()
     opening = {"name": "Ada Lovelace", "registration_type": "individual",
                "registered_rep": "RR01", "tax_id": "123-45-6789"}  # fmt: skip
-    approve(desk, carl.request_open(number, opening, "new client"))
+    approve(desk, carl.request_open(number, opening, "new client", [owner("Ada Lovelace")]))
     snapshots: list[dict[str, Any] | None] = [None, desk.account_row(number)]
     steps = [
         lambda: carl.request_amend(number, {"name": "Ada King"}, "married"),
@@ -128,8 +129,9 @@ def test_status_request_follows_the_state_machine(desk: Desk) -> None:
 def test_approved_open_refused_if_the_number_was_taken_meanwhile(desk: Desk) -> None:
     number = desk.next_number()
     request_id = desk.ws["carl"].accounts.request_open(
-        number, {"name": "X", "registration_type": "ira", "registered_rep": "RR01"}, "r"
-    )
+        number, {"name": "X", "registration_type": "ira", "registered_rep": "RR01"}, "r",
+        [owner("X")],
+    )  # fmt: skip
     desk.account(number)
     with pytest.raises(DeskError, match="opened meanwhile"):
         approve(desk, request_id)
@@ -181,7 +183,9 @@ def test_an_account_opens_and_closes_on_new_yorks_business_date(desk: Desk) -> N
     AccountService(sue.uow, sue.approvals, today=lambda: monday)  # the approver's clock
     number = desk.next_number()
     fields = {"name": "Ada Lovelace", "registration_type": "individual", "registered_rep": "R"}
-    approve(desk, desk.ws["carl"].accounts.request_open(number, fields, "new client"))
+    approve(desk, desk.ws["carl"].accounts.request_open(
+        number, fields, "new client", [owner("Ada Lovelace")]
+    ))  # fmt: skip
     row = desk.account_row(number)
     assert row is not None and row["opened_on"] == "2026-12-07"
     approve(desk, desk.ws["carl"].accounts.request_status(number, "closed", "client left"))

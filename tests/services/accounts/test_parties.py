@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from desk_app.db import models as m
 from desk_app.domain.cutoffs import market_today
-from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
+from desk_app.domain.errors import DeskError, NotPermitted, ValidationError, ValidationProblems
+from tests.clients import firm, owner
 
 if TYPE_CHECKING:
     from tests.services.conftest import Desk
@@ -22,7 +23,8 @@ CHILD = date(market_today().year - 8, 1, 15).isoformat()
 
 
 def person(role: str, name: str, **more: Any) -> dict[str, Any]:
-    return {"role": role, "kind": "person", "name": name, "date_of_birth": ADULT, **more}
+    """A person with FINRA 4512's essentials (what an owner, custodian or trustee needs)."""
+    return owner(name, role, **{"date_of_birth": ADULT, **more})
 
 
 def entity(role: str, name: str, **more: Any) -> dict[str, Any]:
@@ -55,7 +57,7 @@ NEEDS: dict[str, tuple[list[dict[str, Any]], str]] = {
     ),
     "trust": ([person("trustee", "Ann Lee")], "at least one trustee"),
     "estate": ([person("executor", "Ann Lee")], "an executor"),
-    "corporate": ([entity("owner", "Lee Holdings LLC", tax_id="12-3456789")], "entity"),
+    "corporate": ([firm("Lee Holdings LLC")], "entity"),
     "ira": ([person("owner", "Ann Lee")], "exactly one owner"),
 }
 
@@ -65,7 +67,8 @@ def fields(registration: str, name: str = "Lee") -> dict[str, Any]:
             "account_type": "margin", "investment_objective": "growth",
             "risk_tolerance": "moderate", "time_horizon": "long", "liquid_net_worth": "250000",
             "annual_income": "120000.50", "tax_status": "taxable",
-            "mailing_address": "1 Main St\nNew York NY 10001"}  # fmt: skip
+            "mailing_address": "1 Main St\nNew York NY 10001",
+            **({"tax_id": "12-3456789"} if registration == "estate" else {})}  # fmt: skip
 
 
 @pytest.mark.parametrize("registration", sorted(NEEDS))
@@ -116,20 +119,46 @@ def test_refusals_name_the_field(desk: Desk) -> None:
         carl.request_open(desk.next_number(), {**fields("ira"), "risk_tolerance": "wild"}, "r")
 
 
-def test_an_individual_without_parties_is_owned_by_its_holder(desk: Desk) -> None:
-    number = desk.next_number()
+def test_an_individual_without_parties_is_refused_naming_each_missing_field(
+    desk: Desk,
+) -> None:
+    """The holder as owner lacks what an account's fields cannot say (FINRA 4512)."""
+    carl = desk.ws["carl"].accounts
     opening = {"name": "Ada Lovelace", "registration_type": "individual",
                "registered_rep": "RR01", "tax_id": "123-45-6789"}  # fmt: skip
-    desk.ws["sue"].approvals.approve(
-        desk.ws["carl"].accounts.request_open(number, opening, "new client")
-    )
-    [owner] = desk.ws["carl"].accounts.parties(number)
-    assert (owner.role, owner.name, owner.values["tax_id"]) == ("owner", "Ada Lovelace",
-                                                                "***-**-6789")  # fmt: skip
+    with pytest.raises(ValidationProblems) as refused:
+        carl.request_open(desk.next_number(), opening, "new client")
+    assert [p.field for p in refused.value.problems] == [
+        "parties[1].address", "parties[1].date_of_birth", "parties[1].occupation",
+        "parties[1].employer",
+    ]  # fmt: skip
+    assert all("Owner Ada Lovelace needs" in p.reason for p in refused.value.problems)
+    # The corporation's own name, EIN and address make its owner.
+    number = desk.next_number()
+    company = {**fields("corporate", "Lee Holdings LLC"), "tax_id": "12-3456789"}
+    desk.ws["sue"].approvals.approve(carl.request_open(number, company, "new client"))
+    [holder] = carl.parties(number)
+    assert (holder.role, holder.kind, holder.values["tax_id"]) == ("owner", "entity",
+                                                                   "**-***6789")  # fmt: skip
     with pytest.raises(ValidationError, match="two or more owners"):
-        desk.ws["carl"].accounts.request_open(
-            desk.next_number(), {**opening, "registration_type": "joint-tic"}, "r"
-        )
+        carl.request_open(desk.next_number(), {**opening, "registration_type": "joint-tic"}, "r")
+
+
+def test_every_problem_of_an_opening_is_named_at_once(desk: Desk) -> None:
+    """Account fields, parties and the registration's needs: one line each, together."""
+    bad = {**fields("estate"), "tax_id": "123-45-6789", "risk_tolerance": "wild",
+           "base_currency": "dollars"}  # fmt: skip
+    parties = [{"role": "executor", "name": "Ann Lee"},
+               {"role": "trustee", "name": "Bo Lee", "occupation": "Retired"}]  # fmt: skip
+    with pytest.raises(ValidationProblems) as refused:
+        desk.ws["carl"].accounts.request_open("bad", bad, "r", parties)
+    fields_named = [p.field for p in refused.value.problems]
+    assert fields_named == [
+        "account_number", "risk_tolerance", "base_currency", "parties[2].address",
+        "parties[2].date_of_birth", "parties[2].tax_id", "tax_id",
+    ]  # fmt: skip
+    assert len(str(refused.value).splitlines()) == len(fields_named)
+    assert "parties[2].date_of_birth: Trustee Bo Lee needs a date of birth" in str(refused.value)
 
 
 def _open(desk: Desk, registration: str = "individual") -> str:
@@ -202,3 +231,31 @@ def test_a_stale_party_change_is_refused(desk: Desk) -> None:
         row.occupation = "Pilot"
     with pytest.raises(DeskError, match="parties changed after the request"):
         desk.ws["sue"].approvals.approve(again)
+
+
+def test_a_reorder_is_a_change_the_approver_sees_and_history_keeps(desk: Desk) -> None:
+    """Putting the joint owner first is supervised, named in the request, and kept."""
+    number = _open(desk, "joint-jtwros")
+    carl = desk.ws["carl"].accounts
+    ann, bo = carl.parties(number)
+    request_id = carl.request_amend(number, {}, "first named", [dict(bo.values), dict(ann.values)])
+    detail = desk.ws["sue"].approvals.detail(request_id)
+    assert detail.summary == (f"Amend {number}: parties — joint owner Bo Lee, owner Ann Lee")
+    shown = {f.field: (f.current, f.proposed) for f in detail.fields}
+    assert shown["party 1"][1].endswith("· moved from party 2")
+    assert shown["party 2"][1].endswith("· moved from party 1")
+    desk.ws["sue"].approvals.approve(request_id)
+    assert [p.name for p in carl.parties(number)] == ["Bo Lee", "Ann Lee"]
+    history = desk.ws["carl"].history.account_history(number)
+    diffs = {(d.field, d.old, d.new) for i in range(len(history.changes)) for d in history.diff(i)}
+    assert ("Bo Lee (Joint owner) · order", 2, 1) in diffs
+    assert ("Ann Lee (Owner) · order", 1, 2) in diffs
+
+
+def test_an_opening_names_each_party_in_its_summary(desk: Desk) -> None:
+    parties = NEEDS["tod"][0]
+    request_id = desk.ws["carl"].accounts.request_open(
+        desk.next_number(), fields("tod", "Ann Lee TOD"), "new client", parties
+    )
+    summary = desk.ws["sue"].approvals.detail(request_id).summary
+    assert summary.endswith("(Ann Lee TOD) — beneficiary Di Lee, owner Ann Lee")

@@ -23,6 +23,7 @@ from desk_app.domain.supervision import Registration
 from desk_app.domain.trade_ticket import TradeTerms
 from desk_app.services.supervision.approvals import ApprovalHandler, Proposal
 from desk_app.services.workspace import Workspace
+from tests.clients import owner
 from tests.services.custody.certificate_helpers import values as certificate_values
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def make_request(desk: Desk, action: Action, maker: str = "carl") -> tuple[int, 
     if action is Action.ACCOUNT_OPEN:
         number = desk.next_number()
         fields = {"name": "New Client", "registration_type": "ira", "registered_rep": "RR02"}
-        return ws.accounts.request_open(number, fields, "new client"), number
+        return ws.accounts.request_open(number, fields, "new client", [owner("New Client")]), number
     if action in (Action.TRADE_AMEND_SETTLING, Action.TRADE_CANCEL_SETTLING):
         trade_id = late_trade(desk, maker)
         if action is Action.TRADE_CANCEL_SETTLING:
@@ -566,7 +567,8 @@ def test_request_permission_is_checked(desk: Desk) -> None:
             desk.ws[who].accounts.request_status(number, "closed", "r")
         with pytest.raises(NotPermitted):
             desk.ws[who].accounts.request_open(desk.next_number(), {
-                "name": "X", "registration_type": "ira", "registered_rep": "R"}, "r")  # fmt: skip
+                "name": "X", "registration_type": "ira", "registered_rep": "R"}, "r",
+                [owner("X")])  # fmt: skip
     assert desk.admin.approvals.requests(status=ApprovalStatus.PENDING).count() == 0
 
 
