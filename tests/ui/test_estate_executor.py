@@ -15,7 +15,7 @@ from desk_app.ui.settings import DeskSettings
 from desk_app.ui.tabs.estates_tab import EstatesTab
 from tests.pdf_tools import pdf_text
 from tests.services.conftest import Desk
-from tests.services.estates.test_estate_parties import with_parties
+from tests.services.estates.test_estate_parties import HELD, with_parties
 from tests.services.estates.test_estates import estates
 from tests.ui.conftest import wait_ops
 
@@ -29,7 +29,7 @@ def test_add_executor_files_the_retitle_and_the_case_reads_fresh(  # noqa: PLR09
 ) -> None:
     carl, sue = estates.ws["carl"], estates.ws["sue"]
     number = estates.account(name="Jane Doe")
-    with_parties(estates, number, (R.OWNER, "Jane Doe", {}))
+    with_parties(estates, number, (R.OWNER, "Jane Doe", HELD))
     case_id = carl.estates.open_case(number, date(2026, 3, 6), "call from the son")
     store = QSettings(str(tmp_path / "estates.ini"), QSettings.Format.IniFormat)
     tab = EstatesTab(DeskSettings(store))

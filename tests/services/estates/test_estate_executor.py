@@ -15,7 +15,7 @@ from desk_app.domain.errors import DeskError, NotPermitted, ValidationError
 from desk_app.services.accounts.maintenance import amend_proposal
 from tests.pdf_tools import pdf_text
 from tests.services.conftest import Desk
-from tests.services.estates.test_estate_parties import DIED, R, with_parties
+from tests.services.estates.test_estate_parties import DIED, HELD, R, with_parties
 from tests.services.estates.test_estates import estates
 
 __all__ = ["estates"]
@@ -35,7 +35,7 @@ def test_the_case_waits_for_the_executor_whose_retitle_a_principal_approves(
 ) -> None:
     carl, sue = estates.ws["carl"], estates.ws["sue"]
     number = estates.account(name="Jane Doe")
-    with_parties(estates, number, (R.OWNER, "Jane Doe", {}))
+    with_parties(estates, number, (R.OWNER, "Jane Doe", HELD))
     case_id = carl.estates.open_case(number, DIED, "call from the son")
     view = carl.estates.case(case_id)
     assert view.retitle_request_id is None  # nothing filed at the death
@@ -123,7 +123,7 @@ def test_a_retitle_without_an_executor_is_not_approved(estates: Desk) -> None:
 def test_only_a_sole_account_s_case_takes_its_executor_here(estates: Desk) -> None:
     carl = estates.ws["carl"]
     number = estates.account(name="Jo Roe", registration_type="joint-jtwros")
-    with_parties(estates, number, (R.OWNER, "Jo Roe", {}), (R.JOINT_OWNER, "Al Roe", {}))
+    with_parties(estates, number, (R.OWNER, "Jo Roe", HELD), (R.JOINT_OWNER, "Al Roe", HELD))
     case_id = carl.estates.open_case(number, DIED)
     assert carl.estates.case(case_id).executor_state == ""
     why = carl.estates.executor_refusal(case_id)
@@ -135,7 +135,7 @@ def test_only_a_sole_account_s_case_takes_its_executor_here(estates: Desk) -> No
 def test_an_executor_already_on_the_parties_keeps_their_row(estates: Desk) -> None:
     carl, sue = estates.ws["carl"], estates.ws["sue"]
     number = estates.account(name="Paul Owens")
-    with_parties(estates, number, (R.OWNER, "Paul Owens", {}), (R.EXECUTOR, "Rita Owens", {}))
+    with_parties(estates, number, (R.OWNER, "Paul Owens", HELD), (R.EXECUTOR, "Rita Owens", {}))
     case_id = carl.estates.open_case(number, DIED)
     assert carl.estates.case(case_id).executor_state == (
         "executor on record: Rita Owens; Add executor… files the retitle"
