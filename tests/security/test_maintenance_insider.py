@@ -21,6 +21,7 @@ from desk_app.domain.acats import AcatsDirection, AcatsStatus, AcatsType
 from desk_app.domain.codes import CounterpartyKind
 from desk_app.domain.estate_rules import CaseStatus, DocumentStatus
 from desk_app.services.transfers.acats import AssetAsked
+from tests.clients import owner
 from tests.security.conftest import refused, sql_as
 from tests.services.estates.test_estates import BOUGHT, give
 from tests.services.estates.test_estates import estates as estates  # noqa: PLC0414 (fixture)
@@ -51,7 +52,11 @@ def test_a_clerk_cannot_change_an_account_or_its_parties(desk: Desk) -> None:
     number = desk.next_number()
     opening = {"name": "Ada Lovelace", "registration_type": "individual",
                "registered_rep": "RR01", "tax_id": "123-45-6789"}  # fmt: skip
-    sue.approvals.approve(carl.request_open(number, opening, "new client"))
+    sue.approvals.approve(
+        carl.request_open(
+            number, opening, "new client", [owner("Ada Lovelace", tax_id="123-45-6789")]
+        )
+    )
     with sql_as(desk, "carl") as conn:
         account = _account_id(conn, number)
         reason = refused(
@@ -87,11 +92,11 @@ def test_a_clerk_cannot_change_an_account_or_its_parties(desk: Desk) -> None:
     with sql_as(desk, "sue") as conn:
         refused(conn, "UPDATE accounts SET name = 'Sue' WHERE account_number = :n", n=number)
     # Desk's own path: an approved change to the name and the parties.
-    [owner] = carl.parties(number)
-    joint = {"role": "joint-owner", "kind": "person", "name": "Bo Lee", "tax_id": "987-65-4321"}
+    [held] = carl.parties(number)
+    joint = owner("Bo Lee", "joint-owner", tax_id="987-65-4321")
     request_id = carl.request_amend(
         number, {"registration_type": "joint-jtwros", "name": "Ada and Bo"}, "married",
-        [dict(owner.values), joint],
+        [dict(held.values), joint],
     )  # fmt: skip
     sue.approvals.approve(request_id)
     assert desk.account_row(number)["name"] == "Ada and Bo"

@@ -168,7 +168,8 @@ class SettlingService:
 
         Without ``amount``, a part settles its share of the cash, rounded to the cent.
         """
-        self._sweeps.ensure()  # a restriction whose day came acts before anything settles
+        if self._uow.actor.can(Action.SETTLEMENT_SETTLE):  # a refusal writes nothing
+            self._sweeps.ensure()  # a restriction whose day came acts before anything settles
         with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
             o = _get(session, obligation_id)
             _check_settleable(o)
@@ -201,7 +202,8 @@ class SettlingService:
         self, obligation_ids: Iterable[int], progress: Progress | None = None
     ) -> BulkSettled:
         """Settle all that is left of each of ``obligation_ids`` that may; name the rest."""
-        self._sweeps.ensure()
+        if self._uow.actor.can(Action.SETTLEMENT_SETTLE):  # a refusal writes nothing
+            self._sweeps.ensure()
         with self._uow.write(Action.SETTLEMENT_SETTLE) as session:
             return bulk_settling.settle_all(
                 session, obligation_ids, self._uow.actor.username, progress

@@ -33,6 +33,7 @@ class AcatsPane(QWidget):
         super().__init__(parent)
         self.setObjectName("acats_pane")
         self.acats: AcatsView | None = None
+        self._deadlines = ""
         self.view: TransferView | None = None
         self.summary = QLabel(NOTHING, self)
         self.summary.setObjectName("acats_summary")
@@ -128,11 +129,18 @@ class AcatsPane(QWidget):
         ])  # fmt: skip
         self.table.resizeColumnsToContents()
 
+    def set_acats(self, acats: AcatsView | None) -> None:
+        """The transfers of a newly opened database, and its deadlines, read once here: a
+        list reloading later (a database being closed under it, say) reads nothing more."""
+        self.acats, self._deadlines = acats, ""
+        if acats is not None:
+            try:
+                self._deadlines = (
+                    f"<br><br>Deadlines (aging limits): {escape(acats.deadlines().text())}."
+                )
+            except DeskError:
+                pass
+
     def _limits(self) -> str:
-        """The deadlines the aging limits set now (said while no transfer is selected)."""
-        if self.acats is None:
-            return ""
-        try:
-            return f"<br><br>Deadlines (aging limits): {escape(self.acats.deadlines().text())}."
-        except DeskError:
-            return ""
+        """The deadlines the aging limits set (said while no transfer is selected)."""
+        return self._deadlines if self.acats is not None else ""

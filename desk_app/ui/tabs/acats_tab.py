@@ -111,7 +111,7 @@ class AcatsTab(TableTab):
 
     # -- the list --------------------------------------------------------------------------
     def source_from(self, workspace: WorkspaceView) -> PageSource:
-        self.pane.acats = workspace.acats
+        self.pane.set_acats(workspace.acats)
         code = str(self.show_combo.currentData() or "")
         statuses = OPEN if code == "open" else ((code,) if code else ())
         return workspace.acats.transfers(statuses, search=self.search_text())

@@ -362,8 +362,12 @@ def test_app_role_may_append_but_never_update_or_delete(
         with pytest.raises(ProgrammingError) as jumped, engine.begin() as conn:
             conn.execute(text("UPDATE audit_head SET seq = seq + 1"))
         assert _sqlstate(jumped.value) == "42501"
-        with engine.begin() as conn:
+        with engine.begin() as conn:  # a table no principal supervises: written freely
+            conn.execute(text("UPDATE counterparties SET name = name"))
+        # An account changes only in the transaction that approved the change (0029).
+        with pytest.raises(ProgrammingError) as unapproved, engine.begin() as conn:
             conn.execute(text("UPDATE accounts SET registered_rep = 'RR42'"))
+        assert _sqlstate(unapproved.value) == "42501"
         # The settlement rules change only in the transaction that approved the change.
         with pytest.raises(ProgrammingError) as unapproved, engine.begin() as conn:
             conn.execute(
